@@ -1,0 +1,33 @@
+"""symproof: a SymPy proof assistant for the mathematics of deep-network layers.
+
+>>> from symproof import Conv2d
+>>> Conv2d(1, 2, 3, padding=1).output_shape(1, 5, 6)
+(2, 5, 6)
+"""
+
+from .errors import EvaluationError, ParameterError, ShapeError, SymproofError, TooLargeError
+from .layers import (
+    MLP,
+    Activation,
+    AvgPool2d,
+    Conv2d,
+    LeakyReLU,
+    Linear,
+    MaxPool2d,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
+from .params import symbols
+from .reductions import MaxOver
+from .shapes import conv_output_size, pool_output_size
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Conv2d", "AvgPool2d", "MaxPool2d", "Linear", "MLP",
+    "Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
+    "MaxOver", "symbols", "conv_output_size", "pool_output_size",
+    "SymproofError", "ParameterError", "ShapeError", "TooLargeError", "EvaluationError",
+    "__version__",
+]

@@ -1,0 +1,229 @@
+"""The ``symproof`` command: a thin shell over the library.
+
+Every ``SymproofError`` becomes one line ``error: …`` on stderr and exit code 2; so do usage
+errors. Values on the command line are integers or symbol names, read by a strict pattern,
+never evaluated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import ParameterError, SymproofError
+
+__all__ = ["main"]
+
+_INT = re.compile(r"\d+")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def parse_value(name: str, text: str, *, nonnegative: bool = False):
+    """``"3"`` → 3, ``"F"`` → a positive-integer symbol ``F`` (non-negative for paddings)."""
+    from .params import symbols
+
+    text = text.strip()
+    if _INT.fullmatch(text):
+        return int(text)
+    if _NAME.fullmatch(text):
+        return symbols(text, nonnegative=nonnegative)
+    raise ParameterError(name, text, "must be an integer or a symbol name such as F")
+
+
+def parse_pair(name: str, text: str, *, nonnegative: bool = False):
+    """``"3"`` or ``"3x5"`` / ``"3,5"`` (rows, cols)."""
+    parts = re.split(r"[x×,]", text)
+    if len(parts) == 1:
+        return parse_value(name, parts[0], nonnegative=nonnegative)
+    if len(parts) == 2:
+        return tuple(parse_value(name, p, nonnegative=nonnegative) for p in parts)
+    raise ParameterError(name, text, "must be one value or ROWSxCOLS")
+
+
+def parse_dims(name: str, text: str) -> tuple:
+    """``"5x6"`` → (5, 6); sizes may be symbols (``"mxm"`` is read as one name: use ``m,m``)."""
+    parts = re.split(r"[x×,]", text) if _NAME.fullmatch(text) is None else [text]
+    return tuple(parse_value(name, p) for p in parts)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one readable line, exit 2, no usage dump
+        raise SystemExit(_fail(f"{message} (see {self.prog} --help)"))
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symproof", description=(
+        "A SymPy proof assistant for the mathematics of deep-network layers: shapes, element "
+        "formulas and their numeric semantics, in the course's notation (1-based indices)."))
+    parser.add_argument("--version", action="version", version=f"symproof {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    layer = commands.add_parser("layer", help="show a layer: output shape and element formula")
+    kinds = layer.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=_Parser)
+    window = dict(metavar="N|RxC|NAME")
+    conv = kinds.add_parser("conv2d", help="2-D convolution (cross-correlation)")
+    conv.add_argument("--in-channels", default="1", metavar="N|NAME")
+    conv.add_argument("--out-channels", default="1", metavar="N|NAME")
+    conv.add_argument("--kernel-size", required=True, **window)
+    conv.add_argument("--stride", default="1", **window)
+    conv.add_argument("--padding", default="0", **window)
+    conv.add_argument("--dilation", default="1", **window)
+    conv.add_argument("--no-bias", action="store_true", help="an unbiased convolution")
+    for name, helptext in (("avgpool2d", "average pooling"), ("maxpool2d", "max pooling")):
+        pool = kinds.add_parser(name, help=helptext)
+        pool.add_argument("--kernel-size", required=True, **window)
+        pool.add_argument("--stride", default=None, help="default: the kernel size", **window)
+        pool.add_argument("--padding", default="0", **window)
+        pool.add_argument("--ceil-mode", action="store_true")
+        if name == "maxpool2d":
+            pool.add_argument("--dilation", default="1", **window)
+        else:
+            pool.add_argument("--exclude-pad", action="store_true",
+                              help="count_include_pad=False: divide by the entries inside X only")
+        pool.add_argument("--channels", default="C", metavar="N|NAME")
+    linear = kinds.add_parser("linear", help="dense layer y = A x + b")
+    linear.add_argument("--in-features", required=True, metavar="N|NAME")
+    linear.add_argument("--out-features", required=True, metavar="N|NAME")
+    for sub in (conv, *(kinds.choices[n] for n in ("avgpool2d", "maxpool2d"))):
+        sub.add_argument("--input", metavar="HxW|CxHxW",
+                         help="input size; symbolic H x W when omitted")
+    for sub in kinds.choices.values():
+        sub.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+
+    commands.add_parser("tour", help="the layers of the seed homework, shown one by one")
+    return parser
+
+
+def _build_layer(args):
+    from . import AvgPool2d, Conv2d, Linear, MaxPool2d
+
+    pair = parse_pair
+    if args.kind == "conv2d":
+        return Conv2d(
+            parse_value("in_channels", args.in_channels),
+            parse_value("out_channels", args.out_channels),
+            pair("kernel_size", args.kernel_size),
+            stride=pair("stride", args.stride),
+            padding=pair("padding", args.padding, nonnegative=True),
+            dilation=pair("dilation", args.dilation),
+            bias=not args.no_bias,
+        )
+    if args.kind == "linear":
+        return Linear(parse_value("in_features", args.in_features),
+                      parse_value("out_features", args.out_features))
+    common = dict(
+        stride=None if args.stride is None else pair("stride", args.stride),
+        padding=pair("padding", args.padding, nonnegative=True),
+        ceil_mode=args.ceil_mode,
+    )
+    if args.kind == "maxpool2d":
+        return MaxPool2d(pair("kernel_size", args.kernel_size),
+                         dilation=pair("dilation", args.dilation), **common)
+    return AvgPool2d(pair("kernel_size", args.kernel_size),
+                     count_include_pad=not args.exclude_pad, **common)
+
+
+def _input_shape(layer, args) -> tuple:
+    from . import notation as nt
+    from .layers import Conv2d, Linear
+
+    if isinstance(layer, Linear):
+        return (layer.in_features,)
+    channels = layer.in_channels if isinstance(layer, Conv2d) else parse_value(
+        "channels", args.channels)
+    if args.input is None:
+        return (channels, nt.H, nt.W)
+    dims = parse_dims("input", args.input)
+    if len(dims) == 2:
+        return (channels, *dims)
+    if len(dims) == 3:
+        return dims
+    raise ParameterError("input", args.input, "must be HxW or CxHxW")
+
+
+def describe(layer, input_shape: tuple, *, latex: bool = False) -> list[tuple[str, str]]:
+    """The rows ``symproof layer`` prints: layer, shapes, element formula, padding rule."""
+    import sympy as sp
+
+    from .latex import latex as to_latex
+    from .text import text
+
+    show = to_latex if latex else text
+    def shape(values):
+        shown = [show(sp.Integer(v) if isinstance(v, int) else v) for v in values]
+        return r" \times ".join(shown) if latex else "(" + ", ".join(shown) + ")"
+
+    rows = [
+        ("layer", repr(layer)),
+        ("input", shape(input_shape)),
+        ("output shape", shape(layer.output_shape(*input_shape))),
+        ("element", show(layer.equation())),
+    ]
+    fill = getattr(layer, "fill", None)
+    if fill is not None:
+        _, height, width = input_shape[-3:]
+        rule = (f"X[γ,p,q] = {'−∞' if fill == -sp.oo else 0} outside 1 ≤ p ≤ {height}, "
+                f"1 ≤ q ≤ {width} (the padding rule; indices are 1-based)")
+        rows.append(("padding", rule))
+    return rows
+
+
+def _layer_command(args) -> int:
+    layer = _build_layer(args)
+    for label, value in describe(layer, _input_shape(layer, args), latex=args.latex):
+        print(f"{label:<13} {value}")
+    return 0
+
+
+TOUR = [
+    ("P1: forward differences, C_in = 1, C_out = 2, F = 3, S = 1, P = 1",
+     ["layer", "conv2d", "--in-channels", "1", "--out-channels", "2", "--kernel-size", "3",
+      "--padding", "1", "--input", "5x6"]),
+    ("P2: average pooling, kernel = stride = k, on C channels of an m × m input",
+     ["layer", "avgpool2d", "--kernel-size", "k", "--channels", "C", "--input", "m,m"]),
+    ("P2: the same as a convolution with stride k, no padding",
+     ["layer", "conv2d", "--in-channels", "C", "--out-channels", "C", "--kernel-size", "k",
+      "--stride", "k"]),
+    ("P3: RGB to grayscale as an unbiased 1 × 1 convolution",
+     ["layer", "conv2d", "--in-channels", "3", "--out-channels", "1", "--kernel-size", "1",
+      "--no-bias"]),
+    ("P4: max pooling with an r × s window",
+     ["layer", "maxpool2d", "--kernel-size", "r,s", "--channels", "C"]),
+    ("General convolution: symbolic kernel F, stride S, padding P on m × m",
+     ["layer", "conv2d", "--in-channels", "C_in", "--out-channels", "C_out", "--kernel-size",
+      "F", "--stride", "S", "--padding", "P", "--input", "m,m"]),
+]
+
+
+def _tour(parser) -> int:
+    for title, argv in TOUR:
+        print(f"== {title}\n$ symproof {' '.join(argv)}")
+        _layer_command(parser.parse_args(argv))
+        print()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "layer":
+            return _layer_command(args)
+        if args.command == "tour":
+            return _tour(parser)
+        parser.print_help()
+        return 0
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 0
+    except SymproofError as error:
+        return _fail(str(error))
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,52 @@
+"""The one error hierarchy of symproof.
+
+Every public entry point raises a subclass of :class:`SymproofError` whose message names the
+parameter, the value it got and the rule that value broke, so that the CLI can print it as one
+readable line.
+
+>>> from symproof import Conv2d
+>>> Conv2d(1, 2, 3, stride=0)
+Traceback (most recent call last):
+...
+symproof.errors.ParameterError: stride must be a positive integer, got 0
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SymproofError",
+    "ParameterError",
+    "ShapeError",
+    "TooLargeError",
+    "EvaluationError",
+]
+
+
+class SymproofError(Exception):
+    """Root of every error symproof raises on purpose."""
+
+
+class ParameterError(SymproofError, ValueError):
+    """A layer or function parameter has a value its rule forbids."""
+
+    def __init__(self, name: str, value: object, rule: str):
+        self.name, self.value, self.rule = name, value, rule
+        super().__init__(f"{name} {rule}, got {_show(value)}")
+
+
+class ShapeError(SymproofError, ValueError):
+    """An input, weight or index does not have the shape the layer needs."""
+
+
+class TooLargeError(SymproofError):
+    """A request whose expansion would be huge, refused before any work is done."""
+
+
+class EvaluationError(SymproofError):
+    """A formula cannot be evaluated numerically (e.g. an undefined activation)."""
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)

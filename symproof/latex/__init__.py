@@ -1,0 +1,5 @@
+"""LaTeX in the course's notation."""
+
+from .printer import SymproofLatexPrinter, latex
+
+__all__ = ["SymproofLatexPrinter", "latex"]

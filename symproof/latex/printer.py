@@ -1,0 +1,95 @@
+"""One LaTeX printer for symproof, a SymPy ``LatexPrinter`` that writes the course's notation:
+``X_{γ,p,q}``, ``w_{l,γ,α,β}``, ``b_l``, ``\\bar{X}`` for the padded image, ``[A_ℓ]_{i,k}`` for
+entries of named matrices, ``C_{\\text{in}}``, nested ``\\sum`` with bounds, ``\\max`` over windows.
+
+>>> from symproof import Conv2d
+>>> print(latex(Conv2d(1, 2, 3, padding=1, bias=False).element()))
+\\sum_{\\alpha=1}^{3} \\sum_{\\beta=1}^{3} w_{l,1,\\alpha,\\beta} X_{1,i+\\alpha-2,j+\\beta-2}
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+__all__ = ["SymproofLatexPrinter", "latex"]
+
+# Index terms print in the order one writes them by hand: output indices, then window dummies.
+_INDEX_ORDER = ["l", "i", "j", "p", "q", "gamma", "alpha", "beta", "k"]
+# In a product, weights come before the inputs they multiply: w_{l,γ,α,β} X_{γ,p,q}.
+_FACTOR_ORDER = ["w", "A", "X", "Xbar", "x", "y"]
+_WORD_SUBSCRIPTS = {"in", "out"}
+
+
+class SymproofLatexPrinter(LatexPrinter):
+    """LaTeX in the notation of the course (see the module docstring)."""
+
+    printmethod = "_symproof_latex"
+
+    def _print_Symbol(self, expr, style="plain"):
+        name, _, sub = expr.name.partition("_")
+        if sub in _WORD_SUBSCRIPTS:
+            return f"{self._deal_with_super_sub(name)}_{{\\text{{{sub}}}}}"
+        return super()._print_Symbol(expr, style)
+
+    def _print_IndexedBase(self, expr):
+        name = str(expr.label)
+        if name == "Xbar":
+            return r"\bar{X}"
+        return self._print(sp.Symbol(name))
+
+    def _print_Indexed(self, expr):
+        base = self._print(expr.base)
+        body = ",".join(self._print_index(index) for index in expr.indices)
+        if "_" in str(expr.base.label):
+            return f"[{base}]_{{{body}}}"  # [A_1]_{i,k}: entry of a named matrix or vector
+        return f"{base}_{{{body}}}"
+
+    def _print_index(self, expr) -> str:
+        """An index expression without spaces, in hand-written term order (i+\\alpha-2)."""
+        if not isinstance(expr, sp.Add):
+            return self._print(expr).replace(" ", "")
+
+        def rank(term):
+            names = [s.name for s in term.free_symbols]
+            found = [_INDEX_ORDER.index(n) for n in names if n in _INDEX_ORDER]
+            return (not names, min(found) if found else len(_INDEX_ORDER), str(term))
+
+        out = ""
+        for term in sorted(expr.args, key=rank):
+            negative = term.could_extract_minus_sign()
+            text = self._print(-term if negative else term).replace(" ", "")
+            out += ("-" if negative else ("+" if out else "")) + text
+        return out
+
+    def _print_Mul(self, expr):
+        factors = expr.args
+        if all(isinstance(f, sp.Indexed) for f in factors):
+            def rank(f):
+                name = str(f.base.label).partition("_")[0]
+                return _FACTOR_ORDER.index(name) if name in _FACTOR_ORDER else len(_FACTOR_ORDER)
+
+            return " ".join(self._print(f) for f in sorted(factors, key=rank))
+        return super()._print_Mul(expr)
+
+    def _print_Sum(self, expr):
+        bounds = " ".join(
+            f"\\sum_{{{self._print(v)}={self._print(a)}}}^{{{self._print(b)}}}"
+            for v, a, b in expr.limits
+        )
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = f"\\left({body}\\right)"
+        return f"{bounds} {body}"
+
+    def _print_MaxOver(self, expr):
+        ranges = r" \\ ".join(
+            f"{self._print(a)} \\le {self._print(v)} \\le {self._print(b)}"
+            for v, a, b in expr.limits
+        )
+        return f"\\max_{{\\substack{{{ranges}}}}} {self._print(expr.function)}"
+
+
+def latex(expr: sp.Basic, **settings) -> str:
+    """``expr`` as LaTeX in the course's notation (no math delimiters)."""
+    return SymproofLatexPrinter(settings).doprint(expr)

@@ -1,0 +1,79 @@
+"""What every layer model shares: its constructor-like ``repr`` and its LaTeX display."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+__all__ = ["Layer"]
+
+
+class Layer:
+    """Base of the layer models.
+
+    Subclasses list their constructor arguments in ``_arguments()`` as ``(name, value, default)``
+    triples; ``default`` is ``POSITIONAL`` for arguments shown without a name. Everything else
+    (``output_shape``, ``element``, ``evaluate``) is the subclass's own.
+    """
+
+    POSITIONAL = object()
+
+    def _arguments(self) -> list[tuple[str, Any, Any]]:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        shown = []
+        for name, value, default in self._arguments():
+            if default is Layer.POSITIONAL:
+                shown.append(_show(value))
+            elif value != default:
+                shown.append(f"{name}={_show(value)}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._arguments() == other._arguments()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, repr(self)))
+
+    def equation(self) -> sp.Eq:
+        """The element formula as ``Eq(output entry, formula)`` at symbolic indices."""
+        raise NotImplementedError
+
+    def to_latex(self) -> str:
+        """The element formula in the course's notation (LaTeX, no math delimiters)."""
+        from ..latex import latex
+
+        return latex(self.equation())
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.to_latex()}$"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == value[1]:
+        value = value[0]
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    if isinstance(value, sp.Basic) and value.is_Integer:
+        return str(int(value))
+    return str(value)
+
+
+def checked_bias(bias: object | None, has_bias: bool, n_out: int):
+    """The bias array of shape ``(n_out,)``, or None for a layer built with ``bias=False``."""
+    from ..errors import ShapeError
+    from ..numeric import as_array
+
+    if not has_bias:
+        if bias is not None:
+            raise ShapeError("bias given, but the layer was built with bias=False")
+        return None
+    if bias is None:
+        raise ShapeError("bias is required: the layer was built with bias=True "
+                         "(pass bias=..., or build it with bias=False)")
+    bias = as_array("bias", bias, (1,))
+    if bias.shape != (n_out,):
+        raise ShapeError(f"bias must have shape ({n_out},), got {bias.shape}")
+    return bias

@@ -1,0 +1,199 @@
+"""``AvgPool2d`` and ``MaxPool2d``, as PyTorch computes them (padding, ``ceil_mode``, the divisor
+rules of average pooling), stated per channel: ``Y_{l,i,j}`` reads channel ``l`` of ``X``."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .. import notation as nt
+from ..errors import ParameterError
+from ..numeric import as_array
+from ..params import as_size, shape_tuple
+from ..reductions import MaxOver
+from .base import Layer
+from .window import Window, indices, reduce_over, split_input_shape, zero_padded
+
+__all__ = ["AvgPool2d", "MaxPool2d"]
+
+
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ParameterError(name, value, "must be True or False")
+    return value
+
+
+class _Pool2d(Layer):
+    """What both pooling layers share: the window, ``ceil_mode`` and the output size."""
+
+    reducer: type
+    fill: sp.Expr  # what the padding reads as
+
+    def __init__(self, kernel_size, stride, padding, dilation, ceil_mode):
+        self.window = Window.build(kernel_size, stride, padding, dilation)
+        self.window.check_pool_padding()
+        self.ceil_mode = _flag("ceil_mode", ceil_mode)
+
+    kernel_size = property(lambda self: self.window.kernel_size)
+    stride = property(lambda self: self.window.stride)
+    padding = property(lambda self: self.window.padding)
+    dilation = property(lambda self: self.window.dilation)
+
+    def output_shape(self, *input_shape: object) -> tuple:
+        """``(C, H_out, W_out)`` for an input ``(C, H, W)`` (a batch size passes through)."""
+        batch, channels, height, width = split_input_shape(type(self).__name__, input_shape, None)
+        sizes = self.window.output_size(height, width, pool=True, ceil_mode=self.ceil_mode)
+        return shape_tuple(batch + (channels,) + sizes)
+
+    def _window_term(self, l, i, j, padded: bool, input_size) -> sp.Expr:
+        win = self.window
+        index = win.padded_index if padded else win.index
+        entry = (nt.Xbar if padded else nt.X)[l, index(0, i, nt.alpha), index(1, j, nt.beta)]
+        if input_size is not None and not padded:
+            entry = zero_padded(entry, input_size, self.fill)
+        return reduce_over(
+            self.reducer, entry, (nt.alpha, win.kernel_size[0]), (nt.beta, win.kernel_size[1])
+        )
+
+    def equation(self, padded: bool = False) -> sp.Eq:
+        """``Y_{l,i,j} = …`` at symbolic indices."""
+        return sp.Eq(nt.Y[nt.l, nt.i, nt.j], self.element(padded=padded), evaluate=False)
+
+    def _windows(self, x):
+        """The input as float (or exact object) windows ``[..., C, i, j, α, β]``."""
+        x = as_array("x", x, (3, 4))
+        if x.dtype.kind in "biu":
+            x = x.astype(float)
+        _, out_h, out_w = self.output_shape(*x.shape[-3:])
+        return x, self.window.view(x, (out_h, out_w), fill=float(self.fill))
+
+
+class MaxPool2d(_Pool2d):
+    """Max pooling; the padding reads as −∞, so it never wins a window.
+
+    >>> from symproof import symbols
+    >>> k, q = symbols("k q")
+    >>> MaxPool2d(k).output_shape(3, k * q, k * q)
+    (3, q, q)
+    >>> MaxPool2d(2).element(1, 1, 2)
+    max[alpha=1..2, beta=1..2](X[1, alpha, beta + 2])
+    """
+
+    reducer = MaxOver
+    fill = sp.S.NegativeInfinity
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+        super().__init__(kernel_size, stride, padding, dilation, ceil_mode)
+
+    def _arguments(self):
+        return [
+            ("kernel_size", self.kernel_size, Layer.POSITIONAL),
+            ("stride", self.stride, self.kernel_size),
+            ("padding", self.padding, (0, 0)),
+            ("dilation", self.dilation, (1, 1)),
+            ("ceil_mode", self.ceil_mode, False),
+        ]
+
+    def element(self, l=nt.l, i=nt.i, j=nt.j, *, padded: bool = False, input_size=None):
+        """``Y_{l,i,j} = max_{α,β} X_{l, S(i−1)+D(α−1)+1−P, S(j−1)+D(β−1)+1−P}`` with ``X = −∞``
+        outside its range (``input_size=(H, W)`` writes that rule in as a ``Piecewise``)."""
+        l, i, j = indices(("l", l), ("i", i), ("j", j))
+        return self._window_term(l, i, j, padded, input_size)
+
+    def evaluate(self, x: object):
+        """Numbers for a concrete input of shape (C, H, W) or (N, C, H, W).
+
+        >>> import numpy as np
+        >>> MaxPool2d(2).evaluate(np.arange(16).reshape(1, 4, 4))
+        array([[[ 5.,  7.],
+                [13., 15.]]])
+        """
+        _, windows = self._windows(x)
+        return windows.max(axis=(-2, -1))
+
+
+class AvgPool2d(_Pool2d):
+    """Average pooling; the padding reads as 0. The divisor follows PyTorch: the whole window
+    with ``count_include_pad`` (but never the area ``ceil_mode`` adds past the padding), else only
+    the part of the window inside the input.
+
+    >>> from symproof import symbols
+    >>> m, k = symbols("m k")
+    >>> AvgPool2d(k).output_shape(3, m, m)
+    (3, floor(m/k), floor(m/k))
+    >>> AvgPool2d(2).element(1, 1, 1)
+    Sum(X[1, alpha, beta], (alpha, 1, 2), (beta, 1, 2))/4
+    """
+
+    reducer = sp.Sum
+    fill = sp.S.Zero
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True):
+        super().__init__(kernel_size, stride, padding, 1, ceil_mode)
+        self.count_include_pad = _flag("count_include_pad", count_include_pad)
+
+    def _arguments(self):
+        return [
+            ("kernel_size", self.kernel_size, Layer.POSITIONAL),
+            ("stride", self.stride, self.kernel_size),
+            ("padding", self.padding, (0, 0)),
+            ("ceil_mode", self.ceil_mode, False),
+            ("count_include_pad", self.count_include_pad, True),
+        ]
+
+    def divisor(self, i=nt.i, j=nt.j, input_size=None) -> sp.Expr:
+        """How many entries the average of window ``(i, j)`` divides by (symbolic ``H``, ``W``
+        unless ``input_size`` is given and the rule depends on them).
+
+        >>> AvgPool2d(3, stride=2, padding=1, count_include_pad=False).divisor(1, 1, (5, 5))
+        4
+        """
+        i, j = indices(("i", i), ("j", j))
+        height, width = (nt.H, nt.W) if input_size is None else (
+            as_size("height", input_size[0]), as_size("width", input_size[1]))
+        return self._count(0, i, height) * self._count(1, j, width)
+
+    def _count(self, axis: int, out: sp.Expr, n: sp.Expr) -> sp.Expr:
+        """The divisor's factor along one axis, for output position ``out`` of an input of ``n``."""
+        f, s, p = self.kernel_size[axis], self.stride[axis], self.padding[axis]
+        if self.count_include_pad and not self.ceil_mode:
+            return f  # floor mode keeps every window inside the padded input
+        start = s * (out - 1) - p  # 0-based first row of the window; padding counts negative
+        if self.count_include_pad:
+            return sp.Min(start + f, n + p) - start
+        return sp.Min(start + f, n) - sp.Max(start, 0)
+
+    def element(self, l=nt.l, i=nt.i, j=nt.j, *, padded: bool = False, input_size=None):
+        """``Y_{l,i,j} = (1/divisor) Σ_α Σ_β X_{l, S(i−1)+α−P, S(j−1)+β−P}``, ``X = 0`` outside."""
+        l, i, j = indices(("l", l), ("i", i), ("j", j))
+        return self._window_term(l, i, j, padded, input_size) / self.divisor(i, j, input_size)
+
+    def evaluate(self, x: object):
+        """Numbers for a concrete input of shape (C, H, W) or (N, C, H, W).
+
+        >>> import numpy as np
+        >>> AvgPool2d(2).evaluate(np.arange(16).reshape(1, 4, 4))
+        array([[[ 2.5,  4.5],
+                [10.5, 12.5]]])
+        """
+        import numpy as np
+
+        x, windows = self._windows(x)
+        # The divisor comes from the same formula as element(), evaluated on the index grid.
+        counts = [
+            _on_grid(self._count(axis, out, as_size("size", size)), out, windows.shape[axis - 4])
+            for axis, out, size in ((0, nt.i, x.shape[-2]), (1, nt.j, x.shape[-1]))
+        ]
+        return windows.sum(axis=(-2, -1)) / np.outer(*counts)
+
+
+def _on_grid(expr: sp.Expr, index: sp.Symbol, n: int):
+    """``expr`` at ``index = 1 … n``, vectorised with lambdify (Min/Max elementwise)."""
+    from functools import reduce
+
+    import numpy as np
+
+    elementwise = {"Min": lambda *a: reduce(np.minimum, a), "Max": lambda *a: reduce(np.maximum, a)}
+    values = sp.lambdify(index, expr, modules=[elementwise, "numpy"])(np.arange(1, n + 1))
+    # Counts are integers: keeping them so lets exact (Fraction) inputs stay exact.
+    return np.broadcast_to(np.asarray(values, dtype=np.int64), (n,))

@@ -1,0 +1,119 @@
+"""Validation of layer parameters, and the positive-integer symbols users build layers with.
+
+Parameters accept a Python int or a SymPy expression whose assumptions make it an integer of the
+right sign (a symbol from :func:`symbols`, or a product such as ``k*q`` of such symbols).
+
+>>> from symproof import symbols
+>>> k, q = symbols("k q")
+>>> as_size("kernel_size", k * q)
+k*q
+>>> as_pair("stride", (1, 2))
+(1, 2)
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import sympy as sp
+
+from .errors import ParameterError
+
+__all__ = [
+    "symbols", "as_size", "as_pair", "holds", "fails", "concrete", "concrete_int", "to_python",
+]
+
+Size = int | sp.Expr
+
+
+def symbols(names: str, *, nonnegative: bool = False) -> sp.Symbol | tuple[sp.Symbol, ...]:
+    """Integer symbols for sizes: positive by default, ``nonnegative=True`` for paddings.
+
+    >>> m, F = symbols("m F")
+    >>> m.is_integer and m.is_positive
+    True
+    >>> symbols("P", nonnegative=True).is_nonnegative
+    True
+    """
+    if nonnegative:
+        return sp.symbols(names, integer=True, nonnegative=True)
+    return sp.symbols(names, integer=True, positive=True)
+
+
+def _rule(minimum: int) -> str:
+    return "must be a positive integer" if minimum >= 1 else "must be a non-negative integer"
+
+
+def as_size(name: str, value: object, minimum: int = 1) -> sp.Expr:
+    """Check that ``value`` is an integer ``>= minimum`` (or a symbol known to be) and return it
+    as a SymPy expression. Text is never parsed here: strings are rejected."""
+    if isinstance(value, (bool, str)):
+        raise ParameterError(name, value, _rule(minimum))
+    if isinstance(value, numbers.Integral):
+        if value < minimum:
+            raise ParameterError(name, value, _rule(minimum))
+        return sp.Integer(int(value))
+    if isinstance(value, sp.Expr):
+        if value.is_number:
+            if not value.is_integer or value < minimum:
+                raise ParameterError(name, value, _rule(minimum))
+            return sp.Integer(value)
+        sign_ok = value.is_positive if minimum >= 1 else value.is_nonnegative
+        if value.is_integer is not True or sign_ok is not True:
+            kind = "positive" if minimum >= 1 else "non-negative"
+            raise ParameterError(
+                name,
+                value,
+                f"{_rule(minimum)}: declare the symbol as one "
+                f"(symproof.symbols(...) or sympy.Symbol(..., integer=True, {kind}=True))",
+            )
+        return value
+    if isinstance(value, numbers.Real):
+        raise ParameterError(name, value, _rule(minimum))
+    raise ParameterError(name, value, f"{_rule(minimum)} or a SymPy integer symbol")
+
+
+def as_pair(name: str, value: object, minimum: int = 1) -> tuple[sp.Expr, sp.Expr]:
+    """An int/symbol or a (rows, cols) pair, as a validated pair."""
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        if len(value) != 2:
+            raise ParameterError(name, tuple(value), "must be one value or a (rows, cols) pair")
+        return (as_size(f"{name}[0]", value[0], minimum), as_size(f"{name}[1]", value[1], minimum))
+    size = as_size(name, value, minimum)
+    return (size, size)
+
+
+def holds(relation: sp.Basic | bool) -> bool:
+    """True only when SymPy can decide that ``relation`` holds for every admissible value."""
+    return bool(relation is True or relation == sp.true)
+
+
+def fails(relation: sp.Basic | bool) -> bool:
+    """True only when ``relation`` is false for every admissible value (undecided is not false)."""
+    return bool(relation is False or relation == sp.false)
+
+
+def concrete(*values: sp.Expr) -> bool:
+    """Whether every value is a number (no free symbols)."""
+    return all(getattr(v, "is_number", True) for v in values)
+
+
+def concrete_int(name: str, value: sp.Expr) -> int:
+    """``value`` as a Python int, or an error saying numbers are needed (for ``evaluate``)."""
+    if not getattr(value, "is_Integer", False):
+        from .errors import EvaluationError
+
+        raise EvaluationError(f"evaluate needs a concrete {name}, got {value}: "
+                              "build the layer with numbers")
+    return int(value)
+
+
+def to_python(value: sp.Expr) -> int | sp.Expr:
+    """A concrete integer as a Python ``int``; anything symbolic unchanged."""
+    return int(value) if getattr(value, "is_Integer", False) else value
+
+
+def shape_tuple(values: Sequence[sp.Expr]) -> tuple:
+    """A shape as users want to see it: Python ints where concrete."""
+    return tuple(to_python(v) for v in values)

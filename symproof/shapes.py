@@ -1,0 +1,122 @@
+"""Output sizes of windowed layers, symbolic or concrete, in one place.
+
+Rows pair with the first kernel size, columns with the second. Every formula is PyTorch's:
+
+    out = ⌊(n + 2P − D(f − 1) − 1) / S⌋ + 1
+
+and, for pooling with ``ceil_mode``, the ceiling instead of the floor, minus one when the last
+window would start in the right padding.
+
+>>> from symproof import symbols
+>>> m, k, q = symbols("m k q")
+>>> pool_output_size(m, k, k)
+floor(m/k)
+>>> pool_output_size(k * q, k, k)
+q
+>>> conv_output_size(32, 3, stride=2, padding=1)
+16
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .errors import ParameterError
+from .params import as_size, fails, holds, to_python
+
+__all__ = ["conv_output_size", "pool_output_size", "simplify_size", "effective_kernel"]
+
+
+def simplify_size(expr: sp.Expr) -> sp.Expr:
+    """Pull the integer terms out of every ``floor``/``ceiling`` argument.
+
+    SymPy does not see that ``⌊(kq − k)/k⌋ = q − 1`` for integer q. Expanding the argument into
+    monomials exposes the terms known to be integers, which leave the bracket
+    (``⌊n + r⌋ = n + ⌊r⌋`` for integer n); the rest is put back over one denominator so the
+    result still reads like the textbook formula.
+    """
+    if not isinstance(expr, sp.Basic):
+        return sp.Integer(expr)
+
+    def split(e):
+        terms = sp.Add.make_args(sp.expand(e.args[0]))
+        whole = [t for t in terms if t.is_integer]
+        rest = sp.together(sp.Add(*[t for t in terms if not t.is_integer]))
+        return sp.Add(*whole) + type(e)(rest)
+
+    return expr.replace(lambda e: isinstance(e, (sp.floor, sp.ceiling)), split)
+
+
+def effective_kernel(kernel_size: sp.Expr, dilation: sp.Expr = sp.S.One) -> sp.Expr:
+    """The span ``D(f − 1) + 1`` a dilated kernel covers."""
+    return dilation * (kernel_size - 1) + 1
+
+
+def _check_fits(size, kernel_size, padding, dilation, what: str) -> None:
+    span = effective_kernel(kernel_size, dilation)
+    if fails(sp.Ge(size + 2 * padding, span)):
+        raise ParameterError(
+            "kernel_size",
+            kernel_size,
+            f"must fit the padded input of the {what}: D(f-1)+1 = {span} exceeds "
+            f"n + 2P = {size + 2 * padding}",
+        )
+
+
+def conv_output_size(
+    size: object, kernel_size: object, stride: object = 1, padding: object = 0, dilation: object = 1
+) -> int | sp.Expr:
+    """``⌊(n + 2P − D(f−1) − 1)/S⌋ + 1`` for one spatial axis of a convolution.
+
+    >>> from symproof import symbols
+    >>> m, F, S, P = symbols("m F S P")
+    >>> conv_output_size(m, F, S, P)
+    floor((-F + 2*P + m)/S) + 1
+    """
+    n = as_size("input size", size)
+    f = as_size("kernel_size", kernel_size)
+    s = as_size("stride", stride)
+    p = as_size("padding", padding, minimum=0)
+    d = as_size("dilation", dilation)
+    _check_fits(n, f, p, d, "convolution")
+    return to_python(simplify_size(sp.floor((n + 2 * p - effective_kernel(f, d)) / s) + 1))
+
+
+def pool_output_size(
+    size: object,
+    kernel_size: object,
+    stride: object | None = None,
+    padding: object = 0,
+    dilation: object = 1,
+    ceil_mode: bool = False,
+) -> int | sp.Expr:
+    """Output size of one axis of max/average pooling, PyTorch's rule included.
+
+    With ``ceil_mode`` a last, partial window is kept unless it would start in the right padding
+    (PyTorch drops it then: the output shrinks by one when ``(out − 1)·S ≥ n + P``).
+
+    >>> pool_output_size(5, 2, 2, ceil_mode=True)
+    3
+    >>> pool_output_size(5, 2, 2, padding=1, ceil_mode=True)
+    3
+    >>> from symproof import symbols
+    >>> m, k = symbols("m k")
+    >>> pool_output_size(m, k, k, ceil_mode=True)
+    ceiling(m/k)
+    """
+    n = as_size("input size", size)
+    f = as_size("kernel_size", kernel_size)
+    s = f if stride is None else as_size("stride", stride)
+    p = as_size("padding", padding, minimum=0)
+    d = as_size("dilation", dilation)
+    _check_fits(n, f, p, d, "pooling")
+    span = effective_kernel(f, d)
+    if not ceil_mode:
+        return to_python(simplify_size(sp.floor((n + 2 * p - span) / s) + 1))
+    ceiled = simplify_size(sp.ceiling((n + 2 * p - span) / s))
+    # ⌈a/S⌉·S ≤ a + S − 1 with a = n + 2P − span, so the last window can only start in the right
+    # padding when S ≥ span − P + 1: below that bound the drop rule never fires.
+    if holds(sp.Le(s, span - p)):
+        return to_python(ceiled + 1)
+    dropped = sp.Piecewise((1, sp.Ge(ceiled * s, n + p)), (0, True))
+    return to_python(sp.piecewise_fold(ceiled + 1 - dropped))

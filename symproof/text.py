@@ -1,0 +1,80 @@
+"""A one-line Unicode text form of formulas for terminals, in the course's notation.
+
+>>> from symproof import Conv2d
+>>> print(text(Conv2d(1, 2, 3, padding=1).equation()))
+Y[l,i,j] = b[l] + Σ_{α=1}^{3} Σ_{β=1}^{3} w[l,1,α,β]·X[1,i+α-2,j+β-2]
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+from .latex.printer import _FACTOR_ORDER, _INDEX_ORDER
+
+__all__ = ["text"]
+
+_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "sigma": "σ", "ell": "ℓ",
+          "rho": "ρ"}
+
+
+class TextPrinter(StrPrinter):
+    """Sums as ``Σ_{α=1}^{3}``, entries as ``X[1,i+α-2,j+β-2]``, Greek letters as Unicode."""
+
+    printmethod = "_symproof_text"  # not _sympystr: Indexed and MaxOver print here, not there
+
+    def _print_Symbol(self, expr):
+        return _GREEK.get(expr.name, expr.name)
+
+    def _print_Function(self, expr):
+        name = _GREEK.get(expr.func.__name__, expr.func.__name__)
+        return f"{name}({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Indexed(self, expr):
+        indices = ",".join(self._print_index(i) for i in expr.indices)
+        label = "X̄" if str(expr.base.label) == "Xbar" else str(expr.base.label)
+        return f"{label}[{indices}]"
+
+    def _print_index(self, expr) -> str:
+        if not isinstance(expr, sp.Add):
+            return self._print(expr).replace(" ", "")
+
+        def rank(term):
+            names = [s.name for s in term.free_symbols]
+            found = [_INDEX_ORDER.index(n) for n in names if n in _INDEX_ORDER]
+            return (not names, min(found) if found else len(_INDEX_ORDER), str(term))
+
+        out = ""
+        for term in sorted(expr.args, key=rank):
+            negative = term.could_extract_minus_sign()
+            body = self._print(-term if negative else term).replace(" ", "")
+            out += ("-" if negative else ("+" if out else "")) + body
+        return out
+
+    def _print_Mul(self, expr):
+        if all(isinstance(f, sp.Indexed) for f in expr.args):
+            def rank(f):
+                name = str(f.base.label).partition("_")[0]
+                return _FACTOR_ORDER.index(name) if name in _FACTOR_ORDER else len(_FACTOR_ORDER)
+
+            return "·".join(self._print(f) for f in sorted(expr.args, key=rank))
+        return super()._print_Mul(expr)
+
+    def _print_Sum(self, expr):
+        bounds = " ".join(f"Σ_{{{self._print(v)}={self._print(a)}}}^{{{self._print(b)}}}"
+                          for v, a, b in expr.limits)
+        body = self._print(expr.function)
+        return f"{bounds} ({body})" if isinstance(expr.function, sp.Add) else f"{bounds} {body}"
+
+    def _print_MaxOver(self, expr):
+        ranges = ", ".join(f"{self._print(a)}≤{self._print(v)}≤{self._print(b)}"
+                           for v, a, b in expr.limits)
+        return f"max_{{{ranges}}} {self._print(expr.function)}"
+
+    def _print_Equality(self, expr):
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+
+def text(expr: sp.Basic) -> str:
+    """``expr`` on one line, with Unicode Σ and Greek letters."""
+    return TextPrinter().doprint(expr)
