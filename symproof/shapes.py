@@ -109,14 +109,22 @@ def pool_output_size(
     s = f if stride is None else as_size("stride", stride)
     p = as_size("padding", padding, minimum=0)
     d = as_size("dilation", dilation)
-    _check_fits(n, f, p, d, "pooling")
     span = effective_kernel(f, d)
     if not ceil_mode:
+        _check_fits(n, f, p, d, "pooling")
         return to_python(simplify_size(sp.floor((n + 2 * p - span) / s) + 1))
     ceiled = simplify_size(sp.ceiling((n + 2 * p - span) / s))
     # ⌈a/S⌉·S ≤ a + S − 1 with a = n + 2P − span, so the last window can only start in the right
     # padding when S ≥ span − P + 1: below that bound the drop rule never fires.
     if holds(sp.Le(s, span - p)):
-        return to_python(ceiled + 1)
-    dropped = sp.Piecewise((1, sp.Ge(ceiled * s, n + p)), (0, True))
-    return to_python(sp.piecewise_fold(ceiled + 1 - dropped))
+        size = ceiled + 1
+    else:
+        dropped = sp.Piecewise((1, sp.Ge(ceiled * s, n + p)), (0, True))
+        size = sp.piecewise_fold(ceiled + 1 - dropped)
+    # With ceil_mode a window may overhang the input; PyTorch only needs one window.
+    if fails(sp.Ge(size, 1)):
+        raise ParameterError(
+            "kernel_size", kernel_size,
+            f"leaves no window: the pooling output size would be {size} (input n = {n}, "
+            f"padding {p}, span D(f-1)+1 = {span})")
+    return to_python(size)

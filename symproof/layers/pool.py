@@ -64,7 +64,8 @@ class _Pool2d(Layer):
         if x.dtype.kind in "biu":
             x = x.astype(float)
         _, out_h, out_w = self.output_shape(*x.shape[-3:])
-        return x, self.window.view(x, (out_h, out_w), fill=float(self.fill))
+        fill = 0 if self.fill == 0 else float(self.fill)  # an int 0 keeps Fractions exact
+        return x, self.window.view(x, (out_h, out_w), fill=fill)
 
 
 class MaxPool2d(_Pool2d):
@@ -184,7 +185,10 @@ class AvgPool2d(_Pool2d):
             _on_grid(self._count(axis, out, as_size("size", size)), out, windows.shape[axis - 4])
             for axis, out, size in ((0, nt.i, x.shape[-2]), (1, nt.j, x.shape[-1]))
         ]
-        return windows.sum(axis=(-2, -1)) / np.outer(*counts)
+        divisor = np.outer(*counts)
+        if windows.dtype == object:  # Python ints keep Fraction inputs exact
+            divisor = divisor.astype(object)
+        return windows.sum(axis=(-2, -1)) / divisor
 
 
 def _on_grid(expr: sp.Expr, index: sp.Symbol, n: int):

@@ -42,14 +42,17 @@ class Window:
         )
 
     def check_pool_padding(self) -> None:
-        """PyTorch's pooling rule: padding at most half the effective kernel size."""
+        """PyTorch's pooling rule: padding at most half the kernel size, ``2P ≤ f``.
+
+        PyTorch checks the kernel size itself here, not the dilated span (checked against
+        torch 2.13: ``max_pool2d`` with f = 2, D = 3, P = 2 is refused)."""
         for axis in (0, 1):
-            span = self.dilation[axis] * (self.kernel_size[axis] - 1) + 1
-            if fails(sp.Le(2 * self.padding[axis], span)):
+            f = self.kernel_size[axis]
+            if fails(sp.Le(2 * self.padding[axis], f)):
                 raise ParameterError(
-                    "padding",
-                    self.padding[axis],
-                    f"must be at most half the effective kernel size D(f-1)+1 = {span}",
+                    "padding", self.padding[axis],
+                    f"must be at most half the kernel size (2P <= f, f = {f}) for pooling, "
+                    "as PyTorch requires",
                 )
 
     def index(self, axis: int, out: sp.Expr, tap: sp.Expr) -> sp.Expr:
