@@ -137,8 +137,10 @@ class Conv2d(Layer):
             raise ShapeError(f"weight must have shape (C_out, C_in, f1, f2) = {expected}, "
                              f"got {weight.shape}")
         view = self.window.view(x, (out_h, out_w), fill=0)
-        # view[..., γ, i, j, α, β] · weight[l, γ, α, β], summed over γ, α, β.
-        out = np.moveaxis(np.tensordot(view, weight, axes=([-5, -2, -1], [1, 2, 3])), -1, -3)
+        # weight[l, γ, α, β] · view[..., γ, i, j, α, β], summed over γ, α, β. Weight first: the
+        # contiguous copy tensordot makes of the view is then the cheaper one (measured 2x).
+        axes = [view.ndim - 5, view.ndim - 2, view.ndim - 1]
+        out = np.moveaxis(np.tensordot(weight, view, axes=([1, 2, 3], axes)), 0, -3)
         bias = checked_bias(bias, self.bias, c_out)
         if bias is not None:
             out = out + bias[:, None, None]

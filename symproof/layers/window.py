@@ -4,6 +4,7 @@ index it reads, its output size and its numeric view of an input."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -65,6 +66,7 @@ class Window:
         """The same position in the padded image ``X̄``: ``S(out − 1) + D(tap − 1) + 1``."""
         return self.index(axis, out, tap) + self.padding[axis]
 
+    @cache  # noqa: B019 - immutable; evaluate() asks the same sizes again and again
     def output_size(self, height, width, *, pool: bool = False, ceil_mode: bool = False) -> Pair:
         sizes = []
         for axis, n in enumerate((height, width)):
@@ -84,11 +86,17 @@ class Window:
                 )
         return tuple(tuple(int(v) for v in pair) for pair in pairs)
 
-    def view(self, x: np.ndarray, out: tuple[int, int], fill: float) -> np.ndarray:
-        """``v[..., i, j, α, β]`` = the input entry the element formula reads (0-based)."""
+    @cache  # noqa: B019 - windows are immutable and few; the plan costs SymPy work
+    def plan(self) -> tuple[AffineIndex, AffineIndex, tuple[int, int]]:
+        """The affine row and column indices of the element formula, and the kernel size."""
         kernel = self.concrete()[0]
         rows = AffineIndex.from_expr(self.index(0, nt.i, nt.alpha), nt.i, nt.alpha)
         cols = AffineIndex.from_expr(self.index(1, nt.j, nt.beta), nt.j, nt.beta)
+        return rows, cols, kernel
+
+    def view(self, x: np.ndarray, out: tuple[int, int], fill: float) -> np.ndarray:
+        """``v[..., i, j, α, β]`` = the input entry the element formula reads (0-based)."""
+        rows, cols, kernel = self.plan()
         return window_view(x, rows, cols, kernel, out, fill)
 
 
