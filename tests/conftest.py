@@ -17,7 +17,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 @pytest.fixture(scope="session")
 def torch():
-    """PyTorch in float64, or a clean skip when it is not installed."""
-    torch = pytest.importorskip("torch")
+    """PyTorch in float64; a clean skip when it is not installed, but a failure in CI, where
+    the cross-checks must always run."""
+    if os.environ.get("CI"):
+        try:
+            import torch
+        except ImportError as missing:
+            pytest.fail(f"CI must run the PyTorch cross-checks, but torch is missing: {missing}")
+    else:
+        torch = pytest.importorskip("torch")
     torch.set_default_dtype(torch.float64)
     return torch
