@@ -146,7 +146,8 @@ def _input_shape(layer, args) -> tuple:
         return (channels, *dims)
     if len(dims) == 3:
         return dims
-    raise ParameterError("input", args.input, "must be HxW or CxHxW")
+    raise ParameterError("input", args.input,
+                         "must be HxW or CxHxW (with symbols, separate by commas: m,m)")
 
 
 def describe(layer, input_shape: tuple, *, latex: bool = False) -> list[tuple[str, str]]:

@@ -1,0 +1,215 @@
+"""Proofs: ordered steps, each with an honest status and the evidence that decided it.
+
+A step's status says *how* it is known (DESIGN.md):
+
+* PROVED: a symbolic argument valid for all values of the symbols, under the listed assumptions;
+* VERIFIED: checked exactly, case by case, on a finite concrete instance;
+* SPOT_CHECKED: random numeric samples agree (count, seed and tolerance recorded);
+* REFUTED: a concrete counterexample to an asserted statement (always shown);
+* UNKNOWN: nothing decided it.
+
+A proof is as strong as its weakest step. A step may assert a negative ("for a non-monotone σ
+the identity fails"); exhibiting a verified counterexample PROVES such a step.
+
+>>> import sympy as sp
+>>> from symproof.proof import Proof, Outcome, Status
+>>> x = sp.Symbol("x")
+>>> proof = Proof("demo", "A demo", "x + x = 2x.")
+>>> proof.add(sp.Eq(x + x, 2 * x), "collect terms", Outcome(Status.PROVED, "symbolic identity"))
+>>> proof.status
+<Status.PROVED: 4>
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+__all__ = ["Status", "Outcome", "Step", "Proof"]
+
+
+class Status(enum.IntEnum):
+    """How a result is known; a larger value is stronger."""
+
+    REFUTED = 0
+    UNKNOWN = 1
+    SPOT_CHECKED = 2
+    VERIFIED = 3
+    PROVED = 4
+
+    @property
+    def mark(self) -> str:
+        """A short, legible mark for tables and documents."""
+        return {"PROVED": "✓", "VERIFIED": "✓=", "SPOT_CHECKED": "≈", "REFUTED": "✗",
+                "UNKNOWN": "?"}[self.name]
+
+
+LEGEND = {
+    Status.PROVED: "symbolic argument for all values of the symbols, under the stated assumptions",
+    Status.VERIFIED: "checked exactly, case by case, on a finite concrete instance",
+    Status.SPOT_CHECKED: "random numeric samples agree (count, seed, tolerance given)",
+    Status.REFUTED: "a concrete counterexample to the asserted statement is shown",
+    Status.UNKNOWN: "not decided",
+}
+
+
+@dataclass
+class Outcome:
+    """What a tactic concluded, and why: the tactic's name and a one-line summary, plus
+    samples/seed/tolerance for numeric checks and the counterexample for a refutation."""
+
+    status: Status
+    tactic: str
+    detail: str = ""
+    samples: int | None = None
+    seed: int | None = None
+    tolerance: float | None = None
+    counterexample: dict[str, Any] | None = None
+
+    def __post_init__(self):
+        if self.status is Status.REFUTED and not self.counterexample:
+            raise ValueError("a REFUTED outcome must carry its counterexample")
+        if self.status is Status.SPOT_CHECKED and (self.samples is None or self.seed is None):
+            raise ValueError("a SPOT_CHECKED outcome must record its sample count and seed")
+
+    def summary(self) -> str:
+        parts = [self.tactic]
+        if self.detail:
+            parts.append(self.detail)
+        if self.samples is not None:
+            parts.append(f"{self.samples} samples, seed {self.seed}, tol {self.tolerance:g}"
+                         if self.tolerance is not None else
+                         f"{self.samples} samples, seed {self.seed}")
+        if self.counterexample:
+            parts.append("counterexample " + ", ".join(
+                f"{k} = {v}" for k, v in self.counterexample.items()))
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {"status": self.status.name, "tactic": self.tactic, "detail": self.detail,
+                "samples": self.samples, "seed": self.seed, "tolerance": self.tolerance,
+                "counterexample": None if self.counterexample is None else {
+                    k: str(v) for k, v in self.counterexample.items()}}
+
+
+@dataclass
+class Step:
+    """One claim of a derivation.
+
+    ``claim`` is a SymPy relation or expression (or None for a claim stated only in prose);
+    ``holds=False`` marks a step that asserts the claim *fails* (then a counterexample proves
+    the step). ``assumptions`` are those the step uses.
+    """
+
+    claim: sp.Basic | None
+    justification: str
+    outcome: Outcome
+    statement: str = ""
+    assumptions: tuple = ()
+    holds: bool = True
+
+    @property
+    def status(self) -> Status:
+        return self.outcome.status
+
+    def to_dict(self) -> dict:
+        return {
+            "claim": None if self.claim is None else str(self.claim),
+            "latex": None if self.claim is None else _latex(self.claim),
+            "statement": self.statement,
+            "justification": self.justification,
+            "asserts": "holds" if self.holds else "fails",
+            "assumptions": [str(a) for a in self.assumptions],
+            **self.outcome.to_dict(),
+        }
+
+    def to_latex(self) -> str:
+        """The claim in the course's notation."""
+        return _latex(self.claim) if self.claim is not None else f"\\text{{{self.statement}}}"
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.to_latex()} \\quad [\\text{{{self.status.name}}}]$"
+
+
+@dataclass
+class Proof:
+    """A titled derivation: statement, assumptions, steps, result, notes.
+
+    ``parameters`` are the values the proof was built with (what ``--set`` changes).
+    """
+
+    name: str
+    title: str
+    statement: str
+    assumptions: list = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    result: sp.Basic | None = None
+    notes: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
+
+    def add(self, claim, justification: str, outcome: Outcome, *, statement: str = "",
+            assumptions: tuple = (), holds: bool = True) -> Step:
+        """Append a step and return it."""
+        step = Step(claim, justification, outcome, statement, tuple(assumptions), holds)
+        self.steps.append(step)
+        return step
+
+    @property
+    def status(self) -> Status:
+        """The weakest status among the steps (UNKNOWN for a proof with no steps)."""
+        return min((s.status for s in self.steps), default=Status.UNKNOWN)
+
+    def __str__(self) -> str:
+        from .text import text
+
+        lines = [f"{self.name}  {self.title}  [{self.status.name}]", f"  {self.statement}"]
+        if self.assumptions:
+            lines.append("  assuming " + "; ".join(_show(a, text) for a in self.assumptions))
+        for number, step in enumerate(self.steps, 1):
+            claim = text(step.claim) if step.claim is not None else step.statement
+            if not step.holds:
+                claim = f"NOT ALWAYS: {claim}"
+            lines.append(f"  {number:>2}. {step.status.name:<12} {claim}")
+            lines.append(f"      because {step.justification} ({step.outcome.summary()})")
+        if self.result is not None:
+            lines.append(f"  result: {text(self.result)}")
+        lines.extend(f"  note: {note}" for note in self.notes)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """A JSON-serialisable view for tools."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "statement": self.statement,
+            "status": self.status.name,
+            "assumptions": [str(a) for a in self.assumptions],
+            "parameters": {k: str(v) for k, v in self.parameters.items()},
+            "steps": [s.to_dict() for s in self.steps],
+            "result": None if self.result is None else str(self.result),
+            "result_latex": None if self.result is None else _latex(self.result),
+            "notes": list(self.notes),
+        }
+
+    def to_latex(self) -> str:
+        """The derivation as a LaTeX fragment: statement, steps with status, boxed result."""
+        from .latex.proof import proof_to_latex
+
+        return proof_to_latex(self)
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex()
+
+
+def _latex(expr) -> str:
+    from .latex import latex
+
+    return latex(expr)
+
+
+def _show(assumption, text) -> str:
+    return assumption if isinstance(assumption, str) else text(assumption)

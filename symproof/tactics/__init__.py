@@ -1,0 +1,9 @@
+"""Tactics: the ways a step gets its status. Symbolic ones may PROVE; finite ones VERIFY,
+SPOT-CHECK or REFUTE, never prove a statement about all values."""
+
+from .context import Context
+from .finite import counterexample, exhaustive, spot_check
+from .symbolic import case_split, collapse_deltas, divisible_floor, identity, normalize
+
+__all__ = ["Context", "identity", "normalize", "collapse_deltas", "divisible_floor",
+           "case_split", "counterexample", "exhaustive", "spot_check"]

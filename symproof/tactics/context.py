@@ -1,0 +1,142 @@
+"""What a tactic may assume: relations between symbols, and which functions are nondecreasing.
+
+``Context.implies`` is a small, sound reasoner: it writes every relation as ``e ≥ 0`` and
+accepts ``e ≥ 0`` when SymPy's own assumptions prove ``e`` nonnegative, or ``e − g`` for some
+assumed ``g ≥ 0`` (so ``l ≤ C`` gives ``C − l ≥ 0`` and hence ``C + 1 − l ≥ 0``), or when it is
+``σ(a) ≥ σ(b)`` for a nondecreasing σ and ``a ≥ b`` is implied. Anything else is "not known",
+never "false": the reasoner can only fail to use an assumption, not invent one.
+
+>>> from symproof.params import symbols
+>>> l, C = symbols("l C")
+>>> ctx = Context([sp.Le(l, C)])
+>>> ctx.implies(sp.Ge(C, l)), ctx.implies(sp.Le(l, C + 1)), ctx.implies(sp.Le(l, 3))
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sympy as sp
+
+__all__ = ["Context"]
+
+
+class Context:
+    """Assumed relations (SymPy relationals; prose strings are kept for display only) and the
+    names of functions known to be nondecreasing."""
+
+    def __init__(self, assumptions: Iterable = (), nondecreasing: Iterable[str] = ()):
+        self.assumptions = list(assumptions)
+        self.relations = [a for a in self.assumptions if isinstance(a, sp.Basic)]
+        self.nondecreasing = frozenset(nondecreasing)
+        self._known = [e for r in self.relations for e in _nonnegative_forms(r)]
+
+    def extended(self, *relations: sp.Basic) -> Context:
+        """This context with more assumptions (e.g. one branch of a case split)."""
+        return Context([*self.assumptions, *relations], self.nondecreasing)
+
+    def implies(self, relation) -> bool:
+        """True when the relation follows (see the module docstring); False means unknown."""
+        if relation is True or relation == sp.true:
+            return True
+        if isinstance(relation, sp.And):
+            return all(self.implies(part) for part in relation.args)
+        if isinstance(relation, sp.Or):
+            return any(self.implies(part) for part in relation.args)
+        if not isinstance(relation, sp.core.relational.Relational):
+            return False
+        if relation in self.relations or relation.canonical in {
+                r.canonical for r in self.relations}:
+            return True
+        monotone = self._monotone(relation)
+        if monotone is not None:
+            return monotone
+        forms = _nonnegative_forms(relation)
+        return bool(forms) and all(self._nonnegative(e) for e in forms)
+
+    def _nonnegative(self, e: sp.Expr) -> bool:
+        if sp.expand(e).is_nonnegative:
+            return True
+        return any(sp.expand(e - g).is_nonnegative for g in self._known)
+
+    def _monotone(self, relation) -> bool | None:
+        """σ(a) ≥ σ(b) from a ≥ b when σ is nondecreasing (None: rule does not apply)."""
+        if not isinstance(relation, (sp.Ge, sp.Le)):
+            return None
+        big, small = (relation.lhs, relation.rhs) if isinstance(relation, sp.Ge) else (
+            relation.rhs, relation.lhs)
+        if (isinstance(big, sp.core.function.AppliedUndef) and type(big) is type(small)
+                and big.func.__name__ in self.nondecreasing and len(big.args) == 1):
+            return self.implies(sp.Ge(big.args[0], small.args[0], evaluate=False))
+        return None
+
+    def decide(self, condition) -> bool | None:
+        """True/False when the context settles ``condition``, else None."""
+        if condition in (True, sp.true):
+            return True
+        if condition in (False, sp.false):
+            return False
+        if self.implies(condition):
+            return True
+        negated = sp.Not(condition)
+        if negated is not condition and self.implies(negated):
+            return False
+        return None
+
+    def resolve(self, expr: sp.Basic) -> sp.Basic:
+        """Settle ``Piecewise`` branches, ``Max`` and ``Min`` that the context decides."""
+        def piecewise(e):
+            kept = []
+            for value, condition in e.args:
+                verdict = self.decide(condition)
+                if verdict is True:
+                    if not kept:
+                        return value
+                    kept.append((value, True))
+                    break
+                if verdict is None:
+                    kept.append((value, condition))
+            return sp.Piecewise(*kept) if kept else sp.nan
+
+        def extremum(e):
+            bigger = sp.Ge if isinstance(e, sp.Max) else sp.Le
+            for candidate in e.args:
+                if all(other == candidate or self.implies(bigger(candidate, other, evaluate=False))
+                       for other in e.args):
+                    return candidate
+            return e
+
+        expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), piecewise)
+        return expr.replace(lambda e: isinstance(e, (sp.Max, sp.Min)), extremum)
+
+    def satisfied_by(self, values: dict) -> bool:
+        """Whether concrete values satisfy every relational assumption."""
+        for relation in self.relations:
+            verdict = relation.xreplace(values)
+            if verdict not in (True, sp.true):
+                return False
+        return True
+
+
+def _nonnegative_forms(relation) -> list[sp.Expr]:
+    """``relation`` as expressions that must all be ≥ 0 (integer strictness made explicit)."""
+    if isinstance(relation, sp.And):
+        return [e for part in relation.args for e in _nonnegative_forms(part)]
+    if not isinstance(relation, sp.core.relational.Relational):
+        return []
+    lhs, rhs = relation.lhs, relation.rhs
+    integral = bool((lhs - rhs).is_integer)
+    if isinstance(relation, sp.Ge):
+        return [lhs - rhs]
+    if isinstance(relation, sp.Le):
+        return [rhs - lhs]
+    # Strict relations: a > b means a − b − 1 ≥ 0 between integers; between reals only the
+    # weaker a − b ≥ 0 is kept (sound, if less informative).
+    if isinstance(relation, sp.Gt):
+        return [lhs - rhs - 1] if integral else [lhs - rhs]
+    if isinstance(relation, sp.Lt):
+        return [rhs - lhs - 1] if integral else [rhs - lhs]
+    if isinstance(relation, sp.Eq):
+        return [lhs - rhs, rhs - lhs]
+    return []

@@ -1,0 +1,112 @@
+"""Finite tactics: exact checks on concrete instances (VERIFIED), seeded random numeric checks
+(SPOT_CHECKED), and counterexample search (REFUTED, with exact values).
+
+None of these ever yields PROVED for a claim about all values; a counterexample proves only
+that its claim fails (which a step asserting failure may use).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+
+import sympy as sp
+
+from ..proof import Outcome, Status
+from .context import Context
+
+__all__ = ["counterexample", "exhaustive", "spot_check"]
+
+# Sizes drawn for symbolic dimensions when searching for a counterexample: small, so that
+# expanding the sums stays cheap, but not all equal.
+_SIZES = range(1, 6)
+
+
+def _free_scalars(expr: sp.Basic) -> list[sp.Symbol]:
+    labels = {i.base.label for i in expr.atoms(sp.Indexed)}
+    return sorted((s for s in expr.free_symbols
+                   if isinstance(s, sp.Symbol) and s not in labels), key=str)
+
+
+def _draw(symbol: sp.Symbol, rng: random.Random, upper: int) -> sp.Expr:
+    if symbol.is_integer:
+        low = 1 if symbol.is_positive else 0 if symbol.is_nonnegative else -upper
+        return sp.Integer(rng.randint(low, max(low, upper)))
+    return sp.Rational(rng.randint(-4 * upper, 4 * upper), rng.randint(1, 4))
+
+
+def _witness(concrete: sp.Expr, rng: random.Random) -> tuple[dict, sp.Expr] | None:
+    """Entry values making ``concrete`` a nonzero number: first a single entry set to 1 (all
+    others 0), the most readable counterexample; then random integers."""
+    entries = sorted(concrete.atoms(sp.Indexed), key=str)
+    trials = [{e: sp.Integer(int(e == one)) for e in entries} for one in entries]
+    trials.append({e: sp.Integer(0) for e in entries})
+    trials += [{e: sp.Integer(rng.randint(-9, 9)) for e in entries} for _ in range(3)]
+    for values in trials:
+        value = sp.simplify(concrete.xreplace(values))
+        if value.is_number and not value.has(sp.core.function.AppliedUndef) and value != 0:
+            return values, value
+    return None
+
+
+def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tries: int = 40,
+                   seed: int = 0) -> Outcome | None:
+    """Search exact values (symbols, then array entries) where ``lhs ≠ rhs``; ``None`` if none
+    was found (which proves nothing). Undefined functions are left alone: a sample where one
+    survives is skipped."""
+    ctx = ctx or Context()
+    rng = random.Random(seed)
+    difference = lhs - rhs
+    scalars = _free_scalars(difference)
+    for attempt in range(tries):
+        values = {s: _draw(s, rng, upper=2 + attempt // 5) for s in scalars}
+        if not ctx.satisfied_by(values):
+            continue
+        try:
+            concrete = difference.xreplace(values).doit()
+        except (ValueError, TypeError, ZeroDivisionError):
+            continue
+        found = _witness(concrete, rng)
+        if found is None:
+            continue
+        entries, value = found
+        shown = {str(s): v for s, v in values.items()}
+        nonzero = {str(e): v for e, v in entries.items() if v != 0}
+        shown.update(nonzero)
+        if len(nonzero) < len(entries):
+            shown["other entries"] = 0
+        return Outcome(Status.REFUTED, "counterexample search",
+                       f"the two sides differ by {value} there", counterexample=shown)
+    return None
+
+
+def exhaustive(check: Callable[[dict], tuple[sp.Expr, sp.Expr]], cases: Iterable[dict],
+               description: str) -> Outcome:
+    """VERIFIED when ``lhs == rhs`` exactly (``expand`` of the difference is 0) in every case;
+    REFUTED at the first case where it is not."""
+    count = 0
+    for case in cases:
+        lhs, rhs = check(case)
+        if sp.expand(lhs - rhs) != 0:
+            return Outcome(Status.REFUTED, "exhaustive check", description,
+                           counterexample={str(k): v for k, v in case.items()})
+        count += 1
+    return Outcome(Status.VERIFIED, "exhaustive check", f"{description}: all {count} cases")
+
+
+def spot_check(sample: Callable, compare: Callable, *, samples: int, seed: int,
+               tolerance: float, description: str) -> Outcome:
+    """SPOT_CHECKED when ``compare(*sample(rng))`` (vectorised arrays) agree within
+    ``tolerance`` for ``samples`` seeded draws; REFUTED with the first disagreeing draw."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    for draw in range(samples):
+        args = sample(rng)
+        left, right = compare(*args)
+        if not np.allclose(left, right, rtol=tolerance, atol=tolerance):
+            return Outcome(Status.REFUTED, "numeric check", description,
+                           counterexample={"draw": draw, "seed": seed,
+                                           "max difference": float(np.max(np.abs(left - right)))})
+    return Outcome(Status.SPOT_CHECKED, "numeric check", description, samples=samples, seed=seed,
+                   tolerance=tolerance)
