@@ -19,6 +19,7 @@ __all__ = [
     "ShapeError",
     "TooLargeError",
     "EvaluationError",
+    "NoSolutionError",
 ]
 
 
@@ -44,6 +45,10 @@ class TooLargeError(SymproofError):
 
 class EvaluationError(SymproofError):
     """A formula cannot be evaluated numerically (e.g. an undefined activation)."""
+
+
+class NoSolutionError(SymproofError):
+    """What was asked for does not exist (e.g. weights for a stencil the window cannot reach)."""
 
 
 def _show(value: object) -> str:

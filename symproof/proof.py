@@ -8,14 +8,16 @@ A step's status says *how* it is known (DESIGN.md):
 * REFUTED: a concrete counterexample to an asserted statement (always shown);
 * UNKNOWN: nothing decided it.
 
-A proof is as strong as its weakest step. A step may assert a negative ("for a non-monotone σ
+A proof is as strong as its weakest derivation step. Cross-checks (an exact check on a concrete
+instance, a numeric comparison with PyTorch) are kept apart in ``checks``: they corroborate the
+derivation without weakening it, but a refuted check refutes the proof. A step may assert a negative ("for a non-monotone σ
 the identity fails"); exhibiting a verified counterexample PROVES such a step.
 
 >>> import sympy as sp
 >>> from symproof.proof import Proof, Outcome, Status
 >>> x = sp.Symbol("x")
 >>> proof = Proof("demo", "A demo", "x + x = 2x.")
->>> proof.add(sp.Eq(x + x, 2 * x), "collect terms", Outcome(Status.PROVED, "symbolic identity"))
+>>> step = proof.add(sp.Eq(x + x, 2 * x), "collect terms", Outcome(Status.PROVED, "identity"))
 >>> proof.status
 <Status.PROVED: 4>
 """
@@ -146,6 +148,7 @@ class Proof:
     statement: str
     assumptions: list = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
+    checks: list[Step] = field(default_factory=list)
     result: sp.Basic | None = None
     notes: list[str] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -158,9 +161,18 @@ class Proof:
         self.steps.append(step)
         return step
 
+    def check(self, claim, justification: str, outcome: Outcome, *, statement: str = "") -> Step:
+        """Append a cross-check (VERIFIED / SPOT_CHECKED corroboration) and return it."""
+        step = Step(claim, justification, outcome, statement)
+        self.checks.append(step)
+        return step
+
     @property
     def status(self) -> Status:
-        """The weakest status among the steps (UNKNOWN for a proof with no steps)."""
+        """The weakest status among the derivation steps (UNKNOWN for a proof with none);
+        REFUTED if any cross-check is."""
+        if any(c.status is Status.REFUTED for c in self.checks):
+            return Status.REFUTED
         return min((s.status for s in self.steps), default=Status.UNKNOWN)
 
     def __str__(self) -> str:
@@ -175,6 +187,9 @@ class Proof:
                 claim = f"NOT ALWAYS: {claim}"
             lines.append(f"  {number:>2}. {step.status.name:<12} {claim}")
             lines.append(f"      because {step.justification} ({step.outcome.summary()})")
+        for check in self.checks:
+            lines.append(f"  check {check.status.name:<12} {check.statement or text(check.claim)}")
+            lines.append(f"      by {check.justification} ({check.outcome.summary()})")
         if self.result is not None:
             lines.append(f"  result: {text(self.result)}")
         lines.extend(f"  note: {note}" for note in self.notes)
@@ -190,6 +205,7 @@ class Proof:
             "assumptions": [str(a) for a in self.assumptions],
             "parameters": {k: str(v) for k, v in self.parameters.items()},
             "steps": [s.to_dict() for s in self.steps],
+            "checks": [c.to_dict() for c in self.checks],
             "result": None if self.result is None else str(self.result),
             "result_latex": None if self.result is None else _latex(self.result),
             "notes": list(self.notes),

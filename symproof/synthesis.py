@@ -1,0 +1,309 @@
+"""Kernel synthesis: the weights and bias of a ``Conv2d`` whose output channels are given linear
+stencils of the input, found by coefficient matching, or a proof that none exist.
+
+The layer computes ``Y_{l,i,j} = b_l + Σ w_{l,γ,α,β} X_{γ, S(i−1)+D(α−1)+1−P, S(j−1)+D(β−1)+1−P}``.
+A target ``Σ_t c_t X_{γ_t, p_t, q_t} + c_0`` is realised exactly when every entry it reads is read
+by some tap ``(γ, α, β)`` at every position, i.e. when ``α_t = (p_t − S(i−1) − 1 + P)/D + 1``
+(and ``β_t`` likewise) is an integer in ``1 … f`` that does not depend on ``i, j``. Distinct taps
+read distinct entries (``D ≥ 1``), so matching the coefficient of each entry gives every weight:
+the solution, when there is one, is unique.
+
+>>> from symproof import Conv2d
+>>> from symproof.notation import X, i, j
+>>> found = synthesize(Conv2d(1, 1, 3, padding=1), [X[1, i + 1, j] - X[1, i, j]])
+>>> found.kernel(1, 1)
+Matrix([
+[0,  0, 0],
+[0, -1, 0],
+[0,  1, 0]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import sympy as sp
+
+from . import notation as nt
+from .errors import NoSolutionError, ParameterError, ShapeError
+from .layers.conv import Conv2d
+from .params import concrete_int, holds
+
+__all__ = ["synthesize", "Synthesis", "Tap"]
+
+
+@dataclass(frozen=True)
+class Tap:
+    """One target term ``coefficient · X_{γ,p,q}`` and the kernel tap ``(γ, α, β)`` reading it."""
+
+    coefficient: sp.Expr
+    entry: sp.Indexed
+    channel: sp.Expr
+    alpha: sp.Expr
+    beta: sp.Expr
+
+
+@dataclass
+class Synthesis:
+    """The outcome of :func:`synthesize` for one layer and its per-channel targets."""
+
+    layer: Conv2d
+    targets: tuple[sp.Expr, ...]
+    taps: tuple[tuple[Tap, ...], ...] = ()
+    biases: tuple[sp.Expr, ...] = ()
+    reason: str = ""
+    conditions: tuple[sp.Basic, ...] = ()
+    input_size: tuple[sp.Expr, sp.Expr] = (nt.H, nt.W)
+    boundary: list[Boundary] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        return not self.reason
+
+    def weight(self, l=nt.l, gamma=nt.gamma, alpha=nt.alpha, beta=nt.beta) -> sp.Expr:
+        """``w_{l,γ,α,β}`` as a sum of Kronecker deltas (valid for symbolic kernel sizes)."""
+        self._require()
+        total = sp.S.Zero
+        for channel, taps in enumerate(self.taps, 1):
+            for tap in taps:
+                total += (sp.KroneckerDelta(l, channel) * tap.coefficient
+                          * sp.KroneckerDelta(gamma, tap.channel)
+                          * sp.KroneckerDelta(alpha, tap.alpha) * sp.KroneckerDelta(beta, tap.beta))
+        return total
+
+    def bias(self, l=nt.l) -> sp.Expr:
+        self._require()
+        return sum((sp.KroneckerDelta(l, c) * b for c, b in enumerate(self.biases, 1)),
+                   sp.S.Zero) if self.layer.bias else sp.S.Zero
+
+    def kernel(self, l: int, gamma: int) -> sp.Matrix:
+        """The f1 × f2 kernel of output channel ``l``, input channel ``γ`` (1-based)."""
+        self._require()
+        f1, f2 = (concrete_int("kernel_size", f) for f in self.layer.kernel_size)
+        matrix = sp.zeros(f1, f2)
+        for tap in self.taps[l - 1]:
+            if tap.channel == gamma:
+                matrix[int(tap.alpha) - 1, int(tap.beta) - 1] += tap.coefficient
+        return matrix
+
+    def weight_array(self):
+        """All weights as a NumPy object array of shape (C_out, C_in, f1, f2), exact entries."""
+        import numpy as np
+
+        c_out = concrete_int("out_channels", self.layer.out_channels)
+        c_in = concrete_int("in_channels", self.layer.in_channels)
+        return np.array([[self.kernel(l, g).tolist() for g in range(1, c_in + 1)]
+                         for l in range(1, c_out + 1)], dtype=object)
+
+    def realised(self, l=nt.l, i=nt.i, j=nt.j, *, padded: bool = False,
+                 input_size=None) -> sp.Expr:
+        """The layer's element formula with the synthesised weights and bias substituted
+        (``input_size`` writes the zero padding in, as in ``Conv2d.element``)."""
+        formula = self.layer.element(l, i, j, padded=padded, input_size=input_size)
+        return formula.replace(
+            lambda e: isinstance(e, sp.Indexed) and e.base in (nt.w, nt.b),
+            lambda e: self.weight(*e.indices) if e.base == nt.w else self.bias(*e.indices))
+
+    def target(self, l: int, i=nt.i, j=nt.j, *, padded: bool = False) -> sp.Expr:
+        """Target of channel ``l`` at ``(i, j)``; in padded coordinates ``X̄_{γ,p+P,q+P}``."""
+        expr = self.targets[l - 1].xreplace({nt.i: i, nt.j: j})
+        if not padded:
+            return expr
+        p_rows, p_cols = self.layer.padding
+        return expr.replace(
+            lambda e: isinstance(e, sp.Indexed) and e.base == nt.X,
+            lambda e: nt.Xbar[e.indices[0], e.indices[1] + p_rows, e.indices[2] + p_cols])
+
+    def evaluate_target(self, x):
+        """The targets on a concrete input ``x`` (C_in, H, W), X read as 0 outside its range:
+        shape (C_out, H_out, W_out), vectorised (the row/column index formulas lambdified)."""
+        import numpy as np
+
+        self._require()
+        x = np.asarray(x)
+        height, width = x.shape[-2:]
+        out_h, out_w = self.layer.output_shape(*x.shape)[-2:]
+        out = np.zeros((len(self.targets), out_h, out_w), dtype=np.result_type(x, float))
+        for channel, taps in enumerate(self.taps):
+            out[channel] += float(self.biases[channel])
+            for tap in taps:
+                gamma, p, q = tap.entry.indices
+                rows, cols = _positions(p - 1, nt.i, out_h), _positions(q - 1, nt.j, out_w)
+                inside = ((rows >= 0) & (rows < height))[:, None] & \
+                    ((cols >= 0) & (cols < width))[None, :]
+                values = x[int(gamma) - 1][np.clip(rows, 0, height - 1)[:, None],
+                                           np.clip(cols, 0, width - 1)[None, :]]
+                out[channel] += float(tap.coefficient) * np.where(inside, values, 0)
+        return out
+
+    def _require(self):
+        if not self.exists:
+            raise NoSolutionError(f"no weights realise these targets: {self.reason}")
+
+
+@lru_cache(maxsize=256)
+def _positions(index: sp.Expr, own: sp.Symbol, n: int):
+    """0-based ``index`` at ``own = 1 … n``, by lambdify (cached: compiling costs milliseconds)."""
+    import numpy as np
+
+    values = sp.lambdify(own, index, "numpy")(np.arange(1, n + 1))
+    return np.broadcast_to(np.asarray(values, dtype=np.int64), (n,))
+
+
+def synthesize(layer: Conv2d, targets: Sequence[sp.Expr],
+               input_size: tuple[object, object] | None = None) -> Synthesis:
+    """Weights and bias of ``layer`` realising ``targets[l-1]`` as output channel ``l``.
+
+    Each target is a linear expression in entries ``X[γ, p, q]`` whose indices are affine in
+    the output position ``i, j`` (``notation.i``, ``notation.j``), plus an optional constant.
+    ``input_size`` (default: symbols H, W) is used to state where the window meets the padding.
+    """
+    if not isinstance(layer, Conv2d):
+        raise ParameterError("layer", layer, "must be a Conv2d")
+    targets = tuple(targets)
+    out_channels = layer.out_channels
+    if not (out_channels.is_Integer and len(targets) == int(out_channels)):
+        raise ShapeError(f"need one target per output channel: the layer has {out_channels}, "
+                         f"got {len(targets)} targets")
+    size = (nt.H, nt.W) if input_size is None else tuple(input_size)
+    all_taps, biases, conditions = [], [], []
+    for channel, target in enumerate(targets, 1):
+        terms, constant = _linear_terms(target, channel)
+        taps = []
+        for coefficient, entry in terms:
+            tap, why, needs = _match(layer, entry)
+            if why:
+                return Synthesis(layer, targets, reason=f"channel {channel}: {why}")
+            conditions.extend(needs)
+            taps.append(Tap(coefficient, entry, *tap))
+        if constant != 0 and not layer.bias:
+            return Synthesis(layer, targets, reason=(
+                f"channel {channel}: the target has the constant term {constant}, "
+                "but the layer has no bias"))
+        all_taps.append(tuple(taps))
+        biases.append(constant)
+    found = Synthesis(layer, targets, tuple(all_taps), tuple(biases), "",
+                      tuple(dict.fromkeys(conditions)), size)
+    found.boundary = _boundary(found)
+    return found
+
+
+def _linear_terms(target: sp.Expr, channel: int) -> tuple[list[tuple[sp.Expr, sp.Indexed]],
+                                                           sp.Expr]:
+    """``target`` as ``[(c_t, X_t)], c_0``; an error unless it is linear in ``X`` with
+    position-independent coefficients."""
+    if not isinstance(target, sp.Expr):
+        raise ParameterError(f"targets[{channel - 1}]", target, "must be a SymPy expression in X")
+    expanded = sp.expand(target)
+    entries = sorted((e for e in expanded.atoms(sp.Indexed) if e.base == nt.X), key=str)
+    if any(e.base != nt.X for e in expanded.atoms(sp.Indexed)):
+        raise ParameterError(f"targets[{channel - 1}]", target,
+                             "must read only the input X (as X[γ, p, q])")
+    poly = sp.Poly(expanded, *entries) if entries else None
+    if poly is not None and poly.total_degree() > 1:
+        raise ParameterError(f"targets[{channel - 1}]", target,
+                             "must be linear in X (a convolution is a linear map plus a bias)")
+    terms = [(expanded.coeff(e), e) for e in entries]
+    constant = expanded.xreplace({e: sp.S.Zero for e in entries})
+    for coefficient, entry in terms + [(constant, None)]:
+        if coefficient.has(nt.i, nt.j) or coefficient.has(sp.Indexed):
+            raise ParameterError(
+                f"targets[{channel - 1}]", target,
+                "must have coefficients that do not depend on the position (i, j): a "
+                "convolution shares its weights across positions")
+    for _, entry in terms:
+        if len(entry.indices) != 3:
+            raise ParameterError(f"targets[{channel - 1}]", target,
+                                 "must index X as X[γ, p, q] (channel, row, column)")
+    return terms, constant
+
+
+def _match(layer: Conv2d, entry: sp.Indexed):
+    """The tap ``(γ, α, β)`` reading ``entry`` at every position, else why none does."""
+    gamma, p, q = entry.indices
+    window = layer.window
+    if gamma.has(nt.i, nt.j) or not (gamma.is_integer and gamma.is_positive):
+        return None, f"{entry}: the channel index must be a fixed positive integer", ()
+    if holds(sp.Gt(gamma, layer.in_channels)):
+        return None, f"{entry}: channel {gamma} exceeds C_in = {layer.in_channels}", ()
+    taps, needs = [], []
+    for axis, index, own, other, kernel in ((0, p, nt.i, nt.j, window.kernel_size[0]),
+                                            (1, q, nt.j, nt.i, window.kernel_size[1])):
+        name = "α" if axis == 0 else "β"
+        if index.has(other):
+            return None, f"{entry}: its {'row' if axis == 0 else 'column'} index depends on " \
+                         f"{other}, which a 2-D window cannot do", ()
+        # Solve index = S(own − 1) + D(tap − 1) + 1 − P for the tap.
+        tap = sp.simplify((index - window.index(axis, own, 1)) / window.dilation[axis] + 1)
+        if tap.has(own):
+            return None, (f"{entry}: the tap {name} = {tap} would have to change with {own}: "
+                          f"the stencil moves by {sp.diff(index, own)} per output step but the "
+                          f"window by S = {window.stride[axis]}"), ()
+        if tap.is_integer is False or (tap.is_number and not tap.is_integer):
+            return None, (f"{entry}: needs {name} = {tap}, not an integer (dilation "
+                          f"{window.dilation[axis]} skips that entry)"), ()
+        for bound in (sp.Ge(tap, 1), sp.Le(tap, kernel)):
+            if bound in (False, sp.false):
+                return None, (f"{entry}: needs {name} = {tap}, outside 1…{kernel}: the stencil "
+                              f"reaches outside the {_kernel_text(layer)} window"), ()
+            if bound not in (True, sp.true):
+                needs.append(bound)
+        taps.append(tap)
+    return (gamma, *taps), "", tuple(needs)
+
+
+def _kernel_text(layer: Conv2d) -> str:
+    f1, f2 = layer.kernel_size
+    padding = layer.padding[0] if layer.padding[0] == layer.padding[1] else layer.padding
+    return f"{f1}×{f2} (padding {padding})"
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """Where the target term ``entry`` of channel ``channel`` lies in the zero padding
+    (``where``, a relation on ``i`` or ``j``), and what the channel computes there: ``rest``,
+    the target without that term (its other entries still read 0 outside their range)."""
+
+    channel: int
+    entry: sp.Indexed
+    where: sp.Basic
+    rest: sp.Expr
+
+    def __str__(self) -> str:
+        from .text import text
+
+        return (f"where {text(self.where)}, {text(self.entry)} lies in the zero padding, so "
+                f"Y[{self.channel},i,j] = {text(self.rest)}")
+
+
+def _boundary(found: Synthesis) -> list[Boundary]:
+    """Where a target term reads the zero padding, and what the channel computes there.
+
+    Output positions run over ``1 ≤ i ≤ H_out``; a term ``X_{γ, a·i + c, …}`` reads padding
+    for ``a·i + c < 1``, i.e. ``i ≤ ⌊−c/a⌋``, and for ``a·i + c > H``, i.e.
+    ``i ≥ ⌈(H + 1 − c)/a⌉``.
+    """
+    from .tactics.context import Context
+
+    height, width = found.input_size
+    out_h, out_w = found.layer.window.output_size(height, width)
+    statements = []
+    for channel, taps in enumerate(found.taps, 1):
+        for tap in taps:
+            _, p, q = tap.entry.indices
+            rest = found.target(channel).xreplace({tap.entry: sp.S.Zero})
+            for index, own, size, last in ((p, nt.i, height, out_h), (q, nt.j, width, out_w)):
+                slope, offset = sp.diff(index, own), index.xreplace({own: 0})
+                ctx = Context([sp.Le(own, last)])
+                low_end = sp.floor(-offset / slope)  # last position reading before row 1
+                high_start = sp.ceiling((size + 1 - offset) / slope)  # first reading past H
+                if not ctx.implies(sp.Lt(low_end, 1)):
+                    where = sp.Eq(own, 1) if low_end == 1 else sp.Le(own, low_end)
+                    statements.append(Boundary(channel, tap.entry, where, rest))
+                if not ctx.implies(sp.Gt(high_start, last)):
+                    where = sp.Eq(own, last) if sp.simplify(high_start - last) == 0 else \
+                        sp.Ge(own, high_start)
+                    statements.append(Boundary(channel, tap.entry, where, rest))
+    return statements

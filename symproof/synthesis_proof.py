@@ -1,0 +1,168 @@
+"""A synthesised kernel as a ``Proof``: the weights found, why they are the only ones, that the
+layer then computes the targets at every position, what happens at the boundary, and checks
+on a concrete instance."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from . import notation as nt
+from .crosscheck import conv2d, reference_name
+from .layers.window import zero_padded
+from .proof import Outcome, Proof, Status
+from .synthesis import Synthesis
+from .tactics import Context, exhaustive, identity, spot_check
+
+__all__ = ["synthesis_proof", "uniqueness"]
+
+
+def uniqueness(found: Synthesis) -> Outcome:
+    """PROVED when the coefficient-matching system has exactly the synthesised solution.
+
+    For concrete kernels the system is solved outright (``linsolve`` over every weight and
+    bias, one equation per input entry the window reads, at a generic interior position);
+    for symbolic kernels uniqueness follows from distinct taps reading distinct entries.
+    """
+    layer = found.layer
+    if not all(f.is_Integer for f in layer.kernel_size) or not layer.in_channels.is_Integer:
+        return Outcome(Status.PROVED, "tap matching",
+                       "distinct taps (γ, α, β) read distinct entries of X (D ≥ 1), so each "
+                       "weight is the coefficient of its entry: the solution is unique")
+    unknowns = sorted({e for l in range(1, len(found.targets) + 1)
+                       for e in layer.element(l).doit().atoms(sp.Indexed)
+                       if e.base in (nt.w, nt.b)}, key=str)
+    equations = []
+    for l in range(1, len(found.targets) + 1):
+        difference = sp.expand(layer.element(l).doit() - found.target(l))
+        entries = [e for e in difference.atoms(sp.Indexed) if e.base == nt.X]
+        equations += [difference.coeff(e) for e in entries]
+        equations.append(difference.xreplace({e: sp.S.Zero for e in entries}))
+    solutions = sp.linsolve(equations, unknowns)
+    if len(solutions) != 1:
+        return Outcome(Status.REFUTED, "coefficient matching", "no solution of the system",
+                       counterexample={"system": "inconsistent"})
+    (solution,) = solutions
+    free = sorted(set().union(*(v.free_symbols for v in solution)) & set(unknowns), key=str)
+    if free:
+        return Outcome(Status.PROVED, "coefficient matching",
+                       f"solutions with free parameters {', '.join(map(str, free))}")
+    values = dict(zip(unknowns, solution))
+    ours = {u: found.weight(*u.indices) if u.base == nt.w else found.bias(*u.indices)
+            for u in unknowns}
+    if any(sp.simplify(values[u] - ours[u]) != 0 for u in unknowns):
+        return Outcome(Status.REFUTED, "coefficient matching", "the system's solution differs",
+                       counterexample={str(u): values[u] for u in unknowns
+                                       if sp.simplify(values[u] - ours[u]) != 0})
+    return Outcome(Status.PROVED, "coefficient matching",
+                   f"unique solution of {len(equations)} linear equations in "
+                   f"{len(unknowns)} unknowns")
+
+
+def _zero_rule(expr: sp.Expr, size) -> sp.Expr:
+    return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == nt.X,
+                        lambda e: zero_padded(e, size))
+
+
+def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
+                    check_size: tuple[int, int] = (5, 6), use_torch: bool = False,
+                    seed: int = 0, parameters: dict | None = None) -> Proof:
+    """The proof that ``found`` realises its targets (or that no weights can)."""
+    from .text import text
+
+    layer = found.layer
+    height, width = found.input_size
+    out_h, out_w = layer.window.output_size(height, width)
+    ranges = [sp.Le(nt.i, out_h), sp.Le(nt.j, out_w)]
+    proof = Proof(name, title, statement, assumptions=[
+        "X is 0 outside its index range (zero padding)", *ranges, *found.conditions],
+        parameters=dict(parameters or {}))
+    proof.add(layer.equation(), f"the element formula of {layer!r} (DESIGN.md convention)",
+              Outcome(Status.PROVED, "definition"))
+    for channel, target in enumerate(found.targets, 1):
+        proof.add(sp.Eq(nt.Y[channel, nt.i, nt.j], target), f"channel {channel} must compute",
+                  Outcome(Status.PROVED, "definition", "the target stencil"))
+    if not found.exists:
+        proof.add(None, found.reason, Outcome(Status.PROVED, "tap matching",
+                                              "an entry no tap reads cannot appear in Y"),
+                  statement="no weights realise the targets")
+        proof.summary = "no solution"
+        return proof
+    concrete = all(f.is_Integer for f in layer.kernel_size) and layer.in_channels.is_Integer
+    if concrete:
+        kernels = {(l, g): found.kernel(l, g) for l in range(1, len(found.targets) + 1)
+                   for g in range(1, int(layer.in_channels) + 1)}
+        claims = [sp.Eq(sp.MatrixSymbol(f"w_{l},{g}", *k.shape), k, evaluate=False)
+                  for (l, g), k in kernels.items()]
+        proof.result = sp.Tuple(*claims) if len(claims) > 1 else claims[0]
+    else:
+        proof.result = sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta], found.weight())
+    proof.add(proof.result, "match the coefficient of every entry of X",
+              uniqueness(found), assumptions=tuple(found.conditions))
+    if layer.bias:
+        bias = sp.Tuple(*found.biases) if len(found.biases) > 1 else found.biases[0]
+        proof.add(sp.Eq(sp.Symbol("b"), bias), "match the constant terms",
+                  Outcome(Status.PROVED, "coefficient matching", "the constant term"))
+    ctx = Context([*ranges, *found.conditions])
+    for channel, target in enumerate(found.targets, 1):
+        proof.add(sp.Eq(nt.Y[channel, nt.i, nt.j], target),
+                  "substitute the weights into the element formula; sum out the Kronecker deltas",
+                  identity(found.realised(channel), target, ctx), assumptions=tuple(ranges))
+    size = (height, width)
+    for boundary in found.boundary:
+        position = ({boundary.where.lhs: boundary.where.rhs}
+                    if isinstance(boundary.where, sp.Equality) else {})
+        lhs = found.realised(boundary.channel, input_size=size).xreplace(position)
+        rhs = _zero_rule(boundary.rest, size).xreplace(position)
+        index = nt.Y[boundary.channel, nt.i, nt.j].xreplace(position)
+        proof.add(sp.Eq(index, boundary.rest.xreplace(position)),
+                  f"{text(boundary.entry)} lies in the zero padding",
+                  identity(lhs, rhs, ctx.extended(boundary.where), search=False),
+                  assumptions=(boundary.where,))
+        proof.notes.append(str(boundary))
+    if not found.boundary:
+        proof.notes.append("the window never reaches the padding for these targets")
+    if concrete and all(v.is_Integer for v in (*layer.stride, *layer.padding, *layer.dilation)):
+        _checks(proof, found, check_size, use_torch, seed)
+    proof.summary = (f"{len(found.targets)} kernel{'s' * (len(found.targets) > 1)} "
+                     f"synthesised" + (", boundary stated" if found.boundary else ""))
+    return proof
+
+
+def _checks(proof: Proof, found: Synthesis, size, use_torch: bool, seed: int) -> None:
+    import numpy as np
+
+    layer = found.layer
+    height, width = size
+    shape = layer.output_shape(layer.in_channels, height, width)
+
+    # Expand each channel's sums once at symbolic (i, j); each case then only substitutes the
+    # position, and the zero-padding conditions evaluate to True or False by themselves.
+    general = {l: (found.realised(l, input_size=size).doit(),
+                   _zero_rule(found.target(l), size).doit()) for l in range(1, shape[0] + 1)}
+
+    def case(c):
+        at = {nt.i: sp.Integer(c["i"]), nt.j: sp.Integer(c["j"])}
+        lhs, rhs = general[c["l"]]
+        return lhs.xreplace(at), rhs.xreplace(at)
+
+    cases = ({"l": l, "i": i, "j": j} for l in range(1, shape[0] + 1)
+             for i in range(1, shape[1] + 1) for j in range(1, shape[2] + 1))
+    proof.check(None, "the element formula at every output index, symbolic X",
+                exhaustive(case, cases, f"a {layer.in_channels}×{height}×{width} input"),
+                statement=f"every (l, i, j) of a {height}×{width} input")
+    weights = found.weight_array().astype(float)
+    bias = np.array([float(b) for b in found.biases]) if layer.bias else None
+    c_in = int(layer.in_channels)
+
+    def compare(x):
+        ours = conv2d(x, weights, bias, stride=tuple(int(s) for s in layer.stride),
+                      padding=tuple(int(p) for p in layer.padding),
+                      dilation=tuple(int(d) for d in layer.dilation), use_torch=use_torch)
+        return ours, found.evaluate_target(x)
+
+    proof.check(None, f"the synthesised weights in {reference_name(use_torch)}",
+                spot_check(lambda rng: (rng.standard_normal((c_in, 9, 11)),), compare,
+                           samples=20, seed=seed, tolerance=1e-9,
+                           description=f"conv vs targets on random 9×11 inputs, "
+                                       f"{reference_name(use_torch)}"),
+                statement="numeric agreement on random inputs")
