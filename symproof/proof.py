@@ -10,8 +10,9 @@ A step's status says *how* it is known (DESIGN.md):
 
 A proof is as strong as its weakest derivation step. Cross-checks (an exact check on a concrete
 instance, a numeric comparison with PyTorch) are kept apart in ``checks``: they corroborate the
-derivation without weakening it, but a refuted check refutes the proof. A step may assert a negative ("for a non-monotone σ
-the identity fails"); exhibiting a verified counterexample PROVES such a step.
+derivation without weakening it, but a refuted check refutes the proof. A step may assert a
+negative ("for a non-monotone σ the identity fails"); exhibiting a verified counterexample PROVES
+such a step.
 
 >>> import sympy as sp
 >>> from symproof.proof import Proof, Outcome, Status

@@ -207,7 +207,7 @@ def _linear_terms(target: sp.Expr, channel: int) -> tuple[list[tuple[sp.Expr, sp
                              "must be linear in X (a convolution is a linear map plus a bias)")
     terms = [(expanded.coeff(e), e) for e in entries]
     constant = expanded.xreplace({e: sp.S.Zero for e in entries})
-    for coefficient, entry in terms + [(constant, None)]:
+    for coefficient in [c for c, _ in terms] + [constant]:
         if coefficient.has(nt.i, nt.j) or coefficient.has(sp.Indexed):
             raise ParameterError(
                 f"targets[{channel - 1}]", target,
