@@ -99,6 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
 
     commands.add_parser("tour", help="the layers of the seed homework, shown one by one")
+
+    prove = commands.add_parser("prove", help="derive the worked problems (all by default)")
+    prove.add_argument("names", nargs="*", metavar="NAME", help="proofs to run (see: list)")
+    prove.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
+                       help="change a parameter of the (single) named proof, e.g. k=3")
+    prove.add_argument("--json", action="store_true", help="print the proofs as JSON")
+    prove.add_argument("--torch", action="store_true",
+                       help="cross-check numerically against PyTorch (needs torch)")
+    prove.add_argument("--brief", action="store_true", help="only the summary lines")
+    commands.add_parser("list", help="the worked problems and their parameters")
     return parser
 
 
@@ -212,6 +222,58 @@ def _tour(parser) -> int:
     return 0
 
 
+def _settings(pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ParameterError("--set", pair, "must be PARAM=VALUE, e.g. k=3")
+        settings[name.strip()] = value.strip()
+    return settings
+
+
+def _prove(args) -> int:
+    import json
+
+    from .proof import Status
+    from .registry import get, problems
+
+    names = args.names or list(problems())
+    chosen = [get(name) for name in names]
+    settings = _settings(args.set)
+    if settings and len(chosen) != 1:
+        raise ParameterError("--set", ", ".join(args.set),
+                             "needs exactly one proof name, e.g. symproof prove p2 --set k=3")
+    proofs = [problem.run(settings, use_torch=args.torch) for problem in chosen]
+    if args.json:
+        print(json.dumps([p.to_dict() for p in proofs], indent=2, ensure_ascii=False))
+    else:
+        if not args.brief:
+            for proof in proofs:
+                print(proof, end="\n\n")
+        for proof in proofs:
+            summary = f"({proof.summary})" if proof.summary else ""
+            print(f"{proof.name.upper():<4}{proof.title:<36}{proof.status.name:<14}{summary}")
+        counts = {}
+        for proof in proofs:
+            counts[proof.status.name.lower()] = counts.get(proof.status.name.lower(), 0) + 1
+        print(f"{len(proofs)} proof{'s' * (len(proofs) != 1)}: "
+              + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    return 1 if any(p.status is Status.REFUTED for p in proofs) else 0
+
+
+def _list() -> int:
+    from .registry import problems
+
+    for problem in problems().values():
+        print(f"{problem.name:<4}{problem.title}")
+        for parameter in problem.parameters:
+            choices = f" (one of {', '.join(parameter.choices)})" if parameter.choices else ""
+            print(f"      --set {parameter.name}=…  {parameter.help}; default "
+                  f"{parameter.default}{choices}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -220,6 +282,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _layer_command(args)
         if args.command == "tour":
             return _tour(parser)
+        if args.command == "prove":
+            return _prove(args)
+        if args.command == "list":
+            return _list()
         parser.print_help()
         return 0
     except SystemExit as stop:

@@ -15,6 +15,7 @@ from typing import Any
 import sympy as sp
 
 from .errors import ParameterError
+from .params import symbols
 from .proof import Proof
 
 __all__ = ["Parameter", "Problem", "problems", "get"]
@@ -28,8 +29,9 @@ _DECIMAL = re.compile(r"-?\d+(\.\d+)?(/\d+)?")
 class Parameter:
     """One knob of a worked problem.
 
-    ``kind`` is ``"size"`` (a positive integer or a symbol name), ``"number"`` (an exact decimal
-    or fraction such as ``0.299`` or ``1/3``) or ``"choice"`` (one of ``choices``).
+    ``kind`` is ``"size"`` (a positive integer or a symbol name), ``"count"`` (the same, zero
+    allowed, as for a padding), ``"number"`` (an exact decimal or fraction such as ``0.299`` or
+    ``1/3``) or ``"choice"`` (one of ``choices``).
     """
 
     name: str
@@ -41,15 +43,16 @@ class Parameter:
     def parse(self, text: str) -> Any:
         """The value ``text`` names, read by a strict pattern (never evaluated)."""
         text = text.strip()
-        if self.kind == "size":
+        if self.kind in ("size", "count"):
+            minimum = 1 if self.kind == "size" else 0
+            rule = "must be a positive integer" if minimum else "must be a non-negative integer"
             if _INT.fullmatch(text):
-                value = int(text)
-                if value < 1:
-                    raise ParameterError(self.name, value, "must be a positive integer")
-                return value
+                if int(text) < minimum:
+                    raise ParameterError(self.name, int(text), rule)
+                return int(text)
             if _NAME.fullmatch(text):
-                return sp.Symbol(text, integer=True, positive=True)
-            raise ParameterError(self.name, text, "must be a positive integer or a symbol name")
+                return symbols(text, nonnegative=not minimum)
+            raise ParameterError(self.name, text, f"{rule} or a symbol name")
         if self.kind == "number":
             if not _DECIMAL.fullmatch(text):
                 raise ParameterError(self.name, text, "must be a number such as 0.299 or 1/3")

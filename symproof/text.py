@@ -71,6 +71,16 @@ class TextPrinter(StrPrinter):
                            for v, a, b in expr.limits)
         return f"max_{{{ranges}}} {self._print(expr.function)}"
 
+    def _print_KroneckerDelta(self, expr):
+        return f"δ[{','.join(self._print(a) for a in expr.args)}]"
+
+    def _print_Pow(self, expr, rational=False):
+        return super()._print_Pow(expr, rational).replace("**", "^")
+
+    def _print_MatrixBase(self, expr):
+        return "[" + "; ".join(" ".join(self._print(v) for v in expr.row(r))
+                               for r in range(expr.rows)) + "]"
+
     def _print_Equality(self, expr):
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 

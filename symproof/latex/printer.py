@@ -19,14 +19,20 @@ _INDEX_ORDER = ["l", "i", "j", "p", "q", "gamma", "alpha", "beta", "k"]
 # In a product, weights come before the inputs they multiply: w_{l,γ,α,β} X_{γ,p,q}.
 _FACTOR_ORDER = ["w", "A", "X", "Xbar", "x", "y"]
 _WORD_SUBSCRIPTS = {"in", "out"}
+_GREEK = {"σ": r"\sigma ", "ρ": r"\rho ", "γ": r"\gamma ", "α": r"\alpha ", "β": r"\beta ",
+          "δ": r"\delta ", "ℓ": r"\ell "}
 
 
 class SymproofLatexPrinter(LatexPrinter):
     """LaTeX in the notation of the course (see the module docstring)."""
 
     printmethod = "_symproof_latex"
+    _default_settings = {**LatexPrinter._default_settings, "mat_str": "bmatrix", "mat_delim": ""}
 
     def _print_Symbol(self, expr, style="plain"):
+        if any(c in expr.name for c in "[( ") or not expr.name.isascii():
+            # A descriptive name such as "[σ(ρ(X))]_{l,i,j}": already notation, not a letter.
+            return "".join(_GREEK.get(c, c) for c in expr.name).replace(" ", r"\ ")
         name, _, sub = expr.name.partition("_")
         if sub in _WORD_SUBSCRIPTS:
             return f"{self._deal_with_super_sub(name)}_{{\\text{{{sub}}}}}"

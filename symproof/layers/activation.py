@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy as sp
 
@@ -83,7 +84,9 @@ class Activation(Layer):
         return _compiled(expr)(array.astype(float) if array.dtype.kind in "biu" else array)
 
 
+@lru_cache(maxsize=64)
 def _compiled(expr: sp.Expr) -> Callable:
+    """``expr`` in ``z`` as a NumPy function (cached: lambdify costs milliseconds)."""
     import numpy as np
 
     compiled = sp.lambdify(_z, expr, modules="numpy")

@@ -38,6 +38,7 @@ def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
              tactic: str = "symbolic identity", search: bool = True) -> Outcome:
     """Prove ``lhs = rhs`` for all values, refute it with exact values, or say UNKNOWN."""
     ctx = ctx or Context()
+    lhs, rhs = (sp.Integer(v) if isinstance(v, int) else v for v in (lhs, rhs))
     difference = normalize(lhs - rhs, ctx)
     if difference == 0:
         return Outcome(Status.PROVED, tactic, "the difference simplifies to 0")

@@ -1,0 +1,143 @@
+"""P2: average pooling with kernel = stride = k on C channels is a convolution.
+
+The conv has C_in = C_out = C, f1 = f2 = S = k, P = 0, ``w_{l,γ,α,β} = δ_{lγ}/k²`` and
+``b = 0``. Proved for symbolic C, k, m and every l, i, j; the output size is ``m/k`` when
+``k | m``, and ``⌊m/k⌋`` (the last ``m − k⌊m/k⌋`` rows and columns unread) otherwise.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symproof import AvgPool2d, Conv2d, symbols
+from symproof import notation as nt
+from symproof.crosscheck import avg_pool2d, conv2d, reference_name
+from symproof.proof import Outcome, Proof, Status
+from symproof.registry import Parameter, Problem
+from symproof.tactics import (
+    Context,
+    collapse_deltas,
+    counterexample,
+    divisible_floor,
+    exhaustive,
+    identity,
+    spot_check,
+)
+
+C, K, M = symbols("C k m")
+
+
+def _weights(expr: sp.Expr, k) -> sp.Expr:
+    """Substitute ``w_{l,γ,α,β} = δ_{lγ}/k²`` and ``b_l = 0``."""
+    return expr.replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base in (nt.w, nt.b),
+        lambda e: sp.KroneckerDelta(e.indices[0], e.indices[1]) / k**2 if e.base == nt.w
+        else sp.S.Zero)
+
+
+def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
+    """The proof for ``C`` channels, window ``k`` and an ``m × m`` input (symbols or ints)."""
+    pool, conv = AvgPool2d(k), Conv2d(C, C, k, stride=k)
+    channels = sp.Le(nt.l, C)
+    ctx = Context([channels])
+    proof = Proof("p2", "average pooling is a convolution", (
+        f"Average pooling with kernel = stride = {k} on {C} channels of an {m}×{m} input is the "
+        f"convolution with C_in = C_out = {C}, f1 = f2 = S = {k}, P = 0, "
+        f"w[l,γ,α,β] = δ_lγ/{k}², b = 0; its output is {m}/{k} × {m}/{k} when {k} | {m}."),
+        assumptions=[channels, f"{k} | {m} for the output size m/k"],
+        parameters={"C": C, "k": k, "m": m})
+    pooled = pool.element()
+    proof.add(sp.Eq(nt.Y[nt.l, nt.i, nt.j], pooled),
+              f"the element formula of {pool!r}: no padding, so every window is whole and the "
+              "divisor is k²", Outcome(Status.PROVED, "definition"))
+    proof.add(conv.equation(), f"the element formula of {conv!r}",
+              Outcome(Status.PROVED, "definition"))
+    substituted = _weights(conv.element(), k)
+    proof.add(sp.Eq(nt.Y[nt.l, nt.i, nt.j], substituted),
+              "substitute w[l,γ,α,β] = δ_lγ/k² and b_l = 0",
+              Outcome(Status.PROVED, "substitution"))
+    collapsed, outcome = collapse_deltas(substituted, ctx)
+    proof.add(sp.Eq(nt.Y[nt.l, nt.i, nt.j], collapsed), "sum over γ: only γ = l survives",
+              outcome, assumptions=(channels,))
+    proof.add(sp.Eq(collapsed, pooled), "this is the average-pooling formula",
+              identity(collapsed, pooled, ctx))
+    proof.result = sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta],
+                         sp.KroneckerDelta(nt.l, nt.gamma) / k**2)
+
+    # Output sizes: the same formula for both layers, m/k exactly when k | m.
+    (_, conv_h, _), (_, pool_h, _) = conv.output_shape(C, m, m), pool.output_shape(C, m, m)
+    proof.add(sp.Eq(sp.Symbol("H_out"), conv_h, evaluate=False),
+              "conv output size ⌊(m + 2P − f)/S⌋ + 1 with P = 0, f = S = k; pooling gives "
+              "the same", identity(conv_h, pool_h))
+    _output_size(proof, conv_h, k, m)
+    _checks(proof, C, k, m, use_torch)
+    symbolic = [str(s) for s in (C, k, m) if isinstance(s, sp.Symbol)]
+    proof.summary = (f"symbolic {', '.join(symbolic)}" if symbolic else "concrete sizes") + \
+        (f"; {k} | {m}" if isinstance(m, sp.Symbol) else "")
+    return proof
+
+
+def _output_size(proof: Proof, size: sp.Expr, k, m) -> None:
+    q = symbols("q")
+    exact = sp.Eq(size, m / k, evaluate=False)
+    if isinstance(k, sp.Symbol) or isinstance(m, sp.Symbol):
+        if isinstance(m, sp.Symbol):
+            proof.add(exact, f"{k} | {m}: write {m} = {k}·q", divisible_floor(size, m / k, m, k, q),
+                      assumptions=(f"{k} | {m}",))
+        failure = counterexample(size, m / k, Context([sp.Le(k, m)]), seed=1)
+        if failure is not None:
+            proof.add(exact, f"without {k} | {m} the output size is ⌊{m}/{k}⌋, not {m}/{k}",
+                      Outcome(Status.PROVED, "counterexample", failure.detail,
+                              counterexample=failure.counterexample), holds=False)
+        last_row = (k * (size - 1) + k)  # row read by i = H_out, α = k
+        proof.add(sp.Eq(sp.Symbol("last row read"), k * sp.floor(m / k), evaluate=False),
+                  f"the last window ends at row k(H_out − 1) + k = k⌊{m}/{k}⌋: the last "
+                  f"{m} − k⌊{m}/{k}⌋ rows and columns are never read",
+                  identity(last_row, k * sp.floor(m / k)))
+        return
+    divides = int(m) % int(k) == 0
+    detail = f"⌊{m}/{k}⌋ = {int(m) // int(k)}" + ("" if divides else f" ≠ {m}/{k}")
+    proof.add(exact, f"{k} {'divides' if divides else 'does not divide'} {m}",
+              Outcome(Status.PROVED, "arithmetic", detail), holds=divides)
+
+
+def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:
+    import numpy as np
+
+    c_, k_ = (v if isinstance(v, int) else int(v) if v.is_Integer else d
+              for v, d in ((C, 2), (k, 2)))
+    sizes = [m if isinstance(m, int) or m.is_Integer else None]
+    sizes = [int(sizes[0])] if sizes[0] is not None else [2 * k_, 2 * k_ + 1]
+    for size in sizes:
+        pool, conv = AvgPool2d(k_), Conv2d(c_, c_, k_, stride=k_)
+        _, out, _ = pool.output_shape(c_, size, size)
+        general = {l: (_weights(conv.element(l), k_).doit(), pool.element(l).doit())
+                   for l in range(1, c_ + 1)}
+
+        def case(c, general=general):
+            at = {nt.i: sp.Integer(c["i"]), nt.j: sp.Integer(c["j"])}
+            lhs, rhs = general[c["l"]]
+            return lhs.xreplace(at), rhs.xreplace(at)
+
+        cases = ({"l": l, "i": i, "j": j} for l in range(1, c_ + 1)
+                 for i in range(1, out + 1) for j in range(1, out + 1))
+        proof.check(None, "conv with the weights vs pooling, every (l, i, j), symbolic X",
+                    exhaustive(case, cases, f"C = {c_}, k = {k_}, m = {size}"),
+                    statement=f"every (l, i, j) for C = {c_}, k = {k_}, m = {size}")
+    weight = np.einsum("lg,ab->lgab", np.eye(c_), np.full((k_, k_), 1.0 / k_**2))
+    size = sizes[-1]
+    proof.check(None, f"avg_pool2d against conv2d in {reference_name(use_torch)}",
+                spot_check(lambda rng: (rng.standard_normal((c_, size, size)),),
+                           lambda x: (avg_pool2d(x, k_, use_torch=use_torch),
+                                      conv2d(x, weight, np.zeros(c_), stride=k_,
+                                             use_torch=use_torch)),
+                           samples=20, seed=0, tolerance=1e-12,
+                           description=f"C = {c_}, k = {k_}, m = {size}"),
+                statement="numeric agreement on random inputs")
+
+
+PROBLEM = Problem("p2", "average pooling is a conv", build, (
+    Parameter("C", C, "size", "number of channels"),
+    Parameter("k", K, "size", "window size = stride"),
+    Parameter("m", M, "size", "input height = width"),
+))
