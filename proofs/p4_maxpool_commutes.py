@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symproof import Activation, LeakyReLU, MaxPool2d, MaxOver, ReLU, Sigmoid, Tanh, symbols
-from symproof import notation as nt
+from symproof import Activation, LeakyReLU, MaxOver, MaxPool2d, ReLU, Sigmoid, Tanh, symbols
 from symproof.crosscheck import max_pool2d, reference_name
 from symproof.proof import Outcome, Proof, Status
 from symproof.registry import Parameter, Problem

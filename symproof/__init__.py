@@ -5,7 +5,14 @@
 (2, 5, 6)
 """
 
-from .errors import EvaluationError, ParameterError, ShapeError, SymproofError, TooLargeError
+from .errors import (
+    EvaluationError,
+    NoSolutionError,
+    ParameterError,
+    ShapeError,
+    SymproofError,
+    TooLargeError,
+)
 from .layers import (
     MLP,
     Activation,
@@ -19,15 +26,19 @@ from .layers import (
     Tanh,
 )
 from .params import symbols
+from .proof import Proof, Status
 from .reductions import MaxOver
 from .shapes import conv_output_size, pool_output_size
+from .synthesis import synthesize
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Conv2d", "AvgPool2d", "MaxPool2d", "Linear", "MLP",
     "Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
-    "MaxOver", "symbols", "conv_output_size", "pool_output_size",
+    "MaxOver", "symbols", "conv_output_size", "pool_output_size", "synthesize",
+    "Proof", "Status",
     "SymproofError", "ParameterError", "ShapeError", "TooLargeError", "EvaluationError",
+    "NoSolutionError",
     "__version__",
 ]

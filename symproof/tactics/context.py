@@ -3,8 +3,10 @@
 ``Context.implies`` is a small, sound reasoner: it writes every relation as ``e ≥ 0`` and
 accepts ``e ≥ 0`` when SymPy's own assumptions prove ``e`` nonnegative, or ``e − g`` for some
 assumed ``g ≥ 0`` (so ``l ≤ C`` gives ``C − l ≥ 0`` and hence ``C + 1 − l ≥ 0``), or when it is
-``σ(a) ≥ σ(b)`` for a nondecreasing σ and ``a ≥ b`` is implied. Anything else is "not known",
-never "false": the reasoner can only fail to use an assumption, not invent one.
+``σ(a) ≥ σ(b)`` for a nondecreasing σ and ``a ≥ b`` is implied. Relations with ``⌊·⌋`` or
+``⌈·⌉`` of ``n/d`` are also split by the residue of ``n`` modulo ``d`` (``n = d·t + r``), which
+removes the brackets exactly. Anything else is "not known", never "false": the reasoner can only
+fail to use an assumption, not invent one.
 
 >>> from symproof.params import symbols
 >>> l, C = symbols("l C")
@@ -26,15 +28,17 @@ class Context:
     """Assumed relations (SymPy relationals; prose strings are kept for display only) and the
     names of functions known to be nondecreasing."""
 
-    def __init__(self, assumptions: Iterable = (), nondecreasing: Iterable[str] = ()):
+    def __init__(self, assumptions: Iterable = (), nondecreasing: Iterable[str] = (),
+                 split_residues: bool = True):
         self.assumptions = list(assumptions)
         self.relations = [a for a in self.assumptions if isinstance(a, sp.Basic)]
         self.nondecreasing = frozenset(nondecreasing)
+        self.split_residues = split_residues
         self._known = [e for r in self.relations for e in _nonnegative_forms(r)]
 
     def extended(self, *relations: sp.Basic) -> Context:
         """This context with more assumptions (e.g. one branch of a case split)."""
-        return Context([*self.assumptions, *relations], self.nondecreasing)
+        return Context([*self.assumptions, *relations], self.nondecreasing, self.split_residues)
 
     def implies(self, relation) -> bool:
         """True when the relation follows (see the module docstring); False means unknown."""
@@ -53,12 +57,55 @@ class Context:
         if monotone is not None:
             return monotone
         forms = _nonnegative_forms(relation)
-        return bool(forms) and all(self._nonnegative(e) for e in forms)
+        if bool(forms) and all(self._nonnegative(e) for e in forms):
+            return True
+        return self.split_residues and self._by_residues(relation)
+
+    def _by_residues(self, relation) -> bool:
+        """Case split ``n = d·t + r`` (r = 0 … d−1) for each integer symbol ``n`` inside
+        floors/ceilings, d the denominator of its coefficient there; every case must hold."""
+        from itertools import product
+
+        from ..shapes import simplify_size
+
+        brackets = [e for r in (relation, *self.relations)
+                    for e in r.atoms(sp.floor, sp.ceiling)]
+        moduli = {}
+        for bracket in brackets:
+            argument = sp.expand(bracket.args[0])
+            for n in argument.free_symbols:
+                coefficient = argument.coeff(n)
+                if n.is_integer and coefficient.is_Rational and coefficient.q > 1:
+                    moduli[n] = sp.ilcm(moduli.get(n, 1), coefficient.q)
+        cases = 1
+        for d in moduli.values():
+            cases *= d
+        if not moduli or cases > 36:
+            return False
+        names = sorted(moduli, key=str)
+        for residues in product(*(range(moduli[n]) for n in names)):
+            written = {}
+            for n, r in zip(names, residues):
+                t = sp.Symbol(f"t_{n}", integer=True, nonnegative=True,
+                              positive=(r == 0 and bool(n.is_positive)) or None)
+                written[n] = moduli[n] * t + r
+            case = Context([simplify_size(a.xreplace(written)) for a in self.relations],
+                           self.nondecreasing, split_residues=False)
+            if not case.implies(simplify_size(relation.xreplace(written))):
+                return False
+        return True
 
     def _nonnegative(self, e: sp.Expr) -> bool:
+        """``e ≥ 0`` from SymPy's assumptions, or ``e − c·g`` nonnegative for an assumed
+        ``g ≥ 0`` and a small multiple ``c`` (or ``e − g − h`` for two assumptions): sound,
+        since ``c·g + h ≥ 0``."""
         if sp.expand(e).is_nonnegative:
             return True
-        return any(sp.expand(e - g).is_nonnegative for g in self._known)
+        known = self._known
+        if any(sp.expand(e - c * g).is_nonnegative for g in known for c in (1, 2, 3, 4)):
+            return True
+        return any(sp.expand(e - g - h).is_nonnegative
+                   for n, g in enumerate(known) for h in known[n + 1:])
 
     def _monotone(self, relation) -> bool | None:
         """σ(a) ≥ σ(b) from a ≥ b when σ is nondecreasing (None: rule does not apply)."""
@@ -79,8 +126,9 @@ class Context:
             return False
         if self.implies(condition):
             return True
-        negated = sp.Not(condition)
-        if negated is not condition and self.implies(negated):
+        # Negation normal form: ¬(a ∧ b) becomes ¬a ∨ ¬b, and ¬(x ≥ y) becomes x < y.
+        negated = sp.logic.boolalg.to_nnf(sp.Not(condition), simplify=False)
+        if self.implies(negated):
             return False
         return None
 
