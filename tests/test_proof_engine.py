@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symproof import symbols
 from symproof import notation as nt
+from symproof import symbols
 from symproof.proof import Outcome, Proof, Status
 from symproof.tactics import (
     Context,

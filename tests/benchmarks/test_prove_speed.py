@@ -1,0 +1,32 @@
+"""Speed targets of the proof-engine issue, measured against baselines in the same run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from symproof.registry import get
+
+from .conftest import best_time
+
+
+def test_prove_all_within_6x_import_sympy(compare):
+    baseline = best_time(lambda: subprocess.run([sys.executable, "-c", "import sympy"],
+                                                check=True), repeat=5)
+    ratio = compare(lambda: subprocess.run([sys.executable, "-m", "symproof", "prove", "--brief"],
+                                           check=True, capture_output=True), baseline, rounds=3)
+    assert ratio <= 6, f"symproof prove takes {ratio:.2f}x import sympy (target <= 6x)"
+
+
+@pytest.mark.parametrize("name", ["p1", "p2", "p3", "p4"])
+def test_each_proof_under_one_second(benchmark, name):
+    problem = get(name)
+    from sympy.core.cache import clear_cache
+
+    problem.run()  # imports done; SymPy's cache is cleared before every measured run
+    benchmark.pedantic(problem.run, setup=clear_cache, rounds=3, warmup_rounds=0)
+    if benchmark.stats is None:
+        pytest.skip("benchmarks disabled")
+    assert benchmark.stats.stats.max < 1.0, f"{name} took {benchmark.stats.stats.max:.2f} s"
