@@ -117,3 +117,21 @@ def test_context_reasoning_is_sound():
     assert ctx.implies(sp.Ge(C, nt.l)) and ctx.implies(sp.Le(nt.l, C + 2))
     assert not ctx.implies(sp.Le(nt.l, C - 1)) and not ctx.implies(sp.Le(C, nt.l))
     assert ctx.resolve(sp.Max(nt.l, C + 1)) == C + 1
+
+
+def test_sum_manipulations_with_symbolic_bounds():
+    from symproof.tactics import merge_sums, reindex, split_sum
+
+    n, s = symbols("n s")
+    f = nt.X[1, nt.alpha]
+    total = sp.Sum(f, (nt.alpha, 1, n))
+    shifted, why = reindex(total, 2)
+    assert why.status is Status.PROVED and shifted.limits[0][1:] == (3, n + 2)
+    assert identity(shifted, total).status is Status.PROVED
+    parts, why = split_sum(total, s, Context([sp.Le(s, n)]))
+    assert why.status is Status.PROVED
+    assert split_sum(total, s)[1].status is Status.UNKNOWN  # s ≤ n not known
+    merged, why = merge_sums(*parts.args, Context([sp.Le(s, n)]))
+    assert merged == total and why.status is Status.PROVED
+    _, apart = merge_sums(sp.Sum(f, (nt.alpha, 1, s)), sp.Sum(f, (nt.alpha, s + 2, n)))
+    assert apart.status is Status.UNKNOWN

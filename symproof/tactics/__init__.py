@@ -3,7 +3,17 @@ SPOT-CHECK or REFUTE, never prove a statement about all values."""
 
 from .context import Context
 from .finite import counterexample, exhaustive, spot_check
-from .symbolic import case_split, collapse_deltas, divisible_floor, identity, normalize
+from .symbolic import (
+    case_split,
+    collapse_deltas,
+    divisible_floor,
+    identity,
+    merge_sums,
+    normalize,
+    reindex,
+    split_sum,
+)
 
 __all__ = ["Context", "identity", "normalize", "collapse_deltas", "divisible_floor",
-           "case_split", "counterexample", "exhaustive", "spot_check"]
+           "case_split", "reindex", "split_sum", "merge_sums", "counterexample", "exhaustive",
+           "spot_check"]

@@ -12,6 +12,11 @@ Why each is sound:
   is exact, and ``⌊n + r⌋ = n + ⌊r⌋`` for integer ``n`` removes the floor.
 * ``case_split``: a claim that holds under ``c`` and under ``¬c`` holds; each branch is decided
   by ``identity`` in the context extended with its condition.
+* ``reindex``: ``β = α + c`` maps ``a … b`` bijectively onto ``a+c … b+c``, so the sum is
+  unchanged (SymPy's ``change_index`` with a unit-slope shift).
+* ``split_sum`` / ``merge_sums``: ``Σ_{a}^{b} = Σ_{a}^{s} + Σ_{s+1}^{b}`` whenever
+  ``a − 1 ≤ s ≤ b`` (the ranges partition ``a … b``); that condition must follow from the
+  context, else the step is UNKNOWN.
 """
 
 from __future__ import annotations
@@ -22,12 +27,22 @@ from ..proof import Outcome, Status
 from ..shapes import simplify_size
 from .context import Context
 
-__all__ = ["normalize", "identity", "collapse_deltas", "divisible_floor", "case_split"]
+__all__ = ["normalize", "identity", "collapse_deltas", "divisible_floor", "case_split",
+           "reindex", "split_sum", "merge_sums"]
+
+
+def _from_one(total: sp.Sum) -> sp.Sum:
+    """The same sum with every index shifted to start at 1 (a canonical form; see reindex)."""
+    for variable, low, _ in total.limits:
+        if low != 1:
+            total = total.change_index(variable, variable + 1 - low, variable)
+    return total
 
 
 def normalize(expr: sp.Basic, ctx: Context) -> sp.Basic:
     """``expr`` rewritten by equivalences under the context, towards a canonical form."""
     expr = ctx.resolve(expr.doit())
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum), _from_one)
     expr = ctx.resolve(sp.expand(expr))
     if expr == 0:
         return expr
@@ -86,3 +101,50 @@ def case_split(lhs: sp.Expr, rhs: sp.Expr, condition: sp.Basic, ctx: Context) ->
                            f"branch {branch} not decided: {outcome.detail}")
     cases = " and ".join(str(b) for b, _ in branches)
     return Outcome(Status.PROVED, "case split", f"both cases {cases} reduce to an identity")
+
+
+def _single(total: sp.Sum) -> tuple[sp.Expr, sp.Symbol, sp.Expr, sp.Expr]:
+    if not isinstance(total, sp.Sum) or len(total.limits) != 1:
+        raise ValueError("expected a Sum over one index")
+    (variable, low, high), = total.limits
+    return total.function, variable, low, high
+
+
+def reindex(total: sp.Sum, shift: sp.Expr, new: sp.Symbol | None = None) -> tuple[sp.Sum,
+                                                                                 Outcome]:
+    """``Σ_{α=a}^{b} f(α) = Σ_{β=a+c}^{b+c} f(β − c)``: the new index is ``β = α + c``."""
+    _, variable, _, _ = _single(total)
+    shifted = total.change_index(variable, variable + shift, new or variable)
+    return shifted, Outcome(Status.PROVED, "reindex",
+                            f"new index {variable} + {shift}: a bijection of the ranges")
+
+
+def split_sum(total: sp.Sum, at: sp.Expr, ctx: Context | None = None) -> tuple[sp.Expr, Outcome]:
+    """``Σ_{a}^{b} f = Σ_{a}^{at} f + Σ_{at+1}^{b} f`` when ``a − 1 ≤ at ≤ b``."""
+    ctx = ctx or Context()
+    function, variable, low, high = _single(total)
+    parts = sp.Add(sp.Sum(function, (variable, low, at)), sp.Sum(function, (variable, at + 1,
+                                                                            high)),
+                   evaluate=False)
+    if ctx.implies(sp.And(sp.Le(low - 1, at), sp.Le(at, high))):
+        return parts, Outcome(Status.PROVED, "split sum",
+                              f"{low} … {at} and {at + 1} … {high} partition {low} … {high}")
+    return parts, Outcome(Status.UNKNOWN, "split sum",
+                          f"cannot show {low - 1} ≤ {at} ≤ {high} from the assumptions")
+
+
+def merge_sums(first: sp.Sum, second: sp.Sum, ctx: Context | None = None) -> tuple[sp.Expr,
+                                                                                    Outcome]:
+    """``Σ_{a}^{s} f + Σ_{s+1}^{b} f = Σ_{a}^{b} f`` (the same summand, adjacent ranges)."""
+    ctx = ctx or Context()
+    f1, v1, a, s = _single(first)
+    f2, v2, s1, b = _single(second)
+    if sp.simplify(f1 - f2.xreplace({v2: v1})) != 0 or sp.simplify(s1 - s - 1) != 0:
+        return first + second, Outcome(Status.UNKNOWN, "merge sums",
+                                       "different summands or ranges that do not meet")
+    merged = sp.Sum(f1, (v1, a, b))
+    if ctx.implies(sp.And(sp.Le(a - 1, s), sp.Le(s, b))):
+        return merged, Outcome(Status.PROVED, "merge sums", f"{a} … {s} and {s + 1} … {b} "
+                                                              f"partition {a} … {b}")
+    return merged, Outcome(Status.UNKNOWN, "merge sums",
+                           f"cannot show {a - 1} ≤ {s} ≤ {b} from the assumptions")
