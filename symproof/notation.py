@@ -43,3 +43,53 @@ Y = sp.IndexedBase("Y")
 A = sp.IndexedBase("A")
 x = sp.IndexedBase("x")
 y = sp.IndexedBase("y")
+
+
+_GREEK_TEXT = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "sigma": "σ", "rho": "ρ",
+               "ell": "ℓ"}
+_GREEK_LATEX = {"σ": r"\sigma", "ρ": r"\rho", "γ": r"\gamma", "α": r"\alpha", "β": r"\beta",
+                "δ": r"\delta", "ℓ": r"\ell", "∂": r"\partial"}
+
+
+def _words(text: str, table: dict[str, str]) -> str:
+    """Replace whole alphabetic words found in ``table`` (``ell-1`` → ``ℓ-1``)."""
+    out, word = [], ""
+    for c in text + " ":
+        if c.isalpha():
+            word += c
+            continue
+        out.append(table.get(word, word))
+        word = ""
+        out.append(c)
+    return "".join(out)[:-1]
+
+
+def display_name(name: str, style: str) -> str:
+    """A symbol, matrix or function name as printed: ``"text"`` (Unicode) or ``"latex"``.
+
+    Names follow the course: ``A_ell`` is A_ℓ, ``y_ell-1`` is y_{ℓ−1}, ``sigma'`` is σ', and
+    ``∂y_L/∂y_ell`` is the fraction ∂y_L/∂y_ℓ.
+
+    >>> display_name("y_ell-1", "latex"), display_name("sigma'", "text")
+    ('y_{\\\\ell-1}', "σ'")
+    >>> display_name("∂y_L/∂y_ell", "latex")
+    '\\\\frac{\\\\partial y_{L}}{\\\\partial y_{\\\\ell}}'
+    """
+    if "/" in name and name.startswith("∂"):
+        top, _, bottom = name.partition("/")
+        if style == "latex":
+            return (rf"\frac{{\partial {display_name(top[1:], style)}}}"
+                    rf"{{\partial {display_name(bottom.lstrip('∂'), style)}}}")
+        return f"∂{display_name(top[1:], style)}/∂{display_name(bottom.lstrip('∂'), style)}"
+    text = _words(name, _GREEK_TEXT)
+    if style == "text":
+        base, _, sub = text.partition("_")
+        return f"{base}_{{{sub}}}" if sub and not sub.isalnum() else text
+    primes = len(text) - len(text.rstrip("'"))
+    base, _, sub = text.rstrip("'").partition("_")
+    latex = "".join(_GREEK_LATEX.get(c, c) + (" " if c in _GREEK_LATEX and len(base) > 1
+                                                else "") for c in base).strip()
+    if sub:
+        sub = "".join(_GREEK_LATEX.get(c, c) for c in sub)
+        latex = f"{latex}_{{{sub}}}"
+    return latex + "'" * primes

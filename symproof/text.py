@@ -11,11 +11,10 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from .latex.printer import _FACTOR_ORDER, _INDEX_ORDER
+from .notation import display_name
 
 __all__ = ["text"]
 
-_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "sigma": "σ", "ell": "ℓ",
-          "rho": "ρ"}
 
 
 class TextPrinter(StrPrinter):
@@ -24,15 +23,36 @@ class TextPrinter(StrPrinter):
     printmethod = "_symproof_text"  # not _sympystr: Indexed and MaxOver print here, not there
 
     def _print_Symbol(self, expr):
-        return _GREEK.get(expr.name, expr.name)
+        return display_name(expr.name, "text")
+
+    def _print_MatrixSymbol(self, expr):
+        return display_name(expr.name, "text")
 
     def _print_Function(self, expr):
-        name = _GREEK.get(expr.func.__name__, expr.func.__name__)
+        name = display_name(expr.func.__name__, "text")
         return f"{name}({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Elementwise(self, expr):
+        return f"{display_name(expr.function, 'text')}({self._print(expr.argument)})"
+
+    def _print_DiagMatrix(self, expr):
+        return f"diag({self._print(expr.args[0])})"
+
+    def _print_Identity(self, expr):
+        return "1" if expr.shape[0] == 1 else f"I_{self._print(expr.shape[0])}"
+
+    def _print_Transpose(self, expr):
+        base = self._print(expr.arg)
+        simple = isinstance(expr.arg, sp.MatrixSymbol) and not expr.arg.name.startswith("∂")
+        return f"{base}^T" if simple else f"({base})^T"
+
+    def _print_MatMul(self, expr):
+        return "·".join(self.parenthesize(a, 50) for a in expr.args)
 
     def _print_Indexed(self, expr):
         indices = ",".join(self._print_index(i) for i in expr.indices)
-        label = "X̄" if str(expr.base.label) == "Xbar" else str(expr.base.label)
+        name = str(expr.base.label)
+        label = "X̄" if name == "Xbar" else display_name(name, "text")
         return f"{label}[{indices}]"
 
     def _print_index(self, expr) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from ..notation import display_name
+
 __all__ = ["SymproofLatexPrinter", "latex"]
 
 # Index terms print in the order one writes them by hand: output indices, then window dummies.
@@ -30,6 +32,8 @@ class SymproofLatexPrinter(LatexPrinter):
     _default_settings = {**LatexPrinter._default_settings, "mat_str": "bmatrix", "mat_delim": ""}
 
     def _print_Symbol(self, expr, style="plain"):
+        if expr.name.startswith("∂") or _course_name(expr.name):
+            return display_name(expr.name, "latex")
         if any(c in expr.name for c in "[( ") or not expr.name.isascii():
             # A descriptive name such as "[σ(ρ(X))]_{l,i,j}": already notation, not a letter.
             return "".join(_GREEK.get(c, c) for c in expr.name).replace(" ", r"\ ")
@@ -37,6 +41,32 @@ class SymproofLatexPrinter(LatexPrinter):
         if sub in _WORD_SUBSCRIPTS:
             return f"{self._deal_with_super_sub(name)}_{{\\text{{{sub}}}}}"
         return super()._print_Symbol(expr, style)
+
+    def _print_MatrixSymbol(self, expr):
+        return self._print_Symbol(sp.Symbol(expr.name))
+
+    def _print_Function(self, expr, exp=None):
+        if isinstance(expr, sp.core.function.AppliedUndef):
+            args = ", ".join(self._print(a) for a in expr.args)
+            head = display_name(expr.func.__name__, "latex")
+            return f"{head}\\left({args}\\right)" + (f"^{{{exp}}}" if exp else "")
+        return super()._print_Function(expr, exp)
+
+    def _print_Elementwise(self, expr):
+        head = display_name(expr.function, "latex")
+        return f"{head}\\left({self._print(expr.argument)}\\right)"
+
+    def _print_DiagMatrix(self, expr):
+        return f"\\operatorname{{diag}}\\left({self._print(expr.args[0])}\\right)"
+
+    def _print_Identity(self, expr):
+        rows = expr.shape[0]
+        return "1" if rows == 1 else f"I_{{{self._print(rows)}}}"
+
+    def _print_Transpose(self, expr):
+        base = self._print(expr.arg)
+        simple = isinstance(expr.arg, sp.MatrixSymbol) and not expr.arg.name.startswith("∂")
+        return f"{base}^{{\\top}}" if simple else f"\\left({base}\\right)^{{\\top}}"
 
     def _print_IndexedBase(self, expr):
         name = str(expr.label)
@@ -94,6 +124,12 @@ class SymproofLatexPrinter(LatexPrinter):
             for v, a, b in expr.limits
         )
         return f"\\max_{{\\substack{{{ranges}}}}} {self._print(expr.function)}"
+
+
+def _course_name(name: str) -> bool:
+    """Names the course writes with structure: ``A_ell``, ``y_ell-1``, ``y_L-1``, ``sigma'``."""
+    return name.endswith("'") or "ell" in name.split("_", 1)[-1] or (
+        "_" in name and "-" in name.split("_", 1)[1])
 
 
 def latex(expr: sp.Basic, **settings) -> str:

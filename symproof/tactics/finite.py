@@ -22,28 +22,47 @@ __all__ = ["counterexample", "exhaustive", "spot_check"]
 _SIZES = range(1, 6)
 
 
-def _free_scalars(expr: sp.Basic) -> list[sp.Symbol]:
+def _is_size(entry: sp.Indexed) -> bool:
+    """An indexed size such as the width ``n_ℓ``: a scalar to draw, not an array entry."""
+    return bool(entry.is_integer)
+
+
+def _free_scalars(expr: sp.Basic) -> list[sp.Basic]:
     labels = {i.base.label for i in expr.atoms(sp.Indexed)}
-    return sorted((s for s in expr.free_symbols
-                   if isinstance(s, sp.Symbol) and s not in labels), key=str)
+    plain = [s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s not in labels]
+    sizes = [e for e in expr.atoms(sp.Indexed) if _is_size(e)]
+    return sorted(plain + sizes, key=str)
 
 
-def _draw(symbol: sp.Symbol, rng: random.Random, upper: int) -> sp.Expr:
+def _draw(symbol: sp.Basic, rng: random.Random, upper: int) -> sp.Expr:
     if symbol.is_integer:
         low = 1 if symbol.is_positive else 0 if symbol.is_nonnegative else -upper
         return sp.Integer(rng.randint(low, max(low, upper)))
     return sp.Rational(rng.randint(-4 * upper, 4 * upper), rng.randint(1, 4))
 
 
+# A claim about every (nondecreasing, differentiable) σ fails if it fails for one: this strictly
+# increasing polynomial is the σ used, with its derivative for σ'.
+SIGMA = sp.Lambda(sp.Symbol("z"), sp.Symbol("z") ** 3 / 3 + sp.Symbol("z"))
+SIGMA_PRIME = sp.Lambda(sp.Symbol("z"), sp.Symbol("z") ** 2 + 1)
+
+
+def _concrete_functions(expr: sp.Expr) -> sp.Expr:
+    """Undefined functions replaced by SIGMA (and names ending in ' by SIGMA_PRIME)."""
+    return expr.replace(
+        lambda e: isinstance(e, sp.core.function.AppliedUndef) and len(e.args) == 1,
+        lambda e: (SIGMA_PRIME if e.func.__name__.endswith("'") else SIGMA)(e.args[0]))
+
+
 def _witness(concrete: sp.Expr, rng: random.Random) -> tuple[dict, sp.Expr] | None:
     """Entry values making ``concrete`` a nonzero number: first a single entry set to 1 (all
     others 0), the most readable counterexample; then random integers."""
-    entries = sorted(concrete.atoms(sp.Indexed), key=str)
+    entries = sorted((e for e in concrete.atoms(sp.Indexed) if not _is_size(e)), key=str)
     trials = [{e: sp.Integer(int(e == one)) for e in entries} for one in entries]
     trials.append({e: sp.Integer(0) for e in entries})
     trials += [{e: sp.Integer(rng.randint(-9, 9)) for e in entries} for _ in range(3)]
     for values in trials:
-        value = sp.simplify(concrete.xreplace(values))
+        value = sp.simplify(_concrete_functions(concrete.xreplace(values)))
         if value.is_number and not value.has(sp.core.function.AppliedUndef) and value != 0:
             return values, value
     return None
@@ -52,8 +71,9 @@ def _witness(concrete: sp.Expr, rng: random.Random) -> tuple[dict, sp.Expr] | No
 def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tries: int = 40,
                    seed: int = 0) -> Outcome | None:
     """Search exact values (symbols, then array entries) where ``lhs ≠ rhs``; ``None`` if none
-    was found (which proves nothing). Undefined functions are left alone: a sample where one
-    survives is skipped."""
+    was found (which proves nothing). Undefined functions σ are replaced by the strictly
+    increasing ``z³/3 + z`` (and σ' by ``z² + 1``): a claim for every σ fails if it fails for
+    this one."""
     ctx = ctx or Context()
     rng = random.Random(seed)
     difference = lhs - rhs
@@ -71,6 +91,8 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
             continue
         entries, value = found
         shown = {str(s): v for s, v in values.items()}
+        if concrete.atoms(sp.core.function.AppliedUndef):
+            shown["σ"] = "z³/3 + z (so σ' = z² + 1)"
         nonzero = {str(e): v for e, v in entries.items() if v != 0}
         shown.update(nonzero)
         if len(nonzero) < len(entries):

@@ -39,14 +39,38 @@ def _from_one(total: sp.Sum) -> sp.Sum:
     return total
 
 
-def normalize(expr: sp.Basic, ctx: Context) -> sp.Basic:
-    """``expr`` rewritten by equivalences under the context, towards a canonical form."""
-    expr = ctx.resolve(expr.doit())
-    expr = expr.replace(lambda e: isinstance(e, sp.Sum), _from_one)
-    expr = ctx.resolve(sp.expand(expr))
-    if expr == 0:
+def _canonical_dummies(expr: sp.Basic, depth: int = 0) -> sp.Basic:
+    """Rename every summation index after its nesting depth (bound names do not matter), so
+    that ``Σ_k a_k`` and ``Σ_m a_m`` become the same expression."""
+    if not expr.args:
         return expr
-    return ctx.resolve(sp.simplify(sp.factor_terms(expr)))
+    if isinstance(expr, sp.Sum):
+        renamed = {}
+        for n, (variable, _, _) in enumerate(expr.limits):
+            renamed[variable] = sp.Symbol(f"_sum{depth}_{n}", integer=True)
+        body = _canonical_dummies(expr.function.xreplace(renamed), depth + 1)
+        limits = [(renamed[v], low, high) for v, low, high in expr.limits]
+        return sp.Sum(body, *limits)
+    return expr.func(*(_canonical_dummies(a, depth) for a in expr.args))
+
+
+def normalize(expr: sp.Basic, ctx: Context) -> sp.Basic:
+    """``expr`` rewritten by equivalences under the context, towards a canonical form.
+
+    Each round sums out what it can, settles the branches the context decides, shifts sums to
+    start at 1, names bound indices canonically and expands; rounds repeat until nothing
+    changes (a collapse can expose a branch the context settles, and vice versa).
+    """
+    for _ in range(4):
+        before = expr
+        expr = ctx.resolve(expr.doit())
+        expr = expr.replace(lambda e: isinstance(e, sp.Sum), _from_one)
+        expr = ctx.resolve(sp.expand(_canonical_dummies(expr)))
+        if expr == 0:
+            return expr
+        if expr == before:
+            break
+    return _canonical_dummies(ctx.resolve(sp.simplify(sp.factor_terms(sp.piecewise_fold(expr)))))
 
 
 def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
