@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -55,8 +56,10 @@ class Network:
         return self.A_L * self.y_Lm1 + self.b_L
 
 
+@lru_cache(maxsize=1)
 def network_symbols() -> Network:
-    """``A_ℓ`` (n_ℓ × n_{ℓ−1}), ``b_ℓ``, ``y_{ℓ−1}``, ``A_L`` (1 × n_{L−1}), ``b_L``, ``y_{L−1}``."""
+    """``A_ℓ`` (n_ℓ × n_{ℓ−1}), ``b_ℓ``, ``y_{ℓ−1}``, ``A_L`` (1 × n_{L−1}), ``b_L``,
+    ``y_{L−1}`` and the upstream gradient ``∂y_L/∂y_ℓ``."""
     return Network(
         sp.MatrixSymbol("A_ell", n[ell], n[ell - 1]), sp.MatrixSymbol("b_ell", n[ell], 1),
         sp.MatrixSymbol("y_ell-1", n[ell - 1], 1), sp.MatrixSymbol("A_L", 1, n[L - 1]),
@@ -80,20 +83,21 @@ class Formula:
         return f"∂{self.of}/∂{self.wrt}"
 
 
+@lru_cache(maxsize=16)
 def derive(activation: str = "sigma", layout: str = "numerator") -> dict[str, Formula]:
     """The six matrix-level formulas, for symbolic ℓ, L and widths (see the module docstring)."""
     net = network_symbols()
     d = diag(Elementwise(f"{activation}'", net.z))
     formulas = [
         ("dyL/dbL", "y_L", "b_L", sp.Identity(1), False, (1, 1)),
-        ("dyL/dyL-1", "y_L", "y_{L-1}", net.A_L, False, (1, n[L - 1])),
-        ("dyl/dbl", "y_ℓ", "b_ℓ", d, False, (n[ell], n[ell])),
-        ("dyl/dyl-1", "y_ℓ", "y_{ℓ-1}", d * net.A, False, (n[ell], n[ell - 1])),
+        ("dyL/dyL-1", "y_L", "y_L-1", net.A_L, False, (1, n[L - 1])),
+        ("dyl/dbl", "y_ell", "b_ell", d, False, (n[ell], n[ell])),
+        ("dyl/dyl-1", "y_ell", "y_ell-1", d * net.A, False, (n[ell], n[ell - 1])),
         ("dyL/dAL", "y_L", "A_L", net.y_Lm1.T, True, (1, n[L - 1])),
-        ("dyL/dAl", "y_L", "A_ℓ", d * net.upstream.T * net.y_prev.T, True,
+        ("dyL/dAl", "y_L", "A_ell", d * net.upstream.T * net.y_prev.T, True,
          (n[ell], n[ell - 1])),
     ]
-    out = {}
+    out = {}  # read-only by convention: the result is cached
     for name, of, wrt, formula, by_matrix, shape in formulas:
         converted = to_layout(formula, layout, by_matrix=by_matrix)
         if layout == "denominator" and not by_matrix:
@@ -183,9 +187,16 @@ def _forward(mlp, x, weights, biases):
 def _derivative(mlp):
     from .layers.activation import _z
 
-    expr = mlp.activation.expression(_z)
+    return _compiled_derivative(mlp.activation.expression(_z), mlp.activation.name)
+
+
+@lru_cache(maxsize=32)
+def _compiled_derivative(expr: sp.Expr, name: str):
+    """σ' as a NumPy function (cached: lambdify costs milliseconds)."""
+    from .layers.activation import _z
+
     if expr.atoms(sp.core.function.AppliedUndef):
-        raise EvaluationError(f"activation {mlp.activation.name} is undefined: numeric "
+        raise EvaluationError(f"activation {name} is undefined: numeric "
                               "Jacobians need a concrete activation (relu, sigmoid, tanh, …)")
     compiled = sp.lambdify(_z, sp.diff(expr, _z).rewrite(sp.Piecewise),
                            modules=[{"Heaviside": lambda v, h0=0.0: (v > 0) * 1.0}, "numpy"])
@@ -267,14 +278,14 @@ def verify_exact(widths: Sequence[int], activation: str = "sigma"):
     generic σ. Each layer's explicit map is differentiated by ``sympy.diff`` entry by entry (in
     fresh symbols for its input), and the chain rule composes the layers; the formulas are
     evaluated on the same explicit matrices and compared entry by entry."""
-    from .calculus import write_primes
+    from .calculus import differentiable
     from .proof import Outcome, Status
 
     widths = [int(w) for w in widths]
     if widths[-1] != 1 or len(widths) < 3:
         raise ParameterError("widths", tuple(widths), "must be n_0, …, n_L with L ≥ 2, n_L = 1")
     depth = len(widths) - 1
-    sigma, sigma_p = sp.Function(activation), prime(activation)
+    sigma, sigma_p = differentiable(activation), prime(activation)
     ys = [sp.Matrix(sp.symbols(f"u0_1:{widths[0] + 1}"))]
     As, bs, zs, local = [], [], [], []
     for number in range(1, depth + 1):
@@ -290,17 +301,17 @@ def verify_exact(widths: Sequence[int], activation: str = "sigma"):
 
     def compare(label, derived, formula):
         nonlocal checked
-        difference = (write_primes(derived) - formula).applyfunc(sp.expand)
-        checked += len(difference)
-        if any(v != 0 for v in difference):
+        checked += len(derived)
+        # Identical entries need no expansion; any other pair must expand to equal.
+        if any(d != f and sp.expand(d - f) != 0 for d, f in zip(derived, formula)):
             mismatches.append(label)
 
     # Local Jacobians by sympy.diff, entry by entry.
     jac_in, jac_b = [], []
     for number in range(1, depth + 1):
         inputs = sp.Matrix(sp.symbols(f"u{number - 1}_1:{widths[number - 1] + 1}"))
-        jac_in.append(write_primes(local[number - 1].jacobian(inputs)))
-        jac_b.append(write_primes(local[number - 1].jacobian(bs[number - 1])))
+        jac_in.append(local[number - 1].jacobian(inputs))
+        jac_b.append(local[number - 1].jacobian(bs[number - 1]))
         if number < depth:
             d = sp.diag(*zs[number - 1].applyfunc(sigma_p))
             compare(f"∂y_{number}/∂b_{number}", jac_b[-1], d)
@@ -315,8 +326,12 @@ def verify_exact(widths: Sequence[int], activation: str = "sigma"):
     for number in range(1, depth + 1):
         a = As[number - 1]
         inputs = sp.Matrix(sp.symbols(f"u{number - 1}_1:{widths[number - 1] + 1}"))
-        derived = sp.Matrix(a.rows, a.cols, lambda r, c: (
-            upstream[number] * local[number - 1].diff(a[r, c]))[0, 0])
+        grad, y_local = upstream[number], local[number - 1]
+        # Σ_p [∂y_L/∂y_ℓ]_p ∂[y_ℓ]_p/∂[A_ℓ]_{r,c}, every p; an entry without [A_ℓ]_{r,c}
+        # among its symbols has derivative 0, which needs no call to diff.
+        free = [y.free_symbols for y in y_local]
+        derived = sp.Matrix(a.rows, a.cols, lambda r, c, a=a, g=grad, y=y_local, f=free: sp.Add(
+            *(g[0, q] * y[q].diff(a[r, c]) for q in range(len(y)) if a[r, c] in f[q])))
         if number == depth:
             formula = inputs.T
         else:
@@ -329,3 +344,109 @@ def verify_exact(widths: Sequence[int], activation: str = "sigma"):
                        counterexample={"formulas": ", ".join(mismatches)})
     return Outcome(Status.VERIFIED, "exhaustive check",
                    f"widths ({widths_text}), generic σ: all {checked} entries equal")
+
+
+def _outputs_after(mlp, values, number: int, z):
+    """y_L for a batch of pre-activations ``z`` of layer ``number`` (rows: batch)."""
+    import numpy as np
+
+    y = z if number == mlp.depth else mlp.activation.evaluate(z)
+    for layer in range(number + 1, mlp.depth + 1):
+        a = np.asarray(values["weights"][layer - 1], float)
+        z = y @ a.T + np.asarray(values["biases"][layer - 1], float)
+        y = z if layer == mlp.depth else mlp.activation.evaluate(z)
+    return y[:, 0]
+
+
+def finite_differences(mlp, wrt: str, values: dict, h: float = 1e-6):
+    """Central differences of the scalar output with respect to ``x``, ``A_ℓ`` or ``b_ℓ``,
+    shaped like :func:`jacobian` (numerator layout). All perturbations of one parameter run as
+    one batch: a change of ``[A_ℓ]_{r,c}`` by h moves ``[z_ℓ]_r`` by ``h·[y_{ℓ−1}]_c``."""
+    import numpy as np
+
+    ys, zs = _forward(mlp, values["x"], values["weights"], values["biases"])
+    kind, _, number = wrt.partition("_")
+    if wrt == "x":
+        a, b = np.asarray(values["weights"][0], float), np.asarray(values["biases"][0], float)
+        steps = np.eye(len(ys[0])) * h
+
+        def shift(sign):
+            return (ys[0] + sign * steps) @ a.T + b
+
+        number, shape = 1, (len(ys[0]),)
+    else:
+        number = int(number)
+        rows = len(zs[number - 1])
+        if kind == "b":
+            steps = np.eye(rows) * h
+            shape = (rows,)
+        else:
+            cols = len(ys[number - 1])
+            steps = np.zeros((rows * cols, rows))
+            steps[np.arange(rows * cols), np.repeat(np.arange(rows), cols)] = \
+                h * np.tile(ys[number - 1], rows)
+            shape = (rows, cols)
+
+        def shift(sign):
+            return zs[number - 1] + sign * steps
+
+    plus = _outputs_after(mlp, values, number, shift(1))
+    minus = _outputs_after(mlp, values, number, shift(-1))
+    grad = ((plus - minus) / (2 * h)).reshape(shape)
+    return grad if kind == "A" else grad[None, :]
+
+
+def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed: int,
+                  tolerance: float, use_torch: bool = False):
+    """SPOT_CHECKED: the formulas' numbers (``jacobian``) against central differences, or
+    against ``torch.autograd`` with ``use_torch``, for every ``x``, ``A_ℓ``, ``b_ℓ``."""
+    import numpy as np
+
+    from .layers.mlp import MLP
+    from .tactics import spot_check
+
+    mlp = MLP(widths, activation)
+    names = ["x"] + [f"{v}_{k}" for k in range(1, mlp.depth + 1) for v in "Ab"]
+
+    def sample(rng):
+        return ({"x": rng.standard_normal(widths[0]),
+                 "weights": [rng.standard_normal((b, a)) / np.sqrt(a)
+                             for a, b in zip(widths, widths[1:])],
+                 "biases": [rng.standard_normal(b) for b in widths[1:]]},)
+
+    def compare(values):
+        ours = np.concatenate([jacobian(mlp, w, values).ravel() for w in names])
+        if use_torch:
+            reference = _autograd(mlp, values, names)
+        else:
+            reference = np.concatenate([finite_differences(mlp, w, values).ravel()
+                                        for w in names])
+        return ours, reference
+
+    reference = "torch.autograd" if use_torch else "central differences"
+    return spot_check(sample, compare, samples=samples, seed=seed, tolerance=tolerance,
+                      description=f"widths {tuple(widths)}, {activation}, vs {reference}")
+
+
+def _autograd(mlp, values, names):
+    from .crosscheck import _torch
+
+    torch = _torch()
+    x = torch.tensor(values["x"], dtype=torch.float64, requires_grad=True)
+    weights = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in values["weights"]]
+    biases = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in values["biases"]]
+    act = {"ReLU": torch.relu, "Sigmoid": torch.sigmoid, "Tanh": torch.tanh,
+           "LeakyReLU": lambda v: torch.nn.functional.leaky_relu(
+               v, float(mlp.activation.negative_slope))}[type(mlp.activation).__name__]
+    y = x
+    for layer, (a, b) in enumerate(zip(weights, biases), 1):
+        y = a @ y + b
+        if layer < mlp.depth:
+            y = act(y)
+    y.sum().backward()
+    grads = {"x": x.grad}
+    for k, (a, b) in enumerate(zip(weights, biases), 1):
+        grads[f"A_{k}"], grads[f"b_{k}"] = a.grad, b.grad
+    import numpy as np
+
+    return np.concatenate([grads[w].numpy().ravel() for w in names])

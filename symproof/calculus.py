@@ -18,6 +18,7 @@ DiagMatrix(sigma'(A*x + b))*A
 from __future__ import annotations
 
 import itertools
+from functools import cache
 
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
@@ -25,7 +26,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .errors import ParameterError, ShapeError
 
-__all__ = ["Elementwise", "diag", "prime", "entry", "d_entry", "to_layout",
+__all__ = ["Elementwise", "diag", "prime", "differentiable", "entry", "d_entry", "to_layout",
            "jacobian_of_layer", "LAYOUTS"]
 
 LAYOUTS = ("numerator", "denominator")
@@ -34,6 +35,19 @@ LAYOUTS = ("numerator", "denominator")
 def prime(name: str) -> sp.core.function.UndefinedFunction:
     """The undefined function ``σ'`` for the activation called ``name``."""
     return sp.Function(f"{name}'")
+
+
+@cache
+def differentiable(name: str) -> type:
+    """A generic function ``σ`` whose derivative SymPy writes directly as ``σ'(u)`` (the
+    undefined function :func:`prime` gives), instead of ``Subs(Derivative(σ(ξ), ξ), ξ, u)``.
+    Cached, so that every ``σ`` of one name is the same class."""
+    derivative = prime(name)
+
+    def fdiff(self, argindex=1):
+        return derivative(self.args[0])
+
+    return type(name, (sp.Function,), {"fdiff": fdiff, "nargs": 1})
 
 
 class Elementwise(MatrixExpr):

@@ -75,6 +75,13 @@ def display_name(name: str, style: str) -> str:
     >>> display_name("∂y_L/∂y_ell", "latex")
     '\\\\frac{\\\\partial y_{L}}{\\\\partial y_{\\\\ell}}'
     """
+    if name.startswith("[") and "]" in name:
+        inner, _, rest = name[1:].partition("]")
+        rest = _words(rest, _GREEK_TEXT)
+        if style == "latex":
+            rest = "".join(_GREEK_LATEX.get(c, c) for c in rest)
+            return rf"\left[{display_name(inner, style)}\right]{rest}"
+        return f"[{display_name(inner, style)}]{rest}"
     if "/" in name and name.startswith("∂"):
         top, _, bottom = name.partition("/")
         if style == "latex":
@@ -84,12 +91,13 @@ def display_name(name: str, style: str) -> str:
     text = _words(name, _GREEK_TEXT)
     if style == "text":
         base, _, sub = text.partition("_")
-        return f"{base}_{{{sub}}}" if sub and not sub.isalnum() else text
+        braced = sub.startswith("{") or sub.isalnum() or not sub
+        return text if braced else f"{base}_{{{sub}}}"
     primes = len(text) - len(text.rstrip("'"))
     base, _, sub = text.rstrip("'").partition("_")
     latex = "".join(_GREEK_LATEX.get(c, c) + (" " if c in _GREEK_LATEX and len(base) > 1
                                                 else "") for c in base).strip()
     if sub:
         sub = "".join(_GREEK_LATEX.get(c, c) for c in sub)
-        latex = f"{latex}_{{{sub}}}"
+        latex = f"{latex}_{sub}" if sub.startswith("{") else f"{latex}_{{{sub}}}"
     return latex + "'" * primes

@@ -22,13 +22,13 @@ def run(*argv: str) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
-def test_prove_runs_all_four_and_all_are_proved():
+def test_prove_runs_every_problem_and_all_are_proved():
     done = run("prove")
     assert done.returncode == 0, done.stderr
-    summary = done.stdout.strip().splitlines()[-5:]
-    assert [line.split()[0] for line in summary[:4]] == ["P1", "P2", "P3", "P4"]
-    assert all("PROVED" in line for line in summary[:4])
-    assert summary[-1] == "4 proofs: 4 proved"
+    summary = done.stdout.strip().splitlines()[-6:]
+    assert [line.split()[0] for line in summary[:5]] == ["P1", "P2", "P3", "P4", "P6"]
+    assert all("PROVED" in line for line in summary[:5])
+    assert summary[-1] == "5 proofs: 5 proved"
     assert "(2 kernels synthesised, boundary stated)" in summary[0]
 
 
@@ -72,6 +72,12 @@ def test_every_problem_cross_checks_with_torch(torch, name):
     assert any("PyTorch" in c.justification for c in proof.checks)
 
 
+def test_prove_torch_flag_end_to_end(torch):
+    done = run("prove", "p3", "p6", "--torch", "--brief")
+    assert done.returncode == 0, done.stderr
+    assert "spot-checked vs autograd" in done.stdout
+
+
 def test_parameters_make_new_variants(capsys):
     assert main(["prove", "p2", "--set", "k=3", "--brief"]) == 0
     assert "P2" in capsys.readouterr().out
@@ -97,7 +103,7 @@ def test_list_shows_parameters():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["prove", "p9"], "error: proof must be one of p1, p2, p3, p4, got 'p9'"),
+    (["prove", "p9"], "error: proof must be one of p1, p2, p3, p4, p6, got 'p9'"),
     (["prove", "p2", "--set", "q=3"], "error: --set must name a parameter of p2 (C, k, m)"),
     (["prove", "p2", "--set", "k=0"], "error: k must be a positive integer, got 0"),
     (["prove", "p2", "--set", "k"], "error: --set must be PARAM=VALUE"),
@@ -112,7 +118,7 @@ def test_prove_usage_errors(argv, message):
 
 
 def test_registry_finds_every_module():
-    assert list(problems()) == ["p1", "p2", "p3", "p4"]
+    assert list(problems()) == ["p1", "p2", "p3", "p4", "p6"]
 
 
 def test_derived_results_do_not_drift(snapshot):

@@ -133,7 +133,21 @@ class Context:
         return None
 
     def resolve(self, expr: sp.Basic) -> sp.Basic:
-        """Settle ``Piecewise`` branches, ``Max`` and ``Min`` that the context decides."""
+        """Settle ``Piecewise`` branches, ``Max`` and ``Min`` that the context decides; inside
+        a sum, its index is known to lie in the summation range."""
+        if not isinstance(expr, sp.Basic) or not expr.args:
+            return expr
+        if isinstance(expr, sp.Sum):
+            inner = self.extended(*(rel for v, low, high in expr.limits
+                                    for rel in (sp.Le(low, v), sp.Le(v, high))))
+            return sp.Sum(inner.resolve(expr.function), *expr.limits)
+        if not expr.has(sp.Piecewise, sp.Max, sp.Min):
+            return expr
+        rebuilt = expr.func(*(self.resolve(a) for a in expr.args))
+        return self._settle(rebuilt)
+
+    def _settle(self, expr: sp.Basic) -> sp.Basic:
+        """The node-level part of :meth:`resolve`."""
         def piecewise(e):
             kept = []
             for value, condition in e.args:
@@ -155,8 +169,11 @@ class Context:
                     return candidate
             return e
 
-        expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), piecewise)
-        return expr.replace(lambda e: isinstance(e, (sp.Max, sp.Min)), extremum)
+        if isinstance(expr, sp.Piecewise):
+            return piecewise(expr)
+        if isinstance(expr, (sp.Max, sp.Min)):
+            return extremum(expr)
+        return expr
 
     def satisfied_by(self, values: dict) -> bool:
         """Whether concrete values satisfy every relational assumption."""

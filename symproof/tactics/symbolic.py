@@ -54,12 +54,22 @@ def _canonical_dummies(expr: sp.Basic, depth: int = 0) -> sp.Basic:
     return expr.func(*(_canonical_dummies(a, depth) for a in expr.args))
 
 
-def normalize(expr: sp.Basic, ctx: Context) -> sp.Basic:
+def _readable_dummies(expr: sp.Basic) -> sp.Basic:
+    """Give the canonical bound indices readable names (k, m, r, …) that are not free."""
+    taken = {s.name for s in expr.free_symbols}
+    names = (n for n in ("k", "m", "r", "s", "t", "u", "v", "k_2", "m_2", "r_2") if n not in taken)
+    canonical = sorted({s for s in expr.atoms(sp.Symbol) if s.name.startswith("_sum")}, key=str)
+    return expr.xreplace({s: sp.Symbol(next(names), integer=True, positive=True)
+                          for s in canonical})
+
+
+def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basic:
     """``expr`` rewritten by equivalences under the context, towards a canonical form.
 
     Each round sums out what it can, settles the branches the context decides, shifts sums to
     start at 1, names bound indices canonically and expands; rounds repeat until nothing
-    changes (a collapse can expose a branch the context settles, and vice versa).
+    changes (a collapse can expose a branch the context settles, and vice versa). SymPy's
+    ``simplify`` runs last, unless ``simplify=False`` (a cheaper form for display).
     """
     for _ in range(4):
         before = expr
@@ -70,7 +80,9 @@ def normalize(expr: sp.Basic, ctx: Context) -> sp.Basic:
             return expr
         if expr == before:
             break
-    return _canonical_dummies(ctx.resolve(sp.simplify(sp.factor_terms(sp.piecewise_fold(expr)))))
+    if simplify:
+        expr = ctx.resolve(sp.simplify(sp.factor_terms(sp.piecewise_fold(expr))))
+    return _readable_dummies(_canonical_dummies(expr))
 
 
 def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,

@@ -1,0 +1,106 @@
+"""P6: the Jacobians of an MLP with scalar output, for any depth L, in numerator layout.
+
+(a) ∂y_L/∂b_L, ∂y_L/∂y_{L−1}, ∂y_ℓ/∂b_ℓ, ∂y_ℓ/∂y_{ℓ−1}; (b) ∂y_L/∂A_L, ∂y_L/∂A_ℓ — each
+derived at index level from the network's definition (symbolic widths, generic differentiable
+σ) and proved equal to its matrix formula entry by entry; then the backward recursion.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symproof.backprop import (
+    check_formula,
+    derive,
+    index_derivative,
+    network_symbols,
+    numeric_check,
+    ranges,
+    verify_exact,
+)
+from symproof.calculus import Elementwise, d_entry, diag, entry
+from symproof.params import symbols
+from symproof.proof import Outcome, Proof, Status
+from symproof.registry import Parameter, Problem
+from symproof.tactics import Context, identity, normalize
+
+PARTS = {"dyL/dbL": "a", "dyL/dyL-1": "a", "dyl/dbl": "a", "dyl/dyl-1": "a", "dyL/dAL": "b",
+         "dyL/dAl": "b"}
+
+
+def build(layout: str = "numerator", *, use_torch: bool = False) -> Proof:
+    """The proof, with the matrix formulas shown in ``layout``."""
+    formulas = derive(layout=layout)
+    proof = Proof("p6", "MLP Jacobians", (
+        "For y_0 = x, y_ℓ = σ(A_ℓ y_{ℓ−1} + b_ℓ) (ℓ < L) and y_L = A_L y_{L−1} + b_L with "
+        "scalar output, derive ∂y_L/∂b_L, ∂y_L/∂y_{L−1}, ∂y_ℓ/∂b_ℓ, ∂y_ℓ/∂y_{ℓ−1}, ∂y_L/∂A_L "
+        "and ∂y_L/∂A_ℓ for any depth L and widths n_0, …, n_L."),
+        assumptions=["σ differentiable", "n_L = 1",
+                     f"{layout} layout (∂y/∂x is dim y × dim x"
+                     + (")" if layout == "numerator" else ", transposed)")
+                     + "; a scalar's derivative by a matrix has the matrix's shape"],
+        parameters={"layout": layout})
+    for name, formula in formulas.items():
+        rows, cols = derive()[name].shape
+        i = sp.Integer(1) if rows == 1 else symbols("i")
+        j = sp.Integer(1) if cols == 1 else symbols("j")
+        ctx = Context(ranges(name, i, j))
+        derivative, why = index_derivative(name, i, j)
+        entry_name = sp.Symbol(f"[{formula.label}]_{{{i},{j}}}")
+        proof.add(sp.Eq(entry_name, normalize(derivative, ctx, simplify=False), evaluate=False),
+                  f"({PARTS[name]}) {why}; the Kronecker deltas sum out",
+                  Outcome(Status.PROVED, "index-level differentiation",
+                          "sympy.diff of the defining entry, sums collapsed in range"),
+                  assumptions=tuple(ranges(name, i, j)))
+        proof.add(sp.Eq(sp.Symbol(formula.label), formula.formula, evaluate=False),
+                  f"({PARTS[name]}) entry ({i}, {j}) of the matrix formula is the derivative "
+                  f"above; shape {_shape(formula.shape)}",
+                  check_formula(name, derive()[name].formula))
+    _recursion(proof)
+    proof.result = sp.Eq(sp.Symbol(formulas["dyL/dAl"].label), formulas["dyL/dAl"].formula,
+                         evaluate=False)
+    proof.check(None, "every entry of all six formulas, exactly",
+                verify_exact((2, 3, 2, 1)), statement="widths (2, 3, 2, 1), generic σ")
+    for activation in ("relu", "tanh", "sigmoid"):
+        proof.check(None, f"numbers from the formulas, {activation}",
+                    numeric_check((3, 4, 4, 1), activation, samples=5, seed=0,
+                                  tolerance=1e-10 if use_torch else 1e-6,
+                                  use_torch=use_torch),
+                    statement=f"{activation}, widths (3, 4, 4, 1), "
+                              f"{'torch.autograd' if use_torch else 'finite differences'}")
+    proof.summary = f"{layout} layout; spot-checked vs " + (
+        "autograd" if use_torch else "finite differences")
+    return proof
+
+
+def _shape(shape) -> str:
+    from symproof.text import text
+
+    return " × ".join(text(s) if isinstance(s, sp.Basic) else str(s) for s in shape)
+
+
+def _recursion(proof: Proof) -> None:
+    """∂y_L/∂y_{ℓ−1} = (∂y_L/∂y_ℓ) diag(σ'(z_ℓ)) A_ℓ, by the chain rule through y_ℓ."""
+    net = network_symbols()
+    j, p = symbols("j p")
+    from symproof.backprop import defining_entries, n
+    from symproof.backprop import ell as ell_
+
+    y_ell = defining_entries()["y_ell"].xreplace({defining_entries()["p"]: p})
+    upstream = sp.IndexedBase(net.upstream.name)
+    chain = sp.Sum(upstream[1, p] * d_entry(y_ell, sp.IndexedBase("y_ell-1")[j]),
+                   (p, 1, n[ell_]))
+    claimed = net.upstream * diag(Elementwise("sigma'", net.z)) * net.A
+    outcome = identity(chain, entry(claimed, 1, j), Context([sp.Le(j, n[ell_ - 1])]))
+    proof.add(sp.Eq(sp.Symbol("∂y_L/∂y_ell-1"), claimed, evaluate=False),
+              "backward recursion: chain rule through y_ℓ, entry (1, j), with (a)", outcome)
+    proof.add(None, "induction on L − ℓ from ∂y_L/∂y_{L−1} = A_L, one recursion step each",
+              Outcome(Status.PROVED if outcome.status is Status.PROVED else Status.UNKNOWN,
+                      "induction", "base (a); step: the recursion above"),
+              statement="∂y_L/∂y_ℓ = A_L diag(σ'(z_{L−1})) A_{L−1} ⋯ diag(σ'(z_{ℓ+1})) A_{ℓ+1}")
+
+
+PROBLEM = Problem("p6", "MLP Jacobians", build, (
+    Parameter("layout", "numerator", "choice", "layout of the printed matrix formulas",
+              ("numerator", "denominator")),
+))

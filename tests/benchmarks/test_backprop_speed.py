@@ -1,0 +1,59 @@
+"""Speed targets of the Jacobian issue, each against a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from symproof import MLP
+from symproof import backprop as bp
+from symproof.proof import Status
+
+from .conftest import best_time
+
+
+def _naive_dyL_dA1(widths):
+    """The baseline: expand the whole network with a generic σ, then sympy.diff every entry
+    of ∂y_L/∂A_1."""
+    sigma = sp.Function("sigma")
+    y = sp.Matrix(sp.symbols(f"x1:{widths[0] + 1}"))
+    first = None
+    for k, (a, b) in enumerate(zip(widths, widths[1:]), 1):
+        A = sp.Matrix(b, a, lambda r, c, k=k: sp.Symbol(f"A{k}_{r}{c}"))
+        first = A if first is None else first
+        z = A * y + sp.Matrix(sp.symbols(f"b{k}_1:{b + 1}"))
+        y = z if k == len(widths) - 1 else z.applyfunc(sigma)
+    return [sp.diff(y[0], first[r, c]) for r in range(first.rows) for c in range(first.cols)]
+
+
+def test_exact_verification_20x_faster_than_naive_diff(compare):
+    widths = (4, 6, 6, 6, 1)
+    baseline = best_time(lambda: _naive_dyL_dA1(widths), repeat=1)
+    bp.verify_exact((2, 3, 2, 1))  # warm the imports
+    outcome = bp.verify_exact(widths)
+    assert outcome.status is Status.VERIFIED
+    ratio = compare(lambda: bp.verify_exact(widths), baseline, rounds=3)
+    assert ratio <= 1 / 20, f"only {1 / ratio:.1f}x faster than naive diff (target 20x)"
+
+
+def test_numeric_verification_64_wide_under_one_second(benchmark):
+    benchmark.pedantic(lambda: bp.numeric_check((64, 64, 64, 1), "tanh", samples=1, seed=0,
+                                                 tolerance=1e-6), rounds=3)
+    outcome = bp.numeric_check((64, 64, 64, 1), "tanh", samples=1, seed=0, tolerance=1e-6)
+    assert outcome.status is Status.SPOT_CHECKED
+    if benchmark.stats is not None:
+        assert benchmark.stats.stats.max < 1.0
+
+
+def test_deriving_costs_the_same_for_any_width(compare):
+    """Matrix-level derivation never touches a width: 4 or 4000, the same work."""
+    def derive_for(width):
+        bp.derive.cache_clear()
+        formulas = bp.derive()
+        mlp = MLP((width, width, 1), "sigma")
+        return formulas, mlp
+
+    baseline = best_time(lambda: derive_for(4), repeat=5)
+    ratio = compare(lambda: derive_for(4000), baseline, rounds=5)
+    assert ratio <= 2, f"deriving for width 4000 costs {ratio:.2f}x width 4 (target ~1x)"
+    assert np.isfinite(ratio)
