@@ -29,7 +29,8 @@ from .calculus import Elementwise, d_entry, diag, entry, prime, to_layout
 from .errors import EvaluationError, ParameterError, ShapeError
 from .params import symbols
 
-__all__ = ["Formula", "derive", "network_symbols", "jacobian", "verify_exact", "check_formula"]
+__all__ = ["Formula", "derive", "network_symbols", "jacobian", "expression_jacobian",
+           "verify_exact", "check_formula", "numeric_check", "finite_differences"]
 
 ell, L = symbols("ell L")
 n = sp.IndexedBase("n", integer=True, positive=True)
@@ -205,8 +206,9 @@ def _compiled_derivative(expr: sp.Expr, name: str):
     return lambda v: np.broadcast_to(compiled(v), np.shape(v)).astype(float)
 
 
-def jacobian(mlp, wrt: str, values: dict, layout: str = "numerator"):
-    """Numeric Jacobian of the MLP's output from the matrix-level formulas (vectorised NumPy).
+def jacobian(mlp, wrt, values: dict, layout: str = "numerator"):
+    """Numeric Jacobian of the MLP's output from the matrix-level formulas (vectorised NumPy),
+    or of a SymPy expression (see :func:`expression_jacobian`).
 
     ``wrt`` is ``"x"``, ``"y_ℓ"``/``"y_l"`` (written ``y_2``), ``"b_ℓ"`` or ``"A_ℓ"``;
     ``values`` holds ``x``, ``weights`` and ``biases``. Vector-by-vector results have shape
@@ -227,8 +229,10 @@ def jacobian(mlp, wrt: str, values: dict, layout: str = "numerator"):
     from .calculus import LAYOUTS
     from .layers.mlp import MLP
 
+    if isinstance(mlp, (sp.Basic, sp.MatrixBase)):
+        return expression_jacobian(mlp, wrt, values, layout)
     if not isinstance(mlp, MLP):
-        raise ParameterError("mlp", mlp, "must be an MLP")
+        raise ParameterError("mlp", mlp, "must be an MLP or a SymPy expression")
     if layout not in LAYOUTS:
         raise ParameterError("layout", layout, f"must be one of {', '.join(LAYOUTS)}")
     missing = {"x", "weights", "biases"} - set(values)
@@ -270,6 +274,60 @@ def jacobian(mlp, wrt: str, values: dict, layout: str = "numerator"):
         local = np.ones_like(zs[number - 1]) if number == mlp.depth else sigma_prime(
             zs[number - 1])
         return np.outer(local * upstream[number][0], ys[number - 1])
+    return result if layout == "numerator" else result.T
+
+
+def expression_jacobian(expr, wrt, values: dict, layout: str = "numerator"):
+    """Jacobian of a SymPy expression (scalar, vector or matrix: flattened row by row) with
+    respect to symbols or a ``MatrixSymbol`` (flattened likewise), at ``values`` (a dict from
+    symbols or matrix symbols to numbers or arrays); compiled once with lambdify.
+
+    >>> x, y = sp.symbols("x y")
+    >>> expression_jacobian(sp.Matrix([x * y, x + y]), [x, y], {x: 2.0, y: 3.0})
+    array([[3., 2.],
+           [1., 1.]])
+    """
+    import numpy as np
+
+    from .calculus import LAYOUTS
+
+    if layout not in LAYOUTS:
+        raise ParameterError("layout", layout, f"must be one of {', '.join(LAYOUTS)}")
+    outputs = sp.Matrix(expr).reshape(len(sp.Matrix(expr)), 1) if isinstance(
+        expr, (sp.MatrixBase, sp.MatrixExpr)) else sp.Matrix([expr])
+    if isinstance(expr, sp.MatrixExpr):
+        outputs = sp.Matrix(expr.as_explicit()).reshape(expr.shape[0] * expr.shape[1], 1)
+    # Entries of matrix symbols become plain symbols, so lambdify and free_symbols see them.
+    entries = {e: sp.Symbol(f"{e.parent.name}[{e.i},{e.j}]")
+               for e in outputs.atoms(sp.matrices.expressions.matexpr.MatrixElement)}
+    outputs = outputs.xreplace(entries)
+
+    def flat(item):
+        return [entries.get(e, sp.Symbol(f"{e.parent.name}[{e.i},{e.j}]"))
+                for e in sp.Matrix(item.as_explicit())]
+
+    variables = []
+    for item in (wrt if isinstance(wrt, (list, tuple)) else [wrt]):
+        if isinstance(item, sp.MatrixSymbol):
+            variables += flat(item)
+        elif isinstance(item, sp.Symbol):
+            variables.append(item)
+        else:
+            raise ParameterError("wrt", item, "must be a symbol, a MatrixSymbol or a list of them")
+    arguments, numbers = [], []
+    for key, value in values.items():
+        if isinstance(key, sp.MatrixSymbol):
+            arguments += flat(key)
+            numbers += list(np.asarray(value, dtype=float).reshape(key.shape).ravel())
+        else:
+            arguments.append(key)
+            numbers.append(float(value))
+    needed = sorted(map(str, outputs.free_symbols - set(arguments)))
+    if needed:
+        raise ParameterError("values", sorted(map(str, values)),
+                             f"must give every symbol: missing {', '.join(needed)}")
+    compiled = sp.lambdify(arguments, outputs.jacobian(variables), modules="numpy")
+    result = np.asarray(compiled(*numbers), dtype=float)
     return result if layout == "numerator" else result.T
 
 

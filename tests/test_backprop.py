@@ -176,3 +176,18 @@ def test_p6_against_autograd_when_asked(torch):
     proof = get("p6").run(use_torch=True)
     assert proof.status is Status.PROVED
     assert sum("torch.autograd" in c.statement for c in proof.checks) == 3
+
+
+def test_jacobian_of_an_expression_and_matrix_symbols():
+    n = 3
+    A, x = sp.MatrixSymbol("A", 2, n), sp.MatrixSymbol("x", n, 1)
+    rng = np.random.default_rng(0)
+    a, v = rng.standard_normal((2, n)), rng.standard_normal(n)
+    explicit = sp.Matrix((A * x).as_explicit()).applyfunc(sp.tanh)
+    got = bp.jacobian(explicit, x, {A: a, x: v})
+    expected = (1 - np.tanh(a @ v) ** 2)[:, None] * a  # diag(σ'(Ax)) A, numerator layout
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    np.testing.assert_allclose(bp.jacobian(explicit, x, {A: a, x: v}, layout="denominator"),
+                               expected.T, rtol=1e-12)
+    with pytest.raises(ParameterError, match="missing"):
+        bp.jacobian(explicit, x, {x: v})
