@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     prove.add_argument("--torch", action="store_true",
                        help="cross-check numerically against PyTorch (needs torch)")
     prove.add_argument("--brief", action="store_true", help="only the summary lines")
+    prove.add_argument("--latex", metavar="FILE", help="write the solutions as a LaTeX document")
+    prove.add_argument("--pdf", action="store_true", help="also compile it with pdflatex")
+    prove.add_argument("--markdown", metavar="FILE",
+                       help="write the solutions as Markdown with $$…$$ math")
     commands.add_parser("list", help="the worked problems and their parameters")
     return parser
 
@@ -244,6 +248,7 @@ def _prove(args) -> int:
     if settings and len(chosen) != 1:
         raise ParameterError("--set", ", ".join(args.set),
                              "needs exactly one proof name, e.g. symproof prove p2 --set k=3")
+    outputs = _check_outputs(args)  # before any work: a bad path must not cost a derivation
     proofs = [problem.run(settings, use_torch=args.torch) for problem in chosen]
     if args.json:
         print(json.dumps([p.to_dict() for p in proofs], indent=2, ensure_ascii=False))
@@ -259,7 +264,51 @@ def _prove(args) -> int:
             counts[proof.status.name.lower()] = counts.get(proof.status.name.lower(), 0) + 1
         print(f"{len(proofs)} proof{'s' * (len(proofs) != 1)}: "
               + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    written = _export(args, outputs, proofs)
+    if written and not args.json:
+        print("wrote " + ", ".join(written))
     return 1 if any(p.status is Status.REFUTED for p in proofs) else 0
+
+
+def _check_outputs(args) -> dict:
+    """The output paths, validated (writable folders, pdflatex present) before any work."""
+    from pathlib import Path
+
+    from .latex.export import PDFLATEX_HINT, ExportError, check_writable
+
+    if args.pdf and not args.latex:
+        raise ParameterError("--pdf", "", "needs --latex FILE (the PDF goes beside it)")
+    outputs = {}
+    if args.latex:
+        outputs["latex"] = check_writable(Path(args.latex))
+        if args.pdf:
+            import shutil
+
+            if shutil.which("pdflatex") is None:
+                raise ExportError(PDFLATEX_HINT)
+            outputs["pdf"] = check_writable(outputs["latex"].with_suffix(".pdf"))
+    if args.markdown:
+        outputs["markdown"] = check_writable(Path(args.markdown))
+    return outputs
+
+
+def _export(args, outputs: dict, proofs) -> list[str]:
+    from .latex.document import markdown_document, tex_document
+    from .latex.export import compile_pdf, write_atomically
+
+    written = []
+    if "latex" in outputs:
+        tex = tex_document(proofs)
+        if "pdf" in outputs:
+            pages = compile_pdf(tex, outputs["pdf"])  # first: a failed compile writes nothing
+        write_atomically(outputs["latex"], tex)
+        written.append(str(args.latex))
+        if "pdf" in outputs:
+            written.append(f"{outputs['pdf'].name} ({pages} page{'s' * (pages != 1)})")
+    if "markdown" in outputs:
+        write_atomically(outputs["markdown"], markdown_document(proofs))
+        written.append(str(args.markdown))
+    return written
 
 
 def _list() -> int:

@@ -32,11 +32,13 @@ class SymproofLatexPrinter(LatexPrinter):
     _default_settings = {**LatexPrinter._default_settings, "mat_str": "bmatrix", "mat_delim": ""}
 
     def _print_Symbol(self, expr, style="plain"):
-        if expr.name.startswith("∂") or _course_name(expr.name):
+        if expr.name.startswith(("∂", "[")) or _course_name(expr.name):
             return display_name(expr.name, "latex")
-        if any(c in expr.name for c in "[( ") or not expr.name.isascii():
-            # A descriptive name such as "[σ(ρ(X))]_{l,i,j}": already notation, not a letter.
-            return "".join(_GREEK.get(c, c) for c in expr.name).replace(" ", r"\ ")
+        if " " in expr.name:  # a name in words, e.g. "last row read"
+            return rf"\text{{{expr.name}}}"
+        if any(c in expr.name for c in "(") or not expr.name.isascii():
+            # A descriptive name such as "σ(ρ(X))": already notation, not a letter.
+            return "".join(_GREEK.get(c, c) for c in expr.name)
         name, _, sub = expr.name.partition("_")
         if sub in _WORD_SUBSCRIPTS:
             return f"{self._deal_with_super_sub(name)}_{{\\text{{{sub}}}}}"

@@ -1,0 +1,166 @@
+"""LaTeX and Markdown solution documents, as a TA produces and reads them."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from symproof import Conv2d
+from symproof.latex import latex
+from symproof.latex.document import markdown_document, tex_document, visible_width
+from symproof.registry import problems
+
+
+def _need(tool: str) -> None:
+    if shutil.which(tool) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must compile the documents, but {tool} is missing")
+        pytest.skip(f"{tool} is not installed")
+
+
+@pytest.fixture(scope="module")
+def proofs():
+    return [problem.run() for problem in problems().values()]
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory, proofs):
+    _need("pdflatex")
+    folder = tmp_path_factory.mktemp("tex")
+    done = subprocess.run([sys.executable, "-m", "symproof", "prove", "--latex",
+                           str(folder / "solutions.tex"), "--pdf", "--brief"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return folder, done.stdout
+
+
+def test_full_document_compiles_without_errors_or_overfull_lines(compiled):
+    folder, stdout = compiled
+    assert "wrote" in stdout and "solutions.pdf" in stdout
+    tex = (folder / "solutions.tex").read_text()
+    for run in range(2):
+        done = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode",
+                               "solutions.tex"], cwd=folder, capture_output=True, text=True,
+                              errors="replace", timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:]
+    log = (folder / "solutions.log").read_text(errors="replace")
+    too_wide = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
+    assert all(w <= 10 for w in too_wide), too_wide
+    assert r"\usepackage{amsmath,amssymb}" in tex and tex.count(r"\usepackage") == 1
+    assert tex.count(r"\section{") == len(problems())
+    assert r"\begin{align*}" in tex and r"\boxed{" in tex and r"\tableofcontents" in tex
+
+
+EXPECTED_RESULTS = {
+    "P1": ["w1,1 = 0 −1 0", "w2,1 = 0 −1 1"],
+    "P2": ["wl,γ,α,β =", "δγl"],
+    "P3": ["w1,1 =", "299", "587"],
+    "P4": ["σ(ρ(X)) = ρ(σ(X))"],
+    "P6": ["diag σ ′ (Aℓ yℓ−1 + bℓ )"],
+}
+
+
+def test_pdf_text_has_every_final_result(compiled):
+    _need("pdftotext")
+    folder, _ = compiled
+    text = subprocess.run(["pdftotext", str(folder / "solutions.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    text = re.sub("[\uf000-\uf8ff]", "", text)  # private-use glyphs: pieces of big brackets
+    for name, snippets in EXPECTED_RESULTS.items():
+        section = text.split(f"{name}: ", 2)[-1]  # the section body, after the contents line
+        for snippet in snippets:
+            assert snippet in section, (name, snippet)
+    assert "Summary" in text and text.count("PROVED") >= len(problems())
+
+
+def test_markdown_has_the_same_content(proofs, tmp_path):
+    md = markdown_document(proofs)
+    assert md.count("\n## ") == len(proofs) + 1  # one per problem, and the summary
+    assert md.count("$$\n\\begin{aligned}") >= len(proofs)
+    assert r"\boxed{w_{l,\gamma,\alpha,\beta} = \frac{\delta_{\gamma l}}{k^{2}}}" in md
+    done = subprocess.run([sys.executable, "-m", "symproof", "prove", "p3", "--markdown",
+                           str(tmp_path / "p3.md"), "--brief"], capture_output=True, text=True)
+    assert done.returncode == 0 and (tmp_path / "p3.md").read_text().startswith("# Solutions")
+
+
+def test_long_equations_are_broken():
+    a = sp.symbols("a0:30")
+    tex = tex_document([_one_step_proof(sp.Eq(sp.Symbol("s"), sp.Add(*a)))])
+    rows = tex.split(r"\begin{align*}")[1].split(r"\end{align*}")[0].split(r"\\")
+    assert len(rows) > 1 and all(visible_width(r) <= 75 for r in rows)
+
+
+def _one_step_proof(claim):
+    from symproof.proof import Outcome, Proof, Status
+
+    proof = Proof("t", "t", "t")
+    proof.add(claim, "x", Outcome(Status.PROVED, "identity"))
+    return proof
+
+
+def test_printer_writes_course_notation():
+    from symproof import symbols
+
+    c_in, m, k = symbols("C_in m k")
+    assert latex(c_in) == r"C_{\text{in}}"
+    assert r"\left\lfloor{\frac{m}{k}}\right\rfloor" in latex(sp.floor(m / k))
+    shown = latex(Conv2d(c_in, 2, 3).equation())
+    assert r"\sum_{\gamma=1}^{C_{\text{in}}} \sum_{\alpha=1}^{3} \sum_{\beta=1}^{3}" in shown
+    assert r"w_{l,\gamma,\alpha,\beta} X_{\gamma,i+\alpha-1,j+\beta-1}" in shown
+    from symproof.backprop import derive
+
+    shown = latex(derive()["dyL/dAl"].formula)
+    assert shown.startswith(r"\operatorname{diag}\left(\sigma'\left(A_{\ell} y_{\ell-1}")
+    assert r"y_{\ell-1}^{\top}" in shown
+    assert r"\begin{bmatrix}" in latex(sp.Matrix([[1, 2]]))
+
+
+def test_repr_latex_of_layers_steps_and_proofs(proofs):
+    assert Conv2d(1, 2, 3)._repr_latex_().startswith("$")
+    assert proofs[0].steps[0]._repr_latex_().startswith("$")
+    assert r"\begin{align*}" in proofs[0]._repr_latex_()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["prove", "--latex", "/nonexistent/dir/s.tex"], "error: cannot write /nonexistent/dir/s.tex"),
+    (["prove", "p9", "--latex", "s.tex"], "error: proof must be one of"),
+    (["prove", "--pdf"], "error: --pdf needs --latex FILE"),
+])
+def test_export_errors(tmp_path, argv, message):
+    done = subprocess.run([sys.executable, "-m", "symproof", *argv], capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.startswith(message), done.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing half written
+
+
+def test_missing_pdflatex_is_one_line_and_writes_nothing(tmp_path):
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    done = subprocess.run([sys.executable, "-m", "symproof", "prove", "p3", "--latex",
+                           str(tmp_path / "s.tex"), "--pdf"], capture_output=True, text=True,
+                          env=env)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("error: pdflatex is not installed: install it with "
+                                   "'apt-get install texlive-latex-base "
+                                   "texlive-latex-recommended'")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_directory(tmp_path):
+    if os.geteuid() == 0:
+        locked = tmp_path / "file-not-dir"
+        locked.write_text("x")
+        target = locked / "s.tex"  # a path under a file is unwritable even for root
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        target = locked / "s.tex"
+    done = subprocess.run([sys.executable, "-m", "symproof", "prove", "p3", "--latex",
+                           str(target)], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("error: cannot write")
