@@ -45,7 +45,7 @@ def test_full_document_compiles_without_errors_or_overfull_lines(compiled):
     folder, stdout = compiled
     assert "wrote" in stdout and "solutions.pdf" in stdout
     tex = (folder / "solutions.tex").read_text()
-    for run in range(2):
+    for _ in range(2):
         done = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode",
                                "solutions.tex"], cwd=folder, capture_output=True, text=True,
                               errors="replace", timeout=300)

@@ -42,7 +42,7 @@ def escape(text: str) -> str:
             return f"$\\{name.rsplit(' ', 1)[1].lower()}$"
         if name.startswith("GREEK CAPITAL LETTER "):
             return f"$\\{name.rsplit(' ', 1)[1].capitalize()}$"
-        return f"[{name.lower() or 'U+%04X' % ord(c)}]"
+        return f"[{name.lower() or f'U+{ord(c):04X}'}]"
 
     return "".join(one(c) for c in text)
 
