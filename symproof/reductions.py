@@ -53,7 +53,8 @@ class MaxOver(ExprWithLimits):
 
     def _sympystr(self, printer):
         p = printer._print
-        bounds = ", ".join(f"{p(v)}={p(a)}..{p(b)}" for v, a, b in self.limits)
+        # Outermost first, as the Sum printers do (SymPy stores the innermost first).
+        bounds = ", ".join(f"{p(v)}={p(a)}..{p(b)}" for v, a, b in reversed(self.limits))
         return f"max[{bounds}]({printer._print(self.function)})"
 
     def _pretty(self, printer):
@@ -62,6 +63,6 @@ class MaxOver(ExprWithLimits):
         def text(e):
             return sp.pretty(e, use_unicode=printer._use_unicode)
 
-        bounds = ", ".join(f"{text(v)}={text(a)}..{text(b)}" for v, a, b in self.limits)
+        bounds = ", ".join(f"{text(v)}={text(a)}..{text(b)}" for v, a, b in reversed(self.limits))
         body = printer._print(self.function)
         return prettyForm(*body.left(f"max[{bounds}] "))

@@ -51,6 +51,24 @@ def _parts(a: Any, b: Any, where: str):
         for n, (x, y) in enumerate(zip(a, b)):
             yield from _parts(x, y, f"{where}[{n}]")
         return
+    if isinstance(a, sp.MatrixExpr) or isinstance(b, sp.MatrixExpr):
+        scalar = next((v for v in (a, b) if not isinstance(v, sp.MatrixExpr)), None)
+        if scalar is not None and (a if scalar is b else b).shape == (1, 1):
+            from .calculus import entry
+
+            matrix = a if scalar is b else b  # a 1 × 1 matrix is its entry
+            yield where, entry(matrix, 1, 1), scalar
+            return
+        if getattr(a, "shape", None) != getattr(b, "shape", None):
+            raise AssertionError(f"{where}: shapes {getattr(a, 'shape', None)} and "
+                                 f"{getattr(b, 'shape', None)} differ")
+        from .calculus import entry
+
+        i, j = sp.symbols("i_entry j_entry", integer=True, positive=True)
+        rows, cols = a.shape
+        at = (1 if rows == 1 else i, 1 if cols == 1 else j)
+        yield f"{where}[i,j]", entry(a, *at), entry(b, *at)
+        return
     if isinstance(a, sp.core.relational.Relational) or isinstance(b, sp.core.relational.Relational):
         if type(a) is not type(b):
             raise AssertionError(f"{where}: {a} and {b} are different relations")

@@ -82,13 +82,13 @@ class TextPrinter(StrPrinter):
 
     def _print_Sum(self, expr):
         bounds = " ".join(f"Σ_{{{self._print(v)}={self._print(a)}}}^{{{self._print(b)}}}"
-                          for v, a, b in expr.limits)
+                          for v, a, b in reversed(expr.limits))
         body = self._print(expr.function)
         return f"{bounds} ({body})" if isinstance(expr.function, sp.Add) else f"{bounds} {body}"
 
     def _print_MaxOver(self, expr):
         ranges = ", ".join(f"{self._print(a)}≤{self._print(v)}≤{self._print(b)}"
-                           for v, a, b in expr.limits)
+                           for v, a, b in reversed(expr.limits))
         return f"max_{{{ranges}}} {self._print(expr.function)}"
 
     def _print_KroneckerDelta(self, expr):

@@ -92,12 +92,12 @@ def test_element_in_course_notation():
     alpha, beta = nt.alpha, nt.beta
     expected = nt.b[nt.l] + sp.Sum(
         nt.w[nt.l, 1, alpha, beta] * nt.X[1, nt.i + alpha - 2, nt.j + beta - 2],
-        (alpha, 1, 3), (beta, 1, 3))
+        (beta, 1, 3), (alpha, 1, 3))
     assert layer.element() == expected
     # S = D = 1, P = 0 gives the familiar X_{γ, i+α−1, j+β−1}.
     plain = Conv2d(1, 1, 3, bias=False).element()
     assert plain == sp.Sum(nt.w[nt.l, 1, alpha, beta] * nt.X[1, nt.i + alpha - 1, nt.j + beta - 1],
-                           (alpha, 1, 3), (beta, 1, 3))
+                           (beta, 1, 3), (alpha, 1, 3))
 
 
 def test_general_element_formula_is_the_design_formula():
@@ -107,7 +107,7 @@ def test_general_element_formula_is_the_design_formula():
     expected = nt.b[nt.l] + sp.Sum(
         nt.w[nt.l, g, a, b_]
         * nt.X[g, s * (nt.i - 1) + d * (a - 1) + 1 - p, s * (nt.j - 1) + d * (b_ - 1) + 1 - p],
-        (g, 1, c), (a, 1, f1), (b_, 1, f2))
+        (b_, 1, f2), (a, 1, f1), (g, 1, c))
     assert sp.simplify(layer.element() - expected) == 0
 
 

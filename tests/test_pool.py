@@ -124,7 +124,7 @@ def test_avgpool_divisor_rules():
 def test_maxpool_element_uses_maxover_and_reprs():
     k = symbols("k")
     formula = MaxPool2d(k).element()
-    assert formula.limits == ((nt.alpha, 1, k), (nt.beta, 1, k))
+    assert formula.limits == ((nt.beta, 1, k), (nt.alpha, 1, k))  # innermost first
     assert repr(MaxPool2d(2)) == "MaxPool2d(2)"
     assert repr(MaxPool2d(3, 2, 1, ceil_mode=True)) == \
         "MaxPool2d(3, stride=2, padding=1, ceil_mode=True)"

@@ -111,9 +111,9 @@ class SymproofLatexPrinter(LatexPrinter):
         return super()._print_Mul(expr)
 
     def _print_Sum(self, expr):
-        bounds = " ".join(
+        bounds = " ".join(  # SymPy lists the innermost sum first; print outermost first
             f"\\sum_{{{self._print(v)}={self._print(a)}}}^{{{self._print(b)}}}"
-            for v, a, b in expr.limits
+            for v, a, b in reversed(expr.limits)
         )
         body = self._print(expr.function)
         if isinstance(expr.function, sp.Add):
@@ -123,7 +123,7 @@ class SymproofLatexPrinter(LatexPrinter):
     def _print_MaxOver(self, expr):
         ranges = r" \\ ".join(
             f"{self._print(a)} \\le {self._print(v)} \\le {self._print(b)}"
-            for v, a, b in expr.limits
+            for v, a, b in reversed(expr.limits)
         )
         return f"\\max_{{\\substack{{{ranges}}}}} {self._print(expr.function)}"
 

@@ -26,7 +26,7 @@ class Conv2d(Layer):
     >>> conv.output_shape(1, 5, 6)
     (2, 5, 6)
     >>> conv.element()
-    b[l] + Sum(X[1, alpha + i - 2, beta + j - 2]*w[l, 1, alpha, beta], (alpha, 1, 3), (beta, 1, 3))
+    b[l] + Sum(X[1, alpha + i - 2, beta + j - 2]*w[l, 1, alpha, beta], (beta, 1, 3), (alpha, 1, 3))
     """
 
     fill = sp.S.Zero  # what X reads as outside its range: zero padding
@@ -91,9 +91,9 @@ class Conv2d(Layer):
         ``input_size=(H, W)`` makes the zero padding explicit as a ``Piecewise`` on the range.
 
         >>> Conv2d(1, 1, 2, stride=2).element(1, 2, 3)
-        b[1] + Sum(X[1, alpha + 2, beta + 4]*w[1, 1, alpha, beta], (alpha, 1, 2), (beta, 1, 2))
+        b[1] + Sum(X[1, alpha + 2, beta + 4]*w[1, 1, alpha, beta], (beta, 1, 2), (alpha, 1, 2))
         >>> Conv2d(1, 1, 3, padding=1, bias=False).element(padded=True)
-        Sum(Xbar[1, alpha + i - 1, beta + j - 1]*w[l, 1, alpha, beta], (alpha, 1, 3), (beta, 1, 3))
+        Sum(Xbar[1, alpha + i - 1, beta + j - 1]*w[l, 1, alpha, beta], (beta, 1, 3), (alpha, 1, 3))
         """
         l, i, j = indices(("l", l), ("i", i), ("j", j))
         win = self.window

@@ -122,7 +122,7 @@ class AvgPool2d(_Pool2d):
     >>> AvgPool2d(k).output_shape(3, m, m)
     (3, floor(m/k), floor(m/k))
     >>> AvgPool2d(2).element(1, 1, 1)
-    Sum(X[1, alpha, beta], (alpha, 1, 2), (beta, 1, 2))/4
+    Sum(X[1, alpha, beta], (beta, 1, 2), (alpha, 1, 2))/4
     """
 
     reducer = sp.Sum

@@ -155,7 +155,9 @@ def reduce_over(reducer, term: sp.Expr, *ranges: tuple[sp.Symbol, sp.Expr]) -> s
             term = term.xreplace({dummy: sp.Integer(1)})
         else:
             limits.append((dummy, 1, upper))
-    return reducer(term, *limits) if limits else term
+    # SymPy's first limit is the innermost reduction: list them innermost first so that the
+    # first range given (γ) is the outermost, as written by hand: Σ_γ Σ_α Σ_β.
+    return reducer(term, *reversed(limits)) if limits else term
 
 
 def zero_padded(entry: sp.Indexed, input_size, fill: sp.Expr = sp.S.Zero) -> sp.Expr:

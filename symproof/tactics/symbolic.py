@@ -32,11 +32,34 @@ __all__ = ["normalize", "identity", "collapse_deltas", "divisible_floor", "case_
 
 
 def _from_one(total: sp.Sum) -> sp.Sum:
-    """The same sum with every index shifted to start at 1 (a canonical form; see reindex)."""
+    """The same sum with every index shifted to start at 1 (a canonical form; see reindex),
+    and, when no bound depends on another index, its limits in a canonical order (finite
+    sums over independent ranges commute)."""
     for variable, low, _ in total.limits:
         if low != 1:
             total = total.change_index(variable, variable + 1 - low, variable)
+    variables = {v for v, _, _ in total.limits}
+    if not any((low.free_symbols | high.free_symbols) & variables
+               for _, low, high in total.limits):
+        total = sp.Sum(total.function, *sorted(total.limits, key=lambda lim: str(lim[0])))
     return total
+
+
+def _deltas_first(total: sp.Sum) -> sp.Sum:
+    """The same sum with the indices that a Kronecker delta pins innermost (SymPy's ``doit``
+    works from the innermost limit out, and stops at a symbolic bound it cannot sum), when no
+    bound depends on another index."""
+    variables = {v for v, _, _ in total.limits}
+    if any((low.free_symbols | high.free_symbols) & variables for _, low, high in total.limits):
+        return total
+    pinned = {s for d in total.function.atoms(sp.KroneckerDelta) for s in d.free_symbols}
+    limits = sorted(total.limits, key=lambda lim: lim[0] not in pinned)
+    return sp.Sum(total.function, *limits)
+
+
+def _collapse(expr: sp.Basic) -> sp.Basic:
+    """``doit`` after moving delta-pinned indices innermost."""
+    return expr.replace(lambda e: isinstance(e, sp.Sum), _deltas_first).doit()
 
 
 def _canonical_dummies(expr: sp.Basic, depth: int = 0) -> sp.Basic:
@@ -73,7 +96,7 @@ def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basi
     """
     for _ in range(4):
         before = expr
-        expr = ctx.resolve(expr.doit())
+        expr = ctx.resolve(_collapse(expr))
         expr = expr.replace(lambda e: isinstance(e, sp.Sum), _from_one)
         expr = ctx.resolve(sp.expand(_canonical_dummies(expr)))
         if expr == 0:
@@ -104,7 +127,7 @@ def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
 
 def collapse_deltas(expr: sp.Basic, ctx: Context) -> tuple[sp.Basic, Outcome]:
     """Sum out every Kronecker delta whose index range the context settles."""
-    collapsed = ctx.resolve(expr.doit())
+    collapsed = ctx.resolve(_collapse(expr))
     if collapsed.has(sp.KroneckerDelta) or collapsed.has(sp.Piecewise):
         return collapsed, Outcome(Status.UNKNOWN, "sum collapse",
                                   "a delta or range condition the assumptions do not settle")

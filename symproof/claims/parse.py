@@ -1,0 +1,348 @@
+"""LaTeX → SymPy for the course's notation: symproof's own normalisation in front of
+latex2sympy2_extended (imported lazily, called through one cached wrapper).
+
+latex2sympy handles arithmetic, fractions, sums, floors and matrices. What it does not know is
+replaced first by placeholders ``\\Xi_{nnn}`` that it passes through as symbols, each standing
+for an object built here: indexed entries (``X_{γ,p,q}``, ``[A_ℓ]_{i,k}``, ``\\bar{X}``),
+``\\delta_{ij}``, ``\\max`` over a window, ``\\operatorname{diag}``, ``σ'(…)``, transposes, and
+names the caller knows (``known``: symbols and matrix symbols, recognised by how symproof prints
+them). Placeholders are numbered left to right, so a product of matrices keeps its order.
+Nothing is ever passed to ``eval`` or ``sympify``.
+
+>>> from symproof.notation import X, alpha, i
+>>> parse_latex(r"\\sum_{\\alpha=1}^{3} X_{1,i+\\alpha-2}", known=[alpha, i])
+Sum(X[1, alpha + i - 2], (alpha, 1, 3))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import sympy as sp
+from sympy.matrices.expressions.diagonal import DiagMatrix
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from .. import notation as nt
+from ..errors import SymproofError
+
+__all__ = ["parse_latex", "ParseError"]
+
+# Entries written X_{γ,p,q}: bases known by their single letter.
+_INDEXED = {"X": nt.X, "w": nt.w, "b": nt.b, "Y": nt.Y}
+_GREEK = ("alpha", "beta", "gamma", "delta", "sigma", "rho", "ell", "kappa", "lambda", "mu",
+          "nu", "tau", "theta", "phi", "psi", "omega", "epsilon", "eta", "zeta", "xi", "chi")
+
+
+class ParseError(SymproofError):
+    """The LaTeX could not be read; the message names the fragment."""
+
+
+@lru_cache(maxsize=4096)
+def _latex2sympy(text: str):
+    """The one entry point to latex2sympy2_extended (symbols keep their case)."""
+    try:
+        from latex2sympy2_extended import latex2sympy
+        from latex2sympy2_extended.latex2sympy2 import ConversionConfig
+    except ImportError as missing:  # pragma: no cover - a runtime dependency
+        raise ParseError("reading LaTeX needs latex2sympy2_extended: pip install "
+                         "latex2sympy2_extended") from missing
+    try:
+        return latex2sympy(text, conversion_config=ConversionConfig(lowercase_symbols=False))
+    except Exception as error:  # its parser raises many kinds; all mean "cannot read"
+        raise ParseError(f"cannot read {text!r}: {error}") from error
+
+
+class _Reader:
+    """One left-to-right normalisation pass over a LaTeX string."""
+
+    def __init__(self, text: str, table: dict[str, sp.Basic], symbols: dict[str, sp.Basic]):
+        self.text, self.pos = text, 0
+        self.table = table  # printed form → object, longest first
+        self.symbols = symbols
+        self.out: list[str] = []
+        self.objects: dict[str, sp.Basic] = {}
+
+    # --- scanning helpers ------------------------------------------------------------------
+    def at(self, token: str) -> bool:
+        return self.text.startswith(token, self.pos)
+
+    def group(self, start: int, open_: str = "{", close: str = "}") -> tuple[str, int]:
+        """The balanced group starting at ``start`` (which holds ``open_``) and the end."""
+        if not self.text.startswith(open_, start):
+            raise ParseError(f"expected {open_!r} in {self.text[start:start + 30]!r}")
+        depth, i = 0, start
+        while i < len(self.text):
+            if self.text.startswith("\\" + open_, i) or self.text.startswith("\\" + close, i):
+                i += 2
+                continue
+            if self.text.startswith(open_, i):
+                depth += 1
+            elif self.text.startswith(close, i):
+                depth -= 1
+                if depth == 0:
+                    return self.text[start + len(open_):i], i + len(close)
+            i += 1
+        raise ParseError(f"unbalanced {open_!r} in {self.text!r}")
+
+    def left_right(self, start: int, kind: str = "(") -> tuple[str, int]:
+        """``\\left( … \\right)`` (nested pairs allowed) from ``start``."""
+        opener, closer = "\\left" + kind, "\\right" + {"(": ")", "[": "]"}[kind]
+        depth, i = 0, start
+        while i < len(self.text):
+            if self.text.startswith("\\left", i):
+                depth += 1
+                i += 5
+                continue
+            if self.text.startswith("\\right", i):
+                depth -= 1
+                if depth == 0:
+                    if not self.text.startswith(closer, i):
+                        raise ParseError(f"mismatched \\left/\\right in {self.text!r}")
+                    return self.text[start + len(opener):i], i + len(closer)
+                i += 6
+                continue
+            i += 1
+        raise ParseError(f"unbalanced \\left in {self.text!r}")
+
+    def subscript(self, start: int) -> tuple[str | None, int]:
+        if not self.text.startswith("_", start):
+            return None, start
+        if self.text.startswith("_{", start):
+            return self.group(start + 1)
+        return self.text[start + 1], start + 2
+
+    def place(self, obj: sp.Basic, end: int) -> None:
+        """Emit a placeholder for ``obj`` (transposed if ``^{\\top}`` follows)."""
+        for suffix in ("^{\\top}", "^\\top", "^{T}", "^{\\intercal}", "^{\\mathsf{T}}"):
+            if self.text.startswith(suffix, end):
+                obj, end = sp.Transpose(obj), end + len(suffix)
+                break
+        name = f"\\Xi_{{{len(self.objects):03d}}}"
+        self.objects[f"Xi_{{{len(self.objects):03d}}}"] = obj
+        self.out.append(f" {name} ")
+        self.pos = end
+
+    def inner(self, text: str) -> sp.Basic:
+        return parse_latex(text, _table=self.table, _symbols=self.symbols)
+
+    def indices(self, text: str) -> list[sp.Basic]:
+        return [self.inner(part) for part in _split_top(text, ",")]
+
+    # --- the pass ---------------------------------------------------------------------------
+    def run(self) -> str:
+        while self.pos < len(self.text):
+            if not self.step():
+                self.out.append(self.text[self.pos])
+                self.pos += 1
+        return "".join(self.out)
+
+    def step(self) -> bool:
+        t, p = self.text, self.pos
+        boundary = p == 0 or not (t[p - 1].isalnum() or t[p - 1] == "\\")
+        for printed, obj in self.table.items():
+            if boundary and t.startswith(printed, p) and not _continues(t, p + len(printed)):
+                self.place(obj, p + len(printed))
+                return True
+        if self.at("\\boxed{"):
+            body, end = self.group(p + 6)
+            self.out.append(f" {body} ")
+            self.pos = end
+            return True
+        if self.at("\\left[") or (self.at("[") and boundary):
+            body, end = self.left_right(p, "[") if self.at("\\left[") else self.group(p, "[", "]")
+            sub, after = self.subscript(end)
+            if sub is None:
+                return False
+            base = sp.IndexedBase(_name_of(body, self.table))
+            self.place(base[tuple(self.indices(sub))], after)
+            return True
+        if self.at("\\bar{X}"):
+            sub, after = self.subscript(p + 7)
+            self.place(nt.Xbar[tuple(self.indices(sub))], after)
+            return True
+        if self.at("\\delta_"):
+            sub, after = self.subscript(p + 6)
+            parts = sub.split()
+            if len(parts) != 2:
+                raise ParseError(f"\\delta_{{{sub}}} must have two indices")
+            self.place(sp.KroneckerDelta(*(self.inner(x) for x in parts)), after)
+            return True
+        if self.at("\\max_{\\substack{"):
+            return self.window_max()
+        if self.at("\\operatorname{diag}\\left("):
+            body, end = self.left_right(p + len("\\operatorname{diag}"))
+            self.place(DiagMatrix(self.inner(body)), end)
+            return True
+        if self.at("\\frac{\\partial"):
+            top, end = self.group(p + 5)
+            bottom, end = self.group(end)
+            cut = len("\\partial")
+            name = f"∂{_plain(top[cut:])}/∂{_plain(bottom[cut:])}"
+            self.place(self.symbols.get(name, sp.Symbol(name)), end)
+            return True
+        if self.at("\\left("):
+            body, end = self.left_right(p)
+            if t.startswith("^{\\top}", end):
+                self.place(sp.Transpose(self.inner(body)), end + len("^{\\top}"))
+                return True
+            return False
+        if t[p] == "\\" and boundary:
+            return self.function_or_greek()
+        if boundary and t[p] in _INDEXED and t.startswith("_{", p + 1):
+            sub, after = self.subscript(p + 1)
+            if "," in sub or nt.b == _INDEXED[t[p]]:
+                self.place(_INDEXED[t[p]][tuple(self.indices(sub))], after)
+                return True
+        return False
+
+    def function_or_greek(self) -> bool:
+        t, p = self.text, self.pos
+        end = p + 1
+        while end < len(t) and t[end].isalpha():
+            end += 1
+        word = t[p + 1:end]
+        if word not in _GREEK:
+            return False
+        primes = 0
+        while t.startswith("'", end + primes):
+            primes += 1
+        after = end + primes
+        if t.startswith("\\left(", after):
+            body, close = self.left_right(after)
+            name = word + "'" * primes
+            arguments = [self.inner(a) for a in _split_top(body, ",")]
+            if len(arguments) == 1 and isinstance(arguments[0], MatrixExpr):
+                from ..calculus import Elementwise
+
+                self.place(Elementwise(name, arguments[0]), close)  # σ'(v), entry by entry
+            else:
+                self.place(sp.Function(name)(*arguments), close)
+            return True
+        if primes:
+            raise ParseError(f"{t[p:after]} must be applied to an argument")
+        self.place(self.symbols.get(word, sp.Symbol(word)), end)
+        return True
+
+    def window_max(self) -> bool:
+        from ..reductions import MaxOver
+
+        t = self.text
+        ranges, end = self.group(self.pos + len("\\max_{\\substack"))
+        end += 1  # the closing brace of the subscript
+        limits = []
+        for part in _split_top(ranges, "\\\\"):
+            pieces = [s.strip() for s in part.split("\\le")]
+            if len(pieces) != 3:
+                raise ParseError(f"window range {part.strip()!r} must read low \\le i \\le high")
+            low, var, high = (self.inner(x) for x in pieces)
+            limits.append((var, low, high))
+        while t.startswith(" ", end):
+            end += 1
+        sub = _Reader(t[end:], self.table, self.symbols)
+        if not sub.step():
+            raise ParseError(f"\\max needs an entry or a function after it: {t[end:end + 30]!r}")
+        (body,) = sub.objects.values()
+        # Written outermost first; SymPy lists the innermost first.
+        self.place(MaxOver(body, *reversed(limits)), end + sub.pos)
+        return True
+
+
+def _continues(text: str, end: int) -> bool:
+    """Whether a name matched up to ``end`` goes on (so it was only a prefix)."""
+    return end < len(text) and (text[end].isalnum() or text[end] in "_'")
+
+
+def _split_top(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` outside braces and \\left…\\right."""
+    parts, depth, current, i = [], 0, "", 0
+    while i < len(text):
+        if text.startswith("\\left", i) or text[i] == "{":
+            depth += 1
+        elif text.startswith("\\right", i) or text[i] == "}":
+            depth -= 1
+        if depth == 0 and text.startswith(separator, i):
+            parts.append(current)
+            current, i = "", i + len(separator)
+            continue
+        current += text[i]
+        i += 1
+    return parts + [current]
+
+
+def _plain(latex: str) -> str:
+    """A printed name back to symproof's plain form: ``y_{\\ell-1}`` → ``y_ell-1``."""
+    text = latex.strip().replace("\\ell", "ell").replace(" ", "")
+    base, _, sub = text.partition("_")
+    sub = sub[1:-1] if sub.startswith("{") and sub.endswith("}") else sub
+    return f"{base}_{sub}" if sub else base
+
+
+def _name_of(body: str, table: dict[str, sp.Basic]) -> str:
+    body = body.strip()
+    if body in table and hasattr(table[body], "name"):
+        return table[body].name
+    if body.startswith("\\frac{\\partial"):
+        reader = _Reader(body, table, {})
+        reader.step()
+        (obj,) = reader.objects.values()
+        return obj.name
+    return _plain(body)
+
+
+def _printed_table(known: Iterable[sp.Basic]) -> dict[str, sp.Basic]:
+    from ..latex import latex
+
+    table = {}
+    for obj in known:
+        named = isinstance(obj, (sp.MatrixSymbol, sp.Symbol)) and not _single_letter(obj.name)
+        if named or isinstance(obj, sp.Indexed):
+            table[latex(obj)] = obj
+    return dict(sorted(table.items(), key=lambda kv: -len(kv[0])))
+
+
+def _single_letter(name: str) -> bool:
+    return len(name) == 1 or name in _GREEK
+
+
+def _rebuild(expr, objects: dict[str, sp.Basic], symbols: dict[str, sp.Basic]):
+    """Placeholders back to objects, symbols to the caller's; products of matrices in order."""
+    if isinstance(expr, sp.Symbol):
+        if expr.name in objects:
+            return objects[expr.name]
+        return symbols.get(expr.name, expr)
+    if isinstance(expr, (sp.MatrixBase,)):
+        return expr.applyfunc(lambda e: _rebuild(e, objects, symbols))
+    if not getattr(expr, "args", ()):
+        return expr
+    args = [_rebuild(a, objects, symbols) for a in expr.args]
+    if isinstance(expr, sp.Mul) and any(isinstance(a, MatrixExpr) for a in args):
+        return sp.MatMul(*args).doit(deep=False)
+    if isinstance(expr, sp.Add) and any(isinstance(a, MatrixExpr) for a in args):
+        return sp.MatAdd(*args).doit(deep=False)
+    if isinstance(expr, sp.Sum):
+        return sp.Sum(args[0], *args[1:])
+    if isinstance(expr, sp.core.relational.Relational):
+        return expr.func(*args, evaluate=False)
+    return expr.func(*args)
+
+
+def parse_latex(text: str, known: Iterable[sp.Basic] = (), *, _table=None, _symbols=None):
+    """``text`` (one expression or relation) as a SymPy object.
+
+    ``known`` objects (symbols with their assumptions, matrix symbols) are used wherever their
+    name or printed form appears; other names become plain symbols.
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected LaTeX text, got {type(text).__name__}")
+    if _table is None:
+        known = list(known)
+        _table = _printed_table(known)
+        _symbols = {getattr(k, "name", str(k)): k for k in known
+                    if isinstance(k, (sp.Symbol, sp.MatrixSymbol))}
+        _symbols.update({"ell": _symbols.get("ell", sp.Symbol("ell", integer=True,
+                                                              positive=True))})
+    reader = _Reader(text.strip(), _table, _symbols)
+    normalised = reader.run()
+    parsed = _latex2sympy(normalised)
+    return _rebuild(parsed, reader.objects, _symbols)
