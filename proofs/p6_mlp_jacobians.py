@@ -52,10 +52,12 @@ def build(layout: str = "numerator", *, use_torch: bool = False) -> Proof:
                   Outcome(Status.PROVED, "index-level differentiation",
                           "sympy.diff of the defining entry, sums collapsed in range"),
                   assumptions=tuple(ranges(name, i, j)))
-        proof.add(sp.Eq(sp.Symbol(formula.label), formula.formula, evaluate=False),
+        layouts = {kind: sp.Eq(sp.Symbol(formula.label), derive(layout=kind)[name].formula,
+                               evaluate=False) for kind in ("numerator", "denominator")}
+        proof.add(layouts[layout],
                   f"({PARTS[name]}) entry ({i}, {j}) of the matrix formula is the derivative "
-                  f"above; shape {_shape(formula.shape)}",
-                  check_formula(name, derive()[name].formula))
+                  f"above; shape {_shape(formula.shape)} in numerator layout",
+                  check_formula(name, derive()[name].formula), layouts=layouts)
     _recursion(proof)
     proof.result = sp.Eq(sp.Symbol(formulas["dyL/dAl"].label), formulas["dyL/dAl"].formula,
                          evaluate=False)

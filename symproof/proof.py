@@ -113,6 +113,7 @@ class Step:
     statement: str = ""
     assumptions: tuple = ()
     holds: bool = True
+    layouts: dict = field(default_factory=dict)  # the claim written in each layout, if it varies
 
     @property
     def status(self) -> Status:
@@ -129,9 +130,27 @@ class Step:
             **self.outcome.to_dict(),
         }
 
-    def to_latex(self) -> str:
-        """The claim in the course's notation."""
-        return _latex(self.claim) if self.claim is not None else f"\\text{{{self.statement}}}"
+    def in_layout(self, layout: str | None) -> Step:
+        """This step with its claim written in ``layout`` (itself if the claim has no layout)."""
+        if layout is None or layout not in self.layouts:
+            if layout is not None and self.layouts:
+                from .errors import ParameterError
+
+                raise ParameterError("layout", layout, f"must be one of {', '.join(self.layouts)}")
+            return self
+        from dataclasses import replace
+
+        return replace(self, claim=self.layouts[layout])
+
+    def to_latex(self, *, inline: bool = False, layout: str | None = None) -> str:
+        """The claim in the course's notation (``$…$`` with ``inline``; in ``layout`` for a
+        Jacobian)."""
+        step = self.in_layout(layout)
+        from .latex.escape import escape
+
+        text = _latex(step.claim) if step.claim is not None else \
+            f"\\text{{{escape(step.statement)}}}"
+        return f"${text}$" if inline else text
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.to_latex()} \\quad [\\text{{{self.status.name}}}]$"
@@ -156,9 +175,10 @@ class Proof:
     summary: str = ""
 
     def add(self, claim, justification: str, outcome: Outcome, *, statement: str = "",
-            assumptions: tuple = (), holds: bool = True) -> Step:
+            assumptions: tuple = (), holds: bool = True, layouts: dict | None = None) -> Step:
         """Append a step and return it."""
-        step = Step(claim, justification, outcome, statement, tuple(assumptions), holds)
+        step = Step(claim, justification, outcome, statement, tuple(assumptions), holds,
+                    dict(layouts or {}))
         self.steps.append(step)
         return step
 
@@ -212,11 +232,20 @@ class Proof:
             "notes": list(self.notes),
         }
 
-    def to_latex(self) -> str:
-        """The derivation as a LaTeX fragment: statement, steps with status, boxed result."""
-        from .latex.proof import proof_to_latex
+    def in_layout(self, layout: str | None) -> Proof:
+        """This proof with every layout-dependent claim written in ``layout``."""
+        if layout is None:
+            return self
+        from dataclasses import replace
 
-        return proof_to_latex(self)
+        return replace(self, steps=[s.in_layout(layout) for s in self.steps])
+
+    def to_latex(self, *, layout: str | None = None) -> str:
+        """The derivation as a LaTeX section: statement, ``align*`` steps with marks and
+        reasons, checks, boxed result (Jacobians in ``layout`` when given)."""
+        from .latex.document import tex_section
+
+        return tex_section(self.in_layout(layout))
 
     def _repr_latex_(self) -> str:
         return self.to_latex()

@@ -188,3 +188,24 @@ def test_round_trip_catches_a_printer_that_lies(monkeypatch):
 
     with pytest.raises(AssertionError):
         round_trip(derive()["dyL/dAL"].formula)
+
+
+def test_to_latex_options():
+    from symproof import Linear
+
+    conv = Conv2d(1, 1, 3, padding=1)
+    assert conv.to_latex(inline=True).startswith("$Y_{l,i,j} = ")
+    assert r"\bar{X}_{1,i+\alpha-1,j+\beta-1}" in conv.to_latex(padded_coordinates=True)
+    assert r"X_{1,i+\alpha-2,j+\beta-2}" in conv.to_latex()
+    from symproof import ParameterError
+
+    with pytest.raises(ParameterError, match="applies to windowed layers"):
+        Linear(2, 1).to_latex(padded_coordinates=True)
+    p6 = problems()["p6"].run()
+    numerator, denominator = p6.to_latex(), p6.to_latex(layout="denominator")
+    assert r"\operatorname{diag}\left(\sigma'\left(A_{\ell} y_{\ell-1} + b_{\ell}\right)\right) A_{\ell}" in numerator
+    assert r"A_{\ell}^{\top} \operatorname{diag}" in denominator
+    step = next(s for s in p6.steps if s.layouts)
+    assert step.to_latex(inline=True, layout="denominator").startswith("$")
+    with pytest.raises(ParameterError, match="layout must be one of"):
+        step.to_latex(layout="sideways")

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..proof import Proof, Status
+from .escape import escape
 from .printer import latex
-from .proof import escape
 
 __all__ = ["tex_document", "markdown_document", "MARKS", "LEGEND"]
 
@@ -157,7 +157,7 @@ def _tex_rows(rows: list[Row]) -> str:
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
-def _tex_section(proof: Proof) -> str:
+def tex_section(proof: Proof) -> str:
     parts = [rf"\section{{{escape(proof.name.upper())}: {escape(proof.title)}}}",
              escape(proof.statement)]
     assumed = [escape(a) if isinstance(a, str) else f"${latex(a)}$" for a in proof.assumptions]
@@ -214,7 +214,7 @@ def tex_document(proofs: list[Proof], title: str = "Solutions, derived by sympro
         r"Every step carries a mark; a problem is as strong as its weakest step. Checks on "
         r"concrete instances corroborate the derivation and never count as a proof.",
         r"\begin{description}", legend, r"\end{description}",
-        *(_tex_section(p) for p in proofs),
+        *(tex_section(p) for p in proofs),
         r"\section*{Summary}",
         r"\begin{tabular}{lll}", r"problem & title & status \\ \hline", summary,
         r"\end{tabular}",

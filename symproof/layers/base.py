@@ -41,11 +41,28 @@ class Layer:
         """The element formula as ``Eq(output entry, formula)`` at symbolic indices."""
         raise NotImplementedError
 
-    def to_latex(self) -> str:
-        """The element formula in the course's notation (LaTeX, no math delimiters)."""
+    def to_latex(self, *, inline: bool = False, padded_coordinates: bool = False) -> str:
+        """The element formula in the course's notation: bare LaTeX, or ``$…$`` with
+        ``inline``; ``padded_coordinates`` states it on the padded image X̄ (windowed layers).
+
+        >>> from symproof import Conv2d
+        >>> conv = Conv2d(1, 1, 2, padding=1, bias=False)
+        >>> shown = conv.to_latex(padded_coordinates=True, inline=True)
+        >>> print(shown[:12], shown.split(" ")[-1])
+        $Y_{l,i,j} = \\bar{X}_{1,i+\\alpha-1,j+\\beta-1}$
+        """
         from ..latex import latex
 
-        return latex(self.equation())
+        if padded_coordinates:
+            if "padded" not in self.equation.__code__.co_varnames:
+                from ..errors import ParameterError
+
+                raise ParameterError("padded_coordinates", True,
+                                     f"applies to windowed layers, not {type(self).__name__}")
+            text = latex(self.equation(padded=True))
+        else:
+            text = latex(self.equation())
+        return f"${text}$" if inline else text
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.to_latex()}$"
