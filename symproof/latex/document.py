@@ -31,8 +31,10 @@ LEGEND = [
     (Status.REFUTED, "refuted: a counterexample is shown"),
     (Status.UNKNOWN, "not decided"),
 ]
-# About what fits a line of the page in \textwidth = 15.5cm at 11pt, in printed characters.
+# About what fits a line of the page in \textwidth = 15.5cm at 11pt, in printed characters;
+# a left side longer than LHS_WIDTH gets a line of its own.
 WIDTH = 62
+LHS_WIDTH = 18
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Row:
     rhs: list[str]  # the right-hand side, already broken into lines
     number: int
     status: Status
+    why: str = ""  # the tactic, a short annotation beside the step
 
 
 @dataclass
@@ -73,10 +76,11 @@ def visible_width(tex: str) -> int:
     return width
 
 
-def _broken(expr: sp.Basic) -> list[str]:
-    """``expr`` as LaTeX lines: a long sum is broken before a top-level + or −."""
+def _broken(expr: sp.Basic, width: int = WIDTH) -> list[str]:
+    """``expr`` as LaTeX lines of about ``width`` printed characters: a long sum is broken
+    before a top-level + or −."""
     whole = latex(expr)
-    if visible_width(whole) <= WIDTH or not isinstance(expr, sp.Add):
+    if visible_width(whole) <= width or not isinstance(expr, sp.Add):
         return [whole]
     lines, current = [], ""
     for term in sp.Add.make_args(expr):
@@ -84,7 +88,7 @@ def _broken(expr: sp.Basic) -> list[str]:
         piece = latex(-term if negative else term)
         sign = "-" if negative else ("+" if current or lines else "")
         candidate = f"{current} {sign} {piece}".strip()
-        if current and visible_width(candidate) > WIDTH:
+        if current and visible_width(candidate) > width:
             lines.append(current)
             current = f"{sign} {piece}"
         else:
@@ -103,8 +107,9 @@ def blocks(proof: Proof) -> list[Block]:
             lhs = latex(claim.lhs)
             chained = lhs == previous_lhs and step.outcome.tactic != "definition"
             relation = "=" if step.holds else r"\neq"
-            row = Row(None if chained else lhs, relation, _broken(claim.rhs), number,
-                      step.status)
+            room = WIDTH - len(step.outcome.tactic) - 6  # the tag beside the step takes room
+            row = Row(None if chained else lhs, relation, _broken(claim.rhs, room), number,
+                      step.status, step.outcome.tactic)
             if chained and out and out[-1].kind == "rows":
                 out[-1].rows.append(row)
             else:
@@ -142,15 +147,30 @@ def _results(proof: Proof) -> list[str]:
 
 # --- LaTeX ----------------------------------------------------------------------------------
 
+def _tag(row: Row) -> str:
+    """``(n) tactic ✓`` beside a step, as an amsmath ``\\tag*`` (which amsmath moves below the
+    equation when the line is full); the full reason is item (n) after the derivation."""
+    why = f" {escape(row.why)}" if row.why else ""
+    return rf"\tag*{{\footnotesize ({row.number}){why} ${MARKS[row.status]}$}}"
+
+
+def _md_tag(row: Row) -> str:
+    return rf"&&\text{{({row.number}) {row.why}}}\;{MARKS[row.status]}"
+
+
 def _tex_rows(rows: list[Row]) -> str:
     lines = []
     for row in rows:
-        tag = rf"&&({row.number})\;{MARKS[row.status]}"
+        tag = _tag(row)
         first, *more = row.rhs
+        if more:  # the tag goes with the last line of a broken equation
+            more, tag, first = more[:-1] + [f"{more[-1]} {tag}"], "", first
         if row.lhs is None:
             lines.append(rf"&{row.relation} {first} {tag}")
-        elif row.relation and visible_width(row.lhs) + visible_width(first) > WIDTH:
-            lines.append(rf"{row.lhs} \\ &{row.relation} {first} {tag}")
+        elif row.relation and visible_width(row.lhs) > LHS_WIDTH:
+            # A long left side goes in the second column, on its own line, so that it does not
+            # widen the first column of every row.
+            lines.append(rf"&{row.lhs} \\ &{row.relation} {first} {tag}")
         else:
             lines.append(rf"{row.lhs} &{row.relation} {first} {tag}")
         lines += [rf"&\quad {line}" for line in more]
@@ -230,7 +250,7 @@ _MD_MARKS = {Status.PROVED: "✓", Status.VERIFIED: "⊡", Status.SPOT_CHECKED: 
 def _md_rows(rows: list[Row]) -> str:
     lines = []
     for row in rows:
-        tag = rf"&&\text{{({row.number})}}\;{MARKS[row.status]}"
+        tag = _md_tag(row)
         first, *more = row.rhs
         left = "" if row.lhs is None else row.lhs
         lines.append(rf"{left} &{row.relation} {first} {tag}")
