@@ -44,25 +44,26 @@ def conv2d(x, weight, bias, *, stride=1, padding=0, dilation=1, use_torch: bool 
     return layer.evaluate(np.asarray(x, float), weight, bias)
 
 
-def avg_pool2d(x, kernel_size, stride=None, *, use_torch: bool = False):
+def _pool(kind: str, x, kernel_size, stride, use_torch: bool):
+    """``F.avg_pool2d`` / ``F.max_pool2d`` (``kind``) on a (C, H, W) float array."""
     import numpy as np
 
+    x = np.asarray(x, float)
     if use_torch:
         torch = _torch()
-        return torch.nn.functional.avg_pool2d(torch.tensor(np.asarray(x, float)[None]),
-                                              kernel_size, stride)[0].numpy()
-    from .layers import AvgPool2d
+        function = getattr(torch.nn.functional, f"{kind}_pool2d")
+        return function(torch.tensor(x[None]), kernel_size, stride)[0].numpy()
+    from .layers import AvgPool2d, MaxPool2d
 
-    return AvgPool2d(kernel_size, stride).evaluate(np.asarray(x, float))
+    layer = {"avg": AvgPool2d, "max": MaxPool2d}[kind]
+    return layer(kernel_size, stride).evaluate(x)
+
+
+def avg_pool2d(x, kernel_size, stride=None, *, use_torch: bool = False):
+    """Average pooling, from PyTorch or from symproof."""
+    return _pool("avg", x, kernel_size, stride, use_torch)
 
 
 def max_pool2d(x, kernel_size, stride=None, *, use_torch: bool = False):
-    import numpy as np
-
-    if use_torch:
-        torch = _torch()
-        return torch.nn.functional.max_pool2d(torch.tensor(np.asarray(x, float)[None]),
-                                              kernel_size, stride)[0].numpy()
-    from .layers import MaxPool2d
-
-    return MaxPool2d(kernel_size, stride).evaluate(np.asarray(x, float))
+    """Max pooling, from PyTorch or from symproof."""
+    return _pool("max", x, kernel_size, stride, use_torch)

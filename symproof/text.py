@@ -10,8 +10,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from .latex.printer import _FACTOR_ORDER, _INDEX_ORDER
 from .notation import display_name
+from .ordering import course_factors, index_terms
 
 __all__ = ["text"]
 
@@ -56,28 +56,15 @@ class TextPrinter(StrPrinter):
         return f"{label}[{indices}]"
 
     def _print_index(self, expr) -> str:
-        if not isinstance(expr, sp.Add):
-            return self._print(expr).replace(" ", "")
-
-        def rank(term):
-            names = [s.name for s in term.free_symbols]
-            found = [_INDEX_ORDER.index(n) for n in names if n in _INDEX_ORDER]
-            return (not names, min(found) if found else len(_INDEX_ORDER), str(term))
-
         out = ""
-        for term in sorted(expr.args, key=rank):
-            negative = term.could_extract_minus_sign()
-            body = self._print(-term if negative else term).replace(" ", "")
+        for negative, term in index_terms(expr):
+            body = self._print(term).replace(" ", "")
             out += ("-" if negative else ("+" if out else "")) + body
         return out
 
     def _print_Mul(self, expr):
         if all(isinstance(f, sp.Indexed) for f in expr.args):
-            def rank(f):
-                name = str(f.base.label).partition("_")[0]
-                return _FACTOR_ORDER.index(name) if name in _FACTOR_ORDER else len(_FACTOR_ORDER)
-
-            return "·".join(self._print(f) for f in sorted(expr.args, key=rank))
+            return "·".join(self._print(f) for f in course_factors(expr.args))
         return super()._print_Mul(expr)
 
     def _print_Sum(self, expr):

@@ -13,13 +13,10 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from ..notation import display_name
+from ..ordering import course_factors, index_terms
 
 __all__ = ["SymproofLatexPrinter", "latex"]
 
-# Index terms print in the order one writes them by hand: output indices, then window dummies.
-_INDEX_ORDER = ["l", "i", "j", "p", "q", "gamma", "alpha", "beta", "k"]
-# In a product, weights come before the inputs they multiply: w_{l,γ,α,β} X_{γ,p,q}.
-_FACTOR_ORDER = ["w", "A", "X", "Xbar", "x", "y"]
 _WORD_SUBSCRIPTS = {"in", "out"}
 _GREEK = {"σ": r"\sigma ", "ρ": r"\rho ", "γ": r"\gamma ", "α": r"\alpha ", "β": r"\beta ",
           "δ": r"\delta ", "ℓ": r"\ell "}
@@ -85,29 +82,15 @@ class SymproofLatexPrinter(LatexPrinter):
 
     def _print_index(self, expr) -> str:
         """An index expression without spaces, in hand-written term order (i+\\alpha-2)."""
-        if not isinstance(expr, sp.Add):
-            return self._print(expr).replace(" ", "")
-
-        def rank(term):
-            names = [s.name for s in term.free_symbols]
-            found = [_INDEX_ORDER.index(n) for n in names if n in _INDEX_ORDER]
-            return (not names, min(found) if found else len(_INDEX_ORDER), str(term))
-
         out = ""
-        for term in sorted(expr.args, key=rank):
-            negative = term.could_extract_minus_sign()
-            text = self._print(-term if negative else term).replace(" ", "")
+        for negative, term in index_terms(expr):
+            text = self._print(term).replace(" ", "")
             out += ("-" if negative else ("+" if out else "")) + text
         return out
 
     def _print_Mul(self, expr):
-        factors = expr.args
-        if all(isinstance(f, sp.Indexed) for f in factors):
-            def rank(f):
-                name = str(f.base.label).partition("_")[0]
-                return _FACTOR_ORDER.index(name) if name in _FACTOR_ORDER else len(_FACTOR_ORDER)
-
-            return " ".join(self._print(f) for f in sorted(factors, key=rank))
+        if all(isinstance(f, sp.Indexed) for f in expr.args):
+            return " ".join(self._print(f) for f in course_factors(expr.args))
         return super()._print_Mul(expr)
 
     def _print_Sum(self, expr):
