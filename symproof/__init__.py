@@ -18,6 +18,7 @@ from .layers import (
     Activation,
     AvgPool2d,
     Conv2d,
+    ConvTranspose2d,
     LeakyReLU,
     Linear,
     MaxPool2d,
@@ -28,15 +29,19 @@ from .layers import (
 from .params import symbols
 from .proof import Proof, Status
 from .reductions import MaxOver
-from .shapes import conv_output_size, pool_output_size
+from .shapes import conv_output_size, pool_output_size, transposed_output_size
+from .solve import enumerate_configs, solve_for, tiles_exactly
+from .stack import Sequential, receptive_field
 from .synthesis import synthesize
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Conv2d", "AvgPool2d", "MaxPool2d", "Linear", "MLP",
+    "Conv2d", "ConvTranspose2d", "AvgPool2d", "MaxPool2d", "Linear", "MLP",
     "Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
-    "MaxOver", "symbols", "conv_output_size", "pool_output_size", "synthesize",
+    "MaxOver", "symbols", "conv_output_size", "pool_output_size",
+    "transposed_output_size", "synthesize",
+    "solve_for", "tiles_exactly", "enumerate_configs", "Sequential", "receptive_field",
     "Proof", "Status",
     "SymproofError", "ParameterError", "ShapeError", "TooLargeError", "EvaluationError",
     "NoSolutionError",

@@ -100,8 +100,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("tour", help="the layers of the seed homework, shown one by one")
 
+    shape = commands.add_parser("shape", help="output sizes, and solving for a parameter")
+    shapes = shape.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=_Parser)
+    for name, helptext in (("conv2d", "convolution"), ("maxpool2d", "max pooling"),
+                           ("avgpool2d", "average pooling"),
+                           ("convtranspose2d", "transposed convolution")):
+        one = shapes.add_parser(name, help=f"output size of a {helptext} (one axis)")
+        one.add_argument("--input", required=True, metavar="N|NAME")
+        one.add_argument("--kernel-size", required=True, metavar="N|NAME")
+        one.add_argument("--stride", default=None if "pool" in name else "1", metavar="N|NAME")
+        one.add_argument("--padding", default="0", metavar="N|NAME")
+        if name != "avgpool2d":
+            one.add_argument("--dilation", default="1", metavar="N|NAME")
+        if "pool" in name:
+            one.add_argument("--ceil-mode", action="store_true")
+        if name == "convtranspose2d":
+            one.add_argument("--output-padding", default="0", metavar="N|NAME")
+        one.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    solve = shapes.add_parser("solve", help="every admissible value of one parameter")
+    solve.add_argument("parameter", choices=["input", "output", "kernel-size", "stride",
+                                             "padding", "dilation"])
+    for option in ("input", "output", "kernel-size", "stride", "padding", "dilation"):
+        solve.add_argument(f"--{option}", metavar="N|NAME")
+    solve.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+
     prove = commands.add_parser("prove", help="derive the worked problems (all by default)")
-    prove.add_argument("names", nargs="*", metavar="NAME", help="proofs to run (see: list)")
+    prove.add_argument("names", nargs="*", metavar="NAME",
+                       help="proofs or groups to run (default: the homework; see: list)")
     prove.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                        help="change a parameter of the (single) named proof, e.g. k=3")
     prove.add_argument("--json", action="store_true", help="print the proofs as JSON")
@@ -191,6 +216,71 @@ def describe(layer, input_shape: tuple, *, latex: bool = False) -> list[tuple[st
     return rows
 
 
+def _shape_command(args) -> int:
+    import sympy as sp
+
+    from .latex import latex
+    from .text import text
+
+    show = latex if args.latex else text
+    if args.kind == "solve":
+        from .solve import solve_for
+
+        given = {}
+        for option in ("input", "output", "kernel_size", "stride", "padding", "dilation"):
+            value = getattr(args, option)
+            if value is not None:
+                given[option] = parse_value(option, value, nonnegative=option == "padding")
+        solutions = solve_for(args.parameter.replace("-", "_"), **given)
+        print(solutions._repr_latex_().strip("$") if args.latex else repr(solutions))
+        return 0 if solutions else 1
+    from . import shapes
+    from .params import symbols
+    from .solve import tiles_exactly
+
+    letters = {"input": "n", "kernel_size": "F", "stride": "S", "padding": "P",
+               "dilation": "D", "output_padding": "a"}
+    values = {}
+    for option in letters:
+        raw = getattr(args, option, None)
+        if raw is not None:
+            values[option] = parse_value(option, raw, nonnegative=option in (
+                "padding", "output_padding"))
+    general = {name: symbols(letters[name], nonnegative=name in ("padding", "output_padding"))
+               for name in values}
+    if args.kind == "conv2d":
+        function = shapes.conv_output_size
+    elif args.kind == "convtranspose2d":
+        function = shapes.transposed_output_size
+    else:
+        if "stride" not in values:  # pooling: the stride defaults to the kernel size
+            values["stride"], general["stride"] = values["kernel_size"], general["kernel_size"]
+
+        def function(size, kernel_size, stride, padding, dilation=1):
+            return shapes.pool_output_size(size, kernel_size, stride, padding, dilation,
+                                           ceil_mode=args.ceil_mode)
+    order = ["input", "kernel_size", "stride", "padding", "dilation", "output_padding"]
+    arguments = [n for n in order if n in values]
+    formula = function(*(general[n] for n in arguments))
+    result = function(*(values[n] for n in arguments))
+    def number(value):
+        return sp.Integer(value) if isinstance(value, int) else value
+
+    shown = ", ".join(f"{letters[n]} = {show(number(values[n]))}" for n in arguments)
+    print(f"{'formula':<9} o = {show(formula)}")
+    print(f"{'values':<9} {shown}")
+    print(f"{'output':<9} {show(number(result))}")
+    if args.kind == "conv2d":
+        tiles = tiles_exactly(*(values[n] for n in arguments))
+        if tiles is True:
+            print(f"{'tiles':<9} yes: the windows reach the last row")
+        elif tiles is False:
+            print(f"{'tiles':<9} no: the last rows of the padded input are never read")
+        else:
+            print(f"{'tiles':<9} when {show(tiles)}")
+    return 0
+
+
 def _layer_command(args) -> int:
     layer = _build_layer(args)
     for label, value in describe(layer, _input_shape(layer, args), latex=args.latex):
@@ -240,10 +330,9 @@ def _prove(args) -> int:
     import json
 
     from .proof import Status
-    from .registry import get, problems
+    from .registry import select
 
-    names = args.names or list(problems())
-    chosen = [get(name) for name in names]
+    chosen = select(args.names)
     settings = _settings(args.set)
     if settings and len(chosen) != 1:
         raise ParameterError("--set", ", ".join(args.set),
@@ -256,9 +345,12 @@ def _prove(args) -> int:
         if not args.brief:
             for proof in proofs:
                 print(proof, end="\n\n")
+        name_width = max(len(p.name) for p in proofs) + 2
+        title_width = max(max(len(p.title) for p in proofs) + 2, 36)
         for proof in proofs:
             summary = f"({proof.summary})" if proof.summary else ""
-            print(f"{proof.name.upper():<4}{proof.title:<36}{proof.status.name:<14}{summary}")
+            print(f"{proof.name.upper():<{name_width}}{proof.title:<{title_width}}"
+                  f"{proof.status.name:<14}{summary}")
         counts = {}
         for proof in proofs:
             counts[proof.status.name.lower()] = counts.get(proof.status.name.lower(), 0) + 1
@@ -315,7 +407,8 @@ def _list() -> int:
     from .registry import problems
 
     for problem in problems().values():
-        print(f"{problem.name:<4}{problem.title}")
+        group = "" if problem.group == "homework" else f"  [{problem.group}]"
+        print(f"{problem.name:<5}{problem.title}{group}")
         for parameter in problem.parameters:
             choices = f" (one of {', '.join(parameter.choices)})" if parameter.choices else ""
             print(f"      --set {parameter.name}=…  {parameter.help}; default "
@@ -331,6 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _layer_command(args)
         if args.command == "tour":
             return _tour(parser)
+        if args.command == "shape":
+            return _shape_command(args)
         if args.command == "prove":
             return _prove(args)
         if args.command == "list":

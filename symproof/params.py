@@ -61,7 +61,7 @@ def as_size(name: str, value: object, minimum: int = 1) -> sp.Expr:
             return sp.Integer(value)
         sign_ok = value.is_positive if minimum >= 1 else value.is_nonnegative
         if value.is_integer is not True or sign_ok is not True:
-            kind = "positive" if minimum >= 1 else "non-negative"
+            kind = "positive" if minimum >= 1 else "nonnegative"
             raise ParameterError(
                 name,
                 value,

@@ -18,7 +18,7 @@ from .errors import ParameterError
 from .params import symbols
 from .proof import Proof
 
-__all__ = ["Parameter", "Problem", "problems", "get"]
+__all__ = ["Parameter", "Problem", "problems", "get", "groups", "select"]
 
 _INT = re.compile(r"\d+")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -71,6 +71,7 @@ class Problem:
     title: str
     build: Callable[..., Proof]
     parameters: tuple[Parameter, ...] = ()
+    group: str = "homework"  # `symproof prove` runs the homework; other groups by name
 
     def run(self, settings: dict[str, str] | None = None, **options) -> Proof:
         """Build the proof with ``settings`` (text values, as from ``--set``) applied."""
@@ -92,15 +93,35 @@ def problems() -> dict[str, Problem]:
 
     found = {}
     for module in pkgutil.iter_modules(proofs.__path__):
-        problem = getattr(importlib.import_module(f"proofs.{module.name}"), "PROBLEM", None)
-        if isinstance(problem, Problem):
-            found[problem.name] = problem
+        loaded = importlib.import_module(f"proofs.{module.name}")
+        for problem in [getattr(loaded, "PROBLEM", None), *getattr(loaded, "PROBLEMS", [])]:
+            if isinstance(problem, Problem):
+                found[problem.name] = problem
     return dict(sorted(found.items()))
+
+
+def groups() -> dict[str, list[Problem]]:
+    """Problems by group (``homework``, ``dv``, …)."""
+    out: dict[str, list[Problem]] = {}
+    for problem in problems().values():
+        out.setdefault(problem.group, []).append(problem)
+    return out
+
+
+def select(names: list[str]) -> list[Problem]:
+    """Problems named, or whole groups named; the homework when ``names`` is empty."""
+    if not names:
+        return groups()["homework"]
+    chosen = []
+    for name in names:
+        chosen += groups().get(name.lower(), None) or [get(name)]
+    return chosen
 
 
 def get(name: str) -> Problem:
     """The problem called ``name``, or an error listing the known ones."""
     known = problems()
     if name.lower() not in known:
-        raise ParameterError("proof", name, f"must be one of {', '.join(known)}")
+        raise ParameterError("proof", name, f"must be one of {', '.join(known)} "
+                             f"(or a group: {', '.join(groups())})")
     return known[name.lower()]

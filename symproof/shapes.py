@@ -24,7 +24,8 @@ import sympy as sp
 from .errors import ParameterError
 from .params import as_size, fails, holds, to_python
 
-__all__ = ["conv_output_size", "pool_output_size", "simplify_size", "effective_kernel"]
+__all__ = ["conv_output_size", "pool_output_size", "transposed_output_size", "simplify_size",
+           "effective_kernel"]
 
 
 def simplify_size(expr: sp.Expr) -> sp.Expr:
@@ -128,3 +129,28 @@ def pool_output_size(
             f"leaves no window: the pooling output size would be {size} (input n = {n}, "
             f"padding {p}, span D(f-1)+1 = {span})")
     return to_python(size)
+
+
+def transposed_output_size(
+    size: object, kernel_size: object, stride: object = 1, padding: object = 0,
+    dilation: object = 1, output_padding: object = 0,
+) -> int | sp.Expr:
+    """``(n − 1)·S − 2P + D(f − 1) + output_padding + 1`` for a transposed convolution,
+    with PyTorch's rule ``output_padding < max(S, D)``.
+
+    >>> transposed_output_size(16, 3, stride=2, padding=1, output_padding=1)
+    32
+    """
+    n = as_size("input size", size)
+    f = as_size("kernel_size", kernel_size)
+    s = as_size("stride", stride)
+    p = as_size("padding", padding, minimum=0)
+    d = as_size("dilation", dilation)
+    extra = as_size("output_padding", output_padding, minimum=0)
+    if fails(sp.Lt(extra, sp.Max(s, d))):
+        raise ParameterError("output_padding", output_padding,
+                             f"must be smaller than max(stride, dilation) = {sp.Max(s, d)}")
+    size_out = (n - 1) * s - 2 * p + d * (f - 1) + extra + 1
+    if fails(sp.Ge(size_out, 1)):
+        raise ParameterError("padding", padding, f"leaves no output: the size would be {size_out}")
+    return to_python(sp.expand(size_out))

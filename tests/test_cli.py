@@ -77,3 +77,32 @@ def test_help_version_and_tour():
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("== ") == 6
     assert "(C, floor(m/k), floor(m/k))" in done.stdout
+
+
+def test_shape_command_numbers_symbols_and_latex():
+    done = run("shape", "conv2d", "--input", "32", "--kernel-size", "3", "--stride", "2",
+               "--padding", "1")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("formula   o = floor(")
+    assert lines[2] == "output    16"
+    assert "no: the last rows" in lines[3]
+    symbolic = run("shape", "conv2d", "--input", "m", "--kernel-size", "F", "--padding", "1")
+    assert "output    -F + m + 3" in symbolic.stdout
+    latex = run("shape", "conv2d", "--input", "m", "--kernel-size", "F", "--stride", "S",
+                "--latex")
+    assert r"\left\lfloor{\frac{- F + m}{S}}\right\rfloor + 1" in latex.stdout
+    up = run("shape", "convtranspose2d", "--input", "16", "--kernel-size", "3", "--stride", "2",
+             "--padding", "1", "--output-padding", "1")
+    assert "output    32" in up.stdout
+
+
+def test_shape_solve_command():
+    done = run("shape", "solve", "padding", "--input", "32", "--output", "32",
+               "--kernel-size", "5")
+    assert done.returncode == 0 and done.stdout.strip() == "{P = 2}"
+    none = run("shape", "solve", "padding", "--input", "m", "--output", "m", "--kernel-size", "4")
+    assert none.returncode == 1
+    assert none.stdout.strip() == "no integer padding: needs D(F − 1) = 3 even"
+    bad = run("shape", "solve", "padding", "--input", "32", "--kernel-size", "5")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: output must be given")

@@ -13,7 +13,7 @@ import sympy as sp
 from symproof import MaxPool2d
 from symproof.cli import main
 from symproof.proof import Status
-from symproof.registry import get, problems
+from symproof.registry import get, groups
 from symproof.testing import assert_equivalent
 
 
@@ -99,11 +99,12 @@ def test_json_output_is_to_dict():
 
 def test_list_shows_parameters():
     out = run("list").stdout
-    assert "p2  average pooling is a conv" in out and "--set k=" in out
+    assert "p2   average pooling is a conv" in out and "--set k=" in out
+    assert "dv15 D&V relationship 15  [dv]" in out
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["prove", "p9"], "error: proof must be one of p1, p2, p3, p4, p6, got 'p9'"),
+    (["prove", "p9"], "error: proof must be one of dv01"),
     (["prove", "p2", "--set", "q=3"], "error: --set must name a parameter of p2 (C, k, m)"),
     (["prove", "p2", "--set", "k=0"], "error: k must be a positive integer, got 0"),
     (["prove", "p2", "--set", "k"], "error: --set must be PARAM=VALUE"),
@@ -118,7 +119,8 @@ def test_prove_usage_errors(argv, message):
 
 
 def test_registry_finds_every_module():
-    assert list(problems()) == ["p1", "p2", "p3", "p4", "p6"]
+    assert [p.name for p in groups()["homework"]] == ["p1", "p2", "p3", "p4", "p6"]
+    assert [p.name for p in groups()["dv"]] == [f"dv{n:02d}" for n in range(1, 16)]
 
 
 def test_derived_results_do_not_drift(snapshot):

@@ -144,6 +144,18 @@ class _Reader:
             if boundary and t.startswith(printed, p) and not _continues(t, p + len(printed)):
                 self.place(obj, p + len(printed))
                 return True
+        for command in ("\\text{", "\\mathrm{"):
+            if t.startswith(command, p):  # words inside stay as they are
+                _, end = self.group(p + len(command) - 1)
+                self.out.append(t[p:end])
+                self.pos = end
+                return True
+        if t[p] == " " and _letter_before(t, p) and _letter_after(t, p):
+            # "d k" is the product d·k; latex2sympy would read one symbol "dk" (and, after a
+            # d, even \cdot as part of a name): a thin space separates them for it.
+            self.out.append(" \\, ")
+            self.pos = p + 1
+            return True
         if self.at("\\boxed{"):
             body, end = self.group(p + 6)
             self.out.append(f" {body} ")
@@ -246,6 +258,22 @@ class _Reader:
         # Written outermost first; SymPy lists the innermost first.
         self.place(MaxOver(body, *reversed(limits)), end + sub.pos)
         return True
+
+
+def _letter_before(text: str, position: int) -> bool:
+    """A plain identifier (not a command) ends just before ``position``."""
+    i = position - 1
+    while i >= 0 and text[i].isalpha():
+        i -= 1
+    return i < position - 1 and (i < 0 or text[i] != "\\")
+
+
+def _letter_after(text: str, position: int) -> bool:
+    """A plain identifier (not a command, not a word like \\cdot) starts after the spaces."""
+    i = position
+    while i < len(text) and text[i] == " ":
+        i += 1
+    return i < len(text) and text[i].isalpha()
 
 
 def _continues(text: str, end: int) -> bool:

@@ -1,0 +1,170 @@
+"""The 15 relationships of Dumoulin & Visin, "A guide to convolution arithmetic for deep
+learning" (2016), each derived from symproof's general output-size formulas.
+
+Direct convolutions use ``o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1``; transposed ones use PyTorch's
+``o' = (i' − 1)s − 2p + d(k−1) + a + 1`` and are shown equal to the direct convolution the guide
+pairs them with (on the input ``i'``, or on ``ĩ' = s(i' − 1) + 1``, the input with ``s − 1``
+zeros inserted between entries, plus ``a`` extra rows).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symproof import symbols
+from symproof.proof import Outcome, Proof, Status
+from symproof.registry import Problem
+from symproof.shapes import conv_output_size, pool_output_size, transposed_output_size
+from symproof.tactics import Context, divisible_floor, identity
+
+i, k, s, p, d, q = symbols("i k s p d q")
+p0, a0, t0 = symbols("p a t", nonnegative=True)  # paddings and remainders may be 0
+# k ≥ p + 1, written so that SymPy knows it: k = p + 1 + t with t ≥ 0.
+kp = p0 + 1 + t0
+o = sp.Symbol("o")
+
+
+def _direct(number: int, title: str, statement: str, size, claim, *, assumptions=(),
+            divisible=None) -> Proof:
+    """``size`` (from the general formula, with the case's values) equals ``claim``."""
+    proof = Proof(f"dv{number:02d}", f"D&V relationship {number}: {title}", statement,
+                  assumptions=list(assumptions))
+    proof.add(sp.Eq(o, size, evaluate=False), "the general formula with this case's values",
+              Outcome(Status.PROVED, "definition"))
+    if divisible is None:
+        outcome = identity(size, claim, Context([a for a in assumptions
+                                                 if isinstance(a, sp.Basic)]))
+        why = "simplify"
+    else:
+        m, kk, qq = divisible
+        outcome = divisible_floor(size, claim, m, kk, qq)
+        why = f"{kk} divides {m}: write it as {kk}·{qq}"
+    proof.add(sp.Eq(o, claim, evaluate=False), why, outcome)
+    proof.result = sp.Eq(o, claim, evaluate=False)
+    proof.summary = "from the general formula"
+    return proof
+
+
+def _transposed(number: int, title: str, statement: str, stride, padding, claim, direct,
+                *, output_padding=0, assumptions=(), kernel=k) -> Proof:
+    """PyTorch's transposed size and the guide's equivalent direct convolution both give
+    ``claim``."""
+    proof = Proof(f"dv{number:02d}", f"D&V relationship {number}: {title}", statement,
+                  assumptions=list(assumptions))
+    transposed = transposed_output_size(i, kernel, stride, padding, 1, output_padding)
+    ctx = Context([a for a in assumptions if isinstance(a, sp.Basic)])
+    proof.add(sp.Eq(sp.Symbol("o'"), transposed, evaluate=False),
+              "PyTorch's transposed-convolution size, (i' − 1)s − 2p + k + a − 1 + 1",
+              Outcome(Status.PROVED, "definition"))
+    proof.add(sp.Eq(sp.Symbol("o'"), claim, evaluate=False), "simplify",
+              identity(transposed, claim, ctx))
+    proof.add(sp.Eq(sp.Symbol("o' (direct)"), direct, evaluate=False),
+              "the equivalent direct convolution of the guide gives the same size",
+              identity(direct, claim, ctx))
+    proof.result = sp.Eq(sp.Symbol("o'"), claim, evaluate=False)
+    proof.summary = "transposed = equivalent direct convolution"
+    return proof
+
+
+def _stretched(extra=0):
+    return s * (i - 1) + 1 + extra  # ĩ': s − 1 zeros between entries, ``extra`` rows added
+
+
+def _builders() -> list:
+    """One builder per relationship, in the guide's order (each runs only when asked for)."""
+    n = symbols("n")
+    return [
+        lambda: _direct(1, "no padding, unit strides", "o = (i − k) + 1 for s = 1, p = 0.",
+                        conv_output_size(i, k), i - k + 1, assumptions=[sp.Le(k, i)]),
+        lambda: _direct(2, "zero padding, unit strides", "o = (i − k) + 2p + 1 for s = 1.",
+                        conv_output_size(i, k, 1, p0), i - k + 2 * p0 + 1),
+        lambda: _direct(3, "half (same) padding", "o = i for s = 1, k = 2n + 1, p = n.",
+                        conv_output_size(i, 2 * n + 1, 1, n), i),
+        lambda: _direct(4, "full padding", "o = i + (k − 1) for s = 1, p = k − 1.",
+                        conv_output_size(i, k, 1, k - 1), i + k - 1),
+        lambda: _direct(5, "no padding, non-unit strides", "o = ⌊(i − k)/s⌋ + 1 for p = 0.",
+                        conv_output_size(i, k, s), sp.floor((i - k) / s) + 1),
+        lambda: _direct(6, "zero padding, non-unit strides", "o = ⌊(i + 2p − k)/s⌋ + 1.",
+                        conv_output_size(i, k, s, p0), sp.floor((i + 2 * p0 - k) / s) + 1),
+        lambda: _direct(7, "pooling",
+                        "o = ⌊(i − k)/s⌋ + 1 for a pooling window k with stride s.",
+                        pool_output_size(i, k, s), sp.floor((i - k) / s) + 1),
+        lambda: _transposed(
+            8, "transposed, no padding, unit strides",
+            "The transpose of a conv with s = 1, p = 0 is a direct conv on i' with k' = k, "
+            "s' = 1, p' = k − 1: o' = i' + (k − 1).", 1, 0, i + k - 1,
+            conv_output_size(i, k, 1, k - 1)),
+        lambda: _transposed(
+            9, "transposed, zero padding, unit strides",
+            "With s = 1 and padding p ≤ k − 1 (k = p + 1 + t): k' = k, s' = 1, p' = k − p − 1, "
+            "o' = i' + (k − 1) − 2p.", 1, p0, i + kp - 1 - 2 * p0,
+            conv_output_size(i, kp, 1, kp - p0 - 1), kernel=kp),
+        lambda: _transposed_half(n),
+        _transposed_full,
+        lambda: _transposed(
+            12, "transposed, no padding, non-unit strides",
+            "When s divides i − k: a direct conv on the stretched input ĩ' = s(i' − 1) + 1 "
+            "with k' = k, s' = 1, p' = k − 1: o' = s(i' − 1) + k.",
+            s, 0, s * (i - 1) + k, conv_output_size(_stretched(), k, 1, k - 1)),
+        lambda: _transposed(
+            13, "transposed, zero padding, non-unit strides",
+            "When s divides i + 2p − k: the stretched input, k' = k, s' = 1, p' = k − p − 1 "
+            "(k = p + 1 + t): o' = s(i' − 1) + k − 2p.", s, p0, s * (i - 1) + kp - 2 * p0,
+            conv_output_size(_stretched(), kp, 1, kp - p0 - 1), kernel=kp),
+        lambda: _transposed(
+            14, "transposed, padding, non-unit strides, any remainder",
+            "With a = (i + 2p − k) mod s: the stretched input plus a rows, k' = k, s' = 1, "
+            "p' = k − p − 1 (k = p + 1 + t): o' = s(i' − 1) + a + k − 2p.", s, p0,
+            s * (i - 1) + a0 + kp - 2 * p0,
+            conv_output_size(_stretched(a0), kp, 1, kp - p0 - 1), output_padding=a0,
+            kernel=kp, assumptions=[sp.Lt(a0, s)]),
+        lambda: _direct(15, "dilated convolution",
+                        "o = ⌊(i + 2p − k − (k − 1)(d − 1))/s⌋ + 1 for dilation d.",
+                        conv_output_size(i, k, s, p0, d),
+                        sp.floor((i + 2 * p0 - k - (k - 1) * (d - 1)) / s) + 1),
+    ]
+
+
+def _transposed_half(half) -> Proof:
+    k_odd = 2 * half + 1
+    proof = Proof("dv10", "D&V relationship 10: transposed, half padding",
+                  "With s = 1, k = 2n + 1, p = n: k' = k, s' = 1, p' = p, o' = i'.")
+    size = transposed_output_size(i, k_odd, 1, half)
+    proof.add(sp.Eq(sp.Symbol("o'"), size, evaluate=False), "PyTorch's transposed size",
+              Outcome(Status.PROVED, "definition"))
+    proof.add(sp.Eq(sp.Symbol("o'"), i, evaluate=False), "simplify", identity(size, i))
+    direct = conv_output_size(i, k_odd, 1, half)
+    proof.add(sp.Eq(sp.Symbol("o' (direct)"), direct, evaluate=False),
+              "the equivalent direct convolution gives the same size", identity(direct, i))
+    proof.result = sp.Eq(sp.Symbol("o'"), i, evaluate=False)
+    proof.summary = "transposed = equivalent direct convolution"
+    return proof
+
+
+def _transposed_full() -> Proof:
+    proof = Proof("dv11", "D&V relationship 11: transposed, full padding",
+                  "With s = 1, p = k − 1: k' = k, s' = 1, p' = 0, o' = i' − (k − 1).",
+                  assumptions=[sp.Le(k, i)])
+    size = transposed_output_size(i, k, 1, k - 1)
+    proof.add(sp.Eq(sp.Symbol("o'"), size, evaluate=False),
+              "PyTorch's transposed size with s = 1, p = k − 1", Outcome(Status.PROVED,
+                                                                          "definition"))
+    proof.add(sp.Eq(sp.Symbol("o'"), i - k + 1, evaluate=False), "simplify",
+              identity(size, i - k + 1))
+    direct = conv_output_size(i, k)
+    proof.add(sp.Eq(sp.Symbol("o' (direct)"), direct, evaluate=False),
+              "the equivalent direct convolution (p' = 0) gives the same size",
+              identity(direct, i - k + 1, Context([sp.Le(k, i)])))
+    proof.result = sp.Eq(sp.Symbol("o'"), i - k + 1, evaluate=False)
+    proof.summary = "transposed = equivalent direct convolution"
+    return proof
+
+
+def _problem(number: int) -> Problem:
+    def build(**options) -> Proof:  # use_torch and friends do not apply to sizes
+        return _builders()[number - 1]()
+
+    return Problem(f"dv{number:02d}", f"D&V relationship {number}", build, group="dv")
+
+
+PROBLEMS = [_problem(number) for number in range(1, 16)]

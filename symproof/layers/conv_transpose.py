@@ -1,0 +1,120 @@
+"""``ConvTranspose2d``: the adjoint of a convolution, as ``torch.nn.ConvTranspose2d`` computes it.
+
+Each input entry ``X_{γ,p,q}`` spreads ``w_{γ,l,α,β}·X_{γ,p,q}`` to the output position
+``i = S(p−1) + D(α−1) + 1 − P`` (and likewise ``j``); the element formula collects what lands on
+``(i, j)``. PyTorch's weight has shape (C_in, C_out, f1, f2).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .. import notation as nt
+from ..errors import ShapeError
+from ..numeric import as_array
+from ..params import as_pair, as_size, concrete_int, shape_tuple
+from ..shapes import transposed_output_size
+from .base import Layer, checked_bias
+from .window import Window, indices, reduce_over, split_input_shape, unreserved
+
+__all__ = ["ConvTranspose2d"]
+
+
+class ConvTranspose2d(Layer):
+    """A transposed convolution.
+
+    >>> up = ConvTranspose2d(1, 1, 3, stride=2, padding=1, output_padding=1)
+    >>> up.output_shape(1, 16, 16)
+    (1, 32, 32)
+    >>> up
+    ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1)
+    """
+
+    fill = sp.S.Zero
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, bias=True, dilation=1):
+        self.in_channels = unreserved("in_channels", as_size("in_channels", in_channels))
+        self.out_channels = unreserved("out_channels", as_size("out_channels", out_channels))
+        self.window = Window.build(kernel_size, stride, padding, dilation)
+        self.output_padding = as_pair("output_padding", output_padding, minimum=0)
+        if not isinstance(bias, bool):
+            raise ShapeError(f"bias must be True or False, got {bias!r}")
+        self.bias = bias
+
+    kernel_size = property(lambda self: self.window.kernel_size)
+    stride = property(lambda self: self.window.stride)
+    padding = property(lambda self: self.window.padding)
+    dilation = property(lambda self: self.window.dilation)
+
+    def _arguments(self):
+        return [
+            ("in_channels", self.in_channels, Layer.POSITIONAL),
+            ("out_channels", self.out_channels, Layer.POSITIONAL),
+            ("kernel_size", self.kernel_size, None),
+            ("stride", self.stride, (1, 1)),
+            ("padding", self.padding, (0, 0)),
+            ("output_padding", self.output_padding, (0, 0)),
+            ("bias", self.bias, True),
+            ("dilation", self.dilation, (1, 1)),
+        ]
+
+    def output_shape(self, *input_shape: object) -> tuple:
+        """``(C_out, H_out, W_out)`` with ``H_out = (H − 1)S − 2P + D(f − 1) + op + 1``."""
+        batch, _, height, width = split_input_shape("ConvTranspose2d", input_shape,
+                                                    self.in_channels)
+        sizes = tuple(
+            transposed_output_size(n, self.kernel_size[a], self.stride[a], self.padding[a],
+                                   self.dilation[a], self.output_padding[a])
+            for a, n in enumerate((height, width)))
+        return shape_tuple(batch + (self.out_channels,) + sizes)
+
+    def element(self, l=nt.l, i=nt.i, j=nt.j, *, input_size=None) -> sp.Expr:
+        """``Y_{l,i,j} = b_l + Σ_γ Σ_p Σ_q Σ_α Σ_β w_{γ,l,α,β} X_{γ,p,q}
+        δ_{i, S(p−1)+D(α−1)+1−P} δ_{j, S(q−1)+D(β−1)+1−P}`` over the input (H × W)."""
+        l, i, j = indices(("l", l), ("i", i), ("j", j))
+        height, width = (nt.H, nt.W) if input_size is None else (
+            as_size("height", input_size[0]), as_size("width", input_size[1]))
+        p, q = nt.index_symbol("p"), nt.index_symbol("q")
+        win = self.window
+        term = (nt.w[nt.gamma, l, nt.alpha, nt.beta] * nt.X[nt.gamma, p, q]
+                * sp.KroneckerDelta(i, win.index(0, p, nt.alpha))
+                * sp.KroneckerDelta(j, win.index(1, q, nt.beta)))
+        total = reduce_over(sp.Sum, term, (nt.gamma, self.in_channels), (p, height),
+                            (q, width), (nt.alpha, win.kernel_size[0]),
+                            (nt.beta, win.kernel_size[1]))
+        return total + nt.b[l] if self.bias else total
+
+    def equation(self) -> sp.Eq:
+        return sp.Eq(nt.Y[nt.l, nt.i, nt.j], self.element(), evaluate=False)
+
+    def evaluate(self, x: object, weight: object, bias: object | None = None):
+        """Numbers for ``x`` of shape (C_in, H, W) or (N, C_in, H, W), ``weight`` of shape
+        (C_in, C_out, f1, f2): every tap scatters the whole input with one strided add."""
+        import numpy as np
+
+        x = as_array("x", x, (3, 4))
+        c_in = concrete_int("in_channels", self.in_channels)
+        c_out = concrete_int("out_channels", self.out_channels)
+        (f1, f2), (s1, s2), (p1, p2), (d1, d2) = self.window.concrete()
+        weight = as_array("weight", weight, (4,))
+        if weight.shape != (c_in, c_out, f1, f2):
+            raise ShapeError(f"weight must have shape (C_in, C_out, f1, f2) = "
+                             f"{(c_in, c_out, f1, f2)}, got {weight.shape}")
+        *_, out_h, out_w = self.output_shape(*x.shape)
+        batched = x if x.ndim == 4 else x[None]
+        n, _, height, width = batched.shape
+        # Uncropped output: rows 0 … (H−1)S + D(f−1) (+ output padding), before removing P.
+        full = np.zeros((n, c_out, out_h + 2 * p1, out_w + 2 * p2),
+                        dtype=np.result_type(batched, weight, float))
+        for a in range(f1):
+            for b in range(f2):
+                contribution = np.einsum("ncpq,cl->nlpq", batched, weight[:, :, a, b])
+                # Input row p lands on row S·p + D·a (0-based), always inside ``full``.
+                full[:, :, a * d1: a * d1 + s1 * (height - 1) + 1: s1,
+                     b * d2: b * d2 + s2 * (width - 1) + 1: s2] += contribution
+        out = full[:, :, p1: p1 + out_h, p2: p2 + out_w]
+        bias = checked_bias(bias, self.bias, c_out)
+        if bias is not None:
+            out = out + bias[:, None, None]
+        return out if x.ndim == 4 else out[0]

@@ -1,0 +1,138 @@
+"""Stacks of layers: ``Sequential`` and the receptive field of an output position.
+
+For a stack of windowed layers with kernel spans ``k_l = D_l(f_l − 1) + 1``, strides ``s_l``
+and paddings ``p_l`` (Araujo et al., Distill 2019), per axis:
+
+    size  r = 1 + Σ_l (k_l − 1) ∏_{m<l} s_m        jump  J = ∏_l s_l
+    start of output position i (1-based, unpadded input rows): (i − 1)·J + 1 − Σ_l p_l ∏_{m<l} s_m
+
+A start below 1 (or an end past H) means part of the field lies in the padding.
+
+>>> from symproof import Conv2d, MaxPool2d
+>>> net = Sequential(Conv2d(3, 8, 3, padding=1), MaxPool2d(2), Conv2d(8, 8, 3, padding=1))
+>>> receptive_field(net)
+size 8, jump 2, start 2*i - 4
+>>> net.output_shape(3, 32, 32)
+(8, 16, 16)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from . import notation as nt
+from .errors import ParameterError
+from .layers.base import Layer
+
+__all__ = ["Sequential", "receptive_field", "ReceptiveField"]
+
+
+class Sequential(Layer):
+    """Layers applied one after another; shapes chain through ``output_shape``."""
+
+    def __init__(self, *layers: Layer):
+        if not layers:
+            raise ParameterError("layers", (), "must name at least one layer")
+        for n, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise ParameterError(f"layers[{n}]", layer, "must be a symproof layer")
+        self.layers = tuple(layers)
+
+    def _arguments(self):
+        return [(f"{n}", layer, Layer.POSITIONAL) for n, layer in enumerate(self.layers)]
+
+    def __repr__(self) -> str:
+        inner = ",\n    ".join(repr(layer) for layer in self.layers)
+        return f"Sequential(\n    {inner},\n)"
+
+    def output_shape(self, *input_shape: object) -> tuple:
+        shape = input_shape
+        for layer in self.layers:
+            shape = layer.output_shape(*shape)
+        return shape
+
+    def equation(self):
+        return self.layers[-1].equation()
+
+    def evaluate(self, x, *parameters):
+        """Apply each layer's ``evaluate``; ``parameters`` holds, per layer in order, the tuple
+        of its extra arguments (``(weight, bias)`` for a conv, ``()`` for pooling)."""
+        if len(parameters) != len(self.layers):
+            raise ParameterError("parameters", len(parameters),
+                                 f"must give one tuple per layer ({len(self.layers)})")
+        for layer, extra in zip(self.layers, parameters):
+            x = layer.evaluate(x, *extra)
+        return x
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """Receptive field along one axis: ``size``, ``jump`` and the first input row ``start`` of
+    output position ``i`` (1-based; may be ≤ 0 when it reaches into the padding)."""
+
+    size: sp.Expr
+    jump: sp.Expr
+    start: sp.Expr
+
+    def __repr__(self) -> str:
+        return f"size {self.size}, jump {self.jump}, start {self.start}"
+
+    def rows(self, i) -> tuple:
+        """(first, last) input row read by output position ``i``."""
+        first = self.start.xreplace({nt.i: i})
+        return first, first + self.size - 1
+
+    def _repr_latex_(self) -> str:
+        from .latex import latex
+
+        return (rf"$r = {latex(self.size)},\ J = {latex(self.jump)},\ "
+                rf"\text{{start}}(i) = {latex(self.start)}$")
+
+
+def _windows(stack) -> list:
+    """The windows of a stack, element-wise layers skipped (they do not move positions)."""
+    from .layers import MLP, Activation, Linear
+
+    layers = stack.layers if isinstance(stack, Sequential) else (stack,)
+    windows = []
+    for layer in layers:
+        if isinstance(layer, (Activation,)):
+            continue
+        if isinstance(layer, (Linear, MLP)) or not hasattr(layer, "window"):
+            raise ParameterError("stack", layer, "must hold windowed layers (conv, pooling) "
+                                 "and element-wise activations only")
+        if type(layer).__name__ == "ConvTranspose2d":
+            raise ParameterError("stack", layer, "holds a transposed convolution, whose "
+                                 "receptive field is not a single window")
+        windows.append(layer.window)
+    return windows
+
+
+def receptive_field(stack, axis: int = 0) -> ReceptiveField:
+    """The closed-form receptive field of output position ``i`` (rows for ``axis=0``, columns
+    for ``axis=1``); symbolic when the stack is, numbers when it is concrete."""
+    if axis not in (0, 1):
+        raise ParameterError("axis", axis, "must be 0 (rows) or 1 (columns)")
+    size, jump, offset = sp.Integer(1), sp.Integer(1), sp.Integer(0)
+    for window in _windows(stack):
+        span = window.dilation[axis] * (window.kernel_size[axis] - 1) + 1
+        size += (span - 1) * jump
+        offset += window.padding[axis] * jump
+        jump *= window.stride[axis]
+    start = sp.expand((nt.i - 1) * jump + 1 - offset)
+    # The size stays a sum of (span − 1)·∏s terms: expanded, SymPy could no longer see that
+    # it is a positive integer.
+    return ReceptiveField(size, jump, start)
+
+
+def field_by_formulas(stack, i: int, axis: int = 0) -> set[int]:
+    """The input rows that output position ``i`` reads, found by following each layer's
+    element formula back through the stack (the brute-force check of the closed form)."""
+    rows = {i}
+    for window in reversed(_windows(stack)):
+        taps = int(window.kernel_size[axis])
+        rows = {int(window.index(axis, sp.Integer(r), sp.Integer(a)))
+                for r in rows for a in range(1, taps + 1)}
+    return rows
