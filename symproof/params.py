@@ -21,7 +21,8 @@ import sympy as sp
 from .errors import ParameterError
 
 __all__ = [
-    "symbols", "as_size", "as_pair", "holds", "fails", "concrete", "concrete_int", "to_python",
+    "symbols", "as_size", "as_pair", "as_flag", "holds", "fails", "concrete", "concrete_int",
+    "to_python",
 ]
 
 Size = int | sp.Expr
@@ -82,6 +83,13 @@ def as_pair(name: str, value: object, minimum: int = 1) -> tuple[sp.Expr, sp.Exp
         return (as_size(f"{name}[0]", value[0], minimum), as_size(f"{name}[1]", value[1], minimum))
     size = as_size(name, value, minimum)
     return (size, size)
+
+
+def as_flag(name: str, value: object) -> bool:
+    """A True/False option, checked (``1`` or ``"yes"`` are refused, not guessed)."""
+    if not isinstance(value, bool):
+        raise ParameterError(name, value, "must be True or False")
+    return value
 
 
 def holds(relation: sp.Basic | bool) -> bool:

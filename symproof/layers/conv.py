@@ -7,14 +7,21 @@ import sympy as sp
 from .. import notation as nt
 from ..errors import ShapeError
 from ..numeric import as_array
-from ..params import as_size, concrete_int, shape_tuple
+from ..params import concrete_int, shape_tuple
 from .base import Layer, checked_bias
-from .window import Window, indices, reduce_over, split_input_shape, unreserved, zero_padded
+from .window import (
+    Window,
+    WindowedLayer,
+    indices,
+    reduce_over,
+    split_input_shape,
+    zero_padded,
+)
 
 __all__ = ["Conv2d"]
 
 
-class Conv2d(Layer):
+class Conv2d(WindowedLayer):
     """A convolution layer, as ``torch.nn.Conv2d`` computes it.
 
     Parameters are ints or positive-integer symbols; ``kernel_size``, ``stride``, ``padding`` and
@@ -41,17 +48,8 @@ class Conv2d(Layer):
         dilation: object = 1,
         bias: bool = True,
     ):
-        self.in_channels = unreserved("in_channels", as_size("in_channels", in_channels))
-        self.out_channels = unreserved("out_channels", as_size("out_channels", out_channels))
+        self._set_channels(in_channels, out_channels, bias)
         self.window = Window.build(kernel_size, stride, padding, dilation)
-        if not isinstance(bias, bool):
-            raise ShapeError(f"bias must be True or False, got {bias!r}")
-        self.bias = bias
-
-    kernel_size = property(lambda self: self.window.kernel_size)
-    stride = property(lambda self: self.window.stride)
-    padding = property(lambda self: self.window.padding)
-    dilation = property(lambda self: self.window.dilation)
 
     def _arguments(self):
         return [

@@ -15,12 +15,12 @@ from ..numeric import as_array
 from ..params import as_pair, as_size, concrete_int, shape_tuple
 from ..shapes import transposed_output_size
 from .base import Layer, checked_bias
-from .window import Window, indices, reduce_over, split_input_shape, unreserved
+from .window import Window, WindowedLayer, indices, reduce_over, split_input_shape
 
 __all__ = ["ConvTranspose2d"]
 
 
-class ConvTranspose2d(Layer):
+class ConvTranspose2d(WindowedLayer):
     """A transposed convolution.
 
     >>> up = ConvTranspose2d(1, 1, 3, stride=2, padding=1, output_padding=1)
@@ -34,18 +34,9 @@ class ConvTranspose2d(Layer):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, bias=True, dilation=1):
-        self.in_channels = unreserved("in_channels", as_size("in_channels", in_channels))
-        self.out_channels = unreserved("out_channels", as_size("out_channels", out_channels))
+        self._set_channels(in_channels, out_channels, bias)
         self.window = Window.build(kernel_size, stride, padding, dilation)
         self.output_padding = as_pair("output_padding", output_padding, minimum=0)
-        if not isinstance(bias, bool):
-            raise ShapeError(f"bias must be True or False, got {bias!r}")
-        self.bias = bias
-
-    kernel_size = property(lambda self: self.window.kernel_size)
-    stride = property(lambda self: self.window.stride)
-    padding = property(lambda self: self.window.padding)
-    dilation = property(lambda self: self.window.dilation)
 
     def _arguments(self):
         return [

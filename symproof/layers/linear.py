@@ -5,9 +5,9 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import notation as nt
-from ..errors import ParameterError, ShapeError
+from ..errors import ShapeError
 from ..numeric import as_array
-from ..params import as_size, concrete_int, fails, shape_tuple
+from ..params import as_flag, as_size, concrete_int, fails, shape_tuple
 from .base import Layer, checked_bias
 from .window import indices, reduce_over, unreserved
 
@@ -30,9 +30,7 @@ class Linear(Layer):
         self.in_features = unreserved("in_features", as_size("in_features", in_features), _NAMES)
         self.out_features = unreserved("out_features", as_size("out_features", out_features),
                                        _NAMES)
-        if not isinstance(bias, bool):
-            raise ParameterError("bias", bias, "must be True or False")
-        self.bias = bias
+        self.bias = as_flag("bias", bias)
 
     def _arguments(self):
         return [("in_features", self.in_features, Layer.POSITIONAL),

@@ -6,23 +6,23 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import notation as nt
-from ..errors import ParameterError
 from ..numeric import as_array
-from ..params import as_size, shape_tuple
+from ..params import as_flag, as_size, shape_tuple
 from ..reductions import MaxOver
 from .base import Layer
-from .window import Window, indices, reduce_over, split_input_shape, zero_padded
+from .window import (
+    Window,
+    WindowedLayer,
+    indices,
+    reduce_over,
+    split_input_shape,
+    zero_padded,
+)
 
 __all__ = ["AvgPool2d", "MaxPool2d"]
 
 
-def _flag(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ParameterError(name, value, "must be True or False")
-    return value
-
-
-class _Pool2d(Layer):
+class _Pool2d(WindowedLayer):
     """What both pooling layers share: the window, ``ceil_mode`` and the output size."""
 
     reducer: type
@@ -31,12 +31,7 @@ class _Pool2d(Layer):
     def __init__(self, kernel_size, stride, padding, dilation, ceil_mode):
         self.window = Window.build(kernel_size, stride, padding, dilation)
         self.window.check_pool_padding()
-        self.ceil_mode = _flag("ceil_mode", ceil_mode)
-
-    kernel_size = property(lambda self: self.window.kernel_size)
-    stride = property(lambda self: self.window.stride)
-    padding = property(lambda self: self.window.padding)
-    dilation = property(lambda self: self.window.dilation)
+        self.ceil_mode = as_flag("ceil_mode", ceil_mode)
 
     def output_shape(self, *input_shape: object) -> tuple:
         """``(C, H_out, W_out)`` for an input ``(C, H, W)`` (a batch size passes through)."""
@@ -131,7 +126,7 @@ class AvgPool2d(_Pool2d):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True):
         super().__init__(kernel_size, stride, padding, 1, ceil_mode)
-        self.count_include_pad = _flag("count_include_pad", count_include_pad)
+        self.count_include_pad = as_flag("count_include_pad", count_include_pad)
 
     def _arguments(self):
         return [

@@ -12,8 +12,9 @@ import sympy as sp
 from .. import notation as nt
 from ..errors import EvaluationError, ParameterError, ShapeError
 from ..numeric import AffineIndex, window_view
-from ..params import as_pair, as_size, fails
+from ..params import as_flag, as_pair, as_size, fails
 from ..shapes import conv_output_size, pool_output_size
+from .base import Layer
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -98,6 +99,23 @@ class Window:
         """``v[..., i, j, α, β]`` = the input entry the element formula reads (0-based)."""
         rows, cols, kernel = self.plan()
         return window_view(x, rows, cols, kernel, out, fill)
+
+
+class WindowedLayer(Layer):
+    """A layer that slides a ``Window``: its parameters read through to the window."""
+
+    window: Window
+
+    kernel_size = property(lambda self: self.window.kernel_size)
+    stride = property(lambda self: self.window.stride)
+    padding = property(lambda self: self.window.padding)
+    dilation = property(lambda self: self.window.dilation)
+
+    def _set_channels(self, in_channels, out_channels, bias) -> None:
+        """Channels and bias of a convolution (plain or transposed), validated."""
+        self.in_channels = unreserved("in_channels", as_size("in_channels", in_channels))
+        self.out_channels = unreserved("out_channels", as_size("out_channels", out_channels))
+        self.bias = as_flag("bias", bias)
 
 
 def split_input_shape(layer: str, shape: tuple, channels: sp.Expr | None) -> tuple:
