@@ -1,0 +1,233 @@
+"""Finding the claims of a written solution: display math in LaTeX or Markdown, with the line
+each one starts on, split into links (``a = b = c`` is two claims; an ``align`` row ``&= c``
+continues from the previous right-hand side), and the ``symproof`` directives in comments.
+
+>>> doc = "text\\n$$Y_{1,i,j} = a = b$$\\n"
+>>> [(c.line, c.lhs, c.rhs) for c in extract(doc)]
+[(2, 'Y_{1,i,j}', 'a'), (2, 'a', 'b')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Claim", "Directive", "extract", "directives"]
+
+_ENVIRONMENTS = ("equation", "equation*", "align", "align*", "gather", "gather*", "multline",
+                 "multline*", "displaymath", "eqnarray", "eqnarray*")
+# Relations a claim may state; ``=`` is split on, the others are kept whole.
+_NOT_EQUALS = ("\\le", "\\ge", "\\ne", "\\neq", "\\leq", "\\geq", "<", ">", "\\approx")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One link of a displayed chain: ``lhs = rhs`` (``rhs`` None for a bare expression)."""
+
+    line: int
+    latex: str
+    lhs: str
+    rhs: str | None
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A ``symproof`` comment: ``%! symproof conv2d in_channels=1 …`` and the like."""
+
+    line: int
+    words: tuple[str, ...]
+
+
+def _line_of(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _blocks(text: str, inline: bool):
+    """(start position, math source) of every display (and, with ``inline``, inline) block."""
+    i, n = 0, len(text)
+    while i < n:
+        if text.startswith("\\%", i):
+            i += 2
+            continue
+        if text[i] == "%":  # a LaTeX comment runs to the end of the line
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if text.startswith("<!--", i):
+            end = text.find("-->", i)
+            i = n if end < 0 else end + 3
+            continue
+        if text.startswith("$$", i):
+            end = text.find("$$", i + 2)
+            if end < 0:
+                return
+            yield i + 2, text[i + 2:end]
+            i = end + 2
+            continue
+        if text.startswith("\\[", i):
+            end = text.find("\\]", i + 2)
+            if end < 0:
+                return
+            yield i + 2, text[i + 2:end]
+            i = end + 2
+            continue
+        if text.startswith("\\begin{", i):
+            close = text.find("}", i)
+            name = text[i + 7:close]
+            if name in _ENVIRONMENTS:
+                end = text.find(f"\\end{{{name}}}", close)
+                if end < 0:
+                    return
+                yield close + 1, text[close + 1:end]
+                i = end + len(name) + 6
+                continue
+        if inline and text[i] == "$" and not text.startswith("$$", i):
+            end = text.find("$", i + 1)
+            if end > i + 1:
+                yield i + 1, text[i + 1:end]
+                i = end + 1
+                continue
+        i += 1
+
+
+def _split_top(source: str, separator: str) -> list[tuple[int, str]]:
+    """Pieces of ``source`` between top-level ``separator``s, with their offsets."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(source):
+        c = source[i]
+        if source.startswith("\\left", i) or c in "{":
+            depth += 1
+        elif source.startswith("\\right", i) or c in "}":
+            depth -= 1
+        elif source.startswith("\\begin{", i):
+            depth += 1
+        elif source.startswith("\\end{", i):
+            depth -= 1
+        if depth == 0 and source.startswith(separator, i):
+            parts.append((start, source[start:i]))
+            i += len(separator)
+            start = i
+            continue
+        i += 1
+    parts.append((start, source[start:]))
+    return parts
+
+
+def _links(row: str) -> list[str]:
+    """``a = b = c`` → ``[a, b, c]`` (top-level ``=`` only, never inside ``\\le`` etc.)."""
+    pieces = []
+    for _, piece in _split_top(row, "="):
+        if pieces and pieces[-1].rstrip().endswith(("\\le", "\\ge", "<", ">", "!", "\\ne")):
+            pieces[-1] += "=" + piece  # ≤=, ≥= and != are one relation, not a split
+        else:
+            pieces.append(piece)
+    return [p.strip() for p in pieces]
+
+
+_WRAPPERS = ("\\begin{split}", "\\end{split}", "\\begin{aligned}", "\\end{aligned}",
+             "\\begin{gathered}", "\\end{gathered}")
+_SPACES = ("\\qquad", "\\quad", "\\,", "\\;", "\\ ", "~")
+
+
+def _unwrap(block: str) -> str:
+    for wrapper in _WRAPPERS:
+        block = block.replace(wrapper, " ")
+    return block
+
+
+def _strip_spaces(text: str) -> str:
+    changed = True
+    while changed:
+        changed, text = False, text.strip()
+        for space in _SPACES:
+            if text.startswith(space):
+                text, changed = text[len(space):], True
+            if text.endswith(space) and not text.endswith("\\" + space):
+                text, changed = text[: -len(space)], True
+    return text.strip().rstrip(".,;").strip()
+
+
+def _clean(latex: str) -> str:
+    """Strip layout and the prose around the mathematics: leading "therefore" words and
+    ``\\text{…}``, trailing ``(\\because …)`` or ``\\text{(…)}`` annotations."""
+    text = _strip_spaces(latex.replace("&", " ").replace("\\nonumber", "").replace(
+        "\\notag", ""))
+    for lead in ("\\therefore", "\\because", "\\Rightarrow", "\\implies"):
+        if text.startswith(lead):
+            text = _strip_spaces(text[len(lead):])
+    if text.startswith("\\text{"):  # "\\text{Therefore } a = b"
+        _, end = _group(text, 5)
+        text = _strip_spaces(text[end:])
+    for opener in ("(\\because", "\\text{("):
+        cut = text.rfind(opener)
+        if cut > 0 and text.rstrip().endswith((")", ")}")):
+            text = _strip_spaces(text[:cut])
+    return text
+
+
+def _group(text: str, start: int) -> tuple[str, int]:
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start + 1:i], i + 1
+    return text[start + 1:], len(text)
+
+
+def _claims_in_row(row: str) -> list[tuple[int, str]]:
+    """Claims written side by side, ``a = 1, \\quad b = 2``, separated."""
+    pieces = []
+    for offset, piece in _split_top(row, "\\quad"):
+        if pieces and piece.strip().startswith(("(", "\\text{(", "\\because", "(\\because")):
+            start, before = pieces[-1]
+            pieces[-1] = (start, before + "\\quad" + piece)  # an annotation, not a claim
+        else:
+            pieces.append((offset, piece))
+    return pieces
+
+
+def extract(text: str, inline: bool = False) -> list[Claim]:
+    """Every claim of ``text`` (LaTeX or Markdown), in order, with its source line."""
+    claims: list[Claim] = []
+    for start, raw in _blocks(text, inline):
+        block = _unwrap(raw)  # same length as raw only if nothing was removed: lines move
+        previous: str | None = None
+        rows = [(offset, piece) for offset, row in _split_top(block, "\\\\")
+                for offset_, piece in _claims_in_row(row) for offset in [offset + offset_]]
+        for offset, row in rows:
+            line = _line_of(text, start + min(offset, len(raw)) + len(row) - len(row.lstrip()))
+            source = _clean(row)
+            if not source:
+                continue
+            links = _links(source)
+            if links and links[0] == "" and previous is not None:
+                links[0] = previous  # an align row "&= c" continues the chain
+            if len(links) == 1:
+                claims.append(Claim(line, source, links[0], None))
+                previous = links[0]
+                continue
+            for left, right in zip(links, links[1:]):
+                if left == "":
+                    continue
+                claims.append(Claim(line, f"{left} = {right}", left, right))
+            previous = links[-1]
+    return claims
+
+
+def directives(text: str) -> list[Directive]:
+    """``%! symproof …`` (LaTeX) and ``<!-- symproof … -->`` (Markdown) comments, in order."""
+    found = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        body = None
+        if line.startswith("%! symproof"):
+            body = line[len("%! symproof"):]
+        elif line.startswith("<!--") and line.endswith("-->") and "symproof" in line:
+            inner = line[4:-3].strip()
+            if inner.startswith("symproof"):
+                body = inner[len("symproof"):]
+        if body is not None and body.strip():
+            found.append(Directive(number, tuple(body.split())))
+    return found

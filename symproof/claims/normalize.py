@@ -1,0 +1,76 @@
+"""Rewriting how people write solutions into the notation symproof reads: sizing commands,
+``\\text{diag}``, ``{\\rm in}``, bare parentheses, ``A_\\ell`` without braces, ``\\intercal``.
+
+>>> tidy(r"\\sigma\\Big(A_\\ell y_{\\ell-1}\\Big) + C_{\\rm in}")
+'\\\\sigma\\\\left(A_{\\\\ell} y_{\\\\ell-1}\\\\right) + C_{\\\\text{in}}'
+"""
+
+from __future__ import annotations
+
+__all__ = ["tidy"]
+
+_SIZES = ("\\Biggl", "\\Biggr", "\\biggl", "\\biggr", "\\Bigl", "\\Bigr", "\\bigl", "\\bigr",
+          "\\Bigg", "\\bigg", "\\Big", "\\big")
+_SAME = {"{\\rm in}": "{\\text{in}}", "{\\rm out}": "{\\text{out}}", "\\rm ": "",
+         "\\text{diag}": "\\operatorname{diag}", "\\mathrm{diag}": "\\operatorname{diag}",
+         "^{\\intercal}": "^{\\top}", "^\\intercal": "^{\\top}", "^{\\mathsf{T}}": "^{\\top}",
+         "^{\\mathsf T}": "^{\\top}", "^{T}": "^{\\top}", "^T": "^{\\top}", "\\leq": "\\le",
+         "\\geq": "\\ge", "\\dfrac": "\\frac", "\\tfrac": "\\frac", "\\cdot": " \\cdot "}
+
+
+def tidy(latex: str) -> str:
+    """``latex`` in the form the reader expects (see the module docstring)."""
+    text = latex
+    for size in _SIZES:
+        text = text.replace(size, "")
+    for old, new in _SAME.items():
+        text = text.replace(old, new)
+    text = _brace_subscripts(text)
+    text = _paired_parentheses(text)
+    text = text.replace("\\operatorname{diag} \\left(", "\\operatorname{diag}\\left(")
+    return " ".join(text.split())
+
+
+def _brace_subscripts(text: str) -> str:
+    """``A_\\ell`` → ``A_{\\ell}``, ``y_L`` → ``y_{L}`` (a bare subscript is one token)."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "_" and i + 1 < len(text) and text[i + 1] != "{":
+            j = i + 1
+            if text[j] == "\\":
+                j += 1
+                while j < len(text) and text[j].isalpha():
+                    j += 1
+            else:
+                j += 1
+            out.append("_{" + text[i + 1:j] + "}")
+            i = j
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+def _paired_parentheses(text: str) -> str:
+    """Bare ``(`` … ``)`` pairs as ``\\left(`` … ``\\right)`` (unpaired ones are left alone)."""
+    opens, pairs = [], {}
+    i = 0
+    while i < len(text):
+        if text.startswith("\\left(", i) or text.startswith("\\right)", i):
+            i += 6 if text.startswith("\\left(", i) else 7
+            continue
+        if text[i] == "(":
+            opens.append(i)
+        elif text[i] == ")" and opens:
+            pairs[opens.pop()] = i
+        i += 1
+    closes = set(pairs.values())
+    out = []
+    for i, c in enumerate(text):
+        if i in pairs:
+            out.append("\\left(")
+        elif i in closes:
+            out.append("\\right)")
+        else:
+            out.append(c)
+    return "".join(out)
