@@ -176,8 +176,11 @@ class Context:
         return expr
 
     def satisfied_by(self, values: dict) -> bool:
-        """Whether concrete values satisfy every relational assumption."""
+        """Whether concrete values satisfy every relational assumption on them (a relation on
+        symbols the sample does not set constrains nothing here)."""
         for relation in self.relations:
+            if not relation.free_symbols <= set(values):
+                continue
             verdict = relation.xreplace(values)
             if verdict not in (True, sp.true):
                 return False

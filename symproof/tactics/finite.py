@@ -59,6 +59,11 @@ def _witness(concrete: sp.Expr, rng: random.Random) -> tuple[dict, sp.Expr] | No
     others 0), the most readable counterexample; then random integers."""
     entries = sorted((e for e in concrete.atoms(sp.Indexed) if not _is_size(e)), key=str)
     trials = [{e: sp.Integer(int(e == one)) for e in entries} for one in entries]
+    # One entry of one array set to 1, its other entries 0, every other array all ones (so a
+    # weight times an input entry is not silenced by a zero weight).
+    for one in entries:
+        trials.append({e: sp.Integer(int(e == one)) if e.base == one.base else sp.Integer(1)
+                       for e in entries})
     trials.append({e: sp.Integer(0) for e in entries})
     trials += [{e: sp.Integer(rng.randint(-9, 9)) for e in entries} for _ in range(3)]
     for values in trials:

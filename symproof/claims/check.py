@@ -1,0 +1,453 @@
+"""Judging a written solution claim by claim, in the context of the layer it talks about.
+
+Each claim gets a status (DESIGN.md) or UNPARSED:
+
+* an element formula ``Y_{l,i,j} = …``: the left side is what the layer in context computes
+  (its element formula, with the document's weights substituted when it defines them, even
+  further down), the right side is the claim; they must be equal for all indices;
+* an output size ``W_out = …`` / ``H_out = …``: the left side is the layer's output size;
+* a Jacobian ``∂y_L/∂A_ℓ = …`` of an MLP: the left side is symproof's formula (numerator
+  layout);
+* a weight or bias definition (``w_{…} = \\begin{cases}…``) is recorded in the context; its
+  verdict is whether the layer with those weights computes what the document claims of it;
+* anything else: an identity, proved, refuted with a counterexample, or UNKNOWN.
+
+Writing conventions are normalised first (``X_{i,j}`` on a one-channel input is ``X_{1,i,j}``,
+``w_{l,α,β}`` is ``w_{l,1,α,β}``; sizes named in the context, like F = 3, are substituted).
+A claim that names something the context does not define is UNKNOWN, never refuted.
+
+Status: the core of issue 6, not yet the ``symproof check`` command (no CLI, annotation or JSON
+output yet); inference from prose reads only a convolution's ``C_in, C_out, F, S, P``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .. import notation as nt
+from ..errors import SymproofError
+from ..proof import Status
+from .extract import Claim, directives, extract
+from .normalize import tidy
+from .parse import ParseError, parse_latex
+
+__all__ = ["Verdict", "check_text", "DocumentContext"]
+
+UNPARSED = "UNPARSED"
+_INDEX_NAMES = ("i", "j", "l", "alpha", "beta", "gamma", "p", "q", "k", "ell")
+
+
+@dataclass
+class Verdict:
+    """The outcome for one claim."""
+
+    line: int
+    latex: str
+    status: str
+    reason: str
+    evidence: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "latex": self.latex, "status": self.status,
+                "reason": self.reason, "evidence": self.evidence}
+
+
+@dataclass
+class DocumentContext:
+    """What the document is about: a layer, values of named sizes, assumptions, weights."""
+
+    layer: object = None
+    values: dict = field(default_factory=dict)  # name → value (e.g. F → 3)
+    assumptions: list = field(default_factory=list)
+    weights: dict = field(default_factory=dict)  # "w"/"b" → (line, expression in indices)
+    padded: bool = False
+    described: str = ""
+
+
+def _known_symbols() -> list[sp.Basic]:
+    names = [sp.Symbol(n, integer=True, positive=True) for n in _INDEX_NAMES]
+    sizes = [sp.Symbol(n, integer=True, positive=True) for n in
+             ("m", "n", "C", "F", "S", "H", "W", "L", "f_1", "f_2", "C_in", "C_out", "W_in",
+              "H_in", "W_out", "H_out", "D")]
+    return names + sizes + [sp.Symbol("P", integer=True, nonnegative=True)]
+
+
+KNOWN = _known_symbols()
+
+
+def _read(latex: str, extra=()):
+    return parse_latex(tidy(latex), known=[*KNOWN, *extra])
+
+
+# --- context ---------------------------------------------------------------------------------
+
+def _layer_from(words: tuple[str, ...]):
+    from .. import AvgPool2d, Conv2d, MaxPool2d
+    from ..params import symbols
+
+    kind, settings = words[0].lower(), {}
+    for word in words[1:]:
+        key, _, value = word.partition("=")
+        settings[key] = value
+    def value(text, nonnegative=False):
+        if text.isdigit():
+            return int(text)
+        return symbols(text, nonnegative=nonnegative)
+    size = settings.pop("input", None)
+    coordinates = settings.pop("coordinates", "original")
+    channels = settings.pop("channels", None)
+    arguments = {k: value(v, k == "padding") for k, v in settings.items()}
+    if kind == "conv2d":
+        layer = Conv2d(arguments.pop("in_channels", 1), arguments.pop("out_channels", 1),
+                       arguments.pop("kernel_size"), **arguments)
+    elif kind in ("avgpool2d", "maxpool2d"):
+        layer = (AvgPool2d if kind == "avgpool2d" else MaxPool2d)(
+            arguments.pop("kernel_size"), **arguments)
+    else:
+        raise SymproofError(f"unknown layer {kind!r} in a symproof directive")
+    dims = None
+    if size:
+        dims = tuple(value(part) for part in size.replace("×", "x").split("x"))
+    return layer, dims, coordinates == "padded", channels
+
+
+def _contexts_from_directives(text: str) -> tuple[list[tuple[int, DocumentContext]],
+                                                    list[Verdict]]:
+    """A context per layer directive, from its line on (assumptions join the current one)."""
+    ctx, problems = DocumentContext(), []
+    contexts = [(0, ctx)]
+    for directive in directives(text):
+        words = directive.words
+        if words and words[0] != "assume":
+            ctx = DocumentContext()
+            contexts.append((directive.line, ctx))
+        try:
+            if words[0] == "assume":
+                body = " ".join(words[1:])
+                if "\\mid" in body:
+                    k, m = (_read(side) for side in body.split("\\mid"))
+                    q = sp.Symbol("q", integer=True, positive=True)
+                    ctx.assumptions.append(("divides", m, k, q))
+                else:
+                    ctx.assumptions.append(_read(body))
+                continue
+            if words[0] == "mlp":
+                ctx.layer, ctx.described = "mlp", " ".join(words)
+                continue
+            layer, dims, padded, channels = _layer_from(words)
+            ctx.layer, ctx.padded = layer, padded
+            ctx.values.update(_sizes_of(layer, dims, channels))
+            ctx.described = " ".join(words)
+        except (SymproofError, KeyError, ValueError, ParseError) as error:
+            problems.append(Verdict(directive.line, " ".join(words), UNPARSED,
+                                    f"directive not understood: {error}"))
+    return contexts, problems
+
+
+def _sizes_of(layer, dims, channels) -> dict:
+    """The course's names for the layer's sizes (F, S, P, f_1, W_in, C_in, …)."""
+    values = {}
+    window = layer.window
+    f1, f2 = window.kernel_size
+    values.update({"F": f1, "f_1": f1, "f_2": f2, "S": window.stride[0],
+                   "P": window.padding[0], "D": window.dilation[0]})
+    if hasattr(layer, "in_channels"):
+        values.update({"C_in": layer.in_channels, "C_out": layer.out_channels})
+    if channels:
+        values.update({"C": channels if not channels.isdigit() else int(channels)})
+    if dims:
+        height, width = dims[-2:]
+        values.update({"H_in": height, "W_in": width, "H": height, "W": width})
+    return values
+
+
+def _sections(text: str) -> list[tuple[int, str]]:
+    """(first line, text) of each section: Markdown headings and \\section start new ones."""
+    sections, start, lines = [], 0, text.splitlines()
+    for number, line in enumerate(lines):
+        heading = line.lstrip().startswith(("#", "\\section", "\\subsection"))
+        if heading and number > start:
+            sections.append((start + 1, "\n".join(lines[start:number])))
+            start = number
+    sections.append((start + 1, "\n".join(lines[start:])))
+    sections[0] = (0, sections[0][1])
+    return sections
+
+
+def _infer_context(text: str) -> DocumentContext:
+    """Without directives: read ``C_{\\rm in} = 1, C_{\\rm out} = 2, F = 3, S = 1, P = 1``."""
+    from .. import Conv2d
+
+    ctx = DocumentContext()
+    found = {}
+    for name, keys in (("C_in", ("C_{\\rm in}", "C_{\\text{in}}")),
+                       ("C_out", ("C_{\\rm out}", "C_{\\text{out}}")),
+                       ("F", ("F =", "F=")), ("S", ("S =", "S=")), ("P", ("P =", "P="))):
+        for key in keys:
+            at = text.find(key)
+            if at < 0:
+                continue
+            rest = text[at + len(key):].lstrip(" =$")
+            digits = ""
+            for c in rest:
+                if c.isdigit():
+                    digits += c
+                elif digits or c not in " $=":
+                    break
+            if digits:
+                found[name] = int(digits)
+                break
+    if {"C_in", "C_out", "F"} <= set(found):
+        ctx.layer = Conv2d(found["C_in"], found["C_out"], found["F"], stride=found.get("S", 1),
+                           padding=found.get("P", 0))
+        ctx.values.update(_sizes_of(ctx.layer, None, None))
+        ctx.described = (f"inferred: C_in = {found['C_in']}, C_out = {found['C_out']}, "
+                         f"F = {found['F']}, S = {found.get('S', 1)}, P = {found.get('P', 0)}")
+    return ctx
+
+
+# --- judging --------------------------------------------------------------------------------
+
+def _conventions(expr, ctx: DocumentContext):
+    """One-channel shorthand (X_{p,q}, w_{l,α,β}) in full, and named sizes substituted."""
+    def full(entry):
+        if entry.base == nt.X and len(entry.indices) == 2:
+            return nt.X[(1, *entry.indices)]
+        if entry.base == nt.w and len(entry.indices) == 3:
+            return nt.w[(entry.indices[0], 1, *entry.indices[1:])]
+        return entry
+
+    expr = expr.replace(lambda e: isinstance(e, sp.Indexed), full)
+    values = {s: sp.sympify(ctx.values[s.name]) if isinstance(ctx.values[s.name], int)
+              else ctx.values[s.name] for s in expr.free_symbols
+              if isinstance(s, sp.Symbol) and s.name in ctx.values}
+    return expr.xreplace(values)
+
+
+def _with_weights(expr, ctx: DocumentContext):
+    """Substitute the document's weight/bias definitions. A definition such as
+    ``w_{1,α,β} = …`` covers the entries whose fixed indices match (here output channel 1)."""
+    def definition(entry):
+        for _, (pattern, body) in ctx.weights.get(entry.base.label.name, []):
+            if len(pattern) != len(entry.indices):
+                continue
+            fixed = [(p, i) for p, i in zip(pattern, entry.indices) if not p.free_symbols]
+            if all(p == i for p, i in fixed):
+                names = {p: i for p, i in zip(pattern, entry.indices) if p.free_symbols}
+                return body.xreplace(names)
+        return None
+
+    return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base in (nt.w, nt.b)
+                        and definition(e) is not None, definition)
+
+
+def _cases_to_piecewise(latex: str, variables) -> sp.Expr:
+    """``\\begin{cases} v (cond) \\\\ … (\\text{otherwise}) \\end{cases}`` as a Piecewise."""
+    start = latex.index("\\begin{cases}") + len("\\begin{cases}")
+    end = latex.index("\\end{cases}")
+    pieces = []
+    for row in latex[start:end].split("\\\\"):
+        row = row.strip()
+        if not row:
+            continue
+        value, _, condition = row.partition("(")
+        condition = condition.rsplit(")", 1)[0].strip()
+        parsed_value = _read(value.replace("&", ""))
+        if "otherwise" in condition:
+            pieces.append((parsed_value, True))
+            continue
+        parts = [c.strip() for c in condition.replace("\\ ", "").split(",") if c.strip()]
+        relations = [_read(c) for c in parts]
+        pieces.append((parsed_value, sp.And(*relations)))
+    if not pieces or pieces[-1][1] is not True:
+        pieces.append((sp.S.Zero, True))  # the document's "0 (otherwise)" may sit outside
+    # Index conditions (γ = l, α = 2 ∧ β = 1) with 0 otherwise are sums of Kronecker deltas,
+    # which the tactics sum out; anything else stays a Piecewise.
+    if pieces[-1][0] == 0 and all(_equalities(c) for _, c in pieces[:-1]):
+        return sp.Add(*(value * sp.Mul(*(sp.KroneckerDelta(e.lhs, e.rhs)
+                                         for e in _equalities(condition)))
+                        for value, condition in pieces[:-1]))
+    return sp.Piecewise(*pieces)
+
+
+def _equalities(condition) -> list:
+    parts = condition.args if isinstance(condition, sp.And) else (condition,)
+    return list(parts) if all(isinstance(c, sp.Equality) for c in parts) else []
+
+
+def _ranges(ctx: DocumentContext, expr) -> list:
+    """Indices are 1-based; output indices stay within the layer's output."""
+    relations = [a for a in ctx.assumptions if isinstance(a, sp.Basic)]
+    size = ctx.values.get("W_in")
+    if size is not None and hasattr(ctx.layer, "window"):  # the window fits the input
+        window = ctx.layer.window
+        relations.append(sp.Le(window.dilation[1] * (window.kernel_size[1] - 1) + 1,
+                               size + 2 * window.padding[1]))
+    if ctx.layer is not None and hasattr(ctx.layer, "out_channels"):
+        relations.append(sp.Le(sp.Symbol("l", integer=True, positive=True),
+                               ctx.layer.out_channels))
+    return relations
+
+
+def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
+    from ..tactics import Context, identity
+
+    lhs = _conventions(_read(claim.lhs), ctx)
+    if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
+        return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
+    rhs = _conventions(_read(claim.rhs), ctx)
+    reason = "identity"
+    used_weights = False
+    if isinstance(lhs, sp.Indexed) and lhs.base == nt.Y and hasattr(ctx.layer, "element"):
+        indices = lhs.indices if len(lhs.indices) == 3 else (1, *lhs.indices)
+        model = ctx.layer.element(*indices, padded=ctx.padded) if hasattr(
+            ctx.layer, "element") else None
+        if any(n in ctx.weights for n in ("w", "b")) and not rhs.has(nt.w):
+            model, used_weights = _with_weights(model, ctx), True
+        lhs, reason = model, f"against {ctx.layer!r}'s element formula"
+    elif isinstance(lhs, sp.Symbol) and lhs.name in ("W_out", "H_out") and hasattr(
+            ctx.layer, "output_shape"):
+        size = ctx.values.get("W_in" if lhs.name == "W_out" else "H_in")
+        if size is None:
+            return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
+                           "output size, but the context gives no input size")
+        axis = 1 if lhs.name == "W_out" else 0
+        shape = ctx.layer.output_shape(1, size, size)
+        lhs, reason = sp.sympify(shape[1 + axis]), f"against {ctx.layer!r}'s output size"
+    undefined = _undefined_names(lhs, rhs, defined_weights=bool(ctx.weights) or reason != (
+        "identity"))
+    if undefined:
+        # A side names something the context does not define (Y without a layer, W_out, a
+        # derivative, ρ(X)…): treating it as a free variable would "refute" a definition.
+        return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
+                       f"uses {', '.join(sorted(undefined)[:3])}, which the context does not "
+                       "define (add a symproof directive)")
+    relations = _ranges(ctx, lhs)
+    outcome = identity(lhs, rhs, Context(relations))
+    if outcome.status is not Status.PROVED:
+        divisible = _divisibility(ctx)
+        if divisible:
+            from ..tactics import divisible_floor
+
+            m, k, q = divisible
+            alternative = divisible_floor(lhs, rhs, m, k, q)
+            if alternative.status is Status.PROVED:
+                outcome = alternative
+                reason += f", assuming {k} | {m}"
+    note = ""
+    if used_weights:
+        lines = sorted({line for n in ("w", "b") for line, _ in ctx.weights.get(n, [])})
+        note = f" with the weights defined at line {', '.join(map(str, lines))} substituted"
+    evidence = {"tactic": outcome.tactic, "detail": outcome.detail}
+    if outcome.counterexample:
+        evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
+    text = reason + note
+    if outcome.status is Status.REFUTED:
+        shown = ", ".join(f"{k} = {v}" for k, v in list(outcome.counterexample.items())[:6])
+        text += f"; counterexample {shown}"
+    return Verdict(claim.line, claim.latex, outcome.status.name, text, evidence)
+
+
+# Free variables of identities: indices and generic sizes. Names of a layer's parameters
+# (F, S, P, f_1, W_in, W_out, C_in, …) are not: without a context giving them, a claim about
+# them is a statement about a layer symproof does not know.
+_VARIABLES = set(_INDEX_NAMES) | {"m", "n", "k", "q", "r", "t", "u", "v", "z", "a", "x", "C",
+                                  "L"}
+
+
+def _undefined_names(*sides, defined_weights: bool = False) -> set[str]:
+    """Names in the claim that are not variables, array entries or known functions."""
+    names = set()
+    for side in sides:
+        for s in side.free_symbols:
+            if isinstance(s, sp.Symbol) and s.name not in _VARIABLES and not any(
+                    s == e.base.label for e in side.atoms(sp.Indexed)):
+                names.add(s.name)
+        for e in side.atoms(sp.Indexed):
+            if e.base not in (nt.X, nt.w, nt.b, nt.Xbar):
+                names.add(str(e.base))
+            elif e.base in (nt.w, nt.b) and not defined_weights:
+                names.add(f"{e.base} (weights the document does not define)")
+        for f in side.atoms(sp.core.function.AppliedUndef):
+            if f.func.__name__.rstrip("'") not in ("sigma",):
+                names.add(f.func.__name__)
+    return names
+
+
+def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
+    """``∂y/∂x = …`` against symproof's formula (numerator layout), entry by entry."""
+    from ..backprop import derive, network_symbols
+    from ..testing import assert_equivalent
+
+    formulas = {f.label: f for f in derive().values()}
+    if lhs.name not in formulas:
+        return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
+                       f"{lhs.name} is not one of the MLP Jacobians symproof derives")
+    net = network_symbols()
+    known = [net.A, net.b, net.y_prev, net.A_L, net.b_L, net.y_Lm1, net.upstream]
+    rhs = _read(claim.rhs, known)
+    expected = formulas[lhs.name].formula
+    try:
+        assert_equivalent(rhs, expected)
+    except AssertionError as difference:
+        return Verdict(claim.line, claim.latex, Status.REFUTED.name if "REFUTED" in str(
+            difference) or "shape" in str(difference) else Status.UNKNOWN.name,
+            f"not {lhs.name} in numerator layout: {str(difference).splitlines()[0]}",
+            {"expected": str(expected)})
+    return Verdict(claim.line, claim.latex, Status.PROVED.name,
+                   f"{lhs.name} in numerator layout, entry by entry", {"expected": str(expected)})
+
+
+def _divisibility(ctx: DocumentContext):
+    for relation in ctx.assumptions:
+        if isinstance(relation, tuple) and relation[0] == "divides":
+            return relation[1:]
+    return None
+
+
+def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
+    """Every claim of a document, judged; the contexts (first line, context) used."""
+    contexts, verdicts = _contexts_from_directives(text)
+    if len(contexts) == 1:  # no layer directive: infer one per section from the prose
+        contexts = [(start, _infer_context(section)) for start, section in _sections(text)]
+
+    def context_of(line: int) -> DocumentContext:
+        return [c for start, c in contexts if start <= line][-1]
+
+    claims = extract(text, inline=inline)
+    # First pass: weight and bias definitions, wherever they stand in their context.
+    for claim in claims:
+        ctx = context_of(claim.line)
+        if claim.rhs is not None and "\\begin{cases}" in claim.rhs:
+            try:
+                target = _read(claim.lhs)
+                if isinstance(target, sp.Indexed) and target.base in (nt.w, nt.b):
+                    variables = tuple(target.indices)
+                    if target.base == nt.w and len(variables) == 3:
+                        variables = (variables[0], sp.Integer(1), *variables[1:])
+                    ctx.weights.setdefault(target.base.label.name, []).append(
+                        (claim.line, (variables, _cases_to_piecewise(claim.rhs, variables))))
+            except (ParseError, SymproofError, ValueError):
+                pass
+    for claim in claims:
+        verdicts.append(_judge(claim, context_of(claim.line)))
+    verdicts.sort(key=lambda v: v.line)
+    return verdicts, contexts
+
+
+def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:
+    try:
+        if claim.rhs is None:
+            _read(claim.lhs)
+            return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
+                           "an expression, not a claim")
+        if "\\begin{cases}" in claim.rhs:
+            return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
+                           "weight definition recorded in the context")
+        return _judge_equation(claim, ctx)
+    except (ParseError, SymproofError, ValueError, TypeError, AttributeError, IndexError,
+            KeyError, NotImplementedError, RecursionError) as error:
+        return Verdict(claim.line, claim.latex, UNPARSED, f"{type(error).__name__}: "
+                       f"{str(error)[:160]}")
