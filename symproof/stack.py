@@ -127,12 +127,26 @@ def receptive_field(stack, axis: int = 0) -> ReceptiveField:
     return ReceptiveField(size, jump, start)
 
 
-def field_by_formulas(stack, i: int, axis: int = 0) -> set[int]:
+def field_by_formulas(stack, i: int, axis: int = 0, size: int | None = None) -> set[int]:
     """The input rows that output position ``i`` reads, found by following each layer's
-    element formula back through the stack (the brute-force check of the closed form)."""
+    element formula back through the stack (the brute-force check of the closed form).
+
+    With the input ``size``, positions that fall in an intermediate layer's padding are
+    dropped: padding holds no data to pass on (the closed form does not see this)."""
+    windows = _windows(stack)
+    sizes = [size]
+    if size is not None:
+        from .shapes import conv_output_size
+
+        for window in windows:
+            sizes.append(conv_output_size(sizes[-1], *(getattr(window, name)[axis] for name in (
+                "kernel_size", "stride", "padding", "dilation"))))
     rows = {i}
-    for window in reversed(_windows(stack)):
+    for depth in range(len(windows) - 1, -1, -1):
+        window, limit = windows[depth], sizes[depth] if size is not None else None
         taps = int(window.kernel_size[axis])
         rows = {int(window.index(axis, sp.Integer(r), sp.Integer(a)))
                 for r in rows for a in range(1, taps + 1)}
+        if limit is not None:
+            rows = {r for r in rows if 1 <= r <= limit}
     return rows
