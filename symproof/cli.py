@@ -17,20 +17,14 @@ from .errors import ParameterError, SymproofError
 
 __all__ = ["main"]
 
-_INT = re.compile(r"\d+")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def parse_value(name: str, text: str, *, nonnegative: bool = False):
     """``"3"`` → 3, ``"F"`` → a positive-integer symbol ``F`` (non-negative for paddings)."""
-    from .params import symbols
+    from .params import size_from_text
 
-    text = text.strip()
-    if _INT.fullmatch(text):
-        return int(text)
-    if _NAME.fullmatch(text):
-        return symbols(text, nonnegative=nonnegative)
-    raise ParameterError(name, text, "must be an integer or a symbol name such as F")
+    return size_from_text(name, text, nonnegative=nonnegative)
 
 
 def parse_pair(name: str, text: str, *, nonnegative: bool = False):
@@ -138,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     prove.add_argument("--markdown", metavar="FILE",
                        help="write the solutions as Markdown with $$…$$ math")
     commands.add_parser("list", help="the worked problems and their parameters")
+
+    check = commands.add_parser("check", help="check a written solution claim by claim")
+    check.add_argument("file", metavar="FILE", help="a .tex or .md solution")
+    check.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    check.add_argument("--inline", action="store_true", help="also check inline $…$ math")
+    check.add_argument("--annotate", metavar="OUT",
+                       help="write a copy of the document with each claim's verdict")
     return parser
 
 
@@ -403,6 +404,55 @@ def _export(args, outputs: dict, proofs) -> list[str]:
     return written
 
 
+def _check(args) -> int:
+    import json
+    from pathlib import Path
+
+    from .claims.check import check_text
+    from .latex.export import check_writable, write_atomically
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SymproofError(f"cannot read {args.file}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SymproofError(f"cannot read {args.file}: {error}") from None
+    if args.annotate:
+        check_writable(Path(args.annotate))
+    verdicts, contexts = check_text(text, inline=args.inline)
+    if args.json:
+        print(json.dumps([v.to_dict() for v in verdicts], indent=2, ensure_ascii=False))
+    else:
+        for start, ctx in contexts:
+            if ctx.described:
+                where = f"from line {start}" if start else "for the document"
+                print(f"{args.file}: context {where}: {ctx.described}")
+        for v in verdicts:
+            print(f"{args.file}:{v.line}: {v.status:<12} {v.reason}")
+        counts: dict[str, int] = {}
+        for v in verdicts:
+            counts[v.status.lower()] = counts.get(v.status.lower(), 0) + 1
+        print(f"{len(verdicts)} claims: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    if args.annotate:
+        write_atomically(Path(args.annotate), _annotated(text, verdicts, path.suffix))
+    return 1 if any(v.status == "REFUTED" for v in verdicts) else 0
+
+
+def _annotated(text: str, verdicts, suffix: str) -> str:
+    """The document with a comment after each line that holds claims, giving their verdicts."""
+    by_line: dict[int, list] = {}
+    for v in verdicts:
+        by_line.setdefault(v.line, []).append(v)
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        out.append(line)
+        for v in by_line.get(number, []):
+            note = f"symproof: {v.status} {v.reason}".replace("-->", "→")
+            out.append(f"% {note}" if suffix == ".tex" else f"<!-- {note} -->")
+    return "\n".join(out) + "\n"
+
+
 def _list() -> int:
     from .registry import problems
 
@@ -430,6 +480,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _prove(args)
         if args.command == "list":
             return _list()
+        if args.command == "check":
+            return _check(args)
         parser.print_help()
         return 0
     except SystemExit as stop:

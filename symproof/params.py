@@ -21,8 +21,8 @@ import sympy as sp
 from .errors import ParameterError
 
 __all__ = [
-    "symbols", "as_size", "as_pair", "as_flag", "holds", "fails", "concrete", "concrete_int",
-    "to_python",
+    "symbols", "as_size", "as_pair", "as_flag", "size_from_text", "holds", "fails", "concrete",
+    "concrete_int", "to_python",
 ]
 
 Size = int | sp.Expr
@@ -83,6 +83,19 @@ def as_pair(name: str, value: object, minimum: int = 1) -> tuple[sp.Expr, sp.Exp
         return (as_size(f"{name}[0]", value[0], minimum), as_size(f"{name}[1]", value[1], minimum))
     size = as_size(name, value, minimum)
     return (size, size)
+
+
+def size_from_text(name: str, text: str, *, nonnegative: bool = False):
+    """``"3"`` → 3, ``"F"`` → a positive-integer symbol (non-negative for paddings); anything
+    else is refused. Text is matched by pattern, never evaluated."""
+    import re
+
+    text = text.strip()
+    if re.fullmatch(r"\d+", text):
+        return int(text)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text):
+        return symbols(text, nonnegative=nonnegative)
+    raise ParameterError(name, text, "must be an integer or a symbol name such as F")
 
 
 def as_flag(name: str, value: object) -> bool:

@@ -16,8 +16,8 @@ Writing conventions are normalised first (``X_{i,j}`` on a one-channel input is 
 ``w_{l,α,β}`` is ``w_{l,1,α,β}``; sizes named in the context, like F = 3, are substituted).
 A claim that names something the context does not define is UNKNOWN, never refuted.
 
-Status: the core of issue 6, not yet the ``symproof check`` command (no CLI, annotation or JSON
-output yet); inference from prose reads only a convolution's ``C_in, C_out, F, S, P``.
+Without directives, the context is inferred per section: a convolution from prose such as
+``C_in = 1, C_out = 2, F = 3, S = 1, P = 1``, an MLP from ``y_L = A_L y_{L−1} + b_L``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import sympy as sp
 
 from .. import notation as nt
 from ..errors import SymproofError
+from ..params import size_from_text
 from ..proof import Status
 from .extract import Claim, directives, extract
 from .normalize import tidy
@@ -85,23 +86,37 @@ def _read(latex: str, extra=()):
 
 def _layer_from(words: tuple[str, ...]):
     from .. import AvgPool2d, Conv2d, MaxPool2d
-    from ..params import symbols
 
     kind, settings = words[0].lower(), {}
+    allowed = {"conv2d": {"in_channels", "out_channels", "kernel_size", "stride", "padding",
+                          "dilation", "bias", "input", "coordinates"},
+               "avgpool2d": {"kernel_size", "stride", "padding", "channels", "input",
+                             "coordinates"},
+               "maxpool2d": {"kernel_size", "stride", "padding", "dilation", "channels",
+                             "input", "coordinates"}}
+    if kind not in allowed:
+        raise SymproofError(f"unknown layer {kind!r} in a symproof directive "
+                            f"(one of {', '.join(sorted(allowed))}, mlp, assume)")
     for word in words[1:]:
-        key, _, value = word.partition("=")
-        settings[key] = value
-    def value(text, nonnegative=False):
-        if text.isdigit():
-            return int(text)
-        return symbols(text, nonnegative=nonnegative)
+        key, _, text = word.partition("=")
+        if key not in allowed[kind]:
+            raise SymproofError(f"{kind} takes no setting {key!r} "
+                                f"(one of {', '.join(sorted(allowed[kind]))})")
+        settings[key] = text
+    if "kernel_size" not in settings:
+        raise SymproofError(f"{kind} needs kernel_size=…")
+
+    def value(text, nonnegative=False, name="value"):
+        return size_from_text(name, text, nonnegative=nonnegative)
+
     size = settings.pop("input", None)
+    bias = settings.pop("bias", "true").lower() not in ("false", "0", "no")
     coordinates = settings.pop("coordinates", "original")
     channels = settings.pop("channels", None)
-    arguments = {k: value(v, k == "padding") for k, v in settings.items()}
+    arguments = {k: value(v, k == "padding", k) for k, v in settings.items()}
     if kind == "conv2d":
         layer = Conv2d(arguments.pop("in_channels", 1), arguments.pop("out_channels", 1),
-                       arguments.pop("kernel_size"), **arguments)
+                       arguments.pop("kernel_size"), bias=bias, **arguments)
     elif kind in ("avgpool2d", "maxpool2d"):
         layer = (AvgPool2d if kind == "avgpool2d" else MaxPool2d)(
             arguments.pop("kernel_size"), **arguments)
@@ -109,7 +124,7 @@ def _layer_from(words: tuple[str, ...]):
         raise SymproofError(f"unknown layer {kind!r} in a symproof directive")
     dims = None
     if size:
-        dims = tuple(value(part) for part in size.replace("×", "x").split("x"))
+        dims = tuple(value(part, name="input") for part in size.replace("×", "x").split("x"))
     return layer, dims, coordinates == "padded", channels
 
 
@@ -156,7 +171,7 @@ def _sizes_of(layer, dims, channels) -> dict:
     if hasattr(layer, "in_channels"):
         values.update({"C_in": layer.in_channels, "C_out": layer.out_channels})
     if channels:
-        values.update({"C": channels if not channels.isdigit() else int(channels)})
+        values.update({"C": size_from_text("channels", channels)})
     if dims:
         height, width = dims[-2:]
         values.update({"H_in": height, "W_in": width, "H": height, "W": width})
@@ -181,6 +196,10 @@ def _infer_context(text: str) -> DocumentContext:
     from .. import Conv2d
 
     ctx = DocumentContext()
+    compact = text.replace(" ", "")
+    if any(form in compact for form in ("y_L=A_Ly_{L-1}+b_L", "y_L=A_{L}y_{L-1}+b_{L}")):
+        ctx.layer, ctx.described = "mlp", "inferred: an MLP y_L = A_L y_{L−1} + b_L"
+        return ctx
     found = {}
     for name, keys in (("C_in", ("C_{\\rm in}", "C_{\\text{in}}")),
                        ("C_out", ("C_{\\rm out}", "C_{\\text{out}}")),
@@ -212,10 +231,17 @@ def _infer_context(text: str) -> DocumentContext:
 
 def _conventions(expr, ctx: DocumentContext):
     """One-channel shorthand (X_{p,q}, w_{l,α,β}) in full, and named sizes substituted."""
+    # w with three indices drops the channel that has size 1: w_{l,α,β} when C_in = 1,
+    # w_{γ,α,β} when C_out = 1.
+    single_output = getattr(ctx.layer, "out_channels", None) == 1 and getattr(
+        ctx.layer, "in_channels", None) != 1
+
     def full(entry):
         if entry.base == nt.X and len(entry.indices) == 2:
             return nt.X[(1, *entry.indices)]
         if entry.base == nt.w and len(entry.indices) == 3:
+            if single_output:
+                return nt.w[(1, *entry.indices)]
             return nt.w[(entry.indices[0], 1, *entry.indices[1:])]
         return entry
 
@@ -300,6 +326,9 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     rhs = _conventions(_read(claim.rhs), ctx)
     reason = "identity"
     used_weights = False
+    if ctx.weights and (lhs.has(nt.w, nt.b) or rhs.has(nt.w, nt.b)):
+        # The document's weights apply to every claim of their context, wherever defined.
+        lhs, rhs, used_weights = _with_weights(lhs, ctx), _with_weights(rhs, ctx), True
     if isinstance(lhs, sp.Indexed) and lhs.base == nt.Y and hasattr(ctx.layer, "element"):
         indices = lhs.indices if len(lhs.indices) == 3 else (1, *lhs.indices)
         model = ctx.layer.element(*indices, padded=ctx.padded) if hasattr(
@@ -362,7 +391,8 @@ def _undefined_names(*sides, defined_weights: bool = False) -> set[str]:
     names = set()
     for side in sides:
         for s in side.free_symbols:
-            if isinstance(s, sp.Symbol) and s.name not in _VARIABLES and not any(
+            variable = s.name in _VARIABLES or (len(s.name) == 1 and s.name.islower())
+            if isinstance(s, sp.Symbol) and not variable and not any(
                     s == e.base.label for e in side.atoms(sp.Indexed)):
                 names.add(s.name)
         for e in side.atoms(sp.Indexed):
@@ -388,6 +418,11 @@ def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
     net = network_symbols()
     known = [net.A, net.b, net.y_prev, net.A_L, net.b_L, net.y_Lm1, net.upstream]
     rhs = _read(claim.rhs, known)
+    operators = sorted(s.name for s in rhs.free_symbols
+                       if getattr(s, "name", "").startswith("∂") and s != net.upstream)
+    if operators:  # "∂/∂b_ℓ σ(…)": a derivative still to be taken, not a formula
+        return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
+                       f"the right side still holds the derivative {operators[0]}")
     expected = formulas[lhs.name].formula
     try:
         assert_equivalent(rhs, expected)
@@ -417,6 +452,7 @@ def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
         return [c for start, c in contexts if start <= line][-1]
 
     claims = extract(text, inline=inline)
+    unreadable: dict[int, str] = {}
     # First pass: weight and bias definitions, wherever they stand in their context.
     for claim in claims:
         ctx = context_of(claim.line)
@@ -427,14 +463,43 @@ def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
                     variables = tuple(target.indices)
                     if target.base == nt.w and len(variables) == 3:
                         variables = (variables[0], sp.Integer(1), *variables[1:])
+                    definition = _cases_to_piecewise(claim.rhs, variables)
                     ctx.weights.setdefault(target.base.label.name, []).append(
-                        (claim.line, (variables, _cases_to_piecewise(claim.rhs, variables))))
-            except (ParseError, SymproofError, ValueError):
-                pass
+                        (claim.line, (variables, definition)))
+            except (ParseError, SymproofError, ValueError, TypeError) as error:
+                unreadable[claim.line] = f"weight definition not understood: {error}"
     for claim in claims:
+        if claim.line in unreadable and claim.rhs and "\\begin{cases}" in claim.rhs:
+            verdicts.append(Verdict(claim.line, claim.latex, UNPARSED,
+                                    unreadable[claim.line][:200]))
+            continue
         verdicts.append(_judge(claim, context_of(claim.line)))
+    _judge_definitions(verdicts)
     verdicts.sort(key=lambda v: v.line)
     return verdicts, contexts
+
+
+def _judge_definitions(verdicts: list[Verdict]) -> None:
+    """A weight definition is as good as what the layer computes with it: PROVED when every
+    claim about the layer's output that uses it is, REFUTED when one of them is refuted."""
+    for verdict in verdicts:
+        if verdict.reason != "weight definition recorded in the context":
+            continue
+        users = [v for v in verdicts if f"defined at line {verdict.line}" in v.reason
+                 or f", {verdict.line} substituted" in v.reason]
+        if not users:
+            verdict.reason += " (no claim of the document uses it)"
+            continue
+        proved = [v.line for v in users if v.status == "PROVED"]
+        if proved:  # the weights realise what the document says the layer computes
+            verdict.status = Status.PROVED.name
+            verdict.reason = ("with these weights the layer computes line "
+                              f"{', '.join(map(str, proved))} exactly")
+        elif all(v.status == "REFUTED" for v in users):
+            verdict.status = Status.REFUTED.name
+            verdict.reason = ("with these weights the layer computes none of lines "
+                              f"{', '.join(str(v.line) for v in users)}")
+            verdict.evidence = {"refuted at": [v.line for v in users]}
 
 
 def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:

@@ -176,15 +176,23 @@ class _Reader:
         if self.at("\\delta_"):
             sub, after = self.subscript(p + 6)
             parts = sub.split()
+            if len(parts) == 1 and len(sub) == 2:  # \delta_{ij}: two one-letter indices
+                parts = list(sub)
             if len(parts) != 2:
                 raise ParseError(f"\\delta_{{{sub}}} must have two indices")
             self.place(sp.KroneckerDelta(*(self.inner(x) for x in parts)), after)
             return True
         if self.at("\\max_{\\substack{"):
             return self.window_max()
+        if self.at("\\max_{") and "\\le" in t[p:p + 80]:
+            return self.window_max(substack=False)
         if self.at("\\operatorname{diag}\\left("):
             body, end = self.left_right(p + len("\\operatorname{diag}"))
-            self.place(DiagMatrix(self.inner(body)), end)
+            vector = self.inner(body)
+            if not isinstance(vector, MatrixExpr):
+                raise ParseError(f"diag needs a vector, and {body.strip()!r} is not one here "
+                                 "(name the network, e.g. with an mlp directive)")
+            self.place(DiagMatrix(vector), end)
             return True
         if self.at("\\frac{\\partial"):
             top, end = self.group(p + 5)
@@ -236,14 +244,20 @@ class _Reader:
         self.place(self.symbols.get(word, sp.Symbol(word)), end)
         return True
 
-    def window_max(self) -> bool:
+    def window_max(self, substack: bool = True) -> bool:
+        """``\\max_{\\substack{a ≤ p ≤ b \\\\ …}} body`` or ``\\max_{a ≤ p ≤ b, …} body``."""
         from ..reductions import MaxOver
 
         t = self.text
-        ranges, end = self.group(self.pos + len("\\max_{\\substack"))
-        end += 1  # the closing brace of the subscript
+        if substack:
+            ranges, end = self.group(self.pos + len("\\max_{\\substack"))
+            end += 1  # the closing brace of the subscript
+            parts = _split_top(ranges, "\\\\")
+        else:
+            ranges, end = self.group(self.pos + len("\\max_"))
+            parts = _split_top(ranges.replace("\\ ", " "), ",")
         limits = []
-        for part in _split_top(ranges, "\\\\"):
+        for part in parts:
             pieces = [s.strip() for s in part.split("\\le")]
             if len(pieces) != 3:
                 raise ParseError(f"window range {part.strip()!r} must read low \\le i \\le high")
