@@ -119,7 +119,7 @@ def test_random_latex_never_crashes_the_checker(text):
                             "SPOT_CHECKED") for v in verdicts)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.integers(0, 400), st.sampled_from(["", "}", "{", "\\", "=", "$$", "\\left(", "_"]))
 def test_mutated_seed_never_crashes_the_checker(position, insert):
     text = (DATA / "directed_solution.md").read_text()
@@ -138,3 +138,21 @@ def test_crafted_latex_executes_nothing(tmp_path, payload):
     done = run("check", "doc.md", cwd=tmp_path)
     assert done.returncode in (0, 1)
     assert not (tmp_path / "PWNED").exists()
+
+
+def test_a_tex_document_with_align_and_a_comment_directive(tmp_path):
+    doc = tmp_path / "hw.tex"
+    doc.write_text("\n".join([
+        r"\documentclass{article}\begin{document}",
+        r"%! symproof avgpool2d kernel_size=k stride=k channels=C input=mxm",
+        r"%! symproof assume k \mid m",
+        r"\begin{align*}",
+        r"W_{\text{out}} &= \left\lfloor \frac{m - k}{k} \right\rfloor + 1 \\",
+        r"&= \frac{m}{k} + 1",
+        r"\end{align*}",
+        r"\end{document}", ""]))
+    done = run("check", str(doc), "--annotate", str(tmp_path / "out.tex"))
+    assert f"{doc}:5: PROVED" in done.stdout
+    assert f"{doc}:6: REFUTED" in done.stdout  # ⌊(m − k)/k⌋ + 1 is m/k, not m/k + 1
+    assert done.returncode == 1
+    assert "% symproof: REFUTED" in (tmp_path / "out.tex").read_text()
