@@ -296,20 +296,10 @@ def _continues(text: str, end: int) -> bool:
 
 
 def _split_top(text: str, separator: str) -> list[str]:
-    """``text`` split at ``separator`` outside braces and \\left…\\right."""
-    parts, depth, current, i = [], 0, "", 0
-    while i < len(text):
-        if text.startswith("\\left", i) or text[i] == "{":
-            depth += 1
-        elif text.startswith("\\right", i) or text[i] == "}":
-            depth -= 1
-        if depth == 0 and text.startswith(separator, i):
-            parts.append(current)
-            current, i = "", i + len(separator)
-            continue
-        current += text[i]
-        i += 1
-    return parts + [current]
+    """``text`` split at ``separator`` outside braces, \\left…\\right and environments."""
+    from .extract import _split_top as pieces
+
+    return [piece for _, piece in pieces(text, separator)]
 
 
 def _plain(latex: str) -> str:
