@@ -43,6 +43,12 @@ class Solutions:
     conditions: list = field(default_factory=list)
     reason: str = ""
 
+    def as_data(self) -> dict:
+        """A plain form for snapshots and tools: value(s), conditions and reason."""
+        return {"parameter": self.parameter, "values": tuple(self.values),
+                "value": self.value if self.value is not None else "none",
+                "conditions": tuple(self.conditions), "reason": self.reason}
+
     def __bool__(self) -> bool:
         return bool(self.values) or self.value is not None
 

@@ -113,6 +113,8 @@ class Snapshot:
         from .latex import latex
         from .serialize import from_tree, to_tree
 
+        if hasattr(value, "as_data"):  # results such as solve_for's Solutions
+            value = value.as_data()
         record = {"srepr": sp.srepr(value) if isinstance(value, sp.Basic) else repr(value),
                   "latex": latex(value) if isinstance(value, sp.Basic) else None,
                   "tree": to_tree(value)}

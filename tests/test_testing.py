@@ -50,3 +50,16 @@ def test_snapshot_never_evaluates_stored_text(tmp_path):
                                       "tree": ["eval", ["1"]]}}))
     with pytest.raises(Exception, match="is not a class snapshots may rebuild"):
         Snapshot(path).assert_match(sp.Integer(1), "x")
+
+
+def test_snapshot_of_a_solve_for_result(tmp_path):
+    """User story 4: a derivation snapshot passes on a printed-form change, fails otherwise."""
+    from symproof import solve_for
+
+    f = symbols("F")
+    path = tmp_path / "same_padding.json"
+    Snapshot(path, update=True).assert_match(solve_for("padding", input=m, output=m,
+                                                       kernel_size=f))
+    Snapshot(path).assert_match(solve_for("padding", input=m, output=m, kernel_size=f))
+    with pytest.raises(AssertionError):
+        Snapshot(path).assert_match(solve_for("padding", input=m, output=m + 2, kernel_size=f))

@@ -102,6 +102,8 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
         shown.update(nonzero)
         if len(nonzero) < len(entries):
             shown["other entries"] = 0
+        if not shown:  # a constant difference: any values at all are a counterexample
+            shown["any values"] = f"the sides always differ by {value}"
         return Outcome(Status.REFUTED, "counterexample search",
                        f"the two sides differ by {value} there", counterexample=shown)
     return None
