@@ -84,6 +84,9 @@ def test_corpus_no_false_claim_proved_and_true_ones_confirmed():
     assert len(confirmed) >= 0.9 * len(CORPUS_TRUE)
     refuted = [line for line in CORPUS_FALSE if status[line] == "REFUTED"]
     assert len(refuted) >= 0.9 * len(CORPUS_FALSE)
+    # floor vs exact division: refuted, and the condition under which it holds is named
+    why = {v.line: v.reason for v in verdicts}
+    assert why[31].endswith("it holds when k | m") and why[60].endswith("it holds when k | m")
 
 
 def test_check_command_lines_summary_and_exit_codes(tmp_path):

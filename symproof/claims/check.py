@@ -376,6 +376,10 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if outcome.status is Status.REFUTED:
         shown = ", ".join(f"{k} = {v}" for k, v in list(outcome.counterexample.items())[:6])
         text += f"; counterexample {shown}"
+        condition = _holds_when(lhs, rhs)
+        if condition:
+            text += f"; it holds when {condition}"
+            evidence["holds when"] = condition
     return Verdict(claim.line, claim.latex, outcome.status.name, text, evidence)
 
 
@@ -433,6 +437,21 @@ def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
             {"expected": str(expected)})
     return Verdict(claim.line, claim.latex, Status.PROVED.name,
                    f"{lhs.name} in numerator layout, entry by entry", {"expected": str(expected)})
+
+
+def _holds_when(lhs, rhs) -> str:
+    """Where cheap, the condition that would make a refuted floor claim true: ``k | m``."""
+    from ..tactics import divisible_floor
+
+    q = sp.Symbol("q", integer=True, positive=True)
+    for bracket in (lhs - rhs).atoms(sp.floor, sp.ceiling):
+        numerator, denominator = sp.fraction(sp.together(bracket.args[0]))
+        if not isinstance(denominator, sp.Symbol):
+            continue
+        for m in sorted(numerator.free_symbols - {denominator}, key=str):
+            if divisible_floor(lhs, rhs, m, denominator, q).status is Status.PROVED:
+                return f"{denominator} | {m}"
+    return ""
 
 
 def _divisibility(ctx: DocumentContext):
