@@ -17,6 +17,21 @@ def best_time(fn, *, repeat: int = 5, number: int = 1) -> float:
     return min(timeit.repeat(fn, repeat=repeat, number=number)) / number
 
 
+def interleaved(baseline: list[str], target: list[str], runs: int = 5) -> tuple[float, float]:
+    """Best wall times of two commands run alternately: whatever slows the machine at some
+    moment slows both, so their ratio stays honest."""
+    import subprocess
+    import time
+
+    best = {0: float("inf"), 1: float("inf")}
+    for _ in range(runs):
+        for which, argv in enumerate((baseline, target)):
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, capture_output=True)
+            best[which] = min(best[which], time.perf_counter() - start)
+    return best[0], best[1]
+
+
 @pytest.fixture
 def compare(benchmark):
     def run(target, baseline_seconds: float, *, rounds: int = 20, iterations: int = 1) -> float:

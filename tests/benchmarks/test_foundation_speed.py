@@ -11,27 +11,17 @@ import sympy as sp
 from symproof import Conv2d
 from symproof import notation as nt
 
-from .conftest import best_time
+from .conftest import best_time, interleaved
 
 
 def test_import_symproof_within_1_3x_of_sympy(benchmark):
-    """Whole processes are noisy on a busy machine (a thread pool left spinning by an earlier
-    test, say): the two imports are timed alternately, best of many runs each, so that any
-    slowdown hits both."""
-    def seconds(module):
-        import time
-
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
-        return time.perf_counter() - start
-
-    sympy_runs, symproof_runs = [], []
-    for _ in range(9):
-        sympy_runs.append(seconds("sympy"))
-        symproof_runs.append(seconds("symproof"))
-    ratio = min(symproof_runs) / min(sympy_runs)
-    benchmark.extra_info.update(sympy_seconds=min(sympy_runs), ratio=ratio)
-    benchmark.pedantic(lambda: seconds("symproof"), rounds=3)
+    """Whole processes are noisy on a busy machine: the two imports are timed alternately."""
+    sympy_s, symproof_s = interleaved([sys.executable, "-c", "import sympy"],
+                                      [sys.executable, "-c", "import symproof"], runs=9)
+    ratio = symproof_s / sympy_s
+    benchmark.extra_info.update(sympy_seconds=sympy_s, ratio=ratio)
+    benchmark.pedantic(lambda: subprocess.run([sys.executable, "-c", "import symproof"],
+                                              check=True), rounds=3)
     assert ratio <= 1.3, f"import symproof takes {ratio:.2f}x import sympy (target <= 1.3x)"
 
 
