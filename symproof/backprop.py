@@ -239,7 +239,6 @@ def jacobian(mlp, wrt, values: dict, layout: str = "numerator"):
     if missing:
         raise ParameterError("values", sorted(values), f"must give {', '.join(sorted(missing))}")
     kind, _, number = str(wrt).replace("ℓ", "l").partition("_")
-    names = ("x",) + tuple(f"{v}_{k}" for k in range(0, mlp.depth + 1) for v in "yAb")
     if wrt == "x":
         kind, number = "y", "0"
     if kind not in ("y", "A", "b") or not number.isdigit() or not (
@@ -247,7 +246,6 @@ def jacobian(mlp, wrt, values: dict, layout: str = "numerator"):
         raise ParameterError("wrt", wrt, f"must be a parameter or layer of this network: x, "
                              f"y_0 … y_{mlp.depth - 1}, A_1 … A_{mlp.depth}, "
                              f"b_1 … b_{mlp.depth}")
-    del names
     number = int(number)
     weights, biases = values["weights"], values["biases"]
     if len(weights) != mlp.depth or len(biases) != mlp.depth:

@@ -21,7 +21,7 @@ import sympy as sp
 from .errors import ParameterError
 
 __all__ = [
-    "symbols", "as_size", "as_pair", "as_flag", "size_from_text", "holds", "fails", "concrete",
+    "symbols", "as_size", "as_pair", "as_flag", "size_from_text", "holds", "fails",
     "concrete_int", "to_python",
 ]
 
@@ -113,11 +113,6 @@ def holds(relation: sp.Basic | bool) -> bool:
 def fails(relation: sp.Basic | bool) -> bool:
     """True only when ``relation`` is false for every admissible value (undecided is not false)."""
     return bool(relation is False or relation == sp.false)
-
-
-def concrete(*values: sp.Expr) -> bool:
-    """Whether every value is a number (no free symbols)."""
-    return all(getattr(v, "is_number", True) for v in values)
 
 
 def concrete_int(name: str, value: sp.Expr) -> int:

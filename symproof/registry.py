@@ -15,13 +15,11 @@ from typing import Any
 import sympy as sp
 
 from .errors import ParameterError
-from .params import symbols
+from .params import size_from_text
 from .proof import Proof
 
 __all__ = ["Parameter", "Problem", "problems", "get", "groups", "select"]
 
-_INT = re.compile(r"\d+")
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?(/\d+)?")
 
 
@@ -44,15 +42,10 @@ class Parameter:
         """The value ``text`` names, read by a strict pattern (never evaluated)."""
         text = text.strip()
         if self.kind in ("size", "count"):
-            minimum = 1 if self.kind == "size" else 0
-            rule = "must be a positive integer" if minimum else "must be a non-negative integer"
-            if _INT.fullmatch(text):
-                if int(text) < minimum:
-                    raise ParameterError(self.name, int(text), rule)
-                return int(text)
-            if _NAME.fullmatch(text):
-                return symbols(text, nonnegative=not minimum)
-            raise ParameterError(self.name, text, f"{rule} or a symbol name")
+            value = size_from_text(self.name, text, nonnegative=self.kind == "count")
+            if self.kind == "size" and value == 0:
+                raise ParameterError(self.name, value, "must be a positive integer")
+            return value
         if self.kind == "number":
             if not _DECIMAL.fullmatch(text):
                 raise ParameterError(self.name, text, "must be a number such as 0.299 or 1/3")

@@ -106,14 +106,12 @@ def _layer_from(words: tuple[str, ...]):
     if "kernel_size" not in settings:
         raise SymproofError(f"{kind} needs kernel_size=…")
 
-    def value(text, nonnegative=False, name="value"):
-        return size_from_text(name, text, nonnegative=nonnegative)
-
     size = settings.pop("input", None)
     bias = settings.pop("bias", "true").lower() not in ("false", "0", "no")
     coordinates = settings.pop("coordinates", "original")
     channels = settings.pop("channels", None)
-    arguments = {k: value(v, k == "padding", k) for k, v in settings.items()}
+    arguments = {k: size_from_text(k, v, nonnegative=k == "padding")
+                 for k, v in settings.items()}
     if kind == "conv2d":
         layer = Conv2d(arguments.pop("in_channels", 1), arguments.pop("out_channels", 1),
                        arguments.pop("kernel_size"), bias=bias, **arguments)
@@ -124,7 +122,7 @@ def _layer_from(words: tuple[str, ...]):
         raise SymproofError(f"unknown layer {kind!r} in a symproof directive")
     dims = None
     if size:
-        dims = tuple(value(part, name="input") for part in size.replace("×", "x").split("x"))
+        dims = tuple(size_from_text("input", part) for part in size.replace("×", "x").split("x"))
     return layer, dims, coordinates == "padded", channels
 
 
@@ -303,7 +301,7 @@ def _equalities(condition) -> list:
     return list(parts) if all(isinstance(c, sp.Equality) for c in parts) else []
 
 
-def _ranges(ctx: DocumentContext, expr) -> list:
+def _ranges(ctx: DocumentContext) -> list:
     """Indices are 1-based; output indices stay within the layer's output."""
     relations = [a for a in ctx.assumptions if isinstance(a, sp.Basic)]
     size = ctx.values.get("W_in")
@@ -353,7 +351,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
                        f"uses {', '.join(sorted(undefined)[:3])}, which the context does not "
                        "define (add a symproof directive)")
-    relations = _ranges(ctx, lhs)
+    relations = _ranges(ctx)
     outcome = identity(lhs, rhs, Context(relations))
     if outcome.status is not Status.PROVED:
         divisible = _divisibility(ctx)
@@ -455,6 +453,7 @@ def _holds_when(lhs, rhs) -> str:
 
 
 def _divisibility(ctx: DocumentContext):
+    """(m, k, q) of an ``assume k \\mid m`` directive, if the context has one."""
     for relation in ctx.assumptions:
         if isinstance(relation, tuple) and relation[0] == "divides":
             return relation[1:]
