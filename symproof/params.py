@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import sympy as sp
 
 from .errors import ParameterError
+from .limits import check, check_expression, integer_from_text
 
 __all__ = [
     "symbols", "as_size", "as_pair", "as_flag", "size_from_text", "holds", "fails",
@@ -54,11 +55,15 @@ def as_size(name: str, value: object, minimum: int = 1) -> sp.Expr:
     if isinstance(value, numbers.Integral):
         if value < minimum:
             raise ParameterError(name, value, _rule(minimum))
+        _check_digits(name, int(value))
         return sp.Integer(int(value))
     if isinstance(value, sp.Expr):
         if value.is_number:
+            if not isinstance(value, sp.Integer):
+                check_expression(value, name)  # before SymPy evaluates 2**(10**9) to decide
             if not value.is_integer or value < minimum:
                 raise ParameterError(name, value, _rule(minimum))
+            _check_digits(name, int(value))
             return sp.Integer(value)
         sign_ok = value.is_positive if minimum >= 1 else value.is_nonnegative
         if value.is_integer is not True or sign_ok is not True:
@@ -73,6 +78,13 @@ def as_size(name: str, value: object, minimum: int = 1) -> sp.Expr:
     if isinstance(value, numbers.Real):
         raise ParameterError(name, value, _rule(minimum))
     raise ParameterError(name, value, f"{_rule(minimum)} or a SymPy integer symbol")
+
+
+def _check_digits(name: str, value: int) -> None:
+    if value.bit_length() > 64:  # cheap test first; the digit count only for big values
+        # str() itself refuses ints over 4,300 digits: estimate those from the bit length
+        check("integer_digits", name, len(str(abs(value))) if value.bit_length() < 14_000
+              else int(value.bit_length() * 0.30103) + 1)
 
 
 def as_pair(name: str, value: object, minimum: int = 1) -> tuple[sp.Expr, sp.Expr]:
@@ -91,11 +103,12 @@ def size_from_text(name: str, text: str, *, nonnegative: bool = False):
     import re
 
     text = text.strip()
-    if re.fullmatch(r"\d+", text):
-        return int(text)
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text):
+    if text.isascii() and text.isdigit():
+        return integer_from_text(name, text)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text, flags=re.ASCII):
         return symbols(text, nonnegative=nonnegative)
-    raise ParameterError(name, text, "must be an integer or a symbol name such as F")
+    raise ParameterError(name, text, "must be an integer (digits 0-9) or a symbol name such "
+                                     "as F")
 
 
 def as_flag(name: str, value: object) -> bool:
