@@ -52,6 +52,14 @@ class NoSolutionError(SymproofError):
 
 
 def _show(value: object) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    return str(value)
+    """``value`` for a one-line message: long text is cut, an enormous integer is described
+    (Python refuses to print one of over 4,300 digits)."""
+    if getattr(value, "is_Integer", False) is True:  # a SymPy Integer: judge it as an int
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+    try:
+        shown = repr(value) if isinstance(value, str) else str(value)
+    except ValueError:  # a SymPy number too large to print
+        return f"a number too large to print ({type(value).__name__})"
+    return shown if len(shown) <= 120 else shown[:100] + f"… ({len(shown):,} characters)"
