@@ -25,7 +25,7 @@ from .errors import ParameterError
 from .params import as_size, fails, holds, to_python
 
 __all__ = ["conv_output_size", "pool_output_size", "transposed_output_size", "simplify_size",
-           "effective_kernel"]
+           "effective_kernel", "check_pool_padding"]
 
 
 def simplify_size(expr: sp.Expr) -> sp.Expr:
@@ -51,6 +51,29 @@ def simplify_size(expr: sp.Expr) -> sp.Expr:
 def effective_kernel(kernel_size: sp.Expr, dilation: sp.Expr = sp.S.One) -> sp.Expr:
     """The span ``D(f − 1) + 1`` a dilated kernel covers."""
     return dilation * (kernel_size - 1) + 1
+
+
+def check_pool_padding(kernel_size: sp.Expr, padding: sp.Expr, name: str = "padding") -> None:
+    """PyTorch's pooling rule: padding at most half the kernel size, ``2P ≤ f``. The one place
+    this rule lives: the pooling layers and :func:`pool_output_size` both call it.
+
+    PyTorch checks the kernel size itself here, not the dilated span (checked against
+    torch 2.13: ``max_pool2d`` with f = 2, D = 3, P = 2 is refused). Symbols pass unless SymPy
+    can tell the rule is broken.
+
+    >>> check_pool_padding(3, 1)
+    >>> check_pool_padding(2, 2)
+    Traceback (most recent call last):
+    ...
+    symproof.errors.ParameterError: padding must be at most half the kernel size (2P <= f, \
+f = 2) for pooling, as PyTorch requires, got 2
+    """
+    if fails(sp.Le(2 * padding, kernel_size)):
+        raise ParameterError(
+            name, padding,
+            f"must be at most half the kernel size (2P <= f, f = {kernel_size}) for pooling, "
+            "as PyTorch requires",
+        )
 
 
 def _check_fits(size, kernel_size, padding, dilation, what: str) -> None:
@@ -94,7 +117,8 @@ def pool_output_size(
     """Output size of one axis of max/average pooling, PyTorch's rule included.
 
     With ``ceil_mode`` a last, partial window is kept unless it would start in the right padding
-    (PyTorch drops it then: the output shrinks by one when ``(out − 1)·S ≥ n + P``).
+    (PyTorch drops it then: the output shrinks by one when ``(out − 1)·S ≥ n + P``). The padding
+    must be at most half the kernel size (:func:`check_pool_padding`).
 
     >>> pool_output_size(5, 2, 2, ceil_mode=True)
     3
@@ -110,6 +134,7 @@ def pool_output_size(
     s = f if stride is None else as_size("stride", stride)
     p = as_size("padding", padding, minimum=0)
     d = as_size("dilation", dilation)
+    check_pool_padding(f, p)
     span = effective_kernel(f, d)
     if not ceil_mode:
         _check_fits(n, f, p, d, "pooling")

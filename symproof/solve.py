@@ -1,6 +1,6 @@
 """Solving the output-size relation for one unknown, and the questions around it.
 
-The relation (one axis, PyTorch): ``out = ⌊(n + 2P − D(f − 1) − 1)/S⌋ + 1``. Given all but one of
+The relation (one axis, PyTorch): ``o = ⌊(n + 2P − D(F − 1) − 1)/S⌋ + 1``. Given all but one of
 ``input``, ``output``, ``kernel_size``, ``stride``, ``padding``, ``dilation``, :func:`solve_for`
 returns every admissible integer value of the missing one, or a symbolic answer with the
 conditions it needs, or says why there is none.
@@ -13,39 +13,91 @@ conditions it needs, or says why there is none.
 no integer padding: needs D(F − 1) = 3 even
 >>> solve_for("padding", input=32, output=16, kernel_size=3, stride=2)
 {P = 1}
+
+Nothing is searched. With the span ``D(F − 1) + 1`` and ``a = n + 2P − span``, the floor says
+``(o − 1)·S ≤ a ≤ o·S − 1`` (so the kernel fits, ``a ≥ 0``, since ``o ≥ 1``). For each unknown
+``x`` that is a pair of linear bounds ``c_lo·x ≥ A`` and ``c_hi·x ≤ B``: the admissible values
+are one interval of integers, found with integer arithmetic in the same time for any size, and
+returned as a ``range`` (an exact, lazy sequence), or an infinite family:
+
+>>> solve_for("stride", input=10**6, output=2, kernel_size=1)
+{S = 500000, 500001, …, 999999}
+>>> solve_for("stride", input=5, output=1, kernel_size=3)
+{S = 3, 4, 5, …}
+>>> solve_for("kernel_size", input=10**12, output=1).values
+range(1000000000000, 1000000000001)
+
+A symbolic answer is never inadmissible: either SymPy decides it is, and the result is empty with
+the reason, or the value comes with the conditions under which it is admissible:
+
+>>> solve_for("kernel_size", input=m, output=m + 2)
+no integer kernel size: would need F = −1 < 1: F = 1 gives only output m, and a larger F gives less
+>>> solve_for("padding", input=m, output=m, kernel_size=F)
+{P = F/2 - 1/2} if Eq(Mod(F - 1, 2), 0)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+from math import prod
 
 import sympy as sp
 
 from .errors import ParameterError
+from .limits import check, check_expression
 from .params import as_size, fails, holds
+from .shapes import simplify_size
 
 __all__ = ["solve_for", "Solutions", "tiles_exactly", "enumerate_configs", "PARAMETERS"]
 
 PARAMETERS = ("input", "output", "kernel_size", "stride", "padding", "dilation")
 _LETTER = {"input": "n", "output": "o", "kernel_size": "F", "stride": "S", "padding": "P",
            "dilation": "D"}
-_SEARCH_LIMIT = 10_000
+_MINIMUM = {"input": 1, "output": 1, "kernel_size": 1, "stride": 1, "padding": 0, "dilation": 1}
+# The output shrinks as these grow (it grows with the input and the padding).
+_DECREASING = ("kernel_size", "stride", "dilation")
+_LISTED = 100  # as_data lists a range of at most this many values; longer ones by their ends
 
 
-@dataclass
+@dataclass(frozen=True)
 class Solutions:
-    """Admissible values of ``parameter``: concrete ``values``, or a symbolic ``value`` valid
-    under ``conditions``; ``reason`` says why there is none."""
+    """Every admissible value of ``parameter``, in one of four forms:
+
+    * ``values``: the values, when they are finitely many integers, as a ``range`` (exact and
+      lazy: a billion values cost nothing);
+    * an infinite family: every integer from ``start`` on (any large stride when the output is
+      1, any dilation of a 1-wide kernel); ``value`` is then the parameter's letter;
+    * a symbolic ``value``, admissible whenever every one of ``conditions`` (SymPy relations)
+      holds; when ``value`` is the parameter's letter itself, the answer is every integer that
+      satisfies the conditions (a symbolic interval);
+    * none: the result is falsy and ``reason`` says why.
+
+    Whenever ``value`` is set, ``value`` under ``conditions`` says it all (a family's
+    ``start`` is among the conditions unless it is the parameter's minimum), so
+    :meth:`as_data` needs nothing more.
+    """
 
     parameter: str
-    values: list = field(default_factory=list)
+    values: range = range(0)
     value: sp.Expr | None = None
-    conditions: list = field(default_factory=list)
+    conditions: tuple = ()
     reason: str = ""
+    start: int | None = None
+
+    @property
+    def letter(self) -> sp.Symbol:
+        """The parameter's letter, as a SymPy symbol (``stride`` → ``S``)."""
+        return symbols_for(self.parameter)
 
     def as_data(self) -> dict:
-        """A plain form for snapshots and tools: value(s), conditions and reason."""
-        return {"parameter": self.parameter, "values": tuple(self.values),
+        """A plain form for snapshots and tools: value(s), conditions and reason. A long range
+        is stored by its ends, ``{"from": first, "to": last}``, never enumerated."""
+        values = self.values
+        listed = (tuple(values) if _count(values) <= _LISTED
+                  else {"from": values[0], "to": values[-1]})
+        return {"parameter": self.parameter, "values": listed,
                 "value": self.value if self.value is not None else "none",
                 "conditions": tuple(self.conditions), "reason": self.reason}
 
@@ -53,179 +105,282 @@ class Solutions:
         return bool(self.values) or self.value is not None
 
     def __iter__(self):
-        return iter(self.values if self.value is None else [self.value])
+        """The values, or the one symbolic value (a family's or interval's letter)."""
+        return iter(self.values if self.value is None else (self.value,))
+
+    def _pieces(self, show, dots: str) -> tuple[str, list[str], list[str]]:
+        """``(head, items, conditions)`` of the printed set ``{head items} if conditions``,
+        with ``show`` for numbers and expressions and ``dots`` for an ellipsis."""
+        letter = _LETTER[self.parameter]
+        if self.start is not None:
+            own = sp.Ge(self.letter, self.start) if self.start > _MINIMUM[self.parameter] else None
+            return (f"{letter} = ", [show(self.start + k) for k in range(3)] + [dots],
+                    [show(c) for c in self.conditions if c != own])
+        if self.value is None:
+            values = self.values
+            items = ([show(v) for v in values] if _count(values) <= 4
+                     else [show(values[0]), show(values[1]), dots, show(values[-1])])
+            return f"{letter} = ", items, []
+        if self.value == self.letter:  # an interval: every integer meeting the conditions
+            return f"{letter} : ", [show(c) for c in self.conditions], []
+        return f"{letter} = ", [show(self.value)], [show(c) for c in self.conditions]
 
     def __repr__(self) -> str:
-        letter = _LETTER[self.parameter]
         if not self:
             return f"no integer {self.parameter.replace('_', ' ')}: {self.reason}"
-        if self.value is not None:
-            shown = f"{{{letter} = {self.value}}}"
-            return shown + (f" if {', '.join(map(str, self.conditions))}"
-                            if self.conditions else "")
-        return "{" + ", ".join(f"{letter} = {v}" for v in self.values) + "}"
+        head, items, conditions = self._pieces(str, "…")
+        shown = "{" + head + ", ".join(items) + "}"
+        return shown + (f" if {', '.join(conditions)}" if conditions else "")
 
     def _repr_latex_(self) -> str:
         from .latex import latex
 
-        letter = _LETTER[self.parameter]
         if not self:
             return rf"$\text{{no integer {self.parameter.replace('_', ' ')}}}$"
-        items = [self.value] if self.value is not None else self.values
-        body = r",\ ".join(f"{letter} = {latex(sp.sympify(v)) if not isinstance(v, int) else v}"
-                           for v in items)
-        if self.conditions:
-            body += r"\quad\text{if } " + r",\ ".join(latex(c) for c in self.conditions)
+
+        def show(v):
+            return latex(sp.Integer(v) if isinstance(v, int) else v)
+
+        head, items, conditions = self._pieces(show, r"\ldots")
+        body = head.replace(" : ", r" \mid ") + r",\ ".join(items)
+        if conditions:
+            body += r"\quad\text{if } " + r",\ ".join(conditions)
         return f"$\\{{{body}\\}}$"
 
 
+def _count(values: range) -> int:
+    """How many values a range of step 1 holds (``len`` refuses more than 2**63)."""
+    return max(0, values.stop - values.start)
+
+
+def symbols_for(parameter: str) -> sp.Symbol:
+    """The letter of a parameter as an integer symbol of its sign (``stride`` → S, positive;
+    ``padding`` → P, non-negative)."""
+    if parameter == "padding":
+        return sp.Symbol("P", integer=True, nonnegative=True)
+    return sp.Symbol(_LETTER[parameter], integer=True, positive=True)
+
+
 def _given(name: str, value) -> sp.Expr:
-    minimum = 0 if name == "padding" else 1
-    return as_size(name, value, minimum)
+    return as_size(name, value, _MINIMUM.get(name, 1))
 
 
 def solve_for(parameter: str, **given) -> Solutions:
     """Every admissible value of ``parameter`` (see the module docstring). Defaults: stride 1,
-    padding 0, dilation 1 when they are not the unknown and not given."""
+    padding 0, dilation 1 when they are not the unknown and not given.
+
+    >>> solve_for("input", output=16, kernel_size=3, stride=2, padding=1)
+    {n = 31, 32}
+    >>> solve_for("dilation", input=7, output=7, kernel_size=1)
+    {D = 1, 2, 3, …}
+    """
     if parameter not in PARAMETERS:
         raise ParameterError("parameter", parameter, f"must be one of {', '.join(PARAMETERS)}")
     if parameter in given:
         raise ParameterError(parameter, given[parameter], "is the unknown: do not give it")
-    unknown_names = [p for p in ("input", "output", "kernel_size") if p not in given
-                     and p != parameter]
-    if unknown_names:
-        raise ParameterError(unknown_names[0], None, f"must be given to solve for {parameter}")
+    extra = sorted(set(given) - set(PARAMETERS))
+    if extra:
+        raise ParameterError(extra[0], given[extra[0]], f"is not one of {', '.join(PARAMETERS)}")
+    missing = [p for p in ("input", "output", "kernel_size") if p not in given and p != parameter]
+    if missing:
+        raise ParameterError(missing[0], None, f"must be given to solve for {parameter}")
     values = {"stride": 1, "padding": 0, "dilation": 1}
     values.update(given)
     values.pop(parameter, None)
-    known = {name: _given(name, value) for name, value in values.items()
-             if name in PARAMETERS}
-    if set(values) - set(PARAMETERS):
-        extra = sorted(set(values) - set(PARAMETERS))[0]
-        raise ParameterError(extra, values[extra], f"is not one of {', '.join(PARAMETERS)}")
-    if all(v.is_Integer for v in known.values()):
-        return _search(parameter, {k: int(v) for k, v in known.items()})
-    return _symbolic(parameter, known)
+    known = {name: _given(name, value) for name, value in values.items()}
+    letter = _LETTER[parameter]
+    for name, value in known.items():
+        if not value.is_number:  # the bounds are expanded: refuse (a + b)**10**6 first
+            check_expression(value, name)
+        # The answer is written with the unknown's letter: a given using it would be confused.
+        if any(s.name == letter for s in value.free_symbols):
+            raise ParameterError(name, value, f"must not use the symbol {letter}, which names "
+                                 f"the unknown {parameter}: choose another name")
+    if parameter == "output":
+        return _output_size(known)
+    bounds = tuple(sp.expand(b) for b in _bounds(parameter, known))
+    if all(b.is_Integer for b in bounds):
+        return _integer_answer(parameter, known, bounds)
+    return _symbolic(parameter, known, bounds)
 
 
-def _output(n, f, s, p, d):
-    return (n + 2 * p - d * (f - 1) - 1) // s + 1
-
-
-def _search(parameter: str, known: dict[str, int]) -> Solutions:
-    """Every integer that works, by checking a range that provably contains them all."""
-    n, o = known.get("input"), known.get("output")
-    f, s, p, d = (known.get(k) for k in ("kernel_size", "stride", "padding", "dilation"))
-    unbounded = _unbounded(parameter, n, o, f, s, p, d)
-    if unbounded is not None:
-        return unbounded
+def _bounds(parameter: str, known: dict) -> tuple:
+    """``(c_lo, A, c_hi, B)``: the relation as ``c_lo·x ≥ A`` and ``c_hi·x ≤ B`` for the unknown
+    ``x = parameter``, from ``(o − 1)·S ≤ n + 2P − D(F − 1) − 1 ≤ o·S − 1``."""
+    n, o, f, s, p, d = (known.get(name) for name in PARAMETERS)
+    if parameter == "stride":
+        a = n + 2 * p - d * (f - 1) - 1
+        return o, a + 1, o - 1, a
+    if parameter in ("kernel_size", "dilation"):
+        low = n + 2 * p - o * s  # D(F − 1) lies in [low, low + S − 1]
+        if parameter == "dilation":
+            return f - 1, low, f - 1, low + s - 1
+        return d, low + d, d, low + s - 1 + d  # the same for D·F
+    span = d * (f - 1) + 1
     if parameter == "input":
-        # out is nondecreasing in n and grows by at least one every S steps of n.
-        low = max(1, (o - 1) * s + d * (f - 1) + 1 - 2 * p)
-        candidates = range(low, low + s)
-    elif parameter == "output":
-        candidates = [_output(n, f, s, p, d)] if n + 2 * p >= d * (f - 1) + 1 else []
-    elif parameter == "padding":
-        # P larger than this makes the output exceed o (each +1 in P adds 2 rows).
-        candidates = range(0, max(0, (o * s + d * (f - 1) - n) // 2 + s + 1))
+        low = (o - 1) * s + span - 2 * p
+        return 1, low, 1, low + s - 1
+    low = (o - 1) * s + span - n  # padding: 2P in [low, low + S − 1]
+    return 2, low, 2, low + s - 1
+
+
+def _integer_answer(parameter: str, known: dict, bounds: tuple) -> Solutions:
+    """The exact interval of integers, when the bounds are numbers (whatever the sizes)."""
+    c_lo, low, c_hi, high = (int(b) for b in bounds)
+    minimum = _MINIMUM[parameter]
+    if c_lo == 0:  # D with F = 1: the lower bound does not involve x
+        fits, first = low <= 0, minimum
     else:
-        candidates = range(1, min(_SEARCH_LIMIT, n + 2 * p + 2))
-    found = []
-    for value in candidates:
-        trial = dict(input=n, output=o, kernel_size=f, stride=s, padding=p, dilation=d)
-        trial[parameter] = value
-        span = trial["dilation"] * (trial["kernel_size"] - 1) + 1
-        if trial["input"] + 2 * trial["padding"] < span:
-            continue
-        out = _output(trial["input"], trial["kernel_size"], trial["stride"], trial["padding"],
-                      trial["dilation"])
-        if parameter == "output" or out == o:
-            found.append(out if parameter == "output" else value)
-    if found:
-        return Solutions(parameter, values=found)
-    return Solutions(parameter, reason=_why_none(parameter, known))
+        fits, first = True, max(minimum, -(-low // c_lo))
+    last = None if c_hi == 0 else high // c_hi  # None: no upper bound (the infinite families)
+    fits = fits and (high >= 0 if last is None else first <= last)
+    if not fits:
+        return Solutions(parameter, reason=_why_none(parameter, known, bounds))
+    if last is None:
+        return _family(parameter, first, ())
+    return Solutions(parameter, values=range(first, last + 1))
 
 
-def _unbounded(parameter, n, o, f, s, p, d) -> Solutions | None:
-    """The two infinite families: any dilation when f = 1, any large stride when o = 1."""
+def _family(parameter: str, start: int, conditions: tuple) -> Solutions:
     letter = symbols_for(parameter)
-    if parameter == "dilation" and f == 1 and _output(n, 1, s, p, 1) == o:
-        return Solutions(parameter, value=letter, conditions=[
-            "any dilation: a 1-wide kernel ignores it"])
-    if parameter == "stride" and o == 1 and n + 2 * p >= d * (f - 1) + 1:
-        bound = n + 2 * p - d * (f - 1)
-        return Solutions(parameter, value=letter, conditions=[sp.Ge(letter, bound)])
-    return None
+    if start > _MINIMUM[parameter]:
+        conditions = (sp.Ge(letter, start), *conditions)
+    return Solutions(parameter, value=letter, conditions=conditions, start=start)
 
 
-def symbols_for(parameter: str) -> sp.Symbol:
-    """The letter of a parameter as a positive-integer symbol (``stride`` → S)."""
-    return sp.Symbol(_LETTER[parameter], integer=True, positive=True)
+def _output_size(known: dict) -> Solutions:
+    n, f, s, p, d = (known[name] for name in ("input", "kernel_size", "stride", "padding",
+                                              "dilation"))
+    a = n + 2 * p - d * (f - 1) - 1
+    if fails(sp.Ge(a, 0)):
+        return Solutions("output", reason=_why_none("output", known, ()))
+    value = simplify_size(sp.floor(a / s) + 1)
+    fits = holds(sp.Ge(a, 0))
+    if value.is_Integer and fits:
+        return Solutions("output", values=range(int(value), int(value) + 1))
+    conditions = () if fits else (sp.Ge(n + 2 * p, d * (f - 1) + 1),)
+    return Solutions("output", value=value, conditions=conditions)
 
 
-def _why_none(parameter: str, known: dict[str, int]) -> str:
-    n, o = known.get("input"), known.get("output")
-    f, s, p, d = (known.get(k) for k in ("kernel_size", "stride", "padding", "dilation"))
+def _symbolic(parameter: str, known: dict, bounds: tuple) -> Solutions:
+    """The answer when a bound involves a symbol: one value, or the interval as conditions."""
+    c_lo, low, c_hi, high = bounds
+    letter, minimum = symbols_for(parameter), _MINIMUM[parameter]
+    width = sp.expand(high - low)
+    if c_lo == c_hi and c_lo.is_positive and width.is_Integer:
+        found = _one_value(parameter, known, bounds, int(width))
+        if found is not None:
+            return found
+    # Every integer x with c_lo·x ≥ A and c_hi·x ≤ B: no division, so no c can be zero.
+    if c_lo == c_hi and width == 0:
+        relations = (sp.Eq(c_lo * letter, low) if c_lo != 0 else sp.Eq(low, 0),)
+    else:  # a zero coefficient (F = 1 for D, o = 1 for S) leaves a condition on the others
+        relations = (sp.Ge(c_lo * letter, low) if c_lo != 0 else sp.Le(low, 0),
+                     sp.Le(c_hi * letter, high) if c_hi != 0 else sp.Ge(high, 0))
+    # c_hi ≥ 0, so c_hi·x ≥ c_hi·minimum: if even that is too large, no x works.
+    if any(fails(r) for r in relations) or fails(sp.Le(c_hi * minimum, high)):
+        return Solutions(parameter, reason=_why_none(parameter, known, bounds))
+    conditions = tuple(dict.fromkeys(r for r in relations if not holds(r)))
+    if all(letter not in c.free_symbols for c in conditions):
+        return _family(parameter, minimum, conditions)  # every x, when the others allow it
+    return Solutions(parameter, value=letter, conditions=conditions)
+
+
+def _one_value(parameter: str, known: dict, bounds: tuple, width: int) -> Solutions | None:
+    """The one candidate when ``c·x`` lies in a single integer (S = 1) or in ``c`` consecutive
+    integers: the value, with what it needs; None when there may be several."""
+    c, low, _, high = bounds
+    minimum = _MINIMUM[parameter]
+    conditions = []
+    if width == 0:
+        # c·x = low: x = low/c, an integer when c divides low.
+        divided = low - c if parameter == "kernel_size" else low  # D | D(F − 1) reads better
+        value = sp.expand(divided / c) + (1 if parameter == "kernel_size" else 0)
+        if value.is_integer is False:
+            return Solutions(parameter, reason=_why_none(parameter, known, bounds))
+        if value.is_integer is None:
+            # Mod unevaluated: SymPy's Mod of a long sum can take seconds to simplify.
+            conditions.append(sp.Eq(sp.Mod(divided, c, evaluate=False), 0))
+    elif c.is_Integer and width == c - 1:
+        # c consecutive integers hold exactly one multiple of c (2P when S = 2, say).
+        value = simplify_size(sp.ceiling(low / c))
+    else:
+        return None
+    admissible = sp.Ge(value, minimum)
+    if fails(admissible):
+        return Solutions(parameter, reason=_why_none(parameter, known, bounds))
+    if not holds(admissible):
+        conditions.append(admissible)
+    if value.is_Integer and not conditions:
+        return Solutions(parameter, values=range(int(value), int(value) + 1))
+    return Solutions(parameter, value=value, conditions=tuple(conditions))
+
+
+# --- why there is no solution --------------------------------------------------------------
+
+def _show(value) -> str:
+    """A value inside a reason, with a true minus sign."""
+    return str(value).replace("-", "−")
+
+
+def _gives(parameter: str, known: dict, x) -> tuple[bool, str]:
+    """Whether the kernel fits when ``parameter`` is ``x``, and the output it gives (or why
+    nothing fits)."""
+    trial = dict(known, **{parameter: sp.sympify(x)})
+    n, f, s, p, d = (trial[name] for name in ("input", "kernel_size", "stride", "padding",
+                                              "dilation"))
+    a = n + 2 * p - d * (f - 1) - 1
+    if fails(sp.Ge(a, 0)):
+        return False, (f"nothing: the kernel (span {_show(d * (f - 1) + 1)}) does not fit the "
+                       f"padded input n + 2P = {_show(n + 2 * p)}")
+    return True, _show(simplify_size(sp.floor(a / s) + 1))
+
+
+def _why_none(parameter: str, known: dict, bounds: tuple) -> str:
+    """Why no value of ``parameter`` works, once that is decided."""
+    n, o, f, s, p, d = (known.get(name) for name in PARAMETERS)
     if parameter == "output":
-        return f"the kernel (span {d * (f - 1) + 1}) does not fit the padded input {n + 2 * p}"
-    if parameter == "padding" and s == 1:
-        need = o - n + d * (f - 1)
-        if need < 0:
-            return (f"even P = 0 gives {_output(n, f, s, 0, d)} > {o}: the output can only "
-                    "shrink by a larger kernel or stride")
-        return f"needs 2P = {need}, which is odd"
-    growing = parameter in ("kernel_size", "stride", "dilation")
-    if growing and o is not None and n is not None and o > n + 2 * p:
-        return f"an output of {o} is larger than any configuration gives from {n + 2 * p}"
-    return f"no {parameter} in the admissible range gives output {o} from input {n}"
+        return (f"the kernel (span {_show(d * (f - 1) + 1)}) does not fit the padded input "
+                f"n + 2P = {_show(n + 2 * p)}")
+    c_lo, low, c_hi, high = (sp.sympify(b) for b in bounds)
+    letter, minimum = _LETTER[parameter], _MINIMUM[parameter]
+    if c_lo == 0 and c_hi == 0:  # the dilation of a 1-wide kernel
+        return (f"a 1-wide kernel ignores the dilation, and gives output "
+                f"{_gives(parameter, known, 1)[1]}, not {_show(o)}")
+    fits, smallest = _gives(parameter, known, minimum)
+    if parameter in _DECREASING:
+        if not fits:  # a larger kernel, dilation or stride never helps
+            return f"even {letter} = {minimum} gives {smallest}"
+        too_far = (f"{letter} = {minimum} gives only output {smallest}, and a larger {letter} "
+                   "gives less")
+    else:
+        too_far = f"even {letter} = {minimum} gives output {smallest} > {_show(o)}"
+        if parameter == "padding":
+            too_far += ", and only a larger kernel or stride can shrink it"
+    if c_lo == c_hi and c_lo.is_positive and (high - low).is_zero:  # one candidate: c·x = A
+        value = (low - c_lo) / c_lo + 1 if parameter == "kernel_size" else low / c_lo
+        if holds(sp.Lt(value, minimum)):
+            return f"would need {letter} = {_show(value)} < {minimum}: {too_far}"
+        if value.is_integer is False:
+            if parameter == "padding":
+                if s == 1 and (o - n).is_zero:
+                    return f"needs D(F − 1) = {_show(low)} even"
+                return f"needs 2P = {_show(low)}, which is odd"
+            return f"would need {letter} = {_show(value)}, not an integer"
+    if holds(sp.Gt(c_hi * minimum, high)):  # even the smallest value is too far
+        if parameter in _DECREASING:
+            return f"an output of {_show(o)} is larger than any configuration gives: {too_far}"
+        return too_far
+    last = sp.floor(high / c_hi) if c_hi.is_positive else None
+    if last is not None and last.is_Integer:  # x = last overshoots, every larger x undershoots
+        return (f"no {parameter.replace('_', ' ')} gives exactly {_show(o)}: {letter} = {last} "
+                f"gives {_gives(parameter, known, last)[1]}, and {letter} = {last + 1} gives "
+                f"{_gives(parameter, known, last + 1)[1]}")
+    return f"no {parameter.replace('_', ' ')} gives output {_show(o)}"
 
 
-def _symbolic(parameter: str, known: dict[str, sp.Expr]) -> Solutions:
-    """Closed forms when the floor is exact (S = 1) or the unknown sits outside it."""
-    n, o = known.get("input"), known.get("output")
-    f, s, p, d = (known.get(k) for k in ("kernel_size", "stride", "padding", "dilation"))
-    if parameter == "output":
-        from .shapes import conv_output_size
-
-        return Solutions(parameter, value=conv_output_size(n, f, s, p, d))
-    if s is not None and s != 1:
-        if parameter == "input":
-            low = (o - 1) * s + d * (f - 1) + 1 - 2 * p
-            return Solutions(parameter, value=low, conditions=[
-                f"or any of the next S − 1 = {s - 1} sizes"])
-        raise ParameterError("stride", s, f"must be 1 to solve for {parameter} symbolically "
-                             "(the floor hides it): give numbers to search instead")
-    if parameter == "padding":
-        twice = sp.expand(o - n) + d * (f - 1)
-        value = twice / 2
-        # Parity from the assumptions only: SymPy's Mod of a large sum can take seconds.
-        odd = (twice % 2 == 1) if twice.is_number else (value.is_integer is False)
-        if odd:
-            span = d * (f - 1)
-            return Solutions(parameter, reason=f"needs D(F − 1) = {span} even" if (
-                o - n).is_zero else f"needs {twice} even")
-        conditions = []
-        if not value.is_integer:
-            conditions.append(sp.Eq(sp.Mod(twice, 2, evaluate=False), 0))
-        if not holds(sp.Ge(value, 0)):
-            if fails(sp.Ge(value, 0)):
-                return Solutions(parameter, reason=f"would need P = {value} < 0")
-            conditions.append(sp.Ge(value, 0))
-        return Solutions(parameter, value=value, conditions=conditions)
-    if parameter == "input":
-        return Solutions(parameter, value=sp.expand(o - 2 * p + d * (f - 1)))
-    if parameter == "kernel_size":
-        value = sp.simplify((n + 2 * p - o) / d + 1)
-        conditions = [] if value.is_integer else [sp.Eq(sp.Mod(n + 2 * p - o, d), 0)]
-        return Solutions(parameter, value=value, conditions=conditions)
-    if parameter == "dilation":
-        value = sp.simplify((n + 2 * p - o) / (f - 1))
-        return Solutions(parameter, value=value, conditions=[sp.Eq(sp.Mod(n + 2 * p - o, f - 1),
-                                                                   0)])
-    raise ParameterError("parameter", parameter, "cannot be solved for symbolically here")
-
-
-def tiles_exactly(input, kernel_size, stride=1, padding=0, dilation=1):
+def tiles_exactly(input: object, kernel_size: object, stride: object = 1, padding: object = 0,
+                  dilation: object = 1) -> bool | sp.Basic:
     """Whether the windows reach the last row: ``S`` divides ``n + 2P − D(f − 1) − 1`` (else the
     last ``remainder`` rows of the padded input are dropped). A bool for numbers, a relation for
     symbols.
@@ -246,28 +401,58 @@ def tiles_exactly(input, kernel_size, stride=1, padding=0, dilation=1):
     return bool(relation) if relation in (sp.true, sp.false) else relation
 
 
+_DEFAULT_RANGES = {"kernel_size": (1, 7), "stride": (1, 4), "padding": (0, 3), "dilation": (1, 3)}
+
+
+def _whole(name: str, value, minimum: int) -> int:
+    """``value`` as a Python int ``>= minimum``: enumerating needs numbers, not symbols."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, sp.Integer)):
+        kind = "positive" if minimum >= 1 else "non-negative"
+        raise ParameterError(name, value, f"must be a {kind} integer (enumerate_configs needs "
+                             "numbers)")
+    return int(as_size(name, value, minimum))
+
+
 def enumerate_configs(input: int, output: int, ranges: dict | None = None) -> list[dict]:
     """Every ``(kernel_size, stride, padding, dilation)`` in ``ranges`` (inclusive
     ``(low, high)`` per name; defaults 1…7, 1…4, 0…3, 1…3) mapping ``input`` to ``output``,
-    computed over the whole grid at once.
+    ordered by kernel size, then stride, padding and dilation.
+
+    The grid's size is checked against the limit ``search_space`` before any work. The paddings
+    are not searched: for each kernel size, stride and dilation they are one interval.
 
     >>> same = enumerate_configs(8, 8, {"stride": (1, 1), "dilation": (1, 1)})
     >>> [(c["kernel_size"], c["padding"]) for c in same]
     [(1, 0), (3, 1), (5, 2), (7, 3)]
     """
-    import numpy as np
-
-    n, o = int(_given("input", input)), int(_given("output", output))
-    limits = {"kernel_size": (1, 7), "stride": (1, 4), "padding": (0, 3), "dilation": (1, 3)}
+    n, o = _whole("input", input, 1), _whole("output", output, 1)
+    limits = dict(_DEFAULT_RANGES)
+    if ranges is not None and not isinstance(ranges, dict):
+        raise ParameterError("ranges", ranges, f"must be a dict mapping {', '.join(limits)} "
+                             "to (low, high)")
     for name, bounds in (ranges or {}).items():
-        if name not in limits or len(bounds) != 2 or bounds[0] > bounds[1]:
+        if name not in limits:
             raise ParameterError("ranges", {name: bounds},
                                  f"must map {', '.join(limits)} to (low, high) with low ≤ high")
-        limits[name] = (int(bounds[0]), int(bounds[1]))
-    axes = [np.arange(lo, hi + 1) for lo, hi in limits.values()]
-    f, s, p, d = np.meshgrid(*axes, indexing="ij")
-    span = d * (f - 1) + 1
-    valid = (n + 2 * p >= span) & ((n + 2 * p - span) // s + 1 == o)
-    names = list(limits)
-    rows = np.stack([f[valid], s[valid], p[valid], d[valid]], axis=1)
-    return [dict(zip(names, map(int, row))) for row in rows]
+        if isinstance(bounds, (str, bytes)) or not isinstance(bounds, Sequence) or len(
+                bounds) != 2:
+            raise ParameterError(f"ranges[{name!r}]", bounds, "must be a pair (low, high)")
+        minimum = _MINIMUM[name]
+        low = _whole(f"ranges[{name!r}] low", bounds[0], minimum)
+        high = _whole(f"ranges[{name!r}] high", bounds[1], minimum)
+        if low > high:
+            raise ParameterError(f"ranges[{name!r}]", tuple(bounds), "must have low ≤ high")
+        limits[name] = (low, high)
+    check("search_space", "the grid of enumerate_configs",
+          prod(high - low + 1 for low, high in limits.values()))
+    (f_lo, f_hi), (s_lo, s_hi), (p_lo, p_hi), (d_lo, d_hi) = limits.values()
+    found = []
+    for f in range(f_lo, f_hi + 1):
+        for s in range(s_lo, s_hi + 1):
+            for d in range(d_lo, d_hi + 1):
+                # 2P in [A, A + S − 1], with A = (o − 1)S + D(F − 1) + 1 − n (see _bounds).
+                twice = (o - 1) * s + d * (f - 1) + 1 - n
+                first, last = max(p_lo, -(-twice // 2)), min(p_hi, (twice + s - 1) // 2)
+                found.extend((f, s, p, d) for p in range(first, last + 1))
+    found.sort()
+    return [dict(zip(limits, row)) for row in found]

@@ -122,11 +122,12 @@ def test_solve_for_the_user_stories():
     f = symbols("F")
     same = solve_for("padding", input=m, output=m, kernel_size=f)
     assert sp.simplify(same.value - (f - 1) / 2) == 0 and same.conditions
-    assert solve_for("padding", input=32, output=32, kernel_size=5).values == [2]
-    assert solve_for("stride", input=32, output=16, kernel_size=3, padding=1).values == [2]
-    assert solve_for("input", output=16, kernel_size=3, stride=2, padding=1).values == [31, 32]
-    assert solve_for("kernel_size", input=32, output=30).values == [3]
-    assert solve_for("dilation", input=32, output=28, kernel_size=3).values == [2]
+    assert list(solve_for("padding", input=32, output=32, kernel_size=5).values) == [2]
+    assert list(solve_for("stride", input=32, output=16, kernel_size=3, padding=1).values) == [2]
+    assert list(solve_for("input", output=16, kernel_size=3, stride=2, padding=1).values) == [
+        31, 32]
+    assert list(solve_for("kernel_size", input=32, output=30).values) == [3]
+    assert list(solve_for("dilation", input=32, output=28, kernel_size=3).values) == [2]
 
 
 @MANY
@@ -141,10 +142,9 @@ def test_solve_for_finds_exactly_the_values_that_work(n, f, s, p, d, unknown):
     given_ = dict(input=n, output=o, kernel_size=f, stride=s, padding=p, dilation=d)
     truth = given_.pop(unknown)
     found = solve_for(unknown, **given_)
-    if found.value is not None:  # an infinite family, stated with its condition
-        letter = found.value
-        conditions = [c for c in found.conditions if isinstance(c, sp.Basic)]
-        assert all(c.xreplace({letter: truth}) for c in conditions)
+    if found.value is not None:  # an infinite family: every value from `start` on
+        assert found.start is not None and found.value == found.letter and truth >= found.start
+        assert all(c.xreplace({found.letter: truth}) for c in found.conditions)
         return
     assert truth in found.values
     for value in found.values:  # every reported value really works
