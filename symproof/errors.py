@@ -20,6 +20,8 @@ __all__ = [
     "TooLargeError",
     "EvaluationError",
     "NoSolutionError",
+    "FileError",
+    "SnapshotError",
 ]
 
 
@@ -49,6 +51,15 @@ class EvaluationError(SymproofError):
 
 class NoSolutionError(SymproofError):
     """What was asked for does not exist (e.g. weights for a stencil the window cannot reach)."""
+
+
+class FileError(SymproofError):
+    """A file could not be read, or could not be written safely (the old file is intact)."""
+
+
+class SnapshotError(SymproofError):
+    """A snapshot file (untrusted input) does not follow the schema: the message names the
+    file, the place in it (snapshot name, tree path) and the rule that was broken."""
 
 
 def _show(value: object) -> str:

@@ -9,9 +9,10 @@ continues from the previous right-hand side), and the ``symproof`` directives in
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
-__all__ = ["Claim", "Directive", "extract", "directives"]
+__all__ = ["Claim", "Directive", "extract", "directives", "math_blocks"]
 
 _ENVIRONMENTS = ("equation", "equation*", "align", "align*", "gather", "gather*", "multline",
                  "multline*", "displaymath", "eqnarray", "eqnarray*")
@@ -37,12 +38,20 @@ class Directive:
     words: tuple[str, ...]
 
 
-def _line_of(text: str, position: int) -> int:
-    return text.count("\n", 0, position) + 1
+class _Lines:
+    """Line numbers of positions in one text, by bisection over its newlines: a document with
+    many claims costs one pass, not one pass per claim."""
+
+    def __init__(self, text: str):
+        self.starts = [i for i, c in enumerate(text) if c == "\n"]
+
+    def of(self, position: int) -> int:
+        return bisect.bisect_left(self.starts, position) + 1
 
 
 def _blocks(text: str, inline: bool):
-    """(start position, math source) of every display (and, with ``inline``, inline) block."""
+    """(start position, math source, end position) of every display (and, with ``inline``,
+    inline) block; the end is where its closing delimiter ends."""
     i, n = 0, len(text)
     while i < n:
         if text.startswith("\\%", i):
@@ -60,14 +69,14 @@ def _blocks(text: str, inline: bool):
             end = text.find("$$", i + 2)
             if end < 0:
                 return
-            yield i + 2, text[i + 2:end]
+            yield i + 2, text[i + 2:end], end + 2
             i = end + 2
             continue
         if text.startswith("\\[", i):
             end = text.find("\\]", i + 2)
             if end < 0:
                 return
-            yield i + 2, text[i + 2:end]
+            yield i + 2, text[i + 2:end], end + 2
             i = end + 2
             continue
         if text.startswith("\\begin{", i):
@@ -77,13 +86,13 @@ def _blocks(text: str, inline: bool):
                 end = text.find(f"\\end{{{name}}}", close)
                 if end < 0:
                     return
-                yield close + 1, text[close + 1:end]
                 i = end + len(name) + 6
+                yield close + 1, text[close + 1:end], i
                 continue
         if inline and text[i] == "$" and not text.startswith("$$", i):
             end = text.find("$", i + 1)
             if end > i + 1:
-                yield i + 1, text[i + 1:end]
+                yield i + 1, text[i + 1:end], end + 1
                 i = end + 1
                 continue
         i += 1
@@ -191,13 +200,14 @@ def _claims_in_row(row: str) -> list[tuple[int, str]]:
 def extract(text: str, inline: bool = False) -> list[Claim]:
     """Every claim of ``text`` (LaTeX or Markdown), in order, with its source line."""
     claims: list[Claim] = []
-    for start, raw in _blocks(text, inline):
+    lines = _Lines(text)
+    for start, raw, _ in _blocks(text, inline):
         block = _unwrap(raw)  # same length as raw only if nothing was removed: lines move
         previous: str | None = None
         rows = [(offset, piece) for offset, row in _split_top(block, "\\\\")
                 for offset_, piece in _claims_in_row(row) for offset in [offset + offset_]]
         for offset, row in rows:
-            line = _line_of(text, start + min(offset, len(raw)) + len(row) - len(row.lstrip()))
+            line = lines.of(start + min(offset, len(raw)) + len(row) - len(row.lstrip()))
             source = _clean(row)
             if not source:
                 continue
@@ -214,6 +224,17 @@ def extract(text: str, inline: bool = False) -> list[Claim]:
                 claims.append(Claim(line, f"{left} = {right}", left, right))
             previous = links[-1]
     return claims
+
+
+def math_blocks(text: str, inline: bool = False) -> list[tuple[int, int]]:
+    """(first line, last line) of every math block, in order: where a note about one of its
+    claims may go without breaking the block.
+
+    >>> math_blocks("a\\n$$x\\n= y$$ b\\nc $$z$$\\n")
+    [(2, 3), (4, 4)]
+    """
+    lines = _Lines(text)
+    return [(lines.of(start), lines.of(end - 1)) for start, _, end in _blocks(text, inline)]
 
 
 def directives(text: str) -> list[Directive]:

@@ -1,76 +1,63 @@
-"""Writing solution documents to disk: atomically (a failed export leaves no partial file), and
-compiling with pdflatex on request, with a clear error when it is missing or fails."""
+"""Compiling solution documents with pdflatex: in a scratch folder, with a clear error when
+pdflatex is missing or fails; the PDF reaches its destination through the one atomic writer
+(:mod:`symproof.files`), so a failed or interrupted compile never damages an existing PDF."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 from ..errors import SymproofError
+from ..files import write_atomically
 
-__all__ = ["ExportError", "write_atomically", "compile_pdf", "check_writable", "PDFLATEX_HINT"]
+__all__ = ["ExportError", "compile_pdf", "require_pdflatex", "PDFLATEX_HINT"]
 
 PDFLATEX_HINT = ("pdflatex is not installed: install it with "
                  "'apt-get install texlive-latex-base texlive-latex-recommended'")
 
 
+_TIMEOUT = 300  # seconds per pdflatex run; a model answer compiles in about one
+
+
 class ExportError(SymproofError):
-    """A document could not be written or compiled."""
+    """A document could not be compiled."""
 
 
-def check_writable(path: Path) -> Path:
-    """``path`` resolved, or an error if its folder is missing or not writable (checked before
-    any work, so that nothing is half written)."""
-    path = Path(path)
-    folder = path.resolve().parent
-    if path.is_dir():
-        raise ExportError(f"cannot write {path}: it is a directory")
-    if not folder.is_dir():
-        raise ExportError(f"cannot write {path}: no such directory {folder}")
-    if not os.access(folder, os.W_OK):
-        raise ExportError(f"cannot write {path}: directory {folder} is not writable")
-    return path
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
-    path = check_writable(path)
-    handle, temporary = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 is for scratch files, not output
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
+def require_pdflatex() -> None:
+    """An error now, before any work, when pdflatex is missing."""
+    if shutil.which("pdflatex") is None:
+        raise ExportError(PDFLATEX_HINT)
 
 
 def compile_pdf(tex: str, pdf_path: Path) -> int:
     """Compile ``tex`` with pdflatex (twice, for the table of contents) in a scratch folder and
-    move the PDF to ``pdf_path``; returns its page count. On failure nothing is left behind."""
-    if shutil.which("pdflatex") is None:
-        raise ExportError(PDFLATEX_HINT)
-    pdf_path = check_writable(pdf_path)
+    write the PDF to ``pdf_path``; returns its page count. On failure nothing is written; the
+    scratch folder is removed even when the command is interrupted (the CLI turns SIGTERM into
+    an exception for that)."""
+    require_pdflatex()
     with tempfile.TemporaryDirectory(prefix="symproof-tex-") as scratch:
         source = Path(scratch) / "document.tex"
         source.write_text(tex, encoding="utf-8")
         for _ in range(2):
-            done = subprocess.run(
-                ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", source.name],
-                cwd=scratch, capture_output=True, text=True, errors="replace", timeout=300)
+            # subprocess.run kills pdflatex if this process is interrupted while it waits
+            try:
+                done = subprocess.run(
+                    ["pdflatex", "-halt-on-error", "-interaction=nonstopmode",
+                     "-no-shell-escape", source.name],
+                    cwd=scratch, capture_output=True, text=True, errors="replace",
+                    timeout=_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                raise ExportError(f"pdflatex took over {_TIMEOUT} s and was stopped") from None
+            except OSError as error:
+                raise ExportError(f"cannot run pdflatex: {error.strerror or error}") from None
             if done.returncode != 0:
                 errors = [line for line in done.stdout.splitlines() if line.startswith("!")]
                 raise ExportError(f"pdflatex failed: {errors[0] if errors else 'see its log'}")
         log = (Path(scratch) / "document.log").read_text(errors="replace")
-        pages = _pages(log)
-        shutil.move(str(Path(scratch) / "document.pdf"), pdf_path)
-    return pages
+        write_atomically(pdf_path, (Path(scratch) / "document.pdf").read_bytes())
+    return _pages(log)
 
 
 def _pages(log: str) -> int:

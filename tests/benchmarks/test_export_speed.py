@@ -5,7 +5,7 @@ from __future__ import annotations
 from sympy.core.cache import clear_cache
 
 from symproof.latex.document import tex_document
-from symproof.latex.export import write_atomically
+from symproof.files import write_atomically
 from symproof.registry import select
 
 from .conftest import best_time

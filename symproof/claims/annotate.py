@@ -1,0 +1,75 @@
+"""A copy of a checked document with each claim's verdict written beside it as a comment.
+
+The notes must never change what the document says or whether it compiles: each note is one
+comment line (``% symproof: …`` in LaTeX, ``<!-- symproof: … -->`` in Markdown) whose text is
+folded onto that line and cannot close the comment early; it goes after the last line of the
+math block that holds the claim (a comment inside ``$$…$$`` would break Markdown math), with
+that line's indentation and line ending. Every other byte of the document is kept as it was,
+CRLF and form feeds included. Notes written by an earlier run are replaced, not stacked.
+
+>>> from symproof.claims.check import Verdict
+>>> doc = "Intro\\r\\n$$a\\r\\n= b$$\\r\\nEnd\\r\\n"
+>>> out = annotate(doc, [Verdict(2, "a = b", "REFUTED", "no:\\nreally")], markdown=True)
+>>> out.split("\\r\\n")
+['Intro', '$$a', '= b$$', '<!-- symproof: REFUTED no: really -->', 'End', '']
+>>> annotate(out, [Verdict(2, "a = b", "PROVED", "yes")], markdown=True) == out.replace(
+...     "REFUTED no: really", "PROVED yes")
+True
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+from .extract import math_blocks
+
+__all__ = ["annotate", "note_text"]
+
+# Characters that end a line for some reader (TeX, Python, Unicode, HTML renderers): none may
+# appear inside a note, or text after it would become live LaTeX or Markdown.
+_BREAKS = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+_OLD_NOTE = re.compile(r"^[ \t]*(?:% symproof: .*|<!-- symproof: .* -->)\r?$")
+
+
+def note_text(status: str, reason: str, *, markdown: bool) -> str:
+    """The body of one note, on one line; in Markdown it cannot end the comment early."""
+    text = _CONTROL.sub("", _BREAKS.sub(" ", f"symproof: {status} {reason}")).strip()
+    if markdown:
+        # An HTML comment ends at "-->" (or "--!>"), and "--" is not allowed inside one.
+        while "--" in text:
+            text = text.replace("--", "- -")
+        text = text.replace("<!-", "< !-")
+        return f"<!-- {text.rstrip('-')} -->"
+    return f"% {text}"
+
+
+def annotate(text: str, verdicts: Sequence, *, markdown: bool, inline: bool = False) -> str:
+    """``text`` with a note for each verdict (anything with ``line``, ``status``, ``reason``)
+    after the math block its line lies in."""
+    blocks = math_blocks(text, inline)
+    firsts = [first for first, _ in blocks]
+
+    def anchor(line: int) -> int:
+        at = bisect.bisect_right(firsts, line) - 1
+        if at >= 0 and blocks[at][0] <= line <= blocks[at][1]:
+            return blocks[at][1]
+        return line
+
+    notes: dict[int, list[str]] = {}
+    for verdict in verdicts:
+        notes.setdefault(anchor(verdict.line), []).append(
+            note_text(verdict.status, verdict.reason, markdown=markdown))
+    lines = text.split("\n")  # "\n" only: the line numbers of the checker, CR kept in place
+    out = []
+    for number, line in enumerate(lines, 1):
+        if _OLD_NOTE.match(line):
+            continue
+        out.append(line)
+        if number in notes:
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+            ending = "\r" if line.endswith("\r") else ""
+            out.extend(indent + note + ending for note in notes[number])
+    return "\n".join(out)
