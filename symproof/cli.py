@@ -1,14 +1,18 @@
 """The ``symproof`` command: a thin shell over the library.
 
 Every ``SymproofError`` becomes one line ``error: …`` on stderr and exit code 2; so do usage
-errors. Values on the command line are integers or symbol names, read by a strict pattern,
-never evaluated.
+errors. An interruption (Ctrl-C, SIGTERM, SIGHUP) removes temporary files and exits with 130.
+Values on the command line are integers or symbol names, read by a strict pattern, never
+evaluated. ``--limit NAME=N`` raises one of the resource limits of :mod:`symproof.limits`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -58,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         "A SymPy proof assistant for the mathematics of deep-network layers: shapes, element "
         "formulas and their numeric semantics, in the course's notation (1-based indices)."))
     parser.add_argument("--version", action="version", version=f"symproof {__version__}")
+    parser.add_argument("--limit", action="append", default=[], metavar="NAME=N",
+                        help="raise a resource limit for this run (see symproof.limits: "
+                             "document_bytes, claims, claim_chars, nesting_depth, "
+                             "integer_digits, expression_nodes, expanded_terms, layer_size, "
+                             "search_space, snapshot_bytes)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     layer = commands.add_parser("layer", help="show a layer: output shape and element formula")
@@ -139,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--inline", action="store_true", help="also check inline $…$ math")
     check.add_argument("--annotate", metavar="OUT",
                        help="write a copy of the document with each claim's verdict")
+    check.add_argument("--in-place", action="store_true",
+                       help="write the verdicts into FILE itself (atomically; notes of an "
+                            "earlier run are replaced)")
     return parser
 
 
@@ -364,30 +376,32 @@ def _prove(args) -> int:
 
 
 def _check_outputs(args) -> dict:
-    """The output paths, validated (writable folders, pdflatex present) before any work."""
+    """The output paths, validated (distinct, writable, regular files; pdflatex present)
+    before any work: a bad path must not cost a derivation."""
     from pathlib import Path
 
-    from .latex.export import PDFLATEX_HINT, ExportError, check_writable
+    from .files import check_outputs
+    from .latex.export import require_pdflatex
 
     if args.pdf and not args.latex:
         raise ParameterError("--pdf", "", "needs --latex FILE (the PDF goes beside it)")
-    outputs = {}
+    wanted = {}
     if args.latex:
-        outputs["latex"] = check_writable(Path(args.latex))
+        wanted["--latex"] = Path(args.latex)
         if args.pdf:
-            import shutil
-
-            if shutil.which("pdflatex") is None:
-                raise ExportError(PDFLATEX_HINT)
-            outputs["pdf"] = check_writable(outputs["latex"].with_suffix(".pdf"))
+            require_pdflatex()
+            wanted["the PDF of --latex"] = Path(args.latex).with_suffix(".pdf")
     if args.markdown:
-        outputs["markdown"] = check_writable(Path(args.markdown))
-    return outputs
+        wanted["--markdown"] = Path(args.markdown)
+    checked = check_outputs(wanted)
+    names = {"--latex": "latex", "the PDF of --latex": "pdf", "--markdown": "markdown"}
+    return {names[option]: path for option, path in checked.items()}
 
 
 def _export(args, outputs: dict, proofs) -> list[str]:
+    from .files import write_atomically
     from .latex.document import markdown_document, tex_document
-    from .latex.export import compile_pdf, write_atomically
+    from .latex.export import compile_pdf
 
     written = []
     if "latex" in outputs:
@@ -408,18 +422,19 @@ def _check(args) -> int:
     import json
     from pathlib import Path
 
+    from .claims.annotate import annotate
     from .claims.check import check_text
-    from .latex.export import check_writable, write_atomically
+    from .files import check_outputs, read_document, write_atomically
 
     path = Path(args.file)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SymproofError(f"cannot read {args.file}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SymproofError(f"cannot read {args.file}: {error}") from None
-    if args.annotate:
-        check_writable(Path(args.annotate))
+    if args.in_place and args.annotate:
+        raise ParameterError("--in-place", args.annotate, "and --annotate exclude each other: "
+                             "--in-place writes the notes into FILE itself")
+    target = path if args.in_place else Path(args.annotate) if args.annotate else None
+    if target is not None:  # before reading: a refused output must not cost a check
+        option = "--in-place" if args.in_place else "--annotate"
+        check_outputs({option: target}, [path], overwrite_inputs=args.in_place)
+    text = read_document(path)
     verdicts, contexts = check_text(text, inline=args.inline)
     if args.json:
         print(json.dumps([v.to_dict() for v in verdicts], indent=2, ensure_ascii=False))
@@ -427,30 +442,25 @@ def _check(args) -> int:
         for start, ctx in contexts:
             if ctx.described:
                 where = f"from line {start}" if start else "for the document"
-                print(f"{args.file}: context {where}: {ctx.described}")
+                print(f"{args.file}: context {where}: {_one_line(ctx.described)}")
         for v in verdicts:
-            print(f"{args.file}:{v.line}: {v.status:<12} {v.reason}")
+            print(f"{args.file}:{v.line}: {v.status:<12} {_one_line(v.reason)}")
         counts: dict[str, int] = {}
         for v in verdicts:
             counts[v.status.lower()] = counts.get(v.status.lower(), 0) + 1
         print(f"{len(verdicts)} claims: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
-    if args.annotate:
-        write_atomically(Path(args.annotate), _annotated(text, verdicts, path.suffix))
+    if target is not None:
+        markdown = path.suffix.lower() not in (".tex", ".ltx", ".latex")
+        write_atomically(target, annotate(text, verdicts, markdown=markdown,
+                                          inline=args.inline))
+        if not args.json:
+            print(f"wrote {target}")
     return 1 if any(v.status == "REFUTED" for v in verdicts) else 0
 
 
-def _annotated(text: str, verdicts, suffix: str) -> str:
-    """The document with a comment after each line that holds claims, giving their verdicts."""
-    by_line: dict[int, list] = {}
-    for v in verdicts:
-        by_line.setdefault(v.line, []).append(v)
-    out = []
-    for number, line in enumerate(text.splitlines(), 1):
-        out.append(line)
-        for v in by_line.get(number, []):
-            note = f"symproof: {v.status} {v.reason}".replace("-->", "→")
-            out.append(f"% {note}" if suffix == ".tex" else f"<!-- {note} -->")
-    return "\n".join(out) + "\n"
+def _one_line(text: str) -> str:
+    """Text from a document on the terminal: one line, whatever the document put in it."""
+    return " ".join(text.split())
 
 
 def _list() -> int:
@@ -466,27 +476,90 @@ def _list() -> int:
     return 0
 
 
+def _limits(pairs: list[str]) -> dict[str, int]:
+    from .limits import NAMES, integer_from_text
+
+    changes = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in NAMES:
+            raise ParameterError("--limit", pair, f"must be NAME=N with NAME one of "
+                                 f"{', '.join(NAMES)}")
+        changes[name] = integer_from_text(f"--limit {name}", value.strip())
+    return changes
+
+
+def _run(parser, args) -> int:
+    if args.command == "layer":
+        return _layer_command(args)
+    if args.command == "tour":
+        return _tour(parser)
+    if args.command == "shape":
+        return _shape_command(args)
+    if args.command == "prove":
+        return _prove(args)
+    if args.command == "list":
+        return _list()
+    if args.command == "check":
+        return _check(args)
+    parser.print_help()
+    return 0
+
+
+class _Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program stands so that ``finally`` blocks and
+    context managers remove temporary files, as they do for Ctrl-C."""
+
+
+def _interrupt(signum, frame):
+    raise _Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _interruptible():
+    """While a command runs, termination signals unwind the stack instead of killing the
+    process outright (which would leave scratch folders behind)."""
+    installed = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        # outside the main thread signals cannot be caught: leave them alone there
+        with contextlib.suppress(ValueError, OSError):
+            if number is not None:
+                installed[number] = signal.signal(number, _interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in installed.items():
+            signal.signal(number, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from .limits import raised
+
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        if args.command == "layer":
-            return _layer_command(args)
-        if args.command == "tour":
-            return _tour(parser)
-        if args.command == "shape":
-            return _shape_command(args)
-        if args.command == "prove":
-            return _prove(args)
-        if args.command == "list":
-            return _list()
-        if args.command == "check":
-            return _check(args)
-        parser.print_help()
-        return 0
+        with _interruptible():
+            args = parser.parse_args(argv)
+            with raised(**_limits(args.limit)):
+                return _run(parser, args)
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 0
     except SymproofError as error:
-        return _fail(str(error))
+        return _fail(_one_line(str(error)))
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print("error: interrupted (temporary files removed; existing outputs unchanged)",
+              file=sys.stderr)
+        return 130
+    except MemoryError:
+        return _fail("out of memory: the request is too large for this machine (lower the "
+                     "sizes, or the limits with --limit)")
+    except Exception as error:  # a bug: still one line, and the way to see the traceback
+        if os.environ.get("SYMPROOF_DEBUG"):
+            raise
+        print(f"error: internal error: {type(error).__name__}: {_one_line(str(error))[:300]} "
+              "(this is a bug in symproof; SYMPROOF_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        return 3

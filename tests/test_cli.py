@@ -52,8 +52,8 @@ def test_layer_pool_and_linear(capsys):
      "error: stride must be a positive integer, got 0"),
     (["layer", "conv2d", "--kernel-size", "3", "--input", "2x2"],
      "error: kernel_size must fit the padded input"),
-    (["layer", "conv2d", "--kernel-size", "3*3"], "error: kernel_size must be an integer or a "
-                                                  "symbol name such as F, got '3*3'"),
+    (["layer", "conv2d", "--kernel-size", "3*3"], "error: kernel_size must be an integer (digits "
+                                                  "0-9) or a symbol name such as F, got '3*3'"),
     (["layer", "conv2d", "--kernel-size", "__import__('os')"], "error: kernel_size must be"),
     (["layer", "conv2d", "--kernel-size", "3", "--bogus"],
      "error: unrecognized arguments: --bogus"),
