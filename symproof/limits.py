@@ -24,6 +24,7 @@ On the command line, ``symproof --limit NAME=N …`` raises one for that run.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -43,6 +44,8 @@ class Limits:
 
     #: bytes of a document read by ``symproof check`` (a 7 KB homework is typical)
     document_bytes: int = 2_000_000
+    #: claims judged in one document (each costs symbolic work)
+    claims: int = 5_000
     #: characters of one claim (one displayed formula)
     claim_chars: int = 20_000
     #: nesting of braces, ``\\left…\\right`` and environments in a claim; depth of an
@@ -57,6 +60,8 @@ class Limits:
     #: a channel count, kernel size, stride, padding, dilation or input size read from text
     #: (directives, prose, ``--set``) that a derivation or check works with entry by entry
     layer_size: int = 1_024
+    #: array entries an exact (VERIFIED) check compares, over all its cases
+    check_entries: int = 5_000_000
     #: configurations examined by ``enumerate_configs``
     search_space: int = 1_000_000
     #: bytes of a snapshot file
@@ -102,8 +107,9 @@ def refusal(name: str, what: str, amount: int, unit: str = "") -> TooLargeError:
     return TooLargeError(f"{what} {measured}, over the limit {name} = {limit:,} ({_how(name)})")
 
 
-_UNITS = {"document_bytes": "bytes", "claim_chars": "characters", "nesting_depth": "levels",
-          "integer_digits": "digits", "expression_nodes": "nodes", "expanded_terms": "terms",
+_UNITS = {"document_bytes": "bytes", "claims": "claims", "claim_chars": "characters",
+          "nesting_depth": "levels", "integer_digits": "digits", "expression_nodes": "nodes",
+          "expanded_terms": "terms", "check_entries": "entries",
           "search_space": "configurations", "snapshot_bytes": "bytes"}
 
 
@@ -125,9 +131,15 @@ def integer_from_text(name: str, text: str) -> int:
     return int(text)
 
 
+_DIGITS = re.compile("[0-9]+")
+
+
 def check_text(text: str, what: str = "the claim") -> None:
-    """A claim's length and its nesting of ``{}``, ``\\left…\\right`` and environments."""
+    """A claim's length, its longest number and its nesting of ``{}``, ``\\left…\\right``
+    and environments, measured on the text before any parser sees it."""
     check("claim_chars", what, len(text))
+    longest = max((len(run) for run in _DIGITS.findall(text)), default=0)
+    check("integer_digits", f"{what} (a number in it)", longest)
     depth = deepest = 0
     i, n = 0, len(text)
     while i < n:

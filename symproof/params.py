@@ -97,14 +97,19 @@ def as_pair(name: str, value: object, minimum: int = 1) -> tuple[sp.Expr, sp.Exp
     return (size, size)
 
 
-def size_from_text(name: str, text: str, *, nonnegative: bool = False):
+def size_from_text(name: str, text: str, *, nonnegative: bool = False, bounded: bool = False):
     """``"3"`` → 3, ``"F"`` → a positive-integer symbol (non-negative for paddings); anything
-    else is refused. Text is matched by pattern, never evaluated."""
+    else is refused. Text is matched by pattern, never evaluated. ``bounded`` sizes (from
+    documents and worked-problem settings, which drive work entry by entry) must also stay
+    within the limit ``layer_size``."""
     import re
 
     text = text.strip()
     if text.isascii() and text.isdigit():
-        return integer_from_text(name, text)
+        value = integer_from_text(name, text)
+        if bounded:
+            check("layer_size", name, value)
+        return value
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text, flags=re.ASCII):
         return symbols(text, nonnegative=nonnegative)
     raise ParameterError(name, text, "must be an integer (digits 0-9) or a symbol name such "

@@ -22,12 +22,15 @@ Without directives, the context is inferred per section: a convolution from pros
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .. import limits
 from .. import notation as nt
-from ..errors import SymproofError
+from ..errors import SymproofError, TooLargeError
+from ..limits import check_expression
 from ..params import size_from_text
 from ..proof import Status
 from .extract import Claim, directives, extract
@@ -110,7 +113,7 @@ def _layer_from(words: tuple[str, ...]):
     bias = settings.pop("bias", "true").lower() not in ("false", "0", "no")
     coordinates = settings.pop("coordinates", "original")
     channels = settings.pop("channels", None)
-    arguments = {k: size_from_text(k, v, nonnegative=k == "padding")
+    arguments = {k: size_from_text(k, v, nonnegative=k == "padding", bounded=True)
                  for k, v in settings.items()}
     if kind == "conv2d":
         layer = Conv2d(arguments.pop("in_channels", 1), arguments.pop("out_channels", 1),
@@ -122,7 +125,8 @@ def _layer_from(words: tuple[str, ...]):
         raise SymproofError(f"unknown layer {kind!r} in a symproof directive")
     dims = None
     if size:
-        dims = tuple(size_from_text("input", part) for part in size.replace("×", "x").split("x"))
+        dims = tuple(size_from_text("input", part, bounded=True)
+                     for part in size.replace("×", "x").split("x"))
     return layer, dims, coordinates == "padded", channels
 
 
@@ -169,7 +173,7 @@ def _sizes_of(layer, dims, channels) -> dict:
     if hasattr(layer, "in_channels"):
         values.update({"C_in": layer.in_channels, "C_out": layer.out_channels})
     if channels:
-        values.update({"C": size_from_text("channels", channels)})
+        values.update({"C": size_from_text("channels", channels, bounded=True)})
     if dims:
         height, width = dims[-2:]
         values.update({"H_in": height, "W_in": width, "H": height, "W": width})
@@ -199,30 +203,33 @@ def _infer_context(text: str) -> DocumentContext:
         ctx.layer, ctx.described = "mlp", "inferred: an MLP y_L = A_L y_{L−1} + b_L"
         return ctx
     found = {}
-    for name, keys in (("C_in", ("C_{\\rm in}", "C_{\\text{in}}")),
-                       ("C_out", ("C_{\\rm out}", "C_{\\text{out}}")),
-                       ("F", ("F =", "F=")), ("S", ("S =", "S=")), ("P", ("P =", "P="))):
-        for key in keys:
-            at = text.find(key)
-            if at < 0:
-                continue
-            rest = text[at + len(key):].lstrip(" =$")
-            digits = ""
-            for c in rest:
-                if c.isdigit():
-                    digits += c
-                elif digits or c not in " $=":
+    try:
+        for name, keys in (("C_in", ("C_{\\rm in}", "C_{\\text{in}}")),
+                           ("C_out", ("C_{\\rm out}", "C_{\\text{out}}")),
+                           ("F", ("F =", "F=")), ("S", ("S =", "S=")), ("P", ("P =", "P="))):
+            for key in keys:
+                at = text.find(key)
+                number = _PROSE_NUMBER.match(text, at + len(key)) if at >= 0 else None
+                if number:
+                    found[name] = size_from_text(name, number.group(1), nonnegative=True,
+                                                 bounded=True)
                     break
-            if digits:
-                found[name] = int(digits)
-                break
-    if {"C_in", "C_out", "F"} <= set(found):
-        ctx.layer = Conv2d(found["C_in"], found["C_out"], found["F"], stride=found.get("S", 1),
-                           padding=found.get("P", 0))
+        if {"C_in", "C_out", "F"} <= set(found):
+            ctx.layer = Conv2d(found["C_in"], found["C_out"], found["F"],
+                               stride=found.get("S", 1), padding=found.get("P", 0))
+    except SymproofError as error:  # one bad number in prose must not stop the whole check
+        ctx.layer = None
+        ctx.described = f"no convolution inferred from the prose: {error}"
+        return ctx
+    if ctx.layer is not None:
         ctx.values.update(_sizes_of(ctx.layer, None, None))
         ctx.described = (f"inferred: C_in = {found['C_in']}, C_out = {found['C_out']}, "
                          f"F = {found['F']}, S = {found.get('S', 1)}, P = {found.get('P', 0)}")
     return ctx
+
+
+# "F = 3" in prose: spaces, dollars and "=" before the digits (ASCII only; never evaluated)
+_PROSE_NUMBER = re.compile(r"[ $=]*([0-9]+)")
 
 
 # --- judging --------------------------------------------------------------------------------
@@ -351,6 +358,8 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
                        f"uses {', '.join(sorted(undefined)[:3])}, which the context does not "
                        "define (add a symproof directive)")
+    for side in (lhs, rhs):  # the layer's model may hold sums that the claim does not
+        check_expression(side, "the claim in its context")
     relations = _ranges(ctx)
     outcome = identity(lhs, rhs, Context(relations))
     if outcome.status is not Status.PROVED:
@@ -462,6 +471,7 @@ def _divisibility(ctx: DocumentContext):
 
 def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
     """Every claim of a document, judged; the contexts (first line, context) used."""
+    limits.check("document_bytes", "the document", len(text.encode("utf-8", "replace")))
     contexts, verdicts = _contexts_from_directives(text)
     if len(contexts) == 1:  # no layer directive: infer one per section from the prose
         contexts = [(start, _infer_context(section)) for start, section in _sections(text)]
@@ -470,6 +480,7 @@ def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
         return [c for start, c in contexts if start <= line][-1]
 
     claims = extract(text, inline=inline)
+    limits.check("claims", "the document", len(claims))
     unreadable: dict[int, str] = {}
     # First pass: weight and bias definitions, wherever they stand in their context.
     for claim in claims:
@@ -522,6 +533,13 @@ def _judge_definitions(verdicts: list[Verdict]) -> None:
 
 def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:
     try:
+        return _judge_unbounded(claim, ctx)
+    except TooLargeError as error:  # read, perhaps, but too large to decide: say so
+        return Verdict(claim.line, claim.latex, Status.UNKNOWN.name, f"not checked: {error}")
+
+
+def _judge_unbounded(claim: Claim, ctx: DocumentContext) -> Verdict:
+    try:
         if claim.rhs is None:
             _read(claim.lhs)
             return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
@@ -530,6 +548,8 @@ def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:
             return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
                            "weight definition recorded in the context")
         return _judge_equation(claim, ctx)
+    except TooLargeError:
+        raise
     except (ParseError, SymproofError, ValueError, TypeError, AttributeError, IndexError,
             KeyError, NotImplementedError, RecursionError) as error:
         return Verdict(claim.line, claim.latex, UNPARSED, f"{type(error).__name__}: "

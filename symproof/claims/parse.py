@@ -25,6 +25,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .. import notation as nt
 from ..errors import SymproofError
+from ..limits import check_expression, check_text
 
 __all__ = ["parse_latex", "ParseError"]
 
@@ -367,7 +368,8 @@ def parse_latex(text: str, known: Iterable[sp.Basic] = (), *, _table=None, _symb
     """
     if not isinstance(text, str):
         raise ParseError(f"expected LaTeX text, got {type(text).__name__}")
-    if _table is None:
+    if _table is None:  # the whole claim, before any parser sees it
+        check_text(text)
         known = list(known)
         _table = _printed_table(known)
         _symbols = {getattr(k, "name", str(k)): k for k in known
@@ -377,4 +379,7 @@ def parse_latex(text: str, known: Iterable[sp.Basic] = (), *, _table=None, _symb
     reader = _Reader(text.strip(), _table, _symbols)
     normalised = reader.run()
     parsed = _latex2sympy(normalised)
+    # latex2sympy leaves powers and factorials unevaluated; rebuilding evaluates them, so the
+    # sizes they denote are checked first (2^{2^{2^{10}}} must not be computed).
+    check_expression(parsed)
     return _rebuild(parsed, reader.objects, _symbols)
