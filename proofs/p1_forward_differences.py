@@ -40,6 +40,6 @@ def build(stencil: str = "forward", kernel_size=3, padding=1, *, use_torch: bool
 PROBLEM = Problem("p1", "forward-difference kernels", build, (
     Parameter("stencil", "forward", "choice", "which differences the channels compute",
               tuple(STENCILS)),
-    Parameter("kernel_size", 3, "size", "kernel size F"),
-    Parameter("padding", 1, "count", "zero padding P"),
+    Parameter("kernel_size", 3, "size", "kernel size F", symbolic=False),
+    Parameter("padding", 1, "count", "zero padding P", symbolic=False),
 ))

@@ -100,4 +100,4 @@ def _spot_checks(proof: Proof, k_1, k_2, use_torch: bool) -> None:
 PROBLEM = Problem("p4", "max pooling commutes with σ", build, (
     Parameter("k_1", F1, "size", "window rows (= stride)"),
     Parameter("k_2", F2, "size", "window columns (= stride)"),
-))
+), reserved=("a", "b", "z"))

@@ -3,6 +3,8 @@ SPOT-CHECK or REFUTE, never prove a statement about all values."""
 
 from .context import Context
 from .finite import counterexample, exhaustive, spot_check
+from .linear import exhaustive_linear
+from .sums import expand_sums
 from .symbolic import (
     case_split,
     collapse_deltas,
@@ -16,4 +18,4 @@ from .symbolic import (
 
 __all__ = ["Context", "identity", "normalize", "collapse_deltas", "divisible_floor",
            "case_split", "reindex", "split_sum", "merge_sums", "counterexample", "exhaustive",
-           "spot_check"]
+           "exhaustive_linear", "expand_sums", "spot_check"]
