@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 import sympy as sp
 
+from ..limits import current, refusal
 from ..proof import Outcome, Status
 from .context import Context
 
@@ -124,11 +125,22 @@ def exhaustive(check: Callable[[dict], tuple[sp.Expr, sp.Expr]], cases: Iterable
 
 
 def spot_check(sample: Callable, compare: Callable, *, samples: int, seed: int,
-               tolerance: float, description: str) -> Outcome:
+               tolerance: float, description: str, cost: int = 0) -> Outcome:
     """SPOT_CHECKED when ``compare(*sample(rng))`` (vectorised arrays) agree within
-    ``tolerance`` for ``samples`` seeded draws; REFUTED with the first disagreeing draw."""
+    ``tolerance`` for ``samples`` seeded draws; REFUTED with the first disagreeing draw.
+
+    ``cost`` estimates the work of one draw (array entries or multiply-adds): the draws are
+    cut to what the limit ``check_entries`` allows, and when not even one fits the check is
+    not run (UNKNOWN, saying why) rather than taking minutes."""
     import numpy as np
 
+    if cost:
+        affordable = current().check_entries // cost
+        if affordable < 1:
+            return Outcome(Status.UNKNOWN, "numeric check", "not run: " + str(
+                refusal("check_entries", f"one sample of the numeric check ({description})",
+                        cost, "entries")))
+        samples = min(samples, affordable)
     rng = np.random.default_rng(seed)
     for draw in range(samples):
         args = sample(rng)
