@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import math
 import re
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,7 +37,7 @@ import sympy as sp
 from .errors import ParameterError, TooLargeError
 
 __all__ = ["Limits", "current", "raised", "check", "check_text", "check_expression",
-           "integer_from_text", "NAMES"]
+           "check_scripts", "deadline", "integer_from_text", "NAMES"]
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,16 @@ class Limits:
     #: claims judged in one document (each costs symbolic work)
     claims: int = 5_000
     #: characters of one claim (one displayed formula)
-    claim_chars: int = 20_000
+    claim_chars: int = 5_000
     #: nesting of braces, ``\\left…\\right`` and environments in a claim; depth of an
     #: expression tree
-    nesting_depth: int = 100
+    nesting_depth: int = 50
+    #: nesting of sub- and superscripts (``x_{a^{b_{c}}}``): the LaTeX grammar's parser takes
+    #: time exponential in it
+    script_depth: int = 4
+    #: seconds to read and judge one claim (enforced in the main thread, where a timer can
+    #: interrupt the work; elsewhere only the size limits apply)
+    claim_seconds: int = 5
     #: decimal digits of any integer read from text, and of any number an expression denotes
     integer_digits: int = 1_000
     #: nodes of one expression tree
@@ -108,8 +116,8 @@ def refusal(name: str, what: str, amount: int, unit: str = "") -> TooLargeError:
 
 
 _UNITS = {"document_bytes": "bytes", "claims": "claims", "claim_chars": "characters",
-          "nesting_depth": "levels", "integer_digits": "digits", "expression_nodes": "nodes",
-          "expanded_terms": "terms", "check_entries": "entries",
+          "nesting_depth": "levels", "script_depth": "levels", "integer_digits": "digits",
+          "expression_nodes": "nodes", "expanded_terms": "terms", "check_entries": "entries",
           "search_space": "configurations", "snapshot_bytes": "bytes"}
 
 
@@ -158,6 +166,56 @@ def check_text(text: str, what: str = "the claim") -> None:
         deepest = max(deepest, depth)
         i += 1
     check("nesting_depth", f"{what} (nesting)", deepest)
+
+
+def check_scripts(text: str, what: str = "the claim") -> None:
+    """The nesting of ``_{…}`` and ``^{…}`` groups in ``text`` (LaTeX)."""
+    depth = deepest = 0
+    scripts: list[bool] = []  # for each open brace: does it open a script?
+    previous = ""
+    for c in text:
+        if c == "{":
+            opens = previous in "_^"
+            scripts.append(opens)
+            depth += opens
+            deepest = max(deepest, depth)
+        elif c == "}" and scripts:
+            depth -= scripts.pop()
+        previous = c
+    check("script_depth", f"{what} (sub- and superscripts)", deepest)
+
+
+class _Expired(BaseException):
+    """Raised by the timer; a BaseException so that no ``except Exception`` in a parser or in
+    SymPy swallows it on its way out."""
+
+
+@contextmanager
+def deadline(what: str = "the claim") -> Iterator[None]:
+    """Refuse work that runs over ``claim_seconds``: a TooLargeError out of the block. Only in
+    the main thread and when no other timer is set (a timer cannot interrupt other threads);
+    nested deadlines leave the outer one in charge."""
+    seconds = current().claim_seconds
+    usable = (threading.current_thread() is threading.main_thread()
+              and hasattr(signal, "setitimer") and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+              and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None))
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise TooLargeError(f"{what} took over {seconds:,} s, the limit claim_seconds = "
+                            f"{seconds:,} ({_how('claim_seconds')})") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # --- expressions -----------------------------------------------------------------------------

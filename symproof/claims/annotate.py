@@ -65,9 +65,8 @@ def annotate(text: str, verdicts: Sequence, *, markdown: bool, inline: bool = Fa
     lines = text.split("\n")  # "\n" only: the line numbers of the checker, CR kept in place
     out = []
     for number, line in enumerate(lines, 1):
-        if _OLD_NOTE.match(line):
-            continue
-        out.append(line)
+        if not _OLD_NOTE.match(line):
+            out.append(line)
         if number in notes:
             indent = line[: len(line) - len(line.lstrip(" \t"))]
             ending = "\r" if line.endswith("\r") else ""

@@ -533,7 +533,8 @@ def _judge_definitions(verdicts: list[Verdict]) -> None:
 
 def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:
     try:
-        return _judge_unbounded(claim, ctx)
+        with limits.deadline("judging the claim"):
+            return _judge_unbounded(claim, ctx)
     except TooLargeError as error:  # read, perhaps, but too large to decide: say so
         return Verdict(claim.line, claim.latex, Status.UNKNOWN.name, f"not checked: {error}")
 

@@ -247,7 +247,8 @@ def directives(text: str) -> list[Directive]:
             body = line[len("%! symproof"):]
         elif line.startswith("<!--") and line.endswith("-->") and "symproof" in line:
             inner = line[4:-3].strip()
-            if inner.startswith("symproof"):
+            # "symproof: …" is a note an annotated copy carries, not a directive
+            if inner.startswith("symproof") and not inner.startswith("symproof:"):
                 body = inner[len("symproof"):]
         if body is not None and body.strip():
             found.append(Directive(number, tuple(body.split())))

@@ -25,7 +25,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .. import notation as nt
 from ..errors import SymproofError
-from ..limits import check_expression, check_text
+from ..limits import check_expression, check_scripts, check_text, deadline
 
 __all__ = ["parse_latex", "ParseError"]
 
@@ -51,7 +51,9 @@ def _latex2sympy(text: str):
     try:
         return latex2sympy(text, conversion_config=ConversionConfig(lowercase_symbols=False))
     except Exception as error:  # its parser raises many kinds; all mean "cannot read"
-        raise ParseError(f"cannot read {text!r}: {error}") from error
+        shown = text if len(text) <= 80 else f"{text[:60]}… ({len(text):,} characters)"
+        why = " ".join(str(error).split())
+        raise ParseError(f"cannot read {shown!r}: {why[:200]}") from None
 
 
 class _Reader:
@@ -370,7 +372,13 @@ def parse_latex(text: str, known: Iterable[sp.Basic] = (), *, _table=None, _symb
         raise ParseError(f"expected LaTeX text, got {type(text).__name__}")
     if _table is None:  # the whole claim, before any parser sees it
         check_text(text)
-        known = list(known)
+        with deadline("reading the claim"):
+            return _parse(text, list(known))
+    return _parse(text, _table=_table, _symbols=_symbols)
+
+
+def _parse(text: str, known: list | None = None, *, _table=None, _symbols=None):
+    if _table is None:
         _table = _printed_table(known)
         _symbols = {getattr(k, "name", str(k)): k for k in known
                     if isinstance(k, (sp.Symbol, sp.MatrixSymbol))}
@@ -378,6 +386,7 @@ def parse_latex(text: str, known: Iterable[sp.Basic] = (), *, _table=None, _symb
                                                               positive=True))})
     reader = _Reader(text.strip(), _table, _symbols)
     normalised = reader.run()
+    check_scripts(normalised)  # the grammar's parser is exponential in this nesting
     parsed = _latex2sympy(normalised)
     # latex2sympy leaves powers and factorials unevaluated; rebuilding evaluates them, so the
     # sizes they denote are checked first (2^{2^{2^{10}}} must not be computed).
