@@ -15,6 +15,7 @@ import re
 import signal
 import sys
 from collections.abc import Sequence
+from contextvars import ContextVar
 
 from . import __version__
 from .errors import ParameterError, SymproofError
@@ -24,11 +25,30 @@ __all__ = ["main"]
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
+# Symbol names that this command also uses for a positive size: a padding named like one of
+# them is that same symbol (in SymPy, ``k`` positive and ``k`` non-negative are two symbols).
+_POSITIVE_NAMES: ContextVar[frozenset] = ContextVar("symproof_positive_names",
+                                                    default=frozenset())
+
+
 def parse_value(name: str, text: str, *, nonnegative: bool = False):
-    """``"3"`` → 3, ``"F"`` → a positive-integer symbol ``F`` (non-negative for paddings)."""
+    """``"3"`` → 3, ``"F"`` → a positive-integer symbol ``F`` (non-negative for paddings,
+    unless the command uses the name for a positive size too)."""
     from .params import size_from_text
 
+    if nonnegative and text.strip() in _POSITIVE_NAMES.get():
+        nonnegative = False
     return size_from_text(name, text, nonnegative=nonnegative)
+
+
+def _positive_names(args) -> frozenset:
+    """Names written in the options of ``args`` that are not paddings."""
+    names = set()
+    for option, value in vars(args).items():
+        if isinstance(value, str) and option not in ("padding", "output_padding", "file",
+                                                       "latex", "markdown", "annotate"):
+            names.update(part.strip() for part in re.split(r"[x×,]", value))
+    return frozenset(n for n in names if _NAME.fullmatch(n))
 
 
 def parse_pair(name: str, text: str, *, nonnegative: bool = False):
@@ -53,7 +73,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {_one_line(message)}", file=sys.stderr)
     return 2
 
 
@@ -459,8 +479,12 @@ def _check(args) -> int:
 
 
 def _one_line(text: str) -> str:
-    """Text from a document on the terminal: one line, whatever the document put in it."""
-    return " ".join(text.split())
+    """Text from a document or an argument on the terminal: one line, and no control
+    characters (an escape sequence in a document must not drive the user's terminal)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], " ".join(text.split()))
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _list() -> int:
@@ -541,12 +565,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _interruptible():
             args = parser.parse_args(argv)
-            with raised(**_limits(args.limit)):
-                return _run(parser, args)
+            names = _POSITIVE_NAMES.set(_positive_names(args))
+            try:
+                with raised(**_limits(args.limit)):
+                    return _run(parser, args)
+            finally:
+                _POSITIVE_NAMES.reset(names)
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 0
     except SymproofError as error:
-        return _fail(_one_line(str(error)))
+        return _fail(str(error))
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
