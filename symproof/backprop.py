@@ -19,15 +19,18 @@ diag(σ'(A_ℓ·y_{ℓ-1} + b_ℓ))·(∂y_L/∂y_ℓ)^T·y_{ℓ-1}^T
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import keyword
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import sympy as sp
 
-from .calculus import Elementwise, d_entry, diag, entry, prime, to_layout
+from .calculus import LAYOUTS, Elementwise, d_entry, diag, entry, index_value, prime, to_layout
 from .errors import EvaluationError, ParameterError, ShapeError
-from .params import symbols
+from .limits import check, check_expression
+from .params import as_size, symbols
 
 __all__ = ["Formula", "derive", "network_symbols", "jacobian", "expression_jacobian",
            "verify_exact", "check_formula", "numeric_check", "finite_differences"]
@@ -84,9 +87,29 @@ class Formula:
         return f"∂{self.of}/∂{self.wrt}"
 
 
-@lru_cache(maxsize=16)
+def _activation_name(activation: object) -> str:
+    """The name of σ: an identifier such as ``sigma`` (it names functions in the formulas)."""
+    if not (isinstance(activation, str) and activation.isidentifier() and len(activation) <= 64
+            ) or keyword.iskeyword(activation):
+        raise ParameterError("activation", activation, "must be the name of σ, an identifier "
+                             "such as 'sigma' (at most 64 characters, not a Python keyword)")
+    return activation
+
+
+def _layout(layout: object) -> str:
+    if not (isinstance(layout, str) and layout in LAYOUTS):
+        raise ParameterError("layout", layout, f"must be one of {', '.join(LAYOUTS)}")
+    return layout
+
+
 def derive(activation: str = "sigma", layout: str = "numerator") -> dict[str, Formula]:
-    """The six matrix-level formulas, for symbolic ℓ, L and widths (see the module docstring)."""
+    """The six matrix-level formulas, for symbolic ℓ, L and widths (see the module docstring);
+    ``activation`` names σ, ``layout`` is ``"numerator"`` or ``"denominator"``."""
+    return _derive(_activation_name(activation), _layout(layout))
+
+
+@lru_cache(maxsize=16)
+def _derive(activation: str, layout: str) -> dict[str, Formula]:
     net = network_symbols()
     d = diag(Elementwise(f"{activation}'", net.z))
     formulas = [
@@ -107,8 +130,13 @@ def derive(activation: str = "sigma", layout: str = "numerator") -> dict[str, Fo
     return out
 
 
+# The validated front keeps the cache's controls (benchmarks clear it to time a fresh derive).
+derive.cache_clear, derive.cache_info = _derive.cache_clear, _derive.cache_info
+
+
 def defining_entries(activation: str = "sigma") -> dict[str, sp.Expr]:
     """``[y_ℓ]_p`` and ``[y_L]_1`` written out at index level (p symbolic)."""
+    activation = _activation_name(activation)
     net = network_symbols()
     p = sp.Symbol("p", integer=True, positive=True)
     return {"p": p,
@@ -120,6 +148,8 @@ def index_derivative(name: str, i, j, activation: str = "sigma") -> tuple[sp.Exp
     """``[∂of/∂wrt]_{i,j}`` differentiated at index level from the network's definition, and
     the justification. For ∂y_L/∂A_ℓ the chain rule through y_ℓ is used (y_L depends on A_ℓ
     only through y_ℓ): ``Σ_p [∂y_L/∂y_ℓ]_{1,p} ∂[y_ℓ]_p/∂[A_ℓ]_{i,j}``."""
+    i, j = index_value("i", i), index_value("j", j)
+    activation = _activation_name(activation)
     net = network_symbols()
     defs = defining_entries(activation)
     p, y_ell, y_L = defs["p"], defs["y_ell"], defs["y_L"]
@@ -147,7 +177,11 @@ def index_derivative(name: str, i, j, activation: str = "sigma") -> tuple[sp.Exp
 
 def ranges(name: str, i, j) -> list[sp.Basic]:
     """The index ranges of entry (i, j) of the named Jacobian (numerator layout)."""
-    rows, cols = derive()[name].shape
+    i, j = index_value("i", i), index_value("j", j)
+    formulas = derive()
+    if not isinstance(name, str) or name not in formulas:
+        raise ParameterError("name", name, f"must be one of {', '.join(formulas)}")
+    rows, cols = formulas[name].shape
     return [sp.Le(i, rows), sp.Le(j, cols)]
 
 
@@ -157,7 +191,13 @@ def check_formula(name: str, claimed: sp.Basic, activation: str = "sigma"):
     from .proof import Outcome, Status
     from .tactics import Context, identity
 
-    expected = derive(activation)[name]
+    formulas = derive(activation)
+    if not isinstance(name, str) or name not in formulas:
+        raise ParameterError("name", name, f"must be one of {', '.join(formulas)}")
+    if not isinstance(claimed, (sp.Basic, sp.MatrixBase)):
+        raise ParameterError("claimed", claimed, "must be a SymPy expression or matrix")
+    check_expression(claimed, "claimed")
+    expected = formulas[name]
     shape = claimed.shape if hasattr(claimed, "shape") else (1, 1)
     if tuple(shape) != tuple(expected.shape):
         widths = {str(w): v for w, v in zip((n[ell], n[ell - 1], n[L - 1]), (2, 3, 3))}
@@ -211,7 +251,8 @@ def jacobian(mlp, wrt, values: dict, layout: str = "numerator"):
     or of a SymPy expression (see :func:`expression_jacobian`).
 
     ``wrt`` is ``"x"``, ``"y_ℓ"``/``"y_l"`` (written ``y_2``), ``"b_ℓ"`` or ``"A_ℓ"``;
-    ``values`` holds ``x``, ``weights`` and ``biases``. Vector-by-vector results have shape
+    ``values`` holds ``x`` (one input vector), ``weights`` and ``biases`` (one array per
+    layer, real numbers: see :mod:`symproof.numeric`). Vector-by-vector results have shape
     (n_L, dim) in numerator layout; ``A_ℓ`` needs a scalar output and gives A_ℓ's shape.
 
     >>> import numpy as np
@@ -226,38 +267,22 @@ def jacobian(mlp, wrt, values: dict, layout: str = "numerator"):
     """
     import numpy as np
 
-    from .calculus import LAYOUTS
     from .layers.mlp import MLP
 
     if isinstance(mlp, (sp.Basic, sp.MatrixBase)):
         return expression_jacobian(mlp, wrt, values, layout)
     if not isinstance(mlp, MLP):
         raise ParameterError("mlp", mlp, "must be an MLP or a SymPy expression")
-    if layout not in LAYOUTS:
-        raise ParameterError("layout", layout, f"must be one of {', '.join(LAYOUTS)}")
-    missing = {"x", "weights", "biases"} - set(values)
-    if missing:
-        raise ParameterError("values", sorted(values), f"must give {', '.join(sorted(missing))}")
-    kind, _, number = str(wrt).replace("ℓ", "l").partition("_")
-    if wrt == "x":
-        kind, number = "y", "0"
-    if kind not in ("y", "A", "b") or not number.isdigit() or not (
-            (kind == "y" and 0 <= int(number) < mlp.depth) or 1 <= int(number) <= mlp.depth):
-        raise ParameterError("wrt", wrt, f"must be a parameter or layer of this network: x, "
-                             f"y_0 … y_{mlp.depth - 1}, A_1 … A_{mlp.depth}, "
-                             f"b_1 … b_{mlp.depth}")
-    number = int(number)
-    weights, biases = values["weights"], values["biases"]
-    if len(weights) != mlp.depth or len(biases) != mlp.depth:
-        raise ShapeError(f"need {mlp.depth} weights and {mlp.depth} biases")
-    mlp.evaluate(values["x"], weights, biases)  # validates every shape
-    ys, zs = _forward(mlp, values["x"], weights, biases)
+    layout = _layout(layout)
+    kind, number = _parse_wrt(mlp, wrt)
+    x, weights, biases = _numbers(mlp, values)
+    ys, zs = _forward(mlp, x, weights, biases)
     sigma_prime = _derivative(mlp) if mlp.depth > 1 else None
     # Backward: g = ∂y_L/∂y_ℓ (n_L × n_ℓ), from ℓ = L − 1 down.
-    g = np.asarray(weights[-1], float)
+    g = weights[-1]
     upstream = {mlp.depth: np.eye(len(zs[-1])), mlp.depth - 1: g}
     for ell_ in range(mlp.depth - 1, 0, -1):
-        g = (g * sigma_prime(zs[ell_ - 1])) @ np.asarray(weights[ell_ - 1], float)
+        g = (g * sigma_prime(zs[ell_ - 1])) @ weights[ell_ - 1]
         upstream[ell_ - 1] = g
     if kind == "y":
         result = upstream[number]
@@ -275,6 +300,50 @@ def jacobian(mlp, wrt, values: dict, layout: str = "numerator"):
     return result if layout == "numerator" else result.T
 
 
+def _parse_wrt(mlp, wrt: object) -> tuple[str, int]:
+    """``"x"``, ``"y_ℓ"``, ``"A_ℓ"`` or ``"b_ℓ"`` as (kind, ℓ), checked against the depth."""
+    rule = (f"must be a parameter or layer of this network: x, y_0 … y_{mlp.depth - 1}, "
+            f"A_1 … A_{mlp.depth}, b_1 … b_{mlp.depth}")
+    if not isinstance(wrt, str):
+        raise ParameterError("wrt", wrt, rule)
+    kind, _, number = wrt.replace("ℓ", "l").partition("_")
+    if wrt == "x":
+        kind, number = "y", "0"
+    if kind not in ("y", "A", "b") or not (number.isascii() and number.isdigit()
+                                           and len(number) <= 6):
+        raise ParameterError("wrt", wrt, rule)
+    layer = int(number)
+    if not ((kind == "y" and 0 <= layer < mlp.depth) or (kind != "y" and 1 <= layer <= mlp.depth)):
+        raise ParameterError("wrt", wrt, rule)
+    return kind, layer
+
+
+def _numbers(mlp, values: object) -> tuple:
+    """``values``' input vector, weights and biases, validated by the network itself
+    (``MLP.evaluate``), as float64 arrays."""
+    from .numeric import as_array, as_float, check_size
+    from .params import concrete_int
+
+    if not isinstance(values, Mapping):
+        raise ParameterError("values", values, "must be a dict with x, weights and biases")
+    missing = {"x", "weights", "biases"} - set(values)
+    if missing:
+        shown = sorted(map(str, values))
+        raise ParameterError("values", shown, f"must give {', '.join(sorted(missing))}")
+    widths = [concrete_int(f"widths[{k}]", w) for k, w in enumerate(mlp.widths)]
+    x = as_array("x", values["x"], (1,), real=True)
+    if x.shape != (widths[0],):
+        raise ShapeError(f"x must be one input vector of shape ({widths[0]},), got {x.shape}")
+    # The Jacobians held at once are n_L × n_ℓ for every layer ℓ.
+    check_size("the Jacobians of the MLP", widths[-1] * sum(widths))
+    mlp.evaluate(x, values["weights"], values["biases"])  # validates every shape
+    weights = [as_float("weights", as_array("weights", w, (2,), real=True))
+               for w in values["weights"]]
+    biases = [as_float("biases", as_array("biases", b, (1,), real=True))
+              for b in values["biases"]]
+    return as_float("x", x), weights, biases
+
+
 def expression_jacobian(expr, wrt, values: dict, layout: str = "numerator"):
     """Jacobian of a SymPy expression (scalar, vector or matrix: flattened row by row) with
     respect to symbols or a ``MatrixSymbol`` (flattened likewise), at ``values`` (a dict from
@@ -287,46 +356,83 @@ def expression_jacobian(expr, wrt, values: dict, layout: str = "numerator"):
     """
     import numpy as np
 
-    from .calculus import LAYOUTS
+    from .numeric import as_array
 
-    if layout not in LAYOUTS:
-        raise ParameterError("layout", layout, f"must be one of {', '.join(LAYOUTS)}")
-    outputs = sp.Matrix(expr).reshape(len(sp.Matrix(expr)), 1) if isinstance(
-        expr, (sp.MatrixBase, sp.MatrixExpr)) else sp.Matrix([expr])
-    if isinstance(expr, sp.MatrixExpr):
-        outputs = sp.Matrix(expr.as_explicit()).reshape(expr.shape[0] * expr.shape[1], 1)
+    layout = _layout(layout)
+    outputs = _explicit("expr", expr)
+    check_expression(sp.ImmutableMatrix(outputs), "expr")
     # Entries of matrix symbols become plain symbols, so lambdify and free_symbols see them.
     entries = {e: sp.Symbol(f"{e.parent.name}[{e.i},{e.j}]")
                for e in outputs.atoms(sp.matrices.expressions.matexpr.MatrixElement)}
     outputs = outputs.xreplace(entries)
+    undefined = sorted(str(f.func) for f in outputs.atoms(sp.core.function.AppliedUndef))
+    if undefined:
+        raise EvaluationError(f"expr uses the undefined function {undefined[0]}, which has no "
+                              "numbers: substitute a concrete function first")
 
     def flat(item):
         return [entries.get(e, sp.Symbol(f"{e.parent.name}[{e.i},{e.j}]"))
-                for e in sp.Matrix(item.as_explicit())]
+                for e in _explicit("wrt", item)]
 
     variables = []
-    for item in (wrt if isinstance(wrt, (list, tuple)) else [wrt]):
+    items = wrt if isinstance(wrt, (list, tuple)) else [wrt]
+    for item in items:
         if isinstance(item, sp.MatrixSymbol):
             variables += flat(item)
         elif isinstance(item, sp.Symbol):
             variables.append(item)
         else:
             raise ParameterError("wrt", item, "must be a symbol, a MatrixSymbol or a list of them")
+    check("expanded_terms", "the Jacobian (outputs × variables entries)",
+          len(outputs) * len(variables))
+    if not isinstance(values, Mapping):
+        raise ParameterError("values", values, "must be a dict from symbols (or matrix "
+                                               "symbols) to numbers (or arrays)")
     arguments, numbers = [], []
     for key, value in values.items():
         if isinstance(key, sp.MatrixSymbol):
-            arguments += flat(key)
-            numbers += list(np.asarray(value, dtype=float).reshape(key.shape).ravel())
-        else:
+            cells = flat(key)
+            array = as_array(str(key), value, (1, 2), real=True)
+            if array.size != len(cells):
+                raise ShapeError(f"{key} must have {len(cells)} entries (shape "
+                                 f"{tuple(key.shape)}), got shape {array.shape}")
+            arguments += cells
+            numbers += [float(v) for v in array.reshape(-1)]
+        elif isinstance(key, sp.Symbol):
             arguments.append(key)
-            numbers.append(float(value))
+            numbers.append(float(as_array(str(key), value, (0,), real=True)))
+        else:
+            raise ParameterError("values", key, "must have symbols or matrix symbols as keys")
     needed = sorted(map(str, outputs.free_symbols - set(arguments)))
     if needed:
         raise ParameterError("values", sorted(map(str, values)),
                              f"must give every symbol: missing {', '.join(needed)}")
-    compiled = sp.lambdify(arguments, outputs.jacobian(variables), modules="numpy")
-    result = np.asarray(compiled(*numbers), dtype=float)
+    try:  # lambdify compiles the expression itself (SymPy objects, never user text)
+        compiled = sp.lambdify(arguments, outputs.jacobian(variables), modules="numpy")
+        with np.errstate(all="ignore"):  # IEEE results (inf, nan) are the answer
+            result = np.asarray(compiled(*numbers), dtype=float)
+    except Exception as why:  # noqa: BLE001 - any expression SymPy builds may land here
+        raise EvaluationError(f"expr cannot be evaluated numerically: {type(why).__name__}: "
+                              f"{why}") from None
     return result if layout == "numerator" else result.T
+
+
+def _explicit(name: str, expr: object) -> sp.Matrix:
+    """A scalar, matrix or matrix expression as an explicit column of its entries (row by row),
+    with a concrete, bounded shape."""
+    if isinstance(expr, (sp.MatrixBase, sp.MatrixExpr)):
+        shape = expr.shape
+        if not all(getattr(n, "is_Integer", isinstance(n, int)) for n in shape):
+            raise ParameterError(name, expr, f"must have a concrete shape, got {shape}")
+        rows, cols = (int(n) for n in shape)
+        check("expanded_terms", f"{name} (entries of the explicit matrix)", rows * cols)
+        explicit = sp.Matrix(expr.as_explicit()) if isinstance(expr, sp.MatrixExpr) else \
+            sp.Matrix(expr)
+        return explicit.reshape(rows * cols, 1)
+    if not isinstance(expr, sp.Expr):
+        raise ParameterError(name, expr, "must be a SymPy expression, matrix or matrix "
+                                         "expression")
+    return sp.Matrix([expr])
 
 
 def verify_exact(widths: Sequence[int], activation: str = "sigma"):
@@ -337,9 +443,16 @@ def verify_exact(widths: Sequence[int], activation: str = "sigma"):
     from .calculus import differentiable
     from .proof import Outcome, Status
 
-    widths = [int(w) for w in widths]
-    if widths[-1] != 1 or len(widths) < 3:
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
+        raise ParameterError("widths", widths, "must be n_0, …, n_L with L ≥ 2, n_L = 1")
+    sizes = [as_size(f"widths[{k}]", w) for k, w in enumerate(widths)]
+    if any(not w.is_Integer for w in sizes) or len(sizes) < 3 or sizes[-1] != 1:
         raise ParameterError("widths", tuple(widths), "must be n_0, …, n_L with L ≥ 2, n_L = 1")
+    widths = [int(w) for w in sizes]
+    activation = _activation_name(activation)
+    # Every entry of every weight matrix is a symbol differentiated on its own.
+    check("expanded_terms", "the exact check (entries of the weight matrices)",
+          sum(a * b for a, b in zip(widths, widths[1:])))
     depth = len(widths) - 1
     sigma, sigma_p = differentiable(activation), prime(activation)
     ys = [sp.Matrix(sp.symbols(f"u0_1:{widths[0] + 1}"))]
@@ -420,9 +533,19 @@ def finite_differences(mlp, wrt: str, values: dict, h: float = 1e-6):
     one batch: a change of ``[A_ℓ]_{r,c}`` by h moves ``[z_ℓ]_r`` by ``h·[y_{ℓ−1}]_c``."""
     import numpy as np
 
-    ys, zs = _forward(mlp, values["x"], values["weights"], values["biases"])
-    kind, _, number = wrt.partition("_")
-    if wrt == "x":
+    from .layers.mlp import MLP
+
+    if not isinstance(mlp, MLP):
+        raise ParameterError("mlp", mlp, "must be an MLP")
+    kind, number = _parse_wrt(mlp, wrt)
+    if kind == "y" and number != 0:
+        raise ParameterError("wrt", wrt, "must be x, A_ℓ or b_ℓ for finite differences")
+    if isinstance(h, bool) or not isinstance(h, (int, float)) or not (math.isfinite(h) and h > 0):
+        raise ParameterError("h", h, "must be a positive finite step")
+    x, weights, biases = _numbers(mlp, values)
+    values = {"x": x, "weights": weights, "biases": biases}
+    ys, zs = _forward(mlp, x, weights, biases)
+    if kind == "y":
         a, b = np.asarray(values["weights"][0], float), np.asarray(values["biases"][0], float)
         steps = np.eye(len(ys[0])) * h
 
@@ -431,13 +554,15 @@ def finite_differences(mlp, wrt: str, values: dict, h: float = 1e-6):
 
         number, shape = 1, (len(ys[0]),)
     else:
-        number = int(number)
         rows = len(zs[number - 1])
         if kind == "b":
             steps = np.eye(rows) * h
             shape = (rows,)
         else:
+            from .numeric import check_size
+
             cols = len(ys[number - 1])
+            check_size("the finite-difference steps", rows * cols * rows)
             steps = np.zeros((rows * cols, rows))
             steps[np.arange(rows * cols), np.repeat(np.arange(rows), cols)] = \
                 h * np.tile(ys[number - 1], rows)
@@ -461,7 +586,17 @@ def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed:
     from .layers.mlp import MLP
     from .tactics import spot_check
 
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= 10_000:
+        raise ParameterError("samples", samples, "must be an integer from 1 to 10,000")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ParameterError("seed", seed, "must be an integer from 0 to 2^32 - 1")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not (
+            math.isfinite(tolerance) and tolerance > 0):
+        raise ParameterError("tolerance", tolerance, "must be a positive finite number")
     mlp = MLP(widths, activation)
+    check("expanded_terms", "the numeric check (entries of the weight matrices)",
+          sum(int(a) * int(b) for a, b in zip(mlp.widths, mlp.widths[1:]))
+          if all(w.is_Integer for w in mlp.widths) else 0)
     names = ["x"] + [f"{v}_{k}" for k in range(1, mlp.depth + 1) for v in "Ab"]
 
     def sample(rng):

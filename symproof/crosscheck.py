@@ -25,38 +25,52 @@ def reference_name(use_torch: bool) -> str:
     return "PyTorch" if use_torch else "symproof's vectorised layer (PyTorch not requested)"
 
 
+def _floats(name: str, value, ndims: tuple[int, ...]):
+    """A real array as float64, read by the one rule of :mod:`symproof.numeric`."""
+    from .numeric import as_array, as_float
+
+    return as_float(name, as_array(name, value, ndims, real=True))
+
+
 def conv2d(x, weight, bias, *, stride=1, padding=0, dilation=1, use_torch: bool = False):
     """``F.conv2d`` on a (C, H, W) float array, as a NumPy array."""
-    import numpy as np
-
-    weight = np.asarray(weight, dtype=float)
-    if use_torch:
-        torch = _torch()
-        out = torch.nn.functional.conv2d(
-            torch.tensor(np.asarray(x, float)[None]), torch.tensor(weight),
-            None if bias is None else torch.tensor(np.asarray(bias, float)),
-            stride, padding, dilation)
-        return out[0].numpy()
     from .layers import Conv2d
+    from .params import as_flag
 
+    x, weight = _floats("x", x, (3,)), _floats("weight", weight, (4,))
+    bias = None if bias is None else _floats("bias", bias, (1,))
     layer = Conv2d(weight.shape[1], weight.shape[0], weight.shape[2:], stride=stride,
                    padding=padding, dilation=dilation, bias=bias is not None)
-    return layer.evaluate(np.asarray(x, float), weight, bias)
+    if as_flag("use_torch", use_torch):
+        layer.output_shape(*x.shape)  # PyTorch gets only what symproof accepts
+        torch = _torch()
+        out = torch.nn.functional.conv2d(
+            torch.tensor(x[None]), torch.tensor(weight),
+            None if bias is None else torch.tensor(bias), layer_tuple(layer.stride),
+            layer_tuple(layer.padding), layer_tuple(layer.dilation))
+        return out[0].numpy()
+    return layer.evaluate(x, weight, bias)
+
+
+def layer_tuple(pair) -> tuple[int, int]:
+    """A layer's (rows, cols) parameter as Python ints, for PyTorch."""
+    return tuple(int(v) for v in pair)
 
 
 def _pool(kind: str, x, kernel_size, stride, use_torch: bool):
     """``F.avg_pool2d`` / ``F.max_pool2d`` (``kind``) on a (C, H, W) float array."""
-    import numpy as np
+    from .layers import AvgPool2d, MaxPool2d
+    from .params import as_flag
 
-    x = np.asarray(x, float)
-    if use_torch:
+    x = _floats("x", x, (3,))
+    layer = {"avg": AvgPool2d, "max": MaxPool2d}[kind](kernel_size, stride)
+    if as_flag("use_torch", use_torch):
+        layer.output_shape(*x.shape)  # PyTorch gets only what symproof accepts
         torch = _torch()
         function = getattr(torch.nn.functional, f"{kind}_pool2d")
-        return function(torch.tensor(x[None]), kernel_size, stride)[0].numpy()
-    from .layers import AvgPool2d, MaxPool2d
-
-    layer = {"avg": AvgPool2d, "max": MaxPool2d}[kind]
-    return layer(kernel_size, stride).evaluate(x)
+        return function(torch.tensor(x[None]), layer_tuple(layer.kernel_size),
+                        layer_tuple(layer.stride))[0].numpy()
+    return layer.evaluate(x)
 
 
 def avg_pool2d(x, kernel_size, stride=None, *, use_torch: bool = False):

@@ -22,6 +22,7 @@ __all__ = [
     "NoSolutionError",
     "FileError",
     "SnapshotError",
+    "shown",
 ]
 
 
@@ -34,7 +35,7 @@ class ParameterError(SymproofError, ValueError):
 
     def __init__(self, name: str, value: object, rule: str):
         self.name, self.value, self.rule = name, value, rule
-        super().__init__(f"{name} {rule}, got {_show(value)}")
+        super().__init__(f"{name} {rule}, got {shown(value)}")
 
 
 class ShapeError(SymproofError, ValueError):
@@ -62,15 +63,24 @@ class SnapshotError(SymproofError):
     file, the place in it (snapshot name, tree path) and the rule that was broken."""
 
 
-def _show(value: object) -> str:
-    """``value`` for a one-line message: long text is cut, an enormous integer is described
-    (Python refuses to print one of over 4,300 digits)."""
+def shown(value: object) -> str:
+    """``value`` for a one-line message, never raising: long text is cut, an enormous integer
+    is described (Python refuses to print one of over 4,300 digits), a long tuple elided.
+
+    >>> shown(10**5000)
+    'an integer of about 5,001 digits'
+    >>> shown((1, 2))
+    '(1, 2)'
+    """
+    if isinstance(value, tuple):
+        return "(" + ", ".join(shown(v) for v in value[:8]) + (", …" if len(value) > 8 else "") \
+            + ("," if len(value) == 1 else "") + ")"
     if getattr(value, "is_Integer", False) is True:  # a SymPy Integer: judge it as an int
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
         return f"an integer of about {int(value.bit_length() * 0.30103) + 1:,} digits"
     try:
-        shown = repr(value) if isinstance(value, str) else str(value)
+        text = repr(value) if isinstance(value, str) else str(value)
     except ValueError:  # a SymPy number too large to print
         return f"a number too large to print ({type(value).__name__})"
-    return shown if len(shown) <= 120 else shown[:100] + f"… ({len(shown):,} characters)"
+    return text if len(text) <= 120 else text[:100] + f"… ({len(text):,} characters)"

@@ -70,6 +70,10 @@ class Limits:
     layer_size: int = 1_024
     #: array entries an exact (VERIFIED) check compares, over all its cases
     check_entries: int = 5_000_000
+    #: entries of one array that a numeric evaluation builds (10^8 float64 are 800 MB)
+    array_elements: int = 100_000_000
+    #: multiply-adds of one numeric evaluation (some seconds of vectorised float64 work)
+    multiply_adds: int = 10_000_000_000
     #: configurations examined by ``enumerate_configs``
     search_space: int = 1_000_000
     #: bytes of a snapshot file
@@ -118,6 +122,7 @@ def refusal(name: str, what: str, amount: int, unit: str = "") -> TooLargeError:
 _UNITS = {"document_bytes": "bytes", "claims": "claims", "claim_chars": "characters",
           "nesting_depth": "levels", "script_depth": "levels", "integer_digits": "digits",
           "expression_nodes": "nodes", "expanded_terms": "terms", "check_entries": "entries",
+          "array_elements": "elements", "multiply_adds": "multiply-adds",
           "search_space": "configurations", "snapshot_bytes": "bytes"}
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .errors import ParameterError
+
 __all__ = [
     "X", "Xbar", "w", "b", "Y", "A", "x", "y",
     "l", "i", "j", "gamma", "alpha", "beta", "k",
@@ -22,6 +24,8 @@ __all__ = [
 
 def index_symbol(name: str) -> sp.Symbol:
     """An index: an integer symbol, positive because indices are 1-based."""
+    if not (isinstance(name, str) and name.isidentifier()):
+        raise ParameterError("name", name, "must be an identifier such as i")
     return sp.Symbol(name, integer=True, positive=True)
 
 
@@ -75,6 +79,10 @@ def display_name(name: str, style: str) -> str:
     >>> display_name("∂y_L/∂y_ell", "latex")
     '\\\\frac{\\\\partial y_{L}}{\\\\partial y_{\\\\ell}}'
     """
+    if not isinstance(name, str):
+        raise ParameterError("name", name, "must be text")
+    if not (isinstance(style, str) and style in ("text", "latex")):
+        raise ParameterError("style", style, "must be 'text' or 'latex'")
     if name.startswith("[") and "]" in name:
         inner, _, rest = name[1:].partition("]")
         rest = _words(rest, _GREEK_TEXT)

@@ -18,6 +18,7 @@ size 8, jump 2, start 2*i - 4
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import sympy as sp
@@ -62,8 +63,19 @@ class Sequential(Layer):
         if len(parameters) != len(self.layers):
             raise ParameterError("parameters", len(parameters),
                                  f"must give one tuple per layer ({len(self.layers)})")
-        for layer, extra in zip(self.layers, parameters):
-            x = layer.evaluate(x, *extra)
+        for n, (layer, extra) in enumerate(zip(self.layers, parameters)):
+            if not isinstance(extra, (tuple, list)) or len(extra) > 2:
+                raise ParameterError(f"parameters[{n}]", extra, "must be a tuple of the layer's "
+                                     "extra arguments: (weight, bias), (weight,) or ()")
+            evaluate = getattr(layer, "evaluate", None)
+            if evaluate is None:
+                raise ParameterError(f"layers[{n}]", layer, "cannot be evaluated numerically")
+            try:  # the number of extra arguments, checked before any work
+                inspect.signature(evaluate).bind(x, *extra)
+            except TypeError as why:
+                rule = f"must match {type(layer).__name__}.evaluate ({why})"
+                raise ParameterError(f"parameters[{n}]", extra, rule) from None
+            x = evaluate(x, *extra)
         return x
 
 
@@ -81,6 +93,9 @@ class ReceptiveField:
 
     def rows(self, i) -> tuple:
         """(first, last) input row read by output position ``i``."""
+        from .layers.window import indices
+
+        (i,) = indices(("i", i))
         first = self.start.xreplace({nt.i: i})
         return first, first + self.size - 1
 
@@ -113,7 +128,7 @@ def _windows(stack) -> list:
 def receptive_field(stack, axis: int = 0) -> ReceptiveField:
     """The closed-form receptive field of output position ``i`` (rows for ``axis=0``, columns
     for ``axis=1``); symbolic when the stack is, numbers when it is concrete."""
-    if axis not in (0, 1):
+    if isinstance(axis, bool) or not isinstance(axis, int) or axis not in (0, 1):
         raise ParameterError("axis", axis, "must be 0 (rows) or 1 (columns)")
     size, jump, offset = sp.Integer(1), sp.Integer(1), sp.Integer(0)
     for window in _windows(stack):

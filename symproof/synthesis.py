@@ -27,8 +27,11 @@ from functools import lru_cache
 import sympy as sp
 
 from . import notation as nt
-from .errors import NoSolutionError, ParameterError, ShapeError
+from .errors import EvaluationError, NoSolutionError, ParameterError, ShapeError
 from .layers.conv import Conv2d
+from .layers.window import indices, size_pair
+from .limits import check_expression
+from .numeric import as_array
 from .params import concrete_int, holds
 
 __all__ = ["synthesize", "Synthesis", "Tap"]
@@ -65,6 +68,8 @@ class Synthesis:
     def weight(self, l=nt.l, gamma=nt.gamma, alpha=nt.alpha, beta=nt.beta) -> sp.Expr:
         """``w_{l,γ,α,β}`` as a sum of Kronecker deltas (valid for symbolic kernel sizes)."""
         self._require()
+        l, gamma, alpha, beta = indices(("l", l), ("gamma", gamma), ("alpha", alpha),
+                                        ("beta", beta))
         total = sp.S.Zero
         for channel, taps in enumerate(self.taps, 1):
             for tap in taps:
@@ -74,13 +79,19 @@ class Synthesis:
         return total
 
     def bias(self, l=nt.l) -> sp.Expr:
+        """``b_l`` as a sum of Kronecker deltas."""
         self._require()
+        (l,) = indices(("l", l))
         return sum((sp.KroneckerDelta(l, c) * b for c, b in enumerate(self.biases, 1)),
                    sp.S.Zero) if self.layer.bias else sp.S.Zero
 
     def kernel(self, l: int, gamma: int) -> sp.Matrix:
         """The f1 × f2 kernel of output channel ``l``, input channel ``γ`` (1-based)."""
         self._require()
+        c_in = concrete_int("in_channels", self.layer.in_channels)
+        for name, value, top in (("l", l, len(self.taps)), ("gamma", gamma, c_in)):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+                raise ParameterError(name, value, f"must be a channel number from 1 to {top}")
         f1, f2 = (concrete_int("kernel_size", f) for f in self.layer.kernel_size)
         matrix = sp.zeros(f1, f2)
         for tap in self.taps[l - 1]:
@@ -108,6 +119,10 @@ class Synthesis:
 
     def target(self, l: int, i=nt.i, j=nt.j, *, padded: bool = False) -> sp.Expr:
         """Target of channel ``l`` at ``(i, j)``; in padded coordinates ``X̄_{γ,p+P,q+P}``."""
+        if isinstance(l, bool) or not isinstance(l, int) or not 1 <= l <= len(self.targets):
+            raise ParameterError("l", l, f"must be a channel number from 1 to "
+                                         f"{len(self.targets)}")
+        i, j = indices(("i", i), ("j", j))
         expr = self.targets[l - 1].xreplace({nt.i: i, nt.j: j})
         if not padded:
             return expr
@@ -122,7 +137,15 @@ class Synthesis:
         import numpy as np
 
         self._require()
-        x = np.asarray(x)
+        numbers = [t.coefficient for taps in self.taps for t in taps] + list(self.biases)
+        if any(not value.is_number for value in numbers):
+            raise EvaluationError("the targets have symbolic coefficients: substitute numbers "
+                                  "before evaluating them")
+        positions = [index for taps in self.taps for t in taps for index in t.entry.indices]
+        if any(not index.free_symbols <= {nt.i, nt.j} for index in positions):
+            raise EvaluationError("the targets' indices use symbols other than i and j: "
+                                  "substitute numbers before evaluating them")
+        x = as_array("x", x, (3,))
         height, width = x.shape[-2:]
         out_h, out_w = self.layer.output_shape(*x.shape)[-2:]
         out = np.zeros((len(self.targets), out_h, out_w), dtype=np.result_type(x, float))
@@ -162,12 +185,15 @@ def synthesize(layer: Conv2d, targets: Sequence[sp.Expr],
     """
     if not isinstance(layer, Conv2d):
         raise ParameterError("layer", layer, "must be a Conv2d")
+    if isinstance(targets, (str, bytes, sp.Basic)) or not isinstance(targets, Sequence):
+        raise ParameterError("targets", targets, "must be a list of SymPy expressions in X, "
+                                                 "one per output channel")
     targets = tuple(targets)
     out_channels = layer.out_channels
     if not (out_channels.is_Integer and len(targets) == int(out_channels)):
         raise ShapeError(f"need one target per output channel: the layer has {out_channels}, "
                          f"got {len(targets)} targets")
-    size = (nt.H, nt.W) if input_size is None else tuple(input_size)
+    size = (nt.H, nt.W) if input_size is None else size_pair("input_size", input_size)
     all_taps, biases, conditions = [], [], []
     for channel, target in enumerate(targets, 1):
         terms, constant = _linear_terms(target, channel)
@@ -190,34 +216,72 @@ def synthesize(layer: Conv2d, targets: Sequence[sp.Expr],
     return found
 
 
+_LINEAR = ("must be linear in X: a linear combination Σ c·X[γ, p, q] + c_0 of input entries "
+           "X[γ, p, q] with offsets such as X[1, i + 1, j] (a convolution is a linear map plus "
+           "a bias)")
+
+
 def _linear_terms(target: sp.Expr, channel: int) -> tuple[list[tuple[sp.Expr, sp.Indexed]],
                                                            sp.Expr]:
-    """``target`` as ``[(c_t, X_t)], c_0``; an error unless it is linear in ``X`` with
-    position-independent coefficients."""
+    """``target`` as ``[(c_t, X_t)], c_0``; an error naming the offending part unless it is
+    linear in ``X`` with position-independent, finite coefficients."""
+    name = f"targets[{channel - 1}]"
     if not isinstance(target, sp.Expr):
-        raise ParameterError(f"targets[{channel - 1}]", target, "must be a SymPy expression in X")
-    expanded = sp.expand(target)
-    entries = sorted((e for e in expanded.atoms(sp.Indexed) if e.base == nt.X), key=str)
-    if any(e.base != nt.X for e in expanded.atoms(sp.Indexed)):
-        raise ParameterError(f"targets[{channel - 1}]", target,
-                             "must read only the input X (as X[γ, p, q])")
-    poly = sp.Poly(expanded, *entries) if entries else None
-    if poly is not None and poly.total_degree() > 1:
-        raise ParameterError(f"targets[{channel - 1}]", target,
-                             "must be linear in X (a convolution is a linear map plus a bias)")
-    terms = [(expanded.coeff(e), e) for e in entries]
-    constant = expanded.xreplace({e: sp.S.Zero for e in entries})
-    for coefficient in [c for c, _ in terms] + [constant]:
-        if coefficient.has(nt.i, nt.j) or coefficient.has(sp.Indexed):
-            raise ParameterError(
-                f"targets[{channel - 1}]", target,
-                "must have coefficients that do not depend on the position (i, j): a "
-                "convolution shares its weights across positions")
-    for _, entry in terms:
+        raise ParameterError(name, target, "must be a SymPy expression in X")
+    check_expression(target, name)  # before expand() or a Sum's doit() could explode
+    # A Sum over a concrete range is written out (the check above bounds its terms).
+    expanded = sp.expand(target.replace(
+        lambda e: isinstance(e, sp.Sum) and all(len(lim) == 3 and lim[1].is_Integer
+                                                and lim[2].is_Integer for lim in e.limits),
+        lambda e: e.doit()))
+    collected: dict[sp.Indexed, sp.Expr] = {}
+    constant = sp.S.Zero
+    for term in sp.Add.make_args(expanded):
+        factors = sp.Mul.make_args(term)
+        entries = [f for f in factors if isinstance(f, sp.Indexed) and f.base == nt.X]
+        if len(entries) > 1:
+            raise ParameterError(name, target, f"{_LINEAR}; its term {term} multiplies entries")
+        coefficient = sp.Mul(*(f for f in factors if not (isinstance(f, sp.Indexed)
+                                                          and f.base == nt.X)))
+        if coefficient.has(nt.X):
+            part = next(f for f in factors if f.has(nt.X) and not isinstance(f, sp.Indexed))
+            raise ParameterError(name, target, f"{_LINEAR}; its part {part} is not")
+        _check_coefficient(name, target, coefficient)
+        if entries:
+            collected[entries[0]] = collected.get(entries[0], sp.S.Zero) + coefficient
+        else:
+            constant += coefficient
+    undefined = sorted(expanded.atoms(sp.core.function.AppliedUndef), key=str)
+    if undefined:  # numbers (the checks, evaluate_target) could never be computed
+        raise ParameterError(name, target, f"must not use undefined functions such as "
+                             f"{undefined[0]}: coefficients and indices are numbers or symbols")
+    entries = sorted((e for e, c in collected.items() if c != 0), key=str)
+    for entry in entries:
         if len(entry.indices) != 3:
-            raise ParameterError(f"targets[{channel - 1}]", target,
+            raise ParameterError(name, target,
                                  "must index X as X[γ, p, q] (channel, row, column)")
-    return terms, constant
+        for index in entry.indices:
+            if index.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or index.is_real is False \
+                    or index.has(sp.Indexed):
+                raise ParameterError(name, target, f"must index X with finite integer "
+                                     f"expressions in i and j; {entry} does not")
+    return [(collected[e], e) for e in entries], constant
+
+
+def _check_coefficient(name: str, target: sp.Expr, coefficient: sp.Expr) -> None:
+    """A weight or bias: finite, real, the same at every position, free of other arrays."""
+    others = sorted((e for e in coefficient.atoms(sp.Indexed)), key=str)
+    if others or coefficient.has(nt.Xbar):
+        shown = others[0] if others else nt.Xbar
+        raise ParameterError(name, target, f"must read only the input X (as X[γ, p, q]); it "
+                             f"reads {shown}, which is not an entry of X")
+    if coefficient.has(nt.i, nt.j):
+        raise ParameterError(
+            name, target, "must have coefficients that do not depend on the position (i, j): a "
+            f"convolution shares its weights across positions (coefficient {coefficient})")
+    if coefficient.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or coefficient.is_real is False:
+        raise ParameterError(name, target, f"must have finite real coefficients, not "
+                             f"{coefficient}")
 
 
 def _match(layer: Conv2d, entry: sp.Indexed):

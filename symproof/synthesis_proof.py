@@ -8,7 +8,10 @@ import sympy as sp
 
 from . import notation as nt
 from .crosscheck import conv2d, reference_name
-from .layers.window import zero_padded
+from .errors import ParameterError
+from .layers.window import size_pair, zero_padded
+from .limits import check
+from .params import as_flag
 from .proof import Outcome, Proof, Status
 from .synthesis import Synthesis
 from .tactics import Context, exhaustive, identity, spot_check
@@ -66,9 +69,23 @@ def _zero_rule(expr: sp.Expr, size) -> sp.Expr:
 def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
                     check_size: tuple[int, int] = (5, 6), use_torch: bool = False,
                     seed: int = 0, parameters: dict | None = None) -> Proof:
-    """The proof that ``found`` realises its targets (or that no weights can)."""
+    """The proof that ``found`` realises its targets (or that no weights can).
+
+    ``check_size`` is the (H, W) of the exhaustive and numeric checks on a concrete layer."""
     from .text import text
 
+    if not isinstance(found, Synthesis):
+        raise ParameterError("found", found, "must be what synthesize() returned")
+    for label, value in (("name", name), ("title", title), ("statement", statement)):
+        if not isinstance(value, str):
+            raise ParameterError(label, value, "must be text (a str)")
+    check_size = tuple(int(v) for v in size_pair("check_size", check_size))
+    use_torch = as_flag("use_torch", use_torch)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ParameterError("seed", seed, "must be an integer from 0 to 2^32 - 1")
+    if parameters is not None and not isinstance(parameters, dict):
+        raise ParameterError("parameters", parameters, "must be a dict of the problem's "
+                                                       "parameters")
     layer = found.layer
     height, width = found.input_size
     out_h, out_w = layer.window.output_size(height, width)
@@ -121,7 +138,10 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         proof.notes.append(str(boundary))
     if not found.boundary:
         proof.notes.append("the window never reaches the padding for these targets")
-    if concrete and all(v.is_Integer for v in (*layer.stride, *layer.padding, *layer.dilation)):
+    numbers = all(t.coefficient.is_number for taps in found.taps for t in taps) and all(
+        b.is_number for b in found.biases)
+    if concrete and numbers and all(v.is_Integer for v in (*layer.stride, *layer.padding,
+                                                            *layer.dilation)):
         _checks(proof, found, check_size, use_torch, seed)
     proof.summary = (f"{len(found.targets)} kernel{'s' * (len(found.targets) > 1)} "
                      f"synthesised" + (", boundary stated" if found.boundary else ""))
@@ -134,7 +154,8 @@ def _checks(proof: Proof, found: Synthesis, size, use_torch: bool, seed: int) ->
     layer = found.layer
     height, width = size
     shape = layer.output_shape(layer.in_channels, height, width)
-
+    check("expanded_terms", f"the exhaustive check on a {height}×{width} input (one case per "
+          "output entry)", shape[0] * shape[1] * shape[2])
     # Expand each channel's sums once at symbolic (i, j); each case then only substitutes the
     # position, and the zero-padding conditions evaluate to True or False by themselves.
     general = {l: (found.realised(l, input_size=size).doit(),

@@ -19,8 +19,8 @@ _BREAKS = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _NOTE = re.compile(r"^[ \t]*(% symproof: .*|<!-- symproof: .* -->)\r?$")
 
 HOSTILE = ["two\nlines", "cr\rhere", "\\end{document}\n\\bye", "100% sure", "--> closed",
-           "<!-- nested -->", "-- -- ---", "form\ffeed", "ls\u2028ps\u2029", "^^M^^J", "\x00\x1b[2J",
-           "trailing -", "$$ \\[ \\begin{align} $"]
+           "<!-- nested -->", "-- -- ---", "form\ffeed", "ls\u2028ps\u2029", "^^M^^J",
+           "\x00\x1b[2J", "trailing -", "$$ \\[ \\begin{align} $"]
 
 
 @given(st.text(), st.booleans())

@@ -77,7 +77,7 @@ def test_bad_parameters(make, message):
     (lambda: MLP((2, 1)).evaluate([1.0, 2.0], [], []), ShapeError, "need 1 weights and 1 biases"),
     (lambda: Conv2d(1, 1, 2).element(0, 1, 1), ParameterError, "l must be a positive integer"),
     (lambda: MaxOver(X[1, alpha, beta], (alpha, 1, 1000), (beta, 1, 1000)).doit(), TooLargeError,
-     "would expand into 1000000 terms"),
+     "the window of MaxOver has 1,000,000 terms, over the limit expanded_terms"),
 ])
 def test_bad_input(make, error, message):
     with pytest.raises(error) as caught:

@@ -109,12 +109,10 @@ def test_sizes_from_documents_are_bounded():
 
 
 def test_document_limits():
-    with limits.raised(claims=2):
-        with pytest.raises(TooLargeError, match="claims = 2"):
-            check_text("$$a = a$$ $$b = b$$ $$c = c$$")
-    with limits.raised(document_bytes=100):
-        with pytest.raises(TooLargeError, match="document_bytes"):
-            check_text("x" * 101)
+    with limits.raised(claims=2), pytest.raises(TooLargeError, match="claims = 2"):
+        check_text("$$a = a$$ $$b = b$$ $$c = c$$")
+    with limits.raised(document_bytes=100), pytest.raises(TooLargeError, match="document_bytes"):
+        check_text("x" * 101)
 
 
 def test_a_too_large_claim_is_reported_and_the_rest_still_checked():

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import keyword
+import math
+import numbers
 from collections.abc import Callable
 from fractions import Fraction
 from functools import lru_cache
@@ -10,9 +13,11 @@ from functools import lru_cache
 import sympy as sp
 
 from .. import notation as nt
-from ..errors import EvaluationError, ParameterError
-from ..numeric import as_array
+from ..errors import EvaluationError, ParameterError, ShapeError
+from ..limits import check_expression
+from ..numeric import as_array, as_float
 from .base import Layer
+from .window import indices
 
 __all__ = ["Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "activation_named"]
 
@@ -34,8 +39,10 @@ class Activation(Layer):
 
     def __init__(self, name: str = "sigma", nondecreasing: bool = False,
                  function: Callable | None = None):
-        if not (isinstance(name, str) and name.isidentifier()):
-            raise ParameterError("name", name, "must be an identifier such as 'sigma'")
+        if not (isinstance(name, str) and name.isidentifier() and len(name) <= 64) \
+                or keyword.iskeyword(name):
+            raise ParameterError("name", name, "must be an identifier such as 'sigma' (at most "
+                                               "64 characters, not a Python keyword)")
         if not isinstance(nondecreasing, bool):
             raise ParameterError("nondecreasing", nondecreasing, "must be True or False")
         if function is not None and not callable(function):
@@ -56,12 +63,23 @@ class Activation(Layer):
         return sp.Function(self.name)(z)
 
     def output_shape(self, *input_shape: object) -> tuple:
-        """Element-wise: the output has the input's shape."""
+        """Element-wise: the output has the input's shape (sizes checked as sizes)."""
+        if len(input_shape) > 32:
+            raise ShapeError(f"{type(self).__name__} input shape must have at most 32 "
+                             f"dimensions, got {len(input_shape)}")
+        # Sizes: positive integers, or SymPy expressions not known to be anything else (a size
+        # computed by an earlier layer, such as ⌊(m − F)/S⌋ + 1).
+        indices(*((f"input size [{k}]", v) for k, v in enumerate(input_shape)))
         return tuple(input_shape)
 
     def element(self, *index: object) -> sp.Expr:
-        """``σ(X_index)``; the index defaults to ``(i,)``."""
-        return self.expression(nt.X[index or (nt.i,)])
+        """``σ(X_index)``; the index defaults to ``(i,)``. Each index is a positive integer or
+        an integer SymPy expression (never text)."""
+        if len(index) > 32:
+            raise ShapeError(f"{type(self).__name__}.element takes at most 32 indices, got "
+                             f"{len(index)}")
+        checked = indices(*((f"index[{k}]", v) for k, v in enumerate(index)))
+        return self.expression(nt.X[checked or (nt.i,)])
 
     def equation(self) -> sp.Eq:
         return sp.Eq(nt.Y[nt.i], self.element(nt.i), evaluate=False)
@@ -69,19 +87,30 @@ class Activation(Layer):
     def evaluate(self, x: object):
         """Numbers, element-wise, from the SymPy expression (or ``function`` for a generic σ).
 
+        An activation is a real function computed in float64: integer, boolean and exact
+        (object) inputs are converted, complex ones refused. NaN and ±inf map as in PyTorch
+        (``relu(nan) = nan``, ``sigmoid(−inf) = 0``, ``tanh(inf) = 1``).
+
         >>> import numpy as np
         >>> ReLU().evaluate(np.array([-1.0, 2.0]))
         array([0., 2.])
         """
-        array = as_array("x", x, tuple(range(0, 33)))
+        import numpy as np
+
+        array = as_float("x", as_array("x", x, tuple(range(0, 33)), real=True))
         if self.function is not None:
-            return self.function(array)
+            try:
+                return self.function(array)
+            except Exception as why:  # the user's own function: report it as ours to handle
+                raise EvaluationError(f"the function of activation {self.name} failed on x: "
+                                      f"{type(why).__name__}: {why}") from why
         expr = self.expression(_z)
         if expr.atoms(sp.core.function.AppliedUndef):
             raise EvaluationError(
                 f"activation {self.name} is undefined: pass function=... to evaluate it"
             )
-        return _compiled(expr)(array.astype(float) if array.dtype.kind in "biu" else array)
+        with np.errstate(over="ignore", invalid="ignore"):  # exp(±inf) is IEEE, as in PyTorch
+            return _compiled(expr)(array)
 
 
 @lru_cache(maxsize=64)
@@ -140,13 +169,7 @@ class LeakyReLU(Activation):
     """
 
     def __init__(self, negative_slope: float = 0.01):
-        real = isinstance(negative_slope, (int, float, Fraction))
-        if isinstance(negative_slope, bool) or not real:
-            raise ParameterError("negative_slope", negative_slope, "must be a real number")
-        # The decimal the user wrote, exactly: 0.01 is 1/100, not its binary approximation.
-        slope = Fraction(repr(negative_slope)) if isinstance(negative_slope, float) else Fraction(
-            negative_slope)
-        self.negative_slope = sp.Rational(slope.numerator, slope.denominator)
+        self.negative_slope = _slope(negative_slope)
         super().__init__("LeakyReLU", nondecreasing=bool(self.negative_slope >= 0))
 
     def _arguments(self):
@@ -156,6 +179,31 @@ class LeakyReLU(Activation):
         return sp.Piecewise((z, z >= 0), (self.negative_slope * z, True))
 
 
+def _slope(value: object) -> sp.Rational:
+    """A finite real slope as an exact rational: a float as the decimal the user wrote (0.01 is
+    1/100, not its binary approximation), ints, Fractions and SymPy rationals as they are."""
+    rule = "must be a finite real number (int, float, Fraction or SymPy Rational)"
+    if isinstance(value, bool):
+        raise ParameterError("negative_slope", value, rule)
+    if isinstance(value, sp.Basic):
+        if not isinstance(value, sp.Rational):
+            raise ParameterError("negative_slope", value, rule)
+        check_expression(value, "negative_slope")
+        return value
+    if isinstance(value, numbers.Rational):
+        slope = Fraction(int(value.numerator), int(value.denominator))
+    elif isinstance(value, numbers.Real):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ParameterError("negative_slope", value, rule)
+        slope = Fraction(repr(number))
+    else:
+        raise ParameterError("negative_slope", value, rule)
+    rational = sp.Rational(slope.numerator, slope.denominator)
+    check_expression(rational, "negative_slope")
+    return rational
+
+
 _NAMED = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "leaky_relu": LeakyReLU}
 
 
@@ -163,7 +211,7 @@ def activation_named(name: object) -> Activation:
     """An activation from its name: relu, sigmoid, tanh, leaky_relu, or sigma (generic)."""
     if isinstance(name, Activation):
         return name
-    if name == "sigma":
+    if isinstance(name, str) and name == "sigma":
         return Activation("sigma")
     if isinstance(name, str) and name.lower() in _NAMED:
         return _NAMED[name.lower()]()

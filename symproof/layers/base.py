@@ -52,8 +52,10 @@ class Layer:
         $Y_{l,i,j} = \\bar{X}_{1,i+\\alpha-1,j+\\beta-1}$
         """
         from ..latex import latex
+        from ..params import as_flag
 
-        if padded_coordinates:
+        inline = as_flag("inline", inline)
+        if as_flag("padded_coordinates", padded_coordinates):
             if "padded" not in self.equation.__code__.co_varnames:
                 from ..errors import ParameterError
 

@@ -6,8 +6,8 @@ import sympy as sp
 
 from .. import notation as nt
 from ..errors import ShapeError
-from ..numeric import as_array
-from ..params import concrete_int, shape_tuple
+from ..numeric import as_array, check_size, operands
+from ..params import as_flag, concrete_int, shape_tuple
 from .base import Layer, checked_bias
 from .window import (
     Window,
@@ -94,6 +94,7 @@ class Conv2d(WindowedLayer):
         Sum(Xbar[1, alpha + i - 1, beta + j - 1]*w[l, 1, alpha, beta], (beta, 1, 3), (alpha, 1, 3))
         """
         l, i, j = indices(("l", l), ("i", i), ("j", j))
+        padded = as_flag("padded", padded)
         win = self.window
         index = win.padded_index if padded else win.index
         entry = (nt.Xbar if padded else nt.X)[nt.gamma, index(0, i, nt.alpha), index(1, j, nt.beta)]
@@ -110,17 +111,24 @@ class Conv2d(WindowedLayer):
         return total + nt.b[l] if self.bias else total
 
     def equation(self, padded: bool = False) -> sp.Eq:
-        """``Y_{l,i,j} = …`` at symbolic indices."""
+        """``Y_{l,i,j} = …`` at symbolic indices (``padded``: on the padded image X̄)."""
         return sp.Eq(nt.Y[nt.l, nt.i, nt.j], self.element(padded=padded), evaluate=False)
 
     def evaluate(self, x: object, weight: object, bias: object | None = None):
         """Numbers for a concrete input ``x`` of shape (C_in, H, W) or (N, C_in, H, W), with
         ``weight`` of shape (C_out, C_in, f1, f2) and ``bias`` of shape (C_out,).
 
+        Integer and boolean inputs compute exactly (``int64``, or Python ints when that could
+        overflow); see :mod:`symproof.numeric` for every input rule.
+
         >>> import numpy as np
         >>> Conv2d(1, 1, 2).evaluate(np.arange(9.0).reshape(1, 3, 3), np.ones((1, 1, 2, 2)), [1.0])
         array([[[ 9., 13.],
                 [21., 25.]]])
+        >>> x = np.full((1, 3, 3), 100, dtype=np.int8)
+        >>> Conv2d(1, 1, 2, bias=False).evaluate(x, np.full((1, 1, 2, 2), 2, dtype=np.int8))
+        array([[[800, 800],
+                [800, 800]]])
         """
         import numpy as np
 
@@ -128,18 +136,23 @@ class Conv2d(WindowedLayer):
         c_in = concrete_int("in_channels", self.in_channels)
         c_out = concrete_int("out_channels", self.out_channels)
         (f1, f2), *_ = self.window.concrete()
-        _, out_h, out_w = self.output_shape(*x.shape[-3:])
+        *_, out_h, out_w = self.output_shape(*x.shape)
         weight = as_array("weight", weight, (4,))
         expected = (c_out, c_in, f1, f2)
         if weight.shape != expected:
             raise ShapeError(f"weight must have shape (C_out, C_in, f1, f2) = {expected}, "
                              f"got {weight.shape}")
-        view = self.window.view(x, (out_h, out_w), fill=0)
+        bias = checked_bias(bias, self.bias, c_out)
+        x, weight, bias = operands(x, weight, bias, terms=c_in * f1 * f2)
+        view = self.window.view(x, (out_h, out_w), fill=0)  # checks the padded input's size
+        outputs = (x.shape[0] if x.ndim == 4 else 1) * c_out * out_h * out_w
+        check_size("the output of Conv2d.evaluate", outputs, outputs * c_in * f1 * f2,
+                   exact=x.dtype == object)
         # weight[l, γ, α, β] · view[..., γ, i, j, α, β], summed over γ, α, β. Weight first: the
         # contiguous copy tensordot makes of the view is then the cheaper one (measured 2x).
         axes = [view.ndim - 5, view.ndim - 2, view.ndim - 1]
-        out = np.moveaxis(np.tensordot(weight, view, axes=([1, 2, 3], axes)), 0, -3)
-        bias = checked_bias(bias, self.bias, c_out)
-        if bias is not None:
-            out = out + bias[:, None, None]
+        with np.errstate(invalid="ignore", over="ignore"):  # inf and NaN as IEEE, as in PyTorch
+            out = np.moveaxis(np.tensordot(weight, view, axes=([1, 2, 3], axes)), 0, -3)
+            if bias is not None:
+                out = out + bias[:, None, None]
         return out

@@ -11,11 +11,23 @@ import sympy as sp
 
 from .. import notation as nt
 from ..errors import ShapeError
-from ..numeric import as_array
-from ..params import as_pair, as_size, concrete_int, shape_tuple
+from ..numeric import as_array, check_size, operands, shape_text
+from ..params import as_pair, concrete_int, shape_tuple
 from ..shapes import transposed_output_size
 from .base import Layer, checked_bias
-from .window import Window, WindowedLayer, indices, reduce_over, split_input_shape
+from .window import (
+    Window,
+    WindowedLayer,
+    indices,
+    reduce_over,
+    size_pair,
+    split_input_shape,
+    unreserved,
+)
+
+# A Python-level step of the loop over kernel taps costs about as much as this many vectorised
+# multiply-adds: a huge kernel on a tiny input is measured as the work it is.
+_TAP_COST = 10_000
 
 __all__ = ["ConvTranspose2d"]
 
@@ -36,7 +48,8 @@ class ConvTranspose2d(WindowedLayer):
                  output_padding=0, bias=True, dilation=1):
         self._set_channels(in_channels, out_channels, bias)
         self.window = Window.build(kernel_size, stride, padding, dilation)
-        self.output_padding = as_pair("output_padding", output_padding, minimum=0)
+        self.output_padding = unreserved("output_padding",
+                                         as_pair("output_padding", output_padding, minimum=0))
 
     def _arguments(self):
         return [
@@ -64,8 +77,8 @@ class ConvTranspose2d(WindowedLayer):
         """``Y_{l,i,j} = b_l + Σ_γ Σ_p Σ_q Σ_α Σ_β w_{γ,l,α,β} X_{γ,p,q}
         δ_{i, S(p−1)+D(α−1)+1−P} δ_{j, S(q−1)+D(β−1)+1−P}`` over the input (H × W)."""
         l, i, j = indices(("l", l), ("i", i), ("j", j))
-        height, width = (nt.H, nt.W) if input_size is None else (
-            as_size("height", input_size[0]), as_size("width", input_size[1]))
+        height, width = (nt.H, nt.W) if input_size is None else size_pair("input_size",
+                                                                           input_size)
         p, q = nt.index_symbol("p"), nt.index_symbol("q")
         win = self.window
         term = (nt.w[nt.gamma, l, nt.alpha, nt.beta] * nt.X[nt.gamma, p, q]
@@ -81,31 +94,46 @@ class ConvTranspose2d(WindowedLayer):
 
     def evaluate(self, x: object, weight: object, bias: object | None = None):
         """Numbers for ``x`` of shape (C_in, H, W) or (N, C_in, H, W), ``weight`` of shape
-        (C_in, C_out, f1, f2): every tap scatters the whole input with one strided add."""
+        (C_in, C_out, f1, f2): every tap scatters the whole input with one strided add.
+        Inputs follow the rules of :mod:`symproof.numeric` (integers stay exact).
+
+        >>> import numpy as np
+        >>> up = ConvTranspose2d(1, 1, (1, 2), stride=(1, 2), bias=False)
+        >>> up.evaluate([[[1, 2]]], [[[[1, 10]]]])
+        array([[[ 1, 10,  2, 20]]])
+        """
         import numpy as np
 
         x = as_array("x", x, (3, 4))
         c_in = concrete_int("in_channels", self.in_channels)
         c_out = concrete_int("out_channels", self.out_channels)
         (f1, f2), (s1, s2), (p1, p2), (d1, d2) = self.window.concrete()
+        *_, out_h, out_w = self.output_shape(*x.shape)
         weight = as_array("weight", weight, (4,))
         if weight.shape != (c_in, c_out, f1, f2):
             raise ShapeError(f"weight must have shape (C_in, C_out, f1, f2) = "
                              f"{(c_in, c_out, f1, f2)}, got {weight.shape}")
-        *_, out_h, out_w = self.output_shape(*x.shape)
+        bias = checked_bias(bias, self.bias, c_out)
+        # An output entry sums at most one product per (input channel, tap).
+        x, weight, bias = operands(x, weight, bias, terms=c_in * f1 * f2)
         batched = x if x.ndim == 4 else x[None]
         n, _, height, width = batched.shape
         # Uncropped output: rows 0 … (H−1)S + D(f−1) (+ output padding), before removing P.
-        full = np.zeros((n, c_out, out_h + 2 * p1, out_w + 2 * p2),
-                        dtype=np.result_type(batched, weight, float))
-        for a in range(f1):
-            for b in range(f2):
-                contribution = np.einsum("ncpq,cl->nlpq", batched, weight[:, :, a, b])
-                # Input row p lands on row S·p + D·a (0-based), always inside ``full``.
-                full[:, :, a * d1: a * d1 + s1 * (height - 1) + 1: s1,
-                     b * d2: b * d2 + s2 * (width - 1) + 1: s2] += contribution
-        out = full[:, :, p1: p1 + out_h, p2: p2 + out_w]
-        bias = checked_bias(bias, self.bias, c_out)
-        if bias is not None:
-            out = out + bias[:, None, None]
+        full_shape = (n, c_out, out_h + 2 * p1, out_w + 2 * p2)
+        per_tap = n * c_out * height * width
+        check_size(f"the uncropped output of ConvTranspose2d.evaluate (shape "
+                   f"{shape_text(full_shape)})",
+                   max(n * c_out * (out_h + 2 * p1) * (out_w + 2 * p2), per_tap),
+                   f1 * f2 * (per_tap * c_in + _TAP_COST), exact=x.dtype == object)
+        full = np.zeros(full_shape, dtype=np.result_type(batched, weight))
+        with np.errstate(invalid="ignore", over="ignore"):  # inf and NaN as IEEE, as in PyTorch
+            for a in range(f1):
+                for b in range(f2):
+                    contribution = np.einsum("ncpq,cl->nlpq", batched, weight[:, :, a, b])
+                    # Input row p lands on row S·p + D·a (0-based), always inside ``full``.
+                    full[:, :, a * d1: a * d1 + s1 * (height - 1) + 1: s1,
+                         b * d2: b * d2 + s2 * (width - 1) + 1: s2] += contribution
+            out = full[:, :, p1: p1 + out_h, p2: p2 + out_w]
+            if bias is not None:
+                out = out + bias[:, None, None]
         return out if x.ndim == 4 else out[0]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from ..errors import ParameterError, ShapeError
+from ..errors import ParameterError, ShapeError, TooLargeError
 from ..params import as_size
 from .activation import Activation, activation_named
 from .base import Layer
@@ -82,12 +82,27 @@ class MLP(Layer):
         >>> net.evaluate([1.0, -1.0], [[[1, 0], [0, 1]], [[1, 1]]], [[0, 0], [0]])
         array([1.])
         """
-        if len(weights) != self.depth or len(biases) != self.depth:
-            raise ShapeError(f"need {self.depth} weights and {self.depth} biases, "
-                             f"got {len(weights)} and {len(biases)}")
+        weights = _per_layer("weights", weights, self.depth)
+        biases = _per_layer("biases", biases, self.depth)
         out = x
         for ell, (linear, weight, bias) in enumerate(zip(self.linears, weights, biases), 1):
-            out = linear.evaluate(out, weight, bias)
+            try:
+                out = linear.evaluate(out, weight, bias)
+            except (ShapeError, TooLargeError) as error:  # say which layer's arrays
+                raise type(error)(f"{error} (layer {ell} of the MLP: weights[{ell - 1}], "
+                                  f"biases[{ell - 1}])") from None
             if ell < self.depth:
                 out = self.activation.evaluate(out)
         return out
+
+
+def _per_layer(name: str, values: object, depth: int) -> list:
+    """One array per layer: a list or tuple (or an array whose first axis runs over layers)."""
+    import numpy as np
+
+    if not isinstance(values, (list, tuple, np.ndarray)) or (isinstance(values, np.ndarray)
+                                                             and values.ndim == 0):
+        raise ParameterError(name, values, f"must be a list of {depth} arrays, one per layer")
+    if len(values) != depth:
+        raise ShapeError(f"need {depth} weights and {depth} biases, got {len(values)} {name}")
+    return list(values)

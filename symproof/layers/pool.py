@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import notation as nt
-from ..numeric import as_array
+from ..numeric import as_array, as_float
 from ..params import as_flag, as_size, shape_tuple
 from ..reductions import MaxOver
 from .base import Layer
@@ -15,6 +15,7 @@ from .window import (
     WindowedLayer,
     indices,
     reduce_over,
+    size_pair,
     split_input_shape,
     zero_padded,
 )
@@ -40,6 +41,7 @@ class _Pool2d(WindowedLayer):
         return shape_tuple(batch + (channels,) + sizes)
 
     def _window_term(self, l, i, j, padded: bool, input_size) -> sp.Expr:
+        padded = as_flag("padded", padded)
         win = self.window
         index = win.padded_index if padded else win.index
         entry = (nt.Xbar if padded else nt.X)[l, index(0, i, nt.alpha), index(1, j, nt.beta)]
@@ -54,11 +56,13 @@ class _Pool2d(WindowedLayer):
         return sp.Eq(nt.Y[nt.l, nt.i, nt.j], self.element(padded=padded), evaluate=False)
 
     def _windows(self, x):
-        """The input as float (or exact object) windows ``[..., C, i, j, α, β]``."""
-        x = as_array("x", x, (3, 4))
-        if x.dtype.kind in "biu":
-            x = x.astype(float)
-        _, out_h, out_w = self.output_shape(*x.shape[-3:])
+        """The input as float (or exact Python numbers) windows ``[..., C, i, j, α, β]``:
+        integers are read as float64 when each is exactly one (``|v| ≤ 2^53``), else kept as
+        exact Python ints, like Fractions (:func:`symproof.numeric.as_float`). Max pooling
+        needs an order: complex input is refused there."""
+        x = as_array("x", x, (3, 4), real=self.reducer is MaxOver)
+        x = as_float("x", x, exact_integers=True)
+        *_, out_h, out_w = self.output_shape(*x.shape)
         fill = 0 if self.fill == 0 else float(self.fill)  # an int 0 keeps Fractions exact
         return x, self.window.view(x, (out_h, out_w), fill=fill)
 
@@ -103,8 +107,11 @@ class MaxPool2d(_Pool2d):
         array([[[ 5.,  7.],
                 [13., 15.]]])
         """
+        import numpy as np
+
         _, windows = self._windows(x)
-        return windows.max(axis=(-2, -1))
+        with np.errstate(invalid="ignore"):  # a NaN in a window gives NaN, as in PyTorch
+            return windows.max(axis=(-2, -1))
 
 
 class AvgPool2d(_Pool2d):
@@ -145,8 +152,8 @@ class AvgPool2d(_Pool2d):
         4
         """
         i, j = indices(("i", i), ("j", j))
-        height, width = (nt.H, nt.W) if input_size is None else (
-            as_size("height", input_size[0]), as_size("width", input_size[1]))
+        height, width = (nt.H, nt.W) if input_size is None else size_pair("input_size",
+                                                                           input_size)
         return self._count(0, i, height) * self._count(1, j, width)
 
     def _count(self, axis: int, out: sp.Expr, n: sp.Expr) -> sp.Expr:
@@ -183,7 +190,8 @@ class AvgPool2d(_Pool2d):
         divisor = np.outer(*counts)
         if windows.dtype == object:  # Python ints keep Fraction inputs exact
             divisor = divisor.astype(object)
-        return windows.sum(axis=(-2, -1)) / divisor
+        with np.errstate(invalid="ignore", over="ignore"):  # inf and NaN as IEEE, as in PyTorch
+            return windows.sum(axis=(-2, -1)) / divisor
 
 
 def _on_grid(expr: sp.Expr, index: sp.Symbol, n: int):

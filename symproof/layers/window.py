@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from .. import notation as nt
-from ..errors import EvaluationError, ParameterError, ShapeError
+from ..errors import EvaluationError, ParameterError, ShapeError, shown
+from ..limits import check_expression
 from ..numeric import AffineIndex, window_view
 from ..params import as_flag, as_pair, as_size, fails
-from ..shapes import conv_output_size, pool_output_size
+from ..shapes import check_pool_padding, conv_output_size, pool_output_size
 from .base import Layer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,18 +45,10 @@ class Window:
         )
 
     def check_pool_padding(self) -> None:
-        """PyTorch's pooling rule: padding at most half the kernel size, ``2P ≤ f``.
-
-        PyTorch checks the kernel size itself here, not the dilated span (checked against
-        torch 2.13: ``max_pool2d`` with f = 2, D = 3, P = 2 is refused)."""
+        """PyTorch's pooling rule, ``2P ≤ f``, on each axis: stated once, in
+        :func:`symproof.shapes.check_pool_padding`, for the layers and ``pool_output_size``."""
         for axis in (0, 1):
-            f = self.kernel_size[axis]
-            if fails(sp.Le(2 * self.padding[axis], f)):
-                raise ParameterError(
-                    "padding", self.padding[axis],
-                    f"must be at most half the kernel size (2P <= f, f = {f}) for pooling, "
-                    "as PyTorch requires",
-                )
+            check_pool_padding(self.kernel_size[axis], self.padding[axis])
 
     def index(self, axis: int, out: sp.Expr, tap: sp.Expr) -> sp.Expr:
         """1-based input index read by output position ``out`` at kernel tap ``tap``:
@@ -122,7 +115,7 @@ def split_input_shape(layer: str, shape: tuple, channels: sp.Expr | None) -> tup
     """Validate ``(C, H, W)`` or ``(N, C, H, W)`` and return ``(batch, C, H, W)``."""
     if len(shape) not in (3, 4):
         raise ShapeError(
-            f"{layer} input shape must be (C, H, W) or (N, C, H, W), got {tuple(shape)}"
+            f"{layer} input shape must be (C, H, W) or (N, C, H, W), got {shown(tuple(shape))}"
         )
     batch = (as_size("batch size", shape[0]),) if len(shape) == 4 else ()
     c, h, w = (as_size(name, v) for name, v in zip(("channels", "height", "width"), shape[-3:]))
@@ -149,10 +142,11 @@ def unreserved(name: str, value, reserved: tuple[str, ...] = RESERVED):
 
 
 def indices(*named: tuple[str, object]) -> tuple[sp.Expr, ...]:
-    """Validate output indices: 1-based ints, or integer SymPy expressions."""
+    """Validate output indices: 1-based ints, or integer SymPy expressions (never text)."""
     out = []
     for name, value in named:
         if isinstance(value, sp.Expr) and not value.is_number:
+            check_expression(value, name)
             if value.is_integer is False:
                 raise ParameterError(name, value, "must be an integer index")
             out.append(value)
@@ -178,10 +172,20 @@ def reduce_over(reducer, term: sp.Expr, *ranges: tuple[sp.Symbol, sp.Expr]) -> s
     return reducer(term, *reversed(limits)) if limits else term
 
 
+def size_pair(name: str, value: object) -> tuple[sp.Expr, sp.Expr]:
+    """An input size ``(H, W)``: two positive integers or positive-integer symbols."""
+    from collections.abc import Sequence
+
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != 2:
+        raise ParameterError(name, value, "must be a pair (H, W) of positive integers or "
+                                          "positive-integer symbols")
+    return as_size(f"{name}[0]", value[0]), as_size(f"{name}[1]", value[1])
+
+
 def zero_padded(entry: sp.Indexed, input_size, fill: sp.Expr = sp.S.Zero) -> sp.Expr:
     """``entry`` where its row and column lie in ``1 … H`` and ``1 … W``, ``fill`` elsewhere:
     the padding rule written into the formula."""
-    height, width = (as_size(n, v) for n, v in zip(("height", "width"), input_size))
+    height, width = size_pair("input_size", input_size)
     *_, p, q = entry.indices
     inside = sp.And(p >= 1, p <= height, q >= 1, q <= width)
     return sp.Piecewise((entry, inside), (fill, True))

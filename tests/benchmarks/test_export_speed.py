@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sympy.core.cache import clear_cache
 
-from symproof.latex.document import tex_document
 from symproof.files import write_atomically
+from symproof.latex.document import tex_document
 from symproof.registry import select
 
 from .conftest import best_time
