@@ -14,6 +14,7 @@ k*q
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Sequence
 
 import sympy as sp
@@ -38,9 +39,17 @@ def symbols(names: str, *, nonnegative: bool = False) -> sp.Symbol | tuple[sp.Sy
     >>> symbols("P", nonnegative=True).is_nonnegative
     True
     """
-    if nonnegative:
+    if not isinstance(names, str) or not _NAMES.fullmatch(names):
+        raise ParameterError("names", names, "must be symbol names separated by spaces or "
+                                             "commas, such as 'm F S'")
+    if as_flag("nonnegative", nonnegative):
         return sp.symbols(names, integer=True, nonnegative=True)
     return sp.symbols(names, integer=True, positive=True)
+
+
+# Names only (letters, digits, _), never SymPy's range syntax ("x:3") or anything it parses.
+_NAMES = re.compile(r"\s*[A-Za-z][A-Za-z0-9_]*(\s*[ ,]\s*[A-Za-z][A-Za-z0-9_]*)*\s*,?\s*",
+                    flags=re.ASCII)
 
 
 def _rule(minimum: int) -> str:
@@ -102,8 +111,6 @@ def size_from_text(name: str, text: str, *, nonnegative: bool = False, bounded: 
     else is refused. Text is matched by pattern, never evaluated. ``bounded`` sizes (from
     documents and worked-problem settings, which drive work entry by entry) must also stay
     within the limit ``layer_size``."""
-    import re
-
     text = text.strip()
     if text.isascii() and text.isdigit():
         value = integer_from_text(name, text)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .errors import ParameterError
-from .params import as_size, fails, holds, to_python
+from .params import as_flag, as_size, fails, holds, to_python
 
 __all__ = ["conv_output_size", "pool_output_size", "transposed_output_size", "simplify_size",
            "effective_kernel", "check_pool_padding"]
@@ -136,7 +136,7 @@ def pool_output_size(
     d = as_size("dilation", dilation)
     check_pool_padding(f, p)
     span = effective_kernel(f, d)
-    if not ceil_mode:
+    if not as_flag("ceil_mode", ceil_mode):
         _check_fits(n, f, p, d, "pooling")
         return to_python(simplify_size(sp.floor((n + 2 * p - span) / s) + 1))
     ceiled = simplify_size(sp.ceiling((n + 2 * p - span) / s))

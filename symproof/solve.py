@@ -174,7 +174,7 @@ def solve_for(parameter: str, **given) -> Solutions:
     >>> solve_for("dilation", input=7, output=7, kernel_size=1)
     {D = 1, 2, 3, …}
     """
-    if parameter not in PARAMETERS:
+    if not isinstance(parameter, str) or parameter not in PARAMETERS:
         raise ParameterError("parameter", parameter, f"must be one of {', '.join(PARAMETERS)}")
     if parameter in given:
         raise ParameterError(parameter, given[parameter], "is the unknown: do not give it")

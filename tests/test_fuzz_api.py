@@ -21,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -428,16 +428,7 @@ OTHERS = {  # name: (required positional arguments, optional ones, keywords)
 }
 
 
-OUTSIDE = "raises TypeError/ValueError on some hostile input; {} is outside this change (reported)"
-KNOWN = {"symbols": OUTSIDE.format("params.symbols: symbols(None), symbols(''), "
-                                   "nonnegative=<array>"),
-         "solve_for": OUTSIDE.format("solve.solve_for: an array as the parameter")}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN[name], strict=False))
-    if name in KNOWN else name for name in sorted(OTHERS)])
-@settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])  # a known failure: no shrinking
+@pytest.mark.parametrize("name", sorted(OTHERS))
 @given(data=st.data())
 def test_the_rest_of_the_public_api(name, data):
     required, optional, keywords = OTHERS[name]
