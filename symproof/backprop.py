@@ -584,6 +584,7 @@ def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed:
     import numpy as np
 
     from .layers.mlp import MLP
+    from .numeric import check_size
     from .tactics import spot_check
 
     if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= 10_000:
@@ -594,9 +595,10 @@ def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed:
             math.isfinite(tolerance) and tolerance > 0):
         raise ParameterError("tolerance", tolerance, "must be a positive finite number")
     mlp = MLP(widths, activation)
-    check("expanded_terms", "the numeric check (entries of the weight matrices)",
-          sum(int(a) * int(b) for a, b in zip(mlp.widths, mlp.widths[1:]))
-          if all(w.is_Integer for w in mlp.widths) else 0)
+    # vectorised NumPy work: bounded like any numeric evaluation, not like a SymPy expansion
+    check_size("the numeric check (entries of the weight matrices)",
+               elements=sum(int(a) * int(b) for a, b in zip(mlp.widths, mlp.widths[1:]))
+               if all(w.is_Integer for w in mlp.widths) else 0)
     names = ["x"] + [f"{v}_{k}" for k in range(1, mlp.depth + 1) for v in "Ab"]
 
     def sample(rng):

@@ -63,8 +63,9 @@ class Limits:
     integer_digits: int = 1_000
     #: nodes of one expression tree
     expression_nodes: int = 50_000
-    #: terms that a sum, product or power would expand to (a sum over 1…N has N terms)
-    expanded_terms: int = 20_000
+    #: terms that a sum, product or power would expand to (a sum over 1…N has N terms): SymPy
+    #: works at roughly a millisecond per term, more when it simplifies
+    expanded_terms: int = 2_500
     #: a channel count, kernel size, stride, padding, dilation or input size read from text
     #: (directives, prose, ``--set``) that a derivation or check works with entry by entry
     layer_size: int = 1_024

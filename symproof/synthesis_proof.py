@@ -14,7 +14,7 @@ from .limits import check
 from .params import as_flag
 from .proof import Outcome, Proof, Status
 from .synthesis import Synthesis
-from .tactics import Context, exhaustive, identity, spot_check
+from .tactics import Context, exhaustive, expand_sums, identity, spot_check
 
 __all__ = ["synthesis_proof", "uniqueness"]
 
@@ -22,34 +22,51 @@ __all__ = ["synthesis_proof", "uniqueness"]
 def uniqueness(found: Synthesis) -> Outcome:
     """PROVED when the coefficient-matching system has exactly the synthesised solution.
 
-    For concrete kernels the system is solved outright (``linsolve`` over every weight and
-    bias, one equation per input entry the window reads, at a generic interior position);
-    for symbolic kernels uniqueness follows from distinct taps reading distinct entries.
+    For concrete kernels the system is built outright (one equation per input entry the
+    window reads, at a generic interior position, and one for the constant term). When every
+    equation holds exactly one unknown and every unknown one equation (distinct taps read
+    distinct entries), the solution is read off equation by equation; otherwise the system is
+    solved by ``linsolve``. For symbolic kernels uniqueness follows from distinct taps reading
+    distinct entries.
     """
     layer = found.layer
     if not all(f.is_Integer for f in layer.kernel_size) or not layer.in_channels.is_Integer:
         return Outcome(Status.PROVED, "tap matching",
                        "distinct taps (γ, α, β) read distinct entries of X (D ≥ 1), so each "
                        "weight is the coefficient of its entry: the solution is unique")
-    unknowns = sorted({e for l in range(1, len(found.targets) + 1)
-                       for e in layer.element(l).doit().atoms(sp.Indexed)
+    elements = {l: expand_sums(layer.element(l)) for l in range(1, len(found.targets) + 1)}
+    unknowns = sorted({e for element in elements.values() for e in element.atoms(sp.Indexed)
                        if e.base in (nt.w, nt.b)}, key=str)
+    check("expanded_terms", "the coefficient-matching system (a term per weight)", len(unknowns))
     equations = []
-    for l in range(1, len(found.targets) + 1):
-        difference = sp.expand(layer.element(l).doit() - found.target(l))
-        entries = [e for e in difference.atoms(sp.Indexed) if e.base == nt.X]
-        equations += [difference.coeff(e) for e in entries]
-        equations.append(difference.xreplace({e: sp.S.Zero for e in entries}))
-    solutions = sp.linsolve(equations, unknowns)
-    if len(solutions) != 1:
+    for l, element in elements.items():
+        # One pass over the terms: the coefficient of each entry of X, and the constant part
+        # (the layer and the targets are linear in X).
+        by_entry: dict = {}
+        for term in sp.Add.make_args(sp.expand(element - found.target(l))):
+            factors = sp.Mul.make_args(term)
+            entry = [f for f in factors if isinstance(f, sp.Indexed) and f.base == nt.X]
+            if len(entry) > 1:
+                raise ParameterError("targets", found.target(l), "must be linear in X")
+            key = entry[0] if entry else None
+            by_entry[key] = by_entry.get(key, 0) + (term / key if entry else term)
+        equations += [by_entry.pop(None, sp.S.Zero), *by_entry.values()]
+    values = _read_off(equations, set(unknowns))
+    if values is None:  # not one unknown per equation: the general solver
+        solutions = sp.linsolve(equations, unknowns)
+        if len(solutions) != 1:
+            return Outcome(Status.REFUTED, "coefficient matching", "no solution of the system",
+                           counterexample={"system": "inconsistent"})
+        (solution,) = solutions
+        free = sorted(set().union(*(v.free_symbols for v in solution)) & set(unknowns),
+                      key=str)
+        if free:
+            return Outcome(Status.PROVED, "coefficient matching",
+                           f"solutions with free parameters {', '.join(map(str, free))}")
+        values = dict(zip(unknowns, solution))
+    elif values == "inconsistent":
         return Outcome(Status.REFUTED, "coefficient matching", "no solution of the system",
                        counterexample={"system": "inconsistent"})
-    (solution,) = solutions
-    free = sorted(set().union(*(v.free_symbols for v in solution)) & set(unknowns), key=str)
-    if free:
-        return Outcome(Status.PROVED, "coefficient matching",
-                       f"solutions with free parameters {', '.join(map(str, free))}")
-    values = dict(zip(unknowns, solution))
     ours = {u: found.weight(*u.indices) if u.base == nt.w else found.bias(*u.indices)
             for u in unknowns}
     if any(sp.simplify(values[u] - ours[u]) != 0 for u in unknowns):
@@ -59,6 +76,29 @@ def uniqueness(found: Synthesis) -> Outcome:
     return Outcome(Status.PROVED, "coefficient matching",
                    f"unique solution of {len(equations)} linear equations in "
                    f"{len(unknowns)} unknowns")
+
+
+def _read_off(equations: list, unknowns: set):
+    """The solution of a system in which every equation is ``c·u + d = 0`` for one unknown
+    ``u`` (numbers ``c ≠ 0``, ``d``) and every unknown has exactly one such equation (then it
+    is unique: ``u = −d/c``); ``"inconsistent"`` if an equation without unknowns is not 0;
+    None when the system is not of that shape."""
+    values = {}
+    for equation in map(sp.expand, equations):
+        present = {e for e in equation.atoms(sp.Indexed) if e in unknowns}
+        if not present:
+            if equation != 0:
+                return "inconsistent" if equation.is_number else None
+            continue
+        if len(present) != 1:
+            return None
+        (unknown,) = present
+        coefficient = equation.coeff(unknown)
+        rest = sp.expand(equation - coefficient * unknown)
+        if not coefficient.is_number or coefficient == 0 or rest.has(unknown) or unknown in values:
+            return None
+        values[unknown] = -rest / coefficient
+    return values if set(values) == unknowns else None
 
 
 def _zero_rule(expr: sp.Expr, size) -> sp.Expr:
