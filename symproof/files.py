@@ -29,30 +29,57 @@ from pathlib import Path
 from .errors import FileError
 from .limits import current, refusal
 
-__all__ = ["read_document", "write_atomically", "check_target", "check_outputs"]
+__all__ = ["read_document", "read_bytes", "write_atomically", "check_target", "check_outputs"]
 
 
 def _why(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
 
 
-def read_document(path: str | os.PathLike, *, what: str = "document",
-                  limit: str = "document_bytes") -> str:
-    """The text of ``path``, refused past the limit ``limit`` (read, never trusted: a FIFO or
-    a device is read only up to that limit)."""
+def read_bytes(path: str | os.PathLike, *, what: str = "document",
+               limit: str = "document_bytes", regular_only: bool = False) -> bytes:
+    """The bytes of ``path``, refused past the limit ``limit``. Opening never blocks (a FIFO
+    without a writer reads as empty, a FIFO or device with one is read up to the limit);
+    ``regular_only`` also refuses anything but a regular file, and never follows a link."""
     path = Path(path)
     maximum = getattr(current(), limit)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if regular_only:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        with open(path, "rb") as stream:
-            data = stream.read(maximum + 1)
+        handle = os.open(path, flags)
     except FileNotFoundError:
         raise FileError(f"cannot read {path}: no such file") from None
     except IsADirectoryError:
         raise FileError(f"cannot read {path}: it is a directory") from None
     except OSError as error:
-        raise FileError(f"cannot read {path}: {_why(error)}") from None
+        link = regular_only and os.path.islink(path)
+        raise FileError(f"cannot read {path}: " + ("it is a symbolic link" if link
+                                                    else _why(error))) from None
+    info = os.fstat(handle)  # the file actually opened
+    problem = ("it is a directory" if stat.S_ISDIR(info.st_mode) else
+               "it is not a regular file" if regular_only and not stat.S_ISREG(info.st_mode)
+               else None)
+    if problem or (stat.S_ISREG(info.st_mode) and info.st_size > maximum):
+        os.close(handle)
+        if problem:
+            raise FileError(f"cannot read {path}: {problem}")
+        raise refusal(limit, f"{what} {path}", info.st_size, "bytes")
+    with os.fdopen(handle, "rb") as stream:
+        os.set_blocking(stream.fileno(), True)  # a writer on a FIFO may still be writing
+        try:
+            data = stream.read(maximum + 1)
+        except OSError as error:
+            raise FileError(f"cannot read {path}: {_why(error)}") from None
     if len(data) > maximum:
         raise refusal(limit, f"{what} {path}", len(data), "bytes (at least)")
+    return data
+
+
+def read_document(path: str | os.PathLike, *, what: str = "document",
+                  limit: str = "document_bytes") -> str:
+    """The text of ``path`` (UTF-8, every byte kept), read by :func:`read_bytes`."""
+    data = read_bytes(path, what=what, limit=limit)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

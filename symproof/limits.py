@@ -363,6 +363,8 @@ def _measure(node: sp.Basic, size: dict, terms: dict) -> tuple[float, int]:
         if isinstance(exponent, sp.Rational):  # a root is no larger than its base
             return s_args[0], t_args[0]
         return _magnitude(s_args[1]) * s_args[0], t_args[0]
+    if isinstance(node, sp.exp):  # e^a: as large as a power with that exponent
+        return _magnitude(s_args[0]) * math.log10(math.e), t_args[0]
     if isinstance(node, _FACTORIALS):
         n = _magnitude(s_args[0])  # (n)! has about n·log10(n) digits
         return n * max(math.log10(n + 1), 1.0), 1

@@ -30,7 +30,7 @@ def uniqueness(found: Synthesis) -> Outcome:
     distinct entries.
     """
     layer = found.layer
-    if not all(f.is_Integer for f in layer.kernel_size) or not layer.in_channels.is_Integer:
+    if not _concrete(layer):
         return Outcome(Status.PROVED, "tap matching",
                        "distinct taps (γ, α, β) read distinct entries of X (D ≥ 1), so each "
                        "weight is the coefficient of its entry: the solution is unique")
@@ -76,6 +76,16 @@ def uniqueness(found: Synthesis) -> Outcome:
     return Outcome(Status.PROVED, "coefficient matching",
                    f"unique solution of {len(equations)} linear equations in "
                    f"{len(unknowns)} unknowns")
+
+
+def _concrete(layer) -> bool:
+    """Whether the layer's kernel, channels and window are numbers: only then is the system
+    written out (with a symbolic padding, the entries a tap reads are symbolic too, and the
+    target's entries would never match them structurally)."""
+    window = layer.window
+    sizes = (*window.kernel_size, *window.stride, *window.padding, *window.dilation,
+             layer.in_channels)
+    return all(v.is_Integer for v in sizes)
 
 
 def _read_off(equations: list, unknowns: set):
@@ -144,7 +154,7 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
                   statement="no weights realise the targets")
         proof.summary = "no solution"
         return proof
-    concrete = all(f.is_Integer for f in layer.kernel_size) and layer.in_channels.is_Integer
+    concrete = _concrete(layer)
     if concrete:
         kernels = {(l, g): found.kernel(l, g) for l in range(1, len(found.targets) + 1)
                    for g in range(1, int(layer.in_channels) + 1)}

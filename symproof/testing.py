@@ -22,12 +22,18 @@ from typing import Any
 
 import sympy as sp
 
+from . import limits
+from .errors import FileError, ParameterError, SnapshotError, SymproofError
+from .files import read_bytes, write_atomically
+from .serialize import from_tree, to_tree
+
 __all__ = ["assert_equivalent", "Snapshot"]
 
 
 def _parts(a: Any, b: Any, where: str):
     """Pairs of comparable leaves of two results, with where they sit; mismatched structure
     raises AssertionError."""
+    a, b = (dict(v) if isinstance(v, sp.Dict) else v for v in (a, b))  # SymPy's Dict too
     if isinstance(a, dict) or isinstance(b, dict):
         if not (isinstance(a, dict) and isinstance(b, dict)) or set(map(str, a)) != set(
                 map(str, b)):
@@ -93,7 +99,14 @@ def assert_equivalent(a: Any, b: Any, assumptions: tuple = ()) -> None:
         x, y = (sp.Integer(v) if isinstance(v, int) else v for v in (x, y))
         if x == y:
             continue
-        outcome = identity(x, y, ctx)
+        try:
+            outcome = identity(x, y, ctx)
+        except SymproofError:
+            raise
+        except Exception as why:  # e.g. a condition against a number (a tampered snapshot)
+            raise AssertionError(f"{where} cannot be compared ({type(why).__name__}: "
+                                 f"{str(why)[:200]}):\n"
+                                 f"  left:  {text(x)}\n  right: {text(y)}") from None
         if outcome.status is not Status.PROVED:
             lines = [f"{where} is not proved equal ({outcome.status.name}):",
                      f"  left:  {text(x)}", f"  right: {text(y)}",
@@ -102,31 +115,157 @@ def assert_equivalent(a: Any, b: Any, assumptions: tuple = ()) -> None:
 
 
 class Snapshot:
-    """Stored derived results of one test, compared mathematically."""
+    """Stored derived results of one test, compared mathematically.
+
+    The file is untrusted input (it comes with a repository or a pull request): it is read
+    only if it is a regular file within the ``snapshot_bytes`` limit, and every record is
+    checked against the schema of :mod:`symproof.serialize` before anything is rebuilt. A file
+    that does not conform fails the test with one :class:`~symproof.errors.SnapshotError` (or
+    :class:`~symproof.errors.TooLargeError`) naming the file, the snapshot, the place in its
+    tree and the rule broken; nothing in it is ever evaluated.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "evil.json"
+    >>> _ = path.write_text('{"x": {"srepr": "", "latex": "", "tree": ["eval", []]}}')
+    >>> Snapshot(path).assert_match(sp.Integer(1), "x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symproof.errors.SnapshotError: .../evil.json: snapshot 'x': tree: 'eval' is not a kind ...
+    """
 
     def __init__(self, path: Path, update: bool = False):
         self.path, self.update = Path(path), update
-        self._stored = json.loads(self.path.read_text()) if self.path.exists() else {}
-        self._written = False
+        self._records: dict[str, dict] | None = None  # read on first use, then kept
+        self._values: dict[str, Any] = {}
+
+    def _stored(self) -> dict[str, dict]:
+        """The file's records, all checked and rebuilt once (so that an update never writes
+        back a record that was not checked)."""
+        __tracebackhide__ = True  # pytest: show the test's line and the message, not ours
+        if self._records is None:
+            try:
+                records = _read_snapshot_file(self.path)
+                values = {name: from_tree(record["tree"],
+                                          where=f"{self.path}: snapshot {name!r}: tree")
+                          for name, record in records.items()}
+            except SymproofError as error:  # the message says it all: no frames of the loader
+                raise error.with_traceback(None) from None
+            self._records, self._values = records, values
+        return self._records
 
     def assert_match(self, value: Any, name: str = "result", assumptions: tuple = ()) -> None:
+        """Compare ``value`` with the stored snapshot ``name`` (record it with ``update``)."""
+        __tracebackhide__ = True
         from .latex import latex
-        from .serialize import from_tree, to_tree
 
+        if not isinstance(name, str) or not name:
+            raise ParameterError("name", name, "must be a non-empty string")
         if hasattr(value, "as_data"):  # results such as solve_for's Solutions
             value = value.as_data()
-        record = {"srepr": sp.srepr(value) if isinstance(value, sp.Basic) else repr(value),
-                  "latex": latex(value) if isinstance(value, sp.Basic) else None,
-                  "tree": to_tree(value)}
-        if self.update or name not in self._stored:
+        stored = self._stored()
+        if self.update or name not in stored:
             if not self.update:
                 raise AssertionError(f"no snapshot {name!r} in {self.path}: run pytest with "
                                      "--snapshot-update (or SYMPROOF_SNAPSHOT_UPDATE=1) to record")
-            self._stored[name] = record
+            tree = to_tree(value)
+            # Never record what a later run would refuse (a name with spaces, a huge tree...).
+            try:
+                from_tree(json.loads(json.dumps(tree)), where=f"snapshot {name!r} to record: tree")
+            except SymproofError as error:
+                raise error.with_traceback(None) from None
+            stored[name] = {"srepr": sp.srepr(value) if isinstance(value, sp.Basic) else
+                            repr(value),
+                            "latex": latex(value) if isinstance(value, sp.Basic) else None,
+                            "tree": tree}
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps(self._stored, indent=1, ensure_ascii=False) + "\n")
+            write_atomically(self.path, json.dumps(stored, indent=1, ensure_ascii=False) + "\n")
             return
-        assert_equivalent(from_tree(self._stored[name]["tree"]), value, assumptions)
+        assert_equivalent(self._values[name], value, assumptions)
+
+
+_RECORD_KEYS = ("srepr", "latex", "tree")
+
+
+class _JSONNumber:
+    """A JSON number, kept as its text: snapshots store numbers as digit strings, so a bare
+    number (or NaN, Infinity) is refused by the schema, at its place, never converted."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"a JSON number {self.text[:20]}"
+
+
+class _DuplicateKey(Exception):
+    """A key seen twice in one JSON object (raised out of json.loads, caught just outside)."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    """A JSON object, refused when a key appears twice (which value would count?)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _read_snapshot_file(path: Path) -> dict[str, dict]:
+    """The records of snapshot file ``path`` ({} when there is none), checked for the file's
+    shape; each record's tree is checked by :func:`~symproof.serialize.from_tree`."""
+    data = _read_bytes(path)
+    if data is None:
+        return {}
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as why:
+        raise SnapshotError(f"{path}: not UTF-8 text (byte {why.start})") from None
+    try:
+        top = json.loads(text, parse_int=_JSONNumber, parse_float=_JSONNumber,
+                         parse_constant=_JSONNumber, object_pairs_hook=_object)
+    except json.JSONDecodeError as why:
+        raise SnapshotError(f"{path}: not valid JSON ({why.msg} at line {why.lineno}, column "
+                            f"{why.colno})") from None
+    except _DuplicateKey as why:
+        raise SnapshotError(f"{path}: the JSON key {str(why)[:60]!r} appears twice in one "
+                            "object") from None
+    except RecursionError:  # json's parser refuses deep nesting this way
+        raise SnapshotError(f"{path}: JSON nested too deeply (snapshots nest at most "
+                            f"{limits.current().nesting_depth} expression levels)") from None
+    if not isinstance(top, dict):
+        raise SnapshotError(f"{path}: the top level must be a JSON object mapping snapshot "
+                            f"names to records, got {type(top).__name__}")
+    for name, record in top.items():
+        if not isinstance(record, dict):
+            raise SnapshotError(f"{path}: snapshot {name!r}: a record must be a JSON object "
+                                f"with the keys {', '.join(_RECORD_KEYS)}")
+        missing = [key for key in _RECORD_KEYS if key not in record]
+        extra = [key for key in record if key not in _RECORD_KEYS]
+        if missing or extra:
+            raise SnapshotError(f"{path}: snapshot {name!r}: a record has exactly the keys "
+                                f"{', '.join(_RECORD_KEYS)}"
+                                + (f"; missing {', '.join(missing)}" if missing else "")
+                                + (f"; unknown {', '.join(k[:40] for k in extra)}" if extra
+                                   else ""))
+        if not isinstance(record["srepr"], str) or \
+                not (record["latex"] is None or isinstance(record["latex"], str)):
+            raise SnapshotError(f"{path}: snapshot {name!r}: srepr must be a string and latex "
+                                "a string or null")
+    return top
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """The bytes of ``path``, or None when it does not exist: only a regular file, never
+    through a symbolic link, within the ``snapshot_bytes`` limit (the one reader of files)."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        return read_bytes(path, what="the snapshot file", limit="snapshot_bytes",
+                          regular_only=True)
+    except FileError as why:
+        raise SnapshotError(f"{path}: a snapshot must be a regular file that can be read "
+                            f"({why})") from None
 
 
 try:

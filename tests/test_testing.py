@@ -8,6 +8,7 @@ import pytest
 import sympy as sp
 
 from symproof import symbols
+from symproof.errors import SnapshotError
 from symproof.testing import Snapshot, assert_equivalent
 
 m, k, q = symbols("m k q")
@@ -48,8 +49,11 @@ def test_snapshot_never_evaluates_stored_text(tmp_path):
     path = tmp_path / "evil.json"
     path.write_text(json.dumps({"x": {"srepr": "__import__('os')", "latex": "",
                                       "tree": ["eval", ["1"]]}}))
-    with pytest.raises(Exception, match="is not a class snapshots may rebuild"):
+    with pytest.raises(SnapshotError) as caught:
         Snapshot(path).assert_match(sp.Integer(1), "x")
+    # The file, the snapshot, the place in the tree and the rule broken.
+    assert str(caught.value).startswith(f"{path}: snapshot 'x': tree: 'eval' is not a kind of "
+                                        "node snapshots may rebuild")
 
 
 def test_snapshot_of_a_solve_for_result(tmp_path):

@@ -295,12 +295,26 @@ def _cases_to_piecewise(latex: str, variables) -> sp.Expr:
     if not pieces or pieces[-1][1] is not True:
         pieces.append((sp.S.Zero, True))  # the document's "0 (otherwise)" may sit outside
     # Index conditions (γ = l, α = 2 ∧ β = 1) with 0 otherwise are sums of Kronecker deltas,
-    # which the tactics sum out; anything else stays a Piecewise.
-    if pieces[-1][0] == 0 and all(_equalities(c) for _, c in pieces[:-1]):
+    # which the tactics sum out, when no two rows can hold at once (a sum would add up rows
+    # that overlap, where cases take the first that holds); anything else stays a Piecewise.
+    rows = [_equalities(c) for _, c in pieces[:-1]]
+    if pieces[-1][0] == 0 and all(rows) and _disjoint(rows):
         return sp.Add(*(value * sp.Mul(*(sp.KroneckerDelta(e.lhs, e.rhs)
                                          for e in _equalities(condition)))
                         for value, condition in pieces[:-1]))
     return sp.Piecewise(*pieces)
+
+
+def _disjoint(rows: list[list]) -> bool:
+    """Whether every two rows of equalities contradict each other: some index is set to two
+    different numbers."""
+    def values(row):
+        return {e.lhs: e.rhs for e in row if e.rhs.is_number} | {
+            e.rhs: e.lhs for e in row if e.lhs.is_number}
+
+    settings = [values(row) for row in rows]
+    return all(any(k in b and (a[k] - b[k]).is_zero is False for k in a)
+               for n, a in enumerate(settings) for b in settings[n + 1:])
 
 
 def _equalities(condition) -> list:
@@ -311,11 +325,12 @@ def _equalities(condition) -> list:
 def _ranges(ctx: DocumentContext) -> list:
     """Indices are 1-based; output indices stay within the layer's output."""
     relations = [a for a in ctx.assumptions if isinstance(a, sp.Basic)]
-    size = ctx.values.get("W_in")
-    if size is not None and hasattr(ctx.layer, "window"):  # the window fits the input
-        window = ctx.layer.window
-        relations.append(sp.Le(window.dilation[1] * (window.kernel_size[1] - 1) + 1,
-                               size + 2 * window.padding[1]))
+    for axis, name in enumerate(("H_in", "W_in")):  # the window fits the input, both ways
+        size = ctx.values.get(name)
+        if size is not None and hasattr(ctx.layer, "window"):
+            window = ctx.layer.window
+            relations.append(sp.Le(window.dilation[axis] * (window.kernel_size[axis] - 1) + 1,
+                                   size + 2 * window.padding[axis]))
     if ctx.layer is not None and hasattr(ctx.layer, "out_channels"):
         relations.append(sp.Le(sp.Symbol("l", integer=True, positive=True),
                                ctx.layer.out_channels))

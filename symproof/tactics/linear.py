@@ -24,7 +24,7 @@ import sympy as sp
 
 from ..limits import check
 from ..proof import Outcome, Status
-from .sums import expand_sums
+from .sums import expand_sums, rebinds
 
 __all__ = ["exhaustive_linear"]
 
@@ -55,6 +55,8 @@ def exhaustive_linear(lhs: sp.Expr, rhs: sp.Expr, grid: dict[sp.Symbol, range],
     {'i': 1}
     """
     difference = lhs - rhs
+    if rebinds(difference, set(grid)):
+        return None  # a grid variable is also a summation index: substituting would reach it
     placeholder = sp.Dummy("entry")
     in_coefficients = difference.replace(lambda e: isinstance(e, sp.Indexed),
                                          lambda e: placeholder).free_symbols
@@ -118,6 +120,9 @@ def _terms(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> list[_Term] | Non
                 return False
             return walk(rest, coefficient * number, sums)
         if isinstance(e, sp.Sum):
+            names = [v for v, _, _ in e.limits]
+            if len(set(names)) < len(names) or rebinds(e.function, set(names)):
+                return False  # a name bound twice: renaming would merge two indices
             inner = list(sums)
             renamed = {}
             for variable, low, high in e.limits:
@@ -176,7 +181,8 @@ def _vectorised(difference: sp.Expr, grid: dict[sp.Symbol, range]) -> int | dict
     # its own summation indices (1 × entries), added by broadcasting.
     prepared = []
     for t in terms:
-        base = bases.setdefault(t.base, len(bases))
+        # an entry is its base and its rank: X[1, i] and X[1, i, 0] are different entries
+        base = bases.setdefault((t.base, len(t.rows)), len(bases))
         sums = np.stack([a.ravel() for a in np.meshgrid(
             *(np.arange(r.start, r.stop, r.step, dtype=np.int64) for r in t.ranges),
             indexing="ij")], axis=1) if t.ranges else np.zeros((1, 0), dtype=np.int64)

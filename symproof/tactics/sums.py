@@ -8,6 +8,8 @@ Why each rule is sound:
   be decided it is kept as a ``Piecewise`` (which the context may settle later).
 * ``Σ_{v=a}^{b} f(v) = f(a) + … + f(b)`` for integers ``a ≤ b + 1``: the definition of a
   finite sum. Ranges with ``b < a − 1`` follow Karr's convention in SymPy and are left to it.
+* What the rules do not cover goes to SymPy's ``doit``, except sums whose deltas still
+  involve their own index, which are kept (SymPy's delta summation is not always right).
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ import sympy as sp
 
 from ..limits import check
 
-__all__ = ["expand_sums"]
+__all__ = ["expand_sums", "safe_doit", "rebinds"]
 
 
 def expand_sums(expr: sp.Basic, *, partial: bool = False, write_out: bool = True) -> sp.Basic:
     """Every sum rewritten by the rules above: deltas pinned, then the innermost limits with
     integer bounds written out term by term (not with ``write_out=False``). What is left is
-    summed by ``doit``, or, with ``partial``, kept as a sum (Σ_γ^C Σ_α^3 f stays a sum over γ
-    of three terms).
+    summed by :func:`safe_doit`, or, with ``partial``, kept as a sum (Σ_γ^C Σ_α^3 f stays a
+    sum over γ of three terms). A sum these rules do not fit (a name bound twice, an inner sum
+    binding the same name, bounds that are not integers, a reversed integer range) is left
+    whole to SymPy.
 
     >>> from symproof.notation import X, alpha, gamma, i, l
     >>> expand_sums(sp.Sum(X[1, i + alpha], (alpha, 1, 3)))
@@ -35,15 +39,15 @@ def expand_sums(expr: sp.Basic, *, partial: bool = False, write_out: bool = True
     Piecewise((X[l, i], l <= 3), (0, True))
     """
     def rewritten(total: sp.Sum) -> sp.Basic:
-        if any(lo.is_Integer and hi.is_Integer and hi < lo - 1 for _, lo, hi in total.limits):
-            return total if partial else total.doit()  # Karr's convention: SymPy's rules
-        function, limits, conditions = _pin_deltas(total.function, list(total.limits))
+        if not _fits(total):
+            return total if partial else safe_doit(total)
+        function, limits, wrappers = _pin_deltas(total.function, list(total.limits))
         if function is None:
             return sp.S.Zero
         body = expand_sums(function, partial=partial, write_out=write_out)
         ranges = []  # SymPy lists the innermost limit first
         for variable, low, high in limits if write_out else ():
-            if not (low.is_Integer and high.is_Integer and high >= low - 1):
+            if not (low.is_Integer and high.is_Integer):
                 break
             ranges.append((variable, range(int(low), int(high) + 1)))
         if ranges:
@@ -55,39 +59,92 @@ def expand_sums(expr: sp.Basic, *, partial: bool = False, write_out: bool = True
         if rest:
             body = sp.Sum(body, *rest)
             if not partial:
-                body = body.doit()
-        if conditions:
-            body = sp.Piecewise((body, sp.And(*conditions)), (0, True))
+                body = safe_doit(body)
+        for wrap in reversed(wrappers):  # the outermost pin's condition outermost
+            body = wrap(body)
         return body
 
     return expr.replace(lambda e: isinstance(e, sp.Sum), rewritten)
 
 
+def _fits(total: sp.Sum) -> bool:
+    """Whether the rules apply: every name bound once (SymPy merges Σ_t Σ_t into one sum with
+    two limits named t), no inner sum, product or max rebinding one of them (a substitution
+    would reach into it), integer bounds, and no reversed integer range (Karr's convention)."""
+    names = [v for v, _, _ in total.limits]
+    if len(set(names)) < len(names) or rebinds(total.function, set(names)):
+        return False
+    for _, low, high in total.limits:
+        if low.is_integer is not True or high.is_integer is not True:
+            return False
+        if low.is_Integer and high.is_Integer and high < low - 1:
+            return False
+    return True
+
+
+def rebinds(expr: sp.Basic, names: set) -> bool:
+    """Whether some sum, product or max inside ``expr`` binds one of ``names``."""
+    from sympy.concrete.expr_with_limits import ExprWithLimits
+
+    return any(limit[0] in names for node in expr.atoms(ExprWithLimits)
+               for limit in node.limits)
+
+
+def safe_doit(expr: sp.Basic) -> sp.Basic:
+    """``expr.doit()``, except that a sum whose Kronecker deltas still involve its own index is
+    kept as it is: SymPy's delta summation is wrong for some of them (``Σ_v δ_{2v,n}``, a
+    non-integer partner, reversed symbolic ranges), and a sum left unevaluated can only cost
+    a proof, never make a wrong one."""
+    held = {}
+    for total in expr.atoms(sp.Sum):
+        names = {v for v, _, _ in total.limits}
+        if any(d.free_symbols & names for d in total.function.atoms(sp.KroneckerDelta)):
+            held[total] = sp.Dummy("held")
+    done = expr.xreplace(held).doit() if held else expr.doit()
+    return done.xreplace({dummy: total for total, dummy in held.items()})
+
+
 def _pin_deltas(function: sp.Basic, limits: list) -> tuple[sp.Basic | None, list, list]:
     """Substitute every summation index pinned by a Kronecker-delta factor of ``function``
     (see :func:`expand_sums`); returns the new function (None when the sum is 0), the limits
-    left and the conditions under which the pinned values lie in their ranges."""
-    conditions = []
+    left, and for each pin a function that wraps the result in its condition.
+
+    Karr's convention for a range written backwards (``b < a − 1``): Σ_{v=a}^{b} = −Σ_{v=b+1}^{a−1},
+    so a pinned value ``e`` counts +1 when ``a ≤ e ≤ b``, −1 when ``b < e < a``, else 0."""
+    wrappers = []
     names = {v for v, _, _ in limits}
     pinned = True
     while pinned:
         pinned = False
-        for variable, low, high in limits:
+        for n, (variable, low, high) in enumerate(limits):
             partner = _partner(function, variable, names)
             if partner is None or (low.free_symbols | high.free_symbols) & names:
                 continue
-            inside = sp.And(sp.Le(low, partner), sp.Le(partner, high))
-            if inside == sp.false:
+            forward = sp.And(sp.Le(low, partner), sp.Le(partner, high))
+            # a backward range is only possible when high < low − 1 may hold
+            backward = sp.false if sp.Ge(high, low - 1) == sp.true else sp.And(
+                sp.Lt(high, partner), sp.Lt(partner, low))
+            if forward == sp.false and backward == sp.false:
                 return None, [], []
-            if inside != sp.true:
-                conditions.append(inside)
+            wrappers.append(_wrapper(forward, backward))
             function = function.xreplace({variable: partner})
+            # Only the limits inside this one (listed before it) can name its index in their
+            # bounds; a name in an outer limit's bound is another symbol.
             limits = [(v, lo.xreplace({variable: partner}), hi.xreplace({variable: partner}))
-                      for v, lo, hi in limits if v != variable]
+                      if m < n else (v, lo, hi) for m, (v, lo, hi) in enumerate(limits)
+                      if m != n]
             names.discard(variable)
             pinned = True
             break
-    return function, limits, conditions
+    return function, limits, wrappers
+
+
+def _wrapper(forward, backward):
+    def wrap(body):
+        if backward == sp.false:
+            return body if forward == sp.true else sp.Piecewise((body, forward), (0, True))
+        return sp.Piecewise((body, forward), (-body, backward), (0, True))
+    return wrap
 
 
 def _partner(function: sp.Basic, variable: sp.Symbol, names: set) -> sp.Expr | None:

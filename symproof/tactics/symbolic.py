@@ -26,7 +26,7 @@ import sympy as sp
 from ..proof import Outcome, Status
 from ..shapes import simplify_size
 from .context import Context
-from .sums import expand_sums
+from .sums import expand_sums, safe_doit
 
 __all__ = ["normalize", "identity", "collapse_deltas", "divisible_floor", "case_split",
            "reindex", "split_sum", "merge_sums"]
@@ -62,7 +62,7 @@ def _collapse(expr: sp.Basic) -> sp.Basic:
     """``doit`` after moving delta-pinned indices innermost; limits with integer bounds are
     written out by substitution first (the same terms, far cheaper than SymPy's summation)."""
     ordered = expr.replace(lambda e: isinstance(e, sp.Sum), _deltas_first)
-    return expand_sums(ordered, partial=True).doit()
+    return safe_doit(expand_sums(ordered, partial=True))
 
 
 def _canonical_dummies(expr: sp.Basic, depth: int = 0) -> sp.Basic:
