@@ -171,22 +171,19 @@ def test_annotating_keeps_every_byte(hostile):
     "shutil").which("pdflatex"), reason="needs pdflatex")
 def test_sigterm_during_pdflatex_leaves_nothing_behind(tmp_path):
     """A kill while pdflatex runs: exit 130, no scratch folder left, the old PDF intact."""
-    import tempfile
-
     (tmp_path / "hw.pdf").write_bytes(b"%PDF old")
-    scratch = Path(tempfile.gettempdir())
-    before = {p.name for p in scratch.glob("symproof-tex-*")}
+    scratch = tmp_path / "scratch"  # the child's own temporary folder: nobody else's counts
+    scratch.mkdir()
     process = subprocess.Popen([*SYMPROOF, "prove", "--latex", "hw.tex", "--pdf"], cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "TMPDIR": str(scratch)})
     deadline = time.time() + 60
-    while time.time() < deadline and not ({p.name for p in scratch.glob("symproof-tex-*")}
-                                          - before):
+    while time.time() < deadline and not list(scratch.glob("symproof-tex-*")):
         time.sleep(0.05)
     assert process.poll() is None, "the export finished before it could be interrupted"
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130 and b"interrupted" in err
-    assert {p.name for p in scratch.glob("symproof-tex-*")} - before == set()
+    assert list(scratch.iterdir()) == []
     assert (tmp_path / "hw.pdf").read_bytes() == b"%PDF old"
-    assert not (tmp_path / "hw.tex").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["hw.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hw.pdf", "scratch"]

@@ -91,14 +91,17 @@ def rebinds(expr: sp.Basic, names: set) -> bool:
 
 
 def safe_doit(expr: sp.Basic) -> sp.Basic:
-    """``expr.doit()``, except that a sum whose Kronecker deltas still involve its own index is
-    kept as it is: SymPy's delta summation is wrong for some of them (``Σ_v δ_{2v,n}``, a
-    non-integer partner, reversed symbolic ranges), and a sum left unevaluated can only cost
-    a proof, never make a wrong one."""
+    """``expr.doit()``, except for the sums SymPy gets wrong, which are kept as they are: one
+    whose Kronecker deltas still involve its own index (``Σ_v δ_{2v,n}``, a non-integer
+    partner), and one whose range may run backwards (``Σ_{v=A}^{0} g(v)`` with A > 0 comes back
+    as ``Σ_{v=A}^{0} −g(v)``: Karr's convention applied twice). A sum left unevaluated can only
+    cost a proof, never make a wrong one."""
     held = {}
     for total in expr.atoms(sp.Sum):
         names = {v for v, _, _ in total.limits}
-        if any(d.free_symbols & names for d in total.function.atoms(sp.KroneckerDelta)):
+        deltas = any(d.free_symbols & names for d in total.function.atoms(sp.KroneckerDelta))
+        backwards = any(sp.Ge(high, low - 1) != sp.true for _, low, high in total.limits)
+        if deltas or backwards:
             held[total] = sp.Dummy("held")
     done = expr.xreplace(held).doit() if held else expr.doit()
     return done.xreplace({dummy: total for total, dummy in held.items()})

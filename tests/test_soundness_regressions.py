@@ -1,0 +1,123 @@
+"""Wrong verdicts an adversary found in the sum rewriting, the vectorised exact check, the
+synthesis proof and check (issue #10 review), each pinned by a test, and a property that the
+sum rules agree with a brute-force evaluation."""
+
+from __future__ import annotations
+
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from symproof import Conv2d, Status, symbols, synthesize
+from symproof.claims.check import check_text
+from symproof.notation import X, i, j
+from symproof.synthesis_proof import synthesis_proof, uniqueness
+from symproof.tactics import Context, expand_sums, identity
+from symproof.tactics.linear import exhaustive_linear
+
+t, u, v = sp.symbols("t u v", integer=True)
+A, B, m, n = symbols("A B m n")
+g = sp.Function("g")
+
+
+def test_a_name_bound_twice_is_two_sums():
+    twice = sp.Sum(sp.Sum(sp.KroneckerDelta(t, 2), (t, 1, 3)), (t, 1, 3))  # = 3
+    assert identity(twice, 3).status is Status.PROVED
+    assert identity(twice, 1).status is not Status.PROVED
+    lhs = sp.Sum(sp.Sum(sp.KroneckerDelta(t, 2) * X[1, t + i], (t, 1, 3)), (t, 1, 3))
+    grid = {i: range(1, 4)}
+    assert getattr(exhaustive_linear(lhs, X[1, i + 2], grid, "d"), "status", None) \
+        is not Status.VERIFIED
+    assert getattr(exhaustive_linear(lhs, 3 * X[1, i + 2], grid, "d"), "status", None) \
+        is not Status.REFUTED
+
+
+def test_an_outer_bound_naming_the_pinned_index_is_another_symbol():
+    total = sp.Sum(g(u) * sp.KroneckerDelta(u, 2), (u, 1, 3), (v, 1, u))  # = u·g(2)
+    assert identity(total, u * g(2)).status is Status.PROVED
+    assert identity(total, 2 * g(2)).status is not Status.PROVED
+    f = sp.Function("f")
+    shadowed = sp.Sum(v * sp.Sum(f(v), (v, 1, n)), (v, 1, 3))  # an inner sum rebinds v
+    assert identity(shadowed, 6 * sp.Sum(f(v), (v, 1, n))).status is Status.PROVED
+
+
+def test_backward_symbolic_ranges_follow_karr():
+    total = sp.Sum(sp.KroneckerDelta(v, 3), (v, A, B))  # B = 1, A = 5: −Σ_{2}^{4} δ = −1
+    assert identity(total, 0, Context([sp.Ge(A, 4)])).status is not Status.PROVED
+    assert identity(total.subs({A: 5, B: 1}), -1).status is Status.PROVED
+
+
+def test_sympys_delta_summation_is_not_trusted():
+    wrong = sp.Piecewise((1, (n >= 2) & (m >= n / 2)), (0, True))
+    assert identity(sp.Sum(sp.KroneckerDelta(2 * v, n), (v, 1, m)), wrong).status \
+        is not Status.PROVED
+    x = sp.Symbol("x", real=True)
+    assert identity(sp.Sum(sp.KroneckerDelta(v, x) * g(v), (v, 1, n)),
+                    sp.Piecewise((g(x), (x >= 1) & (x <= n)), (0, True))).status \
+        is not Status.PROVED
+
+
+def test_entries_of_different_rank_are_different():
+    outcome = exhaustive_linear(X[1, i], X[1, i, 0], {i: range(1, 4)}, "t")
+    assert outcome.status is Status.REFUTED
+
+
+def test_a_symbolic_padding_does_not_refute_a_synthesis():
+    padding = symbols("P", nonnegative=True)
+    found = synthesize(Conv2d(1, 1, 3, padding=padding), [X[1, i + 1, j]])
+    assert uniqueness(found).status is Status.PROVED
+    assert synthesis_proof(found, "t", "t", "t").status is not Status.REFUTED
+
+
+def test_a_counterexample_lets_the_kernel_fit_both_axes():
+    doc = ("<!-- symproof conv2d in_channels=1 out_channels=1 kernel_size=3 input=mxn -->\n"
+           "$$H_{\\text{out}} = \\left| m - 2 \\right|$$\n$$H_{\\text{out}} = n - 2$$\n")
+    verdicts, _ = check_text(doc)
+    assert verdicts[0].status != "REFUTED"
+    assert verdicts[1].status == "REFUTED"
+    assert int(verdicts[1].evidence["counterexample"]["m"]) >= 3
+
+
+def test_overlapping_cases_take_the_first_row_that_holds():
+    weights = ("$$w_{1,1,\\alpha,\\beta} = \\begin{cases} 1 & (\\alpha = 2, \\beta = 2) \\\\ "
+               "5 & (\\alpha = 2) \\\\ 0 & (\\text{otherwise}) \\end{cases}$$\n")
+    doc = ("<!-- symproof conv2d in_channels=1 out_channels=1 kernel_size=3 padding=1 "
+           "bias=false -->\n" + weights +
+           "$$Y_{1,i,j} = X_{1,i,j} + 5 X_{1,i,j-1} + 5 X_{1,i,j+1}$$\n")
+    verdicts, _ = check_text(doc)
+    assert [v.status for v in verdicts] == ["PROVED", "PROVED"]
+
+
+# --- the rules against brute force -----------------------------------------------------------
+
+def _brute(total: sp.Sum, at: dict) -> sp.Expr:
+    """A finite sum by its definition (Karr's convention for backward ranges), innermost limit
+    first, with the free symbols at ``at``."""
+    def over(limits: list, at: dict) -> sp.Expr:
+        if not limits:
+            return total.function.xreplace(at)
+        *inner, (variable, low, high) = limits  # the outermost limit is the last
+        low, high = int(low.xreplace(at)), int(high.xreplace(at))
+        sign, values = (1, range(low, high + 1)) if high >= low - 1 else (
+            -1, range(high + 1, low))
+        return sign * sp.Add(*(over(inner, {**at, variable: sp.Integer(k)}) for k in values))
+
+    return over(list(total.limits), at)
+
+
+BOUNDS = st.sampled_from([sp.Integer(1), sp.Integer(3), A, B, A + 1, B - 2, sp.Integer(0)])
+PARTNERS = st.sampled_from([sp.Integer(2), A, B, A - B, sp.Integer(7), u])
+
+
+@given(BOUNDS, BOUNDS, BOUNDS, BOUNDS, PARTNERS, st.booleans(), st.integers(0, 3),
+       st.integers(0, 3), st.integers(0, 3))
+def test_pinned_and_written_sums_equal_their_definition(lo1, hi1, lo2, hi2, partner, nested,
+                                                        a, b, c):
+    body = sp.KroneckerDelta(t, partner) * g(t + 2 * v) + (v if nested else 0)
+    total = sp.Sum(body, (t, lo1, hi1), (v, lo2, hi2))
+    rewritten = expand_sums(total)
+    at = {A: sp.Integer(a + 1), B: sp.Integer(b + 1), u: sp.Integer(c)}
+    expected = _brute(total, at)
+    got = rewritten.xreplace(at)
+    got = got.doit() if got.has(sp.Sum) else got
+    assert sp.simplify(sp.piecewise_fold(got) - expected) == 0, (total, at, rewritten)
