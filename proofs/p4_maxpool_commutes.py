@@ -37,8 +37,14 @@ def build(k_1=F1, k_2=F2, *, use_torch: bool = False) -> Proof:
                                  Context(nondecreasing=[sigma.name])),
                       assumptions=("σ nondecreasing",))
     window = pool.element()
-    entry = window.function
-    lifted = sp.Eq(s(window), MaxOver(s(entry), *window.limits))
+    # a 1×1 window is the entry itself (no max to take)
+    entry, limits = ((window.function, window.limits) if isinstance(window, MaxOver)
+                     else (window, ()))
+
+    def pooled(term):
+        return MaxOver(term, *limits) if limits else term
+
+    lifted = sp.Eq(s(window), pooled(s(entry)), evaluate=False)
     inducted = lemma.status is Status.PROVED
     proof.add(lifted,
               "a max over a finite window is an iterated binary max; induct on the number of "
@@ -48,8 +54,7 @@ def build(k_1=F1, k_2=F2, *, use_torch: bool = False) -> Proof:
                       "lemma, then the induction hypothesis"))
     proof.add(sp.Eq(sp.Symbol("[σ(ρ(X))]_{l,i,j}"), s(window), evaluate=False),
               "σ acts entry by entry on Y = ρ(X)", Outcome(Status.PROVED, "definition"))
-    proof.add(sp.Eq(sp.Symbol("[ρ(σ(X))]_{l,i,j}"), MaxOver(s(entry), *window.limits),
-                    evaluate=False),
+    proof.add(sp.Eq(sp.Symbol("[ρ(σ(X))]_{l,i,j}"), pooled(s(entry)), evaluate=False),
               "ρ reads the same window of σ(X), whose entries are σ(X_{l,p,q})",
               Outcome(Status.PROVED, "definition"))
     proof.result = sp.Eq(sp.Symbol("σ(ρ(X))"), sp.Symbol("ρ(σ(X))"), evaluate=False)

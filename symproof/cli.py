@@ -562,6 +562,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .limits import raised
 
     parser = build_parser()
+    # Python refuses to print integers over 4,300 digits; here sizes are bounded by the limit
+    # integer_digits instead, and results may be longer than their inputs.
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(0)
     try:
         with _interruptible():
             args = parser.parse_args(argv)

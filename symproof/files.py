@@ -67,10 +67,17 @@ def read_bytes(path: str | os.PathLike, *, what: str = "document",
         raise refusal(limit, f"{what} {path}", info.st_size, "bytes")
     with os.fdopen(handle, "rb") as stream:
         os.set_blocking(stream.fileno(), True)  # a writer on a FIFO may still be writing
+        chunks, size = [], 0
         try:
-            data = stream.read(maximum + 1)
+            while size <= maximum:  # in pieces: one read of `maximum` bytes would allocate it
+                chunk = stream.read(min(maximum + 1 - size, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
         except OSError as error:
             raise FileError(f"cannot read {path}: {_why(error)}") from None
+        data = b"".join(chunks)
     if len(data) > maximum:
         raise refusal(limit, f"{what} {path}", len(data), "bytes (at least)")
     return data

@@ -82,6 +82,9 @@ class Limits:
 
 
 NAMES = tuple(f.name for f in fields(Limits))
+# How far a limit can be raised at all: beyond, the machine (a timer, an index, memory) fails
+# in a way no limit can report.
+_CEILINGS = {"claim_seconds": 10**6}
 _CAP = 10**30  # where the estimates below saturate
 
 # Limits is frozen, so sharing the default instance is safe.
@@ -101,6 +104,9 @@ def raised(**changes: int) -> Iterator[Limits]:
             raise ParameterError("limit", name, f"must be one of {', '.join(NAMES)}")
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ParameterError(name, value, "must be a positive integer")
+        ceiling = _CEILINGS.get(name, 10**15)
+        if value > ceiling:
+            raise ParameterError(name, value, f"must be at most {ceiling:,}")
     token = _CURRENT.set(replace(current(), **changes))
     try:
         yield current()

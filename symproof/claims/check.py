@@ -157,7 +157,8 @@ def _contexts_from_directives(text: str) -> tuple[list[tuple[int, DocumentContex
             ctx.layer, ctx.padded = layer, padded
             ctx.values.update(_sizes_of(layer, dims, channels))
             ctx.described = " ".join(words)
-        except (SymproofError, KeyError, ValueError, ParseError) as error:
+        except (SymproofError, KeyError, ValueError, IndexError, TypeError,
+                AttributeError) as error:
             problems.append(Verdict(directive.line, " ".join(words), UNPARSED,
                                     f"directive not understood: {error}"))
     return contexts, problems
@@ -182,7 +183,7 @@ def _sizes_of(layer, dims, channels) -> dict:
 
 def _sections(text: str) -> list[tuple[int, str]]:
     """(first line, text) of each section: Markdown headings and \\section start new ones."""
-    sections, start, lines = [], 0, text.splitlines()
+    sections, start, lines = [], 0, text.split("\n")  # "\n" only: the line numbers of claims
     for number, line in enumerate(lines):
         heading = line.lstrip().startswith(("#", "\\section", "\\subsection"))
         if heading and number > start:
@@ -376,17 +377,25 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     for side in (lhs, rhs):  # the layer's model may hold sums that the claim does not
         check_expression(side, "the claim in its context")
     relations = _ranges(ctx)
-    outcome = identity(lhs, rhs, Context(relations))
-    if outcome.status is not Status.PROVED:
-        divisible = _divisibility(ctx)
-        if divisible:
-            from ..tactics import divisible_floor
+    divisible = _divisibility(ctx)
+    if divisible and divisible[0] in (lhs - rhs).free_symbols:
+        # Judged where the assumption holds: m = k·q for a positive integer q, so that a
+        # counterexample found there respects k | m too.
+        from ..shapes import simplify_size
 
-            m, k, q = divisible
-            alternative = divisible_floor(lhs, rhs, m, k, q)
-            if alternative.status is Status.PROVED:
-                outcome = alternative
-                reason += f", assuming {k} | {m}"
+        m, k, _ = divisible
+        q = _fresh("q", lhs, rhs, *relations)
+        written = {m: k * q}
+        outcome = identity(simplify_size(lhs.xreplace(written)),
+                           simplify_size(rhs.xreplace(written)),
+                           Context([r.xreplace(written) for r in relations]))
+        if outcome.counterexample and {str(k), str(q)} <= set(outcome.counterexample):
+            values = outcome.counterexample
+            values[str(m)] = values[str(k)] * values[str(q)]
+            del values[str(q)]
+        reason += f", assuming {k} | {m} ({m} = {k}·{q})"
+    else:
+        outcome = identity(lhs, rhs, Context(relations))
     note = ""
     if used_weights:
         lines = sorted({line for n in ("w", "b") for line, _ in ctx.weights.get(n, [])})
@@ -476,6 +485,15 @@ def _holds_when(lhs, rhs) -> str:
     return ""
 
 
+def _fresh(name: str, *expressions) -> sp.Symbol:
+    """A positive-integer symbol named ``name`` (or ``name_2``, …) that none of the
+    expressions uses."""
+    taken = {s.name for e in expressions for s in getattr(e, "free_symbols", ())}
+    candidates = [name] + [f"{name}_{n}" for n in range(2, 100)]
+    return sp.Symbol(next(c for c in candidates if c not in taken), integer=True,
+                     positive=True)
+
+
 def _divisibility(ctx: DocumentContext):
     """(m, k, q) of an ``assume k \\mid m`` directive, if the context has one."""
     for relation in ctx.assumptions:
@@ -510,7 +528,8 @@ def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
                     definition = _cases_to_piecewise(claim.rhs, variables)
                     ctx.weights.setdefault(target.base.label.name, []).append(
                         (claim.line, (variables, definition)))
-            except (ParseError, SymproofError, ValueError, TypeError) as error:
+            except (SymproofError, ValueError, TypeError, IndexError, KeyError,
+                    AttributeError) as error:
                 unreadable[claim.line] = f"weight definition not understood: {error}"
     for claim in claims:
         if claim.line in unreadable and claim.rhs and "\\begin{cases}" in claim.rhs:

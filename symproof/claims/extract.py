@@ -240,7 +240,7 @@ def math_blocks(text: str, inline: bool = False) -> list[tuple[int, int]]:
 def directives(text: str) -> list[Directive]:
     """``%! symproof …`` (LaTeX) and ``<!-- symproof … -->`` (Markdown) comments, in order."""
     found = []
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(text.split("\n"), 1):  # "\n" only, as claims count lines
         line = raw.strip()
         body = None
         if line.startswith("%! symproof"):

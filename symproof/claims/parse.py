@@ -355,11 +355,29 @@ def _rebuild(expr, objects: dict[str, sp.Basic], symbols: dict[str, sp.Basic]):
         return sp.MatMul(*args).doit(deep=False)
     if isinstance(expr, sp.Add) and any(isinstance(a, MatrixExpr) for a in args):
         return sp.MatAdd(*args).doit(deep=False)
-    if isinstance(expr, sp.Sum):
-        return sp.Sum(args[0], *args[1:])
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        return _as_written(type(expr), args[0], args[1:])
     if isinstance(expr, sp.core.relational.Relational):
         return expr.func(*args, evaluate=False)
     return expr.func(*args)
+
+
+def _as_written(kind: type, body: sp.Expr, limits) -> sp.Expr:
+    """A sum or product as people write it: over ``a … b`` with ``b < a`` there is nothing to
+    add (0) or multiply (1). SymPy follows Karr's convention instead (Σ_{i=5}^{3} i = −4), so a
+    range that may be empty becomes a ``Piecewise`` on its length (innermost limit first)."""
+    empty = sp.S.Zero if kind is sp.Sum else sp.S.One
+    for limit in limits:
+        variable, low, high = limit
+        total = kind(body, (variable, low, high))
+        nonempty = sp.Ge(high, low - 1)
+        if nonempty == sp.true:
+            body = total
+        elif nonempty == sp.false:
+            body = empty
+        else:
+            body = sp.Piecewise((total, nonempty), (empty, True))
+    return body
 
 
 def parse_latex(text: str, known: Iterable[sp.Basic] = (), *, _table=None, _symbols=None):
@@ -373,7 +391,17 @@ def parse_latex(text: str, known: Iterable[sp.Basic] = (), *, _table=None, _symb
     if _table is None:  # the whole claim, before any parser sees it
         check_text(text)
         with deadline("reading the claim"):
-            return _parse(text, list(known))
+            try:
+                return _parse(text, list(known))
+            except SymproofError:
+                raise
+            except (IndexError, KeyError, TypeError, ValueError, AttributeError,
+                    RecursionError, NotImplementedError) as error:
+                # malformed input the reader did not foresee (a subscript with nothing after
+                # it…): it cannot be read, which is what the user needs to hear
+                shown = text if len(text) <= 80 else f"{text[:60]}…"
+                raise ParseError(f"cannot read {shown!r}: malformed ({type(error).__name__}: "
+                                 f"{' '.join(str(error).split())[:120]})") from None
     return _parse(text, _table=_table, _symbols=_symbols)
 
 

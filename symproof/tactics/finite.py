@@ -16,7 +16,7 @@ from ..limits import current, refusal
 from ..proof import Outcome, Status
 from .context import Context
 
-__all__ = ["counterexample", "exhaustive", "spot_check"]
+__all__ = ["counterexample", "exhaustive", "spot_check", "certainly_nonzero", "differs"]
 
 # Sizes drawn for symbolic dimensions when searching for a counterexample: small, so that
 # expanding the sums stays cheap, but not all equal.
@@ -69,9 +69,33 @@ def _witness(concrete: sp.Expr, rng: random.Random) -> tuple[dict, sp.Expr] | No
     trials += [{e: sp.Integer(rng.randint(-9, 9)) for e in entries} for _ in range(3)]
     for values in trials:
         value = sp.simplify(_concrete_functions(concrete.xreplace(values)))
-        if value.is_number and not value.has(sp.core.function.AppliedUndef) and value != 0:
+        if value.is_number and not value.has(sp.core.function.AppliedUndef) and \
+                certainly_nonzero(value):
             return values, value
     return None
+
+
+def certainly_nonzero(value: sp.Expr) -> bool:
+    """Whether a number is surely not 0: exactly, for a rational; otherwise only when a
+    50-digit evaluation puts it far from 0. ``simplify`` may leave an exact 0 unrecognised
+    (cos(π/7)·cos(2π/7)·cos(4π/7) + 1/8), and a counterexample must never rest on that.
+
+    >>> certainly_nonzero(sp.Rational(1, 10**40))
+    True
+    >>> certainly_nonzero(sp.cos(sp.pi / 7) * sp.cos(2 * sp.pi / 7) * sp.cos(4 * sp.pi / 7)
+    ...                   + sp.Rational(1, 8))
+    False
+    """
+    if value.is_Rational:
+        return value != 0
+    if value.is_zero is True:
+        return False
+    try:
+        approximate = sp.N(value, 50)
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+    magnitude = abs(approximate)
+    return bool(magnitude.is_number and magnitude.is_comparable and magnitude > sp.Float("1e-20"))
 
 
 def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tries: int = 40,
@@ -84,7 +108,7 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
     rng = random.Random(seed)
     difference = lhs - rhs
     scalars = _free_scalars(difference)
-    for attempt in range(tries):
+    for attempt in range(tries if scalars else 1):  # nothing to draw: one try decides
         values = {s: _draw(s, rng, upper=2 + attempt // 5) for s in scalars}
         if not ctx.satisfied_by(values):
             continue
@@ -113,15 +137,41 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
 def exhaustive(check: Callable[[dict], tuple[sp.Expr, sp.Expr]], cases: Iterable[dict],
                description: str) -> Outcome:
     """VERIFIED when ``lhs == rhs`` exactly (``expand`` of the difference is 0) in every case;
-    REFUTED at the first case where it is not."""
+    REFUTED at the first case where they surely differ (:func:`differs`); UNKNOWN when a
+    difference neither vanishes nor can be shown nonzero."""
     count = 0
     for case in cases:
         lhs, rhs = check(case)
-        if sp.expand(lhs - rhs) != 0:
-            return Outcome(Status.REFUTED, "exhaustive check", description,
-                           counterexample={str(k): v for k, v in case.items()})
+        difference = sp.expand(lhs - rhs)
+        if difference != 0:
+            if differs(difference):
+                return Outcome(Status.REFUTED, "exhaustive check", description,
+                               counterexample={str(k): v for k, v in case.items()})
+            return Outcome(Status.UNKNOWN, "exhaustive check",
+                           f"{description}: a difference left undecided: {difference}")
         count += 1
     return Outcome(Status.VERIFIED, "exhaustive check", f"{description}: all {count} cases")
+
+
+def differs(difference: sp.Expr, *, seed: int = 0) -> bool:
+    """Whether an expression is surely not identically 0: a number that is
+    :func:`certainly_nonzero`, or an expression that is so at some integer values of its
+    symbols and array entries (a nonzero value at one point proves it)."""
+    atoms = sorted(difference.free_symbols | {e for e in difference.atoms(sp.Indexed)},
+                   key=str)
+    if not atoms:
+        return certainly_nonzero(difference)
+    rng = random.Random(seed)
+    for _ in range(5):
+        point = {a: sp.Integer(rng.randint(-9, 9)) for a in atoms}
+        try:
+            value = _concrete_functions(difference.xreplace(point)).doit()
+        except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
+            continue
+        if value.is_number and not value.has(sp.core.function.AppliedUndef) and \
+                certainly_nonzero(value):
+            return True
+    return False
 
 
 def spot_check(sample: Callable, compare: Callable, *, samples: int, seed: int,

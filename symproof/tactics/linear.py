@@ -24,6 +24,7 @@ import sympy as sp
 
 from ..limits import check
 from ..proof import Outcome, Status
+from .finite import differs
 from .sums import expand_sums, rebinds
 
 __all__ = ["exhaustive_linear"]
@@ -80,7 +81,7 @@ def exhaustive_linear(lhs: sp.Expr, rhs: sp.Expr, grid: dict[sp.Symbol, range],
             return None
         if isinstance(found, dict):
             point = {**at, **found}
-            if sp.expand(expand_sums(difference.xreplace(point))) != 0:
+            if differs(sp.expand(expand_sums(difference.xreplace(point)))):
                 return Outcome(Status.REFUTED, "exhaustive check", description,
                                counterexample={str(k): v for k, v in point.items()})
             return None  # the vectorised reading disagrees with SymPy: decide case by case
