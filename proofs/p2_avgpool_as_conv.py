@@ -7,6 +7,7 @@ The conv has C_in = C_out = C, f1 = f2 = S = k, P = 0, ``w_{l,γ,α,β} = δ_{l�
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import sympy as sp
@@ -131,11 +132,14 @@ def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:
             outcome = exhaustive(case, cases, description)
         proof.check(None, "conv with the weights vs pooling, every (l, i, j), symbolic X",
                     outcome, statement=f"every (l, i, j) for C = {c_}, k = {k_}, m = {size}")
-    weight = np.einsum("lg,ab->lgab", np.eye(c_), np.full((k_, k_), 1.0 / k_**2))
+    @functools.cache  # built only if the check runs: C²k² entries can be gigabytes
+    def weight():
+        return np.einsum("lg,ab->lgab", np.eye(c_), np.full((k_, k_), 1.0 / k_**2))
+
     size = sizes[-1]
     outcome = spot_check(lambda rng: (rng.standard_normal((c_, size, size)),),
                          lambda x: (avg_pool2d(x, k_, use_torch=use_torch),
-                                    conv2d(x, weight, np.zeros(c_), stride=k_,
+                                    conv2d(x, weight(), np.zeros(c_), stride=k_,
                                            use_torch=use_torch)),
                          samples=20, seed=0, tolerance=1e-12,
                          description=f"C = {c_}, k = {k_}, m = {size}",

@@ -360,7 +360,6 @@ def _settings(pairs: list[str]) -> dict[str, str]:
 
 
 def _prove(args) -> int:
-    import json
 
     from .proof import Status
     from .registry import select
@@ -373,7 +372,7 @@ def _prove(args) -> int:
     outputs = _check_outputs(args)  # before any work: a bad path must not cost a derivation
     proofs = [problem.run(settings, use_torch=args.torch) for problem in chosen]
     if args.json:
-        print(json.dumps([p.to_dict() for p in proofs], indent=2, ensure_ascii=False))
+        print(_json([p.to_dict() for p in proofs]))
     else:
         if not args.brief:
             for proof in proofs:
@@ -391,7 +390,7 @@ def _prove(args) -> int:
               + ", ".join(f"{n} {s}" for s, n in counts.items()))
     written = _export(args, outputs, proofs)
     if written and not args.json:
-        print("wrote " + ", ".join(written))
+        print(_one_line("wrote " + ", ".join(written)))
     return 1 if any(p.status is Status.REFUTED for p in proofs) else 0
 
 
@@ -439,7 +438,6 @@ def _export(args, outputs: dict, proofs) -> list[str]:
 
 
 def _check(args) -> int:
-    import json
     from pathlib import Path
 
     from .claims.annotate import annotate
@@ -450,6 +448,8 @@ def _check(args) -> int:
     if args.in_place and args.annotate:
         raise ParameterError("--in-place", args.annotate, "and --annotate exclude each other: "
                              "--in-place writes the notes into FILE itself")
+    if args.annotate is not None and not args.annotate.strip():
+        raise ParameterError("--annotate", args.annotate, "must name a file")
     target = path if args.in_place else Path(args.annotate) if args.annotate else None
     if target is not None:  # before reading: a refused output must not cost a check
         option = "--in-place" if args.in_place else "--annotate"
@@ -457,14 +457,14 @@ def _check(args) -> int:
     text = read_document(path)
     verdicts, contexts = check_text(text, inline=args.inline)
     if args.json:
-        print(json.dumps([v.to_dict() for v in verdicts], indent=2, ensure_ascii=False))
+        print(_json([v.to_dict() for v in verdicts]))
     else:
         for start, ctx in contexts:
             if ctx.described:
                 where = f"from line {start}" if start else "for the document"
-                print(f"{args.file}: context {where}: {_one_line(ctx.described)}")
+                print(f"{_one_line(args.file)}: context {where}: {_one_line(ctx.described)}")
         for v in verdicts:
-            print(f"{args.file}:{v.line}: {v.status:<12} {_one_line(v.reason)}")
+            print(f"{_one_line(args.file)}:{v.line}: {v.status:<12} {_one_line(v.reason)}")
         counts: dict[str, int] = {}
         for v in verdicts:
             counts[v.status.lower()] = counts.get(v.status.lower(), 0) + 1
@@ -474,17 +474,31 @@ def _check(args) -> int:
         write_atomically(target, annotate(text, verdicts, markdown=markdown,
                                           inline=args.inline))
         if not args.json:
-            print(f"wrote {target}")
+            print(_one_line(f"wrote {target}"))
     return 1 if any(v.status == "REFUTED" for v in verdicts) else 0
 
 
 def _one_line(text: str) -> str:
-    """Text from a document or an argument on the terminal: one line, and no control
-    characters (an escape sequence in a document must not drive the user's terminal)."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], " ".join(text.split()))
+    """Text from a document or an argument on the terminal: one line, and no control or
+    direction-changing characters (an escape sequence in a document must not drive the
+    user's terminal, nor a bidi override reorder what they read)."""
+    return _CONTROL.sub(_escape, " ".join(text.split()))
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+def _json(data) -> str:
+    """JSON for the terminal or a pipe: readable Unicode, but control and bidi characters as
+    ``\\uXXXX`` escapes (they can only occur inside strings, where the escape means the same)."""
+    import json
+
+    return _CONTROL.sub(_escape, json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _escape(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+# C0 controls but the newline, DEL and C1 controls, and the bidi marks and overrides
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _list() -> int:

@@ -165,7 +165,8 @@ def write_atomically(path: str | os.PathLike, data: str | bytes) -> None:
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     folder = path.absolute().parent
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        # a short name: the target's own may already be as long as the system allows
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".symproof-", suffix=".tmp")
     except OSError as error:
         raise FileError(f"cannot write {path}: {_why(error)}") from None
     try:

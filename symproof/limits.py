@@ -59,13 +59,15 @@ class Limits:
     #: seconds to read and judge one claim (enforced in the main thread, where a timer can
     #: interrupt the work; elsewhere only the size limits apply)
     claim_seconds: int = 5
+    #: seconds for a whole document: claims not reached by then are reported, not judged
+    document_seconds: int = 60
     #: decimal digits of any integer read from text, and of any number an expression denotes
     integer_digits: int = 1_000
     #: nodes of one expression tree
     expression_nodes: int = 50_000
     #: terms that a sum, product or power would expand to (a sum over 1…N has N terms): SymPy
     #: works at roughly a millisecond per term, more when it simplifies
-    expanded_terms: int = 2_500
+    expanded_terms: int = 2_000
     #: a channel count, kernel size, stride, padding, dilation or input size read from text
     #: (directives, prose, ``--set``) that a derivation or check works with entry by entry
     layer_size: int = 1_024
@@ -84,7 +86,7 @@ class Limits:
 NAMES = tuple(f.name for f in fields(Limits))
 # How far a limit can be raised at all: beyond, the machine (a timer, an index, memory) fails
 # in a way no limit can report.
-_CEILINGS = {"claim_seconds": 10**6}
+_CEILINGS = {"claim_seconds": 10**6, "document_seconds": 10**6}
 _CAP = 10**30  # where the estimates below saturate
 
 # Limits is frozen, so sharing the default instance is safe.

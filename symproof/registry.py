@@ -25,6 +25,10 @@ __all__ = ["Parameter", "Problem", "problems", "get", "groups", "select"]
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+|/[0-9]+)?", re.ASCII)
 
 
+# The arrays of the notation (X, Y, w, b, A, x, y): a size named like one would read as it.
+_ARRAYS = frozenset(("X", "Y", "w", "b", "A", "x", "y", "Xbar"))
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One knob of a worked problem.
@@ -103,6 +107,7 @@ class Problem:
                 others = [other for other, value in values.items() if other != name
                           and symbol.name in {s.name for s in getattr(value, "free_symbols", ())}]
                 taken = ("an index of the formulas" if symbol.name in RESERVED else
+                         "an array of the formulas" if symbol.name in _ARRAYS else
                          f"a symbol {self.name} introduces" if symbol.name in self.reserved
                          else f"parameter {others[0]}" if others else None)
                 if taken:

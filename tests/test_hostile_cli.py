@@ -36,6 +36,11 @@ DOCUMENTS = {
     "directive.md": f"<!-- symproof conv2d in_channels={HUGE} kernel_size=3 -->\n$$a = a$$\n",
     "crlf.md": "x\r\n$$\\frac{m-k}{k} + 1 = \\frac{m}{k}$$\r\n\f$$a=b$$\r\n",
     "binary.md": "\x00\x01$$\x00 = \x01$$\x02",
+    "malformed.tex": "$$\\delta_ = \\begin{cases} 1 \\end{cases}$$\n$$[x]_ = 1$$\n"
+                     "%! symproof assume \\delta_\n%! symproof assume \\bar{X}\n$$a+a=2a$$\n",
+    "strip.md": "$$" + "~" * 1_900_000 + "x$$\n",
+    "verbatim.tex": "\\begin{verbatim}\n$$\\frac{\\partial y_L}{\\partial z}=1$$\n"
+                    "\\end{verbatim}\n$$a + a = 2a$$\n",
 }
 
 CASES = [
@@ -52,6 +57,11 @@ CASES = [
     (["check", "arabic.md"], {0, 1}, ()),
     (["check", "directive.md"], {0, 1}, ()),
     (["check", "binary.md"], {0, 1}, ()),
+    (["check", "malformed.tex"], {0}, ()),
+    (["check", "strip.md"], {0, 1}, ()),
+    (["check", "verbatim.tex", "--annotate", "v.tex"], {0}, ("v.tex",)),
+    (["check", "crlf.md", "--annotate", ""], {2}, ()),
+    (["check", "crlf.md", "--annotate", "n" * 240 + ".md"], {0, 1}, ("n" * 240 + ".md",)),
     (["check", "big.md"], {2}, ()),
     (["check", "/dev/zero"], {2}, ()),
     (["check", "fifo.md"], {0}, ()),  # a FIFO nobody writes to reads as empty, never hangs
@@ -77,6 +87,9 @@ CASES = [
     (["prove", "p2", "--set", "k=1000000000"], {2}, ()),
     (["prove", "p4", "--set", "k_1=1000", "--set", "k_2=1000", "--brief"], {0}, ()),
     (["prove", "p3", "--set", "r=1/0"], {2}, ()),
+    (["prove", "p2", "--set", "C=1024", "--set", "k=32", "--brief"], {0}, ()),
+    (["prove", "p4", "--set", "k_1=1", "--set", "k_2=1", "--brief"], {0}, ()),
+    (["prove", "p2", "--set", "k=w"], {2}, ()),
     (["prove", "p3", "--set", f"r={HUGE}"], {2}, ()),
     (["prove", "p2", "--set", "k=m"], {2}, ()),
     (["prove", "p1", "--set", "padding=P"], {2}, ()),
@@ -85,6 +98,10 @@ CASES = [
     (["prove", "p3", "--markdown", "link.md"], {2}, ()),
     (["--limit", "claims=0", "list"], {2}, ()),
     (["--limit", f"claims={HUGE}", "list"], {2}, ()),
+    (["--limit", "claim_seconds=10000000000", "check", "crlf.md"], {2}, ()),
+    (["--limit", "document_bytes=100000000000", "check", "crlf.md"], {1}, ()),
+    (["--limit", "integer_digits=5000", "shape", "conv2d", "--input", "1" + "0" * 4999,
+      "--kernel-size", "3"], {0}, ()),
 ]
 
 

@@ -121,3 +121,60 @@ def test_pinned_and_written_sums_equal_their_definition(lo1, hi1, lo2, hi2, part
     got = rewritten.xreplace(at)
     got = got.doit() if got.has(sp.Sum) else got
     assert sp.simplify(sp.piecewise_fold(got) - expected) == 0, (total, at, rewritten)
+
+
+# --- second round (issue #10 review of the CLI and documents) --------------------------------
+
+def _verdicts(doc: str) -> list[str]:
+    return [v.status for v in check_text(doc)[0]]
+
+
+def test_an_exact_zero_simplify_cannot_see_is_not_a_counterexample():
+    doc = ("$$\\cos(\\frac{\\pi}{7})\\cos(\\frac{2\\pi}{7})\\cos(\\frac{4\\pi}{7}) = "
+           "-\\frac{1}{8}$$\n"
+           "$$\\cos(\\frac{2\\pi}{7})+\\cos(\\frac{4\\pi}{7})+\\cos(\\frac{6\\pi}{7}) = "
+           "-\\frac{1}{2}$$\n$$\\cos(\\frac{\\pi}{7}) = 1$$\n")
+    statuses = _verdicts(doc)
+    assert "REFUTED" not in statuses[:2]  # both are true (exactly 0 differences)
+    assert statuses[2] == "REFUTED"
+
+
+def test_written_sums_over_empty_ranges_are_empty():
+    doc = ("$$\\sum_{i=5}^{3} i = 0$$\n$$\\sum_{i=5}^{3} i = -4$$\n$$\\prod_{t=5}^{3} t = 1$$\n"
+           "$$\\sum_{t=1}^{m-3} 1 = m-3$$\n$$\\sum_{t=1}^{m} 1 = m$$\n")
+    assert _verdicts(doc) == ["PROVED", "REFUTED", "PROVED", "REFUTED", "PROVED"]
+
+
+def test_under_k_divides_m_counterexamples_respect_it():
+    doc = ("<!-- symproof avgpool2d kernel_size=k stride=k channels=C input=mxm -->\n"
+           "<!-- symproof assume k \\mid m -->\n"
+           "$$W_{\\text{out}} = \\left\\lfloor \\frac{2m+k-1}{2k} \\right\\rfloor$$\n"
+           "$$W_{\\text{out}} = \\frac{m}{k}$$\n$$W_{\\text{out}} = \\frac{m}{k} + 1$$\n")
+    verdicts = check_text(doc)[0]
+    assert verdicts[0].status != "REFUTED"  # true: ⌊q + (k − 1)/(2k)⌋ = q
+    assert verdicts[1].status == "PROVED" and verdicts[2].status == "REFUTED"
+    values = verdicts[2].evidence["counterexample"]
+    if "k" in values and "m" in values:
+        assert int(values["m"]) % int(values["k"]) == 0
+
+
+def test_line_breaks_other_than_newline_do_not_move_directives():
+    doc = ("<!-- symproof conv2d kernel_size=3 padding=0 input=8x8 -->\n"
+           "$$W_{\\text{out}} = 6$$\n\f\f\v\u2028\n"
+           "<!-- symproof conv2d kernel_size=3 padding=1 input=8x8 -->\n$$W_{\\text{out}} = 8$$\n")
+    assert _verdicts(doc) == ["PROVED", "PROVED"]
+
+
+def test_malformed_latex_is_unparsed_and_the_rest_checked():
+    doc = ("$$\\delta_ = \\begin{cases} 1 \\end{cases}$$\n$$[x]_ = 1$$\n"
+           "%! symproof assume \\bar{X}\n$$a + a = 2a$$\n")
+    statuses = _verdicts(doc)
+    assert statuses[-1] == "PROVED" and set(statuses[:-1]) == {"UNPARSED"}
+
+
+def test_mathematics_in_code_is_not_checked():
+    doc = ("```\n$$a = a + 1$$\n<!-- symproof conv2d kernel_size=3 -->\n```\n"
+           "\\begin{verbatim}\n$$b = b + 1$$\n\\end{verbatim}\n\\verb|$$c = c + 1$$|\n"
+           "$$d + d = 2d$$\n")
+    verdicts, contexts = check_text(doc)
+    assert [v.status for v in verdicts] == ["PROVED"] and len(contexts) >= 1

@@ -31,7 +31,12 @@ __all__ = ["annotate", "note_text"]
 # appear inside a note, or text after it would become live LaTeX or Markdown.
 _BREAKS = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
-_OLD_NOTE = re.compile(r"^[ \t]*(?:% symproof: .*|<!-- symproof: .* -->)\r?$")
+# A note of an earlier run: a verdict word right after "symproof: ", in the document's own
+# comment syntax, on the lines just after a math block (where annotate puts them). A line a
+# user wrote, even "% symproof: remember…", is never taken for one.
+_STATUSES = "PROVED|VERIFIED|SPOT_CHECKED|REFUTED|UNKNOWN|UNPARSED|GIVEN"
+_OLD_NOTE = {True: re.compile(rf"^[ \t]*<!-- symproof: (?:{_STATUSES}) .* -->\r?$"),
+             False: re.compile(rf"^[ \t]*% symproof: (?:{_STATUSES}) .*\r?$")}
 
 
 def note_text(status: str, reason: str, *, markdown: bool) -> str:
@@ -63,9 +68,12 @@ def annotate(text: str, verdicts: Sequence, *, markdown: bool, inline: bool = Fa
         notes.setdefault(anchor(verdict.line), []).append(
             note_text(verdict.status, verdict.reason, markdown=markdown))
     lines = text.split("\n")  # "\n" only: the line numbers of the checker, CR kept in place
-    out = []
+    ends = {last for _, last in blocks}
+    out, after_block = [], False
     for number, line in enumerate(lines, 1):
-        if not _OLD_NOTE.match(line):
+        old = after_block and _OLD_NOTE[markdown].match(line) is not None
+        after_block = number in ends or old
+        if not old:
             out.append(line)
         if number in notes:
             indent = line[: len(line) - len(line.lstrip(" \t"))]

@@ -22,7 +22,9 @@ Without directives, the context is inferred per section: a convolution from pros
 
 from __future__ import annotations
 
+import bisect
 import re
+import time
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -126,16 +128,22 @@ def _layer_from(words: tuple[str, ...]):
     dims = None
     if size:
         dims = tuple(size_from_text("input", part, bounded=True)
-                     for part in size.replace("×", "x").split("x"))
+                     for part in re.split("[x×,]", size))
+        if len(dims) not in (2, 3):
+            raise SymproofError(f"input={size} must be HxW or CxHxW")
     return layer, dims, coordinates == "padded", channels
 
 
-def _contexts_from_directives(text: str) -> tuple[list[tuple[int, DocumentContext]],
-                                                    list[Verdict]]:
+def _contexts_from_directives(found: list, budget: _Budget) -> tuple[
+        list[tuple[int, DocumentContext]], list[Verdict]]:
     """A context per layer directive, from its line on (assumptions join the current one)."""
     ctx, problems = DocumentContext(), []
     contexts = [(0, ctx)]
-    for directive in directives(text):
+    for directive in found:
+        if budget.spent():
+            problems.append(Verdict(directive.line, " ".join(directive.words),
+                                    Status.UNKNOWN.name, budget.reason()))
+            continue
         words = directive.words
         if words and words[0] != "assume":
             ctx = DocumentContext()
@@ -503,22 +511,28 @@ def _divisibility(ctx: DocumentContext):
 
 
 def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
-    """Every claim of a document, judged; the contexts (first line, context) used."""
+    """Every claim of a document, judged; the contexts (first line, context) used.
+
+    The document's size, its number of claims and directives, each claim's time and the
+    whole document's time are bounded (:mod:`symproof.limits`); a claim left unjudged by a
+    time limit is reported as such, and the others are still judged."""
     limits.check("document_bytes", "the document", len(text.encode("utf-8", "replace")))
-    contexts, verdicts = _contexts_from_directives(text)
+    claims, found = extract(text, inline=inline), directives(text)
+    limits.check("claims", "the document (claims and directives)", len(claims) + len(found))
+    budget = _Budget()
+    contexts, verdicts = _contexts_from_directives(found, budget)
     if len(contexts) == 1:  # no layer directive: infer one per section from the prose
         contexts = [(start, _infer_context(section)) for start, section in _sections(text)]
+    starts = [start for start, _ in contexts]
 
     def context_of(line: int) -> DocumentContext:
-        return [c for start, c in contexts if start <= line][-1]
+        return contexts[bisect.bisect_right(starts, line) - 1][1]
 
-    claims = extract(text, inline=inline)
-    limits.check("claims", "the document", len(claims))
     unreadable: dict[int, str] = {}
     # First pass: weight and bias definitions, wherever they stand in their context.
     for claim in claims:
         ctx = context_of(claim.line)
-        if claim.rhs is not None and "\\begin{cases}" in claim.rhs:
+        if claim.rhs is not None and "\\begin{cases}" in claim.rhs and not budget.spent():
             try:
                 target = _read(claim.lhs)
                 if isinstance(target, sp.Indexed) and target.base in (nt.w, nt.b):
@@ -532,6 +546,10 @@ def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
                     AttributeError) as error:
                 unreadable[claim.line] = f"weight definition not understood: {error}"
     for claim in claims:
+        if budget.spent():
+            verdicts.append(Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
+                                    budget.reason()))
+            continue
         if claim.line in unreadable and claim.rhs and "\\begin{cases}" in claim.rhs:
             verdicts.append(Verdict(claim.line, claim.latex, UNPARSED,
                                     unreadable[claim.line][:200]))
@@ -540,6 +558,22 @@ def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
     _judge_definitions(verdicts)
     verdicts.sort(key=lambda v: v.line)
     return verdicts, contexts
+
+
+class _Budget:
+    """The time a document may take (``document_seconds``), from its start."""
+
+    def __init__(self):
+        self.seconds = limits.current().document_seconds
+        self.start = time.monotonic()
+
+    def spent(self) -> bool:
+        return time.monotonic() - self.start > self.seconds
+
+    def reason(self) -> str:
+        return (f"not checked: the document took over {self.seconds:,} s, the limit "
+                f"document_seconds = {self.seconds:,} (raise it with --limit "
+                "document_seconds=N, or symproof.limits.raised(document_seconds=N))")
 
 
 def _judge_definitions(verdicts: list[Verdict]) -> None:

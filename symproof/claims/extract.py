@@ -10,12 +10,14 @@ continues from the previous right-hand side), and the ``symproof`` directives in
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
-__all__ = ["Claim", "Directive", "extract", "directives", "math_blocks"]
+__all__ = ["Claim", "Directive", "extract", "directives", "math_blocks", "code_spans"]
 
 _ENVIRONMENTS = ("equation", "equation*", "align", "align*", "gather", "gather*", "multline",
                  "multline*", "displaymath", "eqnarray", "eqnarray*")
+_LONGEST_NAME = max(map(len, _ENVIRONMENTS))
 # Relations a claim may state; ``=`` is split on, the others are kept whole.
 _NOT_EQUALS = ("\\le", "\\ge", "\\ne", "\\neq", "\\leq", "\\geq", "<", ">", "\\approx")
 
@@ -49,11 +51,52 @@ class _Lines:
         return bisect.bisect_left(self.starts, position) + 1
 
 
+def code_spans(text: str) -> dict[int, int]:
+    """Where code sits, as start → end positions: LaTeX ``verbatim``-like environments and
+    ``\\verb``, Markdown fenced code blocks. Nothing inside is mathematics to check, a directive
+    to obey, or a place for a note (it would be printed).
+
+    >>> text = "a\\n```\\n$$x = 1$$\\n```\\nb"
+    >>> {text[s:e] for s, e in code_spans(text).items()}
+    {'```\\n$$x = 1$$\\n```'}
+    """
+    spans: dict[int, int] = {}
+    for match in _VERBATIM.finditer(text):
+        end = text.find(f"\\end{{{match.group(1)}}}", match.end())
+        spans[match.start()] = len(text) if end < 0 else end + len(match.group(1)) + 6
+    for match in _VERB.finditer(text):
+        end = text.find(match.group(1), match.end())
+        line_end = text.find("\n", match.end())
+        spans.setdefault(match.start(), end + 1 if end >= 0 and (line_end < 0 or end < line_end)
+                         else match.end())
+    for match in _FENCE.finditer(text):
+        fence = match.group(1)
+        closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
+        after = text.find("\n", match.end())
+        found = closing.search(text, after + 1) if after >= 0 else None
+        spans.setdefault(match.start(), found.end() if found else len(text))
+    # A span that starts inside an earlier one is part of it.
+    merged, reach = {}, -1
+    for start in sorted(spans):
+        if start >= reach:
+            merged[start] = reach = spans[start]
+    return merged
+
+
+_VERBATIM = re.compile(r"\\begin\{(verbatim\*?|Verbatim\*?|lstlisting|minted|comment|alltt)\}")
+_VERB = re.compile(r"\\verb\*?([^a-zA-Z\s*])")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
+
+
 def _blocks(text: str, inline: bool):
     """(start position, math source, end position) of every display (and, with ``inline``,
-    inline) block; the end is where its closing delimiter ends."""
+    inline) block; the end is where its closing delimiter ends. Code is skipped."""
+    skip = code_spans(text)
     i, n = 0, len(text)
     while i < n:
+        if i in skip:
+            i = skip[i]
+            continue
         if text.startswith("\\%", i):
             i += 2
             continue
@@ -80,8 +123,8 @@ def _blocks(text: str, inline: bool):
             i = end + 2
             continue
         if text.startswith("\\begin{", i):
-            close = text.find("}", i)
-            name = text[i + 7:close]
+            close = text.find("}", i, i + 7 + _LONGEST_NAME + 1)  # names are short
+            name = text[i + 7:close] if close > 0 else ""
             if name in _ENVIRONMENTS:
                 end = text.find(f"\\end{{{name}}}", close)
                 if end < 0:
@@ -99,26 +142,32 @@ def _blocks(text: str, inline: bool):
 
 
 def _split_top(source: str, separator: str) -> list[tuple[int, str]]:
-    """Pieces of ``source`` between top-level ``separator``s, with their offsets."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(source):
-        c = source[i]
-        if source.startswith("\\left", i) or c in "{":
+    """Pieces of ``source`` between top-level ``separator``s, with their offsets.
+
+    Depth counts ``{``/``}``, ``\\left``/``\\right`` and ``\\begin``/``\\end`` (whose own
+    brace counts too); the regular expression visits only those tokens, so a long row costs
+    one pass in C, not a Python step per character."""
+    pattern = _TOKENS.get(separator)
+    if pattern is None:
+        pattern = _TOKENS[separator] = re.compile(
+            r"(\\left|\\begin(?=\{)|\{)|(\\right|\\end(?=\{)|\})|(" + re.escape(separator) + ")")
+    parts, depth, start, position = [], 0, 0, 0
+    while (match := pattern.search(source, position)) is not None:
+        position = match.end()
+        if match.group(1):
             depth += 1
-        elif source.startswith("\\right", i) or c in "}":
+        elif match.group(2):
             depth -= 1
-        elif source.startswith("\\begin{", i):
-            depth += 1
-        elif source.startswith("\\end{", i):
-            depth -= 1
-        if depth == 0 and source.startswith(separator, i):
-            parts.append((start, source[start:i]))
-            i += len(separator)
-            start = i
-            continue
-        i += 1
+        elif depth == 0:
+            parts.append((start, source[start:match.start()]))
+            start = position
+        else:  # not a split here: a token may start inside the separator's text
+            position = match.start() + 1
     parts.append((start, source[start:]))
     return parts
+
+
+_TOKENS: dict[str, re.Pattern] = {}
 
 
 def _links(row: str) -> list[str]:
@@ -144,15 +193,18 @@ def _unwrap(block: str) -> str:
 
 
 def _strip_spaces(text: str) -> str:
-    changed = True
-    while changed:
-        changed, text = False, text.strip()
-        for space in _SPACES:
-            if text.startswith(space):
-                text, changed = text[len(space):], True
-            if text.endswith(space) and not text.endswith("\\" + space):
-                text, changed = text[: -len(space)], True
-    return text.strip().rstrip(".,;").strip()
+    # Two regular expressions, one from each end (the trailing one on the reversed text), so
+    # that a row of a million "\," or "~" costs one pass in C. A "\ " or "\," that follows
+    # a backslash belongs to a "\\" line break and stays.
+    start = _LEADING.match(text).end()
+    end = len(text) - _TRAILING.match(text[::-1]).end()
+    return text[start:max(start, end)].rstrip(".,;").strip()
+
+
+_LEADING = re.compile("(?:" + "|".join([r"\s", *(re.escape(s) for s in _SPACES)]) + ")*")
+_TRAILING = re.compile("(?:" + "|".join(
+    [r"\s", *(re.escape(s[::-1]) + (r"(?!\\)" if s.startswith("\\") else "")
+               for s in _SPACES)]) + ")*")
 
 
 def _clean(latex: str) -> str:
@@ -240,7 +292,15 @@ def math_blocks(text: str, inline: bool = False) -> list[tuple[int, int]]:
 def directives(text: str) -> list[Directive]:
     """``%! symproof …`` (LaTeX) and ``<!-- symproof … -->`` (Markdown) comments, in order."""
     found = []
+    spans = sorted(code_spans(text).items())  # disjoint: one bisection per line
+    starts = [start for start, _ in spans]
+    offset = 0
     for number, raw in enumerate(text.split("\n"), 1):  # "\n" only, as claims count lines
+        at = bisect.bisect_right(starts, offset) - 1
+        inside = at >= 0 and offset < spans[at][1]
+        offset += len(raw) + 1
+        if inside:
+            continue
         line = raw.strip()
         body = None
         if line.startswith("%! symproof"):

@@ -222,6 +222,7 @@ def tex_document(proofs: list[Proof], title: str = "Solutions, derived by sympro
     return "\n".join([
         r"\documentclass[11pt]{article}",
         r"\usepackage{amsmath,amssymb}",
+        r"\setcounter{MaxMatrixCols}{100}",  # kernels wider than amsmath's default 10
         r"\setlength{\textwidth}{15.5cm}\setlength{\oddsidemargin}{0.2cm}",
         r"\setlength{\textheight}{22cm}\setlength{\topmargin}{-1cm}",
         r"\allowdisplaybreaks",
