@@ -12,10 +12,10 @@ from __future__ import annotations
 import sympy as sp
 
 from symproof import symbols
-from symproof.proof import Outcome, Proof, Status
+from symproof.kernel import Context, divisible_floor, identity
+from symproof.proof import Proof
 from symproof.registry import Problem
 from symproof.shapes import conv_output_size, pool_output_size, transposed_output_size
-from symproof.tactics import Context, divisible_floor, identity
 
 i, k, s, p, d, q = symbols("i k s p d q")
 p0, a0, t0 = symbols("p a t", nonnegative=True)  # paddings and remainders may be 0
@@ -29,8 +29,8 @@ def _direct(number: int, title: str, statement: str, size, claim, *, assumptions
     """``size`` (from the general formula, with the case's values) equals ``claim``."""
     proof = Proof(f"dv{number:02d}", f"D&V relationship {number}: {title}", statement,
                   assumptions=list(assumptions))
-    proof.add(sp.Eq(o, size, evaluate=False), "the general formula with this case's values",
-              Outcome(Status.PROVED, "definition"))
+    proof.given(sp.Eq(o, size, evaluate=False), "the general formula with this case's values",
+                "documented rule")
     if divisible is None:
         outcome = identity(size, claim, Context([a for a in assumptions
                                                  if isinstance(a, sp.Basic)]))
@@ -53,9 +53,9 @@ def _transposed(number: int, title: str, statement: str, stride, padding, claim,
                   assumptions=list(assumptions))
     transposed = transposed_output_size(i, kernel, stride, padding, 1, output_padding)
     ctx = Context([a for a in assumptions if isinstance(a, sp.Basic)])
-    proof.add(sp.Eq(sp.Symbol("o'"), transposed, evaluate=False),
-              "PyTorch's transposed-convolution size, (i' − 1)s − 2p + k + a − 1 + 1",
-              Outcome(Status.PROVED, "definition"))
+    proof.given(sp.Eq(sp.Symbol("o'"), transposed, evaluate=False),
+                "PyTorch's transposed-convolution size, (i' − 1)s − 2p + k + a − 1 + 1",
+                "documented rule")
     proof.add(sp.Eq(sp.Symbol("o'"), claim, evaluate=False), "simplify",
               identity(transposed, claim, ctx))
     proof.add(sp.Eq(sp.Symbol("o' (direct)"), direct, evaluate=False),
@@ -130,8 +130,8 @@ def _transposed_half(half) -> Proof:
     proof = Proof("dv10", "D&V relationship 10: transposed, half padding",
                   "With s = 1, k = 2n + 1, p = n: k' = k, s' = 1, p' = p, o' = i'.")
     size = transposed_output_size(i, k_odd, 1, half)
-    proof.add(sp.Eq(sp.Symbol("o'"), size, evaluate=False), "PyTorch's transposed size",
-              Outcome(Status.PROVED, "definition"))
+    proof.given(sp.Eq(sp.Symbol("o'"), size, evaluate=False), "PyTorch's transposed size",
+                "documented rule")
     proof.add(sp.Eq(sp.Symbol("o'"), i, evaluate=False), "simplify", identity(size, i))
     direct = conv_output_size(i, k_odd, 1, half)
     proof.add(sp.Eq(sp.Symbol("o' (direct)"), direct, evaluate=False),
@@ -146,9 +146,8 @@ def _transposed_full() -> Proof:
                   "With s = 1, p = k − 1: k' = k, s' = 1, p' = 0, o' = i' − (k − 1).",
                   assumptions=[sp.Le(k, i)])
     size = transposed_output_size(i, k, 1, k - 1)
-    proof.add(sp.Eq(sp.Symbol("o'"), size, evaluate=False),
-              "PyTorch's transposed size with s = 1, p = k − 1", Outcome(Status.PROVED,
-                                                                          "definition"))
+    proof.given(sp.Eq(sp.Symbol("o'"), size, evaluate=False),
+                "PyTorch's transposed size with s = 1, p = k − 1", "documented rule")
     proof.add(sp.Eq(sp.Symbol("o'"), i - k + 1, evaluate=False), "simplify",
               identity(size, i - k + 1))
     direct = conv_output_size(i, k)

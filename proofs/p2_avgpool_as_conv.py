@@ -12,35 +12,37 @@ import itertools
 
 import sympy as sp
 
-from symproof import AvgPool2d, Conv2d, TooLargeError, symbols
+from symproof import AvgPool2d, Conv2d, symbols
 from symproof import notation as nt
 from symproof.crosscheck import avg_pool2d, conv2d, reference_name
-from symproof.proof import Outcome, Proof, Status
-from symproof.registry import Parameter, Problem
-from symproof.tactics import (
+from symproof.kernel import (
     Context,
     collapse_deltas,
-    counterexample,
     divisible_floor,
     exhaustive,
     exhaustive_linear,
+    fails,
     identity,
+    instantiate,
     spot_check,
+    substitution,
 )
+from symproof.proof import Proof
+from symproof.registry import Parameter, Problem
 
 C, K, M = symbols("C k m")
 
 
-def _weights(expr: sp.Expr, k) -> sp.Expr:
-    """Substitute ``w_{l,γ,α,β} = δ_{lγ}/k²`` and ``b_l = 0``."""
-    return expr.replace(
-        lambda e: isinstance(e, sp.Indexed) and e.base in (nt.w, nt.b),
-        lambda e: sp.KroneckerDelta(e.indices[0], e.indices[1]) / k**2 if e.base == nt.w
-        else sp.S.Zero)
+def _definitions(k) -> list[sp.Eq]:
+    """The weights of the problem: ``w_{l,γ,α,β} = δ_{lγ}/k²`` and ``b_l = 0``."""
+    return [sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta],
+                  sp.KroneckerDelta(nt.l, nt.gamma) / k**2),
+            sp.Eq(nt.b[nt.l], 0)]
 
 
 def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
     """The proof for ``C`` channels, window ``k`` and an ``m × m`` input (symbols or ints)."""
+    C, k, m = (sp.Integer(v) if isinstance(v, int) else v for v in (C, k, m))  # m/k exact
     pool, conv = AvgPool2d(k), Conv2d(C, C, k, stride=k)
     channels = sp.Le(nt.l, C)
     ctx = Context([channels])
@@ -51,15 +53,17 @@ def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
         assumptions=[channels, f"{k} | {m} for the output size m/k"],
         parameters={"C": C, "k": k, "m": m})
     pooled = pool.element()
-    proof.add(sp.Eq(nt.Y[nt.l, nt.i, nt.j], pooled, evaluate=False),
-              f"the element formula of {pool!r}: no padding, so every window is whole and the "
-              "divisor is k²", Outcome(Status.PROVED, "definition"))
-    proof.add(conv.equation(), f"the element formula of {conv!r}",
-              Outcome(Status.PROVED, "definition"))
-    substituted = _weights(conv.element(), k)
+    proof.given(sp.Eq(nt.Y[nt.l, nt.i, nt.j], pooled, evaluate=False),
+                f"the element formula of {pool!r}: no padding, so every window is whole and "
+                "the divisor is k²")
+    proof.given(conv.equation(), f"the element formula of {conv!r}")
+    definitions = _definitions(k)
+    for definition in definitions:
+        proof.given(definition, "the weights the problem proposes", "problem data")
+    substituted = instantiate(conv.element(), definitions)
     proof.add(sp.Eq(nt.Y[nt.l, nt.i, nt.j], substituted, evaluate=False),
               "substitute w[l,γ,α,β] = δ_lγ/k² and b_l = 0",
-              Outcome(Status.PROVED, "substitution"))
+              substitution(conv.element(), substituted, definitions))
     collapsed, outcome = collapse_deltas(substituted, ctx)
     proof.add(sp.Eq(nt.Y[nt.l, nt.i, nt.j], collapsed, evaluate=False),
               "sum over γ: only γ = l survives",
@@ -89,11 +93,10 @@ def _output_size(proof: Proof, size: sp.Expr, k, m) -> None:
         if isinstance(m, sp.Symbol):
             proof.add(exact, f"{k} | {m}: write {m} = {k}·q", divisible_floor(size, m / k, m, k, q),
                       assumptions=(f"{k} | {m}",))
-        failure = counterexample(size, m / k, Context([sp.Le(k, m)]), seed=1)
-        if failure is not None:
+        failure = fails(size, m / k, Context([sp.Le(k, m)]), seed=1)
+        if failure.proved:
             proof.add(exact, f"without {k} | {m} the output size is ⌊{m}/{k}⌋, not {m}/{k}",
-                      Outcome(Status.PROVED, "counterexample", failure.detail,
-                              counterexample=failure.counterexample), holds=False)
+                      failure, holds=False)
         last_row = (k * (size - 1) + k)  # row read by i = H_out, α = k
         proof.add(sp.Eq(sp.Symbol("last row read"), k * sp.floor(m / k), evaluate=False),
                   f"the last window ends at row k(H_out − 1) + k = k⌊{m}/{k}⌋: the last "
@@ -101,9 +104,8 @@ def _output_size(proof: Proof, size: sp.Expr, k, m) -> None:
                   identity(last_row, k * sp.floor(m / k)))
         return
     divides = int(m) % int(k) == 0
-    detail = f"⌊{m}/{k}⌋ = {int(m) // int(k)}" + ("" if divides else f" ≠ {m}/{k}")
     proof.add(exact, f"{k} {'divides' if divides else 'does not divide'} {m}",
-              Outcome(Status.PROVED, "arithmetic", detail), holds=divides)
+              identity(size, m / k) if divides else fails(size, m / k), holds=divides)
 
 
 def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:
@@ -116,13 +118,10 @@ def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:
     for size in sizes:
         pool, conv = AvgPool2d(k_), Conv2d(c_, c_, k_, stride=k_)
         _, out, _ = pool.output_shape(c_, size, size)
-        lhs, rhs = _weights(conv.element(), k_), pool.element()
+        lhs, rhs = instantiate(conv.element(), _definitions(k_)), pool.element()
         grid = {nt.l: range(1, c_ + 1), nt.i: range(1, out + 1), nt.j: range(1, out + 1)}
         description = f"C = {c_}, k = {k_}, m = {size}"
-        try:
-            outcome = exhaustive_linear(lhs, rhs, grid, description)
-        except TooLargeError as refused:  # a corroboration, not a step: say it was not run
-            outcome = Outcome(Status.UNKNOWN, "exhaustive check", f"not run: {refused}")
+        outcome = exhaustive_linear(lhs, rhs, grid, description)
         if outcome is None:  # not linear with integer indices: one case at a time
             def case(c, lhs=lhs, rhs=rhs):
                 at = {symbol: sp.Integer(value) for symbol, value in c.items()}

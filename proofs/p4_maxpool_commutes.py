@@ -12,10 +12,20 @@ import math
 import sympy as sp
 
 from symproof import Activation, LeakyReLU, MaxOver, MaxPool2d, ReLU, Sigmoid, Tanh, symbols
+from symproof import notation as nt
 from symproof.crosscheck import max_pool2d, reference_name
-from symproof.proof import Outcome, Proof, Status
+from symproof.kernel import (
+    Context,
+    case_split,
+    differ,
+    fails,
+    identity,
+    max_commutes,
+    spot_check,
+    substitution,
+)
+from symproof.proof import Proof
 from symproof.registry import Parameter, Problem
-from symproof.tactics import Context, case_split, counterexample, spot_check
 
 F1, F2 = symbols("k_1 k_2")
 
@@ -29,14 +39,10 @@ def build(k_1=F1, k_2=F2, *, use_torch: bool = False) -> Proof:
         f"For every nondecreasing σ and max pooling ρ with a {k_1}×{k_2} window (stride = "
         "window), σ(ρ(X)) = ρ(σ(X)) entry by entry; the hypothesis cannot be dropped."),
         assumptions=["σ is nondecreasing"], parameters={"k_1": k_1, "k_2": k_2})
-    a, b = sp.symbols("a b", real=True)
-    lemma = proof.add(sp.Eq(s(sp.Max(a, b)), sp.Max(s(a), s(b))),
-                      "lemma: if a ≥ b then max(a, b) = a and σ(a) ≥ σ(b), so both sides are "
-                      "σ(a); symmetrically for a < b",
-                      case_split(s(sp.Max(a, b)), sp.Max(s(a), s(b)), sp.Ge(a, b),
-                                 Context(nondecreasing=[sigma.name])),
-                      assumptions=("σ nondecreasing",))
+    ctx = Context(nondecreasing=[sigma.name])
     window = pool.element()
+    entry_of = nt.Y[nt.l, nt.i, nt.j]
+    proof.given(sp.Eq(entry_of, window, evaluate=False), f"the element formula of {pool!r}")
     # a 1×1 window is the entry itself (no max to take)
     entry, limits = ((window.function, window.limits) if isinstance(window, MaxOver)
                      else (window, ()))
@@ -44,28 +50,31 @@ def build(k_1=F1, k_2=F2, *, use_torch: bool = False) -> Proof:
     def pooled(term):
         return MaxOver(term, *limits) if limits else term
 
-    lifted = sp.Eq(s(window), pooled(s(entry)), evaluate=False)
-    inducted = lemma.status is Status.PROVED
+    outside, inside = s(window), pooled(s(entry))
+    proof.add(sp.Eq(s(entry_of), outside, evaluate=False),
+              "σ(ρ(X)): σ acts entry by entry on Y = ρ(X)",
+              substitution(s(entry_of), outside, [sp.Eq(entry_of, window)]))
+    proof.given(None, "ρ(σ(X)): ρ reads the same window of σ(X), whose entries are "
+                "σ(X_{l,p,q})", statement="[ρ(σ(X))]_{l,i,j} is the max over the window of "
+                "σ(X_{l,p,q}), the right side below")
+    a, b = sp.symbols("a b", real=True)
+    proof.add(sp.Eq(s(sp.Max(a, b)), sp.Max(s(a), s(b))),
+              "lemma: if a ≥ b then max(a, b) = a and σ(a) ≥ σ(b), so both sides are σ(a); "
+              "symmetrically for a < b",
+              case_split(s(sp.Max(a, b)), sp.Max(s(a), s(b)), sp.Ge(a, b), ctx),
+              assumptions=("σ nondecreasing",))
+    lifted = sp.Eq(outside, inside, evaluate=False)
     proof.add(lifted,
               "a max over a finite window is an iterated binary max; induct on the number of "
               "entries, one lemma application per entry",
-              Outcome(Status.PROVED if inducted else Status.UNKNOWN, "induction",
-                      "base: one entry, σ(x) = σ(x); step: σ(max(M, x)) = max(σ(M), σ(x)) by the "
-                      "lemma, then the induction hypothesis"))
-    proof.add(sp.Eq(sp.Symbol("[σ(ρ(X))]_{l,i,j}"), s(window), evaluate=False),
-              "σ acts entry by entry on Y = ρ(X)", Outcome(Status.PROVED, "definition"))
-    proof.add(sp.Eq(sp.Symbol("[ρ(σ(X))]_{l,i,j}"), pooled(s(entry)), evaluate=False),
-              "ρ reads the same window of σ(X), whose entries are σ(X_{l,p,q})",
-              Outcome(Status.PROVED, "definition"))
-    proof.result = sp.Eq(sp.Symbol("σ(ρ(X))"), sp.Symbol("ρ(σ(X))"), evaluate=False)
+              max_commutes(lifted, ctx) if limits else identity(outside, inside))
+    proof.result = lifted
 
-    found = counterexample(sp.Max(a, b) ** 2, sp.Max(a**2, b**2), seed=0)
-    proof.add(sp.Eq(sp.Max(a, b) ** 2, sp.Max(a**2, b**2)),
+    a_, b_ = sp.symbols("a b", real=True)
+    proof.add(sp.Eq(sp.Max(a_, b_) ** 2, sp.Max(a_**2, b_**2)),
               "for the non-monotone σ(z) = z² the identity fails: the hypothesis is needed",
-              Outcome(Status.PROVED, "counterexample", found.detail,
-                      counterexample=found.counterexample) if found else
-              Outcome(Status.UNKNOWN, "counterexample", "none found"),
-              holds=False, statement="σ(z) = z²")
+              fails(sp.Max(a_, b_) ** 2, sp.Max(a_**2, b_**2)), holds=False,
+              statement="σ(z) = z²")
     _pooling_counterexample(proof)
     _spot_checks(proof, k_1, k_2, use_torch)
     proof.summary = "+ counterexample for non-monotone σ"
@@ -79,11 +88,9 @@ def _pooling_counterexample(proof: Proof) -> None:
     x = np.array([[[-2, 1]]], dtype=object)
     pool = MaxPool2d((1, 2))
     before, after = pool.evaluate(x) ** 2, pool.evaluate(x**2)
-    fails = before[0, 0, 0] != after[0, 0, 0]
     proof.check(None, "max pooling of X = [−2, 1] with σ(z) = z², exact",
-                Outcome(Status.VERIFIED if fails else Status.REFUTED, "exact evaluation",
-                        f"σ(ρ(X)) = {before[0, 0, 0]}, ρ(σ(X)) = {after[0, 0, 0]}",
-                        counterexample=None if fails else {"X": "[-2, 1]"}),
+                differ(sp.Integer(before[0, 0, 0]), sp.Integer(after[0, 0, 0]),
+                       {"X": "[-2, 1]"}, "σ(ρ(X)) against ρ(σ(X))"),
                 statement="σ(z) = z² really fails on a pooling")
 
 

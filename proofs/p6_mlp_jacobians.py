@@ -12,17 +12,18 @@ import sympy as sp
 from symproof.backprop import (
     check_formula,
     derive,
+    differentiated,
     index_derivative,
     network_symbols,
     numeric_check,
     ranges,
     verify_exact,
 )
-from symproof.calculus import Elementwise, d_entry, diag, entry
+from symproof.calculus import Elementwise, diag, entry
+from symproof.kernel import Context, derivative, induction, normalize
 from symproof.params import symbols
-from symproof.proof import Outcome, Proof, Status
+from symproof.proof import Proof
 from symproof.registry import Parameter, Problem
-from symproof.tactics import Context, identity, normalize
 
 PARTS = {"dyL/dbL": "a", "dyL/dyL-1": "a", "dyl/dbl": "a", "dyl/dyl-1": "a", "dyL/dAL": "b",
          "dyL/dAl": "b"}
@@ -45,12 +46,12 @@ def build(layout: str = "numerator", *, use_torch: bool = False) -> Proof:
         i = sp.Integer(1) if rows == 1 else symbols("i")
         j = sp.Integer(1) if cols == 1 else symbols("j")
         ctx = Context(ranges(name, i, j))
-        derivative, why = index_derivative(name, i, j)
+        expr, variable, why = differentiated(name, i, j)
         entry_name = sp.Symbol(f"[{formula.label}]_{{{i},{j}}}")
-        proof.add(sp.Eq(entry_name, normalize(derivative, ctx, simplify=False), evaluate=False),
+        result = normalize(index_derivative(name, i, j)[0], ctx, simplify=False)
+        proof.add(sp.Eq(entry_name, result, evaluate=False),
                   f"({PARTS[name]}) {why}; the Kronecker deltas sum out",
-                  Outcome(Status.PROVED, "index-level differentiation",
-                          "sympy.diff of the defining entry, sums collapsed in range"),
+                  derivative(expr, variable, result, ctx),
                   assumptions=tuple(ranges(name, i, j)))
         layouts = {kind: sp.Eq(sp.Symbol(formula.label), derive(layout=kind)[name].formula,
                                evaluate=False) for kind in ("numerator", "denominator")}
@@ -82,7 +83,8 @@ def _shape(shape) -> str:
 
 
 def _recursion(proof: Proof) -> None:
-    """∂y_L/∂y_{ℓ−1} = (∂y_L/∂y_ℓ) diag(σ'(z_ℓ)) A_ℓ, by the chain rule through y_ℓ."""
+    """∂y_L/∂y_{ℓ−1} = (∂y_L/∂y_ℓ) diag(σ'(z_ℓ)) A_ℓ, by the chain rule through y_ℓ, and the
+    closed form by induction on L − ℓ from ∂y_L/∂y_{L−1} = A_L."""
     net = network_symbols()
     j, p = symbols("j p")
     from symproof.backprop import defining_entries, n
@@ -90,15 +92,15 @@ def _recursion(proof: Proof) -> None:
 
     y_ell = defining_entries()["y_ell"].xreplace({defining_entries()["p"]: p})
     upstream = sp.IndexedBase(net.upstream.name)
-    chain = sp.Sum(upstream[1, p] * d_entry(y_ell, sp.IndexedBase("y_ell-1")[j]),
-                   (p, 1, n[ell_]))
+    through = sp.Sum(upstream[1, p] * y_ell, (p, 1, n[ell_]))  # upstream constant in y_{ℓ−1}
     claimed = net.upstream * diag(Elementwise("sigma'", net.z)) * net.A
-    outcome = identity(chain, entry(claimed, 1, j), Context([sp.Le(j, n[ell_ - 1])]))
+    step = derivative(through, sp.IndexedBase("y_ell-1")[j], entry(claimed, 1, j),
+                      Context([sp.Le(j, n[ell_ - 1])]))
     proof.add(sp.Eq(sp.Symbol("∂y_L/∂y_ell-1"), claimed, evaluate=False),
-              "backward recursion: chain rule through y_ℓ, entry (1, j), with (a)", outcome)
+              "backward recursion: chain rule through y_ℓ, entry (1, j), with (a)", step)
+    base = check_formula("dyL/dyL-1", derive()["dyL/dyL-1"].formula)
     proof.add(None, "induction on L − ℓ from ∂y_L/∂y_{L−1} = A_L, one recursion step each",
-              Outcome(Status.PROVED if outcome.status is Status.PROVED else Status.UNKNOWN,
-                      "induction", "base (a); step: the recursion above"),
+              induction(base, step, "L − ℓ"),
               statement="∂y_L/∂y_ℓ = A_L diag(σ'(z_{L−1})) A_{L−1} ⋯ diag(σ'(z_{ℓ+1})) A_{ℓ+1}")
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "NoSolutionError",
     "FileError",
     "SnapshotError",
+    "KernelError",
     "shown",
 ]
 
@@ -56,6 +57,11 @@ class NoSolutionError(SymproofError):
 
 class FileError(SymproofError):
     """A file could not be read, or could not be written safely (the old file is intact)."""
+
+
+class KernelError(SymproofError):
+    """A strong status was asked of something other than the kernel's rules, or an outcome
+    breaks the kernel's own invariants (a refutation without its counterexample)."""
 
 
 class SnapshotError(SymproofError):

@@ -6,96 +6,38 @@ A step's status says *how* it is known (DESIGN.md):
 * VERIFIED: checked exactly, case by case, on a finite concrete instance;
 * SPOT_CHECKED: random numeric samples agree (count, seed and tolerance recorded);
 * REFUTED: a concrete counterexample to an asserted statement (always shown);
+* GIVEN: not derived (a definition, the problem's data, a target, a documented rule);
 * UNKNOWN: nothing decided it.
 
-A proof is as strong as its weakest derivation step. Cross-checks (an exact check on a concrete
-instance, a numeric comparison with PyTorch) are kept apart in ``checks``: they corroborate the
+Only the kernel (:mod:`symproof.kernel`) grants the first four. A proof is as strong as its
+weakest derived step; GIVEN steps state what the derivation starts from and never count.
+Cross-checks (an exact check on a concrete instance, a numeric comparison with PyTorch) are
+kept apart in ``checks``: they corroborate the
 derivation without weakening it, but a refuted check refutes the proof. A step may assert a
 negative ("for a non-monotone σ the identity fails"); exhibiting a verified counterexample PROVES
 such a step.
 
 >>> import sympy as sp
 >>> from symproof.proof import Proof, Outcome, Status
+>>> from symproof.kernel import identity
 >>> x = sp.Symbol("x")
 >>> proof = Proof("demo", "A demo", "x + x = 2x.")
->>> step = proof.add(sp.Eq(x + x, 2 * x), "collect terms", Outcome(Status.PROVED, "identity"))
+>>> step = proof.add(sp.Eq(x, x), "x is the unknown", Outcome(Status.GIVEN, "definition"))
+>>> step = proof.add(sp.Eq(x + x, 2 * x), "collect terms", identity(x + x, 2 * x))
 >>> proof.status
 <Status.PROVED: 4>
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
-__all__ = ["Status", "Outcome", "Step", "Proof"]
+from .kernel.outcome import LEGEND, Outcome, Status, weakest
 
-
-class Status(enum.IntEnum):
-    """How a result is known; a larger value is stronger."""
-
-    REFUTED = 0
-    UNKNOWN = 1
-    SPOT_CHECKED = 2
-    VERIFIED = 3
-    PROVED = 4
-
-    @property
-    def mark(self) -> str:
-        """A short, legible mark for tables and documents."""
-        return {"PROVED": "✓", "VERIFIED": "✓=", "SPOT_CHECKED": "≈", "REFUTED": "✗",
-                "UNKNOWN": "?"}[self.name]
-
-
-LEGEND = {
-    Status.PROVED: "symbolic argument for all values of the symbols, under the stated assumptions",
-    Status.VERIFIED: "checked exactly, case by case, on a finite concrete instance",
-    Status.SPOT_CHECKED: "random numeric samples agree (count, seed, tolerance given)",
-    Status.REFUTED: "a concrete counterexample to the asserted statement is shown",
-    Status.UNKNOWN: "not decided",
-}
-
-
-@dataclass
-class Outcome:
-    """What a tactic concluded, and why: the tactic's name and a one-line summary, plus
-    samples/seed/tolerance for numeric checks and the counterexample for a refutation."""
-
-    status: Status
-    tactic: str
-    detail: str = ""
-    samples: int | None = None
-    seed: int | None = None
-    tolerance: float | None = None
-    counterexample: dict[str, Any] | None = None
-
-    def __post_init__(self):
-        if self.status is Status.REFUTED and not self.counterexample:
-            raise ValueError("a REFUTED outcome must carry its counterexample")
-        if self.status is Status.SPOT_CHECKED and (self.samples is None or self.seed is None):
-            raise ValueError("a SPOT_CHECKED outcome must record its sample count and seed")
-
-    def summary(self) -> str:
-        parts = [self.tactic]
-        if self.detail:
-            parts.append(self.detail)
-        if self.samples is not None:
-            parts.append(f"{self.samples} samples, seed {self.seed}, tol {self.tolerance:g}"
-                         if self.tolerance is not None else
-                         f"{self.samples} samples, seed {self.seed}")
-        if self.counterexample:
-            parts.append("counterexample " + ", ".join(
-                f"{k} = {v}" for k, v in self.counterexample.items()))
-        return "; ".join(parts)
-
-    def to_dict(self) -> dict:
-        return {"status": self.status.name, "tactic": self.tactic, "detail": self.detail,
-                "samples": self.samples, "seed": self.seed, "tolerance": self.tolerance,
-                "counterexample": None if self.counterexample is None else {
-                    k: str(v) for k, v in self.counterexample.items()}}
+__all__ = ["Status", "Outcome", "Step", "Proof", "LEGEND"]
 
 
 @dataclass
@@ -182,6 +124,12 @@ class Proof:
         self.steps.append(step)
         return step
 
+    def given(self, claim, justification: str, kind: str = "definition", *,
+              statement: str = "") -> Step:
+        """Append a GIVEN step: what the derivation starts from (a definition, the problem's
+        data, a target, a documented rule), stated, not derived, and never counted as proved."""
+        return self.add(claim, justification, Outcome(Status.GIVEN, kind), statement=statement)
+
     def check(self, claim, justification: str, outcome: Outcome, *, statement: str = "") -> Step:
         """Append a cross-check (VERIFIED / SPOT_CHECKED corroboration) and return it."""
         step = Step(claim, justification, outcome, statement)
@@ -190,11 +138,11 @@ class Proof:
 
     @property
     def status(self) -> Status:
-        """The weakest status among the derivation steps (UNKNOWN for a proof with none);
-        REFUTED if any cross-check is."""
+        """The weakest status among the derived steps (GIVEN ones do not count; UNKNOWN when
+        nothing is derived); REFUTED if any cross-check is."""
         if any(c.status is Status.REFUTED for c in self.checks):
             return Status.REFUTED
-        return min((s.status for s in self.steps), default=Status.UNKNOWN)
+        return weakest(s.status for s in self.steps)
 
     def __str__(self) -> str:
         from .text import text

@@ -349,7 +349,7 @@ def _boundary(found: Synthesis) -> list[Boundary]:
     for ``a·i + c < 1``, i.e. ``i ≤ ⌊−c/a⌋``, and for ``a·i + c > H``, i.e.
     ``i ≥ ⌈(H + 1 − c)/a⌉``.
     """
-    from .tactics.context import Context
+    from .kernel.context import Context
 
     height, width = found.input_size
     out_h, out_w = found.layer.window.output_size(height, width)

@@ -9,31 +9,37 @@ import sympy as sp
 from . import notation as nt
 from .crosscheck import conv2d, reference_name
 from .errors import ParameterError
+from .kernel import (
+    Context,
+    coefficient_matching,
+    distinct_taps,
+    exhaustive,
+    expand_sums,
+    identity,
+    spot_check,
+    unreachable,
+)
 from .layers.window import size_pair, zero_padded
 from .limits import check
 from .params import as_flag
 from .proof import Outcome, Proof, Status
 from .synthesis import Synthesis
-from .tactics import Context, exhaustive, expand_sums, identity, spot_check
 
 __all__ = ["synthesis_proof", "uniqueness"]
 
 
 def uniqueness(found: Synthesis) -> Outcome:
-    """PROVED when the coefficient-matching system has exactly the synthesised solution.
+    """The kernel's verdict on the synthesised weights being the only ones.
 
-    For concrete kernels the system is built outright (one equation per input entry the
-    window reads, at a generic interior position, and one for the constant term). When every
-    equation holds exactly one unknown and every unknown one equation (distinct taps read
-    distinct entries), the solution is read off equation by equation; otherwise the system is
-    solved by ``linsolve``. For symbolic kernels uniqueness follows from distinct taps reading
-    distinct entries.
+    For concrete kernels the coefficient-matching system is built outright (one equation per
+    input entry the window reads, at a generic interior position, and one for the constant
+    term) and the kernel solves it (:func:`~symproof.kernel.coefficient_matching`); for
+    symbolic kernels it rests on distinct taps reading distinct entries
+    (:func:`~symproof.kernel.distinct_taps`).
     """
     layer = found.layer
     if not _concrete(layer):
-        return Outcome(Status.PROVED, "tap matching",
-                       "distinct taps (γ, α, β) read distinct entries of X (D ≥ 1), so each "
-                       "weight is the coefficient of its entry: the solution is unique")
+        return distinct_taps(layer.dilation)
     elements = {l: expand_sums(layer.element(l)) for l in range(1, len(found.targets) + 1)}
     unknowns = sorted({e for element in elements.values() for e in element.atoms(sp.Indexed)
                        if e.base in (nt.w, nt.b)}, key=str)
@@ -51,31 +57,9 @@ def uniqueness(found: Synthesis) -> Outcome:
             key = entry[0] if entry else None
             by_entry[key] = by_entry.get(key, 0) + (term / key if entry else term)
         equations += [by_entry.pop(None, sp.S.Zero), *by_entry.values()]
-    values = _read_off(equations, set(unknowns))
-    if values is None:  # not one unknown per equation: the general solver
-        solutions = sp.linsolve(equations, unknowns)
-        if len(solutions) != 1:
-            return Outcome(Status.REFUTED, "coefficient matching", "no solution of the system",
-                           counterexample={"system": "inconsistent"})
-        (solution,) = solutions
-        free = sorted(set().union(*(v.free_symbols for v in solution)) & set(unknowns),
-                      key=str)
-        if free:
-            return Outcome(Status.PROVED, "coefficient matching",
-                           f"solutions with free parameters {', '.join(map(str, free))}")
-        values = dict(zip(unknowns, solution))
-    elif values == "inconsistent":
-        return Outcome(Status.REFUTED, "coefficient matching", "no solution of the system",
-                       counterexample={"system": "inconsistent"})
-    ours = {u: found.weight(*u.indices) if u.base == nt.w else found.bias(*u.indices)
-            for u in unknowns}
-    if any(sp.simplify(values[u] - ours[u]) != 0 for u in unknowns):
-        return Outcome(Status.REFUTED, "coefficient matching", "the system's solution differs",
-                       counterexample={str(u): values[u] for u in unknowns
-                                       if sp.simplify(values[u] - ours[u]) != 0})
-    return Outcome(Status.PROVED, "coefficient matching",
-                   f"unique solution of {len(equations)} linear equations in "
-                   f"{len(unknowns)} unknowns")
+    expected = {u: found.weight(*u.indices) if u.base == nt.w else found.bias(*u.indices)
+                for u in unknowns}
+    return coefficient_matching(equations, unknowns, expected)
 
 
 def _concrete(layer) -> bool:
@@ -86,29 +70,6 @@ def _concrete(layer) -> bool:
     sizes = (*window.kernel_size, *window.stride, *window.padding, *window.dilation,
              layer.in_channels)
     return all(v.is_Integer for v in sizes)
-
-
-def _read_off(equations: list, unknowns: set):
-    """The solution of a system in which every equation is ``c·u + d = 0`` for one unknown
-    ``u`` (numbers ``c ≠ 0``, ``d``) and every unknown has exactly one such equation (then it
-    is unique: ``u = −d/c``); ``"inconsistent"`` if an equation without unknowns is not 0;
-    None when the system is not of that shape."""
-    values = {}
-    for equation in map(sp.expand, equations):
-        present = {e for e in equation.atoms(sp.Indexed) if e in unknowns}
-        if not present:
-            if equation != 0:
-                return "inconsistent" if equation.is_number else None
-            continue
-        if len(present) != 1:
-            return None
-        (unknown,) = present
-        coefficient = equation.coeff(unknown)
-        rest = sp.expand(equation - coefficient * unknown)
-        if not coefficient.is_number or coefficient == 0 or rest.has(unknown) or unknown in values:
-            return None
-        values[unknown] = -rest / coefficient
-    return values if set(values) == unknowns else None
 
 
 def _zero_rule(expr: sp.Expr, size) -> sp.Expr:
@@ -143,15 +104,15 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
     proof = Proof(name, title, statement, assumptions=[
         "X is 0 outside its index range (zero padding)", *ranges, *found.conditions],
         parameters=dict(parameters or {}))
-    proof.add(layer.equation(), f"the element formula of {layer!r} (DESIGN.md convention)",
-              Outcome(Status.PROVED, "definition"))
+    proof.given(layer.equation(), f"the element formula of {layer!r}")
     for channel, target in enumerate(found.targets, 1):
-        proof.add(sp.Eq(nt.Y[channel, nt.i, nt.j], target), f"channel {channel} must compute",
-                  Outcome(Status.PROVED, "definition", "the target stencil"))
+        proof.given(sp.Eq(nt.Y[channel, nt.i, nt.j], target), f"channel {channel} must compute",
+                    "target")
     if not found.exists:
-        proof.add(None, found.reason, Outcome(Status.PROVED, "tap matching",
-                                              "an entry no tap reads cannot appear in Y"),
-                  statement="no weights realise the targets")
+        verdicts = [unreachable(layer.element(channel), target, nt.X)
+                    for channel, target in enumerate(found.targets, 1)]
+        decided = next((v for v in verdicts if v.status is Status.PROVED), verdicts[0])
+        proof.add(None, found.reason, decided, statement="no weights realise the targets")
         proof.summary = "no solution"
         return proof
     concrete = _concrete(layer)
@@ -166,9 +127,13 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
     proof.add(proof.result, "match the coefficient of every entry of X",
               uniqueness(found), assumptions=tuple(found.conditions))
     if layer.bias:
-        bias = sp.Tuple(*found.biases) if len(found.biases) > 1 else found.biases[0]
-        proof.add(sp.Eq(sp.Symbol("b"), bias), "match the constant terms",
-                  Outcome(Status.PROVED, "coefficient matching", "the constant term"))
+        for channel, target in enumerate(found.targets, 1):
+            # at X = 0 the layer gives b_l, the target its constant term: they must agree
+            constant = target.replace(lambda e: isinstance(e, sp.Indexed) and e.base == nt.X,
+                                      lambda e: sp.S.Zero)
+            proof.add(sp.Eq(nt.b[channel], found.bias(channel)),
+                      "match the constant terms (X = 0)",
+                      identity(found.bias(channel), constant))
     ctx = Context([*ranges, *found.conditions])
     for channel, target in enumerate(found.targets, 1):
         proof.add(sp.Eq(nt.Y[channel, nt.i, nt.j], target),

@@ -90,8 +90,8 @@ def _parts(a: Any, b: Any, where: str):
 
 def assert_equivalent(a: Any, b: Any, assumptions: tuple = ()) -> None:
     """Fail unless ``a`` and ``b`` are mathematically equal (PROVED) under ``assumptions``."""
+    from .kernel import Context, identity
     from .proof import Status
-    from .tactics import Context, identity
     from .text import text
 
     ctx = Context(assumptions)

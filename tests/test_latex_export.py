@@ -101,10 +101,11 @@ def test_long_equations_are_broken():
 
 
 def _one_step_proof(claim):
-    from symproof.proof import Outcome, Proof, Status
+    from symproof.kernel import identity
+    from symproof.proof import Proof
 
     proof = Proof("t", "t", "t")
-    proof.add(claim, "x", Outcome(Status.PROVED, "identity"))
+    proof.add(claim, "x", identity(sp.Integer(1), sp.Integer(1)))  # any kernel verdict
     return proof
 
 

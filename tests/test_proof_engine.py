@@ -8,8 +8,8 @@ import sympy as sp
 
 from symproof import notation as nt
 from symproof import symbols
-from symproof.proof import Outcome, Proof, Status
-from symproof.tactics import (
+from symproof.errors import KernelError
+from symproof.kernel import (
     Context,
     case_split,
     collapse_deltas,
@@ -19,6 +19,7 @@ from symproof.tactics import (
     identity,
     spot_check,
 )
+from symproof.proof import Outcome, Proof, Status
 
 m, k, q, C = symbols("m k q C")
 a, b = sp.symbols("a b", real=True)
@@ -68,25 +69,31 @@ def test_exhaustive_is_verified_not_proved():
     assert bad.status is Status.REFUTED and bad.counterexample == {"n": 1}
 
 
-def test_refuted_needs_a_counterexample_and_spot_check_its_seed():
-    with pytest.raises(ValueError):
-        Outcome(Status.REFUTED, "anything")
-    with pytest.raises(ValueError):
-        Outcome(Status.SPOT_CHECKED, "numeric", samples=3)
+@pytest.mark.parametrize("status", [Status.PROVED, Status.VERIFIED, Status.SPOT_CHECKED,
+                                    Status.REFUTED])
+def test_only_the_kernel_grants_a_strong_status(status):
+    with pytest.raises(KernelError, match=f"only the kernel's rules grant {status.name}"):
+        Outcome(status, "I say so", samples=1, seed=0, counterexample={"a": 1})
+    assert Outcome(Status.GIVEN, "definition").status is Status.GIVEN
 
 
-def test_proof_status_is_the_weakest_step_and_a_refuted_check_refutes():
+def test_proof_status_is_the_weakest_derived_step_and_a_refuted_check_refutes():
     proof = Proof("t", "t", "t")
     assert proof.status is Status.UNKNOWN
-    proof.add(sp.Eq(a, a), "x", Outcome(Status.PROVED, "identity"))
-    proof.check(None, "numbers", Outcome(Status.SPOT_CHECKED, "numeric", samples=1, seed=0))
+    proof.given(sp.Eq(b, a), "the data")
+    assert proof.status is Status.UNKNOWN  # nothing derived yet: a definition proves nothing
+    proof.add(sp.Eq(a, a), "x", identity(a, a))
+    proof.check(None, "numbers", spot_check(lambda rng: (1.0,), lambda x: (x, x), samples=1,
+                                            seed=0, tolerance=0, description="x = x"))
     assert proof.status is Status.PROVED  # a corroborating check does not weaken the derivation
     proof.add(sp.Eq(a, b), "y", Outcome(Status.UNKNOWN, "identity"))
     assert proof.status is Status.UNKNOWN
-    proof.check(None, "numbers", Outcome(Status.REFUTED, "numeric", counterexample={"a": 1}))
+    proof.check(None, "numbers", exhaustive(lambda c: (sp.Integer(1), sp.Integer(2)), [{"a": 1}],
+                                            "1 = 2"))
     assert proof.status is Status.REFUTED
     data = proof.to_dict()
-    assert data["status"] == "REFUTED" and len(data["steps"]) == 2 and len(data["checks"]) == 2
+    assert data["status"] == "REFUTED" and len(data["steps"]) == 3 and len(data["checks"]) == 2
+    assert data["steps"][0]["status"] == "GIVEN"
 
 
 def test_divisibility_proves_the_floor_and_its_absence_does_not():
@@ -120,7 +127,7 @@ def test_context_reasoning_is_sound():
 
 
 def test_sum_manipulations_with_symbolic_bounds():
-    from symproof.tactics import merge_sums, reindex, split_sum
+    from symproof.kernel import merge_sums, reindex, split_sum
 
     n, s = symbols("n s")
     f = nt.X[1, nt.alpha]

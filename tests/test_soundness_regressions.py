@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from symproof import Conv2d, Status, symbols, synthesize
 from symproof.claims.check import check_text
+from symproof.kernel import Context, expand_sums, identity
+from symproof.kernel.linear import exhaustive_linear
 from symproof.notation import X, i, j
 from symproof.synthesis_proof import synthesis_proof, uniqueness
-from symproof.tactics import Context, expand_sums, identity
-from symproof.tactics.linear import exhaustive_linear
 
 t, u, v = sp.symbols("t u v", integer=True)
 A, B, m, n = symbols("A B m n")

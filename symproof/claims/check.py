@@ -347,7 +347,7 @@ def _ranges(ctx: DocumentContext) -> list:
 
 
 def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
-    from ..tactics import Context, identity
+    from ..kernel import Context, identity
 
     lhs = _conventions(_read(claim.lhs), ctx)
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
@@ -480,7 +480,7 @@ def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
 
 def _holds_when(lhs, rhs) -> str:
     """Where cheap, the condition that would make a refuted floor claim true: ``k | m``."""
-    from ..tactics import divisible_floor
+    from ..kernel import divisible_floor
 
     q = sp.Symbol("q", integer=True, positive=True)
     for bracket in (lhs - rhs).atoms(sp.floor, sp.ceiling):

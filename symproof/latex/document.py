@@ -21,7 +21,8 @@ from .printer import latex
 __all__ = ["tex_document", "markdown_document", "MARKS", "LEGEND"]
 
 MARKS = {Status.PROVED: r"\checkmark", Status.VERIFIED: r"\boxdot", Status.SPOT_CHECKED:
-         r"\approx", Status.REFUTED: r"\times", Status.UNKNOWN: r"\text{?}"}
+         r"\approx", Status.REFUTED: r"\times", Status.UNKNOWN: r"\text{?}",
+         Status.GIVEN: r"\mathrel{:=}"}
 LEGEND = [
     (Status.PROVED, "proved: a symbolic argument for all values of the symbols, under the "
                     "stated assumptions"),
@@ -29,6 +30,8 @@ LEGEND = [
     (Status.SPOT_CHECKED, "spot-checked: random numeric samples agree (their number, seed and "
                           "tolerance are given)"),
     (Status.REFUTED, "refuted: a counterexample is shown"),
+    (Status.GIVEN, "given: not derived (a definition, the problem's data, a target or a "
+                   "documented rule); never counted as proved"),
     (Status.UNKNOWN, "not decided"),
 ]
 # About what fits a line of the page in \textwidth = 15.5cm at 11pt, in printed characters;
@@ -245,7 +248,7 @@ def tex_document(proofs: list[Proof], title: str = "Solutions, derived by sympro
 # --- Markdown -------------------------------------------------------------------------------
 
 _MD_MARKS = {Status.PROVED: "✓", Status.VERIFIED: "⊡", Status.SPOT_CHECKED: "≈",
-             Status.REFUTED: "✗", Status.UNKNOWN: "?"}
+             Status.REFUTED: "✗", Status.UNKNOWN: "?", Status.GIVEN: "≔"}
 
 
 def _md_rows(rows: list[Row]) -> str:

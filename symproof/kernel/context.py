@@ -3,7 +3,8 @@
 ``Context.implies`` is a small, sound reasoner: it writes every relation as ``e ≥ 0`` and
 accepts ``e ≥ 0`` when SymPy's own assumptions prove ``e`` nonnegative, or ``e − g`` for some
 assumed ``g ≥ 0`` (so ``l ≤ C`` gives ``C − l ≥ 0`` and hence ``C + 1 − l ≥ 0``), or when it is
-``σ(a) ≥ σ(b)`` for a nondecreasing σ and ``a ≥ b`` is implied. Relations with ``⌊·⌋`` or
+``σ(a) ≥ σ(b)`` for a nondecreasing σ and ``a ≥ b`` is implied (likewise ``a^n ≥ b^n`` for odd
+``n``, and for even ``n`` when also ``b ≥ 0``). Relations with ``⌊·⌋`` or
 ``⌈·⌉`` of ``n/d`` are also split by the residue of ``n`` modulo ``d`` (``n = d·t + r``), which
 removes the brackets exactly. Anything else is "not known", never "false": the reasoner can only
 fail to use an assumption, not invent one.
@@ -116,6 +117,14 @@ class Context:
         if (isinstance(big, sp.core.function.AppliedUndef) and type(big) is type(small)
                 and big.func.__name__ in self.nondecreasing and len(big.args) == 1):
             return self.implies(sp.Ge(big.args[0], small.args[0], evaluate=False))
+        # x ↦ x^n is increasing on the reals for odd n, and on x ≥ 0 for even n
+        if (isinstance(big, sp.Pow) and isinstance(small, sp.Pow) and big.exp == small.exp
+                and big.exp.is_Integer and big.exp > 0 and big.base.is_real
+                and small.base.is_real):
+            bases = sp.Ge(big.base, small.base, evaluate=False)
+            if big.exp % 2 == 1:
+                return self.implies(bases)
+            return self.implies(bases) and self.implies(sp.Ge(small.base, 0, evaluate=False))
         return None
 
     def decide(self, condition) -> bool | None:

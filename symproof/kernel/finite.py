@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 import sympy as sp
 
 from ..limits import current, refusal
-from ..proof import Outcome, Status
 from .context import Context
+from .outcome import Outcome, Status
 
 __all__ = ["counterexample", "exhaustive", "spot_check", "certainly_nonzero", "differs"]
 
@@ -45,14 +45,21 @@ def _draw(symbol: sp.Basic, rng: random.Random, upper: int) -> sp.Expr:
 # A claim about every (nondecreasing, differentiable) σ fails if it fails for one: this strictly
 # increasing polynomial is the σ used, with its derivative for σ'.
 SIGMA = sp.Lambda(sp.Symbol("z"), sp.Symbol("z") ** 3 / 3 + sp.Symbol("z"))
-SIGMA_PRIME = sp.Lambda(sp.Symbol("z"), sp.Symbol("z") ** 2 + 1)
 
 
 def _concrete_functions(expr: sp.Expr) -> sp.Expr:
-    """Undefined functions replaced by SIGMA (and names ending in ' by SIGMA_PRIME)."""
+    """Every undefined one-argument function replaced by SIGMA, and a name with n primes by
+    SIGMA's n-th derivative (``f''`` by 2z), so that a function and its derivatives stay
+    consistent: a counterexample found so is one for that choice of σ."""
+    z = sp.Symbol("z")
+
+    def concrete(e):
+        name = e.func.__name__
+        order = len(name) - len(name.rstrip("'"))
+        return sp.diff(SIGMA.expr, z, order).xreplace({z: e.args[0]})
+
     return expr.replace(
-        lambda e: isinstance(e, sp.core.function.AppliedUndef) and len(e.args) == 1,
-        lambda e: (SIGMA_PRIME if e.func.__name__.endswith("'") else SIGMA)(e.args[0]))
+        lambda e: isinstance(e, sp.core.function.AppliedUndef) and len(e.args) == 1, concrete)
 
 
 def _witness(concrete: sp.Expr, rng: random.Random) -> tuple[dict, sp.Expr] | None:

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..proof import Outcome, Status
 from ..shapes import simplify_size
 from .context import Context
+from .outcome import Outcome, Status
 from .sums import expand_sums, safe_doit
 
 __all__ = ["normalize", "identity", "collapse_deltas", "divisible_floor", "case_split",
@@ -148,7 +148,8 @@ def divisible_floor(lhs: sp.Expr, rhs: sp.Expr, m: sp.Symbol, k: sp.Symbol, q: s
     outcome = identity(difference, sp.S.Zero, ctx, tactic="floor with divisibility",
                        search=False)
     if outcome.status is Status.PROVED:
-        outcome.detail = f"k | m: write {m} = {k}·{q} with integer {q} ≥ 1; ⌊n + r⌋ = n + ⌊r⌋"
+        outcome = Outcome(Status.PROVED, outcome.tactic, f"k | m: write {m} = {k}·{q} with "
+                          f"integer {q} ≥ 1; ⌊n + r⌋ = n + ⌊r⌋")
     return outcome
 
 

@@ -1,0 +1,45 @@
+"""The trusted kernel: the only code that grants PROVED, VERIFIED, SPOT_CHECKED or REFUTED.
+
+Everything that earns a strong status runs one of the rules below on the claim itself:
+symbolic ones (:mod:`.symbolic`, :mod:`.sums`, :mod:`.rules`) may PROVE; finite ones
+(:mod:`.finite`, :mod:`.linear`) VERIFY, SPOT-CHECK or REFUTE, never prove a statement about all
+values. :func:`prove` searches them. Each module documents why its rules are sound. What the
+kernel trusts: SymPy's exact arithmetic, its ``expand``/``simplify`` returning 0 only for an
+expression that is 0, its ``diff``, and its assumptions system; what it does not: SymPy's
+summation where it errs (see :func:`safe_doit`), a ``simplify`` that does not reach 0 (never a
+refutation by itself), floating point (never more than SPOT_CHECKED).
+"""
+
+import importlib
+
+from .outcome import LEGEND, STRONG, Outcome, Status, weakest
+
+# The rules load on first use: ``import symproof`` must stay as cheap as ``import sympy``, and
+# most of it never needs the kernel's machinery.
+_WHERE = {
+    "Context": "context",
+    **dict.fromkeys(("certainly_nonzero", "counterexample", "differs", "exhaustive",
+                     "spot_check"), "finite"),
+    "exhaustive_linear": "linear",
+    **dict.fromkeys(("coefficient_matching", "derivative", "differ", "distinct_taps", "fails",
+                     "induction", "instantiate", "max_commutes", "same_shape", "substitution",
+                     "unreachable", "write_primes"), "rules"),
+    **dict.fromkeys(("divides", "prove"), "search"),
+    **dict.fromkeys(("expand_sums", "safe_doit"), "sums"),
+    **dict.fromkeys(("case_split", "collapse_deltas", "divisible_floor", "identity",
+                     "merge_sums", "normalize", "reindex", "split_sum"), "symbolic"),
+}
+
+__all__ = ["Status", "Outcome", "STRONG", "LEGEND", "weakest", *_WHERE]
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -1,0 +1,130 @@
+"""Statuses and outcomes: what a step is known to be, and why.
+
+The strong statuses (PROVED, VERIFIED, SPOT_CHECKED, REFUTED) are granted by the kernel's rules
+only: an :class:`Outcome` carrying one can be constructed inside ``symproof.kernel`` and nowhere
+else (the LCF discipline of HOL and Lean). Everything else may say GIVEN (a definition, the
+problem's data, a target, a documented rule that is not derived) or UNKNOWN (nothing decided
+it); neither ever counts as proved.
+
+>>> Outcome(Status.GIVEN, "definition").status.name
+'GIVEN'
+>>> Outcome(Status.PROVED, "I say so")
+Traceback (most recent call last):
+...
+symproof.errors.KernelError: only the kernel's rules grant PROVED (here: I say so); state a \
+definition as GIVEN, or ask symproof.prove to decide the claim
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import KernelError
+
+__all__ = ["Status", "Outcome", "STRONG", "LEGEND", "weakest"]
+
+
+class Status(enum.IntEnum):
+    """How a result is known; among derived statuses a larger value is stronger. GIVEN is not
+    derived at all: it is never compared with the others (see :func:`weakest`)."""
+
+    REFUTED = 0
+    UNKNOWN = 1
+    SPOT_CHECKED = 2
+    VERIFIED = 3
+    PROVED = 4
+    GIVEN = 5
+
+    @property
+    def mark(self) -> str:
+        """A short, legible mark for tables and documents."""
+        return {"PROVED": "✓", "VERIFIED": "✓=", "SPOT_CHECKED": "≈", "REFUTED": "✗",
+                "UNKNOWN": "?", "GIVEN": "≔"}[self.name]
+
+
+#: What only the kernel may grant.
+STRONG = frozenset({Status.PROVED, Status.VERIFIED, Status.SPOT_CHECKED, Status.REFUTED})
+
+LEGEND = {
+    Status.PROVED: "symbolic argument for all values of the symbols, under the stated assumptions",
+    Status.VERIFIED: "checked exactly, case by case, on a finite concrete instance",
+    Status.SPOT_CHECKED: "random numeric samples agree (count, seed, tolerance given)",
+    Status.REFUTED: "a concrete counterexample to the asserted statement is shown",
+    Status.GIVEN: "not derived: a definition, the problem's data or a documented rule",
+    Status.UNKNOWN: "not decided",
+}
+
+
+def weakest(statuses) -> Status:
+    """The weakest derived status (GIVEN steps do not count); UNKNOWN when nothing was derived.
+
+    >>> weakest([Status.GIVEN, Status.PROVED, Status.SPOT_CHECKED]).name
+    'SPOT_CHECKED'
+    >>> weakest([Status.GIVEN]).name
+    'UNKNOWN'
+    """
+    return min((s for s in statuses if s is not Status.GIVEN), default=Status.UNKNOWN)
+
+
+_KERNEL = os.path.dirname(os.path.abspath(__file__))
+
+
+def _from_kernel() -> bool:
+    """Whether the code constructing an outcome is a file of the kernel package (the frame
+    three levels up: ``_from_kernel`` ← ``__post_init__`` ← ``__init__`` ← the caller)."""
+    filename = sys._getframe(3).f_code.co_filename
+    return os.path.dirname(os.path.abspath(filename)) == _KERNEL
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What decided a step: the status, the rule and a one-line summary, plus samples, seed
+    and tolerance for numeric checks and the counterexample of a refutation."""
+
+    status: Status
+    tactic: str
+    detail: str = ""
+    samples: int | None = None
+    seed: int | None = None
+    tolerance: float | None = None
+    counterexample: dict[str, Any] | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.status, Status):
+            raise KernelError(f"an outcome's status must be a Status, got {self.status!r}")
+        if self.status in STRONG and not _from_kernel():
+            raise KernelError(f"only the kernel's rules grant {self.status.name} (here: "
+                              f"{self.tactic}); state a definition as GIVEN, or ask "
+                              "symproof.prove to decide the claim")
+        if self.status is Status.REFUTED and not self.counterexample:
+            raise KernelError("a REFUTED outcome must carry its counterexample")
+        if self.status is Status.SPOT_CHECKED and (self.samples is None or self.seed is None):
+            raise KernelError("a SPOT_CHECKED outcome must record its sample count and seed")
+
+    @property
+    def proved(self) -> bool:
+        """Whether the kernel proved the claim."""
+        return self.status is Status.PROVED
+
+    def summary(self) -> str:
+        parts = [self.tactic]
+        if self.detail:
+            parts.append(self.detail)
+        if self.samples is not None:
+            parts.append(f"{self.samples} samples, seed {self.seed}, tol {self.tolerance:g}"
+                         if self.tolerance is not None else
+                         f"{self.samples} samples, seed {self.seed}")
+        if self.counterexample:
+            parts.append("counterexample " + ", ".join(
+                f"{k} = {v}" for k, v in self.counterexample.items()))
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {"status": self.status.name, "tactic": self.tactic, "detail": self.detail,
+                "samples": self.samples, "seed": self.seed, "tolerance": self.tolerance,
+                "counterexample": None if self.counterexample is None else {
+                    k: str(v) for k, v in self.counterexample.items()}}

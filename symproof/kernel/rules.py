@@ -1,0 +1,288 @@
+"""The kernel's structural rules: substitution of definitions, differentiation, a negative
+claim shown by its counterexample, exact numbers that differ, the max over a window commuting
+with a nondecreasing function, induction from a checked base and step, and coefficient
+matching for synthesised kernels.
+
+Why each is sound:
+
+* ``substitution``: the kernel itself replaces every entry ``w[…]`` by the body of its
+  definition (the definition's index symbols bound to the entry's indices), then decides
+  ``before-with-definitions = after`` by :func:`~symproof.kernel.symbolic.identity`: the step is
+  exactly as strong as that identity, relative to the definitions (which the proof states,
+  GIVEN).
+* ``derivative``: the kernel differentiates with SymPy's ``diff`` (exact) and decides the
+  claimed result against it by ``identity``. A function named ``f'`` denotes the derivative of
+  ``f`` (the notation of the course); SymPy's ``Subs(Derivative(f(ξ), ξ), ξ, u)`` is written so.
+* ``fails``: a counterexample search (exact values that respect the context) finding one
+  proves that the claim does not hold in general (a step that *asserts* a failure).
+* ``differ``: two exact numbers that are surely different (:func:`certainly_nonzero`) show,
+  VERIFIED on that instance, that the two sides differ.
+* ``max_commutes``: for σ nondecreasing, σ(max(a, b)) = max(σ(a), σ(b)) (proved here by a case
+  split), and a max over a finite nonempty window is an iterated binary max, so induction on
+  the number of entries (base: one entry; step: the lemma) gives σ(max_W f) = max_W σ(f). The
+  rule checks the claim has exactly that shape, the window's ranges are nonempty and σ is
+  assumed nondecreasing.
+* ``induction``: from a base and a step that the kernel itself PROVED (sealed outcomes), the
+  claim stated for every n ≥ base follows.
+* ``coefficient_matching``: a linear system solved exactly (read off when every equation has
+  one unknown, else ``linsolve``); the claimed solution is PROVED unique when the system has
+  exactly it, REFUTED (with the differing unknown) otherwise.
+* ``distinct_taps``: in a convolution with dilation D ≥ 1 the tap (γ, α, β) reads
+  ``X[γ, S(i−1)+D(α−1)+1−P, …]``, injective in (γ, α, β); so the weight of a tap is the
+  coefficient of its entry and a kernel realising a stencil is unique.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sympy as sp
+
+from .context import Context
+from .finite import certainly_nonzero, counterexample
+from .outcome import Outcome, Status
+from .symbolic import case_split, identity
+
+__all__ = ["instantiate", "substitution", "derivative", "write_primes", "fails", "differ",
+           "max_commutes", "induction", "coefficient_matching", "distinct_taps", "unreachable",
+           "same_shape"]
+
+
+def instantiate(expr: sp.Basic, definitions: Iterable[sp.Eq]) -> sp.Basic:
+    """``expr`` with every array entry that a definition covers replaced by its body.
+
+    A definition is ``Eq(w[l, γ, α, β], body)``: its indices are either symbols (bound to the
+    entry's indices) or fixed values the entry must have.
+
+    >>> from symproof.notation import w, b, l, gamma, alpha, beta
+    >>> instantiate(w[1, 2, 3, 3] + b[2], [sp.Eq(w[l, gamma, alpha, beta],
+    ...                                          sp.KroneckerDelta(l, gamma)), sp.Eq(b[l], 0)])
+    0
+    """
+    patterns = []
+    for definition in definitions:
+        if not (isinstance(definition, sp.Equality) and isinstance(definition.lhs, sp.Indexed)):
+            raise ValueError(f"a definition must read Eq(entry, body), got {definition}")
+        patterns.append((definition.lhs, definition.rhs))
+
+    def replaced(entry: sp.Indexed):
+        for pattern, body in patterns:
+            if pattern.base != entry.base or len(pattern.indices) != len(entry.indices):
+                continue
+            bound = {}
+            for p, value in zip(pattern.indices, entry.indices):
+                if isinstance(p, sp.Symbol):
+                    if bound.setdefault(p, value) != value:
+                        break
+                elif p != value:
+                    break
+            else:
+                return body.xreplace(bound)
+        return entry
+
+    return expr.replace(lambda e: isinstance(e, sp.Indexed), replaced)
+
+
+def substitution(before: sp.Expr, after: sp.Expr, definitions: Iterable[sp.Eq],
+                 ctx: Context | None = None) -> Outcome:
+    """PROVED when ``after`` is ``before`` with the definitions substituted (as an identity)."""
+    definitions = list(definitions)
+    outcome = identity(instantiate(before, definitions), after, ctx, search=False)
+    shown = ", ".join(str(d.lhs) for d in definitions)
+    if outcome.status is Status.PROVED:
+        return Outcome(Status.PROVED, "substitution", f"{shown} replaced by their definitions")
+    return Outcome(Status.UNKNOWN, "substitution",
+                   f"with {shown} replaced, the sides still differ: {outcome.detail}")
+
+
+def write_primes(expr: sp.Basic) -> sp.Basic:
+    """SymPy's derivative of an undefined one-argument function written ``f'(u)``.
+
+    >>> f, x = sp.Function("f"), sp.Symbol("x")
+    >>> write_primes(sp.diff(f(2 * x), x))
+    2*f'(2*x)
+    """
+    def is_prime(e):
+        return (isinstance(e, sp.Derivative) and len(e.variables) == 1
+                and isinstance(e.expr, sp.core.function.AppliedUndef)
+                and e.expr.args == e.variables)
+
+    primed = expr.replace(is_prime, lambda e: sp.Function(f"{e.expr.func.__name__}'")(
+        e.variables[0]))
+    # SymPy wraps f'(ξ) in Subs(…, ξ, u) when u is not a symbol; substitute it now.
+    return primed.replace(lambda e: isinstance(e, sp.Subs) and not e.expr.has(sp.Derivative),
+                          lambda e: e.doit())
+
+
+def derivative(expr: sp.Expr, variable: sp.Basic, claimed: sp.Expr,
+               ctx: Context | None = None) -> Outcome:
+    """PROVED when ``∂expr/∂variable`` (computed here) equals ``claimed``."""
+    computed = write_primes(sp.diff(expr, variable))
+    outcome = identity(computed, claimed, ctx)
+    if outcome.status is Status.PROVED:
+        return Outcome(Status.PROVED, "differentiation",
+                       f"∂/∂{variable} of the definition, then {outcome.detail}")
+    return outcome
+
+
+def fails(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, seed: int = 0) -> Outcome:
+    """PROVED that ``lhs = rhs`` does not hold in general, by a counterexample; UNKNOWN when
+    none is found (which shows nothing)."""
+    found = counterexample(lhs, rhs, ctx, seed=seed)
+    if found is None:
+        return Outcome(Status.UNKNOWN, "counterexample", "none found")
+    return Outcome(Status.PROVED, "counterexample", found.detail,
+                   counterexample=found.counterexample)
+
+
+def differ(lhs: sp.Expr, rhs: sp.Expr, case: dict, description: str) -> Outcome:
+    """VERIFIED that two exact numbers differ (the instance ``case`` shows a claim fails)."""
+    difference = sp.simplify(lhs - rhs)
+    if difference.is_number and certainly_nonzero(difference):
+        return Outcome(Status.VERIFIED, "exact evaluation",
+                       f"{description}: {lhs} ≠ {rhs}")
+    if difference == 0:
+        return Outcome(Status.REFUTED, "exact evaluation", f"{description}: both are {lhs}",
+                       counterexample={"instance": case})
+    return Outcome(Status.UNKNOWN, "exact evaluation", f"{description}: not decided")
+
+
+def max_commutes(claim: sp.Eq, ctx: Context) -> Outcome:
+    """``σ(max_W f) = max_W σ(f)`` for σ nondecreasing in ``ctx`` (see the module docstring)."""
+    from ..reductions import MaxOver
+
+    lhs, rhs = claim.lhs, claim.rhs
+    shape_ok = (isinstance(lhs, sp.core.function.AppliedUndef) and len(lhs.args) == 1
+                and isinstance(lhs.args[0], MaxOver) and isinstance(rhs, MaxOver)
+                and rhs.limits == lhs.args[0].limits
+                and rhs.function == lhs.func(lhs.args[0].function))
+    if not shape_ok:
+        return Outcome(Status.UNKNOWN, "induction over the window",
+                       "the claim is not σ(max over a window of f) = max over it of σ(f)")
+    sigma = lhs.func
+    if sigma.__name__ not in ctx.nondecreasing:
+        return Outcome(Status.UNKNOWN, "induction over the window",
+                       f"{sigma.__name__} is not assumed nondecreasing")
+    nonempty = all(ctx.implies(sp.Le(low, high)) for _, low, high in rhs.limits)
+    if not nonempty:
+        return Outcome(Status.UNKNOWN, "induction over the window",
+                       "the window may be empty")
+    a, b = sp.symbols("a b", real=True)
+    lemma = case_split(sigma(sp.Max(a, b)), sp.Max(sigma(a), sigma(b)), sp.Ge(a, b), ctx)
+    if lemma.status is not Status.PROVED:
+        return Outcome(Status.UNKNOWN, "induction over the window",
+                       f"the binary lemma is not proved: {lemma.detail}")
+    return Outcome(Status.PROVED, "induction over the window",
+                   "base: one entry, σ(x) = σ(x); step: σ(max(M, x)) = max(σ(M), σ(x)), the "
+                   f"lemma σ(max(a, b)) = max(σ(a), σ(b)) ({lemma.detail})")
+
+
+def induction(base: Outcome, step: Outcome, what: str) -> Outcome:
+    """PROVED from a base and a step the kernel proved (``what`` says what is inducted on)."""
+    if base.status is Status.PROVED and step.status is Status.PROVED:
+        return Outcome(Status.PROVED, "induction", f"{what}: base ({base.tactic}) and step "
+                                                   f"({step.tactic}) proved")
+    weak = base if base.status is not Status.PROVED else step
+    return Outcome(Status.UNKNOWN, "induction", f"{what}: {weak.tactic} not proved")
+
+
+def coefficient_matching(equations: list, unknowns: list, expected: dict) -> Outcome:
+    """PROVED when the linear system (expressions equal to 0) has exactly the solution
+    ``expected`` (unknown → value); REFUTED when it has none or another one."""
+    values = _read_off(equations, set(unknowns))
+    if values == "inconsistent":
+        return Outcome(Status.REFUTED, "coefficient matching", "no solution of the system",
+                       counterexample={"system": "inconsistent"})
+    if values is None:  # not one unknown per equation: the general solver
+        solutions = sp.linsolve(equations, unknowns)
+        if len(solutions) != 1:
+            return Outcome(Status.REFUTED, "coefficient matching", "no solution of the system",
+                           counterexample={"system": "inconsistent"})
+        (solution,) = solutions
+        free = sorted(set().union(*(v.free_symbols for v in solution)) & set(unknowns),
+                      key=str)
+        if free:
+            return Outcome(Status.UNKNOWN, "coefficient matching",
+                           f"solutions with free parameters {', '.join(map(str, free))}: "
+                           "not unique")
+        values = dict(zip(unknowns, solution))
+    differing = {str(u): values[u] for u in unknowns if sp.simplify(values[u] - expected[u])}
+    if differing:
+        return Outcome(Status.REFUTED, "coefficient matching", "the system's solution differs",
+                       counterexample=differing)
+    return Outcome(Status.PROVED, "coefficient matching",
+                   f"unique solution of {len(equations)} linear equations in "
+                   f"{len(unknowns)} unknowns")
+
+
+def _read_off(equations: list, unknowns: set):
+    """The solution of a system in which every equation is ``c·u + d = 0`` for one unknown
+    ``u`` (numbers ``c ≠ 0``) and every unknown has exactly one such equation; "inconsistent"
+    if an equation without unknowns is a nonzero number; None when not of that shape."""
+    values = {}
+    for equation in map(sp.expand, equations):
+        present = {e for e in equation.atoms(sp.Indexed) if e in unknowns}
+        if not present:
+            if equation != 0:
+                return "inconsistent" if equation.is_number else None
+            continue
+        if len(present) != 1:
+            return None
+        (unknown,) = present
+        coefficient = equation.coeff(unknown)
+        rest = sp.expand(equation - coefficient * unknown)
+        if not coefficient.is_number or coefficient == 0 or rest.has(unknown) or unknown in values:
+            return None
+        values[unknown] = -rest / coefficient
+    return values if set(values) == unknowns else None
+
+
+def same_shape(claimed: tuple, expected: tuple, instance: dict, label: str) -> Outcome | None:
+    """REFUTED when two matrix shapes differ at the sizes of ``instance`` (symbol → positive
+    integer), which the refutation shows; None when they agree there (nothing decided)."""
+    sizes = [tuple((sp.Integer(v) if isinstance(v, int) else v).xreplace(instance) for v in shape)
+             for shape in (claimed, expected)]
+    if sizes[0] == sizes[1]:
+        return None
+    return Outcome(Status.REFUTED, "shapes",
+                   f"the claim has shape {tuple(claimed)}, {label} has {tuple(expected)}",
+                   counterexample={str(k): v for k, v in instance.items()})
+
+
+def unreachable(element: sp.Expr, target: sp.Expr, base: sp.IndexedBase) -> Outcome:
+    """PROVED that no weights make ``element`` equal ``target`` when the target needs an entry
+    of ``base`` that the element (written out, weights symbolic) never reads: whatever the
+    weights, that entry's coefficient is 0 on one side and not on the other. UNKNOWN when
+    every entry is reachable or the element cannot be written out."""
+    from .sums import expand_sums
+
+    written = sp.expand(expand_sums(element))
+    if written.has(sp.Sum):
+        return Outcome(Status.UNKNOWN, "tap matching", "the window is not concrete")
+    readable = {e for e in written.atoms(sp.Indexed) if e.base == base}
+    needed = {e for e in sp.expand(target).atoms(sp.Indexed) if e.base == base}
+    missing = sorted(needed - readable, key=str)
+    if not missing:
+        def constant(e):  # the value at X = 0
+            return sp.expand(e).replace(lambda x: isinstance(x, sp.Indexed) and x.base == base,
+                                        lambda x: sp.S.Zero)
+
+        offset = constant(target)
+        if constant(written) == 0 and offset.is_number and certainly_nonzero(offset):
+            return Outcome(Status.PROVED, "tap matching",
+                           f"the target has the constant term {offset}, and the layer none (no "
+                           "bias): no weights give it")
+        return Outcome(Status.UNKNOWN, "tap matching", "every entry the target needs is read")
+    return Outcome(Status.PROVED, "tap matching",
+                   f"no tap reads {missing[0]}, which the target needs: an entry no tap reads "
+                   "cannot appear in Y")
+
+
+def distinct_taps(dilation: tuple, ctx: Context | None = None) -> Outcome:
+    """PROVED that distinct taps read distinct entries when every dilation is ≥ 1."""
+    ctx = ctx or Context()
+    if all(d.is_positive or ctx.implies(sp.Ge(d, 1)) for d in dilation):
+        return Outcome(Status.PROVED, "tap matching",
+                       "distinct taps (γ, α, β) read distinct entries of X (D ≥ 1), so each "
+                       "weight is the coefficient of its entry: the solution is unique")
+    return Outcome(Status.UNKNOWN, "tap matching", "the dilation may be 0")

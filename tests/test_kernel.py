@@ -1,0 +1,195 @@
+"""The trusted kernel (issue #11): only it grants strong statuses, prove() decides claims with a
+trail, and it never confirms a perturbed truth nor refutes a truth."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symproof import AvgPool2d, Conv2d, symbols
+from symproof import notation as nt
+from symproof.errors import KernelError, ParameterError
+from symproof.kernel import Context, Outcome, Status, divides, identity, prove
+from symproof.shapes import conv_output_size, pool_output_size
+
+ROOT = Path(__file__).resolve().parents[1]
+STRONG = "PROVED|VERIFIED|SPOT_CHECKED|REFUTED"
+
+
+def test_no_code_outside_the_kernel_writes_a_strong_status():
+    """A scan of the sources: outside ``symproof/kernel`` nothing constructs an outcome with a
+    strong status, and the worked problems name no status at all."""
+    offenders = []
+    for path in sorted([*(ROOT / "symproof").rglob("*.py"), *(ROOT / "proofs").rglob("*.py")]):
+        if "kernel" in path.relative_to(ROOT).parts[:2]:
+            continue
+        source = path.read_text()
+        for match in re.finditer(rf"Outcome\(\s*(?:Status\.)?(?:{STRONG})\b", source):
+            offenders.append(f"{path.relative_to(ROOT)}: {match.group()}")
+        if path.parts[-2] == "proofs" and re.search(r"\bStatus\.", source):
+            offenders.append(f"{path.relative_to(ROOT)}: a status literal in a worked problem")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("status", [Status.PROVED, Status.VERIFIED, Status.SPOT_CHECKED,
+                                    Status.REFUTED])
+def test_a_strong_outcome_cannot_be_forged_or_copied(status):
+    with pytest.raises(KernelError):
+        Outcome(status, "forged", samples=1, seed=0, counterexample={"x": 1})
+    granted = identity(sp.Integer(1), sp.Integer(1))
+    with pytest.raises((KernelError, dataclasses.FrozenInstanceError)):
+        dataclasses.replace(granted, tactic="mine")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        granted.status = Status.PROVED
+
+
+def test_given_never_counts_as_proved():
+    from symproof.proof import Proof
+
+    proof = Proof("t", "t", "t")
+    proof.given(sp.Eq(sp.Symbol("x"), 1), "the data")
+    assert proof.status is Status.UNKNOWN
+    assert proof.to_dict()["steps"][0]["status"] == "GIVEN"
+
+
+# --- prove -----------------------------------------------------------------------------------
+
+a, b = sp.symbols("a b", real=True)
+m, k, n, q = symbols("m k n q")
+
+
+@pytest.mark.parametrize("claim, assuming, status", [
+    (sp.Eq(sp.Max(a, b) ** 3, sp.Max(a**3, b**3)), (), "PROVED"),
+    (sp.Eq(sp.Min(a, b) + sp.Max(a, b), a + b), (), "PROVED"),
+    (sp.Eq(sp.Max(a, b) ** 2, sp.Max(a**2, b**2)), (), "REFUTED"),
+    (sp.Eq(sp.floor(m / k), m / k), (), "REFUTED"),
+    (sp.Eq(sp.floor(m / k), m / k), (divides(k, m),), "PROVED"),
+    (sp.Eq(sp.floor((m - k) / k) + 1, m / k), (divides(k, m),), "PROVED"),
+    (sp.Eq(sp.floor((m - k) / k) + 2, m / k), (divides(k, m),), "REFUTED"),
+    (sp.Ge(m + 1, m, evaluate=False), (), "PROVED"),
+    (sp.Le(m, k), (), "REFUTED"),
+    (sp.Le(m, k), (sp.Lt(m, k),), "PROVED"),
+])
+def test_prove_decides_and_says_why(claim, assuming, status):
+    outcome = prove(claim, assuming=assuming)
+    assert outcome.status.name == status, outcome
+    if status == "REFUTED":
+        values = {sp.Symbol(name, integer=True, positive=True): v
+                  for name, v in outcome.counterexample.items() if name in ("m", "k")}
+        if assuming and values:  # the counterexample respects k | m
+            assert int(values[m]) % int(values[k]) == 0
+
+
+def test_prove_leaves_what_nothing_decides_unknown():
+    # true for every m below a million, false beyond: nothing small decides it
+    claim = sp.Eq(sp.floor(sp.sqrt(2) * m), sp.floor(sp.sqrt(2) * m + sp.Rational(1, 10**6)))
+    outcome = prove(claim)
+    assert outcome.status is Status.UNKNOWN and "tried" in outcome.detail
+
+
+def test_prove_refuses_what_is_not_a_claim():
+    with pytest.raises(ParameterError, match="relation"):
+        prove(m + 1)
+    with pytest.raises(ParameterError, match="evaluate=False"):
+        prove(sp.Eq(m + 1, 1 + m))  # SymPy decided it already
+
+
+# --- soundness: perturbed truths are never confirmed, truths never refuted --------------------
+
+F, S, P = symbols("F S P")
+
+
+def _truths():
+    """True identities of the field, each with the assumptions it needs."""
+    conv = Conv2d(1, 1, 3, padding=1)
+    element = conv.element(1, nt.i, nt.j)
+    return [
+        (sp.Eq(conv_output_size(m, 3, 1, 1), m, evaluate=False), ()),
+        (sp.Eq(pool_output_size(k * q, k, k), q, evaluate=False), ()),
+        (sp.Eq(sp.floor((m - k) / k) + 1, m / k, evaluate=False), (divides(k, m),)),
+        (sp.Eq(sp.floor((m + 2 - 3) / 1) + 1, m, evaluate=False), ()),
+        (sp.Eq(AvgPool2d(2).output_shape(1, 2 * q, 2 * q)[1], q, evaluate=False), ()),
+        (sp.Eq(sp.Max(a, b) + sp.Min(a, b), a + b, evaluate=False), ()),
+        (sp.Eq(element.xreplace({nt.w[1, 1, 2, 2]: 1}) - element,
+               element.xreplace({nt.w[1, 1, 2, 2]: 1}) - element, evaluate=False), ()),
+        (sp.Eq(sp.Sum(nt.X[1, nt.i + nt.alpha], (nt.alpha, 1, 3)),
+               nt.X[1, nt.i + 1] + nt.X[1, nt.i + 2] + nt.X[1, nt.i + 3], evaluate=False), ()),
+        (sp.Eq(sp.Sum(sp.KroneckerDelta(nt.l, nt.gamma) * nt.X[nt.gamma, nt.i],
+                      (nt.gamma, 1, n)), nt.X[nt.l, nt.i], evaluate=False),
+         (sp.Le(nt.l, n),)),
+    ]
+
+
+def _perturbations(claim: sp.Eq):
+    """Ways people get these wrong: an index shifted, a floor dropped or added, a divisor
+    changed, a term dropped or its sign flipped, a factor scaled."""
+    lhs, rhs = claim.lhs, claim.rhs
+    yield sp.Eq(lhs, rhs + 1, evaluate=False)
+    yield sp.Eq(lhs, 2 * rhs, evaluate=False) if rhs != 0 else sp.Eq(lhs, 1, evaluate=False)
+    yield sp.Eq(lhs, rhs.xreplace({nt.i: nt.i + 1}), evaluate=False)
+    yield sp.Eq(lhs.replace(lambda e: isinstance(e, sp.floor), lambda e: e.args[0]), rhs,
+                evaluate=False)
+    yield sp.Eq(lhs, rhs.xreplace({k: k + 1}), evaluate=False)
+    terms = sp.Add.make_args(rhs)
+    if len(terms) > 1:
+        yield sp.Eq(lhs, sp.Add(*terms[1:]), evaluate=False)
+        yield sp.Eq(lhs, rhs - 2 * terms[0], evaluate=False)
+
+
+@pytest.mark.parametrize("number", range(len(_truths())))
+def test_truths_are_never_refuted_and_their_perturbations_never_confirmed(number):
+    claim, assuming = _truths()[number]
+    assert prove(claim, assuming=assuming).status is not Status.REFUTED
+    for wrong in _perturbations(claim):
+        if not _false_somewhere(wrong, assuming):
+            continue  # the perturbation happened to keep it true (a floor of an integer…)
+        outcome = prove(wrong, assuming=assuming)
+        assert outcome.status not in (Status.PROVED, Status.VERIFIED), (wrong, outcome)
+
+
+def _false_somewhere(claim: sp.Eq, assuming) -> bool:
+    """Whether brute force finds values (sizes 1…6 respecting the assumptions, random array
+    entries) at which the claim is false: only such perturbations must never be confirmed."""
+    import itertools
+    import random
+
+    from symproof.kernel.sums import expand_sums
+
+    rng = random.Random(0)
+    symbols_ = sorted((s for s in claim.free_symbols if isinstance(s, sp.Symbol)
+                       and s != nt.X.label), key=str)
+    for values in itertools.product(range(1, 7), repeat=len(symbols_)):
+        at = dict(zip(symbols_, map(sp.Integer, values)))
+        if not all(bool(sp.simplify(a.xreplace(at))) for a in assuming
+                   if isinstance(a, sp.Basic) and not isinstance(a.lhs, sp.Mod)):
+            continue
+        if any(isinstance(a.lhs, sp.Mod) and a.lhs.xreplace(at) != 0 for a in assuming):
+            continue
+        difference = expand_sums(claim.lhs.xreplace(at) - claim.rhs.xreplace(at))
+        entries = {e: sp.Integer(rng.randint(-9, 9)) for e in difference.atoms(sp.Indexed)}
+        value = sp.simplify(difference.xreplace(entries))
+        if value.is_number and value != 0:
+            return True
+    return False
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 4), st.integers(0, 3), st.integers(1, 3),
+       st.integers(-2, 2).filter(bool))
+def test_random_size_claims_are_decided_right(f, s, p, d, shift):
+    """Output-size claims at random parameters, in the textbook's form: the true one is never
+    refuted, a shifted one never proved."""
+    span = d * (f - 1) + 1
+    ctx = Context([sp.Ge(m + 2 * p, span)])
+    textbook = sp.floor(sp.Rational(1, s) * (m + 2 * p - span)) + 1
+    size = conv_output_size(m + span, f, s, p, d).xreplace({m: m - span})  # any m ≥ span − 2p
+    assert prove(sp.Eq(size, textbook, evaluate=False), context=ctx).status \
+        is not Status.REFUTED
+    outcome = prove(sp.Eq(size, textbook + shift, evaluate=False), context=ctx)
+    assert outcome.status not in (Status.PROVED, Status.VERIFIED)
