@@ -455,7 +455,8 @@ def _check(args) -> int:
         option = "--in-place" if args.in_place else "--annotate"
         check_outputs({option: target}, [path], overwrite_inputs=args.in_place)
     text = read_document(path)
-    verdicts, contexts = check_text(text, inline=args.inline)
+    markdown = path.suffix.lower() not in (".tex", ".ltx", ".latex")
+    verdicts, contexts = check_text(text, inline=args.inline, markdown=markdown)
     if args.json:
         print(_json([v.to_dict() for v in verdicts]))
     else:
@@ -468,9 +469,9 @@ def _check(args) -> int:
         counts: dict[str, int] = {}
         for v in verdicts:
             counts[v.status.lower()] = counts.get(v.status.lower(), 0) + 1
-        print(f"{len(verdicts)} claims: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+        print(f"{len(verdicts)} claims" + (": " + ", ".join(f"{n} {s}" for s, n in counts.items())
+                                           if counts else ""))
     if target is not None:
-        markdown = path.suffix.lower() not in (".tex", ".ltx", ".latex")
         write_atomically(target, annotate(text, verdicts, markdown=markdown,
                                           inline=args.inline))
         if not args.json:

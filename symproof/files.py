@@ -21,8 +21,10 @@ True
 from __future__ import annotations
 
 import os
+import select
 import stat
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,6 +32,9 @@ from .errors import FileError
 from .limits import current, refusal
 
 __all__ = ["read_document", "read_bytes", "write_atomically", "check_target", "check_outputs"]
+
+
+_IDLE_SECONDS = 10  # how long a pipe or device may stay silent before reading gives up
 
 
 def _why(error: OSError) -> str:
@@ -65,13 +70,24 @@ def read_bytes(path: str | os.PathLike, *, what: str = "document",
         if problem:
             raise FileError(f"cannot read {path}: {problem}")
         raise refusal(limit, f"{what} {path}", info.st_size, "bytes")
-    with os.fdopen(handle, "rb") as stream:
-        os.set_blocking(stream.fileno(), True)  # a writer on a FIFO may still be writing
-        chunks, size = [], 0
+    regular = stat.S_ISREG(info.st_mode)
+    with os.fdopen(handle, "rb", buffering=0) as stream:
+        if regular:
+            os.set_blocking(stream.fileno(), True)
+        chunks, size, settling = [], 0, 0 if regular else 3
         try:
             while size <= maximum:  # in pieces: one read of `maximum` bytes would allocate it
                 chunk = stream.read(min(maximum + 1 - size, 1 << 20))
-                if not chunk:
+                if chunk is None:  # a pipe whose writer has sent nothing yet: wait for it
+                    if not select.select([stream], [], [], _IDLE_SECONDS)[0]:
+                        raise FileError(f"cannot read {path}: no data for {_IDLE_SECONDS} s (a "
+                                        "pipe or device whose writer is idle)")
+                    continue
+                if not chunk:  # the end (a pipe nobody writes to ends at once)
+                    if size == 0 and settling:  # unless a writer is just connecting
+                        settling -= 1
+                        time.sleep(0.05)
+                        continue
                     break
                 chunks.append(chunk)
                 size += len(chunk)

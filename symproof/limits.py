@@ -368,8 +368,9 @@ def _measure(node: sp.Basic, size: dict, terms: dict) -> tuple[float, int]:
         if isinstance(exponent, sp.Integer):
             n = abs(int(exponent))
             return n * s_args[0], _binomial_cap(t_args[0], n)
-        if isinstance(exponent, sp.Rational):  # a root is no larger than its base
-            return s_args[0], t_args[0]
+        if isinstance(exponent, sp.Rational):  # x^(p/q): |p/q| times as many digits as x
+            ratio = abs(exponent.p) / exponent.q if exponent.p.bit_length() < 1000 else math.inf
+            return ratio * s_args[0], t_args[0]
         return _magnitude(s_args[1]) * s_args[0], t_args[0]
     if isinstance(node, sp.exp):  # e^a: as large as a power with that exponent
         return _magnitude(s_args[0]) * math.log10(math.e), t_args[0]

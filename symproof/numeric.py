@@ -389,11 +389,16 @@ def operands(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, terms: 
         bound = terms * _magnitude(x) * _magnitude(weight)
         bound += 0 if bias is None else _magnitude(bias)
         dtype = np.dtype(np.int64) if bound <= _INT64_MAX else np.dtype(object)
-    elif "O" in kinds:
+    elif "O" in kinds and not kinds & {"f", "c"}:
         dtype = np.dtype(object)
-    else:
-        dtype = np.result_type(*arrays)
-    return tuple(None if a is None else a.astype(dtype, copy=False) for a in (x, weight, bias))
+    else:  # floats make the arithmetic inexact anyway: exact operands become floats too
+        dtype = np.result_type(*(a.dtype if a.dtype != object else np.float64 for a in arrays))
+    try:
+        return tuple(None if a is None else a.astype(dtype, copy=False)
+                     for a in (x, weight, bias))
+    except OverflowError:
+        raise ShapeError("the inputs mix floats with an integer too large for float64: use "
+                         "only ints and Fractions for exact arithmetic") from None
 
 
 def as_float(name: str, array: np.ndarray, *, exact_integers: bool = False) -> np.ndarray:

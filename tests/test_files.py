@@ -125,3 +125,20 @@ def test_reading_is_bounded_and_clear(tmp_path):
         files.read_document(tmp_path / "missing.md")
     with pytest.raises(FileError, match="is a directory"):
         files.read_document(tmp_path)
+
+
+def test_a_pipe_whose_writer_is_idle_is_given_up(tmp_path, monkeypatch):
+    import subprocess
+    import time
+
+    monkeypatch.setattr(files, "_IDLE_SECONDS", 0.5)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", f"sleep 5 > {fifo}"])
+    try:
+        start = time.perf_counter()
+        with pytest.raises(FileError, match="no data for 0.5 s"):
+            files.read_document(fifo)
+        assert time.perf_counter() - start < 3
+    finally:
+        writer.kill()

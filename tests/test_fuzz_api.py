@@ -629,7 +629,7 @@ def test_huge_work_is_refused():
                                              [0.0])
     exact = np.full((1, 300, 300), Fraction(1, 3), dtype=object)  # ~3 µs per Fraction product
     with pytest.raises(TooLargeError, match="for exact arithmetic on Python numbers"):
-        Conv2d(1, 1, 5).evaluate(exact, np.ones((1, 1, 5, 5)), [0])
+        Conv2d(1, 1, 5).evaluate(exact, np.ones((1, 1, 5, 5), dtype=object), [0])
 
 
 @pytest.mark.parametrize("part", [

@@ -31,6 +31,7 @@ EXPLOSIVE = {
     "{" * 60 + "x" + "}" * 60: "nesting_depth",
     r"x = " + "+".join(["y"] * 6000): "claim_chars",
     "x_{" * 5 + "2" + "}" * 5: "script_depth",
+    r"3^{\frac{200000001}{2}} = 1": "integer_digits",
 }
 
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symproof import Conv2d, Status, symbols, synthesize
-from symproof.claims.check import check_text
+from symproof.claims.check import Verdict, check_text
 from symproof.kernel import Context, expand_sums, identity
 from symproof.kernel.linear import exhaustive_linear
 from symproof.notation import X, i, j
@@ -33,8 +33,9 @@ def test_a_name_bound_twice_is_two_sums():
 
 
 def test_an_outer_bound_naming_the_pinned_index_is_another_symbol():
-    total = sp.Sum(g(u) * sp.KroneckerDelta(u, 2), (u, 1, 3), (v, 1, u))  # = u·g(2)
-    assert identity(total, u * g(2)).status is Status.PROVED
+    w = sp.Symbol("u", integer=True, positive=True)  # the outer bound: a free u ≥ 1
+    total = sp.Sum(g(w) * sp.KroneckerDelta(w, 2), (w, 1, 3), (v, 1, w))  # = u·g(2)
+    assert identity(total, w * g(2)).status is Status.PROVED
     assert identity(total, 2 * g(2)).status is not Status.PROVED
     f = sp.Function("f")
     shadowed = sp.Sum(v * sp.Sum(f(v), (v, 1, n)), (v, 1, 3))  # an inner sum rebinds v
@@ -178,3 +179,66 @@ def test_mathematics_in_code_is_not_checked():
            "$$d + d = 2d$$\n")
     verdicts, contexts = check_text(doc)
     assert [v.status for v in verdicts] == ["PROVED"] and len(contexts) >= 1
+
+
+# --- third round ---------------------------------------------------------------------------
+
+def test_summation_indices_are_not_assumed_positive():
+    doc = ("$$\\sum_{i=-2}^{2} |i| = 0$$\n$$\\sum_{i=-2}^{2} |i| = 6$$\n"
+           "$$\\sum_{k=-3}^{3} \\sqrt{k^2} = 0$$\n"
+           "$$\\sum_{i=-2}^{1}\\sum_{j=1}^{i} 1 = 1$$\n$$\\sum_{i=-2}^{1}\\sum_{j=1}^{i} 1 = -2$$\n"
+           "$$\\sum_{\\alpha=1}^{3} X_{1,i+\\alpha} = X_{1,i+1}+X_{1,i+2}+X_{1,i+3}$$\n")
+    assert _verdicts(doc) == ["REFUTED", "PROVED", "REFUTED", "PROVED", "REFUTED", "PROVED"]
+
+
+def test_assumptions_hold_without_a_layer_and_every_divisibility_counts():
+    doc = ("<!-- symproof assume n \\ge 3 -->\n<!-- symproof assume 2 \\mid n -->\n"
+           "<!-- symproof assume 3 \\mid n -->\n$$\\sum_{i=1}^{n-2} 1 = n-2$$\n"
+           "$$\\lfloor n/2\\rfloor = n/2$$\n$$\\lfloor n/3\\rfloor = n/3$$\n"
+           "$$\\lfloor n/3\\rfloor = n/3 + 1$$\n")
+    assert _verdicts(doc) == ["PROVED", "PROVED", "PROVED", "REFUTED"]
+    odd = "<!-- symproof assume 2 \\mid n+1 -->\n$$\\lfloor (n+1)/2\\rfloor=(n+1)/2$$\n"
+    assert _verdicts(odd) == ["PROVED"]
+
+
+def test_x_is_zero_outside_its_range_and_positions_stay_in_the_output():
+    doc = ("<!-- symproof conv2d kernel_size=3 padding=1 input=5x5 -->\n"
+           "$$Y_{1,1,1} = b_1 + \\sum_{\\alpha=2}^{3}\\sum_{\\beta=2}^{3} w_{1,1,\\alpha,\\beta}"
+           "X_{1,\\alpha-1,\\beta-1}$$\n"
+           "$$Y_{1,5,5} = b_1 + \\sum_{\\alpha=1}^{2}\\sum_{\\beta=1}^{2} w_{1,1,\\alpha,\\beta}"
+           "X_{1,3+\\alpha,3+\\beta}$$\n"
+           "$$Y_{1,1,1} = b_1 + w_{1,1,2,2} X_{1,1,1}$$\n")
+    verdicts = check_text(doc)[0]
+    assert [v.status for v in verdicts] == ["PROVED", "PROVED", "REFUTED"]
+    shown = verdicts[2].evidence["counterexample"]
+    assert all("0" not in key.split(",")[1:] for key in shown if key.startswith("X"))
+
+
+def test_values_that_make_a_sum_bound_fractional_are_no_counterexample():
+    v = sp.Symbol("v")
+    claim = sp.Sum(1, (t, 1, v**2))
+    assert identity(claim, sp.floor(v**2)).status is not Status.REFUTED
+
+
+def test_a_jump_at_an_exact_zero_is_not_trusted():
+    from symproof.kernel import certainly_nonzero
+
+    e = 8 * sp.cos(sp.pi / 7) * sp.cos(2 * sp.pi / 7) * sp.cos(4 * sp.pi / 7)
+    assert not certainly_nonzero(sp.sign(e + 1))
+    assert certainly_nonzero(sp.sqrt(2) - 1)
+
+
+def test_code_is_neither_checked_nor_annotated_and_user_text_is_kept():
+    from symproof.claims.annotate import annotate
+
+    md = ("Here:\n\n    <!-- symproof conv2d kernel_size=3 -->\n    $$ Y_{1,i,j} = 0 $$\n\n"
+          "And `$$ 1 = 2 $$` is code.\n- item\n\n    $$ a + a = 2a $$\n")
+    verdicts, contexts = check_text(md, markdown=True)
+    assert [v.status for v in verdicts] == ["PROVED"] and len(contexts) >= 1
+    kept = "$$ 1 = 1 $$\n<!-- symproof: PROVED x --> Important user text. <!-- end -->\n"
+    out = annotate(kept, [Verdict(1, "1 = 1", "PROVED", "identity")], markdown=True)
+    assert "Important user text" in out
+    tex = "\\[ x = 1 \\] \\begin{verbatim}\ncode\n\\end{verbatim}\n"
+    noted = annotate(tex, [Verdict(1, "x = 1", "UNKNOWN", "\\end{verbatim}")], markdown=False)
+    assert noted.split("\n").index("\\end{verbatim}") < noted.split("\n").index(
+        "% symproof: UNKNOWN \\end{verbatim}")

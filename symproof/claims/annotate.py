@@ -23,7 +23,7 @@ import bisect
 import re
 from collections.abc import Sequence
 
-from .extract import math_blocks
+from .extract import code_spans, math_blocks
 
 __all__ = ["annotate", "note_text"]
 
@@ -35,7 +35,7 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 # comment syntax, on the lines just after a math block (where annotate puts them). A line a
 # user wrote, even "% symproof: remember…", is never taken for one.
 _STATUSES = "PROVED|VERIFIED|SPOT_CHECKED|REFUTED|UNKNOWN|UNPARSED|GIVEN"
-_OLD_NOTE = {True: re.compile(rf"^[ \t]*<!-- symproof: (?:{_STATUSES}) .* -->\r?$"),
+_OLD_NOTE = {True: re.compile(rf"^[ \t]*<!-- symproof: (?:{_STATUSES}) (?:(?!-->).)* -->\r?$"),
              False: re.compile(rf"^[ \t]*% symproof: (?:{_STATUSES}) .*\r?$")}
 
 
@@ -54,13 +54,21 @@ def note_text(status: str, reason: str, *, markdown: bool) -> str:
 def annotate(text: str, verdicts: Sequence, *, markdown: bool, inline: bool = False) -> str:
     """``text`` with a note for each verdict (anything with ``line``, ``status``, ``reason``)
     after the math block its line lies in."""
-    blocks = math_blocks(text, inline)
+    blocks = math_blocks(text, inline, markdown)
     firsts = [first for first, _ in blocks]
+    ends_of_lines = [n for n, c in enumerate(text) if c == "\n"] + [len(text)]
+    code = sorted(code_spans(text, markdown).items())
+    code_starts = [start for start, _ in code]
 
     def anchor(line: int) -> int:
         at = bisect.bisect_right(firsts, line) - 1
         if at >= 0 and blocks[at][0] <= line <= blocks[at][1]:
-            return blocks[at][1]
+            line = blocks[at][1]
+        # a line whose end lies inside code (a verbatim opened after the math): after the code
+        position = ends_of_lines[min(line, len(ends_of_lines)) - 1]
+        inside = bisect.bisect_right(code_starts, position) - 1
+        if inside >= 0 and code[inside][0] < position < code[inside][1]:
+            line = bisect.bisect_left(ends_of_lines, code[inside][1] - 1) + 1
         return line
 
     notes: dict[int, list[str]] = {}

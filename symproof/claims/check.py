@@ -32,6 +32,7 @@ import sympy as sp
 from .. import limits
 from .. import notation as nt
 from ..errors import SymproofError, TooLargeError
+from ..kernel import divides
 from ..limits import check_expression
 from ..params import size_from_text
 from ..proof import Status
@@ -152,9 +153,8 @@ def _contexts_from_directives(found: list, budget: _Budget) -> tuple[
             if words[0] == "assume":
                 body = " ".join(words[1:])
                 if "\\mid" in body:
-                    k, m = (_read(side) for side in body.split("\\mid"))
-                    q = sp.Symbol("q", integer=True, positive=True)
-                    ctx.assumptions.append(("divides", m, k, q))
+                    k, m = (_read(side) for side in body.split("\\mid", 1))
+                    ctx.assumptions.append(divides(k, m))
                 else:
                     ctx.assumptions.append(_read(body))
                 continue
@@ -343,11 +343,30 @@ def _ranges(ctx: DocumentContext) -> list:
     if ctx.layer is not None and hasattr(ctx.layer, "out_channels"):
         relations.append(sp.Le(sp.Symbol("l", integer=True, positive=True),
                                ctx.layer.out_channels))
+    height, width = ctx.values.get("H_in"), ctx.values.get("W_in")
+    if height is not None and width is not None and hasattr(ctx.layer, "output_shape"):
+        try:  # output positions stay in the output: i ≤ H_out, j ≤ W_out
+            _, rows, cols = ctx.layer.output_shape(getattr(ctx.layer, "in_channels", 1),
+                                                   height, width)
+        except SymproofError:
+            rows = cols = None
+        for index, size in (("i", rows), ("j", cols)):
+            if size is not None:
+                relations.append(sp.Le(sp.Symbol(index, integer=True, positive=True), size))
     return relations
 
 
+def _array_bounds(ctx: DocumentContext) -> dict:
+    """X is 0 outside its index range (DESIGN.md): its indices start at 1, and end at the
+    channels, height and width the context gives."""
+    channels = getattr(ctx.layer, "in_channels", None) if ctx.layer != "mlp" else None
+    bounds = tuple(sp.Integer(v) if isinstance(v, int) else v
+                   for v in (channels, ctx.values.get("H_in"), ctx.values.get("W_in")))
+    return {nt.X: bounds}
+
+
 def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
-    from ..kernel import Context, identity
+    from ..kernel import Context, prove
 
     lhs = _conventions(_read(claim.lhs), ctx)
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
@@ -385,25 +404,12 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     for side in (lhs, rhs):  # the layer's model may hold sums that the claim does not
         check_expression(side, "the claim in its context")
     relations = _ranges(ctx)
-    divisible = _divisibility(ctx)
-    if divisible and divisible[0] in (lhs - rhs).free_symbols:
-        # Judged where the assumption holds: m = k·q for a positive integer q, so that a
-        # counterexample found there respects k | m too.
-        from ..shapes import simplify_size
-
-        m, k, _ = divisible
-        q = _fresh("q", lhs, rhs, *relations)
-        written = {m: k * q}
-        outcome = identity(simplify_size(lhs.xreplace(written)),
-                           simplify_size(rhs.xreplace(written)),
-                           Context([r.xreplace(written) for r in relations]))
-        if outcome.counterexample and {str(k), str(q)} <= set(outcome.counterexample):
-            values = outcome.counterexample
-            values[str(m)] = values[str(k)] * values[str(q)]
-            del values[str(q)]
-        reason += f", assuming {k} | {m} ({m} = {k}·{q})"
-    else:
-        outcome = identity(lhs, rhs, Context(relations))
+    # One judging path: the kernel's search, with every assumption of the document (ranges,
+    # relations, divisibility), which also filter any counterexample it shows.
+    outcome = prove(sp.Eq(lhs, rhs, evaluate=False),
+                    context=Context(relations, zero_outside=_array_bounds(ctx)))
+    if outcome.tactic == "floor with divisibility":
+        reason += ", with the divisibility assumed"
     note = ""
     if used_weights:
         lines = sorted({line for n in ("w", "b") for line, _ in ctx.weights.get(n, [])})
@@ -493,36 +499,25 @@ def _holds_when(lhs, rhs) -> str:
     return ""
 
 
-def _fresh(name: str, *expressions) -> sp.Symbol:
-    """A positive-integer symbol named ``name`` (or ``name_2``, …) that none of the
-    expressions uses."""
-    taken = {s.name for e in expressions for s in getattr(e, "free_symbols", ())}
-    candidates = [name] + [f"{name}_{n}" for n in range(2, 100)]
-    return sp.Symbol(next(c for c in candidates if c not in taken), integer=True,
-                     positive=True)
-
-
-def _divisibility(ctx: DocumentContext):
-    """(m, k, q) of an ``assume k \\mid m`` directive, if the context has one."""
-    for relation in ctx.assumptions:
-        if isinstance(relation, tuple) and relation[0] == "divides":
-            return relation[1:]
-    return None
-
-
-def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
+def check_text(text: str, inline: bool = False, markdown: bool = False
+               ) -> tuple[list[Verdict], list]:
     """Every claim of a document, judged; the contexts (first line, context) used.
 
     The document's size, its number of claims and directives, each claim's time and the
     whole document's time are bounded (:mod:`symproof.limits`); a claim left unjudged by a
-    time limit is reported as such, and the others are still judged."""
+    time limit is reported as such, and the others are still judged. ``markdown`` also skips
+    Markdown's inline and indented code."""
     limits.check("document_bytes", "the document", len(text.encode("utf-8", "replace")))
-    claims, found = extract(text, inline=inline), directives(text)
+    claims = extract(text, inline=inline, markdown=markdown)
+    found = directives(text, markdown)
     limits.check("claims", "the document (claims and directives)", len(claims) + len(found))
     budget = _Budget()
     contexts, verdicts = _contexts_from_directives(found, budget)
     if len(contexts) == 1:  # no layer directive: infer one per section from the prose
+        assumed = contexts[0][1].assumptions  # the document's assume lines hold everywhere
         contexts = [(start, _infer_context(section)) for start, section in _sections(text)]
+        for _, inferred in contexts:
+            inferred.assumptions.extend(assumed)
     starts = [start for start, _ in contexts]
 
     def context_of(line: int) -> DocumentContext:
@@ -534,14 +529,9 @@ def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
         ctx = context_of(claim.line)
         if claim.rhs is not None and "\\begin{cases}" in claim.rhs and not budget.spent():
             try:
-                target = _read(claim.lhs)
-                if isinstance(target, sp.Indexed) and target.base in (nt.w, nt.b):
-                    variables = tuple(target.indices)
-                    if target.base == nt.w and len(variables) == 3:
-                        variables = (variables[0], sp.Integer(1), *variables[1:])
-                    definition = _cases_to_piecewise(claim.rhs, variables)
-                    ctx.weights.setdefault(target.base.label.name, []).append(
-                        (claim.line, (variables, definition)))
+                with limits.deadline("reading the weight definition"):
+                    target = _read(claim.lhs)
+                    _record_definition(claim, target, ctx)
             except (SymproofError, ValueError, TypeError, IndexError, KeyError,
                     AttributeError) as error:
                 unreadable[claim.line] = f"weight definition not understood: {error}"
@@ -558,6 +548,17 @@ def check_text(text: str, inline: bool = False) -> tuple[list[Verdict], list]:
     _judge_definitions(verdicts)
     verdicts.sort(key=lambda v: v.line)
     return verdicts, contexts
+
+
+def _record_definition(claim: Claim, target, ctx: DocumentContext) -> None:
+    """A ``w_{…} = \\begin{cases}…`` or ``b_{…} = …`` definition, recorded in the context."""
+    if isinstance(target, sp.Indexed) and target.base in (nt.w, nt.b):
+        variables = tuple(target.indices)
+        if target.base == nt.w and len(variables) == 3:
+            variables = (variables[0], sp.Integer(1), *variables[1:])
+        definition = _cases_to_piecewise(claim.rhs, variables)
+        ctx.weights.setdefault(target.base.label.name, []).append(
+            (claim.line, (variables, definition)))
 
 
 class _Budget:

@@ -10,6 +10,7 @@ continues from the previous right-hand side), and the ``symproof`` directives in
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -51,47 +52,95 @@ class _Lines:
         return bisect.bisect_left(self.starts, position) + 1
 
 
-def code_spans(text: str) -> dict[int, int]:
+def code_spans(text: str, markdown: bool = False) -> dict[int, int]:
     """Where code sits, as start → end positions: LaTeX ``verbatim``-like environments and
     ``\\verb``, Markdown fenced code blocks. Nothing inside is mathematics to check, a directive
-    to obey, or a place for a note (it would be printed).
+    to obey, or a place for a note (it would be printed). One pass: an opener inside code is
+    code, and an opener never closed runs to the end (so nothing after it is searched again).
 
     >>> text = "a\\n```\\n$$x = 1$$\\n```\\nb"
     >>> {text[s:e] for s, e in code_spans(text).items()}
     {'```\\n$$x = 1$$\\n```'}
     """
-    spans: dict[int, int] = {}
-    for match in _VERBATIM.finditer(text):
-        end = text.find(f"\\end{{{match.group(1)}}}", match.end())
-        spans[match.start()] = len(text) if end < 0 else end + len(match.group(1)) + 6
-    for match in _VERB.finditer(text):
-        end = text.find(match.group(1), match.end())
-        line_end = text.find("\n", match.end())
-        spans.setdefault(match.start(), end + 1 if end >= 0 and (line_end < 0 or end < line_end)
-                         else match.end())
-    for match in _FENCE.finditer(text):
-        fence = match.group(1)
-        closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
-        after = text.find("\n", match.end())
-        found = closing.search(text, after + 1) if after >= 0 else None
-        spans.setdefault(match.start(), found.end() if found else len(text))
-    # A span that starts inside an earlier one is part of it.
-    merged, reach = {}, -1
+    spans = dict(_code_spans(text))
+    if markdown:
+        spans = _merged({**_markdown_code(text), **spans})
+    return spans
+
+
+def _merged(spans: dict[int, int]) -> dict[int, int]:
+    """Spans in order, a span that starts inside an earlier one folded into it."""
+    merged, reach, last = {}, -1, None
     for start in sorted(spans):
         if start >= reach:
             merged[start] = reach = spans[start]
+            last = start
+        elif spans[start] > reach:  # overlapping: extend the open one
+            merged[last] = reach = spans[start]
     return merged
 
 
-_VERBATIM = re.compile(r"\\begin\{(verbatim\*?|Verbatim\*?|lstlisting|minted|comment|alltt)\}")
-_VERB = re.compile(r"\\verb\*?([^a-zA-Z\s*])")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
+@functools.lru_cache(maxsize=4)
+def _markdown_code(text: str) -> dict[int, int]:
+    """Markdown's inline code (`` `…` ``) and indented code blocks (lines indented four spaces
+    after a blank line, unless they continue a list item)."""
+    spans = {m.start(): m.end() for m in _INLINE_CODE.finditer(text)}
+    lines = text.split("\n")
+    offset, previous, blank_before, block = 0, "", True, None
+    for line in lines:
+        indented = line.startswith(("    ", "\t")) and line.strip()
+        if indented and block is None and blank_before and not _LIST_ITEM.match(previous):
+            block = offset
+        if block is not None and not indented and line.strip():
+            spans[block] = offset - 1
+            block = None
+        if line.strip():
+            previous = line if not indented else previous
+        blank_before = not line.strip()
+        offset += len(line) + 1
+    if block is not None:
+        spans[block] = len(text)
+    return spans
 
 
-def _blocks(text: str, inline: bool):
+_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)[^\n]+?(?<!`)\1(?!`)")
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
+
+
+@functools.lru_cache(maxsize=4)  # claims and directives both ask, for the same text
+def _code_spans(text: str) -> tuple[tuple[int, int], ...]:
+    spans, position = [], 0
+    while (match := _OPENER.search(text, position)) is not None:
+        start = match.start()
+        if match.group("env"):
+            end = text.find(f"\\end{{{match.group('env')}}}", match.end())
+            end = len(text) if end < 0 else end + len(match.group("env")) + 6
+        elif match.group("verb"):
+            line_end = text.find("\n", match.end())
+            line_end = len(text) if line_end < 0 else line_end
+            close = text.find(match.group("verb"), match.end(), line_end)
+            end = close + 1 if close >= 0 else match.end()
+        else:
+            fence = match.group("fence")
+            after = text.find("\n", match.end())
+            closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$",
+                                 re.M).search(text, after + 1) if after >= 0 else None
+            end = closing.end() if closing else len(text)
+        spans.append((start, end))
+        position = max(end, match.end())
+    return tuple(spans)
+
+
+_OPENER = re.compile(
+    r"\\begin\{(?P<env>verbatim\*?|Verbatim\*?|lstlisting|minted|comment|alltt)\}"
+    r"|\\verb\*?(?P<verb>[^a-zA-Z\s*])"
+    r"|^ {0,3}(?P<fence>`{3,}|~{3,})", re.M)
+
+
+def _blocks(text: str, inline: bool, markdown: bool = False):
     """(start position, math source, end position) of every display (and, with ``inline``,
     inline) block; the end is where its closing delimiter ends. Code is skipped."""
-    skip = code_spans(text)
+    skip = code_spans(text, markdown)
     i, n = 0, len(text)
     while i < n:
         if i in skip:
@@ -249,11 +298,11 @@ def _claims_in_row(row: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def extract(text: str, inline: bool = False) -> list[Claim]:
+def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Claim]:
     """Every claim of ``text`` (LaTeX or Markdown), in order, with its source line."""
     claims: list[Claim] = []
     lines = _Lines(text)
-    for start, raw, _ in _blocks(text, inline):
+    for start, raw, _ in _blocks(text, inline, markdown):
         block = _unwrap(raw)  # same length as raw only if nothing was removed: lines move
         previous: str | None = None
         rows = [(offset, piece) for offset, row in _split_top(block, "\\\\")
@@ -278,7 +327,8 @@ def extract(text: str, inline: bool = False) -> list[Claim]:
     return claims
 
 
-def math_blocks(text: str, inline: bool = False) -> list[tuple[int, int]]:
+def math_blocks(text: str, inline: bool = False,
+                markdown: bool = False) -> list[tuple[int, int]]:
     """(first line, last line) of every math block, in order: where a note about one of its
     claims may go without breaking the block.
 
@@ -286,13 +336,14 @@ def math_blocks(text: str, inline: bool = False) -> list[tuple[int, int]]:
     [(2, 3), (4, 4)]
     """
     lines = _Lines(text)
-    return [(lines.of(start), lines.of(end - 1)) for start, _, end in _blocks(text, inline)]
+    return [(lines.of(start), lines.of(end - 1))
+            for start, _, end in _blocks(text, inline, markdown)]
 
 
-def directives(text: str) -> list[Directive]:
+def directives(text: str, markdown: bool = False) -> list[Directive]:
     """``%! symproof …`` (LaTeX) and ``<!-- symproof … -->`` (Markdown) comments, in order."""
     found = []
-    spans = sorted(code_spans(text).items())  # disjoint: one bisection per line
+    spans = sorted(code_spans(text, markdown).items())  # disjoint: one bisection per line
     starts = [start for start, _ in spans]
     offset = 0
     for number, raw in enumerate(text.split("\n"), 1):  # "\n" only, as claims count lines

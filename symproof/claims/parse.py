@@ -356,10 +356,35 @@ def _rebuild(expr, objects: dict[str, sp.Basic], symbols: dict[str, sp.Basic]):
     if isinstance(expr, sp.Add) and any(isinstance(a, MatrixExpr) for a in args):
         return sp.MatAdd(*args).doit(deep=False)
     if isinstance(expr, (sp.Sum, sp.Product)):
-        return _as_written(type(expr), args[0], args[1:])
+        return _bound_here(expr, objects, symbols)
     if isinstance(expr, sp.core.relational.Relational):
         return expr.func(*args, evaluate=False)
     return expr.func(*args)
+
+
+def _bound_here(expr, objects: dict, symbols: dict) -> sp.Expr:
+    """A sum or product whose indices are its own: integers named as written, with no other
+    assumption. A document's ``i`` is a positive index elsewhere, but ``\\sum_{i=-2}^{2} |i|``
+    runs over negative values, and ``|i|`` must not become ``i``. SymPy lists the innermost
+    limit first; a limit's bounds may name the indices of the limits after it (outside it)."""
+    raw = list(expr.limits)
+    variables = [_rebuild(limit[0], objects, symbols) for limit in raw]
+    fresh = [sp.Symbol(v.name, integer=True) for v in variables]
+
+    def scope(indices: range):
+        """The symbols and placeholder objects with the indices at ``indices`` bound."""
+        names = {variables[n].name: fresh[n] for n in indices}
+        renamed = {variables[n]: fresh[n] for n in indices}  # as the placeholders hold them
+        return ({key: value.xreplace(renamed) for key, value in objects.items()},
+                {**symbols, **names})
+
+    limits = []
+    for n, limit in enumerate(raw):
+        outer_objects, outer_symbols = scope(range(n + 1, len(raw)))
+        low, high = (_rebuild(part, outer_objects, outer_symbols) for part in limit[1:])
+        limits.append((fresh[n], low, high))
+    body = _rebuild(expr.function, *scope(range(len(raw))))
+    return _as_written(type(expr), body, limits)
 
 
 def _as_written(kind: type, body: sp.Expr, limits) -> sp.Expr:

@@ -30,16 +30,34 @@ class Context:
     names of functions known to be nondecreasing."""
 
     def __init__(self, assumptions: Iterable = (), nondecreasing: Iterable[str] = (),
-                 split_residues: bool = True):
+                 split_residues: bool = True, zero_outside: dict | None = None):
         self.assumptions = list(assumptions)
         self.relations = [a for a in self.assumptions if isinstance(a, sp.Basic)]
         self.nondecreasing = frozenset(nondecreasing)
         self.split_residues = split_residues
+        # Arrays that are 0 outside their index range (the padding rule): base → the upper
+        # bound of each index (None: unbounded); every index starts at 1.
+        self.zero_outside = dict(zero_outside or {})
         self._known = [e for r in self.relations for e in _nonnegative_forms(r)]
 
     def extended(self, *relations: sp.Basic) -> Context:
         """This context with more assumptions (e.g. one branch of a case split)."""
-        return Context([*self.assumptions, *relations], self.nondecreasing, self.split_residues)
+        return Context([*self.assumptions, *relations], self.nondecreasing, self.split_residues,
+                       self.zero_outside)
+
+    def outside(self, entry: sp.Indexed, values: dict | None = None) -> bool:
+        """Whether a concrete entry lies outside its array (sizes at ``values``), where it
+        reads as 0."""
+        bounds = self.zero_outside.get(entry.base)
+        if bounds is None:
+            return False
+        for index, upper in zip(entry.indices, bounds):
+            if upper is not None and values:
+                upper = upper.xreplace(values)
+            if index.is_Integer and (index < 1 or (upper is not None and upper.is_Integer
+                                                   and index > upper)):
+                return True
+        return False
 
     def implies(self, relation) -> bool:
         """True when the relation follows (see the module docstring); False means unknown."""

@@ -15,6 +15,7 @@ import sympy as sp
 from ..limits import current, refusal
 from .context import Context
 from .outcome import Outcome, Status
+from .sums import rebinds
 
 __all__ = ["counterexample", "exhaustive", "spot_check", "certainly_nonzero", "differs"]
 
@@ -82,6 +83,10 @@ def _witness(concrete: sp.Expr, rng: random.Random) -> tuple[dict, sp.Expr] | No
     return None
 
 
+_JUMPS = (sp.sign, sp.floor, sp.ceiling, sp.frac, sp.Heaviside, sp.Mod, sp.Piecewise,
+          sp.KroneckerDelta, sp.Max, sp.Min)
+
+
 def certainly_nonzero(value: sp.Expr) -> bool:
     """Whether a number is surely not 0: exactly, for a rational; otherwise only when a
     50-digit evaluation puts it far from 0. ``simplify`` may leave an exact 0 unrecognised
@@ -96,6 +101,10 @@ def certainly_nonzero(value: sp.Expr) -> bool:
     if value.is_Rational:
         return value != 0
     if value.is_zero is True:
+        return False
+    if value.has(*_JUMPS):
+        # a jump (sign(e), ⌊e⌋ …) of an irrational e that is exactly at the jump evaluates
+        # numerically to either side: never trust it
         return False
     try:
         approximate = sp.N(value, 50)
@@ -120,9 +129,20 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
         if not ctx.satisfied_by(values):
             continue
         try:
-            concrete = difference.xreplace(values).doit()
+            # a name both free and bound (Σ_u … up to u): subs keeps the bound one
+            substituted = (difference.subs(values) if rebinds(difference, set(values))
+                           else difference.xreplace(values))
+            if any(bound.is_integer is not True
+                   for total in substituted.atoms(sp.Sum, sp.Product)
+                   for _, low, high in total.limits for bound in (low, high)):
+                continue  # a sum up to 49/9 means nothing: such values are no counterexample
+            concrete = substituted.doit()
         except (ValueError, TypeError, ZeroDivisionError):
             continue
+        if ctx.zero_outside:  # the padding rule: entries outside their array are 0
+            concrete = concrete.replace(
+                lambda e, at=values: isinstance(e, sp.Indexed) and ctx.outside(e, at),
+                lambda e: sp.S.Zero)
         found = _witness(concrete, rng)
         if found is None:
             continue

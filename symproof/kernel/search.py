@@ -54,13 +54,34 @@ def divides(k: sp.Expr, m: sp.Expr) -> sp.Eq:
 
 
 def _divisibility(assumptions: list) -> list[tuple[sp.Expr, sp.Expr]]:
-    found = []
-    for a in assumptions:
-        if isinstance(a, sp.Equality) and a.rhs == 0 and isinstance(a.lhs, sp.Mod):
-            m, k = a.lhs.args
-            if isinstance(m, sp.Symbol):
-                found.append((k, m))
-    return found
+    """``(k, m)`` for every assumption ``m mod k = 0``."""
+    return [(a.lhs.args[1], a.lhs.args[0]) for a in assumptions
+            if isinstance(a, sp.Equality) and a.rhs == 0 and isinstance(a.lhs, sp.Mod)]
+
+
+def _written(divisible: list[tuple[sp.Expr, sp.Expr]], taken: set[str]) -> dict | None:
+    """One substitution that makes every ``k | m`` hold: ``n = k·q − c`` for ``m = n + c``
+    (``n`` a symbol, ``c`` an integer, a fresh positive integer ``q``), numbers ``k`` dividing
+    the same ``m`` combined by their lcm. None when they cannot all be written so (then
+    nothing is substituted, and the assumptions only filter counterexamples)."""
+    by_symbol: dict[sp.Symbol, tuple[sp.Expr, list]] = {}
+    for k, m in divisible:
+        symbol = next(iter(m.free_symbols), None) if len(m.free_symbols) == 1 else None
+        if symbol is None or not (m - symbol).is_Integer or k.is_integer is not True:
+            return None
+        offset, divisors = by_symbol.setdefault(symbol, (m - symbol, []))
+        if m - symbol != offset:
+            return None
+        divisors.append(k)
+    written = {}
+    for symbol, (offset, divisors) in by_symbol.items():
+        if len(divisors) > 1 and not all(d.is_Integer for d in divisors):
+            return None  # k | m and k' | m do not make k·k' | m: nothing to write
+        k = sp.ilcm(*divisors) if len(divisors) > 1 else divisors[0]
+        name = next(n for n in ("q", *(f"q_{i}" for i in range(2, 99))) if n not in taken)
+        taken.add(name)
+        written[symbol] = k * sp.Symbol(name, integer=True, positive=True) - offset
+    return written
 
 
 def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None = None,
@@ -79,7 +100,8 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
             raise ParameterError("assuming", a, "must hold SymPy relations")
     base = context or Context()
     ctx = Context([*base.assumptions, *assumptions],
-                  set(base.nondecreasing) | set(nondecreasing))
+                  set(base.nondecreasing) | set(nondecreasing), base.split_residues,
+                  base.zero_outside)
     trail: list[str] = []
 
     def done(outcome: Outcome) -> Outcome:
@@ -92,8 +114,9 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
         if outcome.status is Status.PROVED:
             return done(outcome)
         trail.append(f"{outcome.tactic}: {outcome.status.name}")
-        for k, m in _divisibility(assumptions):
-            outcome = _divisible(lhs, rhs, k, m, ctx)
+        divisible = _divisibility(ctx.relations)
+        if divisible:
+            outcome = _divisible(lhs, rhs, divisible, ctx)
             if outcome.status in (Status.PROVED, Status.REFUTED):
                 return done(outcome)
             trail.append(f"{outcome.tactic}: {outcome.status.name}")
@@ -105,11 +128,11 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
             if outcome.status is Status.PROVED:
                 return done(outcome)
             trail.append(f"case split on {condition}: {outcome.status.name}")
-        if not _divisibility(assumptions):
-            found = counterexample(lhs, rhs, ctx)
-            if found is not None:
-                return done(found)
-            trail.append("counterexample search: none found")
+        # every assumption, divisibility included, filters the values tried
+        found = counterexample(lhs, rhs, ctx)
+        if found is not None:
+            return done(found)
+        trail.append("counterexample search: none found")
         return done(Outcome(Status.UNKNOWN, "search", "no rule decided the claim"))
     if ctx.implies(claim):
         return done(Outcome(Status.PROVED, "assumptions",
@@ -131,30 +154,37 @@ def _with_trail(outcome: Outcome, trail: list[str]) -> Outcome:
                    outcome.seed, outcome.tolerance, outcome.counterexample)
 
 
-def _divisible(lhs, rhs, k, m, ctx: Context) -> Outcome:
-    """``lhs = rhs`` where ``m = k·q``: PROVED, REFUTED with values that respect k | m, or
-    UNKNOWN."""
+def _divisible(lhs, rhs, divisible: list, ctx: Context) -> Outcome:
+    """``lhs = rhs`` where every ``k | m`` holds by construction (:func:`_written`): PROVED,
+    REFUTED with values that respect them (shown in the claim's own symbols), or UNKNOWN."""
     from ..shapes import simplify_size
 
     taken = {s.name for e in (lhs, rhs, *ctx.relations) for s in e.free_symbols}
-    name = next(n for n in ("q", *(f"q_{i}" for i in range(2, 99))) if n not in taken)
-    q = sp.Symbol(name, integer=True, positive=True)
-    written = {m: k * q}
-    sub = Context([r.xreplace(written) for r in ctx.relations
-                   if not (isinstance(r, sp.Equality) and isinstance(r.lhs, sp.Mod))],
-                  ctx.nondecreasing)
+    written = _written(divisible, taken)
+    if written is None:
+        return Outcome(Status.UNKNOWN, "floor with divisibility",
+                       "the divisibility assumptions cannot be written as m = k·q")
+    others = [r for r in ctx.relations if not (isinstance(r, sp.Equality)
+                                               and isinstance(r.lhs, sp.Mod))]
+    sub = Context([r.xreplace(written) for r in others], ctx.nondecreasing,
+                  zero_outside=ctx.zero_outside)
     left, right = (simplify_size(side.xreplace(written)) for side in (lhs, rhs))
     outcome = identity(left, right, sub, tactic="floor with divisibility")
+    shown = ", ".join(f"{n} = {v}" for n, v in written.items())
     if outcome.status is Status.PROVED:
         return Outcome(Status.PROVED, "floor with divisibility",
-                       f"{k} | {m}: write {m} = {k}·{q} with integer {q} ≥ 1; "
-                       "⌊n + r⌋ = n + ⌊r⌋")
+                       f"write {shown} (every divisibility assumed holds); ⌊n + r⌋ = n + ⌊r⌋")
     if outcome.status is Status.REFUTED:
         values = dict(outcome.counterexample)
-        if str(q) in values and str(k) in values:
-            values[str(m)] = values.pop(str(q)) * values[str(k)]
+        for symbol, value in written.items():  # back to the claim's own symbols
+            if all(str(s) in values for s in value.free_symbols):
+                values[str(symbol)] = value.xreplace(
+                    {s: values[str(s)] for s in value.free_symbols})
+                for s in value.free_symbols - set(written) - lhs.free_symbols - rhs.free_symbols:
+                    values.pop(str(s), None)  # the fresh q, now shown through the symbol
         return Outcome(Status.REFUTED, "floor with divisibility",
-                       f"with {m} = {k}·{q}: {outcome.detail}", counterexample=values)
+                       f"with {shown}: {outcome.detail}",
+                       counterexample=values or dict(outcome.counterexample))
     return outcome
 
 

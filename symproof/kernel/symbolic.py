@@ -3,7 +3,8 @@
 Why each is sound:
 
 * ``identity``: ``lhs − rhs`` is rewritten by equivalences only (``doit`` of sums and deltas,
-  branches the context settles, expansion, SymPy's ``simplify``); if the result is 0 the two
+  branches the context settles, entries outside an array the context says is 0 there (the
+  padding rule of DESIGN.md), expansion, SymPy's ``simplify``); if the result is 0 the two
   sides are equal for every value the symbols may take. If it is not 0 nothing is concluded
   from that; a counterexample search (exact values) may then refute the claim.
 * ``collapse_deltas``: ``Σ_{γ=a}^{b} δ_{lγ} f(γ) = f(l)`` when the context implies
@@ -100,6 +101,9 @@ def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basi
     for _ in range(4):
         before = expr
         expr = ctx.resolve(_collapse(expr))
+        if ctx.zero_outside:  # the padding rule: a concrete entry outside its array is 0
+            expr = expr.replace(lambda e: isinstance(e, sp.Indexed) and ctx.outside(e),
+                                lambda e: sp.S.Zero)
         expr = expr.replace(lambda e: isinstance(e, sp.Sum), _from_one)
         expr = ctx.resolve(sp.expand(_canonical_dummies(expr)))
         if expr == 0:
