@@ -14,6 +14,7 @@ from .kernel import (
     coefficient_matching,
     distinct_taps,
     exhaustive,
+    exhaustive_linear,
     expand_sums,
     identity,
     spot_check,
@@ -139,16 +140,21 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         proof.add(sp.Eq(nt.Y[channel, nt.i, nt.j], target),
                   "substitute the weights into the element formula; sum out the Kronecker deltas",
                   identity(found.realised(channel), target, ctx), assumptions=tuple(ranges))
-    size = (height, width)
+    # the padding rule as the kernel's knowledge of X, rather than a Piecewise per entry
+    padded = Context([*ranges, *found.conditions],
+                     zero_outside={nt.X: (layer.in_channels, height, width)})
+    written = {}  # each channel written out once, then placed at each boundary position
     for boundary in found.boundary:
         position = ({boundary.where.lhs: boundary.where.rhs}
                     if isinstance(boundary.where, sp.Equality) else {})
-        lhs = found.realised(boundary.channel, input_size=size).xreplace(position)
-        rhs = _zero_rule(boundary.rest, size).xreplace(position)
+        if boundary.channel not in written:
+            written[boundary.channel] = expand_sums(found.realised(boundary.channel))
+        lhs = written[boundary.channel].xreplace(position)
+        rhs = boundary.rest.xreplace(position)
         index = nt.Y[boundary.channel, nt.i, nt.j].xreplace(position)
-        proof.add(sp.Eq(index, boundary.rest.xreplace(position)),
+        proof.add(sp.Eq(index, rhs),
                   f"{text(boundary.entry)} lies in the zero padding",
-                  identity(lhs, rhs, ctx.extended(boundary.where), search=False),
+                  identity(lhs, rhs, padded.extended(boundary.where), search=False),
                   assumptions=(boundary.where,))
         proof.notes.append(str(boundary))
     if not found.boundary:
@@ -169,22 +175,29 @@ def _checks(proof: Proof, found: Synthesis, size, use_torch: bool, seed: int) ->
     layer = found.layer
     height, width = size
     shape = layer.output_shape(layer.in_channels, height, width)
-    check("expanded_terms", f"the exhaustive check on a {height}×{width} input (one case per "
-          "output entry)", shape[0] * shape[1] * shape[2])
-    # Expand each channel's sums once at symbolic (i, j); each case then only substitutes the
-    # position, and the zero-padding conditions evaluate to True or False by themselves.
-    general = {l: (found.realised(l, input_size=size).doit(),
-                   _zero_rule(found.target(l), size).doit()) for l in range(1, shape[0] + 1)}
+    description = f"a {layer.in_channels}×{height}×{width} input"
+    # Vectorised and exact, the padding rule as array bounds: channel l's target where l is.
+    channels = range(1, shape[0] + 1)
+    target = sp.Add(*(sp.KroneckerDelta(nt.l, c) * found.target(c) for c in channels))
+    outcome = exhaustive_linear(
+        found.realised(), target,
+        {nt.l: channels, nt.i: range(1, shape[1] + 1), nt.j: range(1, shape[2] + 1)},
+        description, zero_outside={nt.X: (int(layer.in_channels), height, width)})
+    if outcome is None:  # not linear with affine indices: one case at a time
+        check("expanded_terms", f"the exhaustive check on a {height}×{width} input (one case "
+              "per output entry)", shape[0] * shape[1] * shape[2])
+        general = {l: (found.realised(l, input_size=size).doit(),
+                       _zero_rule(found.target(l), size).doit()) for l in channels}
 
-    def case(c):
-        at = {nt.i: sp.Integer(c["i"]), nt.j: sp.Integer(c["j"])}
-        lhs, rhs = general[c["l"]]
-        return lhs.xreplace(at), rhs.xreplace(at)
+        def case(c):
+            at = {nt.i: sp.Integer(c["i"]), nt.j: sp.Integer(c["j"])}
+            lhs, rhs = general[c["l"]]
+            return lhs.xreplace(at), rhs.xreplace(at)
 
-    cases = ({"l": l, "i": i, "j": j} for l in range(1, shape[0] + 1)
-             for i in range(1, shape[1] + 1) for j in range(1, shape[2] + 1))
-    proof.check(None, "the element formula at every output index, symbolic X",
-                exhaustive(case, cases, f"a {layer.in_channels}×{height}×{width} input"),
+        cases = ({"l": l, "i": i, "j": j} for l in channels
+                 for i in range(1, shape[1] + 1) for j in range(1, shape[2] + 1))
+        outcome = exhaustive(case, cases, description)
+    proof.check(None, "the element formula at every output index, symbolic X", outcome,
                 statement=f"every (l, i, j) of a {height}×{width} input")
     weights = found.weight_array().astype(float)
     bias = np.array([float(b) for b in found.biases]) if layer.bias else None

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-__all__ = ["Context"]
+__all__ = ["Context", "layer_relations"]
 
 
 class Context:
@@ -52,11 +52,17 @@ class Context:
         if bounds is None:
             return False
         for index, upper in zip(entry.indices, bounds):
-            if upper is not None and values:
-                upper = upper.xreplace(values)
-            if index.is_Integer and (index < 1 or (upper is not None and upper.is_Integer
-                                                   and index > upper)):
-                return True
+            if values:
+                index = index.xreplace(values)
+                upper = upper.xreplace(values) if upper is not None else None
+            # decided by SymPy's assumptions (H + 1 > H for any H) or by the context's
+            # relations (i ≥ H gives i + 1 > H), never guessed
+            for beyond in (sp.Lt(index, 1), None if upper is None else sp.Gt(index, upper)):
+                if beyond is None or beyond == sp.false:
+                    continue
+                if beyond == sp.true or (not values and not index.is_number
+                                         and self.implies(beyond)):
+                    return True
         return False
 
     def implies(self, relation) -> bool:
@@ -212,6 +218,42 @@ class Context:
             if verdict not in (True, sp.true):
                 return False
         return True
+
+
+def layer_relations(layer, height=None, width=None) -> tuple[list, dict]:
+    """What a layer's semantics lets every claim about it assume: output indices stay in the
+    output (``l ≤ C_out``, and ``i ≤ H_out``, ``j ≤ W_out`` when the input size is known), the
+    window fits the padded input, and X is 0 outside its index range (the padding rule of
+    DESIGN.md). Returns ``(relations, zero_outside)`` for a :class:`Context`; a layer without
+    windows or channels contributes what it has. Read off the layer's own attributes, so the
+    kernel needs no layer code.
+
+    >>> from symproof import Conv2d, symbols
+    >>> relations, zero = layer_relations(Conv2d(1, 2, 3, padding=1), *symbols("H W"))
+    >>> relations
+    [2 <= H + 2, 2 <= W + 2, l <= 2, i <= H, j <= W]
+    """
+    relations = []
+    window = getattr(layer, "window", None)
+    for axis, size in enumerate((height, width)):  # the window fits the input, both ways
+        if size is not None and window is not None:
+            relations.append(sp.Le(window.dilation[axis] * (window.kernel_size[axis] - 1) + 1,
+                                   size + 2 * window.padding[axis]))
+    if getattr(layer, "out_channels", None) is not None:
+        relations.append(sp.Le(sp.Symbol("l", integer=True, positive=True), layer.out_channels))
+    if height is not None and width is not None and hasattr(layer, "output_shape"):
+        from ..errors import SymproofError
+
+        try:  # output positions stay in the output: i ≤ H_out, j ≤ W_out
+            _, rows, cols = layer.output_shape(getattr(layer, "in_channels", 1), height, width)
+        except SymproofError:
+            rows = cols = None
+        for index, size in (("i", rows), ("j", cols)):
+            if size is not None:
+                relations.append(sp.Le(sp.Symbol(index, integer=True, positive=True), size))
+    channels = getattr(layer, "in_channels", None)
+    bounds = tuple(sp.Integer(v) if isinstance(v, int) else v for v in (channels, height, width))
+    return relations, {sp.IndexedBase("X"): bounds}
 
 
 def _nonnegative_forms(relation) -> list[sp.Expr]:

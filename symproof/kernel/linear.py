@@ -42,11 +42,13 @@ class _Term:
 
 
 def exhaustive_linear(lhs: sp.Expr, rhs: sp.Expr, grid: dict[sp.Symbol, range],
-                      description: str) -> Outcome | None:
+                      description: str, zero_outside: dict | None = None) -> Outcome | None:
     """``lhs = rhs`` checked exactly at every point of ``grid`` (every combination of the
     variables' values) when both sides are linear in array entries with affine integer
     indices; None when they are not (then check case by case). Variables that occur in
     coefficients (``δ_{lγ}``) are substituted one value at a time; the others are vectorised.
+    ``zero_outside`` (base → upper bound of each index, integers or None) states the padding
+    rule: an entry outside its array is 0 (its coefficient is dropped).
 
     >>> from symproof.notation import X, alpha, i
     >>> window = sp.Sum(X[1, 2 * i + alpha], (alpha, 0, 1))
@@ -80,12 +82,17 @@ def exhaustive_linear(lhs: sp.Expr, rhs: sp.Expr, grid: dict[sp.Symbol, range],
     total = 0
     for values in itertools.product(*(grid[v] for v in outer)):
         at = {v: sp.Integer(value) for v, value in zip(outer, values)}
-        found = _vectorised(difference.xreplace(at), inner)
+        found = _vectorised(difference.xreplace(at), inner, zero_outside or {})
         if found is None:
             return None
         if isinstance(found, dict):
             point = {**at, **found}
-            if differs(sp.expand(expand_sums(difference.xreplace(point)))):
+            concrete = sp.expand(expand_sums(difference.xreplace(point)))
+            if zero_outside:
+                concrete = concrete.replace(
+                    lambda e: isinstance(e, sp.Indexed) and _outside(e, zero_outside),
+                    lambda e: sp.S.Zero)
+            if differs(concrete):
                 return Outcome(Status.REFUTED, "exhaustive check", description,
                                counterexample={str(k): v for k, v in point.items()})
             return None  # the vectorised reading disagrees with SymPy: decide case by case
@@ -154,7 +161,15 @@ def _terms(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> list[_Term] | Non
     return found if walk(pinned, sp.S.One, []) else None
 
 
-def _vectorised(difference: sp.Expr, grid: dict[sp.Symbol, range]) -> int | dict | None:
+def _outside(entry: sp.Indexed, zero_outside: dict) -> bool:
+    bounds = zero_outside.get(entry.base)
+    return bounds is not None and any(
+        index.is_Integer and (index < 1 or (upper is not None and index > upper))
+        for index, upper in zip(entry.indices, bounds))
+
+
+def _vectorised(difference: sp.Expr, grid: dict[sp.Symbol, range],
+                zero_outside: dict) -> int | dict | None:
     """The number of grid points where ``difference`` vanishes identically if it does at all
     of them; the first point where it does not; or None when it is not of the handled form."""
     import numpy as np
@@ -196,23 +211,33 @@ def _vectorised(difference: sp.Expr, grid: dict[sp.Symbol, range]) -> int | dict
         for d, row in enumerate(t.rows):
             grid_rows[d] = row[: len(variables) + 1]
             sum_rows[d] = row[len(variables) + 1:]
-        prepared.append((base, grid_rows, sums @ sum_rows.T, int(t.coefficient * scale)))
+        bounds = zero_outside.get(t.base)
+        if bounds is not None and not all(b is None or isinstance(b, int) for b in bounds):
+            return None  # symbolic sizes: not for this vectorised reading
+        prepared.append((base, grid_rows, sums @ sum_rows.T, int(t.coefficient * scale),
+                         bounds))
     entries = sum(per_point)
     step = max(1, 2**20 // entries)  # chunks keep memory flat on large grids
     weights = np.concatenate([np.full(n, w, dtype=np.float64)
-                              for (_, _, _, w), n in zip(prepared, per_point)])
+                              for (_, _, _, w, _), n in zip(prepared, per_point)])
     for start in range(0, count, step):
         chunk = points[start:start + step]
         size = chunk.shape[0]
         keys = np.empty((size, entries, width + 2), dtype=np.int64)
         keys[:, :, 0] = np.arange(size, dtype=np.int64)[:, None]
         at = 0
-        for (base, grid_rows, from_sums, _), n in zip(prepared, per_point):
+        live = np.ones((size, entries), dtype=bool)  # False: an entry in the zero padding
+        for (base, grid_rows, from_sums, _, bounds), n in zip(prepared, per_point):
             keys[:, at:at + n, 1] = base
             keys[:, at:at + n, 2:] = (chunk @ grid_rows.T)[:, None, :] + from_sums[None, :, :]
+            if bounds is not None:
+                for d, upper in enumerate(bounds):
+                    index = keys[:, at:at + n, d + 2]
+                    live[:, at:at + n] &= (index >= 1) & (True if upper is None
+                                                           else index <= upper)
             at += n
         group = _groups(keys.reshape(-1, width + 2))
-        sums = np.bincount(group, weights=np.tile(weights, size))
+        sums = np.bincount(group, weights=(np.tile(weights, size) * live.ravel()))
         if np.any(sums != 0):
             row = int(np.flatnonzero(np.isin(group, np.flatnonzero(sums)))[0]) // entries
             return {v: sp.Integer(int(c)) for v, c in zip(variables, chunk[row, 1:])}

@@ -41,6 +41,12 @@ def expand_sums(expr: sp.Basic, *, partial: bool = False, write_out: bool = True
     def rewritten(total: sp.Sum) -> sp.Basic:
         if not _fits(total):
             return total if partial else safe_doit(total)
+        names = {v for v, _, _ in total.limits}
+        terms = sp.Add.make_args(sp.expand(total.function, deep=False))
+        if len(terms) > 1 and any(d.free_symbols & names for term in terms
+                                  for d in term.atoms(sp.KroneckerDelta)):
+            # Σ (a + b) = Σ a + Σ b: each term's deltas can then pin its own indices
+            return sp.Add(*(rewritten(sp.Sum(term, *total.limits)) for term in terms))
         function, limits, wrappers = _pin_deltas(total.function, list(total.limits))
         if function is None:
             return sp.S.Zero
