@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symproof import symbols
-from symproof.kernel import Context, divisible_floor, identity
+from symproof import Derivation, symbols
+from symproof.kernel import Context, identity
 from symproof.proof import Proof
 from symproof.registry import Problem
 from symproof.shapes import conv_output_size, pool_output_size, transposed_output_size
@@ -24,23 +24,15 @@ kp = p0 + 1 + t0
 o = sp.Symbol("o")
 
 
-def _direct(number: int, title: str, statement: str, size, claim, *, assumptions=(),
-            divisible=None) -> Proof:
-    """``size`` (from the general formula, with the case's values) equals ``claim``."""
-    proof = Proof(f"dv{number:02d}", f"D&V relationship {number}: {title}", statement,
-                  assumptions=list(assumptions))
-    proof.given(sp.Eq(o, size, evaluate=False), "the general formula with this case's values",
-                "documented rule")
-    if divisible is None:
-        outcome = identity(size, claim, Context([a for a in assumptions
-                                                 if isinstance(a, sp.Basic)]))
-        why = "simplify"
-    else:
-        m, kk, qq = divisible
-        outcome = divisible_floor(size, claim, m, kk, qq)
-        why = f"{kk} divides {m}: write it as {kk}·{qq}"
-    proof.add(sp.Eq(o, claim, evaluate=False), why, outcome)
-    proof.result = sp.Eq(o, claim, evaluate=False)
+def _direct(number: int, title: str, statement: str, size, claim, *,
+            assumptions=()) -> Proof:
+    """``size`` (from the general formula, with the case's values) equals ``claim``: a chain
+    of one link, decided by the kernel's search."""
+    chain = Derivation(sp.Eq(o, size, evaluate=False), assuming=assumptions,
+                       name=f"dv{number:02d}", title=f"D&V relationship {number}: {title}",
+                       statement=statement, why="the general formula with this case's values",
+                       kind="documented rule")
+    proof = chain.equals(claim, "simplify").proof()
     proof.summary = "from the general formula"
     return proof
 

@@ -5,6 +5,9 @@
 (2, 5, 6)
 """
 
+import importlib
+
+from .derivation import Derivation
 from .errors import (
     EvaluationError,
     NoSolutionError,
@@ -29,6 +32,7 @@ from .layers import (
 from .params import symbols
 from .proof import Proof, Status
 from .reductions import MaxOver
+from .registry import Parameter, Problem
 from .shapes import conv_output_size, pool_output_size, transposed_output_size
 from .solve import enumerate_configs, solve_for, tiles_exactly
 from .stack import Sequential, receptive_field
@@ -36,13 +40,25 @@ from .synthesis import synthesize
 
 __version__ = "0.1.0"
 
+# The kernel's search loads on first use: ``import symproof`` stays as cheap as ``import sympy``.
+_LAZY = {"prove": ".kernel", "divides": ".kernel", "Context": ".kernel"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Conv2d", "ConvTranspose2d", "AvgPool2d", "MaxPool2d", "Linear", "MLP",
     "Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
     "MaxOver", "symbols", "conv_output_size", "pool_output_size",
     "transposed_output_size", "synthesize",
     "solve_for", "tiles_exactly", "enumerate_configs", "Sequential", "receptive_field",
-    "Proof", "Status",
+    "Proof", "Status", "prove", "divides", "Context", "Derivation", "Problem", "Parameter",
     "SymproofError", "ParameterError", "ShapeError", "TooLargeError", "EvaluationError",
     "NoSolutionError",
     "__version__",

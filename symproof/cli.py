@@ -148,8 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
 
     prove = commands.add_parser("prove", help="derive the worked problems (all by default)")
-    prove.add_argument("names", nargs="*", metavar="NAME",
-                       help="proofs or groups to run (default: the homework; see: list)")
+    prove.add_argument("names", nargs="*", metavar="NAME|FILE.py",
+                       help="proofs or groups to run (default: the homework; see: list), or "
+                            "your own problem module (a .py file defining PROBLEM, run as "
+                            "Python)")
     prove.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
                        help="change a parameter of the (single) named proof, e.g. k=3")
     prove.add_argument("--json", action="store_true", help="print the proofs as JSON")
@@ -362,14 +364,15 @@ def _settings(pairs: list[str]) -> dict[str, str]:
 def _prove(args) -> int:
 
     from .proof import Status
-    from .registry import select
+    from .registry import is_problem_file, select
 
     chosen = select(args.names)
     settings = _settings(args.set)
     if settings and len(chosen) != 1:
         raise ParameterError("--set", ", ".join(args.set),
                              "needs exactly one proof name, e.g. symproof prove p2 --set k=3")
-    outputs = _check_outputs(args)  # before any work: a bad path must not cost a derivation
+    # before any work: a bad path must not cost a derivation, nor overwrite a problem file
+    outputs = _check_outputs(args, inputs=[n for n in args.names if is_problem_file(n)])
     proofs = [problem.run(settings, use_torch=args.torch) for problem in chosen]
     if args.json:
         print(_json([p.to_dict() for p in proofs]))
@@ -394,7 +397,7 @@ def _prove(args) -> int:
     return 1 if any(p.status is Status.REFUTED for p in proofs) else 0
 
 
-def _check_outputs(args) -> dict:
+def _check_outputs(args, inputs=()) -> dict:
     """The output paths, validated (distinct, writable, regular files; pdflatex present)
     before any work: a bad path must not cost a derivation."""
     from pathlib import Path
@@ -412,7 +415,7 @@ def _check_outputs(args) -> dict:
             wanted["the PDF of --latex"] = Path(args.latex).with_suffix(".pdf")
     if args.markdown:
         wanted["--markdown"] = Path(args.markdown)
-    checked = check_outputs(wanted)
+    checked = check_outputs(wanted, inputs)
     names = {"--latex": "latex", "the PDF of --latex": "pdf", "--markdown": "markdown"}
     return {names[option]: path for option, path in checked.items()}
 

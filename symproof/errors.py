@@ -21,6 +21,7 @@ __all__ = [
     "EvaluationError",
     "NoSolutionError",
     "FileError",
+    "ProblemFileError",
     "SnapshotError",
     "KernelError",
     "shown",
@@ -62,6 +63,11 @@ class FileError(SymproofError):
 class KernelError(SymproofError):
     """A strong status was asked of something other than the kernel's rules, or an outcome
     breaks the kernel's own invariants (a refutation without its counterexample)."""
+
+
+class ProblemFileError(SymproofError):
+    """A user's problem file (``symproof prove path/to/problem.py``) could not be loaded or
+    its derivation failed: the message names the file, the line and the Python error."""
 
 
 class SnapshotError(SymproofError):

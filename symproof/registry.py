@@ -4,23 +4,26 @@ parameters can be changed (``symproof prove p2 --set k=3``)."""
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import sympy as sp
 
-from .errors import ParameterError
+from .errors import ParameterError, ProblemFileError, SymproofError
 from .layers.window import RESERVED
 from .limits import check
 from .params import size_from_text
 from .proof import Proof
 
-__all__ = ["Parameter", "Problem", "problems", "get", "groups", "select"]
+__all__ = ["Parameter", "Problem", "problems", "get", "groups", "select", "from_file",
+           "is_problem_file"]
 
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+|/[0-9]+)?", re.ASCII)
 
@@ -46,6 +49,18 @@ class Parameter:
     help: str
     choices: tuple[str, ...] = ()
     symbolic: bool = True
+
+    def __post_init__(self):
+        kinds = ("size", "count", "number", "choice")
+        if not isinstance(self.kind, str) or self.kind not in kinds:
+            raise ParameterError("kind", self.kind, f"must be one of {', '.join(kinds)}")
+        if not (isinstance(self.name, str) and self.name.isidentifier()):
+            raise ParameterError("name", self.name, "must be an identifier such as k")
+        if not isinstance(self.choices, tuple) or not all(isinstance(c, str)
+                                                          for c in self.choices):
+            raise ParameterError("choices", self.choices, "must be a tuple of words")
+        if self.kind == "choice" and not self.choices:
+            raise ParameterError("choices", self.choices, "must list the values of a choice")
 
     def parse(self, text: str) -> Any:
         """The value ``text`` names, read by a strict pattern (never evaluated)."""
@@ -86,9 +101,12 @@ class Problem:
     parameters: tuple[Parameter, ...] = ()
     group: str = "homework"  # `symproof prove` runs the homework; other groups by name
     reserved: tuple[str, ...] = ()
+    source: str | None = None  # the user's file it was loaded from (None: a worked problem)
 
     def run(self, settings: dict[str, str] | None = None, **options) -> Proof:
-        """Build the proof with ``settings`` (text values, as from ``--set``) applied."""
+        """Build the proof with ``settings`` (text values, as from ``--set``) applied;
+        ``options`` (``use_torch``) go to a ``build`` that takes them, and asking for one it
+        does not take is an error, not a silent no-op."""
         known = {p.name: p for p in self.parameters}
         values = {}
         for name, text in (settings or {}).items():
@@ -99,7 +117,43 @@ class Problem:
             values[name] = known[name].parse(text)
         self._check_names({p.name: values.get(p.name, p.default) for p in self.parameters},
                           set(values))
-        return self.build(**values, **options)
+        options = self._options(options)
+        if self.source is None:
+            return self.build(**values, **options)
+        return self._run_users(values, options)
+
+    def _run_users(self, values: dict, options: dict) -> Proof:
+        try:  # a user's own code: its failure is reported as theirs, in one line
+            proof = self.build(**values, **options)
+        except SymproofError:
+            raise
+        except (Exception, SystemExit) as error:
+            raise ProblemFileError(f"{self.name} (from {self.source}) failed: "
+                                   f"{_located(error, self.source)}") from None
+        if not isinstance(proof, Proof):
+            raise ProblemFileError(f"{self.name} (from {self.source}): build returned "
+                                   f"{type(proof).__name__}, not a Proof (return "
+                                   "Derivation(...).proof() or a Proof)")
+        if not proof.parameters:  # what --set changed, shown and exported as for ours
+            proof.parameters = {p.name: values.get(p.name, p.default) for p in self.parameters}
+        return proof
+
+    def _options(self, options: dict) -> dict:
+        import inspect
+
+        try:
+            accepted = inspect.signature(self.build).parameters
+        except (TypeError, ValueError):
+            return options
+        if any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+            return options
+        for name, value in options.items():
+            if value and name not in accepted:
+                flag = "--torch" if name == "use_torch" else name
+                raise ParameterError(flag, self.name, f"needs a problem whose build takes "
+                                     f"{name} (its build takes "
+                                     f"{', '.join(accepted) or 'nothing'})")
+        return {n: v for n, v in options.items() if n in accepted}
 
     def _check_names(self, values: dict[str, Any], given: set[str]) -> None:
         for name in given:
@@ -138,13 +192,90 @@ def groups() -> dict[str, list[Problem]]:
 
 
 def select(names: list[str]) -> list[Problem]:
-    """Problems named, or whole groups named; the homework when ``names`` is empty."""
+    """Problems named, whole groups named, or the problems of a user's file (a name ending in
+    ``.py`` or holding a ``/``); the homework when ``names`` is empty."""
     if not names:
         return groups()["homework"]
     chosen = []
     for name in names:
-        chosen += groups().get(name.lower(), None) or [get(name)]
+        if is_problem_file(name):
+            chosen += from_file(name)
+        else:
+            chosen += groups().get(name.lower(), None) or [get(name)]
     return chosen
+
+
+def is_problem_file(name: str) -> bool:
+    """Whether a name given to ``symproof prove`` names a user's file rather than a problem."""
+    return name.endswith(".py") or "/" in name or os.sep in name
+
+
+def from_file(path: str | os.PathLike) -> list[Problem]:
+    """The problems a user's module defines (``PROBLEM``, and/or a list ``PROBLEMS``), the way
+    the worked problems do.
+
+    The file is run as Python, exactly as ``python path`` would run it: it is the user's own
+    code, like a script, not a document (documents are never run). Its folder is importable
+    while it loads, so it may import its neighbours.
+    """
+    import sys
+    import types
+
+    from .files import read_bytes
+
+    path = Path(path)
+    if path.suffix != ".py":
+        raise ParameterError("the problem file", str(path), "must be a .py module")
+    source = read_bytes(path, what="problem file", regular_only=True)
+    module = types.ModuleType(f"symproof_problem_{abs(hash(str(path.resolve())))}")
+    module.__file__ = str(path)
+    try:
+        code = compile(source, str(path), "exec")
+    except SyntaxError as error:
+        raise ProblemFileError(f"{path}: line {error.lineno}: {error.msg}") from None
+    except ValueError as error:  # null bytes
+        raise ProblemFileError(f"{path}: not Python source ({error})") from None
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)
+    try:
+        exec(code, module.__dict__)  # noqa: S102 - the user's own module, run as python would
+    except SymproofError as error:
+        raise ProblemFileError(f"{path}: {error}") from None
+    except (Exception, SystemExit) as error:  # sys.exit() in a problem file is a failure too
+        raise ProblemFileError(f"{path} failed while loading: {_located(error, path)}") from None
+    finally:
+        if folder in sys.path:
+            sys.path.remove(folder)
+    listed = getattr(module, "PROBLEMS", [])
+    if not isinstance(listed, (list, tuple)):
+        raise ProblemFileError(f"{path}: PROBLEMS must be a list of symproof.Problem, "
+                               f"not {type(listed).__name__}")
+    found = [p for p in (getattr(module, "PROBLEM", None), *listed) if p is not None]
+    for problem in found:
+        if not isinstance(problem, Problem):
+            raise ProblemFileError(f"{path}: {type(problem).__name__} is not a "
+                                   "symproof.Problem")
+    if not found:
+        raise ProblemFileError(f"{path} defines no PROBLEM (a symproof.Problem, e.g. "
+                               "PROBLEM = Problem('name', 'title', build))")
+    taken = set(problems())
+    for problem in found:
+        if problem.name.lower() in taken:
+            raise ProblemFileError(f"{path}: the name {problem.name} is taken (a worked "
+                                   "problem's, or another in the file); choose another")
+        taken.add(problem.name.lower())
+    problems_found = found
+    return [replace(p, source=str(path)) for p in problems_found]
+
+
+def _located(error: BaseException, source) -> str:
+    """``Type: message (line n)`` with the deepest line of ``source`` in the traceback."""
+    import traceback
+
+    line = next((frame.lineno for frame in reversed(traceback.extract_tb(error.__traceback__))
+                 if frame.filename == str(source)), None)
+    where = f" (line {line})" if line else ""
+    return f"{type(error).__name__}: {error}{where}"
 
 
 def get(name: str) -> Problem:

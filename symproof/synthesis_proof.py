@@ -18,6 +18,7 @@ from .kernel import (
     expand_sums,
     identity,
     spot_check,
+    substitution,
     unreachable,
 )
 from .layers.window import size_pair, zero_padded
@@ -107,7 +108,8 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         parameters=dict(parameters or {}))
     proof.given(layer.equation(), f"the element formula of {layer!r}")
     for channel, target in enumerate(found.targets, 1):
-        proof.given(sp.Eq(nt.Y[channel, nt.i, nt.j], target), f"channel {channel} must compute",
+        proof.given(sp.Eq(nt.Y[channel, nt.i, nt.j], target, evaluate=False),
+                    f"channel {channel} must compute",
                     "target")
     if not found.exists:
         verdicts = [unreachable(layer.element(channel), target, nt.X)
@@ -124,7 +126,8 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
                   for (l, g), k in kernels.items()]
         proof.result = sp.Tuple(*claims) if len(claims) > 1 else claims[0]
     else:
-        proof.result = sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta], found.weight())
+        proof.result = sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta], found.weight(),
+                             evaluate=False)
     proof.add(proof.result, "match the coefficient of every entry of X",
               uniqueness(found), assumptions=tuple(found.conditions))
     if layer.bias:
@@ -132,14 +135,18 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
             # at X = 0 the layer gives b_l, the target its constant term: they must agree
             constant = target.replace(lambda e: isinstance(e, sp.Indexed) and e.base == nt.X,
                                       lambda e: sp.S.Zero)
-            proof.add(sp.Eq(nt.b[channel], found.bias(channel)),
+            proof.add(sp.Eq(nt.b[channel], found.bias(channel), evaluate=False),
                       "match the constant terms (X = 0)",
                       identity(found.bias(channel), constant))
     ctx = Context([*ranges, *found.conditions])
+    # the kernel substitutes the weights itself (the result above, as a definition)
+    weights = [sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta], found.weight(), evaluate=False),
+               sp.Eq(nt.b[nt.l], found.bias(), evaluate=False)]
     for channel, target in enumerate(found.targets, 1):
-        proof.add(sp.Eq(nt.Y[channel, nt.i, nt.j], target),
+        proof.add(sp.Eq(nt.Y[channel, nt.i, nt.j], target, evaluate=False),
                   "substitute the weights into the element formula; sum out the Kronecker deltas",
-                  identity(found.realised(channel), target, ctx), assumptions=tuple(ranges))
+                  substitution(layer.element(channel), target, weights, ctx),
+                  assumptions=tuple(ranges))
     # the padding rule as the kernel's knowledge of X, rather than a Piecewise per entry
     padded = Context([*ranges, *found.conditions],
                      zero_outside={nt.X: (layer.in_channels, height, width)})
@@ -152,7 +159,7 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         lhs = written[boundary.channel].xreplace(position)
         rhs = boundary.rest.xreplace(position)
         index = nt.Y[boundary.channel, nt.i, nt.j].xreplace(position)
-        proof.add(sp.Eq(index, rhs),
+        proof.add(sp.Eq(index, rhs, evaluate=False),
                   f"{text(boundary.entry)} lies in the zero padding",
                   identity(lhs, rhs, padded.extended(boundary.where), search=False),
                   assumptions=(boundary.where,))

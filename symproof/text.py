@@ -73,6 +73,19 @@ class TextPrinter(StrPrinter):
         body = self._print(expr.function)
         return f"{bounds} ({body})" if isinstance(expr.function, sp.Add) else f"{bounds} {body}"
 
+    def _print_Derivative(self, expr):
+        below = "".join(f"∂{self._print(v)}" if n == 1 else f"∂{self._print(v)}^{n}"
+                        for v, n in expr.variable_count)
+        order = expr.derivative_count
+        top = "∂" if order == 1 else f"∂^{order}"
+        return f"{top}{self.parenthesize(expr.expr, 60)}/{below}"
+
+    def _print_Piecewise(self, expr):
+        cases = [f"{self._print(value)} if {self._print(condition)}"
+                 if condition not in (True, sp.true) else f"{self._print(value)} otherwise"
+                 for value, condition in expr.args]
+        return "{" + "; ".join(cases) + "}"
+
     def _print_MaxOver(self, expr):
         ranges = ", ".join(f"{self._print(a)}≤{self._print(v)}≤{self._print(b)}"
                            for v, a, b in reversed(expr.limits))

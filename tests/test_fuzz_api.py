@@ -442,7 +442,8 @@ def test_the_rest_of_the_public_api(name, data):
 
 def test_every_public_name_is_fuzzed():
     covered = {c.__name__ for c in CONSTRUCTORS} | set(OTHERS) | {
-        "ReLU", "Sigmoid", "Tanh", "MaxOver", "synthesize", "Sequential", "receptive_field"}
+        "ReLU", "Sigmoid", "Tanh", "MaxOver", "synthesize", "Sequential", "receptive_field",
+        "prove", "divides", "Context", "Derivation", "Problem", "Parameter"}
     not_entry_points = {"Status", "__version__"} | {
         name for name in symproof.__all__ if name.endswith("Error")}
     assert set(symproof.__all__) - not_entry_points <= covered
@@ -686,3 +687,58 @@ def test_no_solution_is_still_a_symproof_error():
     found = synthesize(Conv2d(1, 1, 3, padding=1), [X[1, i + 2, j]])
     with pytest.raises(NoSolutionError):
         found.kernel(1, 1)
+
+
+# --- the kernel's front door: prove, divides, Context, Derivation, Problem, Parameter ------
+
+_a, _b = sp.symbols("a b", real=True)
+_GOOD_CLAIM = sp.Eq(sp.Max(_a, _b) ** 3, sp.Max(_a**3, _b**3))
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_prove_divides_and_context(data):
+    claim = data.draw(maybe(hostile, _GOOD_CLAIM), label="claim")
+    only_symproof_errors(symproof.prove, claim,
+                         assuming=data.draw(maybe(hostile, [sp.Ge(_a, _b)]), label="assuming"),
+                         nondecreasing=data.draw(maybe(hostile, ["sigma"]), label="names"))
+    only_symproof_errors(symproof.prove, _GOOD_CLAIM,
+                         context=data.draw(maybe(hostile, symproof.Context()), label="ctx"))
+    only_symproof_errors(symproof.divides, data.draw(maybe(hostile, 2)),
+                         data.draw(maybe(hostile, symbols("m"))))
+    only_symproof_errors(symproof.Context, data.draw(maybe(hostile, [sp.Ge(_a, 0)])))
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_derivation_and_its_links(data):
+    from symproof import Derivation
+
+    start = data.draw(maybe(hostile, Conv2d(1, 1, 3, padding=1)), label="start")
+    chain = only_symproof_errors(
+        Derivation, start, assuming=data.draw(maybe(hostile, []), label="assuming"),
+        at=data.draw(st.one_of(st.none(), hostile, st.just((1, 2, 2))), label="at"))
+    if not isinstance(chain, Derivation):
+        chain = Derivation(Conv2d(1, 1, 3, padding=1))
+    value = data.draw(maybe(hostile, 1), label="value")
+    only_symproof_errors(chain.substitute, w=value)
+    only_symproof_errors(chain.equals, data.draw(maybe(hostile, chain.current)),
+                         rule=data.draw(maybe(hostile, "search"), label="rule"))
+    only_symproof_errors(chain.differentiate, data.draw(maybe(hostile, sp.Symbol("t"))))
+    only_symproof_errors(chain.assume, data.draw(maybe(hostile, sp.Ge(_a, 0))))
+    for link in (chain.collapse, chain.simplify, chain.expand_sums):
+        only_symproof_errors(link)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_problem_and_parameter(data):
+    from symproof import Parameter, Problem
+
+    parameter = only_symproof_errors(
+        Parameter, data.draw(maybe(hostile, "k"), label="name"), 3,
+        data.draw(maybe(hostile, "size"), label="kind"), "help")
+    problem = Problem("mine", "t", lambda k=3: symproof.Proof("mine", "t", "s"),
+                      (parameter,) if isinstance(parameter, Parameter) else ())
+    only_symproof_errors(problem.run, data.draw(maybe(
+        st.dictionaries(st.text(max_size=4), st.text(max_size=6), max_size=2), {"k": "4"})))

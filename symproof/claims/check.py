@@ -331,42 +331,18 @@ def _equalities(condition) -> list:
     return list(parts) if all(isinstance(c, sp.Equality) for c in parts) else []
 
 
-def _ranges(ctx: DocumentContext) -> list:
-    """Indices are 1-based; output indices stay within the layer's output."""
-    relations = [a for a in ctx.assumptions if isinstance(a, sp.Basic)]
-    for axis, name in enumerate(("H_in", "W_in")):  # the window fits the input, both ways
-        size = ctx.values.get(name)
-        if size is not None and hasattr(ctx.layer, "window"):
-            window = ctx.layer.window
-            relations.append(sp.Le(window.dilation[axis] * (window.kernel_size[axis] - 1) + 1,
-                                   size + 2 * window.padding[axis]))
-    if ctx.layer is not None and hasattr(ctx.layer, "out_channels"):
-        relations.append(sp.Le(sp.Symbol("l", integer=True, positive=True),
-                               ctx.layer.out_channels))
-    height, width = ctx.values.get("H_in"), ctx.values.get("W_in")
-    if height is not None and width is not None and hasattr(ctx.layer, "output_shape"):
-        try:  # output positions stay in the output: i ≤ H_out, j ≤ W_out
-            _, rows, cols = ctx.layer.output_shape(getattr(ctx.layer, "in_channels", 1),
-                                                   height, width)
-        except SymproofError:
-            rows = cols = None
-        for index, size in (("i", rows), ("j", cols)):
-            if size is not None:
-                relations.append(sp.Le(sp.Symbol(index, integer=True, positive=True), size))
-    return relations
+def _layer_context(ctx: DocumentContext):
+    """The kernel's context for a claim: the document's assumptions, and what the layer's
+    semantics gives (indices in range, X known outside its index range)."""
+    from ..kernel.context import layer_context
 
-
-def _array_bounds(ctx: DocumentContext) -> dict:
-    """X is 0 outside its index range (DESIGN.md): its indices start at 1, and end at the
-    channels, height and width the context gives."""
-    channels = getattr(ctx.layer, "in_channels", None) if ctx.layer != "mlp" else None
-    bounds = tuple(sp.Integer(v) if isinstance(v, int) else v
-                   for v in (channels, ctx.values.get("H_in"), ctx.values.get("W_in")))
-    return {nt.X: bounds}
+    layer = ctx.layer if ctx.layer != "mlp" else None
+    return layer_context(layer, ctx.values.get("H_in"), ctx.values.get("W_in"),
+                         assuming=[a for a in ctx.assumptions if isinstance(a, sp.Basic)])
 
 
 def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
-    from ..kernel import Context, prove
+    from ..kernel import prove
 
     lhs = _conventions(_read(claim.lhs), ctx)
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
@@ -403,11 +379,9 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
                        "define (add a symproof directive)")
     for side in (lhs, rhs):  # the layer's model may hold sums that the claim does not
         check_expression(side, "the claim in its context")
-    relations = _ranges(ctx)
     # One judging path: the kernel's search, with every assumption of the document (ranges,
     # relations, divisibility), which also filter any counterexample it shows.
-    outcome = prove(sp.Eq(lhs, rhs, evaluate=False),
-                    context=Context(relations, zero_outside=_array_bounds(ctx)))
+    outcome = prove(sp.Eq(lhs, rhs, evaluate=False), context=_layer_context(ctx))
     if outcome.tactic == "floor with divisibility":
         reason += ", with the divisibility assumed"
     note = ""

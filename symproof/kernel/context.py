@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-__all__ = ["Context", "layer_relations"]
+__all__ = ["Context", "layer_context", "respects_assumptions"]
 
 
 class Context:
@@ -30,20 +30,38 @@ class Context:
     names of functions known to be nondecreasing."""
 
     def __init__(self, assumptions: Iterable = (), nondecreasing: Iterable[str] = (),
-                 split_residues: bool = True, zero_outside: dict | None = None):
+                 split_residues: bool = True, zero_outside: dict | None = None,
+                 outside_value: sp.Expr = sp.S.Zero):
+        from ..errors import ParameterError
+
+        if not isinstance(assumptions, (list, tuple, set, frozenset)):
+            raise ParameterError("assumptions", assumptions, "must be a list of SymPy relations")
+        for a in assumptions:
+            if not isinstance(a, (str, sp.logic.boolalg.Boolean)):
+                raise ParameterError("assumptions", a, "must hold SymPy relations (or prose)")
+        if isinstance(nondecreasing, str) or not isinstance(
+                nondecreasing, (list, tuple, set, frozenset)) or not all(
+                isinstance(n, str) for n in nondecreasing):
+            raise ParameterError("nondecreasing", nondecreasing, "must be a list of names")
         self.assumptions = list(assumptions)
-        self.relations = [a for a in self.assumptions if isinstance(a, sp.Basic)]
+        # a conjunction assumed is each of its parts assumed
+        self.relations = [part for a in self.assumptions if isinstance(a, sp.Basic)
+                          for part in (a.args if isinstance(a, sp.And) else (a,))]
         self.nondecreasing = frozenset(nondecreasing)
         self.split_residues = split_residues
-        # Arrays that are 0 outside their index range (the padding rule): base → the upper
-        # bound of each index (None: unbounded); every index starts at 1.
+        # Arrays that are known outside their index range (the padding rule): base → the upper
+        # bound of each index (None: unbounded); every index starts at 1. There an entry is
+        # ``outside_value``: 0 for zero padding, −∞ for max pooling.
         self.zero_outside = dict(zero_outside or {})
+        self.outside_value = outside_value
         self._known = [e for r in self.relations for e in _nonnegative_forms(r)]
+        self._canonical = {r.canonical for r in self.relations
+                           if isinstance(r, sp.core.relational.Relational)}
 
     def extended(self, *relations: sp.Basic) -> Context:
         """This context with more assumptions (e.g. one branch of a case split)."""
         return Context([*self.assumptions, *relations], self.nondecreasing, self.split_residues,
-                       self.zero_outside)
+                       self.zero_outside, self.outside_value)
 
     def outside(self, entry: sp.Indexed, values: dict | None = None) -> bool:
         """Whether a concrete entry lies outside its array (sizes at ``values``), where it
@@ -75,8 +93,7 @@ class Context:
             return any(self.implies(part) for part in relation.args)
         if not isinstance(relation, sp.core.relational.Relational):
             return False
-        if relation in self.relations or relation.canonical in {
-                r.canonical for r in self.relations}:
+        if relation in self.relations or relation.canonical in self._canonical:
             return True
         monotone = self._monotone(relation)
         if monotone is not None:
@@ -111,7 +128,9 @@ class Context:
         for residues in product(*(range(moduli[n]) for n in names)):
             written = {}
             for n, r in zip(names, residues):
-                t = sp.Symbol(f"t_{n}", integer=True, nonnegative=True,
+                # n = d·t + r with 0 ≤ r < d: t ≥ 0 only when n ≥ 0 (n = −1 is 2·(−1) + 1)
+                t = sp.Symbol(f"t_{n}", integer=True,
+                              nonnegative=True if n.is_nonnegative else None,
                               positive=(r == 0 and bool(n.is_positive)) or None)
                 written[n] = moduli[n] * t + r
             case = Context([simplify_size(a.xreplace(written)) for a in self.relations],
@@ -209,29 +228,87 @@ class Context:
         return expr
 
     def satisfied_by(self, values: dict) -> bool:
-        """Whether concrete values satisfy every relational assumption on them (a relation on
-        symbols the sample does not set constrains nothing here)."""
-        for relation in self.relations:
-            if not relation.free_symbols <= set(values):
-                continue
-            verdict = relation.xreplace(values)
-            if verdict not in (True, sp.true):
+        """Whether concrete values are admissible: each respects its symbol's own assumptions
+        (``positive``, ``integer``, …) and every relational assumption holds. A relation on
+        symbols the values do not set must hold for some values of those too (searched among
+        small numbers that respect their assumptions); when none is found the values are not
+        admissible, so a counterexample never rests on an assumption left unchecked."""
+        for symbol, value in values.items():
+            if isinstance(symbol, sp.Symbol) and not respects_assumptions(symbol, value):
                 return False
-        return True
+        relevant = [r.xreplace(values) for r in self.relations]
+        pending = [r for r in relevant if r not in (True, sp.true)]
+        if any(r in (False, sp.false) for r in pending):
+            return False
+        if not pending:
+            return True
+        # relations that share no unset symbol are satisfied independently
+        groups: list[tuple[set, list]] = []
+        for relation in pending:
+            names = {s for s in relation.free_symbols if isinstance(s, sp.Symbol)}
+            joined = [g for g in groups if g[0] & names]
+            for g in joined:
+                groups.remove(g)
+                names |= g[0]
+            groups.append((names, [relation, *(r for g in joined for r in g[1])]))
+        return all(_satisfiable(sorted(names, key=str), relations)
+                   for names, relations in groups)
 
 
-def layer_relations(layer, height=None, width=None) -> tuple[list, dict]:
-    """What a layer's semantics lets every claim about it assume: output indices stay in the
-    output (``l ≤ C_out``, and ``i ≤ H_out``, ``j ≤ W_out`` when the input size is known), the
-    window fits the padded input, and X is 0 outside its index range (the padding rule of
-    DESIGN.md). Returns ``(relations, zero_outside)`` for a :class:`Context`; a layer without
-    windows or channels contributes what it has. Read off the layer's own attributes, so the
-    kernel needs no layer code.
+def _satisfiable(extra: list, relations: list) -> bool:
+    """Whether small values of ``extra`` (respecting their assumptions) satisfy every
+    relation; False when none is found, or the search would be too large."""
+    from itertools import product
+
+    if not extra or len(extra) > 3:
+        return False  # undecidable as stated, or too much to search: not admissible
+    for count, point in enumerate(product(*(_candidates(s) for s in extra))):
+        if count > 4000:
+            return False
+        at = dict(zip(extra, point))
+        if all(r.xreplace(at) in (True, sp.true) for r in relations):
+            return True
+    return False
+
+
+def respects_assumptions(symbol: sp.Symbol, value) -> bool:
+    """Whether a number may stand for ``symbol``: every fact SymPy holds about the symbol
+    (integer, positive, nonnegative, real…) holds of the value.
+
+    >>> respects_assumptions(sp.Symbol("x", positive=True), sp.Rational(-7, 3))
+    False
+    """
+    if not isinstance(value, sp.Basic) or not value.is_number:
+        return True  # an array entry or a description, not a value of this symbol
+    for fact, truth in symbol.assumptions0.items():
+        if fact == "commutative":
+            continue
+        if getattr(value, f"is_{fact}", None) is not truth:
+            return False
+    return True
+
+
+def _candidates(symbol: sp.Symbol) -> list:
+    """Small values, in order, that respect the symbol's assumptions."""
+    numbers = [sp.Integer(v) for v in (0, 1, 2, 3, -1, -2, -3, 4, 5, 6, -4, -5, -6, 8, 12)]
+    if not symbol.is_integer:
+        numbers += [sp.Rational(1, 2), sp.Rational(-1, 2), sp.Rational(3, 2)]
+    return [v for v in numbers if respects_assumptions(symbol, v)]
+
+
+def layer_context(layer, height=None, width=None, *, assuming=(), at: dict | None = None
+                  ) -> Context:
+    """What a layer's semantics lets every claim about it assume, with ``assuming`` first:
+    output indices stay in the output (``l ≤ C_out``, ``i ≤ out_features`` for a dense layer,
+    ``i ≤ H_out`` and ``j ≤ W_out`` when the input size is known), the window fits the padded
+    input, and, for a windowed layer, X is known outside its index range: 0 (zero padding) or
+    −∞ for max pooling (DESIGN.md). ``at`` gives output indices their values (relations that
+    become true are dropped). Read off the layer's attributes, so the kernel needs no layer
+    code.
 
     >>> from symproof import Conv2d, symbols
-    >>> relations, zero = layer_relations(Conv2d(1, 2, 3, padding=1), *symbols("H W"))
-    >>> relations
-    [2 <= H + 2, 2 <= W + 2, l <= 2, i <= H, j <= W]
+    >>> layer_context(Conv2d(1, 2, 3, padding=1), *symbols("H W")).relations
+    [l <= 2, i <= H, j <= W]
     """
     relations = []
     window = getattr(layer, "window", None)
@@ -240,8 +317,10 @@ def layer_relations(layer, height=None, width=None) -> tuple[list, dict]:
             relations.append(sp.Le(window.dilation[axis] * (window.kernel_size[axis] - 1) + 1,
                                    size + 2 * window.padding[axis]))
     if getattr(layer, "out_channels", None) is not None:
-        relations.append(sp.Le(sp.Symbol("l", integer=True, positive=True), layer.out_channels))
-    if height is not None and width is not None and hasattr(layer, "output_shape"):
+        relations.append(sp.Le(_index("l"), layer.out_channels))
+    if getattr(layer, "out_features", None) is not None and window is None:
+        relations.append(sp.Le(_index("i"), layer.out_features))
+    if height is not None and width is not None and window is not None:
         from ..errors import SymproofError
 
         try:  # output positions stay in the output: i ≤ H_out, j ≤ W_out
@@ -250,10 +329,19 @@ def layer_relations(layer, height=None, width=None) -> tuple[list, dict]:
             rows = cols = None
         for index, size in (("i", rows), ("j", cols)):
             if size is not None:
-                relations.append(sp.Le(sp.Symbol(index, integer=True, positive=True), size))
-    channels = getattr(layer, "in_channels", None)
-    bounds = tuple(sp.Integer(v) if isinstance(v, int) else v for v in (channels, height, width))
-    return relations, {sp.IndexedBase("X"): bounds}
+                relations.append(sp.Le(_index(index), size))
+    relations = [r.xreplace(at) if at else r for r in relations]
+    outside = {}
+    if window is not None:
+        channels = getattr(layer, "in_channels", None)
+        outside = {sp.IndexedBase("X"): tuple(sp.Integer(v) if isinstance(v, int) else v
+                                              for v in (channels, height, width))}
+    return Context([*assuming, *(r for r in relations if r not in (True, sp.true))],
+                   zero_outside=outside, outside_value=getattr(layer, "fill", sp.S.Zero))
+
+
+def _index(name: str) -> sp.Symbol:
+    return sp.Symbol(name, integer=True, positive=True)
 
 
 def _nonnegative_forms(relation) -> list[sp.Expr]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 import sympy as sp
 
 from ..limits import current, refusal
-from .context import Context
+from .context import Context, respects_assumptions
 from .outcome import Outcome, Status
 from .sums import rebinds
 
@@ -37,10 +37,16 @@ def _free_scalars(expr: sp.Basic) -> list[sp.Basic]:
 
 
 def _draw(symbol: sp.Basic, rng: random.Random, upper: int) -> sp.Expr:
+    """A small exact value that respects the symbol's assumptions (sign, integrality)."""
+    low = 1 if symbol.is_positive else 0 if symbol.is_nonnegative else -upper
+    high = -1 if symbol.is_negative else 0 if symbol.is_nonpositive else upper
     if symbol.is_integer:
-        low = 1 if symbol.is_positive else 0 if symbol.is_nonnegative else -upper
-        return sp.Integer(rng.randint(low, max(low, upper)))
-    return sp.Rational(rng.randint(-4 * upper, 4 * upper), rng.randint(1, 4))
+        return sp.Integer(rng.randint(min(low, high), max(low, high)))
+    value = sp.Rational(rng.randint(4 * min(low, high), 4 * max(low, high)), rng.randint(1, 4))
+    if isinstance(symbol, sp.Symbol) and not respects_assumptions(symbol, value):
+        value = sp.Rational(1, 2) if symbol.is_positive else -sp.Rational(1, 2) \
+            if symbol.is_negative else sp.S.Zero
+    return value
 
 
 # A claim about every (nondecreasing, differentiable) σ fails if it fails for one: this strictly
@@ -100,8 +106,8 @@ def certainly_nonzero(value: sp.Expr) -> bool:
     """
     if value.is_Rational:
         return value != 0
-    if value.is_zero is True:
-        return False
+    if value.is_zero is True or value.is_finite is not True or value.has(sp.zoo, sp.nan):
+        return False  # 0, or undefined there (a division by zero is no difference)
     if value.has(*_JUMPS):
         # a jump (sign(e), ⌊e⌋ …) of an irrational e that is exactly at the jump evaluates
         # numerically to either side: never trust it
@@ -139,10 +145,10 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
             concrete = substituted.doit()
         except (ValueError, TypeError, ZeroDivisionError):
             continue
-        if ctx.zero_outside:  # the padding rule: entries outside their array are 0
+        if ctx.zero_outside:  # the padding rule: entries outside their array are known
             concrete = concrete.replace(
                 lambda e, at=values: isinstance(e, sp.Indexed) and ctx.outside(e, at),
-                lambda e: sp.S.Zero)
+                lambda e: ctx.outside_value)
         found = _witness(concrete, rng)
         if found is None:
             continue

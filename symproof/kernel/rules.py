@@ -41,29 +41,41 @@ import sympy as sp
 from .context import Context
 from .finite import certainly_nonzero, counterexample
 from .outcome import Outcome, Status
+from .sums import rename_bound
 from .symbolic import case_split, identity
 
-__all__ = ["instantiate", "substitution", "derivative", "write_primes", "fails", "differ",
-           "max_commutes", "induction", "coefficient_matching", "distinct_taps", "unreachable",
-           "same_shape"]
+__all__ = ["instantiate", "substituted", "substitution", "derivative", "write_primes", "fails",
+           "differ", "max_commutes", "induction", "coefficient_matching", "distinct_taps",
+           "unreachable", "same_shape"]
 
 
 def instantiate(expr: sp.Basic, definitions: Iterable[sp.Eq]) -> sp.Basic:
     """``expr`` with every array entry that a definition covers replaced by its body.
 
     A definition is ``Eq(w[l, γ, α, β], body)``: its indices are either symbols (bound to the
-    entry's indices) or fixed values the entry must have.
+    entry's indices) or fixed values the entry must have; ``Eq(k, 2)`` gives a symbol a value.
 
     >>> from symproof.notation import w, b, l, gamma, alpha, beta
     >>> instantiate(w[1, 2, 3, 3] + b[2], [sp.Eq(w[l, gamma, alpha, beta],
     ...                                          sp.KroneckerDelta(l, gamma)), sp.Eq(b[l], 0)])
     0
     """
-    patterns = []
+    definitions = list(definitions)
+    patterns, values = [], {}
     for definition in definitions:
+        if isinstance(definition, sp.Equality) and isinstance(definition.lhs, sp.Symbol):
+            values[definition.lhs] = definition.rhs  # a value given to a size or a scalar
+            continue
         if not (isinstance(definition, sp.Equality) and isinstance(definition.lhs, sp.Indexed)):
             raise ValueError(f"a definition must read Eq(entry, body), got {definition}")
         patterns.append((definition.lhs, definition.rhs))
+    # a body's free names must stay free where it lands: rename a sum's index that would
+    # capture one (Σ_k A_{i,k} x_k with A_{i,j} = k is Σ_k' k·x_k', not Σ_k k·x_k)
+    free = {s for d in definitions for s in d.rhs.free_symbols} - {
+        p for d in definitions if isinstance(d.lhs, sp.Indexed) for p in d.lhs.indices}
+    expr = rename_bound(expr, free)
+    if values:
+        expr = expr.xreplace(values)
 
     def replaced(entry: sp.Indexed):
         for pattern, body in patterns:
@@ -83,11 +95,30 @@ def instantiate(expr: sp.Basic, definitions: Iterable[sp.Eq]) -> sp.Basic:
     return expr.replace(lambda e: isinstance(e, sp.Indexed), replaced)
 
 
+def substituted(expr: sp.Basic, definitions: Iterable[sp.Eq]) -> sp.Basic:
+    """:func:`instantiate`, with the sums written out first when a definition at fixed
+    indices (``w[1, 2, 1, 1] = …``) meets an entry whose index a sum binds.
+
+    >>> from symproof.notation import w, X, gamma, i
+    >>> substituted(sp.Sum(w[1, gamma] * X[gamma, i], (gamma, 1, 2)),
+    ...             [sp.Eq(w[1, 1], 3), sp.Eq(w[1, 2], 5)])
+    3*X[1, i] + 5*X[2, i]
+    """
+    from .sums import expand_sums
+
+    definitions = list(definitions)
+    after = instantiate(expr, definitions)
+    defined = {d.lhs.base for d in definitions if isinstance(d.lhs, sp.Indexed)}
+    if any(e.base in defined for e in after.atoms(sp.Indexed)):
+        after = instantiate(expand_sums(expr, partial=True), definitions)
+    return after
+
+
 def substitution(before: sp.Expr, after: sp.Expr, definitions: Iterable[sp.Eq],
                  ctx: Context | None = None) -> Outcome:
     """PROVED when ``after`` is ``before`` with the definitions substituted (as an identity)."""
     definitions = list(definitions)
-    outcome = identity(instantiate(before, definitions), after, ctx, search=False)
+    outcome = identity(substituted(before, definitions), after, ctx, search=False)
     shown = ", ".join(str(d.lhs) for d in definitions)
     if outcome.status is Status.PROVED:
         return Outcome(Status.PROVED, "substitution", f"{shown} replaced by their definitions")

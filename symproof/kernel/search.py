@@ -47,6 +47,8 @@ def divides(k: sp.Expr, m: sp.Expr) -> sp.Eq:
     >>> divides(*symbols("k m"))
     Eq(Mod(m, k), 0)
     """
+    k, m = (sp.Integer(v) if isinstance(v, int) and not isinstance(v, bool) else v
+            for v in (k, m))
     for name, value in (("k", k), ("m", m)):
         if not isinstance(value, sp.Expr) or value.is_integer is not True:
             raise ParameterError(name, value, "must be an integer SymPy expression")
@@ -77,10 +79,15 @@ def _written(divisible: list[tuple[sp.Expr, sp.Expr]], taken: set[str]) -> dict 
     for symbol, (offset, divisors) in by_symbol.items():
         if len(divisors) > 1 and not all(d.is_Integer for d in divisors):
             return None  # k | m and k' | m do not make k·k' | m: nothing to write
-        k = sp.ilcm(*divisors) if len(divisors) > 1 else divisors[0]
+        k = sp.Integer(sp.ilcm(*divisors)) if len(divisors) > 1 else divisors[0]
         name = next(n for n in ("q", *(f"q_{i}" for i in range(2, 99))) if n not in taken)
         taken.add(name)
-        written[symbol] = k * sp.Symbol(name, integer=True, positive=True) - offset
+        # every admissible m must be some k·q: q ≥ 1 only when m > 0 and k > 0 (m = 0 and
+        # negative multiples are multiples too), q ≥ 0 when m ≥ 0 and k > 0, else any q
+        m = symbol + offset
+        sign = ({"positive": True} if m.is_positive and k.is_positive else
+                {"nonnegative": True} if m.is_nonnegative and k.is_positive else {})
+        written[symbol] = k * sp.Symbol(name, integer=True, **sign) - offset
     return written
 
 
@@ -88,23 +95,38 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
           nondecreasing: Iterable[str] = ()) -> Outcome:
     """The strongest status the kernel's rules earn for ``claim`` (a SymPy relation), with
     the trail of the rules tried in ``detail`` (see the module docstring)."""
-    if isinstance(claim, bool) or claim in (sp.true, sp.false):
+    if isinstance(claim, (bool, sp.logic.boolalg.BooleanAtom)):
         raise ParameterError("claim", claim, "must be a relation to decide, not a truth value "
                                              "(SymPy evaluated it already: use evaluate=False)")
     if not isinstance(claim, sp.core.relational.Relational):
         raise ParameterError("claim", claim, "must be a SymPy relation such as Eq(lhs, rhs)")
     check_expression(claim, "claim")
+    if any(side.is_real is False or (side.is_number and side.is_real is not True)
+           for side in (claim.lhs, claim.rhs)) and not isinstance(claim, sp.Equality):
+        raise ParameterError("claim", claim, "must compare real expressions")
+    if not isinstance(assuming, (list, tuple, set, frozenset)):
+        raise ParameterError("assuming", assuming, "must be a list of SymPy relations")
     assumptions = list(assuming)
     for a in assumptions:
-        if not isinstance(a, (sp.Basic, str)):
+        if not isinstance(a, (sp.logic.boolalg.Boolean, str)):
             raise ParameterError("assuming", a, "must hold SymPy relations")
+    if not isinstance(nondecreasing, (list, tuple, set, frozenset)):
+        raise ParameterError("nondecreasing", nondecreasing, "must be a list of function names")
+    names = list(nondecreasing)
+    if not all(isinstance(n, str) for n in names):
+        raise ParameterError("nondecreasing", names, "must be a list of function names")
+    if context is not None and not isinstance(context, Context):
+        raise ParameterError("context", context, "must be a symproof Context")
     base = context or Context()
-    ctx = Context([*base.assumptions, *assumptions],
-                  set(base.nondecreasing) | set(nondecreasing), base.split_residues,
-                  base.zero_outside)
+    ctx = Context([*base.assumptions, *assumptions], set(base.nondecreasing) | set(names),
+                  base.split_residues, base.zero_outside, base.outside_value)
     trail: list[str] = []
 
     def done(outcome: Outcome) -> Outcome:
+        if outcome.status is Status.REFUTED and not _admissible(outcome, claim, ctx):
+            # a counterexample must respect every assumption: one that does not shows nothing
+            trail.append(f"{outcome.tactic}: values that break an assumption, not counted")
+            outcome = Outcome(Status.UNKNOWN, "search", "no rule decided the claim")
         trail.append(f"{outcome.tactic}: {outcome.status.name}")
         return _with_trail(outcome, trail)
 
@@ -145,6 +167,16 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
     return done(Outcome(Status.UNKNOWN, "search", "no rule decided the claim"))
 
 
+def _admissible(outcome: Outcome, claim: sp.Basic, ctx: Context) -> bool:
+    """Whether a refutation's values respect every assumption: each symbol's own (positive,
+    integer…) and every relation of the context (see :meth:`Context.satisfied_by`)."""
+    symbols = {s.name: s for e in (claim, *ctx.relations) for s in e.free_symbols
+               if isinstance(s, sp.Symbol)}
+    values = {symbols[name]: value for name, value in (outcome.counterexample or {}).items()
+              if name in symbols and isinstance(value, sp.Basic)}
+    return ctx.satisfied_by(values)
+
+
 def _with_trail(outcome: Outcome, trail: list[str]) -> Outcome:
     """The outcome with the rules tried before it appended to its summary (same verdict)."""
     if len(trail) <= 1:
@@ -167,7 +199,7 @@ def _divisible(lhs, rhs, divisible: list, ctx: Context) -> Outcome:
     others = [r for r in ctx.relations if not (isinstance(r, sp.Equality)
                                                and isinstance(r.lhs, sp.Mod))]
     sub = Context([r.xreplace(written) for r in others], ctx.nondecreasing,
-                  zero_outside=ctx.zero_outside)
+                  zero_outside=ctx.zero_outside, outside_value=ctx.outside_value)
     left, right = (simplify_size(side.xreplace(written)) for side in (lhs, rhs))
     outcome = identity(left, right, sub, tactic="floor with divisibility")
     shown = ", ".join(f"{n} = {v}" for n, v in written.items())
@@ -208,15 +240,12 @@ def _inequality_counterexample(claim, ctx: Context) -> Outcome | None:
     """Exact values satisfying the assumptions at which the inequality is false."""
     import random
 
+    from .finite import _draw
+
     symbols = sorted(claim.free_symbols, key=str)
     rng = random.Random(0)
     for attempt in range(60):
-        values = {}
-        for s in symbols:
-            upper = 2 + attempt // 6
-            low = 1 if s.is_positive else 0 if s.is_nonnegative else -upper
-            values[s] = (sp.Integer(rng.randint(low, max(low, upper))) if s.is_integer
-                         else sp.Rational(rng.randint(-4 * upper, 4 * upper), rng.randint(1, 4)))
+        values = {s: _draw(s, rng, 2 + attempt // 6) for s in symbols}  # one drawing rule
         if not ctx.satisfied_by(values):
             continue
         verdict = claim.xreplace(values)

@@ -21,7 +21,7 @@ import sympy as sp
 
 from ..limits import check
 
-__all__ = ["expand_sums", "safe_doit", "rebinds"]
+__all__ = ["expand_sums", "safe_doit", "rebinds", "rename_bound"]
 
 
 def expand_sums(expr: sp.Basic, *, partial: bool = False, write_out: bool = True) -> sp.Basic:
@@ -94,6 +94,45 @@ def rebinds(expr: sp.Basic, names: set) -> bool:
 
     return any(limit[0] in names for node in expr.atoms(ExprWithLimits)
                for limit in node.limits)
+
+
+def rename_bound(expr: sp.Basic, names: set) -> sp.Basic:
+    """``expr`` with every index bound by a sum, product or max that is in ``names`` renamed
+    to a fresh one (its assumptions kept), so that substituting an expression holding those
+    names cannot be captured. Renaming a bound index changes nothing (α-equivalence).
+
+    >>> k, n = sp.symbols("k n", integer=True, positive=True)
+    >>> rename_bound(sp.Sum(k * sp.IndexedBase("x")[k], (k, 1, n)), {k})
+    Sum(k_1*x[k_1], (k_1, 1, n))
+    """
+    names = {s for s in names if isinstance(s, sp.Symbol)}
+    if not names:
+        return expr
+    taken = {s.name for s in expr.atoms(sp.Symbol)} | {s.name for s in names}
+
+    def fresh(symbol: sp.Symbol) -> sp.Symbol:
+        number = 1
+        while f"{symbol.name}_{number}" in taken:
+            number += 1
+        taken.add(f"{symbol.name}_{number}")
+        return sp.Symbol(f"{symbol.name}_{number}", **symbol.assumptions0)
+
+    def renamed(node):
+        limits = list(node.limits)
+        function = node.function
+        for n, (variable, low, high) in enumerate(limits):
+            if variable not in names:
+                continue
+            new = fresh(variable)
+            function = function.xreplace({variable: new})
+            limits[n] = (new, low, high)
+            for m in range(n):  # the limits inside this one may use it in their bounds
+                v, a, b = limits[m]
+                limits[m] = (v, a.xreplace({variable: new}), b.xreplace({variable: new}))
+        return node.func(function, *limits)
+
+    return expr.replace(lambda e: hasattr(e, "limits") and hasattr(e, "function") and any(
+        v in names for v, *_ in e.limits), renamed)
 
 
 def safe_doit(expr: sp.Basic) -> sp.Basic:

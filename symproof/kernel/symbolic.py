@@ -76,7 +76,12 @@ def _canonical_dummies(expr: sp.Basic, depth: int = 0) -> sp.Basic:
         for n, (variable, _, _) in enumerate(expr.limits):
             renamed[variable] = sp.Symbol(f"_sum{depth}_{n}", integer=True)
         body = _canonical_dummies(expr.function.xreplace(renamed), depth + 1)
-        limits = [(renamed[v], low, high) for v, low, high in expr.limits]
+        # a limit's bounds see the indices of the limits outside it (later in the list), and
+        # only those: Σ_{k=1}^{j} Σ_{j=1}^{n} renames j in k's bounds too
+        limits = []
+        for n, (v, low, high) in enumerate(expr.limits):
+            outer = {u: renamed[u] for u, _, _ in expr.limits[n + 1:]}
+            limits.append((renamed[v], low.xreplace(outer), high.xreplace(outer)))
         return sp.Sum(body, *limits)
     return expr.func(*(_canonical_dummies(a, depth) for a in expr.args))
 
@@ -101,9 +106,9 @@ def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basi
     for _ in range(4):
         before = expr
         expr = ctx.resolve(_collapse(expr))
-        if ctx.zero_outside:  # the padding rule: a concrete entry outside its array is 0
+        if ctx.zero_outside:  # the padding rule: an entry outside its array is known
             expr = expr.replace(lambda e: isinstance(e, sp.Indexed) and ctx.outside(e),
-                                lambda e: sp.S.Zero)
+                                lambda e: ctx.outside_value)
         expr = expr.replace(lambda e: isinstance(e, sp.Sum), _from_one)
         expr = ctx.resolve(sp.expand(_canonical_dummies(expr)))
         if expr == 0:
