@@ -15,9 +15,9 @@ import sympy as sp
 from symproof import AvgPool2d, Conv2d, symbols
 from symproof import notation as nt
 from symproof.crosscheck import avg_pool2d, conv2d, reference_name
+from symproof.derivation import Derivation
 from symproof.kernel import (
     Context,
-    collapse_deltas,
     divisible_floor,
     exhaustive,
     exhaustive_linear,
@@ -25,7 +25,6 @@ from symproof.kernel import (
     identity,
     instantiate,
     spot_check,
-    substitution,
 )
 from symproof.proof import Proof
 from symproof.registry import Parameter, Problem
@@ -45,7 +44,6 @@ def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
     C, k, m = (sp.Integer(v) if isinstance(v, int) else v for v in (C, k, m))  # m/k exact
     pool, conv = AvgPool2d(k), Conv2d(C, C, k, stride=k)
     channels = sp.Le(nt.l, C)
-    ctx = Context([channels])
     proof = Proof("p2", "average pooling is a convolution", (
         f"Average pooling with kernel = stride = {k} on {C} channels of an {m}×{m} input is the "
         f"convolution with C_in = C_out = {C}, f1 = f2 = S = {k}, P = 0, "
@@ -56,20 +54,14 @@ def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
     proof.given(sp.Eq(nt.Y[nt.l, nt.i, nt.j], pooled, evaluate=False),
                 f"the element formula of {pool!r}: no padding, so every window is whole and "
                 "the divisor is k²")
-    proof.given(conv.equation(), f"the element formula of {conv!r}")
-    definitions = _definitions(k)
-    for definition in definitions:
-        proof.given(definition, "the weights the problem proposes", "problem data")
-    substituted = instantiate(conv.element(), definitions)
-    proof.add(sp.Eq(nt.Y[nt.l, nt.i, nt.j], substituted, evaluate=False),
-              "substitute w[l,γ,α,β] = δ_lγ/k² and b_l = 0",
-              substitution(conv.element(), substituted, definitions))
-    collapsed, outcome = collapse_deltas(substituted, ctx)
-    proof.add(sp.Eq(nt.Y[nt.l, nt.i, nt.j], collapsed, evaluate=False),
-              "sum over γ: only γ = l survives",
-              outcome, assumptions=(channels,))
-    proof.add(sp.Eq(collapsed, pooled, evaluate=False), "this is the average-pooling formula",
-              identity(collapsed, pooled, ctx))
+    # the chain from the convolution's element formula to the pooling formula, each link
+    # decided by the kernel
+    chain = Derivation(conv, input_size=(m, m), assuming=[channels])
+    chain.substitute(*_definitions(k), why="substitute w[l,γ,α,β] = δ_lγ/k² and b_l = 0",
+                     stated="the weights the problem proposes", kind="problem data")
+    chain.collapse("sum over γ: only γ = l survives")
+    chain.equals(pooled, "this is the average-pooling formula")
+    proof.steps.extend(chain.steps)
     proof.result = sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta],
                          sp.KroneckerDelta(nt.l, nt.gamma) / k**2)
 

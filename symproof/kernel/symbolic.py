@@ -152,6 +152,9 @@ def divisible_floor(lhs: sp.Expr, rhs: sp.Expr, m: sp.Symbol, k: sp.Symbol, q: s
     """Prove ``lhs = rhs`` given ``k | m``, by writing ``m = k·q`` (``q`` a positive integer)."""
     if not (q.is_integer and q.is_positive):
         raise ValueError("q must be a positive integer symbol")
+    if not (m.is_positive and k.is_positive):  # else m = 0 or a negative multiple is missed
+        return Outcome(Status.UNKNOWN, "floor with divisibility",
+                       f"{m} = {k}·{q} with {q} ≥ 1 needs {m} > 0 and {k} > 0")
     written = {m: k * q}
     difference = simplify_size(lhs.xreplace(written)) - simplify_size(rhs.xreplace(written))
     outcome = identity(difference, sp.S.Zero, ctx, tactic="floor with divisibility",
