@@ -60,7 +60,7 @@ def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
     chain.substitute(*_definitions(k), why="substitute w[l,γ,α,β] = δ_lγ/k² and b_l = 0",
                      stated="the weights the problem proposes", kind="problem data")
     chain.collapse("sum over γ: only γ = l survives")
-    chain.equals(pooled, "this is the average-pooling formula")
+    chain.equals(pooled, "this is the average-pooling formula", rule="identity")
     proof.steps.extend(chain.steps)
     proof.result = sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta],
                          sp.KroneckerDelta(nt.l, nt.gamma) / k**2)

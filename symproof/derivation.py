@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable
 import sympy as sp
 
 from .errors import ParameterError
+from .kernel.context import is_condition
 from .kernel.outcome import Outcome, Status
 from .proof import Proof, Step
 
@@ -64,10 +65,13 @@ def _exact(value):
     if isinstance(value, float):
         value = sp.Float(value)
     if isinstance(value, int):
-        return sp.Integer(value)
+        value = sp.Integer(value)
     if not isinstance(value, sp.Basic):
         raise ParameterError("value", value, "must be a number or a SymPy expression "
                              "(text is never parsed here)")
+    from .limits import check_expression
+
+    check_expression(value, "a value given to the derivation")  # before any work on it
     return value.replace(lambda e: isinstance(e, sp.Float),
                          lambda e: sp.Rational(repr(float(e))) if e.is_finite else e)
 
@@ -102,8 +106,8 @@ class Derivation:
         names = _names(nondecreasing)
         is_layer = hasattr(start, "equation") and hasattr(start, "output_shape")
         if not is_layer and (at is not None or input_size is not None):
-            raise ParameterError("at" if at is not None else "input_size", at or input_size,
-                                 "is only for a layer's element formula")
+            name, value = ("at", at) if at is not None else ("input_size", input_size)
+            raise ParameterError(name, value, "is only for a layer's element formula")
         if is_layer:
             self._context = self._start_layer(start, at, input_size, why, kind, assumptions,
                                               names)
@@ -239,10 +243,12 @@ class Derivation:
         if isinstance(variable, sp.Indexed) and self._context.outside(variable):
             raise ParameterError("variable", variable, "lies outside its array's index range, "
                                  "where the padding rule fixes its value: not a variable")
+        from .kernel.sums import rename_bound
+
         before = self.current
-        if claimed is None:
-            claimed = normalize(write_primes(sp.diff(before, variable)), self._context,
-                                simplify=False)
+        if claimed is None:  # the variable's own indices are not the sums' bound ones
+            claimed = normalize(write_primes(sp.diff(rename_bound(before, variable.free_symbols),
+                                                     variable)), self._context, simplify=False)
         claimed = _exact(claimed)
         self.lhs = sp.Derivative(self.lhs, variable)
         return self._link(claimed, why or f"differentiate by {_text(variable)}",
@@ -291,7 +297,7 @@ class Derivation:
         if not isinstance(rule, str) or rule not in RULES:
             raise ParameterError("rule", rule, f"must be one of {', '.join(RULES)}")
         if rule == "case split":
-            if not isinstance(on, sp.core.relational.Relational):
+            if not is_condition(on) or on in (sp.true, sp.false):
                 raise ParameterError("on", on, "a case split needs a condition, e.g. on=a >= b")
             return case_split(before, after, on, self._context)
         if on is not None:
@@ -357,8 +363,7 @@ def _relations(name: str, given, *, prose: bool = False) -> list:
         raise ParameterError(name, given, "must be a list of SymPy relations such as [k <= m]")
     out = [a if isinstance(a, str) else _exact(a) for a in given]
     for a in out:
-        if not ((prose and isinstance(a, str)) or isinstance(
-                a, (sp.core.relational.Relational, sp.And))):
+        if not ((prose and isinstance(a, str)) or is_condition(a)):
             raise ParameterError(name, a, "must hold SymPy relations such as k <= m"
                                  + (" (or prose, shown but not used)" if prose else ""))
     return out

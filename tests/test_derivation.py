@@ -364,3 +364,61 @@ def test_a_problem_file_cannot_overwrite_itself_nor_exit_quietly(tmp_path):
     listed.write_text("PROBLEMS = 5\n")
     done = run("prove", str(listed))
     assert done.returncode == 2 and "must be a list" in done.stderr
+
+
+# -- second adversarial round ------------------------------------------------------------------
+
+def test_a_strict_inequality_needs_a_strict_reason():
+    a, c = sp.symbols("a c", real=True)
+    xn = sp.Symbol("x", nonnegative=True)
+    for claim in (a**2 > 0, sp.Abs(a) > 0, sp.Max(a, 0) > 0, sp.Min(a, 0) < 0, xn > 0):
+        assert _status(prove(claim)) != "PROVED", claim
+    assert _status(prove(a < c, assuming=[a <= c])) != "PROVED"
+    assert _status(prove(a + 1 > c, assuming=[a > c])) == "PROVED"
+    assert _status(prove(sp.Eq(sp.Piecewise((1, a > c), (0, True)),
+                               sp.Piecewise((1, a >= c), (0, True))))) != "PROVED"
+
+
+def test_a_possibly_backward_sum_does_not_bound_its_index():
+    n, v = sp.Symbol("n", integer=True), sp.Symbol("v", integer=True)
+    assert _status(prove(sp.Eq(sp.Sum(sp.Max(1, v), (v, 1, n)), n * (n + 1) / 2))) != "PROVED"
+    assert _status(prove(sp.Eq(sp.Sum(sp.Piecewise((1, v >= 1), (0, True)), (v, 1, n)), n))) \
+        != "PROVED"
+
+
+def test_differentiating_by_an_entry_named_like_a_summation_index():
+    from symproof.notation import alpha, beta, k
+
+    chain = Derivation(Linear(3, 2), assuming=[k <= 3]).differentiate(x[k], A[i, k])
+    assert chain.status is Status.PROVED  # not the sum of a row
+    conv = Derivation(Conv2d(1, 1, 3, bias=False), at=(1, i, j),
+                      assuming=[alpha <= 3, beta <= 3])
+    # CS231n's ∂Y/∂w: the input entry the tap reads
+    assert conv.differentiate(w[1, 1, alpha, beta], X[1, i + alpha - 1, j + beta - 1]
+                              ).status is Status.PROVED
+
+
+def test_a_counterexample_never_sets_a_padding_entry():
+    from symproof.notation import H
+
+    chain = Derivation(Conv2d(1, 1, 3, padding=1, bias=False), at=(1, i, j),
+                       assuming=[sp.Ge(i, H)]).substitute(w=1).expand_sums()
+    window = sum(X[1, i + a - 2, j + c - 2] for a in (1, 2) for c in (1, 2, 3))
+    assert chain.equals(window + sp.floor(i / 2) + sp.ceiling(i / 2) - i).status \
+        is not Status.REFUTED
+
+
+def test_a_transposed_convolution_takes_any_input_size():
+    from symproof import ConvTranspose2d
+    from symproof.notation import H
+
+    chain = Derivation(ConvTranspose2d(1, 1, 3, stride=2), at=(1, 1, 1))
+    assert chain.equals(chain.current + sp.Max(H, 3) - H).status is not Status.PROVED
+
+
+def test_check_does_not_judge_entries_outside_the_output(tmp_path):
+    doc = tmp_path / "pool.md"
+    doc.write_text("<!-- symproof avgpool2d kernel_size=3 stride=1 padding=1 input=5x5 -->\n"
+                   "$$Y_{1,6,6} = 0$$\n")
+    done = run("check", str(doc))
+    assert done.returncode == 0 and "UNKNOWN" in done.stdout and "outside" in done.stdout

@@ -341,6 +341,21 @@ def _layer_context(ctx: DocumentContext):
                          assuming=[a for a in ctx.assumptions if isinstance(a, sp.Basic)])
 
 
+def _beyond_output(indices: tuple, ctx: DocumentContext) -> str | None:
+    """The output range an entry ``Y[l, i, j]`` breaks, if the context decides it does."""
+    from ..kernel.context import layer_context
+
+    general = _layer_context(ctx)
+    at = dict(zip((nt.l, nt.i, nt.j), indices))
+    placed = layer_context(ctx.layer, ctx.values.get("H_in"), ctx.values.get("W_in"),
+                           assuming=general.relations, at=at)
+    for relation in general.relations:
+        value = relation.xreplace(at)
+        if value in (False, sp.false) or placed.decide(value) is False:
+            return str(relation)
+    return None
+
+
 def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     from ..kernel import prove
 
@@ -355,6 +370,11 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         lhs, rhs, used_weights = _with_weights(lhs, ctx), _with_weights(rhs, ctx), True
     if isinstance(lhs, sp.Indexed) and lhs.base == nt.Y and hasattr(ctx.layer, "element"):
         indices = lhs.indices if len(lhs.indices) == 3 else (1, *lhs.indices)
+        beyond = _beyond_output(indices, ctx)
+        if beyond is not None:  # no such entry: nothing to judge (and nothing to refute)
+            return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
+                           f"Y at ({', '.join(map(str, indices))}) is outside the layer's "
+                           f"output, where {beyond}")
         model = ctx.layer.element(*indices, padded=ctx.padded) if hasattr(
             ctx.layer, "element") else None
         if any(n in ctx.weights for n in ("w", "b")) and not rhs.has(nt.w):

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-__all__ = ["Context", "layer_context", "respects_assumptions"]
+__all__ = ["Context", "layer_context", "respects_assumptions", "is_condition"]
 
 
 class Context:
@@ -37,7 +37,7 @@ class Context:
         if not isinstance(assumptions, (list, tuple, set, frozenset)):
             raise ParameterError("assumptions", assumptions, "must be a list of SymPy relations")
         for a in assumptions:
-            if not isinstance(a, (str, sp.logic.boolalg.Boolean)):
+            if not (isinstance(a, str) or is_condition(a)):
                 raise ParameterError("assumptions", a, "must hold SymPy relations (or prose)")
         if isinstance(nondecreasing, str) or not isinstance(
                 nondecreasing, (list, tuple, set, frozenset)) or not all(
@@ -95,6 +95,8 @@ class Context:
             return False
         if relation in self.relations or relation.canonical in self._canonical:
             return True
+        if isinstance(relation, (sp.Gt, sp.Lt)) and not (relation.lhs - relation.rhs).is_integer:
+            return self._strictly(relation)
         monotone = self._monotone(relation)
         if monotone is not None:
             return monotone
@@ -102,6 +104,19 @@ class Context:
         if bool(forms) and all(self._nonnegative(e) for e in forms):
             return True
         return self.split_residues and self._by_residues(relation)
+
+    def _strictly(self, relation) -> bool:
+        """``a > b`` between reals: ``a − b`` positive by SymPy's assumptions, or at least an
+        assumed strictly positive ``g`` (``a − b − g ≥ 0``). A non-strict fact never gives a
+        strict one (``a ≥ 0`` does not give ``a > 0``)."""
+        big, small = (relation.lhs, relation.rhs) if isinstance(relation, sp.Gt) else (
+            relation.rhs, relation.lhs)
+        gap = sp.expand(big - small)
+        if gap.is_positive:
+            return True
+        strict = [r.lhs - r.rhs if isinstance(r, sp.Gt) else r.rhs - r.lhs
+                  for r in self.relations if isinstance(r, (sp.Gt, sp.Lt))]
+        return any(self._nonnegative(gap - g) for g in strict)
 
     def _by_residues(self, relation) -> bool:
         """Case split ``n = d·t + r`` (r = 0 … d−1) for each integer symbol ``n`` inside
@@ -190,7 +205,10 @@ class Context:
         if not isinstance(expr, sp.Basic) or not expr.args:
             return expr
         if isinstance(expr, sp.Sum):
+            # the index lies in low…high only when the range runs forward (a backward range,
+            # by Karr's convention, evaluates terms outside it)
             inner = self.extended(*(rel for v, low, high in expr.limits
+                                    if self.implies(sp.Ge(high, low - 1))
                                     for rel in (sp.Le(low, v), sp.Le(v, high))))
             return sp.Sum(inner.resolve(expr.function), *expr.limits)
         if not expr.has(sp.Piecewise, sp.Max, sp.Min):
@@ -271,6 +289,13 @@ def _satisfiable(extra: list, relations: list) -> bool:
     return False
 
 
+def is_condition(value) -> bool:
+    """A relation or a logical combination of relations (not a bare symbol, which SymPy
+    also counts as a boolean)."""
+    return isinstance(value, (sp.core.relational.Relational, sp.logic.boolalg.BooleanFunction,
+                              sp.logic.boolalg.BooleanAtom))
+
+
 def respects_assumptions(symbol: sp.Symbol, value) -> bool:
     """Whether a number may stand for ``symbol``: every fact SymPy holds about the symbol
     (integer, positive, nonnegative, real…) holds of the value.
@@ -312,14 +337,17 @@ def layer_context(layer, height=None, width=None, *, assuming=(), at: dict | Non
     """
     relations = []
     window = getattr(layer, "window", None)
+    transposed = hasattr(layer, "output_padding")  # any input size is valid for it
     for axis, size in enumerate((height, width)):  # the window fits the input, both ways
-        if size is not None and window is not None:
+        if size is not None and window is not None and not transposed:
             relations.append(sp.Le(window.dilation[axis] * (window.kernel_size[axis] - 1) + 1,
                                    size + 2 * window.padding[axis]))
     if getattr(layer, "out_channels", None) is not None:
         relations.append(sp.Le(_index("l"), layer.out_channels))
     if getattr(layer, "out_features", None) is not None and window is None:
         relations.append(sp.Le(_index("i"), layer.out_features))
+    if getattr(layer, "widths", None):  # an MLP's output y_L has n_L entries
+        relations.append(sp.Le(_index("i"), layer.widths[-1]))
     if height is not None and width is not None and window is not None:
         from ..errors import SymproofError
 

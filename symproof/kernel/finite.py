@@ -129,7 +129,11 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
     ctx = ctx or Context()
     rng = random.Random(seed)
     difference = lhs - rhs
-    scalars = _free_scalars(difference)
+    # the sizes of the arrays the padding rule bounds are drawn too: an entry is 0 outside
+    # only for a known size (i ≥ H in the context and i = 2 mean H ≤ 2)
+    sizes = {s for bounds in ctx.zero_outside.values() for b in bounds if b is not None
+             for s in b.free_symbols}
+    scalars = sorted(set(_free_scalars(difference)) | sizes, key=str)
     for attempt in range(tries if scalars else 1):  # nothing to draw: one try decides
         values = {s: _draw(s, rng, upper=2 + attempt // 5) for s in scalars}
         if not ctx.satisfied_by(values):

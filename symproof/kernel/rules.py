@@ -148,7 +148,9 @@ def write_primes(expr: sp.Basic) -> sp.Basic:
 def derivative(expr: sp.Expr, variable: sp.Basic, claimed: sp.Expr,
                ctx: Context | None = None) -> Outcome:
     """PROVED when ``∂expr/∂variable`` (computed here) equals ``claimed``."""
-    computed = write_primes(sp.diff(expr, variable))
+    # a sum's index named like one of the variable's (Σ_k A_{i,k} x_k by x_k) is another
+    # index: rename it first, or diff would read the variable's k as the bound one
+    computed = write_primes(sp.diff(rename_bound(expr, variable.free_symbols), variable))
     outcome = identity(computed, claimed, ctx)
     if outcome.status is Status.PROVED:
         return Outcome(Status.PROVED, "differentiation",

@@ -31,7 +31,7 @@ import sympy as sp
 
 from ..errors import ParameterError
 from ..limits import check_expression
-from .context import Context
+from .context import Context, is_condition
 from .finite import counterexample
 from .outcome import Outcome, Status
 from .rules import max_commutes
@@ -108,7 +108,7 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
         raise ParameterError("assuming", assuming, "must be a list of SymPy relations")
     assumptions = list(assuming)
     for a in assumptions:
-        if not isinstance(a, (sp.logic.boolalg.Boolean, str)):
+        if not (isinstance(a, str) or is_condition(a)):
             raise ParameterError("assuming", a, "must hold SymPy relations")
     if not isinstance(nondecreasing, (list, tuple, set, frozenset)):
         raise ParameterError("nondecreasing", nondecreasing, "must be a list of function names")

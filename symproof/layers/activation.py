@@ -104,13 +104,16 @@ class Activation(Layer):
             except Exception as why:  # the user's own function: report it as ours to handle
                 raise EvaluationError(f"the function of activation {self.name} failed on x: "
                                       f"{type(why).__name__}: {why}") from why
-        expr = self.expression(_z)
-        if expr.atoms(sp.core.function.AppliedUndef):
-            raise EvaluationError(
-                f"activation {self.name} is undefined: pass function=... to evaluate it"
-            )
+        compiled = self.__dict__.get("_numeric")
+        if compiled is None:  # built once per activation: evaluate runs in inner loops
+            expr = self.expression(_z)
+            if expr.atoms(sp.core.function.AppliedUndef):
+                raise EvaluationError(
+                    f"activation {self.name} is undefined: pass function=... to evaluate it"
+                )
+            compiled = self.__dict__["_numeric"] = _compiled(expr)
         with np.errstate(over="ignore", invalid="ignore"):  # exp(±inf) is IEEE, as in PyTorch
-            return _compiled(expr)(array)
+            return compiled(array)
 
 
 @lru_cache(maxsize=64)
