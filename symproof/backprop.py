@@ -462,7 +462,7 @@ def verify_exact(widths: Sequence[int], activation: str = "sigma"):
     As, bs, zs, local = [], [], [], []
     for number in range(1, depth + 1):
         a = sp.Matrix(widths[number], widths[number - 1],
-                      lambda r, c, m=number: sp.Symbol(f"A{m}_{r + 1}{c + 1}"))
+                      lambda r, c, m=number: sp.Symbol(f"A{m}_{r + 1},{c + 1}"))
         b = sp.Matrix(sp.symbols(f"b{number}_1:{widths[number] + 1}"))
         inputs = sp.Matrix(sp.symbols(f"u{number - 1}_1:{widths[number - 1] + 1}"))
         z = a * inputs + b

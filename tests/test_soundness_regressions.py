@@ -242,3 +242,12 @@ def test_code_is_neither_checked_nor_annotated_and_user_text_is_kept():
     noted = annotate(tex, [Verdict(1, "x = 1", "UNKNOWN", "\\end{verbatim}")], markdown=False)
     assert noted.split("\n").index("\\end{verbatim}") < noted.split("\n").index(
         "% symproof: UNKNOWN \\end{verbatim}")
+
+
+def test_exact_jacobian_check_with_widths_of_two_digits_is_not_refuted():
+    """Entry names A1_111 used to collide ((1, 11) and (11, 1)): a correct formula was
+    REFUTED once two adjacent widths reached 11 (found while reading issue #14)."""
+    from symproof.backprop import verify_exact
+
+    assert verify_exact((11, 11, 1)).status.name == "VERIFIED"
+    assert verify_exact((2, 12, 1)).status.name == "VERIFIED"
