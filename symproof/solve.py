@@ -48,7 +48,7 @@ import sympy as sp
 from .errors import ParameterError
 from .limits import check, check_expression
 from .params import as_size, fails, holds
-from .shapes import simplify_size
+from .shapes import effective_kernel, simplify_size
 
 __all__ = ["solve_for", "Solutions", "tiles_exactly", "enumerate_configs", "PARAMETERS"]
 
@@ -209,14 +209,14 @@ def _bounds(parameter: str, known: dict) -> tuple:
     ``x = parameter``, from ``(o − 1)·S ≤ n + 2P − D(F − 1) − 1 ≤ o·S − 1``."""
     n, o, f, s, p, d = (known.get(name) for name in PARAMETERS)
     if parameter == "stride":
-        a = n + 2 * p - d * (f - 1) - 1
+        a = n + 2 * p - effective_kernel(f, d)
         return o, a + 1, o - 1, a
     if parameter in ("kernel_size", "dilation"):
         low = n + 2 * p - o * s  # D(F − 1) lies in [low, low + S − 1]
         if parameter == "dilation":
             return f - 1, low, f - 1, low + s - 1
         return d, low + d, d, low + s - 1 + d  # the same for D·F
-    span = d * (f - 1) + 1
+    span = effective_kernel(f, d)
     if parameter == "input":
         low = (o - 1) * s + span - 2 * p
         return 1, low, 1, low + s - 1
@@ -251,14 +251,14 @@ def _family(parameter: str, start: int, conditions: tuple) -> Solutions:
 def _output_size(known: dict) -> Solutions:
     n, f, s, p, d = (known[name] for name in ("input", "kernel_size", "stride", "padding",
                                               "dilation"))
-    a = n + 2 * p - d * (f - 1) - 1
+    a = n + 2 * p - effective_kernel(f, d)
     if fails(sp.Ge(a, 0)):
         return Solutions("output", reason=_why_none("output", known, ()))
     value = simplify_size(sp.floor(a / s) + 1)
     fits = holds(sp.Ge(a, 0))
     if value.is_Integer and fits:
         return Solutions("output", values=range(int(value), int(value) + 1))
-    conditions = () if fits else (sp.Ge(n + 2 * p, d * (f - 1) + 1),)
+    conditions = () if fits else (sp.Ge(n + 2 * p, effective_kernel(f, d)),)
     return Solutions("output", value=value, conditions=conditions)
 
 
@@ -329,10 +329,10 @@ def _gives(parameter: str, known: dict, x) -> tuple[bool, str]:
     trial = dict(known, **{parameter: sp.sympify(x)})
     n, f, s, p, d = (trial[name] for name in ("input", "kernel_size", "stride", "padding",
                                               "dilation"))
-    a = n + 2 * p - d * (f - 1) - 1
+    a = n + 2 * p - effective_kernel(f, d)
     if fails(sp.Ge(a, 0)):
-        return False, (f"nothing: the kernel (span {_show(d * (f - 1) + 1)}) does not fit the "
-                       f"padded input n + 2P = {_show(n + 2 * p)}")
+        return False, (f"nothing: the kernel (span {_show(effective_kernel(f, d))}) does not "
+                       f"fit the padded input n + 2P = {_show(n + 2 * p)}")
     return True, _show(simplify_size(sp.floor(a / s) + 1))
 
 
@@ -340,7 +340,7 @@ def _why_none(parameter: str, known: dict, bounds: tuple) -> str:
     """Why no value of ``parameter`` works, once that is decided."""
     n, o, f, s, p, d = (known.get(name) for name in PARAMETERS)
     if parameter == "output":
-        return (f"the kernel (span {_show(d * (f - 1) + 1)}) does not fit the padded input "
+        return (f"the kernel (span {_show(effective_kernel(f, d))}) does not fit the padded input "
                 f"n + 2P = {_show(n + 2 * p)}")
     c_lo, low, c_hi, high = (sp.sympify(b) for b in bounds)
     letter, minimum = _LETTER[parameter], _MINIMUM[parameter]
@@ -394,7 +394,7 @@ def tiles_exactly(input: object, kernel_size: object, stride: object = 1, paddin
     """
     n, f, s = _given("input", input), _given("kernel_size", kernel_size), _given("stride", stride)
     p, d = _given("padding", padding), _given("dilation", dilation)
-    remainder = sp.Mod(sp.expand(n + 2 * p - d * (f - 1) - 1), s)
+    remainder = sp.Mod(sp.expand(n + 2 * p - effective_kernel(f, d)), s)
     if remainder.is_number:
         return bool(remainder == 0)
     relation = sp.Eq(remainder, 0)
@@ -451,7 +451,7 @@ def enumerate_configs(input: int, output: int, ranges: dict | None = None) -> li
         for s in range(s_lo, s_hi + 1):
             for d in range(d_lo, d_hi + 1):
                 # 2P in [A, A + S − 1], with A = (o − 1)S + D(F − 1) + 1 − n (see _bounds).
-                twice = (o - 1) * s + d * (f - 1) + 1 - n
+                twice = (o - 1) * s + effective_kernel(f, d) - n
                 first, last = max(p_lo, -(-twice // 2)), min(p_hi, (twice + s - 1) // 2)
                 found.extend((f, s, p, d) for p in range(first, last + 1))
     found.sort()
