@@ -55,6 +55,7 @@ class Context:
         self.zero_outside = dict(zero_outside or {})
         self.outside_value = outside_value
         self._known = [e for r in self.relations for e in _nonnegative_forms(r)]
+        self._implied: dict = {}
         self._canonical = {r.canonical for r in self.relations
                            if isinstance(r, sp.core.relational.Relational)}
 
@@ -84,7 +85,18 @@ class Context:
         return False
 
     def implies(self, relation) -> bool:
-        """True when the relation follows (see the module docstring); False means unknown."""
+        """True when the relation follows (see the module docstring); False means unknown.
+        Answers are remembered: a context is immutable once built."""
+        try:
+            return self._implied[relation]
+        except KeyError:
+            answer = self._implies(relation)
+        except TypeError:  # an unhashable argument: decide it, nothing to remember
+            return self._implies(relation)
+        self._implied[relation] = answer
+        return answer
+
+    def _implies(self, relation) -> bool:
         if relation is True or relation == sp.true:
             return True
         if isinstance(relation, sp.And):

@@ -107,7 +107,11 @@ def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basi
         before = expr
         expr = ctx.resolve(_collapse(expr))
         if ctx.zero_outside:  # the padding rule: an entry outside its array is known
-            expr = expr.replace(lambda e: isinstance(e, sp.Indexed) and ctx.outside(e),
+            # (an entry indexed by a summation index is outside for no value of it that the
+            # context could know: not asked, which only spares work)
+            bound = {v for total in expr.atoms(sp.Sum) for v, _, _ in total.limits}
+            expr = expr.replace(lambda e, bound=bound: isinstance(e, sp.Indexed)
+                                and not (e.free_symbols & bound) and ctx.outside(e),
                                 lambda e: ctx.outside_value)
         expr = expr.replace(lambda e: isinstance(e, sp.Sum), _from_one)
         expr = ctx.resolve(sp.expand(_canonical_dummies(expr)))
