@@ -76,6 +76,14 @@ def _exact(value):
                          lambda e: sp.Rational(repr(float(e))) if e.is_finite else e)
 
 
+def _body(name: str, value) -> sp.Expr:
+    """A value substituted: an exact expression, not a truth value or a relation."""
+    body = _exact(value)
+    if not isinstance(body, sp.Expr):
+        raise ParameterError(name, value, "must be a number or an expression to substitute")
+    return body
+
+
 def _index(name: str) -> sp.Symbol:
     return sp.Symbol(name, integer=True, positive=True)
 
@@ -328,7 +336,7 @@ class Derivation:
                 and isinstance(definition.lhs, (sp.Indexed, sp.Symbol))):
             raise ParameterError("definition", definition,
                                  "must read Eq(entry, body) or Eq(symbol, value)")
-        return sp.Eq(definition.lhs, _exact(definition.rhs), evaluate=False)
+        return sp.Eq(definition.lhs, _body("definition", definition.rhs), evaluate=False)
 
     def _named(self, name: str, value) -> sp.Eq:
         """``name=value`` as a definition of the array or symbol called ``name``."""
@@ -342,8 +350,9 @@ class Derivation:
                 indices = tuple(f"ι_{n}" for n in range(1, arity + 1))
             pattern = tuple(_index(n) for n in indices)
             if callable(value) and not isinstance(value, sp.Basic):
-                return sp.Eq(base[pattern], _exact(_call(value, pattern, name)), evaluate=False)
-            body = _exact(value)
+                return sp.Eq(base[pattern], _body(name, _call(value, pattern, name)),
+                             evaluate=False)
+            body = _body(name, value)
             stray = {s.name for s in body.free_symbols} & _INDEX_NAMES - set(indices)
             if stray:
                 raise ParameterError(name, value, f"uses {', '.join(sorted(stray))}, which is "
@@ -351,7 +360,7 @@ class Derivation:
                                      f"function of the indices or Eq({name}[…], body)")
             return sp.Eq(base[pattern], body, evaluate=False)
         if name in symbols:
-            return sp.Eq(symbols[name], _exact(value), evaluate=False)
+            return sp.Eq(symbols[name], _body(name, value), evaluate=False)
         known = ", ".join(sorted({*bases, *symbols})) or "none"
         raise ParameterError("substitute", name, f"must name an array or a symbol of the "
                              f"current expression ({known})")

@@ -422,3 +422,38 @@ def test_check_does_not_judge_entries_outside_the_output(tmp_path):
                    "$$Y_{1,6,6} = 0$$\n")
     done = run("check", str(doc))
     assert done.returncode == 0 and "UNKNOWN" in done.stdout and "outside" in done.stdout
+
+
+# -- third adversarial round (a sweep of perturbed identities) ------------------------------
+
+def test_a_delta_sum_is_not_collapsed_at_a_non_integer():
+    xr = sp.Symbol("x", positive=True)
+    n = sp.Symbol("n", integer=True, positive=True)
+    g = sp.Symbol("g", integer=True, positive=True)
+    claim = sp.Eq(sp.Sum(sp.KroneckerDelta(g, xr), (g, 1, n)), 1)
+    assert _status(prove(claim, assuming=[xr <= n, xr >= 1])) != "PROVED"  # 0 at x = 3/2
+
+
+def test_inequalities_over_arrays_and_undefined_points_are_not_refuted():
+    g = sp.Symbol("g", integer=True, positive=True)
+    l, c = sp.Symbol("l", integer=True, positive=True), symbols("C")
+    assert _status(prove(sp.Ge(sp.Sum(X[g], (g, 1, 1)), X[1]))) != "REFUTED"
+    assert _status(prove(sp.Le(sp.Sum(sp.KroneckerDelta(g, l) * X[g], (g, 1, c)), X[l]),
+                         assuming=[l <= c])) != "REFUTED"
+    xr = sp.Symbol("x", real=True)
+    assert _status(prove(sp.Ne(1 / xr, 1 / xr + 1, evaluate=False))) != "REFUTED"
+    n, s_ = sp.Symbol("n", integer=True), sp.Symbol("s", integer=True, nonnegative=True)
+    assert _status(prove(sp.Le(sp.floor(n / s_), n / s_))) != "REFUTED"  # no crash at s = 0
+    k, m = sp.symbols("k m", integer=True)
+    assert _status(prove(sp.Eq(sp.floor(m / k) + 1, m / k), assuming=[divides(k, m)])) \
+        == "REFUTED"  # k | m makes the floor exact: the +1 is wrong (and k mod 0 no crash)
+
+
+def test_check_reads_a_directive_symbol_as_the_same_quantity(tmp_path):
+    doc = tmp_path / "pad.md"
+    size = r"$$W_{\text{out}} = \left\lfloor \frac{m + 2p - k}{s} \right\rfloor + "
+    doc.write_text("<!-- symproof conv2d in_channels=1 out_channels=1 kernel_size=k stride=s "
+                   f"padding=p input=mxm -->\n{size}1$$\n{size}2$$\n")
+    done = run("check", str(doc), "--json")
+    verdicts = [v["status"] for v in json.loads(done.stdout)]
+    assert verdicts == ["PROVED", "REFUTED"], done.stdout

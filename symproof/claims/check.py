@@ -389,6 +389,13 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         axis = 1 if lhs.name == "W_out" else 0
         shape = ctx.layer.output_shape(1, size, size)
         lhs, reason = sp.sympify(shape[1 + axis]), f"against {ctx.layer!r}'s output size"
+    if reason != "identity":
+        # a name the context defines (padding=p) is that quantity in the claim too, whatever
+        # the reader guessed it to be (p read as a positive index)
+        defined = {sym.name: sym for sym in lhs.free_symbols if isinstance(sym, sp.Symbol)}
+        rhs = rhs.xreplace({sym: defined[sym.name] for sym in rhs.free_symbols
+                            if isinstance(sym, sp.Symbol) and sym.name in defined
+                            and defined[sym.name] != sym})
     undefined = _undefined_names(lhs, rhs, defined_weights=bool(ctx.weights) or reason != (
         "identity"))
     if undefined:

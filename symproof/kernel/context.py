@@ -266,7 +266,10 @@ class Context:
         for symbol, value in values.items():
             if isinstance(symbol, sp.Symbol) and not respects_assumptions(symbol, value):
                 return False
-        relevant = [r.xreplace(values) for r in self.relations]
+        try:
+            relevant = [r.xreplace(values) for r in self.relations]
+        except (TypeError, ValueError, ArithmeticError):
+            return False  # undefined there (k mod 0): not admissible
         pending = [r for r in relevant if r not in (True, sp.true)]
         if any(r in (False, sp.false) for r in pending):
             return False
@@ -290,14 +293,17 @@ def _satisfiable(extra: list, relations: list) -> bool:
     relation; False when none is found, or the search would be too large."""
     from itertools import product
 
-    if not extra or len(extra) > 3:
+    if not extra or len(extra) > 6:
         return False  # undecidable as stated, or too much to search: not admissible
     for count, point in enumerate(product(*(_candidates(s) for s in extra))):
-        if count > 4000:
+        if count > 6000:
             return False
         at = dict(zip(extra, point))
-        if all(r.xreplace(at) in (True, sp.true) for r in relations):
-            return True
+        try:
+            if all(r.xreplace(at) in (True, sp.true) for r in relations):
+                return True
+        except (TypeError, ValueError, ArithmeticError):
+            continue
     return False
 
 

@@ -170,8 +170,11 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
 def _admissible(outcome: Outcome, claim: sp.Basic, ctx: Context) -> bool:
     """Whether a refutation's values respect every assumption: each symbol's own (positive,
     integer…) and every relation of the context (see :meth:`Context.satisfied_by`)."""
-    symbols = {s.name: s for e in (claim, *ctx.relations) for s in e.free_symbols
-               if isinstance(s, sp.Symbol)}
+    found = {s for e in (claim, *ctx.relations) for s in e.free_symbols
+             if isinstance(s, sp.Symbol)}
+    symbols = {s.name: s for s in found}
+    if len(symbols) < len(found):
+        return False  # two symbols share a name: values shown by name would be ambiguous
     values = {symbols[name]: value for name, value in (outcome.counterexample or {}).items()
               if name in symbols and isinstance(value, sp.Basic)}
     return ctx.satisfied_by(values)
@@ -237,18 +240,35 @@ def _conditions(expr: sp.Basic) -> list:
 
 
 def _inequality_counterexample(claim, ctx: Context) -> Outcome | None:
-    """Exact values satisfying the assumptions at which the inequality is false."""
+    """Exact values satisfying the assumptions at which the inequality is false. Only the
+    claim's scalars are drawn (an array entry, or one indexed by a summation index, is not a
+    number to choose); values that leave a sum with non-integer bounds or make a side
+    undefined (a division by zero) are skipped."""
     import random
 
-    from .finite import _draw
+    from .finite import _draw, _free_scalars
 
-    symbols = sorted(claim.free_symbols, key=str)
+    difference = claim.lhs - claim.rhs
+    if any(not e.is_integer for e in difference.atoms(sp.Indexed)):
+        return None  # arrays: this search draws numbers only
+    symbols = _free_scalars(difference)
     rng = random.Random(0)
     for attempt in range(60):
         values = {s: _draw(s, rng, 2 + attempt // 6) for s in symbols}  # one drawing rule
         if not ctx.satisfied_by(values):
             continue
-        verdict = claim.xreplace(values)
+        try:
+            sides = [side.xreplace(values) for side in (claim.lhs, claim.rhs)]
+            if any(bound.is_integer is not True for side in sides
+                   for total in side.atoms(sp.Sum, sp.Product)
+                   for _, low, high in total.limits for bound in (low, high)):
+                continue  # a sum up to 7/4 means nothing
+            sides = [side.doit() for side in sides]
+            if any(side.is_finite is not True for side in sides):
+                continue  # undefined there: no counterexample
+            verdict = claim.func(*sides)
+        except (TypeError, ValueError, ArithmeticError):
+            continue
         if verdict in (False, sp.false):
             return Outcome(Status.REFUTED, "counterexample search", f"{claim} is false there",
                            counterexample={str(k): v for k, v in values.items()})

@@ -141,15 +141,24 @@ def safe_doit(expr: sp.Basic) -> sp.Basic:
     partner), and one whose range may run backwards (``Σ_{v=A}^{0} g(v)`` with A > 0 comes back
     as ``Σ_{v=A}^{0} −g(v)``: Karr's convention applied twice). A sum left unevaluated can only
     cost a proof, never make a wrong one."""
-    held = {}
+    return held(expr, lambda e: e.doit(), concrete=True)
+
+
+def held(expr: sp.Basic, work, *, concrete: bool = False) -> sp.Basic:
+    """``work(expr)`` with the sums SymPy would get wrong (see :func:`safe_doit`) held out of
+    its reach: replaced by placeholders, then put back. ``simplify`` sums too, so it goes
+    through here as well; it writes out a sum over integer bounds exactly, so those are held
+    only with ``concrete`` (``doit``, whose delta rule ignores integrality)."""
+    kept = {}
     for total in expr.atoms(sp.Sum):
         names = {v for v, _, _ in total.limits}
         deltas = any(d.free_symbols & names for d in total.function.atoms(sp.KroneckerDelta))
         backwards = any(sp.Ge(high, low - 1) != sp.true for _, low, high in total.limits)
-        if deltas or backwards:
-            held[total] = sp.Dummy("held")
-    done = expr.xreplace(held).doit() if held else expr.doit()
-    return done.xreplace({dummy: total for total, dummy in held.items()})
+        integral = all(b.is_Integer for _, low, high in total.limits for b in (low, high))
+        if (deltas or backwards) and (concrete or not integral):
+            kept[total] = sp.Dummy("held")
+    done = work(expr.xreplace(kept)) if kept else work(expr)
+    return done.xreplace({dummy: total for total, dummy in kept.items()})
 
 
 def _pin_deltas(function: sp.Basic, limits: list) -> tuple[sp.Basic | None, list, list]:

@@ -27,7 +27,7 @@ import sympy as sp
 from ..shapes import simplify_size
 from .context import Context
 from .outcome import Outcome, Status
-from .sums import expand_sums, safe_doit
+from .sums import expand_sums, held, safe_doit
 
 __all__ = ["normalize", "identity", "collapse_deltas", "divisible_floor", "case_split",
            "reindex", "split_sum", "merge_sums"]
@@ -119,8 +119,9 @@ def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basi
             return expr
         if expr == before:
             break
-    if simplify:
-        expr = ctx.resolve(sp.simplify(sp.factor_terms(sp.piecewise_fold(expr))))
+    if simplify:  # simplify sums too: not the sums SymPy gets wrong
+        expr = ctx.resolve(held(expr, lambda e: sp.simplify(sp.factor_terms(
+            sp.piecewise_fold(e)))))
     return _readable_dummies(_canonical_dummies(expr))
 
 
