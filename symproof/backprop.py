@@ -231,19 +231,19 @@ def _forward(mlp, x, weights, biases):
 def _derivative(mlp):
     from .layers.activation import _z
 
-    return _compiled_derivative(mlp.activation.expression(_z), mlp.activation.name)
+    return _compiled_derivative(mlp.activation.derivative(_z), mlp.activation.name)
 
 
 @lru_cache(maxsize=32)
-def _compiled_derivative(expr: sp.Expr, name: str):
-    """σ' as a NumPy function (cached: lambdify costs milliseconds)."""
+def _compiled_derivative(derivative: sp.Expr, name: str):
+    """σ' as a NumPy function (cached: lambdify costs milliseconds); σ' comes from the
+    activation, with PyTorch's value at a kink."""
     from .layers.activation import _z
 
-    if expr.atoms(sp.core.function.AppliedUndef):
+    if derivative.atoms(sp.core.function.AppliedUndef, sp.Derivative):
         raise EvaluationError(f"activation {name} is undefined: numeric "
                               "Jacobians need a concrete activation (relu, sigmoid, tanh, …)")
-    compiled = sp.lambdify(_z, sp.diff(expr, _z).rewrite(sp.Piecewise),
-                           modules=[{"Heaviside": lambda v, h0=0.0: (v > 0) * 1.0}, "numpy"])
+    compiled = sp.lambdify(_z, derivative, modules="numpy")
     import numpy as np
 
     return lambda v: np.broadcast_to(compiled(v), np.shape(v)).astype(float)

@@ -191,3 +191,22 @@ def test_jacobian_of_an_expression_and_matrix_symbols():
                                expected.T, rtol=1e-12)
     with pytest.raises(ParameterError, match="missing"):
         bp.jacobian(explicit, x, {x: v})
+
+
+def test_activation_derivatives_match_autograd_at_the_kinks():
+    """ReLU'(0) = 0 and LeakyReLU'(0) = the slope, as PyTorch's autograd computes (it was 0.5
+    and 1: a Heaviside rewritten with H(0) = 1/2, and the branch z ≥ 0)."""
+    import numpy as np
+
+    torch = pytest.importorskip("torch")
+    from symproof import MLP, LeakyReLU, ReLU, Sigmoid, Tanh
+    from symproof.backprop import _derivative
+
+    points = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
+    functions = {ReLU(): torch.relu, LeakyReLU(0.2): lambda t: torch.nn.functional.leaky_relu(
+        t, 0.2), Sigmoid(): torch.sigmoid, Tanh(): torch.tanh}
+    for activation, reference in functions.items():
+        ours = _derivative(MLP([2, 2, 1], activation=activation))(points)
+        t = torch.tensor(points, requires_grad=True)
+        reference(t).sum().backward()
+        assert np.allclose(ours, t.grad.numpy(), atol=1e-12), activation

@@ -84,6 +84,11 @@ class Activation(Layer):
     def equation(self) -> sp.Eq:
         return sp.Eq(nt.Y[nt.i], self.element(nt.i), evaluate=False)
 
+    def derivative(self, z):
+        """``σ'(z)``, with PyTorch's choice at a kink: the derivative of the branch for
+        ``z ≤ 0`` (ReLU'(0) = 0, LeakyReLU'(0) = the slope), as its autograd computes."""
+        return sp.diff(self.expression(z), z)
+
     def evaluate(self, x: object):
         """Numbers, element-wise, from the SymPy expression (or ``function`` for a generic σ).
 
@@ -137,6 +142,9 @@ class ReLU(Activation):
     def expression(self, z):
         return sp.Max(0, z)
 
+    def derivative(self, z):
+        return sp.Piecewise((1, z > 0), (0, True))
+
 
 class Sigmoid(Activation):
     """``1 / (1 + e^{−z})``."""
@@ -180,6 +188,9 @@ class LeakyReLU(Activation):
 
     def expression(self, z):
         return sp.Piecewise((z, z >= 0), (self.negative_slope * z, True))
+
+    def derivative(self, z):
+        return sp.Piecewise((1, z > 0), (self.negative_slope, True))
 
 
 def _slope(value: object) -> sp.Rational:
