@@ -156,6 +156,9 @@ class AvgPool2d(_Pool2d):
                                                                            input_size)
         return self._count(0, i, height) * self._count(1, j, width)
 
+    def _divisor(self, height: int, width: int, rows: int, cols: int):
+        return _divisor_for(self, height, width, rows, cols)
+
     def _count(self, axis: int, out: sp.Expr, n: sp.Expr) -> sp.Expr:
         """The divisor's factor along one axis, for output position ``out`` of an input of ``n``."""
         f, s, p = self.kernel_size[axis], self.stride[axis], self.padding[axis]
@@ -182,16 +185,30 @@ class AvgPool2d(_Pool2d):
         import numpy as np
 
         x, windows = self._windows(x)
-        # The divisor comes from the same formula as element(), evaluated on the index grid.
-        counts = [
-            _on_grid(self._count(axis, out, as_size("size", size)), out, windows.shape[axis - 4])
-            for axis, out, size in ((0, nt.i, x.shape[-2]), (1, nt.j, x.shape[-1]))
-        ]
-        divisor = np.outer(*counts)
+        divisor = self._divisor(x.shape[-2], x.shape[-1], windows.shape[-4], windows.shape[-3])
         if windows.dtype == object:  # Python ints keep Fraction inputs exact
             divisor = divisor.astype(object)
         with np.errstate(invalid="ignore", over="ignore"):  # inf and NaN as IEEE, as in PyTorch
             return windows.sum(axis=(-2, -1)) / divisor
+
+
+def _divisor_for(pool, height: int, width: int, rows: int, cols: int):
+    """The divisor of every output position, from the same formula as ``element()``
+    evaluated on the index grid; computed once per layer and input size (lambdify costs
+    milliseconds, an evaluation microseconds)."""
+    import numpy as np
+
+    cache = pool.__dict__.setdefault("_divisors", {})
+    key = (height, width, rows, cols)
+    if key not in cache:
+        counts = [_on_grid(pool._count(axis, out, as_size("size", size)), out, n)
+                  for axis, out, size, n in ((0, nt.i, height, rows), (1, nt.j, width, cols))]
+        divisor = np.outer(*counts)
+        divisor.flags.writeable = False  # shared by every call with this size
+        if len(cache) > 64:
+            cache.clear()
+        cache[key] = divisor
+    return cache[key]
 
 
 def _on_grid(expr: sp.Expr, index: sp.Symbol, n: int):
