@@ -327,7 +327,12 @@ def window_view(
     windows_shape = (*x.shape[:-2], *out, *kernel)
     check_size(f"the windows of x (shape {shape_text(windows_shape)})", _product(windows_shape),
                exact=exact)
-    padded = np.pad(x, [(0, 0)] * (x.ndim - 2) + pads, constant_values=fill)
+    if pads == [(0, 0), (0, 0)]:
+        padded = x
+    else:  # one allocation and one copy (np.pad costs more than the pooling it feeds)
+        padded = np.full(padded_shape, fill, dtype=x.dtype)
+        (top, _), (left, _) = pads
+        padded[..., top:top + x.shape[-2], left:left + x.shape[-1]] = x
     spans = (rows.spacing * (kernel[0] - 1) + 1, cols.spacing * (kernel[1] - 1) + 1)
     windows = np.lib.stride_tricks.sliding_window_view(
         padded[..., starts[0]:, starts[1]:], spans, axis=(-2, -1)
