@@ -7,7 +7,6 @@
 
 import importlib
 
-from .derivation import Derivation
 from .errors import (
     EvaluationError,
     NoSolutionError,
@@ -32,7 +31,6 @@ from .layers import (
 from .params import symbols
 from .proof import Proof, Status
 from .reductions import MaxOver
-from .registry import Parameter, Problem
 from .shapes import conv_output_size, pool_output_size, transposed_output_size
 from .solve import enumerate_configs, solve_for, tiles_exactly
 from .stack import Sequential, receptive_field
@@ -40,8 +38,9 @@ from .synthesis import synthesize
 
 __version__ = "0.1.0"
 
-# The kernel's search loads on first use: ``import symproof`` stays as cheap as ``import sympy``.
-_LAZY = {"prove": ".kernel", "divides": ".kernel", "Context": ".kernel"}
+# These load on first use: ``import symproof`` stays as cheap as ``import sympy``.
+_LAZY = {"prove": ".kernel", "divides": ".kernel", "Context": ".kernel",
+         "Derivation": ".derivation", "Problem": ".registry", "Parameter": ".registry"}
 
 
 def __getattr__(name: str):
