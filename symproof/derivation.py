@@ -36,8 +36,9 @@ from collections.abc import Callable, Iterable
 import sympy as sp
 
 from .errors import ParameterError
-from .kernel.context import is_condition
-from .kernel.outcome import Outcome, Status
+from .kernel.context import as_conditions, as_names, is_condition
+from .kernel.outcome import Outcome, Status, weakest
+from .notation import index_symbol
 from .proof import Proof, Step
 
 __all__ = ["Derivation", "RULES"]
@@ -84,10 +85,6 @@ def _body(name: str, value) -> sp.Expr:
     return body
 
 
-def _index(name: str) -> sp.Symbol:
-    return sp.Symbol(name, integer=True, positive=True)
-
-
 class Derivation:
     """A chain ``lhs = e₀ = e₁ = …`` whose every link the kernel decides.
 
@@ -110,8 +107,8 @@ class Derivation:
         self.name, self.title, self.statement = name, title, statement
         self._definitions: list[sp.Eq] = []
         self._steps: list[Step] = []  # in order: what is stated (GIVEN) and the links
-        assumptions = _relations("assuming", assuming, prose=True)
-        names = _names(nondecreasing)
+        assumptions = as_conditions("assuming", assuming, convert=_exact)
+        names = as_names("nondecreasing", nondecreasing)
         is_layer = hasattr(start, "equation") and hasattr(start, "output_shape")
         if not is_layer and (at is not None or input_size is not None):
             name, value = ("at", at) if at is not None else ("input_size", input_size)
@@ -144,7 +141,7 @@ class Derivation:
                      names: list):
         """The element formula (GIVEN) at ``at``, for an input of ``input_size``, and the
         context its semantics gives."""
-        from .kernel.context import Context, layer_context
+        from .kernel.context import Context, broken_range, layer_context
         from .notation import H, W
         from .params import as_size
 
@@ -173,12 +170,11 @@ class Derivation:
                                 why or f"the element formula of {layer!r}",
                                 Outcome(Status.GIVEN, kind)))
         general = layer_context(layer, *(size or (None, None)))
-        ctx = layer_context(layer, *(size or (None, None)), at=values)
-        for relation in general.relations:
-            placed = relation.xreplace(values)
-            if placed in (False, sp.false) or ctx.decide(placed) is False:
-                raise ParameterError("at", at, "must lie in the layer's output, where "
-                                     f"{_text(relation)}")
+        broken = broken_range(general, values)
+        if broken is not None:
+            raise ParameterError("at", at, f"must lie in the layer's output, where "
+                                 f"{_text(broken)}")
+        ctx = general.placed(values)
         return Context([*assumptions, *ctx.assumptions], names, zero_outside=ctx.zero_outside,
                        outside_value=ctx.outside_value)
 
@@ -244,19 +240,16 @@ class Derivation:
         """Differentiate both sides by ``variable``: the chain continues as ``∂lhs/∂variable
         = …``. The derivative is computed by the kernel (``claimed``, when given, is decided
         against it)."""
-        from .kernel import derivative, normalize, write_primes
+        from .kernel import derivative, differentiated, normalize
 
         if not isinstance(variable, (sp.Symbol, sp.Indexed)):
             raise ParameterError("variable", variable, "must be a symbol or an array entry")
         if isinstance(variable, sp.Indexed) and self._context.outside(variable):
             raise ParameterError("variable", variable, "lies outside its array's index range, "
                                  "where the padding rule fixes its value: not a variable")
-        from .kernel.sums import rename_bound
-
         before = self.current
-        if claimed is None:  # the variable's own indices are not the sums' bound ones
-            claimed = normalize(write_primes(sp.diff(rename_bound(before, variable.free_symbols),
-                                                     variable)), self._context, simplify=False)
+        if claimed is None:
+            claimed = normalize(differentiated(before, variable), self._context, simplify=False)
         claimed = _exact(claimed)
         self.lhs = sp.Derivative(self.lhs, variable)
         return self._link(claimed, why or f"differentiate by {_text(variable)}",
@@ -264,7 +257,7 @@ class Derivation:
 
     def assume(self, *relations) -> Derivation:
         """More assumptions, for the links that follow (listed with the proof's)."""
-        added = _relations("assume", relations)
+        added = as_conditions("assume", relations, prose=False, convert=_exact)
         self.assumptions += added
         self._context = self._context.extended(*added)
         return self
@@ -274,7 +267,7 @@ class Derivation:
     @property
     def status(self) -> Status:
         """The weakest status among the links (UNKNOWN before the first link)."""
-        return self.proof().status
+        return weakest(s.status for s in self._steps)
 
     @property
     def steps(self) -> list[Step]:
@@ -348,7 +341,7 @@ class Derivation:
             indices = _INDICES.get(name, ())
             if len(indices) != arity:
                 indices = tuple(f"ι_{n}" for n in range(1, arity + 1))
-            pattern = tuple(_index(n) for n in indices)
+            pattern = tuple(index_symbol(n) for n in indices)
             if callable(value) and not isinstance(value, sp.Basic):
                 return sp.Eq(base[pattern], _body(name, _call(value, pattern, name)),
                              evaluate=False)
@@ -364,26 +357,6 @@ class Derivation:
         known = ", ".join(sorted({*bases, *symbols})) or "none"
         raise ParameterError("substitute", name, f"must name an array or a symbol of the "
                              f"current expression ({known})")
-
-
-def _relations(name: str, given, *, prose: bool = False) -> list:
-    """A list of SymPy relations (and prose strings, shown but not used, with ``prose``)."""
-    if not isinstance(given, (list, tuple, set, frozenset)):
-        raise ParameterError(name, given, "must be a list of SymPy relations such as [k <= m]")
-    out = [a if isinstance(a, str) else _exact(a) for a in given]
-    for a in out:
-        if not ((prose and isinstance(a, str)) or is_condition(a)):
-            raise ParameterError(name, a, "must hold SymPy relations such as k <= m"
-                                 + (" (or prose, shown but not used)" if prose else ""))
-    return out
-
-
-def _names(given) -> list[str]:
-    if not isinstance(given, (list, tuple, set, frozenset)) or not all(
-            isinstance(n, str) for n in given):
-        raise ParameterError("nondecreasing", given, "must be a list of function names such "
-                             "as ['sigma']")
-    return list(given)
 
 
 def _call(function: Callable, pattern: tuple, name: str):

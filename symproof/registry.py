@@ -115,14 +115,14 @@ class Problem:
                 raise ParameterError("--set", f"{name}={text}",
                                      f"must name a parameter of {self.name} ({allowed})")
             values[name] = known[name].parse(text)
-        self._check_names({p.name: values.get(p.name, p.default) for p in self.parameters},
-                          set(values))
+        effective = {p.name: values.get(p.name, p.default) for p in self.parameters}
+        self._check_names(effective, set(values))
         options = self._options(options)
         if self.source is None:
             return self.build(**values, **options)
-        return self._run_users(values, options)
+        return self._run_users(values, effective, options)
 
-    def _run_users(self, values: dict, options: dict) -> Proof:
+    def _run_users(self, values: dict, effective: dict, options: dict) -> Proof:
         try:  # a user's own code: its failure is reported as theirs, in one line
             proof = self.build(**values, **options)
         except SymproofError:
@@ -135,7 +135,7 @@ class Problem:
                                    f"{type(proof).__name__}, not a Proof (return "
                                    "Derivation(...).proof() or a Proof)")
         if not proof.parameters:  # what --set changed, shown and exported as for ours
-            proof.parameters = {p.name: values.get(p.name, p.default) for p in self.parameters}
+            proof.parameters = effective
         return proof
 
     def _options(self, options: dict) -> dict:

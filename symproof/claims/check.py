@@ -341,23 +341,9 @@ def _layer_context(ctx: DocumentContext):
                          assuming=[a for a in ctx.assumptions if isinstance(a, sp.Basic)])
 
 
-def _beyond_output(indices: tuple, ctx: DocumentContext) -> str | None:
-    """The output range an entry ``Y[l, i, j]`` breaks, if the context decides it does."""
-    from ..kernel.context import layer_context
-
-    general = _layer_context(ctx)
-    at = dict(zip((nt.l, nt.i, nt.j), indices))
-    placed = layer_context(ctx.layer, ctx.values.get("H_in"), ctx.values.get("W_in"),
-                           assuming=general.relations, at=at)
-    for relation in general.relations:
-        value = relation.xreplace(at)
-        if value in (False, sp.false) or placed.decide(value) is False:
-            return str(relation)
-    return None
-
-
 def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     from ..kernel import prove
+    from ..kernel.context import broken_range
 
     lhs = _conventions(_read(claim.lhs), ctx)
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
@@ -368,9 +354,10 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if ctx.weights and (lhs.has(nt.w, nt.b) or rhs.has(nt.w, nt.b)):
         # The document's weights apply to every claim of their context, wherever defined.
         lhs, rhs, used_weights = _with_weights(lhs, ctx), _with_weights(rhs, ctx), True
+    context = _layer_context(ctx)
     if isinstance(lhs, sp.Indexed) and lhs.base == nt.Y and hasattr(ctx.layer, "element"):
         indices = lhs.indices if len(lhs.indices) == 3 else (1, *lhs.indices)
-        beyond = _beyond_output(indices, ctx)
+        beyond = broken_range(context, dict(zip((nt.l, nt.i, nt.j), indices)))
         if beyond is not None:  # no such entry: nothing to judge (and nothing to refute)
             return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
                            f"Y at ({', '.join(map(str, indices))}) is outside the layer's "
@@ -408,7 +395,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         check_expression(side, "the claim in its context")
     # One judging path: the kernel's search, with every assumption of the document (ranges,
     # relations, divisibility), which also filter any counterexample it shows.
-    outcome = prove(sp.Eq(lhs, rhs, evaluate=False), context=_layer_context(ctx))
+    outcome = prove(sp.Eq(lhs, rhs, evaluate=False), context=context)
     if outcome.tactic == "floor with divisibility":
         reason += ", with the divisibility assumed"
     note = ""

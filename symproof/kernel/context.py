@@ -22,7 +22,10 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-__all__ = ["Context", "layer_context", "respects_assumptions", "is_condition"]
+from ..errors import ParameterError, SymproofError
+
+__all__ = ["Context", "layer_context", "broken_range", "as_conditions", "as_names",
+           "respects_assumptions", "is_condition"]
 
 
 class Context:
@@ -32,22 +35,11 @@ class Context:
     def __init__(self, assumptions: Iterable = (), nondecreasing: Iterable[str] = (),
                  split_residues: bool = True, zero_outside: dict | None = None,
                  outside_value: sp.Expr = sp.S.Zero):
-        from ..errors import ParameterError
-
-        if not isinstance(assumptions, (list, tuple, set, frozenset)):
-            raise ParameterError("assumptions", assumptions, "must be a list of SymPy relations")
-        for a in assumptions:
-            if not (isinstance(a, str) or is_condition(a)):
-                raise ParameterError("assumptions", a, "must hold SymPy relations (or prose)")
-        if isinstance(nondecreasing, str) or not isinstance(
-                nondecreasing, (list, tuple, set, frozenset)) or not all(
-                isinstance(n, str) for n in nondecreasing):
-            raise ParameterError("nondecreasing", nondecreasing, "must be a list of names")
-        self.assumptions = list(assumptions)
+        self.assumptions = as_conditions("assumptions", assumptions)
         # a conjunction assumed is each of its parts assumed
         self.relations = [part for a in self.assumptions if isinstance(a, sp.Basic)
                           for part in (a.args if isinstance(a, sp.And) else (a,))]
-        self.nondecreasing = frozenset(nondecreasing)
+        self.nondecreasing = frozenset(as_names("nondecreasing", nondecreasing))
         self.split_residues = split_residues
         # Arrays that are known outside their index range (the padding rule): base → the upper
         # bound of each index (None: unbounded); every index starts at 1. There an entry is
@@ -63,6 +55,13 @@ class Context:
         """This context with more assumptions (e.g. one branch of a case split)."""
         return Context([*self.assumptions, *relations], self.nondecreasing, self.split_residues,
                        self.zero_outside, self.outside_value)
+
+    def placed(self, at: dict) -> Context:
+        """This context with indices given values (``i = 5``): its relations then speak of
+        those values, and those that become true are dropped."""
+        placed = [a.xreplace(at) if isinstance(a, sp.Basic) else a for a in self.assumptions]
+        return Context([a for a in placed if a not in (True, sp.true)], self.nondecreasing,
+                       self.split_residues, self.zero_outside, self.outside_value)
 
     def outside(self, entry: sp.Indexed, values: dict | None = None) -> bool:
         """Whether a concrete entry lies outside its array (sizes at ``values``), where it
@@ -307,6 +306,40 @@ def _satisfiable(extra: list, relations: list) -> bool:
     return False
 
 
+def broken_range(ctx: Context, at: dict):
+    """The first relation of ``ctx`` that the index values ``at`` break (false there, or
+    decided false with every relation also stated at those values), or None: ``Y[1, 6, 6]``
+    of an output with ``i ≤ 5`` does not exist."""
+    placed = ctx.extended(*(r.xreplace(at) for r in ctx.relations))
+    for relation in ctx.relations:
+        value = relation.xreplace(at)
+        if value in (False, sp.false) or placed.decide(value) is False:
+            return relation
+    return None
+
+
+def as_conditions(name: str, given, *, prose: bool = True, convert=None) -> list:
+    """``given`` as a list of conditions (relations and their logical combinations), and,
+    with ``prose``, strings shown but never used; ``convert`` is applied to each condition
+    first. The one check of every place that takes assumptions."""
+    if not isinstance(given, (list, tuple, set, frozenset)):
+        raise ParameterError(name, given, "must be a list of SymPy relations such as [k <= m]")
+    out = [a if isinstance(a, str) or convert is None else convert(a) for a in given]
+    for a in out:
+        if not ((prose and isinstance(a, str)) or is_condition(a)):
+            raise ParameterError(name, a, "must hold SymPy relations such as k <= m"
+                                 + (" (or prose, shown but not used)" if prose else ""))
+    return out
+
+
+def as_names(name: str, given) -> list[str]:
+    """``given`` as a list of function names (``['sigma']``)."""
+    if not isinstance(given, (list, tuple, set, frozenset)) or not all(
+            isinstance(n, str) for n in given):
+        raise ParameterError(name, given, "must be a list of function names such as ['sigma']")
+    return list(given)
+
+
 def is_condition(value) -> bool:
     """A relation or a logical combination of relations (not a bare symbol, which SymPy
     also counts as a boolean)."""
@@ -339,44 +372,43 @@ def _candidates(symbol: sp.Symbol) -> list:
     return [v for v in numbers if respects_assumptions(symbol, v)]
 
 
-def layer_context(layer, height=None, width=None, *, assuming=(), at: dict | None = None
-                  ) -> Context:
+def layer_context(layer, height=None, width=None, *, assuming=()) -> Context:
     """What a layer's semantics lets every claim about it assume, with ``assuming`` first:
     output indices stay in the output (``l ≤ C_out``, ``i ≤ out_features`` for a dense layer,
     ``i ≤ H_out`` and ``j ≤ W_out`` when the input size is known), the window fits the padded
     input, and, for a windowed layer, X is known outside its index range: 0 (zero padding) or
-    −∞ for max pooling (DESIGN.md). ``at`` gives output indices their values (relations that
-    become true are dropped). Read off the layer's attributes, so the kernel needs no layer
-    code.
+    −∞ for max pooling (DESIGN.md). Read off the layer's attributes, so the kernel needs no
+    layer code (:meth:`Context.placed` gives output indices values).
 
     >>> from symproof import Conv2d, symbols
     >>> layer_context(Conv2d(1, 2, 3, padding=1), *symbols("H W")).relations
     [l <= 2, i <= H, j <= W]
     """
+    from ..notation import index_symbol
+    from ..shapes import effective_kernel
+
     relations = []
     window = getattr(layer, "window", None)
     transposed = hasattr(layer, "output_padding")  # any input size is valid for it
     for axis, size in enumerate((height, width)):  # the window fits the input, both ways
         if size is not None and window is not None and not transposed:
-            relations.append(sp.Le(window.dilation[axis] * (window.kernel_size[axis] - 1) + 1,
+            relations.append(sp.Le(effective_kernel(window.kernel_size[axis],
+                                                    window.dilation[axis]),
                                    size + 2 * window.padding[axis]))
     if getattr(layer, "out_channels", None) is not None:
-        relations.append(sp.Le(_index("l"), layer.out_channels))
+        relations.append(sp.Le(index_symbol("l"), layer.out_channels))
     if getattr(layer, "out_features", None) is not None and window is None:
-        relations.append(sp.Le(_index("i"), layer.out_features))
+        relations.append(sp.Le(index_symbol("i"), layer.out_features))
     if getattr(layer, "widths", None):  # an MLP's output y_L has n_L entries
-        relations.append(sp.Le(_index("i"), layer.widths[-1]))
+        relations.append(sp.Le(index_symbol("i"), layer.widths[-1]))
     if height is not None and width is not None and window is not None:
-        from ..errors import SymproofError
-
         try:  # output positions stay in the output: i ≤ H_out, j ≤ W_out
             _, rows, cols = layer.output_shape(getattr(layer, "in_channels", 1), height, width)
         except SymproofError:
             rows = cols = None
         for index, size in (("i", rows), ("j", cols)):
             if size is not None:
-                relations.append(sp.Le(_index(index), size))
-    relations = [r.xreplace(at) if at else r for r in relations]
+                relations.append(sp.Le(index_symbol(index), size))
     outside = {}
     if window is not None:
         channels = getattr(layer, "in_channels", None)
@@ -385,9 +417,6 @@ def layer_context(layer, height=None, width=None, *, assuming=(), at: dict | Non
     return Context([*assuming, *(r for r in relations if r not in (True, sp.true))],
                    zero_outside=outside, outside_value=getattr(layer, "fill", sp.S.Zero))
 
-
-def _index(name: str) -> sp.Symbol:
-    return sp.Symbol(name, integer=True, positive=True)
 
 
 def _nonnegative_forms(relation) -> list[sp.Expr]:

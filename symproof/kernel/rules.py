@@ -44,7 +44,8 @@ from .outcome import Outcome, Status
 from .sums import rename_bound
 from .symbolic import case_split, identity
 
-__all__ = ["instantiate", "substituted", "substitution", "derivative", "write_primes", "fails",
+__all__ = ["instantiate", "substituted", "substitution", "differentiated", "derivative",
+           "write_primes", "fails",
            "differ", "max_commutes", "induction", "coefficient_matching", "distinct_taps",
            "unreachable", "same_shape"]
 
@@ -145,13 +146,24 @@ def write_primes(expr: sp.Basic) -> sp.Basic:
                           lambda e: e.doit())
 
 
+def differentiated(expr: sp.Expr, variable: sp.Basic) -> sp.Expr:
+    """``∂expr/∂variable`` by SymPy's ``diff``, with ``f'`` for the derivative of an undefined
+    ``f``. A sum's index named like one of the variable's (Σ_k A_{i,k} x_k by x_k) is another
+    index: it is renamed first, or ``diff`` would read the variable's k as the bound one.
+
+    >>> from symproof.notation import x, k
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> differentiated(sp.Sum(k * x[k], (k, 1, n)), x[k])
+    Sum(k_1*KroneckerDelta(k, k_1), (k_1, 1, n))
+    """
+    return write_primes(sp.diff(rename_bound(expr, variable.free_symbols), variable))
+
+
 def derivative(expr: sp.Expr, variable: sp.Basic, claimed: sp.Expr,
                ctx: Context | None = None) -> Outcome:
-    """PROVED when ``∂expr/∂variable`` (computed here) equals ``claimed``."""
-    # a sum's index named like one of the variable's (Σ_k A_{i,k} x_k by x_k) is another
-    # index: rename it first, or diff would read the variable's k as the bound one
-    computed = write_primes(sp.diff(rename_bound(expr, variable.free_symbols), variable))
-    outcome = identity(computed, claimed, ctx)
+    """PROVED when ``∂expr/∂variable`` (computed here, :func:`differentiated`) equals
+    ``claimed``."""
+    outcome = identity(differentiated(expr, variable), claimed, ctx)
     if outcome.status is Status.PROVED:
         return Outcome(Status.PROVED, "differentiation",
                        f"∂/∂{variable} of the definition, then {outcome.detail}")

@@ -31,7 +31,7 @@ import sympy as sp
 
 from ..errors import ParameterError
 from ..limits import check_expression
-from .context import Context, is_condition
+from .context import Context, as_conditions, as_names
 from .finite import counterexample
 from .outcome import Outcome, Status
 from .rules import max_commutes
@@ -104,17 +104,8 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
     if any(side.is_real is False or (side.is_number and side.is_real is not True)
            for side in (claim.lhs, claim.rhs)) and not isinstance(claim, sp.Equality):
         raise ParameterError("claim", claim, "must compare real expressions")
-    if not isinstance(assuming, (list, tuple, set, frozenset)):
-        raise ParameterError("assuming", assuming, "must be a list of SymPy relations")
-    assumptions = list(assuming)
-    for a in assumptions:
-        if not (isinstance(a, str) or is_condition(a)):
-            raise ParameterError("assuming", a, "must hold SymPy relations")
-    if not isinstance(nondecreasing, (list, tuple, set, frozenset)):
-        raise ParameterError("nondecreasing", nondecreasing, "must be a list of function names")
-    names = list(nondecreasing)
-    if not all(isinstance(n, str) for n in names):
-        raise ParameterError("nondecreasing", names, "must be a list of function names")
+    assumptions = as_conditions("assuming", assuming)
+    names = as_names("nondecreasing", nondecreasing)
     if context is not None and not isinstance(context, Context):
         raise ParameterError("context", context, "must be a symproof Context")
     base = context or Context()

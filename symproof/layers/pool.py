@@ -157,7 +157,22 @@ class AvgPool2d(_Pool2d):
         return self._count(0, i, height) * self._count(1, j, width)
 
     def _divisor(self, height: int, width: int, rows: int, cols: int):
-        return _divisor_for(self, height, width, rows, cols)
+        """The divisor of every one of the ``rows × cols`` output positions, from the same
+        formula as ``element()`` evaluated on the index grid; computed once per input size
+        (lambdify costs milliseconds, an evaluation microseconds)."""
+        import numpy as np
+
+        cache = self.__dict__.setdefault("_divisors", {})
+        if (height, width) not in cache:  # the output size follows from the input's
+            counts = [_on_grid(self._count(axis, out, as_size("size", size)), out, n)
+                      for axis, out, size, n in ((0, nt.i, height, rows),
+                                                 (1, nt.j, width, cols))]
+            divisor = np.outer(*counts)
+            divisor.flags.writeable = False  # shared by every call with this size
+            if len(cache) > 64:
+                cache.clear()
+            cache[height, width] = divisor
+        return cache[height, width]
 
     def _count(self, axis: int, out: sp.Expr, n: sp.Expr) -> sp.Expr:
         """The divisor's factor along one axis, for output position ``out`` of an input of ``n``."""
@@ -205,25 +220,6 @@ def _reduce_taps(windows, combine):
             if alpha or beta:
                 combine(total, windows[..., alpha, beta], out=total)
     return total
-
-
-def _divisor_for(pool, height: int, width: int, rows: int, cols: int):
-    """The divisor of every output position, from the same formula as ``element()``
-    evaluated on the index grid; computed once per layer and input size (lambdify costs
-    milliseconds, an evaluation microseconds)."""
-    import numpy as np
-
-    cache = pool.__dict__.setdefault("_divisors", {})
-    key = (height, width, rows, cols)
-    if key not in cache:
-        counts = [_on_grid(pool._count(axis, out, as_size("size", size)), out, n)
-                  for axis, out, size, n in ((0, nt.i, height, rows), (1, nt.j, width, cols))]
-        divisor = np.outer(*counts)
-        divisor.flags.writeable = False  # shared by every call with this size
-        if len(cache) > 64:
-            cache.clear()
-        cache[key] = divisor
-    return cache[key]
 
 
 def _on_grid(expr: sp.Expr, index: sp.Symbol, n: int):
