@@ -19,6 +19,9 @@ from contextvars import ContextVar
 
 from . import __version__
 from .errors import ParameterError, SymproofError
+from .layers.spec import models, specs
+from .notation import index_symbol
+from .params import sizes_from_text
 
 __all__ = ["main"]
 
@@ -61,12 +64,6 @@ def parse_pair(name: str, text: str, *, nonnegative: bool = False):
     raise ParameterError(name, text, "must be one value or ROWSxCOLS")
 
 
-def parse_dims(name: str, text: str) -> tuple:
-    """``"5x6"`` → (5, 6); sizes may be symbols (``"mxm"`` is read as one name: use ``m,m``)."""
-    parts = re.split(r"[x×,]", text) if _NAME.fullmatch(text) is None else [text]
-    return tuple(parse_value(name, p) for p in parts)
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one readable line, exit 2, no usage dump
         raise SystemExit(_fail(f"{message} (see {self.prog} --help)"))
@@ -91,55 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     layer = commands.add_parser("layer", help="show a layer: output shape and element formula")
     kinds = layer.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=_Parser)
-    window = dict(metavar="N|RxC|NAME")
-    conv = kinds.add_parser("conv2d", help="2-D convolution (cross-correlation)")
-    conv.add_argument("--in-channels", default="1", metavar="N|NAME")
-    conv.add_argument("--out-channels", default="1", metavar="N|NAME")
-    conv.add_argument("--kernel-size", required=True, **window)
-    conv.add_argument("--stride", default="1", **window)
-    conv.add_argument("--padding", default="0", **window)
-    conv.add_argument("--dilation", default="1", **window)
-    conv.add_argument("--no-bias", action="store_true", help="an unbiased convolution")
-    for name, helptext in (("avgpool2d", "average pooling"), ("maxpool2d", "max pooling")):
-        pool = kinds.add_parser(name, help=helptext)
-        pool.add_argument("--kernel-size", required=True, **window)
-        pool.add_argument("--stride", default=None, help="default: the kernel size", **window)
-        pool.add_argument("--padding", default="0", **window)
-        pool.add_argument("--ceil-mode", action="store_true")
-        if name == "maxpool2d":
-            pool.add_argument("--dilation", default="1", **window)
-        else:
-            pool.add_argument("--exclude-pad", action="store_true",
-                              help="count_include_pad=False: divide by the entries inside X only")
-        pool.add_argument("--channels", default="C", metavar="N|NAME")
-    linear = kinds.add_parser("linear", help="dense layer y = A x + b")
-    linear.add_argument("--in-features", required=True, metavar="N|NAME")
-    linear.add_argument("--out-features", required=True, metavar="N|NAME")
-    for sub in (conv, *(kinds.choices[n] for n in ("avgpool2d", "maxpool2d"))):
-        sub.add_argument("--input", metavar="HxW|CxHxW",
-                         help="input size; symbolic H x W when omitted")
-    for sub in kinds.choices.values():
-        sub.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
-
-    commands.add_parser("tour", help="the layers of the seed homework, shown one by one")
-
     shape = commands.add_parser("shape", help="output sizes, and solving for a parameter")
     shapes = shape.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=_Parser)
-    for name, helptext in (("conv2d", "convolution"), ("maxpool2d", "max pooling"),
-                           ("avgpool2d", "average pooling"),
-                           ("convtranspose2d", "transposed convolution")):
-        one = shapes.add_parser(name, help=f"output size of a {helptext} (one axis)")
-        one.add_argument("--input", required=True, metavar="N|NAME")
-        one.add_argument("--kernel-size", required=True, metavar="N|NAME")
-        one.add_argument("--stride", default=None if "pool" in name else "1", metavar="N|NAME")
-        one.add_argument("--padding", default="0", metavar="N|NAME")
-        if name != "avgpool2d":
-            one.add_argument("--dilation", default="1", metavar="N|NAME")
-        if "pool" in name:
-            one.add_argument("--ceil-mode", action="store_true")
-        if name == "convtranspose2d":
-            one.add_argument("--output-padding", default="0", metavar="N|NAME")
-        one.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    for spec in specs().values():  # every layer kind, from its spec
+        _add_layer_options(kinds.add_parser(spec.word, help=spec.summary), spec)
+        if spec.size_rule is not None:
+            one = shapes.add_parser(spec.word, help=f"output size of {spec.summary} (one axis)")
+            _add_size_options(one, spec)
+    commands.add_parser("tour", help="the layers of the seed homework, shown one by one")
+
     solve = shapes.add_parser("solve", help="every admissible value of one parameter")
     solve.add_argument("parameter", choices=["input", "output", "kernel-size", "stride",
                                              "padding", "dilation"])
@@ -176,52 +133,86 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _build_layer(args):
-    from . import AvgPool2d, Conv2d, Linear, MaxPool2d
+def _metavar(field, spec) -> str:
+    if field.per_axis and len(spec.axes) == 2:
+        return "N|RxC|NAME"
+    return "N|NAME"
 
-    pair = parse_pair
-    if args.kind == "conv2d":
-        return Conv2d(
-            parse_value("in_channels", args.in_channels),
-            parse_value("out_channels", args.out_channels),
-            pair("kernel_size", args.kernel_size),
-            stride=pair("stride", args.stride),
-            padding=pair("padding", args.padding, nonnegative=True),
-            dilation=pair("dilation", args.dilation),
-            bias=not args.no_bias,
-        )
-    if args.kind == "linear":
-        return Linear(parse_value("in_features", args.in_features),
-                      parse_value("out_features", args.out_features))
-    common = dict(
-        stride=None if args.stride is None else pair("stride", args.stride),
-        padding=pair("padding", args.padding, nonnegative=True),
-        ceil_mode=args.ceil_mode,
-    )
-    if args.kind == "maxpool2d":
-        return MaxPool2d(pair("kernel_size", args.kernel_size),
-                         dilation=pair("dilation", args.dilation), **common)
-    return AvgPool2d(pair("kernel_size", args.kernel_size),
-                     count_include_pad=not args.exclude_pad, **common)
+
+def _add_layer_options(parser, spec) -> None:
+    """``symproof layer KIND``'s options: one per field of the layer's spec, then the input."""
+    for field in spec.fields:
+        if field.kind == "flag":
+            parser.add_argument(field.option, action="store_true", dest=field.name,
+                                help=field.help)
+            continue
+        default = field.text_default or (None if field.required or field.same_as
+                                         else str(field.default))
+        helptext = field.help + (f" (default: the {field.same_as.replace('_', ' ')})"
+                                 if field.same_as else "")
+        parser.add_argument(field.option, dest=field.name, default=default,
+                            required=field.required and not field.text_default,
+                            metavar=_metavar(field, spec), help=helptext)
+    if spec.axes:
+        if not spec.channels:  # any channel count passes through: name it
+            parser.add_argument("--channels", default="C", metavar="N|NAME")
+        written = "x".join(spec.axes)
+        parser.add_argument("--input", metavar=f"{written}|Cx{written}",
+                            help=f"input size; symbolic {' x '.join(spec.axes)} when omitted")
+    parser.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+
+
+def _add_size_options(parser, spec) -> None:
+    """``symproof shape KIND``'s options: the input size, each per-axis field as one value,
+    and the flags the size rule takes."""
+    parser.add_argument("--input", required=True, metavar="N|NAME")
+    for field in spec.fields:
+        if field.per_axis:
+            default = None if field.required or field.same_as else str(field.default)
+            parser.add_argument(field.option, dest=field.name, default=default,
+                                required=field.required, metavar="N|NAME")
+        elif field.name in spec.size_flags:
+            parser.add_argument(field.option, dest=field.name, action="store_true")
+    parser.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+
+
+def _build_layer(args):
+    """The layer ``symproof layer KIND …`` describes, built from its spec's fields."""
+    model = models()[args.kind]
+    spec = model.spec
+    arguments = {}
+    for field in spec.fields:
+        value = getattr(args, field.name)
+        if field.kind == "flag":
+            arguments[field.name] = (not value) if field.default is True else value
+        elif value is not None:
+            arguments[field.name] = _from_text(field, value, spec)
+    return model(**arguments)
+
+
+def _from_text(field, text: str, spec):
+    """A field's value from the command line: one value, or one per axis (``3x5``)."""
+    nonnegative = field.kind == "offset"
+    if field.per_axis and len(spec.axes) == 2:
+        return parse_pair(field.name, text, nonnegative=nonnegative)
+    return parse_value(field.name, text, nonnegative=nonnegative)
 
 
 def _input_shape(layer, args) -> tuple:
-    from . import notation as nt
-    from .layers import Conv2d, Linear
-
-    if isinstance(layer, Linear):
-        return (layer.in_features,)
-    channels = layer.in_channels if isinstance(layer, Conv2d) else parse_value(
+    spec = layer.spec
+    if not spec.axes:
+        return (getattr(layer, spec.channels),)
+    channels = getattr(layer, spec.channels) if spec.channels else parse_value(
         "channels", args.channels)
     if args.input is None:
-        return (channels, nt.H, nt.W)
-    dims = parse_dims("input", args.input)
-    if len(dims) == 2:
+        return (channels, *(index_symbol(name) for name in spec.axes))
+    dims = sizes_from_text("input", args.input)
+    if len(dims) == len(spec.axes):
         return (channels, *dims)
-    if len(dims) == 3:
+    if len(dims) == len(spec.axes) + 1:
         return dims
-    raise ParameterError("input", args.input,
-                         "must be HxW or CxHxW (with symbols, separate by commas: m,m)")
+    written = "x".join(spec.axes)
+    raise ParameterError("input", args.input, f"must be {written} or Cx{written}")
 
 
 def describe(layer, input_shape: tuple, *, latex: bool = False) -> list[tuple[str, str]]:
@@ -244,9 +235,12 @@ def describe(layer, input_shape: tuple, *, latex: bool = False) -> list[tuple[st
     ]
     fill = getattr(layer, "fill", None)
     if fill is not None:
-        _, height, width = input_shape[-3:]
-        rule = (f"X[γ,p,q] = {'−∞' if fill == -sp.oo else 0} outside 1 ≤ p ≤ {height}, "
-                f"1 ≤ q ≤ {width} (the padding rule; indices are 1-based)")
+        axes = len(layer.spec.axes)
+        names = ("p", "q")[:axes]
+        ranges = ", ".join(f"1 ≤ {name} ≤ {size}"
+                           for name, size in zip(names, input_shape[-axes:]))
+        rule = (f"X[γ,{','.join(names)}] = {'−∞' if fill == -sp.oo else 0} outside {ranges} "
+                "(the padding rule; indices are 1-based)")
         rows.append(("padding", rule))
     return rows
 
@@ -269,35 +263,32 @@ def _shape_command(args) -> int:
         solutions = solve_for(args.parameter.replace("-", "_"), **given)
         print(solutions._repr_latex_().strip("$") if args.latex else repr(solutions))
         return 0 if solutions else 1
-    from . import shapes
     from .params import symbols
+    from .shapes import conv_output_size
     from .solve import tiles_exactly
 
-    letters = {"input": "n", "kernel_size": "F", "stride": "S", "padding": "P",
-               "dilation": "D", "output_padding": "a"}
-    values = {}
-    for option in letters:
-        raw = getattr(args, option, None)
-        if raw is not None:
-            values[option] = parse_value(option, raw, nonnegative=option in (
-                "padding", "output_padding"))
-    general = {name: symbols(letters[name], nonnegative=name in ("padding", "output_padding"))
-               for name in values}
-    if args.kind == "conv2d":
-        function = shapes.conv_output_size
-    elif args.kind == "convtranspose2d":
-        function = shapes.transposed_output_size
-    else:
-        if "stride" not in values:  # pooling: the stride defaults to the kernel size
-            values["stride"], general["stride"] = values["kernel_size"], general["kernel_size"]
+    spec = specs()[args.kind]
+    values, general, letters = {}, {}, {"input": "n"}
+    values["input"] = parse_value("input", args.input)
+    general["input"] = symbols("n")
+    for field in spec.fields:
+        if not field.per_axis:
+            continue
+        letters[field.name] = field.letter
+        raw = getattr(args, field.name)
+        if raw is None:  # a pooling stride: the kernel size, unless given
+            values[field.name] = values[field.same_as]
+            general[field.name] = general[field.same_as]
+            continue
+        nonnegative = field.kind == "offset"
+        values[field.name] = parse_value(field.name, raw, nonnegative=nonnegative)
+        general[field.name] = symbols(field.letter, nonnegative=nonnegative)
+    flags = {name: getattr(args, name) for name in spec.size_flags}
+    arguments = list(values)
+    # the rules of symproof.shapes take the fields by their PyTorch names
+    formula = spec.size_rule(general.pop("input"), **general, **flags)
+    result = spec.size_rule(values["input"], **{n: values[n] for n in arguments[1:]}, **flags)
 
-        def function(size, kernel_size, stride, padding, dilation=1):
-            return shapes.pool_output_size(size, kernel_size, stride, padding, dilation,
-                                           ceil_mode=args.ceil_mode)
-    order = ["input", "kernel_size", "stride", "padding", "dilation", "output_padding"]
-    arguments = [n for n in order if n in values]
-    formula = function(*(general[n] for n in arguments))
-    result = function(*(values[n] for n in arguments))
     def number(value):
         return sp.Integer(value) if isinstance(value, int) else value
 
@@ -305,8 +296,8 @@ def _shape_command(args) -> int:
     print(f"{'formula':<9} o = {show(formula)}")
     print(f"{'values':<9} {shown}")
     print(f"{'output':<9} {show(number(result))}")
-    if args.kind == "conv2d":
-        tiles = tiles_exactly(*(values[n] for n in arguments))
+    if spec.size_rule is conv_output_size:  # a convolution: does the window tile the input?
+        tiles = tiles_exactly(values["input"], **{n: values[n] for n in arguments[1:]})
         if tiles is True:
             print(f"{'tiles':<9} yes: the windows reach the last row")
         elif tiles is False:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from .errors import EvaluationError
 
-__all__ = ["reference_name", "conv2d", "avg_pool2d", "max_pool2d"]
+__all__ = ["reference_name", "conv2d", "avg_pool2d", "max_pool2d", "torch_module",
+           "torch_evaluate"]
 
 
 def _torch():
@@ -81,3 +82,45 @@ def avg_pool2d(x, kernel_size, stride=None, *, use_torch: bool = False):
 def max_pool2d(x, kernel_size, stride=None, *, use_torch: bool = False):
     """Max pooling, from PyTorch or from symproof."""
     return _pool("max", x, kernel_size, stride, use_torch)
+
+
+def torch_module(layer):
+    """The ``torch.nn`` module a symproof layer mirrors, built from the layer's spec with the
+    same arguments (PyTorch's names are the spec's field names); float64, on the CPU.
+
+    >>> from symproof import Conv2d
+    >>> torch_module(Conv2d(2, 4, 3, groups=2))  # doctest: +SKIP
+    Conv2d(2, 4, kernel_size=(3, 3), stride=(1, 1), groups=2)
+    """
+    from .params import to_python
+
+    spec = getattr(layer, "spec", None)
+    if spec is None or not spec.torch:
+        raise EvaluationError(f"{layer!r} has no PyTorch counterpart to cross-check against")
+    arguments = {}
+    for field, value in spec.arguments(layer):
+        if isinstance(value, tuple):
+            value = tuple(to_python(v) for v in value)
+        elif not isinstance(value, bool):
+            value = to_python(value)
+        if any(not isinstance(v, (int, bool)) for v in (
+                value if isinstance(value, tuple) else (value,))):
+            raise EvaluationError(f"the PyTorch cross-check needs a concrete {field.name}, "
+                                  f"got {value}")
+        arguments[field.name] = value
+    torch = _torch()
+    return getattr(torch.nn, spec.torch)(**arguments).double()
+
+
+def torch_evaluate(layer, x, *parameters):
+    """PyTorch's output for the layer on ``x`` (float64), with ``parameters`` as the layer's
+    ``evaluate`` takes them (``weight``, ``bias``; none for pooling), as a NumPy array."""
+    import numpy as np
+
+    torch = _torch()
+    module = torch_module(layer)
+    names = [name for name in ("weight", "bias") if getattr(module, name, None) is not None]
+    with torch.no_grad():
+        for name, value in zip(names, parameters):
+            getattr(module, name).copy_(torch.tensor(np.asarray(value, dtype=np.float64)))
+        return module(torch.tensor(np.asarray(x, dtype=np.float64))).numpy()

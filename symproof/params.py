@@ -23,8 +23,8 @@ from .errors import ParameterError
 from .limits import check, check_expression, integer_from_text
 
 __all__ = [
-    "symbols", "as_size", "as_pair", "as_flag", "size_from_text", "holds", "fails",
-    "concrete_int", "to_python",
+    "symbols", "as_size", "as_pair", "as_sizes", "as_flag", "size_from_text", "sizes_from_text",
+    "holds", "fails", "concrete_int", "to_python",
 ]
 
 Size = int | sp.Expr
@@ -98,12 +98,27 @@ def _check_digits(name: str, value: int) -> None:
 
 def as_pair(name: str, value: object, minimum: int = 1) -> tuple[sp.Expr, sp.Expr]:
     """An int/symbol or a (rows, cols) pair, as a validated pair."""
+    return as_sizes(name, value, 2, minimum)
+
+
+def as_sizes(name: str, value: object, count: int, minimum: int = 1) -> tuple[sp.Expr, ...]:
+    """One value per spatial axis (``count`` of them): a single int/symbol is repeated, a
+    sequence must have exactly ``count`` entries (PyTorch's rule for ``kernel_size=3`` vs
+    ``kernel_size=(3, 5)``).
+
+    >>> as_sizes("stride", 2, 1), as_sizes("padding", (0, 1), 2, minimum=0)
+    ((2,), (0, 1))
+    """
     if isinstance(value, Sequence) and not isinstance(value, str):
-        if len(value) != 2:
-            raise ParameterError(name, tuple(value), "must be one value or a (rows, cols) pair")
-        return (as_size(f"{name}[0]", value[0], minimum), as_size(f"{name}[1]", value[1], minimum))
+        if len(value) != count:
+            shape = {1: "one value", 2: "one value or a (rows, cols) pair"}.get(
+                count, f"one value or {count} values")
+            raise ParameterError(name, tuple(value), f"must be {shape}")
+        if count == 1:
+            return (as_size(name, value[0], minimum),)
+        return tuple(as_size(f"{name}[{n}]", v, minimum) for n, v in enumerate(value))
     size = as_size(name, value, minimum)
-    return (size, size)
+    return (size,) * count
 
 
 def size_from_text(name: str, text: str, *, nonnegative: bool = False, bounded: bool = False):
@@ -121,6 +136,29 @@ def size_from_text(name: str, text: str, *, nonnegative: bool = False, bounded: 
         return symbols(text, nonnegative=nonnegative)
     raise ParameterError(name, text, "must be an integer (digits 0-9) or a symbol name such "
                                      "as F")
+
+
+def sizes_from_text(name: str, text: str, *, nonnegative: bool = False,
+                    bounded: bool = False) -> tuple:
+    """Sizes written ``5x6``, ``5×6`` or ``m,m``, one grammar for the command line and for
+    directives: split at ``x``, ``×`` or ``,`` when every part is then a size (so ``mxm`` is
+    (m, m)); otherwise the text is one size (``max``, ``n_x``).
+
+    >>> sizes_from_text("input", "5x6"), sizes_from_text("input", "mxm")
+    ((5, 6), (m, m))
+    >>> sizes_from_text("input", "n_x")
+    (n_x,)
+    """
+    if not isinstance(text, str):
+        raise ParameterError(name, text, "must be text such as 5x6 or m,m")
+    parts = [part.strip() for part in re.split("[x×,]", text)]
+    if len(parts) > 1 and all(_SIZE_TEXT.fullmatch(part) for part in parts):
+        return tuple(size_from_text(name, part, nonnegative=nonnegative, bounded=bounded)
+                     for part in parts)
+    return (size_from_text(name, text, nonnegative=nonnegative, bounded=bounded),)
+
+
+_SIZE_TEXT = re.compile(r"[0-9]+|[A-Za-z][A-Za-z0-9_]*", flags=re.ASCII)
 
 
 def as_flag(name: str, value: object) -> bool:

@@ -25,7 +25,9 @@ import sympy as sp
 
 from . import notation as nt
 from .errors import ParameterError
+from .layers.activation import Activation
 from .layers.base import Layer
+from .shapes import conv_output_size, effective_kernel
 
 __all__ = ["Sequential", "receptive_field", "ReceptiveField"]
 
@@ -107,20 +109,18 @@ class ReceptiveField:
 
 
 def _windows(stack) -> list:
-    """The windows of a stack, element-wise layers skipped (they do not move positions)."""
-    from .layers import MLP, Activation, Linear
-
+    """The windows of a stack, element-wise layers skipped (they do not move positions). Each
+    layer kind's spec says how it moves positions (``receptive``)."""
     layers = stack.layers if isinstance(stack, Sequential) else (stack,)
     windows = []
     for layer in layers:
-        if isinstance(layer, (Activation,)):
+        spec = getattr(layer, "spec", None)
+        if isinstance(layer, Activation):
             continue
-        if isinstance(layer, (Linear, MLP)) or not hasattr(layer, "window"):
-            raise ParameterError("stack", layer, "must hold windowed layers (conv, pooling) "
-                                 "and element-wise activations only")
-        if type(layer).__name__ == "ConvTranspose2d":
-            raise ParameterError("stack", layer, "holds a transposed convolution, whose "
-                                 "receptive field is not a single window")
+        if spec is None or spec.receptive != "window":
+            reason = spec.receptive if spec is not None else (
+                "must hold windowed layers (conv, pooling) and element-wise activations only")
+            raise ParameterError("stack", layer, reason)
         windows.append(layer.window)
     return windows
 
@@ -131,8 +131,12 @@ def receptive_field(stack, axis: int = 0) -> ReceptiveField:
     if isinstance(axis, bool) or not isinstance(axis, int) or axis not in (0, 1):
         raise ParameterError("axis", axis, "must be 0 (rows) or 1 (columns)")
     size, jump, offset = sp.Integer(1), sp.Integer(1), sp.Integer(0)
-    for window in _windows(stack):
-        span = window.dilation[axis] * (window.kernel_size[axis] - 1) + 1
+    windows = _windows(stack)
+    if any(window.axes <= axis for window in windows):
+        raise ParameterError("axis", axis, "must be 0 for a stack of 1-D layers (it has one "
+                             "spatial axis)")
+    for window in windows:
+        span = effective_kernel(window.kernel_size[axis], window.dilation[axis])
         size += (span - 1) * jump
         offset += window.padding[axis] * jump
         jump *= window.stride[axis]
@@ -151,8 +155,6 @@ def field_by_formulas(stack, i: int, axis: int = 0, size: int | None = None) -> 
     windows = _windows(stack)
     sizes = [size]
     if size is not None:
-        from .shapes import conv_output_size
-
         for window in windows:
             sizes.append(conv_output_size(sizes[-1], *(getattr(window, name)[axis] for name in (
                 "kernel_size", "stride", "padding", "dilation"))))

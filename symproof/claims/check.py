@@ -33,8 +33,9 @@ from .. import limits
 from .. import notation as nt
 from ..errors import SymproofError, TooLargeError
 from ..kernel import divides
+from ..layers.spec import models as layer_models
 from ..limits import check_expression
-from ..params import size_from_text
+from ..params import size_from_text, sizes_from_text
 from ..proof import Status
 from .extract import Claim, directives, extract
 from .normalize import tidy
@@ -77,7 +78,7 @@ def _known_symbols() -> list[sp.Basic]:
     names = [sp.Symbol(n, integer=True, positive=True) for n in _INDEX_NAMES]
     sizes = [sp.Symbol(n, integer=True, positive=True) for n in
              ("m", "n", "C", "F", "S", "H", "W", "L", "f_1", "f_2", "C_in", "C_out", "W_in",
-              "H_in", "W_out", "H_out", "D")]
+              "H_in", "W_out", "H_out", "L_in", "L_out", "D", "G")]
     return names + sizes + [sp.Symbol("P", integer=True, nonnegative=True)]
 
 
@@ -91,48 +92,62 @@ def _read(latex: str, extra=()):
 # --- context ---------------------------------------------------------------------------------
 
 def _layer_from(words: tuple[str, ...]):
-    from .. import AvgPool2d, Conv2d, MaxPool2d
-
+    """The layer a directive such as ``conv2d in_channels=3 kernel_size=3 input=5x5`` names,
+    read through the layer kind's spec; its input sizes, coordinates and channel name."""
+    models = layer_models()
     kind, settings = words[0].lower(), {}
-    allowed = {"conv2d": {"in_channels", "out_channels", "kernel_size", "stride", "padding",
-                          "dilation", "bias", "input", "coordinates"},
-               "avgpool2d": {"kernel_size", "stride", "padding", "channels", "input",
-                             "coordinates"},
-               "maxpool2d": {"kernel_size", "stride", "padding", "dilation", "channels",
-                             "input", "coordinates"}}
-    if kind not in allowed:
+    if kind not in models:
         raise SymproofError(f"unknown layer {kind!r} in a symproof directive "
-                            f"(one of {', '.join(sorted(allowed))}, mlp, assume)")
+                            f"(one of {', '.join(models)}, mlp, assume)")
+    spec = models[kind].spec
+    allowed = [f.name for f in spec.fields]
+    if spec.axes:
+        allowed += ["input", "coordinates"] + ([] if spec.channels else ["channels"])
     for word in words[1:]:
         key, _, text = word.partition("=")
-        if key not in allowed[kind]:
+        if key not in allowed:
             raise SymproofError(f"{kind} takes no setting {key!r} "
-                                f"(one of {', '.join(sorted(allowed[kind]))})")
+                                f"(one of {', '.join(sorted(allowed))})")
         settings[key] = text
-    if "kernel_size" not in settings:
-        raise SymproofError(f"{kind} needs kernel_size=…")
-
     size = settings.pop("input", None)
-    bias = settings.pop("bias", "true").lower() not in ("false", "0", "no")
     coordinates = settings.pop("coordinates", "original")
     channels = settings.pop("channels", None)
-    arguments = {k: size_from_text(k, v, nonnegative=k == "padding", bounded=True)
-                 for k, v in settings.items()}
-    if kind == "conv2d":
-        layer = Conv2d(arguments.pop("in_channels", 1), arguments.pop("out_channels", 1),
-                       arguments.pop("kernel_size"), bias=bias, **arguments)
-    elif kind in ("avgpool2d", "maxpool2d"):
-        layer = (AvgPool2d if kind == "avgpool2d" else MaxPool2d)(
-            arguments.pop("kernel_size"), **arguments)
-    else:
-        raise SymproofError(f"unknown layer {kind!r} in a symproof directive")
+    arguments = {}
+    for one in spec.fields:
+        text = settings.get(one.name, one.text_default)
+        if not text:
+            if one.required:
+                raise SymproofError(f"{kind} needs {one.name}=…")
+            continue
+        arguments[one.name] = _field_from_text(one, text, len(spec.axes))
+    layer = models[kind](**arguments)
     dims = None
     if size:
-        dims = tuple(size_from_text("input", part, bounded=True)
-                     for part in re.split("[x×,]", size))
-        if len(dims) not in (2, 3):
-            raise SymproofError(f"input={size} must be HxW or CxHxW")
+        dims = sizes_from_text("input", size, bounded=True)
+        if len(dims) not in (len(spec.axes), len(spec.axes) + 1):
+            written = "x".join(spec.axes)
+            raise SymproofError(f"input={size} must be {written} or Cx{written}")
+    if coordinates not in ("original", "padded"):
+        raise SymproofError(f"coordinates={coordinates} must be original or padded")
+    if coordinates == "padded" and "padded coordinates" not in spec.capabilities:
+        raise SymproofError(f"{kind} has no padded coordinates (coordinates=original only)")
     return layer, dims, coordinates == "padded", channels
+
+
+def _field_from_text(field, text: str, axes: int):
+    """A directive's value for a field: a flag, one size, or one per axis (``3x5``)."""
+    if field.kind == "flag":
+        if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+            raise SymproofError(f"{field.name}={text} must be true or false")
+        return text.lower() in ("true", "1", "yes")
+    nonnegative = field.kind == "offset"  # zero allowed: a symbol here is non-negative
+    values = sizes_from_text(field.name, text, nonnegative=nonnegative, bounded=True) if (
+        field.per_axis) else (size_from_text(field.name, text, bounded=True),)
+    if len(values) == 1:
+        return values[0]
+    if len(values) != axes:
+        raise SymproofError(f"{field.name}={text} must be one value or {axes} values")
+    return values
 
 
 def _contexts_from_directives(found: list, budget: _Budget) -> tuple[
@@ -173,19 +188,21 @@ def _contexts_from_directives(found: list, budget: _Budget) -> tuple[
 
 
 def _sizes_of(layer, dims, channels) -> dict:
-    """The course's names for the layer's sizes (F, S, P, f_1, W_in, C_in, …)."""
+    """The course's names for the layer's sizes (F, S, P, f_1, W_in, C_in, …), read off its
+    spec: each field's letter, per-axis kernel sizes f_1, f_2, input sizes H_in, W_in (L_in)."""
+    spec = layer.spec
     values = {}
-    window = layer.window
-    f1, f2 = window.kernel_size
-    values.update({"F": f1, "f_1": f1, "f_2": f2, "S": window.stride[0],
-                   "P": window.padding[0], "D": window.dilation[0]})
-    if hasattr(layer, "in_channels"):
-        values.update({"C_in": layer.in_channels, "C_out": layer.out_channels})
+    for one, value in spec.arguments(layer):
+        if not one.letter or one.kind == "flag":
+            continue
+        values[one.letter] = value[0] if one.per_axis else value
+        if one.name == "kernel_size" and len(value) > 1:
+            values.update({f"f_{n}": v for n, v in enumerate(value, 1)})
     if channels:
         values.update({"C": size_from_text("channels", channels, bounded=True)})
     if dims:
-        height, width = dims[-2:]
-        values.update({"H_in": height, "W_in": width, "H": height, "W": width})
+        for axis, size in zip(spec.axes, dims[-len(spec.axes):]):
+            values.update({f"{axis}_in": size, axis: size})
     return values
 
 
@@ -249,11 +266,13 @@ def _conventions(expr, ctx: DocumentContext):
     # w_{γ,α,β} when C_out = 1.
     single_output = getattr(ctx.layer, "out_channels", None) == 1 and getattr(
         ctx.layer, "in_channels", None) != 1
+    spec = getattr(ctx.layer, "spec", None)
+    axes = len(spec.axes) if spec is not None and spec.axes else 2
 
     def full(entry):
-        if entry.base == nt.X and len(entry.indices) == 2:
+        if entry.base == nt.X and len(entry.indices) == axes:
             return nt.X[(1, *entry.indices)]
-        if entry.base == nt.w and len(entry.indices) == 3:
+        if entry.base == nt.w and len(entry.indices) == axes + 1:
             if single_output:
                 return nt.w[(1, *entry.indices)]
             return nt.w[(entry.indices[0], 1, *entry.indices[1:])]
@@ -337,7 +356,8 @@ def _layer_context(ctx: DocumentContext):
     from ..kernel.context import layer_context
 
     layer = ctx.layer if ctx.layer != "mlp" else None
-    return layer_context(layer, ctx.values.get("H_in"), ctx.values.get("W_in"),
+    axes = layer.spec.axes if getattr(layer, "spec", None) is not None else ()
+    return layer_context(layer, *(ctx.values.get(f"{axis}_in") for axis in axes),
                          assuming=[a for a in ctx.assumptions if isinstance(a, sp.Basic)])
 
 
@@ -355,27 +375,35 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         # The document's weights apply to every claim of their context, wherever defined.
         lhs, rhs, used_weights = _with_weights(lhs, ctx), _with_weights(rhs, ctx), True
     context = _layer_context(ctx)
-    if isinstance(lhs, sp.Indexed) and lhs.base == nt.Y and hasattr(ctx.layer, "element"):
-        indices = lhs.indices if len(lhs.indices) == 3 else (1, *lhs.indices)
-        beyond = broken_range(context, dict(zip((nt.l, nt.i, nt.j), indices)))
+    spec = getattr(ctx.layer, "spec", None)
+    outputs = spec.output_indices if spec is not None and spec.axes else ()
+    if (isinstance(lhs, sp.Indexed) and lhs.base == nt.Y and outputs
+            and len(lhs.indices) in (len(outputs), len(outputs) - 1)):
+        # Y_{i,j} on a one-channel output is Y_{1,i,j}
+        indices = (1,) * (len(outputs) - len(lhs.indices)) + tuple(lhs.indices)
+        beyond = broken_range(context, dict(zip((nt.index_symbol(n) for n in outputs),
+                                                indices)))
         if beyond is not None:  # no such entry: nothing to judge (and nothing to refute)
             return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
                            f"Y at ({', '.join(map(str, indices))}) is outside the layer's "
                            f"output, where {beyond}")
-        model = ctx.layer.element(*indices, padded=ctx.padded) if hasattr(
-            ctx.layer, "element") else None
+        model = ctx.layer.element(*indices, padded=True) if ctx.padded else (
+            ctx.layer.element(*indices))
         if any(n in ctx.weights for n in ("w", "b")) and not rhs.has(nt.w):
             model, used_weights = _with_weights(model, ctx), True
         lhs, reason = model, f"against {ctx.layer!r}'s element formula"
-    elif isinstance(lhs, sp.Symbol) and lhs.name in ("W_out", "H_out") and hasattr(
-            ctx.layer, "output_shape"):
-        size = ctx.values.get("W_in" if lhs.name == "W_out" else "H_in")
+    elif isinstance(lhs, sp.Symbol) and spec is not None and lhs.name in (
+            f"{axis}_out" for axis in spec.axes):
+        axis = lhs.name[:-len("_out")]
+        size = ctx.values.get(f"{axis}_in")
         if size is None:
             return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
                            "output size, but the context gives no input size")
-        axis = 1 if lhs.name == "W_out" else 0
-        shape = ctx.layer.output_shape(1, size, size)
-        lhs, reason = sp.sympify(shape[1 + axis]), f"against {ctx.layer!r}'s output size"
+        # the other axes' sizes do not matter to this one: give them the same size
+        shape = ctx.layer.output_shape(getattr(ctx.layer, "in_channels", 1),
+                                       *(size,) * len(spec.axes))
+        lhs = sp.sympify(shape[1 + spec.axes.index(axis)])
+        reason = f"against {ctx.layer!r}'s output size"
     if reason != "identity":
         # a name the context defines (padding=p) is that quantity in the claim too, whatever
         # the reader guessed it to be (p read as a positive index)

@@ -67,7 +67,7 @@ class Context:
         """Whether a concrete entry lies outside its array (sizes at ``values``), where it
         reads as 0."""
         bounds = self.zero_outside.get(entry.base)
-        if bounds is None:
+        if bounds is None or len(bounds) != len(entry.indices):  # not an entry of that array
             return False
         for index, upper in zip(entry.indices, bounds):
             if values:
@@ -372,13 +372,15 @@ def _candidates(symbol: sp.Symbol) -> list:
     return [v for v in numbers if respects_assumptions(symbol, v)]
 
 
-def layer_context(layer, height=None, width=None, *, assuming=()) -> Context:
+def layer_context(layer, *sizes, assuming=()) -> Context:
     """What a layer's semantics lets every claim about it assume, with ``assuming`` first:
     output indices stay in the output (``l ≤ C_out``, ``i ≤ out_features`` for a dense layer,
     ``i ≤ H_out`` and ``j ≤ W_out`` when the input size is known), the window fits the padded
     input, and, for a windowed layer, X is known outside its index range: 0 (zero padding) or
-    −∞ for max pooling (DESIGN.md). Read off the layer's attributes, so the kernel needs no
-    layer code (:meth:`Context.placed` gives output indices values).
+    −∞ for max pooling (DESIGN.md). ``sizes`` are the input's spatial sizes, one per axis of
+    the window (``H, W``; ``L`` in 1-D), each possibly None (unknown). Read off the layer's
+    attributes, so the kernel needs no layer code (:meth:`Context.placed` gives output indices
+    values).
 
     >>> from symproof import Conv2d, symbols
     >>> layer_context(Conv2d(1, 2, 3, padding=1), *symbols("H W")).relations
@@ -389,9 +391,11 @@ def layer_context(layer, height=None, width=None, *, assuming=()) -> Context:
 
     relations = []
     window = getattr(layer, "window", None)
+    axes = len(window.kernel_size) if window is not None else 0
+    sizes = (tuple(sizes) + (None,) * axes)[:axes]
     transposed = hasattr(layer, "output_padding")  # any input size is valid for it
-    for axis, size in enumerate((height, width)):  # the window fits the input, both ways
-        if size is not None and window is not None and not transposed:
+    for axis, size in enumerate(sizes):  # the window fits the input, along every axis
+        if size is not None and not transposed:
             relations.append(sp.Le(effective_kernel(window.kernel_size[axis],
                                                     window.dilation[axis]),
                                    size + 2 * window.padding[axis]))
@@ -401,22 +405,21 @@ def layer_context(layer, height=None, width=None, *, assuming=()) -> Context:
         relations.append(sp.Le(index_symbol("i"), layer.out_features))
     if getattr(layer, "widths", None):  # an MLP's output y_L has n_L entries
         relations.append(sp.Le(index_symbol("i"), layer.widths[-1]))
-    if height is not None and width is not None and window is not None:
+    if axes and all(size is not None for size in sizes):
         try:  # output positions stay in the output: i ≤ H_out, j ≤ W_out
-            _, rows, cols = layer.output_shape(getattr(layer, "in_channels", 1), height, width)
+            out = layer.output_shape(getattr(layer, "in_channels", 1), *sizes)[1:]
         except SymproofError:
-            rows = cols = None
-        for index, size in (("i", rows), ("j", cols)):
+            out = (None,) * axes
+        for index, size in zip(("i", "j"), out):
             if size is not None:
                 relations.append(sp.Le(index_symbol(index), size))
     outside = {}
     if window is not None:
         channels = getattr(layer, "in_channels", None)
         outside = {sp.IndexedBase("X"): tuple(sp.Integer(v) if isinstance(v, int) else v
-                                              for v in (channels, height, width))}
+                                              for v in (channels, *sizes))}
     return Context([*assuming, *(r for r in relations if r not in (True, sp.true))],
                    zero_outside=outside, outside_value=getattr(layer, "fill", sp.S.Zero))
-
 
 
 def _nonnegative_forms(relation) -> list[sp.Expr]:

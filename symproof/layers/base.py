@@ -6,29 +6,48 @@ from typing import Any
 
 import sympy as sp
 
+from ..errors import ParameterError, ShapeError
+from ..numeric import as_array
+from ..params import as_flag
+from .spec import LayerSpec, register, show_value
+
 __all__ = ["Layer"]
 
 
 class Layer:
     """Base of the layer models.
 
-    Subclasses list their constructor arguments in ``_arguments()`` as ``(name, value, default)``
-    triples; ``default`` is ``POSITIONAL`` for arguments shown without a name. Everything else
-    (``output_shape``, ``element``, ``evaluate``) is the subclass's own.
+    A layer kind that the command line, directives and cross-checks know declares its
+    ``spec`` (:class:`~symproof.layers.spec.LayerSpec`): ``repr`` and equality read its fields.
+    Composite layers (``MLP``, ``Sequential``) and activations list their arguments in
+    ``_arguments()`` as ``(name, value, default)`` triples instead, ``default`` being
+    ``POSITIONAL`` for arguments shown without a name. Everything else (``output_shape``,
+    ``element``, ``evaluate``) is the subclass's own.
     """
 
     POSITIONAL = object()
+    spec: LayerSpec | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("spec"), LayerSpec):
+            register(cls)
 
     def _arguments(self) -> list[tuple[str, Any, Any]]:
-        raise NotImplementedError
+        if self.spec is None:
+            raise NotImplementedError
+        return [(f.name, value, None) for f, value in self.spec.arguments(self)]
 
     def __repr__(self) -> str:
-        shown = []
-        for name, value, default in self._arguments():
-            if default is Layer.POSITIONAL:
-                shown.append(_show(value))
-            elif value != default:
-                shown.append(f"{name}={_show(value)}")
+        if self.spec is not None:
+            shown = self.spec.shown_arguments(self)
+        else:
+            shown = []
+            for name, value, default in self._arguments():
+                if default is Layer.POSITIONAL:
+                    shown.append(show_value(value))
+                elif value != default:
+                    shown.append(f"{name}={show_value(value)}")
         return f"{type(self).__name__}({', '.join(shown)})"
 
     def __eq__(self, other: object) -> bool:
@@ -52,13 +71,10 @@ class Layer:
         $Y_{l,i,j} = \\bar{X}_{1,i+\\alpha-1,j+\\beta-1}$
         """
         from ..latex import latex
-        from ..params import as_flag
 
         inline = as_flag("inline", inline)
         if as_flag("padded_coordinates", padded_coordinates):
-            if "padded" not in self.equation.__code__.co_varnames:
-                from ..errors import ParameterError
-
+            if self.spec is None or "padded coordinates" not in self.spec.capabilities:
                 raise ParameterError("padded_coordinates", True,
                                      f"applies to windowed layers, not {type(self).__name__}")
             text = latex(self.equation(padded=True))
@@ -70,21 +86,8 @@ class Layer:
         return f"$\\displaystyle {self.to_latex()}$"
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, tuple) and len(value) == 2 and value[0] == value[1]:
-        value = value[0]
-    if isinstance(value, tuple):
-        return "(" + ", ".join(_show(v) for v in value) + ")"
-    if isinstance(value, sp.Basic) and value.is_Integer:
-        return str(int(value))
-    return str(value)
-
-
 def checked_bias(bias: object | None, has_bias: bool, n_out: int):
     """The bias array of shape ``(n_out,)``, or None for a layer built with ``bias=False``."""
-    from ..errors import ShapeError
-    from ..numeric import as_array
-
     if not has_bias:
         if bias is not None:
             raise ShapeError("bias given, but the layer was built with bias=False")

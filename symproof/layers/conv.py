@@ -1,31 +1,181 @@
-"""``Conv2d``: 2-D cross-correlation with stride, zero padding and dilation (PyTorch semantics)."""
+"""``Conv1d`` and ``Conv2d``: cross-correlation with stride, zero padding, dilation and groups
+(PyTorch semantics). A 1-D convolution is the 2-D one on a one-row image; both share one
+element formula, written for any number of spatial axes, and one numeric path."""
 
 from __future__ import annotations
 
 import sympy as sp
 
 from .. import notation as nt
-from ..errors import ShapeError
+from ..errors import ParameterError, ShapeError
 from ..numeric import as_array, check_size, operands
-from ..params import as_flag, concrete_int, shape_tuple
-from .base import Layer, checked_bias
+from ..params import as_flag, as_size, concrete_int, shape_tuple
+from ..shapes import conv_output_size
+from .base import checked_bias
+from .spec import REQUIRED, Field, LayerSpec
 from .window import (
     Window,
     WindowedLayer,
     indices,
     reduce_over,
     split_input_shape,
+    unreserved,
     zero_padded,
 )
 
-__all__ = ["Conv2d"]
+__all__ = ["Conv1d", "Conv2d", "CONV_FIELDS"]
+
+#: The fields of a convolution, in PyTorch's order (``torch.nn.Conv2d``'s signature).
+CONV_FIELDS = (
+    Field("in_channels", "size", REQUIRED, "C_in", "input channels", positional=True,
+          text_default="1"),
+    Field("out_channels", "size", REQUIRED, "C_out", "output channels", positional=True,
+          text_default="1"),
+    Field("kernel_size", "window", REQUIRED, "F", "kernel size f"),
+    Field("stride", "window", 1, "S", "stride"),
+    Field("padding", "offset", 0, "P", "zero padding on each side"),
+    Field("dilation", "window", 1, "D", "spacing between kernel taps"),
+    Field("groups", "size", 1, "G", "channel groups: output channel l reads only the "
+          "C_in/G input channels of its group (G = C_in: depthwise)"),
+    Field("bias", "flag", True, "", "add a bias b_l"),
+)
+
+_WINDOWED = frozenset({"padded coordinates", "padding", "dilation", "groups"})
 
 
-class Conv2d(WindowedLayer):
+class _Convolution(WindowedLayer):
+    """A convolution over ``len(spec.axes)`` spatial axes: one element formula (any number of
+    axes) and one numeric path (on two axes; one axis is a one-row image)."""
+
+    fill = sp.S.Zero  # what X reads as outside its range: zero padding
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 dilation=1, groups=1, bias=True):
+        self._set_channels(in_channels, out_channels, bias)
+        self.groups = checked_groups(groups, self.in_channels, self.out_channels)
+        self.window = Window.build(kernel_size, stride, padding, dilation,
+                                   axes=len(self.spec.axes))
+
+    def output_shape(self, *input_shape: object) -> tuple:
+        """``(C_out, *output sizes)`` for an input ``(C_in, *sizes)`` (a batch size passes
+        through)."""
+        batch, _, *sizes = split_input_shape(self.spec.name, input_shape, self.in_channels,
+                                             self.window.axes)
+        return shape_tuple(batch + (self.out_channels,) + self.window.output_size(*sizes))
+
+    def element(self, l=nt.l, *positions, padded: bool = False, input_size=None) -> sp.Expr:
+        """The output entry at ``(l, *positions)`` as a formula in ``X``, ``w``, ``b``
+        (1-based; ``padded``: on the padded image X̄; ``input_size``: the zero padding written
+        in as a ``Piecewise`` on the input's range)."""
+        axes = self.window.axes
+        names = ("i", "j")[:axes]
+        if len(positions) > axes:
+            raise ParameterError("indices", (l, *positions),
+                                 f"must be {1 + axes} output indices ({self.spec.name})")
+        positions = positions + tuple(getattr(nt, n) for n in names[len(positions):])
+        l, *positions = indices(("l", l), *zip(names, positions))
+        padded = as_flag("padded", padded)
+        win = self.window
+        index = win.padded_index if padded else win.index
+        taps = (nt.alpha, nt.beta)[:axes]
+        channel = group_channel(nt.gamma, l, self.groups, self.in_channels, self.out_channels)
+        entry = (nt.Xbar if padded else nt.X)[
+            (channel, *(index(a, out, tap) for a, (out, tap) in enumerate(zip(positions, taps))))]
+        if input_size is not None and not padded:
+            entry = zero_padded(entry, input_size)
+        term = nt.w[(l, nt.gamma, *taps)] * entry
+        total = reduce_over(sp.Sum, term, (nt.gamma, self.in_channels / self.groups),
+                            *zip(taps, win.kernel_size))
+        return total + nt.b[l] if self.bias else total
+
+    def equation(self, padded: bool = False) -> sp.Eq:
+        """``Y_{l,i,j} = …`` (``Y_{l,i}`` in 1-D) at symbolic indices (``padded``: on X̄)."""
+        output = nt.Y[(nt.l, nt.i, nt.j)[:1 + self.window.axes]]
+        return sp.Eq(output, self.element(padded=padded), evaluate=False)
+
+    def evaluate(self, x: object, weight: object, bias: object | None = None):
+        """Numbers for a concrete input ``x`` of shape (C_in, *sizes) or (N, C_in, *sizes),
+        with ``weight`` of shape (C_out, C_in/G, *kernel) and ``bias`` of shape (C_out,).
+
+        Integer and boolean inputs compute exactly (``int64``, or Python ints when that could
+        overflow); see :mod:`symproof.numeric` for every input rule.
+        """
+        import numpy as np
+
+        axes = self.window.axes
+        x = as_array("x", x, (axes + 1, axes + 2))
+        c_in = concrete_int("in_channels", self.in_channels)
+        c_out = concrete_int("out_channels", self.out_channels)
+        groups = concrete_int("groups", self.groups)
+        kernel = self.window.concrete()[0]
+        out = self.output_shape(*x.shape)[-axes:]
+        weight = as_array("weight", weight, (axes + 2,))
+        expected = (c_out, c_in // groups, *kernel)
+        if weight.shape != expected:
+            channels = "C_in" if groups == 1 else "C_in/G"
+            written = f"(C_out, {channels}, {'f1, f2' if axes == 2 else 'f'})"
+            raise ShapeError(f"weight must have shape {written} = {expected}, got {weight.shape}")
+        bias = checked_bias(bias, self.bias, c_out)
+        taps = c_in // groups * kernel[0] * (kernel[1] if axes == 2 else 1)
+        x, weight, bias = operands(x, weight, bias, terms=taps)
+        batch = x.shape[0] if x.ndim == axes + 2 else 1
+        if axes == 1:  # a sequence is a one-row image
+            x, weight, out = x[..., None, :], weight[..., None, :], (1, *out)
+        view = self.window.view(x, out, fill=0)  # checks the padded input's size
+        outputs = batch * c_out * out[0] * out[1]
+        check_size(f"the output of {self.spec.name}.evaluate", outputs, outputs * taps,
+                   exact=x.dtype == object)
+        with np.errstate(invalid="ignore", over="ignore"):  # inf and NaN as IEEE, as in PyTorch
+            result = _correlate(view, weight, groups)
+            if bias is not None:
+                result = result + bias[:, None, None]
+        return result[..., 0, :] if axes == 1 else result
+
+
+def _correlate(view, weight, groups: int):
+    """``Σ_{γ,α,β} weight[l, γ, α, β] · view[..., g(l)·C_in/G + γ, i, j, α, β]``."""
+    import numpy as np
+
+    if groups == 1:
+        # Weight first: the contiguous copy tensordot makes of the view is then the cheaper
+        # one (measured 2x).
+        axes = [view.ndim - 5, view.ndim - 2, view.ndim - 1]
+        return np.moveaxis(np.tensordot(weight, view, axes=([1, 2, 3], axes)), 0, -3)
+    lead = view.shape[:-5]
+    c_in, rows, cols, f1, f2 = view.shape[-5:]
+    c_out = weight.shape[0]
+    grouped = view.reshape(*lead, groups, c_in // groups, rows, cols, f1, f2)
+    kernels = weight.reshape(groups, c_out // groups, c_in // groups, f1, f2)
+    out = np.einsum("gocab,...gcijab->...goij", kernels, grouped,
+                    optimize=view.dtype != object)
+    return out.reshape(*lead, c_out, rows, cols)
+
+
+def checked_groups(groups: object, in_channels: sp.Expr, out_channels: sp.Expr) -> sp.Expr:
+    """``groups`` validated: a positive integer (or symbol) that provably divides both channel
+    counts, as PyTorch requires (a symbolic G must divide them by construction, e.g.
+    ``in_channels = G·c``)."""
+    groups = unreserved("groups", as_size("groups", groups))
+    for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if (channels / groups).is_integer is not True:
+            raise ParameterError("groups", groups, f"must divide {name} = {channels} (PyTorch "
+                                 "splits the channels into G equal groups)")
+    return groups
+
+
+def group_channel(gamma, l, groups, in_channels, out_channels) -> sp.Expr:
+    """The input channel that tap γ of output channel ``l`` reads: γ itself without groups,
+    else ``⌊(l − 1)/(C_out/G)⌋·(C_in/G) + γ`` (the first channel of l's group, plus γ)."""
+    if groups == 1:
+        return gamma
+    return sp.floor((l - 1) / (out_channels / groups)) * (in_channels / groups) + gamma
+
+
+class Conv2d(_Convolution):
     """A convolution layer, as ``torch.nn.Conv2d`` computes it.
 
     Parameters are ints or positive-integer symbols; ``kernel_size``, ``stride``, ``padding`` and
-    ``dilation`` also take a (rows, cols) pair.
+    ``dilation`` also take a (rows, cols) pair. ``groups`` splits the channels as in PyTorch.
 
     >>> conv = Conv2d(1, 2, 3, padding=1)
     >>> conv
@@ -34,33 +184,15 @@ class Conv2d(WindowedLayer):
     (2, 5, 6)
     >>> conv.element()
     b[l] + Sum(X[1, alpha + i - 2, beta + j - 2]*w[l, 1, alpha, beta], (beta, 1, 3), (alpha, 1, 3))
+    >>> Conv2d(4, 4, 3, groups=4, bias=False).element(2, 1, 1)  # depthwise: channel l only
+    Sum(X[2, alpha, beta]*w[2, 1, alpha, beta], (beta, 1, 3), (alpha, 1, 3))
     """
 
-    fill = sp.S.Zero  # what X reads as outside its range: zero padding
-
-    def __init__(
-        self,
-        in_channels: object,
-        out_channels: object,
-        kernel_size: object,
-        stride: object = 1,
-        padding: object = 0,
-        dilation: object = 1,
-        bias: bool = True,
-    ):
-        self._set_channels(in_channels, out_channels, bias)
-        self.window = Window.build(kernel_size, stride, padding, dilation)
-
-    def _arguments(self):
-        return [
-            ("in_channels", self.in_channels, Layer.POSITIONAL),
-            ("out_channels", self.out_channels, Layer.POSITIONAL),
-            ("kernel_size", self.kernel_size, None),
-            ("stride", self.stride, (1, 1)),
-            ("padding", self.padding, (0, 0)),
-            ("dilation", self.dilation, (1, 1)),
-            ("bias", self.bias, True),
-        ]
+    spec = LayerSpec(
+        name="Conv2d", word="conv2d", summary="2-D convolution (cross-correlation)",
+        fields=CONV_FIELDS, axes=("H", "W"), channels="in_channels",
+        size_rule=conv_output_size, receptive="window", torch="Conv2d",
+        capabilities=_WINDOWED)
 
     def output_shape(self, *input_shape: object) -> tuple:
         """``(C_out, H_out, W_out)`` for an input ``(C_in, H, W)`` (a batch size passes through).
@@ -70,18 +202,11 @@ class Conv2d(WindowedLayer):
         >>> Conv2d(3, 16, F, stride=S, padding=P).output_shape(3, m, m)
         (16, floor((-F + 2*P + m)/S) + 1, floor((-F + 2*P + m)/S) + 1)
         """
-        batch, _, height, width = split_input_shape("Conv2d", input_shape, self.in_channels)
-        return shape_tuple(batch + (self.out_channels,) + self.window.output_size(height, width))
+        return super().output_shape(*input_shape)
 
-    def element(
-        self,
-        l: object = nt.l,
-        i: object = nt.i,
-        j: object = nt.j,
-        *,
-        padded: bool = False,
-        input_size: tuple[object, object] | None = None,
-    ) -> sp.Expr:
+    def element(self, l: object = nt.l, i: object = nt.i, j: object = nt.j, *,
+                padded: bool = False, input_size: tuple[object, object] | None = None
+                ) -> sp.Expr:
         """``Y_{l,i,j}`` as a formula in ``X``, ``w``, ``b`` (1-based).
 
         By default the formula reads the original, unpadded ``X`` under the rule that ``X`` is 0
@@ -93,30 +218,11 @@ class Conv2d(WindowedLayer):
         >>> Conv2d(1, 1, 3, padding=1, bias=False).element(padded=True)
         Sum(Xbar[1, alpha + i - 1, beta + j - 1]*w[l, 1, alpha, beta], (beta, 1, 3), (alpha, 1, 3))
         """
-        l, i, j = indices(("l", l), ("i", i), ("j", j))
-        padded = as_flag("padded", padded)
-        win = self.window
-        index = win.padded_index if padded else win.index
-        entry = (nt.Xbar if padded else nt.X)[nt.gamma, index(0, i, nt.alpha), index(1, j, nt.beta)]
-        if input_size is not None and not padded:
-            entry = zero_padded(entry, input_size)
-        term = nt.w[l, nt.gamma, nt.alpha, nt.beta] * entry
-        total = reduce_over(
-            sp.Sum,
-            term,
-            (nt.gamma, self.in_channels),
-            (nt.alpha, win.kernel_size[0]),
-            (nt.beta, win.kernel_size[1]),
-        )
-        return total + nt.b[l] if self.bias else total
-
-    def equation(self, padded: bool = False) -> sp.Eq:
-        """``Y_{l,i,j} = …`` at symbolic indices (``padded``: on the padded image X̄)."""
-        return sp.Eq(nt.Y[nt.l, nt.i, nt.j], self.element(padded=padded), evaluate=False)
+        return super().element(l, i, j, padded=padded, input_size=input_size)
 
     def evaluate(self, x: object, weight: object, bias: object | None = None):
         """Numbers for a concrete input ``x`` of shape (C_in, H, W) or (N, C_in, H, W), with
-        ``weight`` of shape (C_out, C_in, f1, f2) and ``bias`` of shape (C_out,).
+        ``weight`` of shape (C_out, C_in/G, f1, f2) and ``bias`` of shape (C_out,).
 
         Integer and boolean inputs compute exactly (``int64``, or Python ints when that could
         overflow); see :mod:`symproof.numeric` for every input rule.
@@ -130,29 +236,30 @@ class Conv2d(WindowedLayer):
         array([[[800, 800],
                 [800, 800]]])
         """
-        import numpy as np
+        return super().evaluate(x, weight, bias)
 
-        x = as_array("x", x, (3, 4))
-        c_in = concrete_int("in_channels", self.in_channels)
-        c_out = concrete_int("out_channels", self.out_channels)
-        (f1, f2), *_ = self.window.concrete()
-        *_, out_h, out_w = self.output_shape(*x.shape)
-        weight = as_array("weight", weight, (4,))
-        expected = (c_out, c_in, f1, f2)
-        if weight.shape != expected:
-            raise ShapeError(f"weight must have shape (C_out, C_in, f1, f2) = {expected}, "
-                             f"got {weight.shape}")
-        bias = checked_bias(bias, self.bias, c_out)
-        x, weight, bias = operands(x, weight, bias, terms=c_in * f1 * f2)
-        view = self.window.view(x, (out_h, out_w), fill=0)  # checks the padded input's size
-        outputs = (x.shape[0] if x.ndim == 4 else 1) * c_out * out_h * out_w
-        check_size("the output of Conv2d.evaluate", outputs, outputs * c_in * f1 * f2,
-                   exact=x.dtype == object)
-        # weight[l, γ, α, β] · view[..., γ, i, j, α, β], summed over γ, α, β. Weight first: the
-        # contiguous copy tensordot makes of the view is then the cheaper one (measured 2x).
-        axes = [view.ndim - 5, view.ndim - 2, view.ndim - 1]
-        with np.errstate(invalid="ignore", over="ignore"):  # inf and NaN as IEEE, as in PyTorch
-            out = np.moveaxis(np.tensordot(weight, view, axes=([1, 2, 3], axes)), 0, -3)
-            if bias is not None:
-                out = out + bias[:, None, None]
-        return out
+
+class Conv1d(_Convolution):
+    """A 1-D convolution over sequences ``X_{γ,p}``, as ``torch.nn.Conv1d`` computes it:
+    ``Y_{l,i} = b_l + Σ_γ Σ_α w_{l,γ,α} X_{γ, S(i−1)+D(α−1)+1−P}``.
+
+    >>> conv = Conv1d(2, 3, 3, stride=2, padding=1)
+    >>> conv, conv.output_shape(2, 10)
+    (Conv1d(2, 3, kernel_size=3, stride=2, padding=1), (3, 5))
+    >>> Conv1d(1, 1, 2, bias=False).element(1, 4)
+    Sum(X[1, alpha + 3]*w[1, 1, alpha], (alpha, 1, 2))
+    >>> Conv1d(1, 1, 2).evaluate([[1, 2, 3]], [[[1, 10]]], [0])
+    array([[21, 32]])
+    """
+
+    spec = LayerSpec(
+        name="Conv1d", word="conv1d", summary="1-D convolution (cross-correlation)",
+        fields=CONV_FIELDS, axes=("L",), channels="in_channels",
+        size_rule=conv_output_size, receptive="window", torch="Conv1d",
+        capabilities=_WINDOWED)
+
+    def element(self, l: object = nt.l, i: object = nt.i, *, padded: bool = False,
+                input_size: object = None) -> sp.Expr:
+        """``Y_{l,i}`` as a formula in ``X``, ``w``, ``b`` (1-based; ``padded``: on X̄;
+        ``input_size=L``: the zero padding written in)."""
+        return super().element(l, i, padded=padded, input_size=input_size)

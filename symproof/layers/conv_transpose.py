@@ -12,9 +12,11 @@ import sympy as sp
 from .. import notation as nt
 from ..errors import ShapeError
 from ..numeric import as_array, check_size, operands, shape_text
-from ..params import as_pair, concrete_int, shape_tuple
+from ..params import as_sizes, concrete_int, shape_tuple
 from ..shapes import transposed_output_size
-from .base import Layer, checked_bias
+from .base import checked_bias
+from .conv import checked_groups, group_channel
+from .spec import REQUIRED, Field, LayerSpec
 from .window import (
     Window,
     WindowedLayer,
@@ -33,7 +35,7 @@ __all__ = ["ConvTranspose2d"]
 
 
 class ConvTranspose2d(WindowedLayer):
-    """A transposed convolution.
+    """A transposed convolution (``groups`` as in PyTorch: weight (C_in, C_out/G, f1, f2)).
 
     >>> up = ConvTranspose2d(1, 1, 3, stride=2, padding=1, output_padding=1)
     >>> up.output_shape(1, 16, 16)
@@ -42,26 +44,37 @@ class ConvTranspose2d(WindowedLayer):
     ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1)
     """
 
+    spec = LayerSpec(
+        name="ConvTranspose2d", word="convtranspose2d", summary="transposed convolution",
+        fields=(
+            Field("in_channels", "size", REQUIRED, "C_in", "input channels", positional=True,
+                  text_default="1"),
+            Field("out_channels", "size", REQUIRED, "C_out", "output channels",
+                  positional=True, text_default="1"),
+            Field("kernel_size", "window", REQUIRED, "F", "kernel size f"),
+            Field("stride", "window", 1, "S", "stride"),
+            Field("padding", "offset", 0, "P", "rows and columns cropped from each side"),
+            Field("output_padding", "offset", 0, "a",
+                  "extra rows and columns on one side (< max(S, D))"),
+            Field("groups", "size", 1, "G", "channel groups"),
+            Field("bias", "flag", True, "", "add a bias b_l"),
+            Field("dilation", "window", 1, "D", "spacing between kernel taps"),
+        ),
+        axes=("H", "W"), channels="in_channels", size_rule=transposed_output_size,
+        receptive="holds a transposed convolution, whose receptive field is not a single "
+                  "window",
+        torch="ConvTranspose2d", capabilities=frozenset({"padding", "dilation", "groups"}))
+
     fill = sp.S.Zero
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, bias=True, dilation=1):
+                 output_padding=0, groups=1, bias=True, dilation=1):
         self._set_channels(in_channels, out_channels, bias)
+        self.groups = checked_groups(groups, self.in_channels, self.out_channels)
         self.window = Window.build(kernel_size, stride, padding, dilation)
         self.output_padding = unreserved("output_padding",
-                                         as_pair("output_padding", output_padding, minimum=0))
-
-    def _arguments(self):
-        return [
-            ("in_channels", self.in_channels, Layer.POSITIONAL),
-            ("out_channels", self.out_channels, Layer.POSITIONAL),
-            ("kernel_size", self.kernel_size, None),
-            ("stride", self.stride, (1, 1)),
-            ("padding", self.padding, (0, 0)),
-            ("output_padding", self.output_padding, (0, 0)),
-            ("bias", self.bias, True),
-            ("dilation", self.dilation, (1, 1)),
-        ]
+                                         as_sizes("output_padding", output_padding, 2,
+                                                  minimum=0))
 
     def output_shape(self, *input_shape: object) -> tuple:
         """``(C_out, H_out, W_out)`` with ``H_out = (H − 1)S − 2P + D(f − 1) + op + 1``."""
@@ -81,10 +94,14 @@ class ConvTranspose2d(WindowedLayer):
                                                                            input_size)
         p, q = nt.index_symbol("p"), nt.index_symbol("q")
         win = self.window
-        term = (nt.w[nt.gamma, l, nt.alpha, nt.beta] * nt.X[nt.gamma, p, q]
+        # With groups, input channel c of l's group g feeds weight column l − g·C_out/G.
+        channel = group_channel(nt.gamma, l, self.groups, self.in_channels, self.out_channels)
+        column = l - (channel - nt.gamma) / self.in_channels * self.out_channels
+        term = (nt.w[channel, column, nt.alpha, nt.beta] * nt.X[channel, p, q]
                 * sp.KroneckerDelta(i, win.index(0, p, nt.alpha))
                 * sp.KroneckerDelta(j, win.index(1, q, nt.beta)))
-        total = reduce_over(sp.Sum, term, (nt.gamma, self.in_channels), (p, height),
+        total = reduce_over(sp.Sum, term, (nt.gamma, self.in_channels / self.groups),
+                            (p, height),
                             (q, width), (nt.alpha, win.kernel_size[0]),
                             (nt.beta, win.kernel_size[1]))
         return total + nt.b[l] if self.bias else total
@@ -94,7 +111,7 @@ class ConvTranspose2d(WindowedLayer):
 
     def evaluate(self, x: object, weight: object, bias: object | None = None):
         """Numbers for ``x`` of shape (C_in, H, W) or (N, C_in, H, W), ``weight`` of shape
-        (C_in, C_out, f1, f2): every tap scatters the whole input with one strided add.
+        (C_in, C_out/G, f1, f2): every tap scatters the whole input with one strided add.
         Inputs follow the rules of :mod:`symproof.numeric` (integers stay exact).
 
         >>> import numpy as np
@@ -107,15 +124,17 @@ class ConvTranspose2d(WindowedLayer):
         x = as_array("x", x, (3, 4))
         c_in = concrete_int("in_channels", self.in_channels)
         c_out = concrete_int("out_channels", self.out_channels)
+        groups = concrete_int("groups", self.groups)
         (f1, f2), (s1, s2), (p1, p2), (d1, d2) = self.window.concrete()
         *_, out_h, out_w = self.output_shape(*x.shape)
         weight = as_array("weight", weight, (4,))
-        if weight.shape != (c_in, c_out, f1, f2):
-            raise ShapeError(f"weight must have shape (C_in, C_out, f1, f2) = "
-                             f"{(c_in, c_out, f1, f2)}, got {weight.shape}")
+        if weight.shape != (c_in, c_out // groups, f1, f2):
+            channels = "C_out" if groups == 1 else "C_out/G"
+            raise ShapeError(f"weight must have shape (C_in, {channels}, f1, f2) = "
+                             f"{(c_in, c_out // groups, f1, f2)}, got {weight.shape}")
         bias = checked_bias(bias, self.bias, c_out)
-        # An output entry sums at most one product per (input channel, tap).
-        x, weight, bias = operands(x, weight, bias, terms=c_in * f1 * f2)
+        # An output entry sums at most one product per (input channel of its group, tap).
+        x, weight, bias = operands(x, weight, bias, terms=c_in // groups * f1 * f2)
         batched = x if x.ndim == 4 else x[None]
         n, _, height, width = batched.shape
         # Uncropped output: rows 0 … (H−1)S + D(f−1) (+ output padding), before removing P.
@@ -129,7 +148,7 @@ class ConvTranspose2d(WindowedLayer):
         with np.errstate(invalid="ignore", over="ignore"):  # inf and NaN as IEEE, as in PyTorch
             for a in range(f1):
                 for b in range(f2):
-                    contribution = np.einsum("ncpq,cl->nlpq", batched, weight[:, :, a, b])
+                    contribution = _spread(batched, weight[:, :, a, b], groups)
                     # Input row p lands on row S·p + D·a (0-based), always inside ``full``.
                     full[:, :, a * d1: a * d1 + s1 * (height - 1) + 1: s1,
                          b * d2: b * d2 + s2 * (width - 1) + 1: s2] += contribution
@@ -137,3 +156,17 @@ class ConvTranspose2d(WindowedLayer):
             if bias is not None:
                 out = out + bias[:, None, None]
         return out if x.ndim == 4 else out[0]
+
+
+def _spread(x, weight, groups: int):
+    """``out[n, l] = Σ_c x[n, c] · weight[c, l − g·C_out/G]`` over the channels c of output
+    channel l's group g (every channel when ``groups`` is 1)."""
+    import numpy as np
+
+    if groups == 1:
+        return np.einsum("ncpq,cl->nlpq", x, weight)
+    n, c_in, rows, cols = x.shape
+    grouped = x.reshape(n, groups, c_in // groups, rows, cols)
+    kernels = weight.reshape(groups, c_in // groups, weight.shape[1])
+    out = np.einsum("ngcpq,gcl->nglpq", grouped, kernels)
+    return out.reshape(n, groups * weight.shape[1], rows, cols)

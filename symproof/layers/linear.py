@@ -9,6 +9,7 @@ from ..errors import ParameterError, ShapeError, shown
 from ..numeric import as_array, check_size, operands
 from ..params import as_flag, as_size, concrete_int, fails, shape_tuple
 from .base import Layer, checked_bias
+from .spec import REQUIRED, Field, LayerSpec
 from .window import indices, reduce_over, unreserved
 
 __all__ = ["Linear"]
@@ -25,17 +26,24 @@ class Linear(Layer):
     (5, 2)
     """
 
+    spec = LayerSpec(
+        name="Linear", word="linear", summary="dense layer y = A x + b",
+        fields=(Field("in_features", "size", REQUIRED, "n_in", "input features",
+                      positional=True),
+                Field("out_features", "size", REQUIRED, "n_out", "output features",
+                      positional=True),
+                Field("bias", "flag", True, "", "add a bias b")),
+        channels="in_features",
+        receptive="must hold windowed layers (conv, pooling) and element-wise activations "
+                  "only",
+        torch="Linear")
+
     def __init__(self, in_features: object, out_features: object, bias: bool = True):
         # i is the output index and k the summation dummy of the element formula.
         self.in_features = unreserved("in_features", as_size("in_features", in_features), _NAMES)
         self.out_features = unreserved("out_features", as_size("out_features", out_features),
                                        _NAMES)
         self.bias = as_flag("bias", bias)
-
-    def _arguments(self):
-        return [("in_features", self.in_features, Layer.POSITIONAL),
-                ("out_features", self.out_features, Layer.POSITIONAL),
-                ("bias", self.bias, True)]
 
     def output_shape(self, *input_shape: object) -> tuple:
         """``(…, out_features)`` for an input ``(…, in_features)``."""

@@ -9,7 +9,8 @@ from .. import notation as nt
 from ..numeric import as_array, as_float
 from ..params import as_flag, as_size, shape_tuple
 from ..reductions import MaxOver
-from .base import Layer
+from ..shapes import pool_output_size
+from .spec import REQUIRED, Field, LayerSpec
 from .window import (
     Window,
     WindowedLayer,
@@ -21,6 +22,14 @@ from .window import (
 )
 
 __all__ = ["AvgPool2d", "MaxPool2d"]
+
+
+# The fields both pooling layers take, in PyTorch's order.
+_KERNEL = Field("kernel_size", "window", REQUIRED, "F", "window size", positional=True)
+_STRIDE = Field("stride", "window", same_as="kernel_size", letter="S",
+                help="stride (default: the kernel size)")
+_PADDING = Field("padding", "offset", 0, "P", "padding on each side (at most half the window)")
+_CEIL_MODE = Field("ceil_mode", "flag", False, "", "keep a last, partial window")
 
 
 class _Pool2d(WindowedLayer):
@@ -78,20 +87,20 @@ class MaxPool2d(_Pool2d):
     max[alpha=1..2, beta=1..2](X[1, alpha, beta + 2])
     """
 
+    spec = LayerSpec(
+        name="MaxPool2d", word="maxpool2d", summary="max pooling",
+        fields=(_KERNEL, _STRIDE, _PADDING,
+                Field("dilation", "window", 1, "D", "spacing between window taps"),
+                _CEIL_MODE),
+        axes=("H", "W"), size_rule=pool_output_size, size_flags=("ceil_mode",),
+        receptive="window", torch="MaxPool2d",
+        capabilities=frozenset({"padded coordinates", "padding", "dilation"}))
+
     reducer = MaxOver
     fill = sp.S.NegativeInfinity
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
         super().__init__(kernel_size, stride, padding, dilation, ceil_mode)
-
-    def _arguments(self):
-        return [
-            ("kernel_size", self.kernel_size, Layer.POSITIONAL),
-            ("stride", self.stride, self.kernel_size),
-            ("padding", self.padding, (0, 0)),
-            ("dilation", self.dilation, (1, 1)),
-            ("ceil_mode", self.ceil_mode, False),
-        ]
 
     def element(self, l=nt.l, i=nt.i, j=nt.j, *, padded: bool = False, input_size=None):
         """``Y_{l,i,j} = max_{α,β} X_{l, S(i−1)+D(α−1)+1−P, S(j−1)+D(β−1)+1−P}`` with ``X = −∞``
@@ -127,6 +136,16 @@ class AvgPool2d(_Pool2d):
     Sum(X[1, alpha, beta], (beta, 1, 2), (alpha, 1, 2))/4
     """
 
+    spec = LayerSpec(
+        name="AvgPool2d", word="avgpool2d", summary="average pooling",
+        fields=(_KERNEL, _STRIDE, _PADDING, _CEIL_MODE,
+                Field("count_include_pad", "flag", True, "",
+                      "count_include_pad=False: divide by the entries inside X only",
+                      cli="--exclude-pad")),
+        axes=("H", "W"), size_rule=pool_output_size, size_flags=("ceil_mode",),
+        receptive="window", torch="AvgPool2d",
+        capabilities=frozenset({"padded coordinates", "padding"}))
+
     reducer = sp.Sum
     fill = sp.S.Zero
 
@@ -134,15 +153,6 @@ class AvgPool2d(_Pool2d):
                  count_include_pad=True):
         super().__init__(kernel_size, stride, padding, 1, ceil_mode)
         self.count_include_pad = as_flag("count_include_pad", count_include_pad)
-
-    def _arguments(self):
-        return [
-            ("kernel_size", self.kernel_size, Layer.POSITIONAL),
-            ("stride", self.stride, self.kernel_size),
-            ("padding", self.padding, (0, 0)),
-            ("ceil_mode", self.ceil_mode, False),
-            ("count_include_pad", self.count_include_pad, True),
-        ]
 
     def divisor(self, i=nt.i, j=nt.j, input_size=None) -> sp.Expr:
         """How many entries the average of window ``(i, j)`` divides by (symbolic ``H``, ``W``

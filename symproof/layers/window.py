@@ -13,7 +13,7 @@ from .. import notation as nt
 from ..errors import EvaluationError, ParameterError, ShapeError, shown
 from ..limits import check_expression
 from ..numeric import AffineIndex, window_view
-from ..params import as_flag, as_pair, as_size, fails
+from ..params import as_flag, as_size, as_sizes, fails
 from ..shapes import check_pool_padding, conv_output_size, pool_output_size
 from .base import Layer
 
@@ -22,12 +22,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Window"]
 
-Pair = tuple[sp.Expr, sp.Expr]
+Pair = tuple[sp.Expr, ...]
 
 
 @dataclass(frozen=True)
 class Window:
-    """Kernel size, stride, padding and dilation as (rows, cols) pairs."""
+    """Kernel size, stride, padding and dilation, one entry per spatial axis ((rows, cols) for
+    a 2-D layer, (length,) for a 1-D one)."""
 
     kernel_size: Pair
     stride: Pair
@@ -35,19 +36,23 @@ class Window:
     dilation: Pair
 
     @classmethod
-    def build(cls, kernel_size, stride, padding, dilation) -> Window:
-        kernel = unreserved("kernel_size", as_pair("kernel_size", kernel_size))
+    def build(cls, kernel_size, stride, padding, dilation, axes: int = 2) -> Window:
+        kernel = unreserved("kernel_size", as_sizes("kernel_size", kernel_size, axes))
         return cls(
             kernel,
-            kernel if stride is None else unreserved("stride", as_pair("stride", stride)),
-            unreserved("padding", as_pair("padding", padding, minimum=0)),
-            unreserved("dilation", as_pair("dilation", dilation)),
+            kernel if stride is None else unreserved("stride", as_sizes("stride", stride, axes)),
+            unreserved("padding", as_sizes("padding", padding, axes, minimum=0)),
+            unreserved("dilation", as_sizes("dilation", dilation, axes)),
         )
+
+    @property
+    def axes(self) -> int:
+        return len(self.kernel_size)
 
     def check_pool_padding(self) -> None:
         """PyTorch's pooling rule, ``2P ≤ f``, on each axis: stated once, in
         :func:`symproof.shapes.check_pool_padding`, for the layers and ``pool_output_size``."""
-        for axis in (0, 1):
+        for axis in range(self.axes):
             check_pool_padding(self.kernel_size[axis], self.padding[axis])
 
     def index(self, axis: int, out: sp.Expr, tap: sp.Expr) -> sp.Expr:
@@ -61,35 +66,49 @@ class Window:
         return self.index(axis, out, tap) + self.padding[axis]
 
     @cache  # noqa: B019 - immutable; evaluate() asks the same sizes again and again
-    def output_size(self, height, width, *, pool: bool = False, ceil_mode: bool = False) -> Pair:
-        sizes = []
-        for axis, n in enumerate((height, width)):
+    def output_size(self, *sizes, pool: bool = False, ceil_mode: bool = False) -> Pair:
+        """The output size along each axis for an input of ``sizes`` (one per axis)."""
+        out = []
+        for axis, n in enumerate(sizes):
             args = (n, self.kernel_size[axis], self.stride[axis], self.padding[axis],
                     self.dilation[axis])
-            sizes.append(pool_output_size(*args, ceil_mode=ceil_mode) if pool
-                         else conv_output_size(*args))
-        return tuple(sizes)
+            out.append(pool_output_size(*args, ceil_mode=ceil_mode) if pool
+                       else conv_output_size(*args))
+        return tuple(out)
 
-    def concrete(self) -> tuple[tuple[int, int], ...]:
-        """All four pairs as Python ints; an error if any is symbolic."""
+    def concrete(self) -> tuple[tuple[int, ...], ...]:
+        """All four parameters as Python ints; an error if any is symbolic."""
         pairs = (self.kernel_size, self.stride, self.padding, self.dilation)
         for name, pair in zip(("kernel_size", "stride", "padding", "dilation"), pairs):
             if any(not v.is_Integer for v in pair):
+                shown_pair = pair[0] if len(pair) == 1 else pair
                 raise EvaluationError(
-                    f"evaluate needs a concrete {name}, got {pair}: build the layer with numbers"
-                )
+                    f"evaluate needs a concrete {name}, got {shown_pair}: build the layer "
+                    "with numbers")
         return tuple(tuple(int(v) for v in pair) for pair in pairs)
+
+    def lifted(self) -> Window:
+        """A 1-D window as the 2-D window with one row that computes the same (a 1-D input
+        is a one-row image): the numeric code is written once, for two axes."""
+        if self.axes == 2:
+            return self
+        one, zero = sp.Integer(1), sp.Integer(0)
+        return Window((one, *self.kernel_size), (one, *self.stride), (zero, *self.padding),
+                      (one, *self.dilation))
 
     @cache  # noqa: B019 - windows are immutable and few; the plan costs SymPy work
     def plan(self) -> tuple[AffineIndex, AffineIndex, tuple[int, int]]:
         """The affine row and column indices of the element formula, and the kernel size."""
+        if self.axes != 2:
+            return self.lifted().plan()
         kernel = self.concrete()[0]
         rows = AffineIndex.from_expr(self.index(0, nt.i, nt.alpha), nt.i, nt.alpha)
         cols = AffineIndex.from_expr(self.index(1, nt.j, nt.beta), nt.j, nt.beta)
         return rows, cols, kernel
 
     def view(self, x: np.ndarray, out: tuple[int, int], fill: float) -> np.ndarray:
-        """``v[..., i, j, α, β]`` = the input entry the element formula reads (0-based)."""
+        """``v[..., i, j, α, β]`` = the input entry the element formula reads (0-based), for
+        an image ``x[..., rows, cols]`` (a 1-D input given as one row)."""
         rows, cols, kernel = self.plan()
         return window_view(x, rows, cols, kernel, out, fill)
 
@@ -111,17 +130,22 @@ class WindowedLayer(Layer):
         self.bias = as_flag("bias", bias)
 
 
-def split_input_shape(layer: str, shape: tuple, channels: sp.Expr | None) -> tuple:
-    """Validate ``(C, H, W)`` or ``(N, C, H, W)`` and return ``(batch, C, H, W)``."""
-    if len(shape) not in (3, 4):
-        raise ShapeError(
-            f"{layer} input shape must be (C, H, W) or (N, C, H, W), got {shown(tuple(shape))}"
-        )
-    batch = (as_size("batch size", shape[0]),) if len(shape) == 4 else ()
-    c, h, w = (as_size(name, v) for name, v in zip(("channels", "height", "width"), shape[-3:]))
+def split_input_shape(layer: str, shape: tuple, channels: sp.Expr | None,
+                      axes: int = 2) -> tuple:
+    """Validate ``(C, *spatial)`` or ``(N, C, *spatial)`` with ``axes`` spatial sizes and
+    return ``(batch, C, *spatial)``: ``(batch, C, H, W)`` for an image, ``(batch, C, L)`` for
+    a sequence."""
+    spatial = ("height", "width") if axes == 2 else ("length",)
+    if len(shape) not in (axes + 1, axes + 2):
+        written = ", ".join(name[0].upper() for name in spatial)
+        raise ShapeError(f"{layer} input shape must be (C, {written}) or (N, C, {written}), "
+                         f"got {shown(tuple(shape))}")
+    batch = (as_size("batch size", shape[0]),) if len(shape) == axes + 2 else ()
+    c, *sizes = (as_size(name, v) for name, v in zip(("channels", *spatial),
+                                                       shape[-(axes + 1):]))
     if channels is not None and fails(sp.Eq(c, channels)):
         raise ShapeError(f"{layer} expects {channels} input channels, got {c}")
-    return batch, c, h, w
+    return (batch, c, *sizes)
 
 
 # Names the element formulas use for indices and dummies: a size named like one of them would
@@ -174,18 +198,26 @@ def reduce_over(reducer, term: sp.Expr, *ranges: tuple[sp.Symbol, sp.Expr]) -> s
 
 def size_pair(name: str, value: object) -> tuple[sp.Expr, sp.Expr]:
     """An input size ``(H, W)``: two positive integers or positive-integer symbols."""
+    return input_sizes(name, value, 2)
+
+
+def input_sizes(name: str, value: object, axes: int) -> tuple[sp.Expr, ...]:
+    """An input size with one entry per spatial axis: ``(H, W)``, or ``(L,)`` (a bare L too)."""
     from collections.abc import Sequence
 
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != 2:
-        raise ParameterError(name, value, "must be a pair (H, W) of positive integers or "
+    if axes == 1 and not isinstance(value, (str, bytes, Sequence)):
+        return (as_size(name, value),)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != axes:
+        written = "a pair (H, W)" if axes == 2 else "a length L"
+        raise ParameterError(name, value, f"must be {written} of positive integers or "
                                           "positive-integer symbols")
-    return as_size(f"{name}[0]", value[0]), as_size(f"{name}[1]", value[1])
+    return tuple(as_size(f"{name}[{n}]", v) for n, v in enumerate(value))
 
 
 def zero_padded(entry: sp.Indexed, input_size, fill: sp.Expr = sp.S.Zero) -> sp.Expr:
-    """``entry`` where its row and column lie in ``1 … H`` and ``1 … W``, ``fill`` elsewhere:
-    the padding rule written into the formula."""
-    height, width = size_pair("input_size", input_size)
-    *_, p, q = entry.indices
-    inside = sp.And(p >= 1, p <= height, q >= 1, q <= width)
+    """``entry`` where each spatial index lies in ``1 … size`` of its axis (``1 … H`` and
+    ``1 … W`` for an image), ``fill`` elsewhere: the padding rule written into the formula."""
+    sizes = input_sizes("input_size", input_size, len(entry.indices) - 1)
+    inside = sp.And(*(c for index, size in zip(entry.indices[1:], sizes)
+                      for c in (index >= 1, index <= size)))
     return sp.Piecewise((entry, inside), (fill, True))
