@@ -270,11 +270,12 @@ def _shape_command(args) -> int:
         print(solutions._repr_latex_().strip("$") if args.latex else repr(solutions))
         return 0 if solutions else 1
     from . import shapes
+    from .notation import LETTERS
     from .params import symbols
     from .solve import tiles_exactly
 
-    letters = {"input": "n", "kernel_size": "F", "stride": "S", "padding": "P",
-               "dilation": "D", "output_padding": "a"}
+    letters = {name: LETTERS[name] for name in ("input", "kernel_size", "stride", "padding",
+                                                "dilation", "output_padding")}
     values = {}
     for option in letters:
         raw = getattr(args, option, None)

@@ -43,7 +43,7 @@ from .parse import ParseError, parse_latex
 __all__ = ["Verdict", "check_text", "DocumentContext"]
 
 UNPARSED = "UNPARSED"
-_INDEX_NAMES = ("i", "j", "l", "alpha", "beta", "gamma", "p", "q", "k", "ell")
+_INDEX_NAMES = (*nt.INDICES, nt.LAYER_INDEX)
 
 
 @dataclass
