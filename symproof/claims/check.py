@@ -75,10 +75,13 @@ class DocumentContext:
 
 def _known_symbols() -> list[sp.Basic]:
     names = [sp.Symbol(n, integer=True, positive=True) for n in _INDEX_NAMES]
-    sizes = [sp.Symbol(n, integer=True, positive=True) for n in
-             ("m", "n", "C", "F", "S", "H", "W", "L", "f_1", "f_2", "C_in", "C_out", "W_in",
-              "H_in", "W_out", "H_out", "D")]
-    return names + sizes + [sp.Symbol("P", integer=True, nonnegative=True)]
+    # Generic sizes m and L, and the course letters of the positive layer sizes (a padding may
+    # be 0, the output size and output padding are not named in the documents read).
+    positive = ("input", "channels", "kernel_size", "stride", "dilation", "in_channels",
+                "out_channels")
+    letters = (*(nt.LETTERS[p] for p in positive), *sum(nt.AXIS_LETTERS.values(), ()))
+    sizes = [sp.Symbol(n, integer=True, positive=True) for n in ("m", "L", *letters)]
+    return names + sizes + [sp.Symbol(nt.LETTERS["padding"], integer=True, nonnegative=True)]
 
 
 KNOWN = _known_symbols()
@@ -177,15 +180,16 @@ def _sizes_of(layer, dims, channels) -> dict:
     values = {}
     window = layer.window
     f1, f2 = window.kernel_size
-    values.update({"F": f1, "f_1": f1, "f_2": f2, "S": window.stride[0],
-                   "P": window.padding[0], "D": window.dilation[0]})
+    values.update({nt.LETTERS[p]: getattr(window, p)[0]
+                   for p in ("kernel_size", "stride", "padding", "dilation")})
+    values.update(zip(nt.AXIS_LETTERS["kernel_size"], (f1, f2)))
     if hasattr(layer, "in_channels"):
-        values.update({"C_in": layer.in_channels, "C_out": layer.out_channels})
+        values.update({nt.LETTERS[p]: getattr(layer, p) for p in ("in_channels", "out_channels")})
     if channels:
-        values.update({"C": size_from_text("channels", channels, bounded=True)})
+        values.update({nt.LETTERS["channels"]: size_from_text("channels", channels, bounded=True)})
     if dims:
-        height, width = dims[-2:]
-        values.update({"H_in": height, "W_in": width, "H": height, "W": width})
+        values.update(zip(nt.AXIS_LETTERS["input"], dims[-2:]))
+        values.update(zip(nt.AXIS_LETTERS["size"], dims[-2:]))
     return values
 
 
