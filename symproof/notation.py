@@ -19,8 +19,8 @@ __all__ = [
     "X", "Xbar", "w", "b", "Y", "A", "x", "y",
     "l", "i", "j", "gamma", "alpha", "beta", "k",
     "H", "W", "index_symbol", "display_name", "greek", "status_mark",
-    "GREEK", "COURSE_GREEK", "PARTIAL", "ARRAYS", "RESERVED", "INDICES", "LAYER_INDEX",
-    "LETTERS", "AXIS_LETTERS", "STATUS_MARKS",
+    "GREEK", "COURSE_GREEK", "PARTIAL", "ARRAYS", "WINDOW_ARRAYS", "FACTOR_ORDER", "RESERVED",
+    "INDICES", "LAYER_INDEX", "LETTERS", "AXIS_LETTERS", "STATUS_MARKS",
 ]
 
 
@@ -75,6 +75,11 @@ PARTIAL = ("∂", r"\partial")
 ARRAYS = {"X": ("gamma", "p", "q"), "Xbar": ("gamma", "p", "q"),
           "w": ("l", "gamma", "alpha", "beta"), "b": ("l",), "Y": ("l", "i", "j"),
           "A": ("i", "j"), "x": ("j",), "y": ("i",)}
+#: The arrays of the window layers (convolution, pooling), whose entries a claim writes
+#: with their single letter (X_{γ,p,q}); the padded image is written \bar{X}.
+WINDOW_ARRAYS = ("X", "w", "b", "Y")
+#: In a product, weights come before the inputs they multiply: w_{l,γ,α,β} X_{γ,p,q}.
+FACTOR_ORDER = ("w", "A", "X", "Xbar", "x", "y")
 #: An element formula's output indices and the dummies of its window sums (channel, row,
 #: column): a size named like one of them would silently become that index.
 RESERVED = ("l", "i", "j", "gamma", "alpha", "beta")
