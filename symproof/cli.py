@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from . import __version__
 from .errors import ParameterError, SymproofError
 from .layers.spec import models, specs
-from .notation import index_symbol
+from .notation import LETTERS, index_symbol
 from .params import sizes_from_text
 
 __all__ = ["main"]
@@ -268,9 +268,9 @@ def _shape_command(args) -> int:
     from .solve import tiles_exactly
 
     spec = specs()[args.kind]
-    values, general, letters = {}, {}, {"input": "n"}
+    values, general, letters = {}, {}, {"input": LETTERS["input"]}
     values["input"] = parse_value("input", args.input)
-    general["input"] = symbols("n")
+    general["input"] = symbols(LETTERS["input"])
     for field in spec.fields:
         if not field.per_axis:
             continue

@@ -38,7 +38,7 @@ import sympy as sp
 from .errors import ParameterError
 from .kernel.context import as_conditions, as_names, is_condition
 from .kernel.outcome import Outcome, Status, weakest
-from .notation import index_symbol
+from .notation import ARRAYS, INDICES, index_symbol
 from .proof import Proof, Step
 
 __all__ = ["Derivation", "RULES"]
@@ -53,9 +53,8 @@ RULES = {
 }
 
 # The indices a body written as an expression is read in, per array of the notation.
-_INDICES = {"w": ("l", "gamma", "alpha", "beta"), "b": ("l",), "X": ("gamma", "p", "q"),
-            "Xbar": ("gamma", "p", "q"), "A": ("i", "j"), "x": ("j",), "y": ("i",)}
-_INDEX_NAMES = frozenset(("l", "i", "j", "k", "p", "q", "gamma", "alpha", "beta"))
+_INDICES = ARRAYS
+_INDEX_NAMES = frozenset(INDICES)
 
 
 def _exact(value):

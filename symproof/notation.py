@@ -18,7 +18,9 @@ from .errors import ParameterError
 __all__ = [
     "X", "Xbar", "w", "b", "Y", "A", "x", "y",
     "l", "i", "j", "gamma", "alpha", "beta", "k",
-    "H", "W", "index_symbol",
+    "H", "W", "index_symbol", "display_name", "greek", "status_mark",
+    "GREEK", "COURSE_GREEK", "PARTIAL", "ARRAYS", "WINDOW_ARRAYS", "FACTOR_ORDER", "RESERVED",
+    "INDICES", "LAYER_INDEX", "LETTERS", "AXIS_LETTERS", "STATUS_MARKS",
 ]
 
 
@@ -49,10 +51,98 @@ x = sp.IndexedBase("x")
 y = sp.IndexedBase("y")
 
 
-_GREEK_TEXT = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "sigma": "σ", "rho": "ρ",
-               "ell": "ℓ"}
-_GREEK_LATEX = {"σ": r"\sigma", "ρ": r"\rho", "γ": r"\gamma", "α": r"\alpha", "β": r"\beta",
-                "δ": r"\delta", "ℓ": r"\ell", "∂": r"\partial"}
+# --- the vocabulary: every module that names a letter, an index or a mark reads it here -----
+
+#: Greek letters, by the name a symbol spells them with: name → (Unicode, LaTeX). ``ell`` is
+#: the course's layer index ℓ (``\ell``, not a Greek letter in Unicode, but written as one).
+GREEK = {
+    "alpha": ("α", r"\alpha"), "beta": ("β", r"\beta"), "gamma": ("γ", r"\gamma"),
+    "delta": ("δ", r"\delta"), "sigma": ("σ", r"\sigma"), "rho": ("ρ", r"\rho"),
+    "ell": ("ℓ", r"\ell"), "kappa": ("κ", r"\kappa"), "lambda": ("λ", r"\lambda"),
+    "mu": ("μ", r"\mu"), "nu": ("ν", r"\nu"), "tau": ("τ", r"\tau"), "theta": ("θ", r"\theta"),
+    "phi": ("φ", r"\phi"), "psi": ("ψ", r"\psi"), "omega": ("ω", r"\omega"),
+    "epsilon": ("ε", r"\epsilon"), "eta": ("η", r"\eta"), "zeta": ("ζ", r"\zeta"),
+    "xi": ("ξ", r"\xi"), "chi": ("χ", r"\chi"),
+}
+#: The letters the course's own names spell out (``A_ell``, ``sigma'``), printed as letters in
+#: every style; a name spelling another letter (``eta``) is printed as the user wrote it.
+COURSE_GREEK = ("alpha", "beta", "gamma", "delta", "sigma", "rho", "ell")
+#: The partial-derivative sign, which names such as ``∂y_L/∂y_ell`` carry.
+PARTIAL = ("∂", r"\partial")
+
+#: The arrays of the formulas and the indices each entry is read in, in the course's order:
+#: X_{γ,p,q}, X̄_{γ,p,q} (padded), w_{l,γ,α,β}, b_l, Y_{l,i,j}; dense layers [A]_{i,j}, x_j, y_i.
+ARRAYS = {"X": ("gamma", "p", "q"), "Xbar": ("gamma", "p", "q"),
+          "w": ("l", "gamma", "alpha", "beta"), "b": ("l",), "Y": ("l", "i", "j"),
+          "A": ("i", "j"), "x": ("j",), "y": ("i",)}
+#: The arrays of the window layers (convolution, pooling), whose entries a claim writes
+#: with their single letter (X_{γ,p,q}); the padded image is written \bar{X}.
+WINDOW_ARRAYS = ("X", "w", "b", "Y")
+#: In a product, weights come before the inputs they multiply: w_{l,γ,α,β} X_{γ,p,q}.
+FACTOR_ORDER = ("w", "A", "X", "Xbar", "x", "y")
+#: An element formula's output indices and the dummies of its window sums (channel, row,
+#: column): a size named like one of them would silently become that index.
+RESERVED = ("l", "i", "j", "gamma", "alpha", "beta")
+#: Every index name of the formulas, in the order the course writes the terms of an index:
+#: output indices, input coordinates, window dummies, then a free summation index (i+α−2).
+INDICES = ("l", "i", "j", "p", "q", "gamma", "alpha", "beta", "k")
+#: The layer index of an MLP (y_ℓ = σ(A_ℓ y_{ℓ−1} + b_ℓ)).
+LAYER_INDEX = "ell"
+
+#: A layer parameter (as a keyword of the layers and the CLI) → the course's letter for it.
+LETTERS = {"input": "n", "output": "o", "kernel_size": "F", "stride": "S", "padding": "P",
+           "dilation": "D", "output_padding": "a", "in_channels": "C_in",
+           "out_channels": "C_out", "channels": "C", "groups": "G", "in_features": "n_in",
+           "out_features": "n_out"}
+#: Parameters the course writes per axis (rows, columns); plain H and W name the input's
+#: height and width too (H_out = ⌊(H + 2P − D(f_1 − 1) − 1)/S⌋ + 1).
+AXIS_LETTERS = {"kernel_size": ("f_1", "f_2"), "input": ("H_in", "W_in"),
+                "output": ("H_out", "W_out"), "size": ("H", "W")}
+#: The spatial axes of a layer by their number: an image's height and width, a sequence's
+#: length (a layer's input sizes are then H_in, W_in or L_in, its output sizes H_out…).
+AXES = {1: ("L",), 2: AXIS_LETTERS["size"]}
+
+#: A status (by its name) → (text mark, LaTeX math-mode mark). UNPARSED is the claim
+#: checker's verdict for a claim it could not read; it is no status of the kernel.
+STATUS_MARKS = {
+    "PROVED": ("✓", r"\checkmark"), "VERIFIED": ("⊡", r"\boxdot"),
+    "SPOT_CHECKED": ("≈", r"\approx"), "REFUTED": ("✗", r"\times"),
+    "UNKNOWN": ("?", r"\text{?}"), "GIVEN": ("≔", r"\mathrel{:=}"),
+    "UNPARSED": ("∅", r"\varnothing"),
+}
+
+
+def status_mark(status, style: str) -> str:
+    """The mark of a status (a ``Status`` or its name) in ``"text"`` or ``"latex"``.
+
+    >>> status_mark("PROVED", "text"), status_mark("VERIFIED", "latex")
+    ('✓', '\\\\boxdot')
+    """
+    name = getattr(status, "name", status)
+    if not (isinstance(name, str) and name in STATUS_MARKS):
+        raise ParameterError("status", status, f"must be one of {', '.join(STATUS_MARKS)}")
+    return STATUS_MARKS[name][_style(style)]
+
+
+def greek(name: str, style: str) -> str:
+    """A Greek letter spelled by name, as ``"text"`` (Unicode) or ``"latex"``.
+
+    >>> greek("gamma", "text"), greek("ell", "latex")
+    ('γ', '\\\\ell')
+    """
+    if not (isinstance(name, str) and name in GREEK):
+        raise ParameterError("name", name, f"must be one of {', '.join(GREEK)}")
+    return GREEK[name][_style(style)]
+
+
+def _style(style: str) -> int:
+    if not (isinstance(style, str) and style in ("text", "latex")):
+        raise ParameterError("style", style, "must be 'text' or 'latex'")
+    return 0 if style == "text" else 1
+
+
+_GREEK_TEXT = {name: GREEK[name][0] for name in COURSE_GREEK}
+_GREEK_LATEX = {**dict(GREEK.values()), PARTIAL[0]: PARTIAL[1]}
 
 
 def _words(text: str, table: dict[str, str]) -> str:
@@ -81,8 +171,7 @@ def display_name(name: str, style: str) -> str:
     """
     if not isinstance(name, str):
         raise ParameterError("name", name, "must be text")
-    if not (isinstance(style, str) and style in ("text", "latex")):
-        raise ParameterError("style", style, "must be 'text' or 'latex'")
+    _style(style)
     if name.startswith("[") and "]" in name:
         inner, _, rest = name[1:].partition("]")
         rest = _words(rest, _GREEK_TEXT)

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .notation import FACTOR_ORDER as _FACTORS
+from .notation import INDICES
+
 __all__ = ["INDEX_ORDER", "FACTOR_ORDER", "index_terms", "course_factors"]
 
 # Index terms as by hand: output indices, then window dummies, then constants (i+α−2).
-INDEX_ORDER = ["l", "i", "j", "p", "q", "gamma", "alpha", "beta", "k"]
+INDEX_ORDER = list(INDICES)
 # In a product, weights come before the inputs they multiply: w_{l,γ,α,β} X_{γ,p,q}.
-FACTOR_ORDER = ["w", "A", "X", "Xbar", "x", "y"]
+FACTOR_ORDER = list(_FACTORS)
 
 
 def index_terms(expr: sp.Expr) -> list[tuple[bool, sp.Expr]]:

@@ -19,6 +19,7 @@ import sympy as sp
 from .errors import ParameterError, ProblemFileError, SymproofError
 from .layers.window import RESERVED
 from .limits import check
+from .notation import ARRAYS
 from .params import size_from_text
 from .proof import Proof
 
@@ -29,7 +30,7 @@ _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+|/[0-9]+)?", re.ASCII)
 
 
 # The arrays of the notation (X, Y, w, b, A, x, y): a size named like one would read as it.
-_ARRAYS = frozenset(("X", "Y", "w", "b", "A", "x", "y", "Xbar"))
+_ARRAYS = frozenset(ARRAYS)
 
 
 @dataclass(frozen=True)

@@ -47,14 +47,14 @@ import sympy as sp
 
 from .errors import ParameterError
 from .limits import check, check_expression
+from .notation import LETTERS
 from .params import as_size, fails, holds
 from .shapes import effective_kernel, simplify_size
 
 __all__ = ["solve_for", "Solutions", "tiles_exactly", "enumerate_configs", "PARAMETERS"]
 
 PARAMETERS = ("input", "output", "kernel_size", "stride", "padding", "dilation")
-_LETTER = {"input": "n", "output": "o", "kernel_size": "F", "stride": "S", "padding": "P",
-           "dilation": "D"}
+_LETTER = {name: LETTERS[name] for name in PARAMETERS}
 _MINIMUM = {"input": 1, "output": 1, "kernel_size": 1, "stride": 1, "padding": 0, "dilation": 1}
 # The output shrinks as these grow (it grows with the input and the padding).
 _DECREASING = ("kernel_size", "stride", "dilation")

@@ -295,7 +295,7 @@ def _match(layer: Conv2d, entry: sp.Indexed):
     taps, needs = [], []
     for axis, index, own, other, kernel in ((0, p, nt.i, nt.j, window.kernel_size[0]),
                                             (1, q, nt.j, nt.i, window.kernel_size[1])):
-        name = "α" if axis == 0 else "β"
+        name = nt.greek("alpha" if axis == 0 else "beta", "text")
         if index.has(other):
             return None, f"{entry}: its {'row' if axis == 0 else 'column'} index depends on " \
                          f"{other}, which a 2-D window cannot do", ()

@@ -23,6 +23,7 @@ import bisect
 import re
 from collections.abc import Sequence
 
+from ..notation import STATUS_MARKS
 from .extract import code_spans, math_blocks
 
 __all__ = ["annotate", "note_text"]
@@ -34,7 +35,7 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 # A note of an earlier run: a verdict word right after "symproof: ", in the document's own
 # comment syntax, on the lines just after a math block (where annotate puts them). A line a
 # user wrote, even "% symproof: remember…", is never taken for one.
-_STATUSES = "PROVED|VERIFIED|SPOT_CHECKED|REFUTED|UNKNOWN|UNPARSED|GIVEN"
+_STATUSES = "|".join(STATUS_MARKS)
 _OLD_NOTE = {True: re.compile(rf"^[ \t]*<!-- symproof: (?:{_STATUSES}) (?:(?!-->).)* -->\r?$"),
              False: re.compile(rf"^[ \t]*% symproof: (?:{_STATUSES}) .*\r?$")}
 

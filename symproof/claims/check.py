@@ -44,7 +44,7 @@ from .parse import ParseError, parse_latex
 __all__ = ["Verdict", "check_text", "DocumentContext"]
 
 UNPARSED = "UNPARSED"
-_INDEX_NAMES = ("i", "j", "l", "alpha", "beta", "gamma", "p", "q", "k", "ell")
+_INDEX_NAMES = (*nt.INDICES, nt.LAYER_INDEX)
 
 
 @dataclass
@@ -76,10 +76,15 @@ class DocumentContext:
 
 def _known_symbols() -> list[sp.Basic]:
     names = [sp.Symbol(n, integer=True, positive=True) for n in _INDEX_NAMES]
-    sizes = [sp.Symbol(n, integer=True, positive=True) for n in
-             ("m", "n", "C", "F", "S", "H", "W", "L", "f_1", "f_2", "C_in", "C_out", "W_in",
-              "H_in", "W_out", "H_out", "L_in", "L_out", "D", "G")]
-    return names + sizes + [sp.Symbol("P", integer=True, nonnegative=True)]
+    # Generic sizes m and L, and the course letters of the positive layer sizes (a padding may
+    # be 0); every axis's input and output sizes (H_in, W_out, L_in…).
+    positive = ("input", "channels", "kernel_size", "stride", "dilation", "in_channels",
+                "out_channels", "groups")
+    axes = [a for names in nt.AXES.values() for a in names]
+    letters = (*(nt.LETTERS[p] for p in positive), *nt.AXIS_LETTERS["kernel_size"], *axes,
+               *(f"{a}_{end}" for a in axes for end in ("in", "out")))
+    sizes = [sp.Symbol(n, integer=True, positive=True) for n in ("m", "L", *letters)]
+    return names + sizes + [sp.Symbol(nt.LETTERS["padding"], integer=True, nonnegative=True)]
 
 
 KNOWN = _known_symbols()
@@ -189,7 +194,8 @@ def _contexts_from_directives(found: list, budget: _Budget) -> tuple[
 
 def _sizes_of(layer, dims, channels) -> dict:
     """The course's names for the layer's sizes (F, S, P, f_1, W_in, C_in, …), read off its
-    spec: each field's letter, per-axis kernel sizes f_1, f_2, input sizes H_in, W_in (L_in)."""
+    spec and the notation table: each field's letter, per-axis kernel sizes f_1, f_2, input
+    sizes H_in, W_in (L_in) and plain H, W (L)."""
     spec = layer.spec
     values = {}
     for one, value in spec.arguments(layer):
@@ -197,9 +203,9 @@ def _sizes_of(layer, dims, channels) -> dict:
             continue
         values[one.letter] = value[0] if one.per_axis else value
         if one.name == "kernel_size" and len(value) > 1:
-            values.update({f"f_{n}": v for n, v in enumerate(value, 1)})
+            values.update(zip(nt.AXIS_LETTERS["kernel_size"], value))
     if channels:
-        values.update({"C": size_from_text("channels", channels, bounded=True)})
+        values.update({nt.LETTERS["channels"]: size_from_text("channels", channels, bounded=True)})
     if dims:
         for axis, size in zip(spec.axes, dims[-len(spec.axes):]):
             values.update({f"{axis}_in": size, axis: size})

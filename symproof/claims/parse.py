@@ -30,9 +30,8 @@ from ..limits import check_expression, check_scripts, check_text, deadline
 __all__ = ["parse_latex", "ParseError"]
 
 # Entries written X_{γ,p,q}: bases known by their single letter.
-_INDEXED = {"X": nt.X, "w": nt.w, "b": nt.b, "Y": nt.Y}
-_GREEK = ("alpha", "beta", "gamma", "delta", "sigma", "rho", "ell", "kappa", "lambda", "mu",
-          "nu", "tau", "theta", "phi", "psi", "omega", "epsilon", "eta", "zeta", "xi", "chi")
+_INDEXED = {name: getattr(nt, name) for name in nt.WINDOW_ARRAYS}
+_GREEK = frozenset(nt.GREEK)
 
 
 class ParseError(SymproofError):

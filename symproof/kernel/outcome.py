@@ -42,8 +42,9 @@ class Status(enum.IntEnum):
     @property
     def mark(self) -> str:
         """A short, legible mark for tables and documents."""
-        return {"PROVED": "✓", "VERIFIED": "✓=", "SPOT_CHECKED": "≈", "REFUTED": "✗",
-                "UNKNOWN": "?", "GIVEN": "≔"}[self.name]
+        from ..notation import status_mark  # presentation: the marks live with the notation
+
+        return status_mark(self, "text")
 
 
 #: What only the kernel may grant.

@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from ..notation import status_mark
 from ..proof import Proof, Status
 from .escape import escape
 from .printer import latex
 
 __all__ = ["tex_document", "markdown_document", "MARKS", "LEGEND"]
 
-MARKS = {Status.PROVED: r"\checkmark", Status.VERIFIED: r"\boxdot", Status.SPOT_CHECKED:
-         r"\approx", Status.REFUTED: r"\times", Status.UNKNOWN: r"\text{?}",
-         Status.GIVEN: r"\mathrel{:=}"}
+MARKS = {status: status_mark(status, "latex") for status in Status}
 LEGEND = [
     (Status.PROVED, "proved: a symbolic argument for all values of the symbols, under the "
                     "stated assumptions"),
@@ -247,8 +246,7 @@ def tex_document(proofs: list[Proof], title: str = "Solutions, derived by sympro
 
 # --- Markdown -------------------------------------------------------------------------------
 
-_MD_MARKS = {Status.PROVED: "✓", Status.VERIFIED: "⊡", Status.SPOT_CHECKED: "≈",
-             Status.REFUTED: "✗", Status.UNKNOWN: "?", Status.GIVEN: "≔"}
+_MD_MARKS = {status: status_mark(status, "text") for status in Status}
 
 
 def _md_rows(rows: list[Row]) -> str:

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from ..notation import GREEK, PARTIAL, STATUS_MARKS
+
 __all__ = ["escape"]
 
 # Text-mode characters that OT1 fonts print wrongly (| as a dash, < as ¡) go to math mode.
 _SPECIAL = {"\\": r"$\backslash$", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
             "_": r"\_", "{": r"$\{$", "}": r"$\}$", "~": r"$\sim$", "^": r"$\hat{}$",
             "|": r"$\mid$", "<": r"$<$", ">": r"$>$"}
-_UNICODE = {"σ": r"$\sigma$", "ρ": r"$\rho$", "γ": r"$\gamma$", "α": r"$\alpha$",
-            "β": r"$\beta$", "δ": r"$\delta$", "≥": r"$\ge$", "≤": r"$\le$", "≠": r"$\ne$",
+_UNICODE = {"≥": r"$\ge$", "≤": r"$\le$", "≠": r"$\ne$",
             "−": "-", "×": r"$\times$", "·": r"$\cdot$", "²": r"$^2$", "⌊": r"$\lfloor$",
             "⌋": r"$\rfloor$", "…": r"\ldots{}", "√": r"$\surd$", "∞": r"$\infty$",
-            "≈": r"$\approx$", "→": r"$\to$", "ℓ": r"$\ell$", "∣": r"$\mid$"}
+            "≈": r"$\approx$", "→": r"$\to$", "∣": r"$\mid$"}
 
 
-_UNICODE.update({"Σ": r"$\Sigma$", "∂": r"$\partial$", "⋯": r"$\cdots$", "⌈": r"$\lceil$",
-                 "⌉": r"$\rceil$", "∈": r"$\in$", "±": r"$\pm$", "✓": r"$\checkmark$",
-                 "✗": r"$\times$", "⊡": r"$\boxdot$", "∧": r"$\wedge$", "∨": r"$\vee$",
+_UNICODE.update({"Σ": r"$\Sigma$", "⋯": r"$\cdots$", "⌈": r"$\lceil$",
+                 "⌉": r"$\rceil$", "∈": r"$\in$", "±": r"$\pm$", "∧": r"$\wedge$", "∨": r"$\vee$",
                  "≡": r"$\equiv$", "ᵀ": r"$^\top$", "₁": r"$_1$", "₂": r"$_2$", "′": "'",
                  "“": "``", "”": "''", "’": "'", "–": "--", "—": "---", "¬": r"$\neg$"})
+# Letters, the partial sign and the status marks as the notation table writes them in LaTeX.
+_UNICODE.update({u: f"${tex}$" for u, tex in (*GREEK.values(), PARTIAL)})
+_UNICODE.update({mark: f"${tex}$" for mark, tex in STATUS_MARKS.values() if not mark.isascii()})
 
 
 def escape(text: str) -> str:

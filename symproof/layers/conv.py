@@ -8,6 +8,7 @@ import sympy as sp
 
 from .. import notation as nt
 from ..errors import ParameterError, ShapeError
+from ..notation import AXES
 from ..numeric import as_array, check_size, operands
 from ..params import as_flag, as_size, concrete_int, shape_tuple
 from ..shapes import conv_output_size
@@ -27,17 +28,17 @@ __all__ = ["Conv1d", "Conv2d", "CONV_FIELDS"]
 
 #: The fields of a convolution, in PyTorch's order (``torch.nn.Conv2d``'s signature).
 CONV_FIELDS = (
-    Field("in_channels", "size", REQUIRED, "C_in", "input channels", positional=True,
+    Field("in_channels", "size", REQUIRED, "input channels", positional=True,
           text_default="1"),
-    Field("out_channels", "size", REQUIRED, "C_out", "output channels", positional=True,
+    Field("out_channels", "size", REQUIRED, "output channels", positional=True,
           text_default="1"),
-    Field("kernel_size", "window", REQUIRED, "F", "kernel size f"),
-    Field("stride", "window", 1, "S", "stride"),
-    Field("padding", "offset", 0, "P", "zero padding on each side"),
-    Field("dilation", "window", 1, "D", "spacing between kernel taps"),
-    Field("groups", "size", 1, "G", "channel groups: output channel l reads only the "
+    Field("kernel_size", "window", REQUIRED, "kernel size f"),
+    Field("stride", "window", 1, "stride"),
+    Field("padding", "offset", 0, "zero padding on each side"),
+    Field("dilation", "window", 1, "spacing between kernel taps"),
+    Field("groups", "size", 1, "channel groups: output channel l reads only the "
           "C_in/G input channels of its group (G = C_in: depthwise)"),
-    Field("bias", "flag", True, "", "add a bias b_l"),
+    Field("bias", "flag", True, "add a bias b_l"),
 )
 
 _WINDOWED = frozenset({"padded coordinates", "padding", "dilation", "groups"})
@@ -190,7 +191,7 @@ class Conv2d(_Convolution):
 
     spec = LayerSpec(
         name="Conv2d", word="conv2d", summary="2-D convolution (cross-correlation)",
-        fields=CONV_FIELDS, axes=("H", "W"), channels="in_channels",
+        fields=CONV_FIELDS, axes=AXES[2], channels="in_channels",
         size_rule=conv_output_size, receptive="window", torch="Conv2d",
         capabilities=_WINDOWED)
 
@@ -254,7 +255,7 @@ class Conv1d(_Convolution):
 
     spec = LayerSpec(
         name="Conv1d", word="conv1d", summary="1-D convolution (cross-correlation)",
-        fields=CONV_FIELDS, axes=("L",), channels="in_channels",
+        fields=CONV_FIELDS, axes=AXES[1], channels="in_channels",
         size_rule=conv_output_size, receptive="window", torch="Conv1d",
         capabilities=_WINDOWED)
 

@@ -11,6 +11,7 @@ import sympy as sp
 
 from .. import notation as nt
 from ..errors import ShapeError
+from ..notation import AXES
 from ..numeric import as_array, check_size, operands, shape_text
 from ..params import as_sizes, concrete_int, shape_tuple
 from ..shapes import transposed_output_size
@@ -47,20 +48,20 @@ class ConvTranspose2d(WindowedLayer):
     spec = LayerSpec(
         name="ConvTranspose2d", word="convtranspose2d", summary="transposed convolution",
         fields=(
-            Field("in_channels", "size", REQUIRED, "C_in", "input channels", positional=True,
+            Field("in_channels", "size", REQUIRED, "input channels", positional=True,
                   text_default="1"),
-            Field("out_channels", "size", REQUIRED, "C_out", "output channels",
+            Field("out_channels", "size", REQUIRED, "output channels",
                   positional=True, text_default="1"),
-            Field("kernel_size", "window", REQUIRED, "F", "kernel size f"),
-            Field("stride", "window", 1, "S", "stride"),
-            Field("padding", "offset", 0, "P", "rows and columns cropped from each side"),
-            Field("output_padding", "offset", 0, "a",
+            Field("kernel_size", "window", REQUIRED, "kernel size f"),
+            Field("stride", "window", 1, "stride"),
+            Field("padding", "offset", 0, "rows and columns cropped from each side"),
+            Field("output_padding", "offset", 0,
                   "extra rows and columns on one side (< max(S, D))"),
-            Field("groups", "size", 1, "G", "channel groups"),
-            Field("bias", "flag", True, "", "add a bias b_l"),
-            Field("dilation", "window", 1, "D", "spacing between kernel taps"),
+            Field("groups", "size", 1, "channel groups"),
+            Field("bias", "flag", True, "add a bias b_l"),
+            Field("dilation", "window", 1, "spacing between kernel taps"),
         ),
-        axes=("H", "W"), channels="in_channels", size_rule=transposed_output_size,
+        axes=AXES[2], channels="in_channels", size_rule=transposed_output_size,
         receptive="holds a transposed convolution, whose receptive field is not a single "
                   "window",
         torch="ConvTranspose2d", capabilities=frozenset({"padding", "dilation", "groups"}))

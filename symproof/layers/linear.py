@@ -28,11 +28,11 @@ class Linear(Layer):
 
     spec = LayerSpec(
         name="Linear", word="linear", summary="dense layer y = A x + b",
-        fields=(Field("in_features", "size", REQUIRED, "n_in", "input features",
+        fields=(Field("in_features", "size", REQUIRED, "input features",
                       positional=True),
-                Field("out_features", "size", REQUIRED, "n_out", "output features",
+                Field("out_features", "size", REQUIRED, "output features",
                       positional=True),
-                Field("bias", "flag", True, "", "add a bias b")),
+                Field("bias", "flag", True, "add a bias b")),
         channels="in_features",
         receptive="must hold windowed layers (conv, pooling) and element-wise activations "
                   "only",

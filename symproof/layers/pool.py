@@ -6,6 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import notation as nt
+from ..notation import AXES
 from ..numeric import as_array, as_float
 from ..params import as_flag, as_size, shape_tuple
 from ..reductions import MaxOver
@@ -25,11 +26,11 @@ __all__ = ["AvgPool2d", "MaxPool2d"]
 
 
 # The fields both pooling layers take, in PyTorch's order.
-_KERNEL = Field("kernel_size", "window", REQUIRED, "F", "window size", positional=True)
-_STRIDE = Field("stride", "window", same_as="kernel_size", letter="S",
+_KERNEL = Field("kernel_size", "window", REQUIRED, "window size", positional=True)
+_STRIDE = Field("stride", "window", same_as="kernel_size",
                 help="stride (default: the kernel size)")
-_PADDING = Field("padding", "offset", 0, "P", "padding on each side (at most half the window)")
-_CEIL_MODE = Field("ceil_mode", "flag", False, "", "keep a last, partial window")
+_PADDING = Field("padding", "offset", 0, "padding on each side (at most half the window)")
+_CEIL_MODE = Field("ceil_mode", "flag", False, "keep a last, partial window")
 
 
 class _Pool2d(WindowedLayer):
@@ -90,9 +91,9 @@ class MaxPool2d(_Pool2d):
     spec = LayerSpec(
         name="MaxPool2d", word="maxpool2d", summary="max pooling",
         fields=(_KERNEL, _STRIDE, _PADDING,
-                Field("dilation", "window", 1, "D", "spacing between window taps"),
+                Field("dilation", "window", 1, "spacing between window taps"),
                 _CEIL_MODE),
-        axes=("H", "W"), size_rule=pool_output_size, size_flags=("ceil_mode",),
+        axes=AXES[2], size_rule=pool_output_size, size_flags=("ceil_mode",),
         receptive="window", torch="MaxPool2d",
         capabilities=frozenset({"padded coordinates", "padding", "dilation"}))
 
@@ -139,10 +140,10 @@ class AvgPool2d(_Pool2d):
     spec = LayerSpec(
         name="AvgPool2d", word="avgpool2d", summary="average pooling",
         fields=(_KERNEL, _STRIDE, _PADDING, _CEIL_MODE,
-                Field("count_include_pad", "flag", True, "",
+                Field("count_include_pad", "flag", True,
                       "count_include_pad=False: divide by the entries inside X only",
                       cli="--exclude-pad")),
-        axes=("H", "W"), size_rule=pool_output_size, size_flags=("ceil_mode",),
+        axes=AXES[2], size_rule=pool_output_size, size_flags=("ceil_mode",),
         receptive="window", torch="AvgPool2d",
         capabilities=frozenset({"padded coordinates", "padding"}))
 

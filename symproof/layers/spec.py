@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..errors import ParameterError
+from ..notation import LETTERS
 
 __all__ = ["Field", "LayerSpec", "REQUIRED", "register", "specs", "models", "show_value"]
 
@@ -45,9 +46,10 @@ class Field:
     """One constructor argument of a layer.
 
     ``default`` is a value, ``REQUIRED``, or the name of another field whose value it takes
-    (a pooling stride defaults to the kernel size: ``same_as="kernel_size"``). ``letter`` is
-    the course's letter (F, S, P, D, C_in…). A flag whose default is True is switched off on
-    the command line by ``--no-NAME`` unless ``cli`` spells it otherwise (``--exclude-pad``).
+    (a pooling stride defaults to the kernel size: ``same_as="kernel_size"``). Its course
+    letter (F, S, P, D, C_in…) comes from the one table of :mod:`symproof.notation`. A flag
+    whose default is True is switched off on the command line by ``--no-NAME`` unless ``cli``
+    spells it otherwise (``--exclude-pad``).
     ``text_default`` is what the command line and directives assume for a required field left
     out (a convolution's channels: 1).
     """
@@ -55,7 +57,6 @@ class Field:
     name: str
     kind: str
     default: object = REQUIRED
-    letter: str = ""
     help: str = ""
     positional: bool = False
     same_as: str = ""
@@ -65,6 +66,11 @@ class Field:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ParameterError("kind", self.kind, f"must be one of {', '.join(KINDS)}")
+
+    @property
+    def letter(self) -> str:
+        """The course's letter for the field (``kernel_size`` → F), or "" if it has none."""
+        return LETTERS.get(self.name, "")
 
     @property
     def option(self) -> str:
@@ -101,7 +107,7 @@ class LayerSpec:
     """What symproof knows about one layer kind besides its mathematics.
 
     ``word`` names it on the command line and in ``%! symproof`` directives. ``axes`` names
-    its spatial axes (``("H", "W")``, ``("L",)``, or none for a dense layer): the course reads
+    its spatial axes (``notation.AXES``: H and W, or L; none for a dense layer): the course reads
     ``H_in``/``H_out`` off them. ``channels`` is the field that fixes the input channels (a
     pooling layer has none: any channel count passes through). ``size_rule`` is the one-axis
     output size of :mod:`symproof.shapes` (``symproof shape``; it takes the per-axis fields

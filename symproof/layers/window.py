@@ -150,7 +150,7 @@ def split_input_shape(layer: str, shape: tuple, channels: sp.Expr | None,
 
 # Names the element formulas use for indices and dummies: a size named like one of them would
 # silently become that index (SymPy identifies symbols by name and assumptions).
-RESERVED = ("l", "i", "j", "gamma", "alpha", "beta")
+RESERVED = nt.RESERVED
 
 
 def unreserved(name: str, value, reserved: tuple[str, ...] = RESERVED):
