@@ -621,9 +621,9 @@ def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed:
 
 
 def _autograd(mlp, values, names):
-    from .crosscheck import _torch
+    from .crosscheck import torch_module
 
-    torch = _torch()
+    torch = torch_module()
     x = torch.tensor(values["x"], dtype=torch.float64, requires_grad=True)
     weights = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in values["weights"]]
     biases = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in values["biases"]]

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from .errors import EvaluationError
 
-__all__ = ["reference_name", "conv2d", "avg_pool2d", "max_pool2d"]
+__all__ = ["torch_module", "reference_name", "conv2d", "avg_pool2d", "max_pool2d"]
 
 
-def _torch():
+def torch_module():
+    """The ``torch`` module, imported on first call (it costs seconds), or an
+    :class:`~symproof.errors.EvaluationError` saying how to install it. Every PyTorch
+    cross-check of symproof gets torch here."""
     try:
         import torch
     except ImportError as missing:
@@ -43,7 +46,7 @@ def conv2d(x, weight, bias, *, stride=1, padding=0, dilation=1, use_torch: bool 
                    padding=padding, dilation=dilation, bias=bias is not None)
     if as_flag("use_torch", use_torch):
         layer.output_shape(*x.shape)  # PyTorch gets only what symproof accepts
-        torch = _torch()
+        torch = torch_module()
         out = torch.nn.functional.conv2d(
             torch.tensor(x[None]), torch.tensor(weight),
             None if bias is None else torch.tensor(bias), layer_tuple(layer.stride),
@@ -66,7 +69,7 @@ def _pool(kind: str, x, kernel_size, stride, use_torch: bool):
     layer = {"avg": AvgPool2d, "max": MaxPool2d}[kind](kernel_size, stride)
     if as_flag("use_torch", use_torch):
         layer.output_shape(*x.shape)  # PyTorch gets only what symproof accepts
-        torch = _torch()
+        torch = torch_module()
         function = getattr(torch.nn.functional, f"{kind}_pool2d")
         return function(torch.tensor(x[None]), layer_tuple(layer.kernel_size),
                         layer_tuple(layer.stride))[0].numpy()
