@@ -27,8 +27,9 @@ from ..layers import MLP
 from ..limits import check
 from ..numeric import check_size
 from ..params import as_size
+from .arguments import Wrt, arrays, resolve
 from .formulas import activation_name
-from .numeric import arrays, forward, jacobian, parse_wrt
+from .numeric import forward, jacobian
 
 __all__ = ["verify_exact", "finite_differences", "numeric_check"]
 
@@ -106,40 +107,49 @@ def verify_exact(widths: Sequence[int], activation: str = "sigma"):
                       f"widths ({widths_text}), generic σ, every entry")
 
 
-def _outputs_after(mlp, values, number: int, z):
+def _outputs_after(mlp, weights, biases, number: int, z):
     """y_L for a batch of pre-activations ``z`` of layer ``number`` (rows: batch)."""
-    import numpy as np
-
     y = z if number == mlp.depth else mlp.activation.evaluate(z)
     for layer in range(number + 1, mlp.depth + 1):
-        a = np.asarray(values["weights"][layer - 1], float)
-        z = y @ a.T + np.asarray(values["biases"][layer - 1], float)
+        z = y @ weights[layer - 1].T + biases[layer - 1]
         y = z if layer == mlp.depth else mlp.activation.evaluate(z)
     return y[:, 0]
 
 
-def finite_differences(mlp, wrt: str, values: dict, h: float = 1e-6):
-    """Central differences of the scalar output with respect to ``x``, ``A_ℓ`` or ``b_ℓ``,
-    shaped like :func:`jacobian` (numerator layout). All perturbations of one parameter run as
-    one batch: a change of ``[A_ℓ]_{r,c}`` by h moves ``[z_ℓ]_r`` by ``h·[y_{ℓ−1}]_c``."""
+def finite_differences(mlp, wrt, values=None, h: float = 1e-6, *, x=None, weights=None,
+                       biases=None):
+    """Central differences of the scalar output with respect to ``"x"``, ``("A", ℓ)`` or
+    ``("b", ℓ)`` (see :class:`~symproof.backprop.arguments.Wrt`), at the numbers ``x``,
+    ``weights=[A_1, …, A_L]``, ``biases=[b_1, …, b_L]``; shaped like :func:`jacobian`
+    (numerator layout). All perturbations of one parameter run as one batch: a change of
+    ``[A_ℓ]_{r,c}`` by h moves ``[z_ℓ]_r`` by ``h·[y_{ℓ−1}]_c``. The deprecated form
+    (``wrt="A_1"``, one dict ``values``) still works and warns.
+
+    >>> from symproof import MLP
+    >>> grad = finite_differences(MLP((2, 1), "tanh"), ("A", 1), x=[1.0, 2.0],
+    ...                           weights=[[[3.0, 4.0]]], biases=[[0.5]])
+    >>> grad.round(6)
+    array([[1., 2.]])
+    """
     import numpy as np
 
     if not isinstance(mlp, MLP):
         raise ParameterError("mlp", mlp, "must be an MLP")
-    kind, number = parse_wrt(mlp, wrt)
+    wrt, x, weights, biases = resolve("finite_differences", mlp, wrt, values, x, weights,
+                                      biases)
+    kind, number = wrt.kind, wrt.layer
     if kind == "y" and number != 0:
-        raise ParameterError("wrt", wrt, "must be x, A_ℓ or b_ℓ for finite differences")
+        raise ParameterError("wrt", (kind, number), "must be 'x', ('A', ℓ) or ('b', ℓ) for "
+                                                    "finite differences")
     if isinstance(h, bool) or not isinstance(h, (int, float)) or not (math.isfinite(h) and h > 0):
         raise ParameterError("h", h, "must be a positive finite step")
-    x, weights, biases = arrays(mlp, values)
-    values = {"x": x, "weights": weights, "biases": biases}
+    x, weights, biases = arrays(mlp, x, weights, biases)
     ys, zs = forward(mlp, x, weights, biases)
     if kind == "y":
-        a, b = np.asarray(values["weights"][0], float), np.asarray(values["biases"][0], float)
         steps = np.eye(len(ys[0])) * h
 
         def shift(sign):
-            return (ys[0] + sign * steps) @ a.T + b
+            return (ys[0] + sign * steps) @ weights[0].T + biases[0]
 
         number, shape = 1, (len(ys[0]),)
     else:
@@ -158,8 +168,8 @@ def finite_differences(mlp, wrt: str, values: dict, h: float = 1e-6):
         def shift(sign):
             return zs[number - 1] + sign * steps
 
-    plus = _outputs_after(mlp, values, number, shift(1))
-    minus = _outputs_after(mlp, values, number, shift(-1))
+    plus = _outputs_after(mlp, weights, biases, number, shift(1))
+    minus = _outputs_after(mlp, weights, biases, number, shift(-1))
     grad = ((plus - minus) / (2 * h)).reshape(shape)
     return grad if kind == "A" else grad[None, :]
 
@@ -167,7 +177,12 @@ def finite_differences(mlp, wrt: str, values: dict, h: float = 1e-6):
 def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed: int,
                   tolerance: float, use_torch: bool = False):
     """SPOT_CHECKED: the formulas' numbers (``jacobian``) against central differences, or
-    against ``torch.autograd`` with ``use_torch``, for every ``x``, ``A_ℓ``, ``b_ℓ``."""
+    against ``torch.autograd`` with ``use_torch``, for every ``x``, ``A_ℓ``, ``b_ℓ``, on
+    ``samples`` random networks of these widths drawn from ``seed``.
+
+    >>> numeric_check((3, 2, 1), "tanh", samples=2, seed=0, tolerance=1e-6).status.name
+    'SPOT_CHECKED'
+    """
     import numpy as np
 
     if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= 10_000:
@@ -182,21 +197,21 @@ def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed:
     check_size("the numeric check (entries of the weight matrices)",
                elements=sum(int(a) * int(b) for a, b in zip(mlp.widths, mlp.widths[1:]))
                if all(w.is_Integer for w in mlp.widths) else 0)
-    names = ["x"] + [f"{v}_{k}" for k in range(1, mlp.depth + 1) for v in "Ab"]
+    wrts = [Wrt("y", 0)] + [Wrt(kind, k) for k in range(1, mlp.depth + 1) for kind in "Ab"]
 
     def sample(rng):
-        return ({"x": rng.standard_normal(widths[0]),
-                 "weights": [rng.standard_normal((b, a)) / np.sqrt(a)
-                             for a, b in zip(widths, widths[1:])],
-                 "biases": [rng.standard_normal(b) for b in widths[1:]]},)
+        return (rng.standard_normal(widths[0]),
+                [rng.standard_normal((b, a)) / np.sqrt(a) for a, b in zip(widths, widths[1:])],
+                [rng.standard_normal(b) for b in widths[1:]])
 
-    def compare(values):
-        ours = np.concatenate([jacobian(mlp, w, values).ravel() for w in names])
+    def compare(x, weights, biases):
+        given = {"x": x, "weights": weights, "biases": biases}
+        ours = np.concatenate([jacobian(mlp, w, **given).ravel() for w in wrts])
         if use_torch:
-            reference = _autograd(mlp, values, names)
+            reference = _autograd(mlp, x, weights, biases, wrts)
         else:
-            reference = np.concatenate([finite_differences(mlp, w, values).ravel()
-                                        for w in names])
+            reference = np.concatenate([finite_differences(mlp, w, **given).ravel()
+                                        for w in wrts])
         return ours, reference
 
     reference = "torch.autograd" if use_torch else "central differences"
@@ -204,14 +219,15 @@ def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed:
                       description=f"widths {tuple(widths)}, {activation}, vs {reference}")
 
 
-def _autograd(mlp, values, names):
-    """The same derivatives by ``torch.autograd`` on the same float64 numbers."""
+def _autograd(mlp, x, weights, biases, wrts):
+    """The derivatives of y_L by ``torch.autograd`` on the same float64 numbers, with respect
+    to each of ``wrts`` in turn, flattened and concatenated."""
     import numpy as np
 
     torch = torch_module()
-    x = torch.tensor(values["x"], dtype=torch.float64, requires_grad=True)
-    weights = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in values["weights"]]
-    biases = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in values["biases"]]
+    x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    weights = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in weights]
+    biases = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in biases]
     act = {"ReLU": torch.relu, "Sigmoid": torch.sigmoid, "Tanh": torch.tanh,
            "LeakyReLU": lambda v: torch.nn.functional.leaky_relu(
                v, float(mlp.activation.negative_slope))}[type(mlp.activation).__name__]
@@ -221,7 +237,7 @@ def _autograd(mlp, values, names):
         if layer < mlp.depth:
             y = act(y)
     y.sum().backward()
-    grads = {"x": x.grad}
+    grads = {Wrt("y", 0): x.grad}
     for k, (a, b) in enumerate(zip(weights, biases), 1):
-        grads[f"A_{k}"], grads[f"b_{k}"] = a.grad, b.grad
-    return np.concatenate([grads[w].numpy().ravel() for w in names])
+        grads[Wrt("A", k)], grads[Wrt("b", k)] = a.grad, b.grad
+    return np.concatenate([grads[w].numpy().ravel() for w in wrts])

@@ -2,6 +2,10 @@
 evaluated on concrete arrays by the backward recursion (vectorised NumPy, one pass for every
 layer), and the Jacobian of any SymPy expression (compiled once with lambdify).
 
+The arrays are given by layer index, as :meth:`MLP.evaluate <symproof.layers.MLP.evaluate>`
+takes them, and ``wrt`` names a layer's parameter structurally (``("A", 2)``): see
+:mod:`symproof.backprop.arguments`.
+
 σ' comes from the activation itself (:meth:`~symproof.layers.Activation.derivative`), with
 PyTorch's value at a kink (:func:`activation_derivative`). NumPy is imported on first use, like
 everywhere in symproof: discovering the worked problems imports this package and must not pay for
@@ -18,12 +22,11 @@ import sympy as sp
 from ..errors import EvaluationError, ParameterError, ShapeError
 from ..layers import MLP, Activation
 from ..limits import check, check_expression
-from ..numeric import as_array, as_float, check_size
-from ..params import concrete_int
+from ..numeric import as_array
+from .arguments import arrays, resolve
 from .formulas import layout_name
 
-__all__ = ["jacobian", "expression_jacobian", "forward", "activation_derivative",
-           "parse_wrt", "arrays"]
+__all__ = ["jacobian", "expression_jacobian", "forward", "activation_derivative"]
 
 # σ's variable: the same symbol (name and assumptions) as the activations' own, so the
 # compiled σ' is shared through the cache below.
@@ -70,34 +73,46 @@ def _compiled_derivative(derivative: sp.Expr, name: str):
     return lambda v: np.broadcast_to(compiled(v), np.shape(v)).astype(float)
 
 
-def jacobian(mlp, wrt, values: dict, layout: str = "numerator"):
+def jacobian(mlp, wrt, values: Mapping | None = None, layout: str = "numerator", *,
+             x=None, weights=None, biases=None):
     """Numeric Jacobian of the MLP's output from the matrix-level formulas (vectorised NumPy),
-    or of a SymPy expression (see :func:`expression_jacobian`).
+    or of a SymPy expression (see :func:`expression_jacobian`, which takes ``values``).
 
-    ``wrt`` is ``"x"``, ``"y_ℓ"``/``"y_l"`` (written ``y_2``), ``"b_ℓ"`` or ``"A_ℓ"``;
-    ``values`` holds ``x`` (one input vector), ``weights`` and ``biases`` (one array per
-    layer, real numbers: see :mod:`symproof.numeric`). Vector-by-vector results have shape
-    (n_L, dim) in numerator layout; ``A_ℓ`` needs a scalar output and gives A_ℓ's shape.
+    ``wrt`` is a :class:`~symproof.backprop.arguments.Wrt`: ``("A", ℓ)``, ``("b", ℓ)``,
+    ``("y", ℓ)`` or ``"x"``. The numbers are given as for :meth:`MLP.evaluate
+    <symproof.layers.MLP.evaluate>`: ``x`` one input vector (n_0,), ``weights=[A_1, …, A_L]``
+    and ``biases=[b_1, …, b_L]``, lists indexed by layer (real numbers: see
+    :mod:`symproof.numeric`). Vector-by-vector results have shape (n_L, dim) in numerator
+    layout; ``A_ℓ`` needs a scalar output and gives A_ℓ's shape.
 
     >>> import numpy as np
     >>> from symproof import MLP
     >>> net = MLP((2, 2, 1), "relu")
-    >>> values = {"x": [1.0, 2.0], "weights": [np.eye(2), [[1.0, -1.0]]], "biases": [[0, 0], [0]]}
-    >>> jacobian(net, "x", values)
+    >>> arrays = dict(x=[1.0, 2.0], weights=[np.eye(2), [[1.0, -1.0]]], biases=[[0, 0], [0]])
+    >>> jacobian(net, "x", **arrays)
     array([[ 1., -1.]])
-    >>> jacobian(net, "A_1", values)
+    >>> jacobian(net, ("A", 1), **arrays)
     array([[ 1.,  2.],
            [-1., -2.]])
+
+    The older form, ``wrt`` as a name such as ``"A_1"`` and one dict
+    ``values={"x": …, "weights": …, "biases": …}``, still works and warns
+    (:class:`DeprecationWarning`).
     """
     import numpy as np
 
     if isinstance(mlp, (sp.Basic, sp.MatrixBase)):
+        for name, value in (("x", x), ("weights", weights), ("biases", biases)):
+            if value is not None:
+                raise ParameterError(name, value, "must not be given for an expression (it is "
+                                     "for an MLP): pass values={symbol: number}")
         return expression_jacobian(mlp, wrt, values, layout)
     if not isinstance(mlp, MLP):
         raise ParameterError("mlp", mlp, "must be an MLP or a SymPy expression")
     layout = layout_name(layout)
-    kind, number = parse_wrt(mlp, wrt)
-    x, weights, biases = arrays(mlp, values)
+    wrt, x, weights, biases = resolve("jacobian", mlp, wrt, values, x, weights, biases)
+    kind, number = wrt.kind, wrt.layer
+    x, weights, biases = arrays(mlp, x, weights, biases)
     ys, zs = forward(mlp, x, weights, biases)
     sigma_prime = activation_derivative(mlp.activation) if mlp.depth > 1 else None
     # Backward: g = ∂y_L/∂y_ℓ (n_L × n_ℓ), from ℓ = L − 1 down.
@@ -120,47 +135,6 @@ def jacobian(mlp, wrt, values: dict, layout: str = "numerator"):
             zs[number - 1])
         return np.outer(local * upstream[number][0], ys[number - 1])
     return result if layout == "numerator" else result.T
-
-
-def parse_wrt(mlp: MLP, wrt: object) -> tuple[str, int]:
-    """``"x"``, ``"y_ℓ"``, ``"A_ℓ"`` or ``"b_ℓ"`` as (kind, ℓ), checked against the depth."""
-    rule = (f"must be a parameter or layer of this network: x, y_0 … y_{mlp.depth - 1}, "
-            f"A_1 … A_{mlp.depth}, b_1 … b_{mlp.depth}")
-    if not isinstance(wrt, str):
-        raise ParameterError("wrt", wrt, rule)
-    kind, _, number = wrt.replace("ℓ", "l").partition("_")
-    if wrt == "x":
-        kind, number = "y", "0"
-    if kind not in ("y", "A", "b") or not (number.isascii() and number.isdigit()
-                                           and len(number) <= 6):
-        raise ParameterError("wrt", wrt, rule)
-    layer = int(number)
-    if not ((kind == "y" and 0 <= layer < mlp.depth) or (kind != "y" and 1 <= layer <= mlp.depth)):
-        raise ParameterError("wrt", wrt, rule)
-    return kind, layer
-
-
-def arrays(mlp: MLP, values: object) -> tuple:
-    """``values``' input vector, weights and biases, validated by the network itself
-    (``MLP.evaluate``), as float64 arrays."""
-    if not isinstance(values, Mapping):
-        raise ParameterError("values", values, "must be a dict with x, weights and biases")
-    missing = {"x", "weights", "biases"} - set(values)
-    if missing:
-        shown = sorted(map(str, values))
-        raise ParameterError("values", shown, f"must give {', '.join(sorted(missing))}")
-    widths = [concrete_int(f"widths[{k}]", w) for k, w in enumerate(mlp.widths)]
-    x = as_array("x", values["x"], (1,), real=True)
-    if x.shape != (widths[0],):
-        raise ShapeError(f"x must be one input vector of shape ({widths[0]},), got {x.shape}")
-    # The Jacobians held at once are n_L × n_ℓ for every layer ℓ.
-    check_size("the Jacobians of the MLP", widths[-1] * sum(widths))
-    mlp.evaluate(x, values["weights"], values["biases"])  # validates every shape
-    weights = [as_float("weights", as_array("weights", w, (2,), real=True))
-               for w in values["weights"]]
-    biases = [as_float("biases", as_array("biases", b, (1,), real=True))
-              for b in values["biases"]]
-    return as_float("x", x), weights, biases
 
 
 def expression_jacobian(expr, wrt, values: dict, layout: str = "numerator"):
