@@ -16,6 +16,7 @@ import inspect
 import os
 import signal
 import time
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -395,7 +396,13 @@ def test_jacobian_and_derive(data):
     if data.draw(st.booleans()):
         values = data.draw(hostile, label="values")
     layout = data.draw(maybe(hostile, "numerator"), label="layout")
-    only_symproof_errors(jacobian, mlp, wrt, values, layout)
+    with warnings.catch_warnings():  # the deprecated form (wrt="A_1", values={…}) warns
+        warnings.simplefilter("ignore", DeprecationWarning)
+        only_symproof_errors(jacobian, mlp, wrt, values, layout)
+    structured = data.draw(maybe(hostile, ("A", 1)), label="structured wrt")
+    arrays = {key: data.draw(maybe(hostile, good), label=f"{key}=")
+              for key, good in MLP_VALUES.items()}
+    only_symproof_errors(jacobian, mlp, structured, layout=layout, **arrays)
     x = sp.Symbol("x")
     only_symproof_errors(jacobian, data.draw(maybe(hostile, x**2)), [x], {x: data.draw(hostile)})
     only_symproof_errors(derive, data.draw(maybe(hostile, "sigma")),
