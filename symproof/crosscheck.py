@@ -7,6 +7,9 @@ PyTorch is imported only here and only on request: importing it costs seconds.
 from __future__ import annotations
 
 from .errors import EvaluationError
+from .layers import AvgPool2d, Conv2d, MaxPool2d
+from .numeric import as_array, as_float
+from .params import as_flag, to_python
 
 __all__ = ["torch_module", "reference_name", "conv2d", "avg_pool2d", "max_pool2d",
            "torch_layer", "torch_evaluate"]
@@ -31,15 +34,12 @@ def reference_name(use_torch: bool) -> str:
 
 def _floats(name: str, value, ndims: tuple[int, ...]):
     """A real array as float64, read by the one rule of :mod:`symproof.numeric`."""
-    from .numeric import as_array, as_float
 
     return as_float(name, as_array(name, value, ndims, real=True))
 
 
 def conv2d(x, weight, bias, *, stride=1, padding=0, dilation=1, use_torch: bool = False):
     """``F.conv2d`` on a (C, H, W) float array, as a NumPy array."""
-    from .layers import Conv2d
-    from .params import as_flag
 
     x, weight = _floats("x", x, (3,)), _floats("weight", weight, (4,))
     bias = None if bias is None else _floats("bias", bias, (1,))
@@ -63,8 +63,6 @@ def layer_tuple(pair) -> tuple[int, int]:
 
 def _pool(kind: str, x, kernel_size, stride, use_torch: bool):
     """``F.avg_pool2d`` / ``F.max_pool2d`` (``kind``) on a (C, H, W) float array."""
-    from .layers import AvgPool2d, MaxPool2d
-    from .params import as_flag
 
     x = _floats("x", x, (3,))
     layer = {"avg": AvgPool2d, "max": MaxPool2d}[kind](kernel_size, stride)
@@ -95,7 +93,6 @@ def torch_layer(layer):
     >>> torch_layer(Conv2d(2, 4, 3, groups=2))  # doctest: +SKIP
     Conv2d(2, 4, kernel_size=(3, 3), stride=(1, 1), groups=2)
     """
-    from .params import to_python
 
     spec = getattr(layer, "spec", None)
     if spec is None or not spec.torch:

@@ -14,9 +14,11 @@ can never replace one of them.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 import re
 import sys
+import traceback
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -28,6 +30,7 @@ from typing import Any
 import sympy as sp
 
 from .errors import ParameterError, ProblemFileError, SymproofError
+from .files import read_bytes
 from .layers.window import RESERVED
 from .limits import check
 from .notation import ARRAYS
@@ -151,8 +154,6 @@ class Problem:
         return proof
 
     def _options(self, options: dict) -> dict:
-        import inspect
-
         try:
             accepted = inspect.signature(self.build).parameters
         except (TypeError, ValueError):
@@ -274,8 +275,6 @@ def _load(path: Path, name: str, *, users: bool = False) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     try:
         if users:
-            from .files import read_bytes
-
             source = read_bytes(path, what="problem file", regular_only=True)
             code = compile(source, str(path), "exec", dont_inherit=True)
         else:
@@ -321,7 +320,6 @@ def _problems_in(module: types.ModuleType, path: Path) -> list[Problem]:
 
 def _located(error: BaseException, source) -> str:
     """``Type: message (line n)`` with the deepest line of ``source`` in the traceback."""
-    import traceback
 
     line = next((frame.lineno for frame in reversed(traceback.extract_tb(error.__traceback__))
                  if frame.filename == str(source)), None)

@@ -19,10 +19,13 @@ fail to use an assumption, not invent one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import product
 
 import sympy as sp
 
 from ..errors import ParameterError, SymproofError
+from ..notation import index_symbol
+from ..shapes import effective_kernel, simplify_size
 
 __all__ = ["Context", "layer_context", "broken_range", "as_conditions", "as_names",
            "respects_assumptions", "is_condition"]
@@ -132,9 +135,7 @@ class Context:
     def _by_residues(self, relation) -> bool:
         """Case split ``n = d·t + r`` (r = 0 … d−1) for each integer symbol ``n`` inside
         floors/ceilings, d the denominator of its coefficient there; every case must hold."""
-        from itertools import product
 
-        from ..shapes import simplify_size
 
         brackets = [e for r in (relation, *self.relations)
                     for e in r.atoms(sp.floor, sp.ceiling)]
@@ -290,7 +291,6 @@ class Context:
 def _satisfiable(extra: list, relations: list) -> bool:
     """Whether small values of ``extra`` (respecting their assumptions) satisfy every
     relation; False when none is found, or the search would be too large."""
-    from itertools import product
 
     if not extra or len(extra) > 6:
         return False  # undecidable as stated, or too much to search: not admissible
@@ -386,8 +386,6 @@ def layer_context(layer, *sizes, assuming=()) -> Context:
     >>> layer_context(Conv2d(1, 2, 3, padding=1), *symbols("H W")).relations
     [l <= 2, i <= H, j <= W]
     """
-    from ..notation import index_symbol
-    from ..shapes import effective_kernel
 
     relations = []
     window = getattr(layer, "window", None)

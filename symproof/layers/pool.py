@@ -3,6 +3,8 @@ rules of average pooling), stated per channel: ``Y_{l,i,j}`` reads channel ``l``
 
 from __future__ import annotations
 
+from functools import reduce
+
 import sympy as sp
 
 from .. import notation as nt
@@ -235,7 +237,6 @@ def _reduce_taps(windows, combine):
 
 def _on_grid(expr: sp.Expr, index: sp.Symbol, n: int):
     """``expr`` at ``index = 1 … n``, vectorised with lambdify (Min/Max elementwise)."""
-    from functools import reduce
 
     import numpy as np
 
