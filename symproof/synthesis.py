@@ -185,6 +185,9 @@ def synthesize(layer: Conv2d, targets: Sequence[sp.Expr],
     """
     if not isinstance(layer, Conv2d):
         raise ParameterError("layer", layer, "must be a Conv2d")
+    if layer.groups != 1:  # a tap's channel would then depend on the output channel's group
+        raise ParameterError("layer", layer, "must have groups=1: synthesis reads every input "
+                             "channel from every output channel")
     if isinstance(targets, (str, bytes, sp.Basic)) or not isinstance(targets, Sequence):
         raise ParameterError("targets", targets, "must be a list of SymPy expressions in X, "
                                                  "one per output channel")
