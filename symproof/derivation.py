@@ -59,7 +59,7 @@ from .kernel.context import (
 )
 from .kernel.outcome import Outcome, Status, weakest
 from .limits import check_expression
-from .notation import ARRAYS, INDICES, H, W, index_symbol
+from .notation import ARRAYS, INDICES, index_symbol
 from .params import as_size
 from .proof import Proof, Step
 from .text import text
@@ -172,13 +172,15 @@ class Derivation:
             values = dict(zip(indices, (as_size("at", _exact(v)) for v in at)))
         size = None
         if hasattr(layer, "window"):
+            axes = tuple(index_symbol(name) for name in layer.spec.axes)  # (H, W), or (L,)
             if input_size is None:
-                size = (H, W)
-            elif not isinstance(input_size, (tuple, list)) or len(input_size) != 2:
-                raise ParameterError("input_size", input_size, "must be (H, W)")
+                size = axes
+            elif not isinstance(input_size, (tuple, list)) or len(input_size) != len(axes):
+                raise ParameterError("input_size", input_size,
+                                     f"must be ({', '.join(layer.spec.axes)})")
             else:
                 size = tuple(as_size("input_size", v) for v in input_size)
-                values.update({H: size[0], W: size[1]})  # a divisor may depend on them
+                values.update(zip(axes, size))  # a divisor may depend on them
         elif input_size is not None:
             raise ParameterError("input_size", input_size, "is only for a windowed layer")
         equation = equation.xreplace(values)
@@ -186,7 +188,7 @@ class Derivation:
         self._steps.append(Step(sp.Eq(self.lhs, self.current, evaluate=False),
                                 why or f"the element formula of {layer!r}",
                                 Outcome(Status.GIVEN, kind)))
-        general = layer_context(layer, *(size or (None, None)))
+        general = layer_context(layer, *(size or ()))
         broken = broken_range(general, values)
         if broken is not None:
             raise ParameterError("at", at, f"must lie in the layer's output, where "
