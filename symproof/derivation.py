@@ -195,7 +195,7 @@ class Derivation:
                                  f"{_text(broken)}")
         ctx = general.placed(values)
         return Context([*assumptions, *ctx.assumptions], names, zero_outside=ctx.zero_outside,
-                       outside_value=ctx.outside_value)
+                       outside_value=ctx.outside_value, extents=ctx.extents)
 
     # -- the links ---------------------------------------------------------------------------
 

@@ -156,6 +156,8 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
             concrete = concrete.replace(
                 lambda e, at=values: isinstance(e, sp.Indexed) and ctx.outside(e, at),
                 lambda e: ctx.outside_value)
+        if any(not ctx.exists(e, values) for e in concrete.atoms(sp.Indexed)):
+            continue  # values for an entry that does not exist (w beyond its shape) show nothing
         found = _witness(concrete, rng)
         if found is None:
             continue

@@ -112,7 +112,7 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
         raise ParameterError("context", context, "must be a symproof Context")
     base = context or Context()
     ctx = Context([*base.assumptions, *assumptions], set(base.nondecreasing) | set(names),
-                  base.split_residues, base.zero_outside, base.outside_value)
+                  base.split_residues, base.zero_outside, base.outside_value, base.extents)
     trail: list[str] = []
 
     def done(outcome: Outcome) -> Outcome:
@@ -194,7 +194,8 @@ def _divisible(lhs, rhs, divisible: list, ctx: Context) -> Outcome:
     others = [r for r in ctx.relations if not (isinstance(r, sp.Equality)
                                                and isinstance(r.lhs, sp.Mod))]
     sub = Context([r.xreplace(written) for r in others], ctx.nondecreasing,
-                  zero_outside=ctx.zero_outside, outside_value=ctx.outside_value)
+                  zero_outside=ctx.zero_outside, outside_value=ctx.outside_value,
+                  extents=ctx.extents)
     left, right = (simplify_size(side.xreplace(written)) for side in (lhs, rhs))
     outcome = identity(left, right, sub, tactic="floor with divisibility")
     shown = ", ".join(f"{n} = {v}" for n, v in written.items())
