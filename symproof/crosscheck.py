@@ -6,7 +6,7 @@ PyTorch is imported only here and only on request: importing it costs seconds.
 
 from __future__ import annotations
 
-from .errors import EvaluationError
+from .errors import EvaluationError, ParameterError, ShapeError
 from .layers import AvgPool2d, Conv2d, MaxPool2d
 from .numeric import as_array, as_float
 from .params import as_flag, to_python
@@ -114,13 +114,36 @@ def torch_layer(layer):
 
 def torch_evaluate(layer, x, *parameters):
     """PyTorch's output for the layer on ``x`` (float64), with ``parameters`` as the layer's
-    ``evaluate`` takes them (``weight``, ``bias``; none for pooling), as a NumPy array."""
-    import numpy as np
+    ``evaluate`` takes them (``weight`` and ``bias``; none for pooling), as a NumPy array.
+    They are checked as ``evaluate`` checks them: every parameter the layer has, each of its
+    shape (PyTorch would broadcast a wrong one, or use its random initial weights).
 
+    >>> from symproof import Conv2d
+    >>> torch_evaluate(Conv2d(1, 1, 2, bias=False), [[[1.0, 2.0], [3.0, 4.0]]], [[[[1.0]]]])
+    Traceback (most recent call last):
+    ...
+    symproof.errors.ShapeError: weight must have shape (1, 1, 2, 2), got (1, 1, 1, 1)
+    """
+    from .numeric import as_array, as_float
+
+    x = as_float("x", as_array("x", x, (len(layer.spec.axes) + 1, len(layer.spec.axes) + 2),
+                               real=True))
+    layer.output_shape(*x.shape)  # PyTorch gets only what symproof accepts
+    shapes = getattr(layer, "parameter_shapes", {})
+    if len(parameters) != len(shapes):
+        names = " and ".join(("weight", "bias")[:len(shapes)]) or "none"
+        raise ParameterError("parameters", len(parameters),
+                             f"must be the layer's parameters ({names})")
+    arrays = []
+    for name, value, shape in zip(("weight", "bias"), parameters, shapes.values()):
+        value = as_float(name, as_array(name, value, (len(shape),), real=True))
+        expected = tuple(int(n) for n in shape)
+        if value.shape != expected:
+            raise ShapeError(f"{name} must have shape {expected}, got {value.shape}")
+        arrays.append(value)
     torch = torch_module()
     module = torch_layer(layer)
-    names = [name for name in ("weight", "bias") if getattr(module, name, None) is not None]
     with torch.no_grad():
-        for name, value in zip(names, parameters):
-            getattr(module, name).copy_(torch.tensor(np.asarray(value, dtype=np.float64)))
-        return module(torch.tensor(np.asarray(x, dtype=np.float64))).numpy()
+        for name, value in zip(("weight", "bias"), arrays):
+            getattr(module, name).copy_(torch.tensor(value))
+        return module(torch.tensor(x)).numpy()

@@ -131,6 +131,9 @@ def receptive_field(stack, axis: int = 0) -> ReceptiveField:
         raise ParameterError("axis", axis, "must be 0 (rows) or 1 (columns)")
     size, jump, offset = sp.Integer(1), sp.Integer(1), sp.Integer(0)
     windows = _windows(stack)
+    if len({window.axes for window in windows}) > 1:
+        raise ParameterError("stack", stack, "mixes 1-D and 2-D layers: no input passes "
+                             "through both")
     if any(window.axes <= axis for window in windows):
         raise ParameterError("axis", axis, "must be 0 for a stack of 1-D layers (it has one "
                              "spatial axis)")

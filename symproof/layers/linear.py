@@ -45,6 +45,15 @@ class Linear(Layer):
                                        _NAMES)
         self.bias = as_flag("bias", bias)
 
+    @property
+    def parameter_shapes(self) -> dict[str, tuple]:
+        """The shapes of ``A`` (out_features, in_features), as PyTorch's weight, and of ``b``
+        (out_features,) when the layer has a bias."""
+        shapes = {"A": (self.out_features, self.in_features)}
+        if self.bias:
+            shapes["b"] = (self.out_features,)
+        return shapes
+
     def output_shape(self, *input_shape: object) -> tuple:
         """``(…, out_features)`` for an input ``(…, in_features)``."""
         if not input_shape:
