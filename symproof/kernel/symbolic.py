@@ -137,7 +137,7 @@ def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
         from .finite import counterexample
 
         found = counterexample(lhs, rhs, ctx)
-        if found is not None:
+        if found.status is Status.REFUTED:
             return found
     return Outcome(Status.UNKNOWN, tactic, f"difference left: {difference}")
 
