@@ -262,7 +262,7 @@ def _shape_command(args) -> int:
                 given[option] = parse_value(option, value, nonnegative=option == "padding")
         solutions = solve_for(args.parameter.replace("-", "_"), **given)
         print(solutions._repr_latex_().strip("$") if args.latex else repr(solutions))
-        return 0 if solutions else 1
+        return 0 if solutions.ok else 1
     from .params import symbols
     from .shapes import conv_output_size
     from .solve import tiles_exactly
