@@ -437,6 +437,7 @@ def _check(args) -> int:
     from .claims.annotate import annotate
     from .claims.check import check_text
     from .files import check_outputs, read_document, write_atomically
+    from .proof import Status
 
     path = Path(args.file)
     if args.in_place and args.annotate:
@@ -459,10 +460,10 @@ def _check(args) -> int:
                 where = f"from line {start}" if start else "for the document"
                 print(f"{_one_line(args.file)}: context {where}: {_one_line(ctx.described)}")
         for v in verdicts:
-            print(f"{_one_line(args.file)}:{v.line}: {v.status:<12} {_one_line(v.reason)}")
+            print(f"{_one_line(args.file)}:{v.line}: {v.label:<12} {_one_line(v.reason)}")
         counts: dict[str, int] = {}
         for v in verdicts:
-            counts[v.status.lower()] = counts.get(v.status.lower(), 0) + 1
+            counts[v.label.lower()] = counts.get(v.label.lower(), 0) + 1
         print(f"{len(verdicts)} claims" + (": " + ", ".join(f"{n} {s}" for s, n in counts.items())
                                            if counts else ""))
     if target is not None:
@@ -470,7 +471,7 @@ def _check(args) -> int:
                                           inline=args.inline))
         if not args.json:
             print(_one_line(f"wrote {target}"))
-    return 1 if any(v.status == "REFUTED" for v in verdicts) else 0
+    return 1 if any(v.status is Status.REFUTED for v in verdicts) else 0
 
 
 def _one_line(text: str) -> str:
