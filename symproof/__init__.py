@@ -19,6 +19,7 @@ from .layers import (
     MLP,
     Activation,
     AvgPool2d,
+    Conv1d,
     Conv2d,
     ConvTranspose2d,
     LeakyReLU,
@@ -52,7 +53,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "Conv2d", "ConvTranspose2d", "AvgPool2d", "MaxPool2d", "Linear", "MLP",
+    "Conv1d", "Conv2d", "ConvTranspose2d", "AvgPool2d", "MaxPool2d", "Linear", "MLP",
     "Activation", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
     "MaxOver", "symbols", "conv_output_size", "pool_output_size",
     "transposed_output_size", "synthesize",

@@ -142,9 +142,10 @@ def _metavar(field, spec) -> str:
 def _add_layer_options(parser, spec) -> None:
     """``symproof layer KIND``'s options: one per field of the layer's spec, then the input."""
     for field in spec.fields:
-        if field.kind == "flag":
+        if field.kind == "flag":  # an option that switches a default-on flag off says so
+            shown = f"turn off: {field.help}" if field.default is True else field.help
             parser.add_argument(field.option, action="store_true", dest=field.name,
-                                help=field.help)
+                                help=shown)
             continue
         default = field.text_default or (None if field.required or field.same_as
                                          else str(field.default))

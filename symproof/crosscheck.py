@@ -7,12 +7,18 @@ PyTorch is imported only here and only on request: importing it costs seconds.
 from __future__ import annotations
 
 from .errors import EvaluationError
+from .layers import AvgPool2d, Conv2d, MaxPool2d
+from .numeric import as_array, as_float
+from .params import as_flag, to_python
 
-__all__ = ["reference_name", "conv2d", "avg_pool2d", "max_pool2d", "torch_module",
-           "torch_evaluate"]
+__all__ = ["torch_module", "reference_name", "conv2d", "avg_pool2d", "max_pool2d",
+           "torch_layer", "torch_evaluate"]
 
 
-def _torch():
+def torch_module():
+    """The ``torch`` module, imported on first call (it costs seconds), or an
+    :class:`~symproof.errors.EvaluationError` saying how to install it. Every PyTorch
+    cross-check of symproof gets torch here."""
     try:
         import torch
     except ImportError as missing:
@@ -28,15 +34,12 @@ def reference_name(use_torch: bool) -> str:
 
 def _floats(name: str, value, ndims: tuple[int, ...]):
     """A real array as float64, read by the one rule of :mod:`symproof.numeric`."""
-    from .numeric import as_array, as_float
 
     return as_float(name, as_array(name, value, ndims, real=True))
 
 
 def conv2d(x, weight, bias, *, stride=1, padding=0, dilation=1, use_torch: bool = False):
     """``F.conv2d`` on a (C, H, W) float array, as a NumPy array."""
-    from .layers import Conv2d
-    from .params import as_flag
 
     x, weight = _floats("x", x, (3,)), _floats("weight", weight, (4,))
     bias = None if bias is None else _floats("bias", bias, (1,))
@@ -44,7 +47,7 @@ def conv2d(x, weight, bias, *, stride=1, padding=0, dilation=1, use_torch: bool 
                    padding=padding, dilation=dilation, bias=bias is not None)
     if as_flag("use_torch", use_torch):
         layer.output_shape(*x.shape)  # PyTorch gets only what symproof accepts
-        torch = _torch()
+        torch = torch_module()
         out = torch.nn.functional.conv2d(
             torch.tensor(x[None]), torch.tensor(weight),
             None if bias is None else torch.tensor(bias), layer_tuple(layer.stride),
@@ -60,14 +63,12 @@ def layer_tuple(pair) -> tuple[int, int]:
 
 def _pool(kind: str, x, kernel_size, stride, use_torch: bool):
     """``F.avg_pool2d`` / ``F.max_pool2d`` (``kind``) on a (C, H, W) float array."""
-    from .layers import AvgPool2d, MaxPool2d
-    from .params import as_flag
 
     x = _floats("x", x, (3,))
     layer = {"avg": AvgPool2d, "max": MaxPool2d}[kind](kernel_size, stride)
     if as_flag("use_torch", use_torch):
         layer.output_shape(*x.shape)  # PyTorch gets only what symproof accepts
-        torch = _torch()
+        torch = torch_module()
         function = getattr(torch.nn.functional, f"{kind}_pool2d")
         return function(torch.tensor(x[None]), layer_tuple(layer.kernel_size),
                         layer_tuple(layer.stride))[0].numpy()
@@ -84,15 +85,14 @@ def max_pool2d(x, kernel_size, stride=None, *, use_torch: bool = False):
     return _pool("max", x, kernel_size, stride, use_torch)
 
 
-def torch_module(layer):
+def torch_layer(layer):
     """The ``torch.nn`` module a symproof layer mirrors, built from the layer's spec with the
     same arguments (PyTorch's names are the spec's field names); float64, on the CPU.
 
     >>> from symproof import Conv2d
-    >>> torch_module(Conv2d(2, 4, 3, groups=2))  # doctest: +SKIP
+    >>> torch_layer(Conv2d(2, 4, 3, groups=2))  # doctest: +SKIP
     Conv2d(2, 4, kernel_size=(3, 3), stride=(1, 1), groups=2)
     """
-    from .params import to_python
 
     spec = getattr(layer, "spec", None)
     if spec is None or not spec.torch:
@@ -108,7 +108,7 @@ def torch_module(layer):
             raise EvaluationError(f"the PyTorch cross-check needs a concrete {field.name}, "
                                   f"got {value}")
         arguments[field.name] = value
-    torch = _torch()
+    torch = torch_module()
     return getattr(torch.nn, spec.torch)(**arguments).double()
 
 
@@ -117,8 +117,8 @@ def torch_evaluate(layer, x, *parameters):
     ``evaluate`` takes them (``weight``, ``bias``; none for pooling), as a NumPy array."""
     import numpy as np
 
-    torch = _torch()
-    module = torch_module(layer)
+    torch = torch_module()
+    module = torch_layer(layer)
     names = [name for name in ("weight", "bias") if getattr(module, name, None) is not None]
     with torch.no_grad():
         for name, value in zip(names, parameters):

@@ -36,10 +36,33 @@ from collections.abc import Callable, Iterable
 import sympy as sp
 
 from .errors import ParameterError
-from .kernel.context import as_conditions, as_names, is_condition
+from .kernel import (
+    case_split,
+    collapse_deltas,
+    derivative,
+    differentiated,
+    expand_sums,
+    identity,
+    max_commutes,
+    normalize,
+    prove,
+    substituted,
+    substitution,
+)
+from .kernel.context import (
+    Context,
+    as_conditions,
+    as_names,
+    broken_range,
+    is_condition,
+    layer_context,
+)
 from .kernel.outcome import Outcome, Status, weakest
+from .limits import check_expression
 from .notation import ARRAYS, INDICES, index_symbol
+from .params import as_size
 from .proof import Proof, Step
+from .text import text
 
 __all__ = ["Derivation", "RULES"]
 
@@ -69,7 +92,6 @@ def _exact(value):
     if not isinstance(value, sp.Basic):
         raise ParameterError("value", value, "must be a number or a SymPy expression "
                              "(text is never parsed here)")
-    from .limits import check_expression
 
     check_expression(value, "a value given to the derivation")  # before any work on it
     return value.replace(lambda e: isinstance(e, sp.Float),
@@ -101,7 +123,6 @@ class Derivation:
                  at: tuple | None = None, input_size: tuple | None = None,
                  name: str = "derivation", title: str = "a derivation", statement: str = "",
                  why: str = "", kind: str = "definition"):
-        from .kernel.context import Context
 
         self.name, self.title, self.statement = name, title, statement
         self._definitions: list[sp.Eq] = []
@@ -140,9 +161,6 @@ class Derivation:
                      names: list):
         """The element formula (GIVEN) at ``at``, for an input of ``input_size``, and the
         context its semantics gives."""
-        from .kernel.context import Context, broken_range, layer_context
-        from .notation import H, W
-        from .params import as_size
 
         equation = layer.equation()
         indices = equation.lhs.indices if isinstance(equation.lhs, sp.Indexed) else ()
@@ -154,13 +172,15 @@ class Derivation:
             values = dict(zip(indices, (as_size("at", _exact(v)) for v in at)))
         size = None
         if hasattr(layer, "window"):
+            axes = tuple(index_symbol(name) for name in layer.spec.axes)  # (H, W), or (L,)
             if input_size is None:
-                size = (H, W)
-            elif not isinstance(input_size, (tuple, list)) or len(input_size) != 2:
-                raise ParameterError("input_size", input_size, "must be (H, W)")
+                size = axes
+            elif not isinstance(input_size, (tuple, list)) or len(input_size) != len(axes):
+                raise ParameterError("input_size", input_size,
+                                     f"must be ({', '.join(layer.spec.axes)})")
             else:
                 size = tuple(as_size("input_size", v) for v in input_size)
-                values.update({H: size[0], W: size[1]})  # a divisor may depend on them
+                values.update(zip(axes, size))  # a divisor may depend on them
         elif input_size is not None:
             raise ParameterError("input_size", input_size, "is only for a windowed layer")
         equation = equation.xreplace(values)
@@ -168,14 +188,14 @@ class Derivation:
         self._steps.append(Step(sp.Eq(self.lhs, self.current, evaluate=False),
                                 why or f"the element formula of {layer!r}",
                                 Outcome(Status.GIVEN, kind)))
-        general = layer_context(layer, *(size or (None, None)))
+        general = layer_context(layer, *(size or ()))
         broken = broken_range(general, values)
         if broken is not None:
             raise ParameterError("at", at, f"must lie in the layer's output, where "
                                  f"{_text(broken)}")
         ctx = general.placed(values)
         return Context([*assumptions, *ctx.assumptions], names, zero_outside=ctx.zero_outside,
-                       outside_value=ctx.outside_value)
+                       outside_value=ctx.outside_value, extents=ctx.extents)
 
     # -- the links ---------------------------------------------------------------------------
 
@@ -197,7 +217,6 @@ class Derivation:
         function of the indices) and ``k=2`` for a symbol. The definitions are stated, GIVEN
         (``stated`` and ``kind`` say what they are: "the weights the problem proposes",
         "problem data"); the link is decided by the kernel's substitution rule."""
-        from .kernel import substituted
 
         new = [self._definition(d) for d in definitions]
         new += [self._named(name, value) for name, value in values.items()]
@@ -214,7 +233,6 @@ class Derivation:
     def expand_sums(self, why: str = "") -> Derivation:
         """Write out sums with numeric ranges and pin Kronecker deltas (the kernel's exact
         rules); the link is decided as an identity."""
-        from .kernel import expand_sums
 
         after = expand_sums(self.current, partial=True)
         return self._link(after, why or "write out the sums", self._decide(after, "identity"))
@@ -222,7 +240,6 @@ class Derivation:
     def collapse(self, why: str = "") -> Derivation:
         """Sum out the Kronecker deltas (only the term whose index matches survives), settling
         range conditions the assumptions decide."""
-        from .kernel import collapse_deltas
 
         after, _ = collapse_deltas(self.current, self._context)
         return self._link(after, why or "only the matching term of each δ-sum survives",
@@ -230,7 +247,6 @@ class Derivation:
 
     def simplify(self, why: str = "") -> Derivation:
         """The kernel's normal form of the current expression, under the assumptions."""
-        from .kernel import normalize
 
         after = normalize(self.current, self._context)
         return self._link(after, why or "simplify", self._decide(after, "identity"))
@@ -239,7 +255,6 @@ class Derivation:
         """Differentiate both sides by ``variable``: the chain continues as ``∂lhs/∂variable
         = …``. The derivative is computed by the kernel (``claimed``, when given, is decided
         against it)."""
-        from .kernel import derivative, differentiated, normalize
 
         if not isinstance(variable, (sp.Symbol, sp.Indexed)):
             raise ParameterError("variable", variable, "must be a symbol or an array entry")
@@ -291,8 +306,6 @@ class Derivation:
     # -- inside ------------------------------------------------------------------------------
 
     def _decide(self, after: sp.Expr, rule: str, on=None) -> Outcome:
-        from .kernel import case_split, identity, max_commutes, prove, substitution
-
         before = self.current
         if not isinstance(rule, str) or rule not in RULES:
             raise ParameterError("rule", rule, f"must be one of {', '.join(RULES)}")
@@ -367,6 +380,4 @@ def _call(function: Callable, pattern: tuple, name: str):
 
 
 def _text(expr) -> str:
-    from .text import text
-
     return text(expr)

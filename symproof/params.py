@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from .errors import ParameterError
+from .errors import EvaluationError, ParameterError
 from .limits import check, check_expression, integer_from_text
 
 __all__ = [
@@ -181,8 +181,6 @@ def fails(relation: sp.Basic | bool) -> bool:
 def concrete_int(name: str, value: sp.Expr) -> int:
     """``value`` as a Python int, or an error saying numbers are needed (for ``evaluate``)."""
     if not getattr(value, "is_Integer", False):
-        from .errors import EvaluationError
-
         raise EvaluationError(f"evaluate needs a concrete {name}, got {value}: "
                               "build the layer with numbers")
     return int(value)

@@ -30,12 +30,17 @@ such a step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
 
+from .errors import ParameterError
 from .kernel.outcome import LEGEND, Outcome, Result, Status, weakest
+from .latex import latex
+from .latex.escape import escape
+from .report import tex_section
+from .text import text
 
 __all__ = ["Status", "Outcome", "Result", "Step", "Proof", "LEGEND"]
 
@@ -74,11 +79,9 @@ class Step(Result):
         """This step with its claim written in ``layout`` (itself if the claim has no layout)."""
         if layout is None or layout not in self.layouts:
             if layout is not None and self.layouts:
-                from .errors import ParameterError
 
                 raise ParameterError("layout", layout, f"must be one of {', '.join(self.layouts)}")
             return self
-        from dataclasses import replace
 
         return replace(self, claim=self.layouts[layout])
 
@@ -86,7 +89,6 @@ class Step(Result):
         """The claim in the course's notation (``$…$`` with ``inline``; in ``layout`` for a
         Jacobian)."""
         step = self.in_layout(layout)
-        from .latex.escape import escape
 
         text = _latex(step.claim) if step.claim is not None else \
             f"\\text{{{escape(step.statement)}}}"
@@ -143,7 +145,6 @@ class Proof:
         return weakest(s.status for s in self.steps)
 
     def __str__(self) -> str:
-        from .text import text
 
         lines = [f"{self.name}  {self.title}  [{self.status.name}]", f"  {self.statement}"]
         if self.assumptions:
@@ -182,15 +183,12 @@ class Proof:
         """This proof with every layout-dependent claim written in ``layout``."""
         if layout is None:
             return self
-        from dataclasses import replace
 
         return replace(self, steps=[s.in_layout(layout) for s in self.steps])
 
     def to_latex(self, *, layout: str | None = None) -> str:
         """The derivation as a LaTeX section: statement, ``align*`` steps with marks and
         reasons, checks, boxed result (Jacobians in ``layout`` when given)."""
-        from .latex.document import tex_section
-
         return tex_section(self.in_layout(layout))
 
     def _repr_latex_(self) -> str:
@@ -198,7 +196,6 @@ class Proof:
 
 
 def _latex(expr) -> str:
-    from .latex import latex
 
     return latex(expr)
 

@@ -15,6 +15,7 @@ from itertools import product
 
 import sympy as sp
 from sympy.concrete.expr_with_limits import ExprWithLimits
+from sympy.printing.pretty.stringpict import prettyForm
 
 from .errors import ParameterError
 from .limits import check, check_expression
@@ -91,8 +92,6 @@ class MaxOver(ExprWithLimits):
         return f"max[{bounds}]({printer._print(self.function)})"
 
     def _pretty(self, printer):
-        from sympy.printing.pretty.stringpict import prettyForm
-
         def text(e):
             return sp.pretty(e, use_unicode=printer._use_unicode)
 

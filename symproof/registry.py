@@ -1,12 +1,25 @@
-"""The worked problems: found by discovery in the ``proofs`` package, each a ``Problem`` whose
-parameters can be changed (``symproof prove p2 --set k=3``)."""
+"""The worked problems, each a ``Problem`` whose parameters can be changed (``symproof prove p2
+--set k=3``), and the problems of a user's own file (``symproof prove mine.py``).
+
+The worked problems are the modules of the repository's folder ``proofs/``. That folder is
+installed inside symproof's namespace, as the package ``symproof.worked`` (``package-dir`` in
+``pyproject.toml``; an editable install maps the name onto the folder itself), never as a
+top-level package ``proofs``, and the library does not import it by name: :func:`worked_folder`
+locates it and :func:`problems` loads every module in it by path, through the one loader that
+also runs a user's file (:func:`from_file`). A worked module is loaded once, as
+``symproof.worked.<module>`` in ``sys.modules``; a user's file gets a name of its own, so it
+can never replace one of them.
+"""
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
+import inspect
 import os
-import pkgutil
 import re
+import sys
+import traceback
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -17,6 +30,7 @@ from typing import Any
 import sympy as sp
 
 from .errors import ParameterError, ProblemFileError, SymproofError
+from .files import read_bytes
 from .layers.window import RESERVED
 from .limits import check
 from .notation import ARRAYS
@@ -24,7 +38,7 @@ from .params import size_from_text
 from .proof import Proof
 
 __all__ = ["Parameter", "Problem", "problems", "get", "groups", "select", "from_file",
-           "is_problem_file"]
+           "is_problem_file", "worked_folder"]
 
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+|/[0-9]+)?", re.ASCII)
 
@@ -140,8 +154,6 @@ class Problem:
         return proof
 
     def _options(self, options: dict) -> dict:
-        import inspect
-
         try:
             accepted = inspect.signature(self.build).parameters
         except (TypeError, ValueError):
@@ -170,17 +182,35 @@ class Problem:
                                          f"symbol name: {symbol.name} is already {taken}")
 
 
+# The package the folder proofs/ is installed as (and mapped to by an editable install).
+_WORKED = "symproof.worked"
+
+
+def worked_folder() -> Path:
+    """The folder of the worked problems: where the package ``symproof.worked`` lives once
+    installed (for an editable install, the repository's ``proofs/``); in a source tree that
+    is not installed, the ``proofs/`` beside ``symproof/``. Found, not imported."""
+    spec = importlib.util.find_spec(_WORKED)
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parent.parent / "proofs"
+
+
 @cache
 def problems() -> dict[str, Problem]:
-    """Every ``PROBLEM`` defined by a module of the ``proofs`` package, by name."""
-    import proofs
-
-    found = {}
-    for module in pkgutil.iter_modules(proofs.__path__):
-        loaded = importlib.import_module(f"proofs.{module.name}")
-        for problem in [getattr(loaded, "PROBLEM", None), *getattr(loaded, "PROBLEMS", [])]:
-            if isinstance(problem, Problem):
-                found[problem.name] = problem
+    """Every ``PROBLEM`` (and ``PROBLEMS``) of the worked problems' modules, by name: each
+    ``*.py`` of :func:`worked_folder` whose name does not start with ``_``, loaded once."""
+    folder = worked_folder()
+    if not folder.is_dir():
+        raise ProblemFileError(f"the worked problems are missing: no folder {folder} "
+                               "(reinstall symproof)")
+    found: dict[str, Problem] = {}
+    for path in sorted(folder.glob("[!_]*.py")):
+        for problem in _problems_in(_load(path, f"{_WORKED}.{path.stem}"), path):
+            if problem.name in found:
+                raise ProblemFileError(f"{path}: the name {problem.name} is taken by another "
+                                       "worked problem")
+            found[problem.name] = problem
     return dict(sorted(found.items()))
 
 
@@ -213,40 +243,66 @@ def is_problem_file(name: str) -> bool:
 
 def from_file(path: str | os.PathLike) -> list[Problem]:
     """The problems a user's module defines (``PROBLEM``, and/or a list ``PROBLEMS``), the way
-    the worked problems do.
+    the worked problems do, loaded by the same loader.
 
     The file is run as Python, exactly as ``python path`` would run it: it is the user's own
     code, like a script, not a document (documents are never run). Its folder is importable
-    while it loads, so it may import its neighbours.
+    while it loads, so it may import its neighbours. It is run afresh at every call, as a
+    module of its own name, so it never replaces a worked problem's module.
     """
-    import sys
-    import types
-
-    from .files import read_bytes
-
     path = Path(path)
     if path.suffix != ".py":
         raise ParameterError("the problem file", str(path), "must be a .py module")
-    source = read_bytes(path, what="problem file", regular_only=True)
-    module = types.ModuleType(f"symproof_problem_{abs(hash(str(path.resolve())))}")
-    module.__file__ = str(path)
+    name = f"symproof_problem_{abs(hash(str(path.resolve())))}"
+    found = _problems_in(_load(path, name, users=True), path)
+    taken = set(problems())
+    for problem in found:
+        if problem.name.lower() in taken:
+            raise ProblemFileError(f"{path}: the name {problem.name} is taken (a worked "
+                                   "problem's, or another in the file); choose another")
+        taken.add(problem.name.lower())
+    return [replace(p, source=str(path)) for p in found]
+
+
+def _load(path: Path, name: str, *, users: bool = False) -> types.ModuleType:
+    """The module ``name`` run from the file ``path``, as ``python path`` would run it, and
+    kept in ``sys.modules``; any failure is one line naming the file (and the line). A worked
+    module is loaded once (one already loaded under ``name`` is returned as it is), from the
+    bytecode import caches; a user's file (``users``) is read through the bounded reader and
+    run afresh at every call."""
+    if not users and name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
     try:
-        code = compile(source, str(path), "exec")
+        if users:
+            source = read_bytes(path, what="problem file", regular_only=True)
+            code = compile(source, str(path), "exec", dont_inherit=True)
+        else:
+            code = spec.loader.get_code(name)
     except SyntaxError as error:
         raise ProblemFileError(f"{path}: line {error.lineno}: {error.msg}") from None
     except ValueError as error:  # null bytes
         raise ProblemFileError(f"{path}: not Python source ({error})") from None
+    module = importlib.util.module_from_spec(spec)
     folder = str(path.resolve().parent)
     sys.path.insert(0, folder)
+    sys.modules[name] = module  # as import does: the module can be found while it runs
     try:
-        exec(code, module.__dict__)  # noqa: S102 - the user's own module, run as python would
+        exec(code, module.__dict__)  # noqa: S102 - a problem's module, run as python would
     except SymproofError as error:
+        sys.modules.pop(name, None)
         raise ProblemFileError(f"{path}: {error}") from None
     except (Exception, SystemExit) as error:  # sys.exit() in a problem file is a failure too
+        sys.modules.pop(name, None)
         raise ProblemFileError(f"{path} failed while loading: {_located(error, path)}") from None
     finally:
         if folder in sys.path:
             sys.path.remove(folder)
+    return module
+
+
+def _problems_in(module: types.ModuleType, path: Path) -> list[Problem]:
+    """The problems ``module`` (loaded from ``path``) defines: ``PROBLEM`` and ``PROBLEMS``."""
     listed = getattr(module, "PROBLEMS", [])
     if not isinstance(listed, (list, tuple)):
         raise ProblemFileError(f"{path}: PROBLEMS must be a list of symproof.Problem, "
@@ -259,19 +315,11 @@ def from_file(path: str | os.PathLike) -> list[Problem]:
     if not found:
         raise ProblemFileError(f"{path} defines no PROBLEM (a symproof.Problem, e.g. "
                                "PROBLEM = Problem('name', 'title', build))")
-    taken = set(problems())
-    for problem in found:
-        if problem.name.lower() in taken:
-            raise ProblemFileError(f"{path}: the name {problem.name} is taken (a worked "
-                                   "problem's, or another in the file); choose another")
-        taken.add(problem.name.lower())
-    problems_found = found
-    return [replace(p, source=str(path)) for p in problems_found]
+    return found
 
 
 def _located(error: BaseException, source) -> str:
     """``Type: message (line n)`` with the deepest line of ``source`` in the traceback."""
-    import traceback
 
     line = next((frame.lineno for frame in reversed(traceback.extract_tb(error.__traceback__))
                  if frame.filename == str(source)), None)

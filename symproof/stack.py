@@ -25,8 +25,10 @@ import sympy as sp
 
 from . import notation as nt
 from .errors import ParameterError
+from .latex import latex
 from .layers.activation import Activation
 from .layers.base import Layer
+from .layers.window import indices
 from .shapes import conv_output_size, effective_kernel
 
 __all__ = ["Sequential", "receptive_field", "ReceptiveField"]
@@ -95,15 +97,12 @@ class ReceptiveField:
 
     def rows(self, i) -> tuple:
         """(first, last) input row read by output position ``i``."""
-        from .layers.window import indices
 
         (i,) = indices(("i", i))
         first = self.start.xreplace({nt.i: i})
         return first, first + self.size - 1
 
     def _repr_latex_(self) -> str:
-        from .latex import latex
-
         return (rf"$r = {latex(self.size)},\ J = {latex(self.jump)},\ "
                 rf"\text{{start}}(i) = {latex(self.start)}$")
 

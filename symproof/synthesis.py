@@ -178,7 +178,7 @@ class Synthesis(Result):
         return out
 
     def _require(self):
-        if not self.exists:
+        if not self.ok:
             raise NoSolutionError(f"no weights realise these targets: {self.reason}")
 
 
@@ -205,6 +205,9 @@ def synthesize(layer: Conv2d, targets: Sequence[sp.Expr],
     """
     if not isinstance(layer, Conv2d):
         raise ParameterError("layer", layer, "must be a Conv2d")
+    if layer.groups != 1:  # a tap's channel would then depend on the output channel's group
+        raise ParameterError("layer", layer, "must have groups=1: synthesis reads every input "
+                             "channel from every output channel")
     if isinstance(targets, (str, bytes, sp.Basic)) or not isinstance(targets, Sequence):
         raise ParameterError("targets", targets, "must be a list of SymPy expressions in X, "
                                                  "one per output channel")

@@ -26,6 +26,7 @@ from .limits import check
 from .params import as_flag
 from .proof import Outcome, Proof, Status
 from .synthesis import Synthesis
+from .text import text
 
 __all__ = ["synthesis_proof", "uniqueness"]
 
@@ -85,7 +86,6 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
     """The proof that ``found`` realises its targets (or that no weights can).
 
     ``check_size`` is the (H, W) of the exhaustive and numeric checks on a concrete layer."""
-    from .text import text
 
     if not isinstance(found, Synthesis):
         raise ParameterError("found", found, "must be what synthesize() returned")

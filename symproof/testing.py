@@ -23,9 +23,14 @@ from typing import Any
 import sympy as sp
 
 from . import limits
+from .calculus import entry
 from .errors import FileError, ParameterError, SnapshotError, SymproofError
 from .files import read_bytes, write_atomically
+from .kernel import Context, identity
+from .latex import latex
+from .proof import Status
 from .serialize import from_tree, to_tree
+from .text import text
 
 __all__ = ["assert_equivalent", "Snapshot"]
 
@@ -60,15 +65,12 @@ def _parts(a: Any, b: Any, where: str):
     if isinstance(a, sp.MatrixExpr) or isinstance(b, sp.MatrixExpr):
         scalar = next((v for v in (a, b) if not isinstance(v, sp.MatrixExpr)), None)
         if scalar is not None and (a if scalar is b else b).shape == (1, 1):
-            from .calculus import entry
-
             matrix = a if scalar is b else b  # a 1 × 1 matrix is its entry
             yield where, entry(matrix, 1, 1), scalar
             return
         if getattr(a, "shape", None) != getattr(b, "shape", None):
             raise AssertionError(f"{where}: shapes {getattr(a, 'shape', None)} and "
                                  f"{getattr(b, 'shape', None)} differ")
-        from .calculus import entry
 
         i, j = sp.symbols("i_entry j_entry", integer=True, positive=True)
         rows, cols = a.shape
@@ -90,9 +92,6 @@ def _parts(a: Any, b: Any, where: str):
 
 def assert_equivalent(a: Any, b: Any, assumptions: tuple = ()) -> None:
     """Fail unless ``a`` and ``b`` are mathematically equal (PROVED) under ``assumptions``."""
-    from .kernel import Context, identity
-    from .proof import Status
-    from .text import text
 
     ctx = Context(assumptions)
     for where, x, y in _parts(a, b, "value"):
@@ -156,7 +155,6 @@ class Snapshot:
     def assert_match(self, value: Any, name: str = "result", assumptions: tuple = ()) -> None:
         """Compare ``value`` with the stored snapshot ``name`` (record it with ``update``)."""
         __tracebackhide__ = True
-        from .latex import latex
 
         if not isinstance(name, str) or not name:
             raise ParameterError("name", name, "must be a non-empty string")

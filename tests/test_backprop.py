@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import warnings
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -55,12 +59,13 @@ def test_exact_verification_and_that_it_can_fail(monkeypatch):
     assert bp.verify_exact((2, 3, 2, 1)).status is Status.VERIFIED
     assert bp.verify_exact((3, 2, 2, 2, 1)).status is Status.VERIFIED
     # A wrong σ' in the formulas must be caught.
-    monkeypatch.setattr(bp, "prime", lambda name: sp.Function(f"{name}''"))
+    monkeypatch.setattr(bp.crosscheck, "prime", lambda name: sp.Function(f"{name}''"))
     failed = bp.verify_exact((2, 3, 2, 1))
     assert failed.status is Status.REFUTED and failed.counterexample["formula"].startswith("∂")
 
 
-def _torch_grads(torch, activation, values, wrt_names):
+def _torch_grads(torch, activation, values, wrts):
+    """torch.autograd's Jacobians of the network, by ``"x"``, ``("A", ℓ)`` or ``("b", ℓ)``."""
     act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}[activation]
     x = torch.tensor(values["x"], requires_grad=True)
     weights = [torch.tensor(a, requires_grad=True) for a in values["weights"]]
@@ -79,9 +84,9 @@ def _torch_grads(torch, activation, values, wrt_names):
     named = {"x": jac[0]}
     depth = len(weights)
     for k in range(depth):
-        named[f"A_{k + 1}"] = jac[1 + k]
-        named[f"b_{k + 1}"] = jac[1 + depth + k]
-    return {w: named[w].numpy() for w in wrt_names}
+        named["A", k + 1] = jac[1 + k]
+        named["b", k + 1] = jac[1 + depth + k]
+    return {w: named[w].numpy() for w in wrts}
 
 
 @given(st.lists(st.integers(1, 5), min_size=2, max_size=4),
@@ -93,12 +98,12 @@ def test_jacobians_match_torch_autograd(torch, hidden, activation, seed):
               "weights": [rng.standard_normal((b, a)) for a, b in zip(widths, widths[1:])],
               "biases": [rng.standard_normal(b) for b in widths[1:]]}
     mlp = MLP(widths, activation)
-    names = ["x"] + [f"{v}_{k}" for k in range(1, mlp.depth + 1) for v in "Ab"]
-    reference = _torch_grads(torch, activation, values, names)
-    for name in names:
-        ours = bp.jacobian(mlp, name, values)
-        expected = reference[name].reshape(ours.shape)  # autograd: (1, *shape)
-        np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-12, err_msg=name)
+    wrts = ["x"] + [(kind, k) for k in range(1, mlp.depth + 1) for kind in "Ab"]
+    reference = _torch_grads(torch, activation, values, wrts)
+    for wrt in wrts:
+        ours = bp.jacobian(mlp, wrt, **values)
+        expected = reference[wrt].reshape(ours.shape)  # autograd: (1, *shape)
+        np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-12, err_msg=str(wrt))
 
 
 def test_vector_output_jacobians_match_torch(torch):
@@ -108,11 +113,12 @@ def test_vector_output_jacobians_match_torch(torch):
               "weights": [rng.standard_normal((4, 3)), rng.standard_normal((2, 4))],
               "biases": [rng.standard_normal(4), rng.standard_normal(2)]}
     mlp = MLP(widths, "tanh")
-    reference = _torch_grads(torch, "tanh", values, ["x", "b_1"])
-    np.testing.assert_allclose(bp.jacobian(mlp, "x", values), reference["x"], rtol=1e-12)
-    np.testing.assert_allclose(bp.jacobian(mlp, "b_1", values), reference["b_1"], rtol=1e-12)
+    reference = _torch_grads(torch, "tanh", values, ["x", ("b", 1)])
+    np.testing.assert_allclose(bp.jacobian(mlp, "x", **values), reference["x"], rtol=1e-12)
+    np.testing.assert_allclose(bp.jacobian(mlp, ("b", 1), **values), reference["b", 1],
+                               rtol=1e-12)
     with pytest.raises(ShapeError, match="needs a scalar output"):
-        bp.jacobian(mlp, "A_1", values)
+        bp.jacobian(mlp, ("A", 1), **values)
 
 
 def test_layouts_round_trip():
@@ -127,8 +133,8 @@ def test_layouts_round_trip():
                                                        rng.standard_normal((1, 3))],
               "biases": [rng.standard_normal(3), rng.standard_normal(1)]}
     mlp = MLP((2, 3, 1), "sigmoid")
-    np.testing.assert_array_equal(bp.jacobian(mlp, "x", values, layout="denominator"),
-                                  bp.jacobian(mlp, "x", values).T)
+    np.testing.assert_array_equal(bp.jacobian(mlp, "x", layout="denominator", **values),
+                                  bp.jacobian(mlp, "x", **values).T)
 
 
 def test_sympy_layout_is_converted_in_one_place():
@@ -140,15 +146,18 @@ def test_sympy_layout_is_converted_in_one_place():
     assert jacobian_of_layer("x", A, x, b, None, layout="denominator") == sp.diff(A * x + b, x)
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the deprecated form's own errors
 @pytest.mark.parametrize("call, error, message", [
     (lambda v: bp.jacobian(MLP((2, 3, 1), "relu"), "A_7", v), ParameterError,
      "wrt must be a parameter or layer of this network"),
     (lambda v: bp.jacobian(MLP((2, 3, 1), "relu"), "w_1", v), ParameterError, "wrt must be"),
-    (lambda v: bp.jacobian(MLP((2, 4, 1), "relu"), "x", v), ShapeError, "weight must have shape"),
+    (lambda v: bp.jacobian(MLP((2, 3, 1), "relu"), "A_ℓ", v), ParameterError, "wrt must be"),
+    (lambda v: bp.jacobian(MLP((2, 4, 1), "relu"), "x", **v), ShapeError,
+     "weight must have shape"),
     (lambda v: bp.jacobian(MLP((2, 3, 1), "relu"), "x", {"x": v["x"]}), ParameterError,
      "must give biases, weights"),
-    (lambda v: bp.jacobian(MLP((2, 3, 1), "sigma"), "x", v), EvaluationError, "undefined"),
-    (lambda v: bp.jacobian(MLP((2, 3, 1), "relu"), "x", v, layout="row"), ParameterError,
+    (lambda v: bp.jacobian(MLP((2, 3, 1), "sigma"), "x", **v), EvaluationError, "undefined"),
+    (lambda v: bp.jacobian(MLP((2, 3, 1), "relu"), "x", layout="row", **v), ParameterError,
      "layout must be one of"),
     (lambda v: bp.verify_exact((2, 3, 2)), ParameterError, "n_L = 1"),
 ])
@@ -199,14 +208,168 @@ def test_activation_derivatives_match_autograd_at_the_kinks():
     import numpy as np
 
     torch = pytest.importorskip("torch")
-    from symproof import MLP, LeakyReLU, ReLU, Sigmoid, Tanh
-    from symproof.backprop import _derivative
+    from symproof import LeakyReLU, ReLU, Sigmoid, Tanh
 
     points = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     functions = {ReLU(): torch.relu, LeakyReLU(0.2): lambda t: torch.nn.functional.leaky_relu(
         t, 0.2), Sigmoid(): torch.sigmoid, Tanh(): torch.tanh}
     for activation, reference in functions.items():
-        ours = _derivative(MLP([2, 2, 1], activation=activation))(points)
+        ours = bp.activation_derivative(activation)(points)
         t = torch.tensor(points, requires_grad=True)
         reference(t).sum().backward()
         assert np.allclose(ours, t.grad.numpy(), atol=1e-12), activation
+
+
+# --- the structured numeric API: arrays by layer, wrt by (kind, ℓ) --------------------------
+
+def _random_network(rng, widths, activation="tanh"):
+    """An MLP and its numbers, drawn from ``rng``, as the keywords ``jacobian`` takes."""
+    arrays = {"x": rng.standard_normal(widths[0]),
+              "weights": [rng.standard_normal((b, a)) for a, b in zip(widths, widths[1:])],
+              "biases": [rng.standard_normal(b) for b in widths[1:]]}
+    return MLP(widths, activation), arrays
+
+
+def _every_wrt(depth):
+    return ["x"] + [(kind, k) for k in range(1, depth + 1) for kind in "Ab"] + [
+        ("y", k) for k in range(depth)]
+
+
+def test_structured_and_deprecated_forms_give_the_same_numbers():
+    mlp, arrays = _random_network(np.random.default_rng(3), (3, 4, 2, 1), "sigmoid")
+    for wrt in _every_wrt(mlp.depth):
+        new = bp.jacobian(mlp, wrt, **arrays)
+        name = wrt if wrt == "x" else f"{wrt[0]}_{wrt[1]}"
+        with pytest.warns(DeprecationWarning):
+            old = bp.jacobian(mlp, name, dict(arrays))
+        np.testing.assert_array_equal(new, old, err_msg=name)
+        assert np.array_equal(bp.jacobian(mlp, bp.Wrt(*wrt) if wrt != "x" else bp.Wrt("y", 0),
+                                          **arrays), new)
+        if wrt[0] != "y":
+            fd_new = bp.finite_differences(mlp, wrt, **arrays)
+            with pytest.warns(DeprecationWarning):
+                fd_old = bp.finite_differences(mlp, name, dict(arrays))
+            np.testing.assert_array_equal(fd_new, fd_old, err_msg=name)
+            np.testing.assert_allclose(new, fd_new, rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+def test_the_deprecation_warning_names_the_new_form_and_the_new_form_does_not_warn():
+    mlp, arrays = _random_network(np.random.default_rng(0), (2, 3, 1))
+    with pytest.warns(DeprecationWarning, match=r"wrt='A_2' \(now wrt=\('A', 2\)\)") as caught:
+        bp.jacobian(mlp, "A_2", **arrays)
+    assert caught[0].filename == __file__  # it points at the caller's line
+    with pytest.warns(DeprecationWarning, match=r"weights=\[A_1, …, A_L\]"):
+        bp.jacobian(mlp, "x", dict(arrays))
+    with pytest.warns(DeprecationWarning, match="finite_differences"):
+        bp.finite_differences(mlp, "b_1", dict(arrays))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bp.jacobian(mlp, ("A", 2), **arrays)
+        bp.jacobian(mlp, "x", **arrays, layout="denominator")
+        bp.finite_differences(mlp, ("b", 1), **arrays)
+        x = sp.Symbol("x")
+        bp.jacobian(x**2, [x], {x: 1.0})  # an expression's values are keyed by symbols
+
+
+@pytest.mark.parametrize("wrt", [("A", 0), ("A", 3), ("b", 3), ("b", -1), ("y", 2), ("y", -1),
+                                 ("w", 1), ("A", 1.0), ("A", True), ("A", "1"), ("A",),
+                                 ("A", 1, 2), 5, None, "y", ["A", 1]])
+def test_a_layer_the_network_lacks_is_refused_naming_wrt(wrt):
+    mlp, arrays = _random_network(np.random.default_rng(0), (2, 3, 1))
+    with pytest.raises(ParameterError, match=r"wrt must be a parameter or layer of this network "
+                                             r"\(L = 2\)") as error:
+        bp.jacobian(mlp, wrt, **arrays)
+    assert error.value.name == "wrt" and error.value.value == wrt
+
+
+def test_wrt_is_checked_when_built():
+    assert bp.Wrt("A", np.int64(2)) == bp.Wrt("A", 2) and str(bp.Wrt("b", 1)) == "b_1"
+    assert bp.jacobian(MLP((2, 1), "relu"), ("A", np.int64(1)), x=[1.0, 2.0],
+                       weights=[[[1.0, 1.0]]], biases=[[0.0]]).tolist() == [[1.0, 2.0]]
+    with pytest.raises(ParameterError, match="wrt kind must be 'A'"):
+        bp.Wrt("W", 1)
+    with pytest.raises(ParameterError, match="wrt layer must be an integer"):
+        bp.Wrt("A", 1.5)
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (dict(x=[1.0, 2.0, 3.0]), ShapeError, r"x must be one input vector of shape \(2,\)"),
+    (dict(weights=[np.ones((3, 2)), np.ones((1, 4))]), ShapeError,
+     r"layer 2 of the MLP: weights\[1\]"),
+    (dict(weights=[np.ones((3, 2))]), ShapeError, "need 2 weights and 2 biases, got 1 weights"),
+    (dict(biases=[np.zeros(3), np.zeros(2)]), ShapeError, r"layer 2 of the MLP"),
+    (dict(biases=None), ParameterError, r"biases must be given: \[b_1, …, b_L\]"),
+    (dict(x=None), ParameterError, "x must be given"),
+    (dict(weights=np.ones(3)), ShapeError, "need 2 weights"),
+    (dict(weights="A_1"), ParameterError, "weights must be a list of 2 arrays"),
+    (dict(x=[1.0, 1j]), ShapeError, "x must hold real numbers"),
+])
+def test_bad_arrays_are_refused_with_the_parameter_and_the_rule(change, error, message):
+    arrays = {"x": [1.0, 2.0], "weights": [np.ones((3, 2)), np.ones((1, 3))],
+              "biases": [np.zeros(3), np.zeros(1)], **change}
+    with pytest.raises(error, match=message):
+        bp.jacobian(MLP((2, 3, 1), "relu"), ("A", 1), **arrays)
+
+
+def test_the_two_forms_do_not_mix():
+    mlp, arrays = _random_network(np.random.default_rng(0), (2, 3, 1))
+    with pytest.raises(ParameterError, match="values must not be given with x=, weights="):
+        bp.jacobian(mlp, "x", dict(arrays), x=arrays["x"])
+    x = sp.Symbol("x")
+    with pytest.raises(ParameterError, match="weights must not be given for an expression"):
+        bp.jacobian(x**2, [x], {x: 1.0}, weights=arrays["weights"])
+    with pytest.raises(ParameterError, match=r"must be 'x', \('A', ℓ\) or \('b', ℓ\)"):
+        bp.finite_differences(mlp, ("y", 1), **arrays)
+
+
+def _independent_differences(mlp, arrays, wrt, h=1e-6):
+    """Central differences of ``MLP.evaluate`` (no code of symproof.backprop), shaped like
+    ``jacobian``'s numerator layout for a scalar output."""
+    which = ("x", None) if wrt == "x" else ({"A": "weights", "b": "biases"}[wrt[0]], wrt[1] - 1)
+    base = {key: [np.array(v, float) for v in value] if key != "x" else np.array(value, float)
+            for key, value in arrays.items()}
+    target = base[which[0]] if which[1] is None else base[which[0]][which[1]]
+    grad = np.zeros(target.shape)
+    for index in np.ndindex(target.shape):
+        outputs = []
+        for sign in (1, -1):
+            original = target[index]
+            target[index] = original + sign * h
+            outputs.append(mlp.evaluate(base["x"], base["weights"], base["biases"])[0])
+            target[index] = original
+        grad[index] = (outputs[0] - outputs[1]) / (2 * h)
+    return grad if wrt != "x" and wrt[0] == "A" else grad[None, :]
+
+
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=3),
+       st.sampled_from(["tanh", "sigmoid"]), st.integers(0, 2**31))
+def test_structured_jacobians_match_independent_differences(hidden, activation, seed):
+    widths = (*hidden, 1)
+    mlp, arrays = _random_network(np.random.default_rng(seed), widths, activation)
+    for wrt in _every_wrt(mlp.depth):
+        if wrt != "x" and wrt[0] == "y":
+            continue
+        ours = bp.jacobian(mlp, wrt, **arrays)
+        reference = _independent_differences(mlp, arrays, wrt)
+        assert ours.shape == reference.shape, wrt
+        np.testing.assert_allclose(ours, reference, rtol=1e-5, atol=1e-6, err_msg=str(wrt))
+
+
+def test_every_name_imported_from_backprop_is_still_there():
+    import symproof.backprop as package
+
+    for name in ("Formula", "Network", "derive", "network_symbols", "defining_entries",
+                 "differentiated", "index_derivative", "ranges", "check_formula", "n", "ell",
+                 "L", "jacobian", "expression_jacobian", "verify_exact", "check_formula",
+                 "numeric_check", "finite_differences", "Wrt", "activation_derivative"):
+        assert hasattr(package, name), name
+    assert set(package.__all__) <= set(dir(package))
+
+
+def test_importing_symproof_and_backprop_leaves_torch_and_numpy_unloaded():
+    code = ("import sys, symproof; assert 'symproof.backprop' not in sys.modules; "
+            "import symproof.backprop; "
+            "print(sorted(m for m in ('torch', 'numpy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"

@@ -63,12 +63,12 @@ def configurations(draw, word: str):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(data=st.data())
 def test_every_kind_matches_torch(torch, word, data):
-    from symproof.crosscheck import torch_evaluate, torch_module
+    from symproof.crosscheck import torch_evaluate, torch_layer
 
     layer, shape, out, seed = data.draw(configurations(word))
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(shape)
-    module = torch_module(layer)
+    module = torch_layer(layer)
     parameters = [rng.standard_normal(tuple(getattr(module, name).shape))
                   for name in ("weight", "bias") if getattr(module, name, None) is not None]
     reference = torch_evaluate(layer, x, *parameters)

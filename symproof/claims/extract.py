@@ -14,7 +14,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-__all__ = ["Claim", "Directive", "extract", "directives", "math_blocks", "code_spans"]
+__all__ = ["Claim", "Directive", "extract", "directives", "math_blocks", "code_spans",
+           "split_top"]
 
 _ENVIRONMENTS = ("equation", "equation*", "align", "align*", "gather", "gather*", "multline",
                  "multline*", "displaymath", "eqnarray", "eqnarray*")
@@ -190,7 +191,7 @@ def _blocks(text: str, inline: bool, markdown: bool = False):
         i += 1
 
 
-def _split_top(source: str, separator: str) -> list[tuple[int, str]]:
+def split_top(source: str, separator: str) -> list[tuple[int, str]]:
     """Pieces of ``source`` between top-level ``separator``s, with their offsets.
 
     Depth counts ``{``/``}``, ``\\left``/``\\right`` and ``\\begin``/``\\end`` (whose own
@@ -222,7 +223,7 @@ _TOKENS: dict[str, re.Pattern] = {}
 def _links(row: str) -> list[str]:
     """``a = b = c`` → ``[a, b, c]`` (top-level ``=`` only, never inside ``\\le`` etc.)."""
     pieces = []
-    for _, piece in _split_top(row, "="):
+    for _, piece in split_top(row, "="):
         if pieces and pieces[-1].rstrip().endswith(("\\le", "\\ge", "<", ">", "!", "\\ne")):
             pieces[-1] += "=" + piece  # ≤=, ≥= and != are one relation, not a split
         else:
@@ -289,7 +290,7 @@ def _group(text: str, start: int) -> tuple[str, int]:
 def _claims_in_row(row: str) -> list[tuple[int, str]]:
     """Claims written side by side, ``a = 1, \\quad b = 2``, separated."""
     pieces = []
-    for offset, piece in _split_top(row, "\\quad"):
+    for offset, piece in split_top(row, "\\quad"):
         if pieces and piece.strip().startswith(("(", "\\text{(", "\\because", "(\\because")):
             start, before = pieces[-1]
             pieces[-1] = (start, before + "\\quad" + piece)  # an annotation, not a claim
@@ -305,7 +306,7 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
     for start, raw, _ in _blocks(text, inline, markdown):
         block = _unwrap(raw)  # same length as raw only if nothing was removed: lines move
         previous: str | None = None
-        rows = [(offset, piece) for offset, row in _split_top(block, "\\\\")
+        rows = [(offset, piece) for offset, row in split_top(block, "\\\\")
                 for offset_, piece in _claims_in_row(row) for offset in [offset + offset_]]
         for offset, row in rows:
             line = lines.of(start + min(offset, len(raw)) + len(row) - len(row.lstrip()))

@@ -24,8 +24,12 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .. import notation as nt
+from ..calculus import Elementwise
 from ..errors import SymproofError
+from ..latex import latex
 from ..limits import check_expression, check_scripts, check_text, deadline
+from ..reductions import MaxOver
+from .extract import split_top as pieces
 
 __all__ = ["parse_latex", "ParseError"]
 
@@ -129,7 +133,7 @@ class _Reader:
         return parse_latex(text, _table=self.table, _symbols=self.symbols)
 
     def indices(self, text: str) -> list[sp.Basic]:
-        return [self.inner(part) for part in _split_top(text, ",")]
+        return [self.inner(part) for part in split_top(text, ",")]
 
     # --- the pass ---------------------------------------------------------------------------
     def run(self) -> str:
@@ -233,10 +237,8 @@ class _Reader:
         if t.startswith("\\left(", after):
             body, close = self.left_right(after)
             name = word + "'" * primes
-            arguments = [self.inner(a) for a in _split_top(body, ",")]
+            arguments = [self.inner(a) for a in split_top(body, ",")]
             if len(arguments) == 1 and isinstance(arguments[0], MatrixExpr):
-                from ..calculus import Elementwise
-
                 self.place(Elementwise(name, arguments[0]), close)  # σ'(v), entry by entry
             else:
                 self.place(sp.Function(name)(*arguments), close)
@@ -248,16 +250,15 @@ class _Reader:
 
     def window_max(self, substack: bool = True) -> bool:
         """``\\max_{\\substack{a ≤ p ≤ b \\\\ …}} body`` or ``\\max_{a ≤ p ≤ b, …} body``."""
-        from ..reductions import MaxOver
 
         t = self.text
         if substack:
             ranges, end = self.group(self.pos + len("\\max_{\\substack"))
             end += 1  # the closing brace of the subscript
-            parts = _split_top(ranges, "\\\\")
+            parts = split_top(ranges, "\\\\")
         else:
             ranges, end = self.group(self.pos + len("\\max_"))
-            parts = _split_top(ranges.replace("\\ ", " "), ",")
+            parts = split_top(ranges.replace("\\ ", " "), ",")
         limits = []
         for part in parts:
             pieces = [s.strip() for s in part.split("\\le")]
@@ -297,9 +298,8 @@ def _continues(text: str, end: int) -> bool:
     return end < len(text) and (text[end].isalnum() or text[end] in "_'")
 
 
-def _split_top(text: str, separator: str) -> list[str]:
+def split_top(text: str, separator: str) -> list[str]:
     """``text`` split at ``separator`` outside braces, \\left…\\right and environments."""
-    from .extract import _split_top as pieces
 
     return [piece for _, piece in pieces(text, separator)]
 
@@ -325,8 +325,6 @@ def _name_of(body: str, table: dict[str, sp.Basic]) -> str:
 
 
 def _printed_table(known: Iterable[sp.Basic]) -> dict[str, sp.Basic]:
-    from ..latex import latex
-
     table = {}
     for obj in known:
         named = isinstance(obj, (sp.MatrixSymbol, sp.Symbol)) and not _single_letter(obj.name)

@@ -19,10 +19,13 @@ fail to use an assumption, not invent one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import product
 
 import sympy as sp
 
 from ..errors import ParameterError, SymproofError
+from ..notation import index_symbol
+from ..shapes import effective_kernel, simplify_size
 
 __all__ = ["Context", "layer_context", "broken_range", "as_conditions", "as_names",
            "respects_assumptions", "is_condition"]
@@ -34,7 +37,7 @@ class Context:
 
     def __init__(self, assumptions: Iterable = (), nondecreasing: Iterable[str] = (),
                  split_residues: bool = True, zero_outside: dict | None = None,
-                 outside_value: sp.Expr = sp.S.Zero):
+                 outside_value: sp.Expr = sp.S.Zero, extents: dict | None = None):
         self.assumptions = as_conditions("assumptions", assumptions)
         # a conjunction assumed is each of its parts assumed
         self.relations = [part for a in self.assumptions if isinstance(a, sp.Basic)
@@ -46,6 +49,10 @@ class Context:
         # ``outside_value``: 0 for zero padding, −∞ for max pooling.
         self.zero_outside = dict(zero_outside or {})
         self.outside_value = outside_value
+        # Arrays whose entries exist only inside their index range (a layer's weights: w has
+        # shape (C_out, C_in/G, f1, f2)): base → the upper bound of each index. Values given to
+        # an entry that does not exist are no counterexample.
+        self.extents = dict(extents or {})
         self._known = [e for r in self.relations for e in _nonnegative_forms(r)]
         self._implied: dict = {}
         self._canonical = {r.canonical for r in self.relations
@@ -54,14 +61,35 @@ class Context:
     def extended(self, *relations: sp.Basic) -> Context:
         """This context with more assumptions (e.g. one branch of a case split)."""
         return Context([*self.assumptions, *relations], self.nondecreasing, self.split_residues,
-                       self.zero_outside, self.outside_value)
+                       self.zero_outside, self.outside_value, self.extents)
 
     def placed(self, at: dict) -> Context:
         """This context with indices given values (``i = 5``): its relations then speak of
         those values, and those that become true are dropped."""
         placed = [a.xreplace(at) if isinstance(a, sp.Basic) else a for a in self.assumptions]
         return Context([a for a in placed if a not in (True, sp.true)], self.nondecreasing,
-                       self.split_residues, self.zero_outside, self.outside_value)
+                       self.split_residues, self.zero_outside, self.outside_value,
+                       self.extents)
+
+    def exists(self, entry: sp.Indexed, values: dict | None = None) -> bool:
+        """False when a concrete entry cannot exist: it has another number of indices than its
+        array, or an index lies outside the array's ``extents`` (with the sizes at
+        ``values``); True otherwise (an entry of an array without a known shape may exist)."""
+        bounds = self.extents.get(entry.base)
+        padded = self.zero_outside.get(entry.base)
+        for shape in (bounds, padded):
+            if shape is not None and len(shape) != len(entry.indices):
+                return False
+        if bounds is None:
+            return True
+        for index, upper in zip(entry.indices, bounds):
+            if values:
+                index = index.xreplace(values)
+                upper = upper.xreplace(values) if isinstance(upper, sp.Basic) else upper
+            if sp.Lt(index, 1) == sp.true or (upper is not None
+                                              and sp.Gt(index, upper) == sp.true):
+                return False
+        return True
 
     def outside(self, entry: sp.Indexed, values: dict | None = None) -> bool:
         """Whether a concrete entry lies outside its array (sizes at ``values``), where it
@@ -132,9 +160,7 @@ class Context:
     def _by_residues(self, relation) -> bool:
         """Case split ``n = d·t + r`` (r = 0 … d−1) for each integer symbol ``n`` inside
         floors/ceilings, d the denominator of its coefficient there; every case must hold."""
-        from itertools import product
 
-        from ..shapes import simplify_size
 
         brackets = [e for r in (relation, *self.relations)
                     for e in r.atoms(sp.floor, sp.ceiling)]
@@ -290,7 +316,6 @@ class Context:
 def _satisfiable(extra: list, relations: list) -> bool:
     """Whether small values of ``extra`` (respecting their assumptions) satisfy every
     relation; False when none is found, or the search would be too large."""
-    from itertools import product
 
     if not extra or len(extra) > 6:
         return False  # undecidable as stated, or too much to search: not admissible
@@ -376,18 +401,16 @@ def layer_context(layer, *sizes, assuming=()) -> Context:
     """What a layer's semantics lets every claim about it assume, with ``assuming`` first:
     output indices stay in the output (``l ≤ C_out``, ``i ≤ out_features`` for a dense layer,
     ``i ≤ H_out`` and ``j ≤ W_out`` when the input size is known), the window fits the padded
-    input, and, for a windowed layer, X is known outside its index range: 0 (zero padding) or
-    −∞ for max pooling (DESIGN.md). ``sizes`` are the input's spatial sizes, one per axis of
-    the window (``H, W``; ``L`` in 1-D), each possibly None (unknown). Read off the layer's
-    attributes, so the kernel needs no layer code (:meth:`Context.placed` gives output indices
-    values).
+    input, X is known outside its index range for a windowed layer (0, zero padding, or −∞
+    for max pooling: DESIGN.md), and the weights exist only within their shape. ``sizes``
+    are the input's spatial sizes, one per axis of the window (``H, W``; ``L`` in 1-D), each
+    possibly None (unknown). Read off the layer's attributes, so the kernel needs no layer
+    code (:meth:`Context.placed` gives output indices values).
 
     >>> from symproof import Conv2d, symbols
     >>> layer_context(Conv2d(1, 2, 3, padding=1), *symbols("H W")).relations
     [l <= 2, i <= H, j <= W]
     """
-    from ..notation import index_symbol
-    from ..shapes import effective_kernel
 
     relations = []
     window = getattr(layer, "window", None)
@@ -418,8 +441,12 @@ def layer_context(layer, *sizes, assuming=()) -> Context:
         channels = getattr(layer, "in_channels", None)
         outside = {sp.IndexedBase("X"): tuple(sp.Integer(v) if isinstance(v, int) else v
                                               for v in (channels, *sizes))}
+    # a layer's weights and bias exist only within their shapes (w_{l,γ,α,β} with γ ≤ C_in/G)
+    extents = {sp.IndexedBase(name): shape
+               for name, shape in getattr(layer, "parameter_shapes", {}).items()}
     return Context([*assuming, *(r for r in relations if r not in (True, sp.true))],
-                   zero_outside=outside, outside_value=getattr(layer, "fill", sp.S.Zero))
+                   zero_outside=outside, outside_value=getattr(layer, "fill", sp.S.Zero),
+                   extents=extents)
 
 
 def _nonnegative_forms(relation) -> list[sp.Expr]:

@@ -17,7 +17,8 @@ from .context import Context, respects_assumptions
 from .outcome import Outcome, Status
 from .sums import rebinds
 
-__all__ = ["counterexample", "exhaustive", "spot_check", "certainly_nonzero", "differs"]
+__all__ = ["counterexample", "exhaustive", "spot_check", "certainly_nonzero", "differs",
+           "draw", "free_scalars"]
 
 # Sizes drawn for symbolic dimensions when searching for a counterexample: small, so that
 # expanding the sums stays cheap, but not all equal.
@@ -29,14 +30,16 @@ def _is_size(entry: sp.Indexed) -> bool:
     return bool(entry.is_integer)
 
 
-def _free_scalars(expr: sp.Basic) -> list[sp.Basic]:
+def free_scalars(expr: sp.Basic) -> list[sp.Basic]:
+    """The plain symbols of ``expr`` and its size-like entries (``n[ℓ]``): what a
+    counterexample search gives values to."""
     labels = {i.base.label for i in expr.atoms(sp.Indexed)}
     plain = [s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s not in labels]
     sizes = [e for e in expr.atoms(sp.Indexed) if _is_size(e)]
     return sorted(plain + sizes, key=str)
 
 
-def _draw(symbol: sp.Basic, rng: random.Random, upper: int) -> sp.Expr:
+def draw(symbol: sp.Basic, rng: random.Random, upper: int) -> sp.Expr:
     """A small exact value that respects the symbol's assumptions (sign, integrality)."""
     low = 1 if symbol.is_positive else 0 if symbol.is_nonnegative else -upper
     high = -1 if symbol.is_negative else 0 if symbol.is_nonpositive else upper
@@ -137,9 +140,9 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
     # only for a known size (i ≥ H in the context and i = 2 mean H ≤ 2)
     sizes = {s for bounds in ctx.zero_outside.values() for b in bounds if b is not None
              for s in b.free_symbols}
-    scalars = sorted(set(_free_scalars(difference)) | sizes, key=str)
+    scalars = sorted(set(free_scalars(difference)) | sizes, key=str)
     for attempt in range(tries if scalars else 1):  # nothing to draw: one try decides
-        values = {s: _draw(s, rng, upper=2 + attempt // 5) for s in scalars}
+        values = {s: draw(s, rng, upper=2 + attempt // 5) for s in scalars}
         if not ctx.satisfied_by(values):
             continue
         try:
@@ -157,6 +160,8 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
             concrete = concrete.replace(
                 lambda e, at=values: isinstance(e, sp.Indexed) and ctx.outside(e, at),
                 lambda e: ctx.outside_value)
+        if any(not ctx.exists(e, values) for e in concrete.atoms(sp.Indexed)):
+            continue  # values for an entry that does not exist (w beyond its shape) show nothing
         found = _witness(concrete, rng)
         if found is None:
             continue

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import KernelError
+from ..notation import status_mark
 
 __all__ = ["Status", "Outcome", "Result", "STRONG", "STANDS", "LEGEND", "weakest"]
 
@@ -42,7 +43,6 @@ class Status(enum.IntEnum):
     @property
     def mark(self) -> str:
         """A short, legible mark for tables and documents."""
-        from ..notation import status_mark  # presentation: the marks live with the notation
 
         return status_mark(self, "text")
 

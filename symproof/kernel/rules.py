@@ -38,10 +38,11 @@ from collections.abc import Iterable
 
 import sympy as sp
 
+from ..reductions import MaxOver
 from .context import Context
 from .finite import certainly_nonzero, counterexample
 from .outcome import Outcome, Status
-from .sums import rename_bound
+from .sums import expand_sums, rename_bound
 from .symbolic import case_split, identity
 
 __all__ = ["instantiate", "substituted", "substitution", "differentiated", "derivative",
@@ -105,7 +106,6 @@ def substituted(expr: sp.Basic, definitions: Iterable[sp.Eq]) -> sp.Basic:
     ...             [sp.Eq(w[1, 1], 3), sp.Eq(w[1, 2], 5)])
     3*X[1, i] + 5*X[2, i]
     """
-    from .sums import expand_sums
 
     definitions = list(definitions)
     after = instantiate(expr, definitions)
@@ -194,7 +194,6 @@ def differ(lhs: sp.Expr, rhs: sp.Expr, case: dict, description: str) -> Outcome:
 
 def max_commutes(claim: sp.Eq, ctx: Context) -> Outcome:
     """``σ(max_W f) = max_W σ(f)`` for σ nondecreasing in ``ctx`` (see the module docstring)."""
-    from ..reductions import MaxOver
 
     lhs, rhs = claim.lhs, claim.rhs
     shape_ok = (isinstance(lhs, sp.core.function.AppliedUndef) and len(lhs.args) == 1
@@ -299,7 +298,6 @@ def unreachable(element: sp.Expr, target: sp.Expr, base: sp.IndexedBase) -> Outc
     of ``base`` that the element (written out, weights symbolic) never reads: whatever the
     weights, that entry's coefficient is 0 on one side and not on the other. UNKNOWN when
     every entry is reachable or the element cannot be written out."""
-    from .sums import expand_sums
 
     written = sp.expand(expand_sums(element))
     if written.has(sp.Sum):

@@ -25,14 +25,16 @@ outcome any of them earns, with the trail of what was tried:
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 
 import sympy as sp
 
 from ..errors import ParameterError
 from ..limits import check_expression
+from ..shapes import simplify_size
 from .context import Context, as_conditions, as_names
-from .finite import counterexample
+from .finite import NOT_FOUND, counterexample, draw, free_scalars
 from .outcome import Outcome, Status
 from .rules import max_commutes
 from .symbolic import case_split, identity
@@ -110,7 +112,7 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
         raise ParameterError("context", context, "must be a symproof Context")
     base = context or Context()
     ctx = Context([*base.assumptions, *assumptions], set(base.nondecreasing) | set(names),
-                  base.split_residues, base.zero_outside, base.outside_value)
+                  base.split_residues, base.zero_outside, base.outside_value, base.extents)
     trail: list[str] = []
 
     def done(outcome: Outcome) -> Outcome:
@@ -183,7 +185,6 @@ def _with_trail(outcome: Outcome, trail: list[str]) -> Outcome:
 def _divisible(lhs, rhs, divisible: list, ctx: Context) -> Outcome:
     """``lhs = rhs`` where every ``k | m`` holds by construction (:func:`_written`): PROVED,
     REFUTED with values that respect them (shown in the claim's own symbols), or UNKNOWN."""
-    from ..shapes import simplify_size
 
     taken = {s.name for e in (lhs, rhs, *ctx.relations) for s in e.free_symbols}
     written = _written(divisible, taken)
@@ -193,7 +194,8 @@ def _divisible(lhs, rhs, divisible: list, ctx: Context) -> Outcome:
     others = [r for r in ctx.relations if not (isinstance(r, sp.Equality)
                                                and isinstance(r.lhs, sp.Mod))]
     sub = Context([r.xreplace(written) for r in others], ctx.nondecreasing,
-                  zero_outside=ctx.zero_outside, outside_value=ctx.outside_value)
+                  zero_outside=ctx.zero_outside, outside_value=ctx.outside_value,
+                  extents=ctx.extents)
     left, right = (simplify_size(side.xreplace(written)) for side in (lhs, rhs))
     outcome = identity(left, right, sub, tactic="floor with divisibility")
     shown = ", ".join(f"{n} = {v}" for n, v in written.items())
@@ -232,21 +234,16 @@ def _conditions(expr: sp.Basic) -> list:
 
 def _inequality_counterexample(claim, ctx: Context) -> Outcome:
     """Exact values satisfying the assumptions at which the inequality is false (REFUTED), or
-    UNKNOWN when none is found. Only the
-    claim's scalars are drawn (an array entry, or one indexed by a summation index, is not a
-    number to choose); values that leave a sum with non-integer bounds or make a side
-    undefined (a division by zero) are skipped."""
-    import random
-
-    from .finite import NOT_FOUND, _draw, _free_scalars
-
+    UNKNOWN when none is found. Only the claim's scalars are drawn (an array entry, or one
+    indexed by a summation index, is not a number to choose); values that leave a sum with
+    non-integer bounds or make a side undefined (a division by zero) are skipped."""
     difference = claim.lhs - claim.rhs
     if any(not e.is_integer for e in difference.atoms(sp.Indexed)):
         return NOT_FOUND  # arrays: this search draws numbers only
-    symbols = _free_scalars(difference)
+    symbols = free_scalars(difference)
     rng = random.Random(0)
     for attempt in range(60):
-        values = {s: _draw(s, rng, 2 + attempt // 6) for s in symbols}  # one drawing rule
+        values = {s: draw(s, rng, 2 + attempt // 6) for s in symbols}  # one drawing rule
         if not ctx.satisfied_by(values):
             continue
         try:

@@ -18,6 +18,7 @@ import itertools
 import math
 
 import sympy as sp
+from sympy.concrete.expr_with_limits import ExprWithLimits
 
 from ..limits import check
 
@@ -90,7 +91,6 @@ def _fits(total: sp.Sum) -> bool:
 
 def rebinds(expr: sp.Basic, names: set) -> bool:
     """Whether some sum, product or max inside ``expr`` binds one of ``names``."""
-    from sympy.concrete.expr_with_limits import ExprWithLimits
 
     return any(limit[0] in names for node in expr.atoms(ExprWithLimits)
                for limit in node.limits)

@@ -26,6 +26,7 @@ import sympy as sp
 
 from ..shapes import simplify_size
 from .context import Context
+from .finite import counterexample
 from .outcome import Outcome, Status
 from .sums import expand_sums, held, safe_doit
 
@@ -134,8 +135,6 @@ def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
     if difference == 0:
         return Outcome(Status.PROVED, tactic, "the difference simplifies to 0")
     if search:
-        from .finite import counterexample
-
         found = counterexample(lhs, rhs, ctx)
         if found.status is Status.REFUTED:
             return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..notation import GREEK, PARTIAL, STATUS_MARKS
 
 __all__ = ["escape"]
@@ -28,7 +30,6 @@ _UNICODE.update({mark: f"${tex}$" for mark, tex in STATUS_MARKS.values() if not 
 def escape(text: str) -> str:
     """Plain text (with the Unicode symbols symproof writes) as LaTeX text. Any other
     non-ASCII character becomes its Unicode name, so the document always compiles."""
-    import unicodedata
 
     def one(c: str) -> str:
         if c in _UNICODE:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..claims import parse_latex
+from ..testing import assert_equivalent
 from .printer import latex
 
 __all__ = ["round_trip", "equations_of"]
@@ -27,8 +29,6 @@ def _known(expr: sp.Basic) -> list[sp.Basic]:
 def round_trip(expr: sp.Basic) -> bool:
     """Whether ``latex(expr)`` parses back to something mathematically equal to ``expr``;
     raises AssertionError (with both forms) when it does not."""
-    from ..claims import parse_latex
-    from ..testing import assert_equivalent
 
     written = latex(expr)
     parsed = parse_latex(written, known=_known(expr))

@@ -7,6 +7,7 @@ from typing import Any
 import sympy as sp
 
 from ..errors import ParameterError, ShapeError
+from ..latex import latex
 from ..numeric import as_array
 from ..params import as_flag
 from .spec import LayerSpec, register, show_value
@@ -70,7 +71,6 @@ class Layer:
         >>> print(shown[:12], shown.split(" ")[-1])
         $Y_{l,i,j} = \\bar{X}_{1,i+\\alpha-1,j+\\beta-1}$
         """
-        from ..latex import latex
 
         inline = as_flag("inline", inline)
         if as_flag("padded_coordinates", padded_coordinates):

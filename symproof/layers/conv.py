@@ -57,6 +57,15 @@ class _Convolution(WindowedLayer):
         self.window = Window.build(kernel_size, stride, padding, dilation,
                                    axes=len(self.spec.axes))
 
+    @property
+    def parameter_shapes(self) -> dict[str, tuple]:
+        """The shapes of ``w`` and ``b`` as PyTorch stores them: ``w`` (C_out, C_in/G,
+        *kernel), ``b`` (C_out,) when the layer has a bias."""
+        shapes = {"w": (self.out_channels, self.in_channels / self.groups, *self.kernel_size)}
+        if self.bias:
+            shapes["b"] = (self.out_channels,)
+        return shapes
+
     def output_shape(self, *input_shape: object) -> tuple:
         """``(C_out, *output sizes)`` for an input ``(C_in, *sizes)`` (a batch size passes
         through)."""
@@ -111,7 +120,7 @@ class _Convolution(WindowedLayer):
         kernel = self.window.concrete()[0]
         out = self.output_shape(*x.shape)[-axes:]
         weight = as_array("weight", weight, (axes + 2,))
-        expected = (c_out, c_in // groups, *kernel)
+        expected = tuple(int(n) for n in self.parameter_shapes["w"])
         if weight.shape != expected:
             channels = "C_in" if groups == 1 else "C_in/G"
             written = f"(C_out, {channels}, {'f1, f2' if axes == 2 else 'f'})"

@@ -77,6 +77,15 @@ class ConvTranspose2d(WindowedLayer):
                                          as_sizes("output_padding", output_padding, 2,
                                                   minimum=0))
 
+    @property
+    def parameter_shapes(self) -> dict[str, tuple]:
+        """The shapes of ``w`` and ``b`` as PyTorch stores them: ``w`` (C_in, C_out/G, f1, f2),
+        ``b`` (C_out,) when the layer has a bias."""
+        shapes = {"w": (self.in_channels, self.out_channels / self.groups, *self.kernel_size)}
+        if self.bias:
+            shapes["b"] = (self.out_channels,)
+        return shapes
+
     def output_shape(self, *input_shape: object) -> tuple:
         """``(C_out, H_out, W_out)`` with ``H_out = (H − 1)S − 2P + D(f − 1) + op + 1``."""
         batch, _, height, width = split_input_shape("ConvTranspose2d", input_shape,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from .. import notation as nt
 from ..errors import ParameterError, ShapeError, TooLargeError
 from ..params import as_size
 from .activation import Activation, activation_named
@@ -63,15 +64,12 @@ class MLP(Layer):
         if isinstance(ell, bool) or not isinstance(ell, int) or not 1 <= ell <= self.depth:
             raise ParameterError("layer", layer, f"must be an integer from 1 to L = {self.depth}")
         weight, bias, inputs = self.names(ell)
-        from .. import notation as nt
 
         pre = self.linears[ell - 1].element(nt.i if i is None else i, weight=weight, bias=bias,
                                             inputs=inputs)
         return pre if ell == self.depth else self.activation.expression(pre)
 
     def equation(self) -> sp.Eq:
-        from .. import notation as nt
-
         return sp.Eq(sp.IndexedBase(f"y_{self.depth}")[nt.i], self.element(), evaluate=False)
 
     def evaluate(self, x: object, weights: Sequence[object], biases: Sequence[object]):

@@ -3,6 +3,8 @@ rules of average pooling), stated per channel: ``Y_{l,i,j}`` reads channel ``l``
 
 from __future__ import annotations
 
+from functools import reduce
+
 import sympy as sp
 
 from .. import notation as nt
@@ -27,8 +29,7 @@ __all__ = ["AvgPool2d", "MaxPool2d"]
 
 # The fields both pooling layers take, in PyTorch's order.
 _KERNEL = Field("kernel_size", "window", REQUIRED, "window size", positional=True)
-_STRIDE = Field("stride", "window", same_as="kernel_size",
-                help="stride (default: the kernel size)")
+_STRIDE = Field("stride", "window", same_as="kernel_size", help="stride")
 _PADDING = Field("padding", "offset", 0, "padding on each side (at most half the window)")
 _CEIL_MODE = Field("ceil_mode", "flag", False, "keep a last, partial window")
 
@@ -141,8 +142,8 @@ class AvgPool2d(_Pool2d):
         name="AvgPool2d", word="avgpool2d", summary="average pooling",
         fields=(_KERNEL, _STRIDE, _PADDING, _CEIL_MODE,
                 Field("count_include_pad", "flag", True,
-                      "count_include_pad=False: divide by the entries inside X only",
-                      cli="--exclude-pad")),
+                      "divide by the whole window, padding included (else by the entries "
+                      "inside X only)", cli="--exclude-pad")),
         axes=AXES[2], size_rule=pool_output_size, size_flags=("ceil_mode",),
         receptive="window", torch="AvgPool2d",
         capabilities=frozenset({"padded coordinates", "padding"}))
@@ -235,7 +236,6 @@ def _reduce_taps(windows, combine):
 
 def _on_grid(expr: sp.Expr, index: sp.Symbol, n: int):
     """``expr`` at ``index = 1 … n``, vectorised with lambdify (Min/Max elementwise)."""
-    from functools import reduce
 
     import numpy as np
 

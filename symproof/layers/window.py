@@ -3,6 +3,7 @@ index it reads, its output size and its numeric view of an input."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -203,7 +204,6 @@ def size_pair(name: str, value: object) -> tuple[sp.Expr, sp.Expr]:
 
 def input_sizes(name: str, value: object, axes: int) -> tuple[sp.Expr, ...]:
     """An input size with one entry per spatial axis: ``(H, W)``, or ``(L,)`` (a bare L too)."""
-    from collections.abc import Sequence
 
     if axes == 1 and not isinstance(value, (str, bytes, Sequence)):
         return (as_size(name, value),)

@@ -1,0 +1,243 @@
+"""Cross-checks of the Jacobian formulas of :mod:`symproof.backprop.formulas` by independent
+means, each decided by the kernel:
+
+* :func:`verify_exact` — VERIFIED or REFUTED: on concrete small widths, every entry of the six
+  formulas against ``sympy.diff`` of the explicit network, exactly, with a generic σ;
+* :func:`finite_differences` — central differences of the network's output, an independent
+  numeric reference;
+* :func:`numeric_check` — SPOT_CHECKED: the formulas' numbers (:func:`~.numeric.jacobian`)
+  against central differences, or against ``torch.autograd`` (PyTorch, imported only then).
+
+They live apart from the formulas because they are the evidence *about* them: nothing here is
+used to compute a Jacobian. NumPy and torch are imported on first use.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import sympy as sp
+
+from ..calculus import differentiable, prime
+from ..crosscheck import torch_module
+from ..errors import ParameterError
+from ..kernel import exhaustive, spot_check
+from ..layers import MLP
+from ..limits import check
+from ..numeric import check_size
+from ..params import as_size
+from .arguments import Wrt, arrays, resolve
+from .formulas import activation_name
+from .numeric import forward, jacobian
+
+__all__ = ["verify_exact", "finite_differences", "numeric_check"]
+
+
+def verify_exact(widths: Sequence[int], activation: str = "sigma"):
+    """VERIFIED / REFUTED: every entry of the six formulas on concrete widths, exactly, with a
+    generic σ. Each layer's explicit map is differentiated by ``sympy.diff`` entry by entry (in
+    fresh symbols for its input), and the chain rule composes the layers; the formulas are
+    evaluated on the same explicit matrices and compared entry by entry."""
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
+        raise ParameterError("widths", widths, "must be n_0, …, n_L with L ≥ 2, n_L = 1")
+    sizes = [as_size(f"widths[{k}]", w) for k, w in enumerate(widths)]
+    if any(not w.is_Integer for w in sizes) or len(sizes) < 3 or sizes[-1] != 1:
+        raise ParameterError("widths", tuple(widths), "must be n_0, …, n_L with L ≥ 2, n_L = 1")
+    widths = [int(w) for w in sizes]
+    activation = activation_name(activation)
+    # Every entry of every weight matrix is a symbol differentiated on its own.
+    check("expanded_terms", "the exact check (entries of the weight matrices)",
+          sum(a * b for a, b in zip(widths, widths[1:])))
+    depth = len(widths) - 1
+    sigma, sigma_p = differentiable(activation), prime(activation)
+    ys = [sp.Matrix(sp.symbols(f"u0_1:{widths[0] + 1}"))]
+    As, bs, zs, local = [], [], [], []
+    for number in range(1, depth + 1):
+        a = sp.Matrix(widths[number], widths[number - 1],
+                      lambda r, c, m=number: sp.Symbol(f"A{m}_{r + 1},{c + 1}"))
+        b = sp.Matrix(sp.symbols(f"b{number}_1:{widths[number] + 1}"))
+        inputs = sp.Matrix(sp.symbols(f"u{number - 1}_1:{widths[number - 1] + 1}"))
+        z = a * inputs + b
+        y = z if number == depth else z.applyfunc(sigma)
+        As.append(a), bs.append(b), zs.append(z), ys.append(y)
+        local.append(y)
+    pairs: dict[tuple[str, int], tuple[sp.Expr, sp.Expr]] = {}
+
+    def compare(label, derived, formula):
+        for number, (d, f) in enumerate(zip(derived, formula), 1):
+            pairs[label, number] = (d, f)
+
+    # Local Jacobians by sympy.diff, entry by entry.
+    jac_in, jac_b = [], []
+    for number in range(1, depth + 1):
+        inputs = sp.Matrix(sp.symbols(f"u{number - 1}_1:{widths[number - 1] + 1}"))
+        jac_in.append(local[number - 1].jacobian(inputs))
+        jac_b.append(local[number - 1].jacobian(bs[number - 1]))
+        if number < depth:
+            d = sp.diag(*zs[number - 1].applyfunc(sigma_p))
+            compare(f"∂y_{number}/∂b_{number}", jac_b[-1], d)
+            compare(f"∂y_{number}/∂y_{number - 1}", jac_in[-1], d * As[number - 1])
+        else:
+            compare("∂y_L/∂b_L", jac_b[-1], sp.eye(1))
+            compare("∂y_L/∂y_L-1", jac_in[-1], As[-1])
+    # ∂y_L/∂y_ℓ by the chain rule of the local Jacobians, then ∂y_L/∂A_ℓ entry by entry.
+    upstream = {depth: sp.eye(1)}
+    for number in range(depth, 0, -1):
+        upstream[number - 1] = upstream[number] * jac_in[number - 1]
+    for number in range(1, depth + 1):
+        a = As[number - 1]
+        inputs = sp.Matrix(sp.symbols(f"u{number - 1}_1:{widths[number - 1] + 1}"))
+        grad, y_local = upstream[number], local[number - 1]
+        # Σ_p [∂y_L/∂y_ℓ]_p ∂[y_ℓ]_p/∂[A_ℓ]_{r,c}, every p; an entry without [A_ℓ]_{r,c}
+        # among its symbols has derivative 0, which needs no call to diff.
+        free = [y.free_symbols for y in y_local]
+        derived = sp.Matrix(a.rows, a.cols, lambda r, c, a=a, g=grad, y=y_local, f=free: sp.Add(
+            *(g[0, q] * y[q].diff(a[r, c]) for q in range(len(y)) if a[r, c] in f[q])))
+        if number == depth:
+            formula = inputs.T
+        else:
+            d = sp.diag(*zs[number - 1].applyfunc(sigma_p))
+            formula = d * upstream[number].T * inputs.T
+        compare(f"∂y_L/∂A_{number}", derived, formula)
+    widths_text = ", ".join(map(str, widths))
+    # The kernel compares every entry (identical ones cost nothing to expand).
+    return exhaustive(lambda case: pairs[case["formula"], case["entry"]],
+                      ({"formula": label, "entry": number} for label, number in pairs),
+                      f"widths ({widths_text}), generic σ, every entry")
+
+
+def _outputs_after(mlp, weights, biases, number: int, z):
+    """y_L for a batch of pre-activations ``z`` of layer ``number`` (rows: batch)."""
+    y = z if number == mlp.depth else mlp.activation.evaluate(z)
+    for layer in range(number + 1, mlp.depth + 1):
+        z = y @ weights[layer - 1].T + biases[layer - 1]
+        y = z if layer == mlp.depth else mlp.activation.evaluate(z)
+    return y[:, 0]
+
+
+def finite_differences(mlp, wrt, values=None, h: float = 1e-6, *, x=None, weights=None,
+                       biases=None):
+    """Central differences of the scalar output with respect to ``"x"``, ``("A", ℓ)`` or
+    ``("b", ℓ)`` (see :class:`~symproof.backprop.arguments.Wrt`), at the numbers ``x``,
+    ``weights=[A_1, …, A_L]``, ``biases=[b_1, …, b_L]``; shaped like :func:`jacobian`
+    (numerator layout). All perturbations of one parameter run as one batch: a change of
+    ``[A_ℓ]_{r,c}`` by h moves ``[z_ℓ]_r`` by ``h·[y_{ℓ−1}]_c``. The deprecated form
+    (``wrt="A_1"``, one dict ``values``) still works and warns.
+
+    >>> from symproof import MLP
+    >>> grad = finite_differences(MLP((2, 1), "tanh"), ("A", 1), x=[1.0, 2.0],
+    ...                           weights=[[[3.0, 4.0]]], biases=[[0.5]])
+    >>> grad.round(6)
+    array([[1., 2.]])
+    """
+    import numpy as np
+
+    if not isinstance(mlp, MLP):
+        raise ParameterError("mlp", mlp, "must be an MLP")
+    wrt, x, weights, biases = resolve("finite_differences", mlp, wrt, values, x, weights,
+                                      biases)
+    kind, number = wrt.kind, wrt.layer
+    if kind == "y" and number != 0:
+        raise ParameterError("wrt", (kind, number), "must be 'x', ('A', ℓ) or ('b', ℓ) for "
+                                                    "finite differences")
+    if isinstance(h, bool) or not isinstance(h, (int, float)) or not (math.isfinite(h) and h > 0):
+        raise ParameterError("h", h, "must be a positive finite step")
+    x, weights, biases = arrays(mlp, x, weights, biases)
+    ys, zs = forward(mlp, x, weights, biases)
+    if kind == "y":
+        steps = np.eye(len(ys[0])) * h
+
+        def shift(sign):
+            return (ys[0] + sign * steps) @ weights[0].T + biases[0]
+
+        number, shape = 1, (len(ys[0]),)
+    else:
+        rows = len(zs[number - 1])
+        if kind == "b":
+            steps = np.eye(rows) * h
+            shape = (rows,)
+        else:
+            cols = len(ys[number - 1])
+            check_size("the finite-difference steps", rows * cols * rows)
+            steps = np.zeros((rows * cols, rows))
+            steps[np.arange(rows * cols), np.repeat(np.arange(rows), cols)] = \
+                h * np.tile(ys[number - 1], rows)
+            shape = (rows, cols)
+
+        def shift(sign):
+            return zs[number - 1] + sign * steps
+
+    plus = _outputs_after(mlp, weights, biases, number, shift(1))
+    minus = _outputs_after(mlp, weights, biases, number, shift(-1))
+    grad = ((plus - minus) / (2 * h)).reshape(shape)
+    return grad if kind == "A" else grad[None, :]
+
+
+def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed: int,
+                  tolerance: float, use_torch: bool = False):
+    """SPOT_CHECKED: the formulas' numbers (``jacobian``) against central differences, or
+    against ``torch.autograd`` with ``use_torch``, for every ``x``, ``A_ℓ``, ``b_ℓ``, on
+    ``samples`` random networks of these widths drawn from ``seed``.
+
+    >>> numeric_check((3, 2, 1), "tanh", samples=2, seed=0, tolerance=1e-6).status.name
+    'SPOT_CHECKED'
+    """
+    import numpy as np
+
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= 10_000:
+        raise ParameterError("samples", samples, "must be an integer from 1 to 10,000")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ParameterError("seed", seed, "must be an integer from 0 to 2^32 - 1")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not (
+            math.isfinite(tolerance) and tolerance > 0):
+        raise ParameterError("tolerance", tolerance, "must be a positive finite number")
+    mlp = MLP(widths, activation)
+    # vectorised NumPy work: bounded like any numeric evaluation, not like a SymPy expansion
+    check_size("the numeric check (entries of the weight matrices)",
+               elements=sum(int(a) * int(b) for a, b in zip(mlp.widths, mlp.widths[1:]))
+               if all(w.is_Integer for w in mlp.widths) else 0)
+    wrts = [Wrt("y", 0)] + [Wrt(kind, k) for k in range(1, mlp.depth + 1) for kind in "Ab"]
+
+    def sample(rng):
+        return (rng.standard_normal(widths[0]),
+                [rng.standard_normal((b, a)) / np.sqrt(a) for a, b in zip(widths, widths[1:])],
+                [rng.standard_normal(b) for b in widths[1:]])
+
+    def compare(x, weights, biases):
+        given = {"x": x, "weights": weights, "biases": biases}
+        ours = np.concatenate([jacobian(mlp, w, **given).ravel() for w in wrts])
+        if use_torch:
+            reference = _autograd(mlp, x, weights, biases, wrts)
+        else:
+            reference = np.concatenate([finite_differences(mlp, w, **given).ravel()
+                                        for w in wrts])
+        return ours, reference
+
+    reference = "torch.autograd" if use_torch else "central differences"
+    return spot_check(sample, compare, samples=samples, seed=seed, tolerance=tolerance,
+                      description=f"widths {tuple(widths)}, {activation}, vs {reference}")
+
+
+def _autograd(mlp, x, weights, biases, wrts):
+    """The derivatives of y_L by ``torch.autograd`` on the same float64 numbers, with respect
+    to each of ``wrts`` in turn, flattened and concatenated."""
+    import numpy as np
+
+    torch = torch_module()
+    x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    weights = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in weights]
+    biases = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in biases]
+    act = {"ReLU": torch.relu, "Sigmoid": torch.sigmoid, "Tanh": torch.tanh,
+           "LeakyReLU": lambda v: torch.nn.functional.leaky_relu(
+               v, float(mlp.activation.negative_slope))}[type(mlp.activation).__name__]
+    y = x
+    for layer, (a, b) in enumerate(zip(weights, biases), 1):
+        y = a @ y + b
+        if layer < mlp.depth:
+            y = act(y)
+    y.sum().backward()
+    grads = {Wrt("y", 0): x.grad}
+    for k, (a, b) in enumerate(zip(weights, biases), 1):
+        grads[Wrt("A", k)], grads[Wrt("b", k)] = a.grad, b.grad
+    return np.concatenate([grads[w].numpy().ravel() for w in wrts])
