@@ -263,7 +263,7 @@ def _shape_command(args) -> int:
                 given[option] = parse_value(option, value, nonnegative=option == "padding")
         solutions = solve_for(args.parameter.replace("-", "_"), **given)
         print(solutions._repr_latex_().strip("$") if args.latex else repr(solutions))
-        return 0 if solutions else 1
+        return 0 if solutions.ok else 1
     from .params import symbols
     from .shapes import conv_output_size
     from .solve import tiles_exactly
@@ -438,6 +438,7 @@ def _check(args) -> int:
     from .claims.annotate import annotate
     from .claims.check import check_text
     from .files import check_outputs, read_document, write_atomically
+    from .proof import Status
 
     path = Path(args.file)
     if args.in_place and args.annotate:
@@ -460,10 +461,10 @@ def _check(args) -> int:
                 where = f"from line {start}" if start else "for the document"
                 print(f"{_one_line(args.file)}: context {where}: {_one_line(ctx.described)}")
         for v in verdicts:
-            print(f"{_one_line(args.file)}:{v.line}: {v.status:<12} {_one_line(v.reason)}")
+            print(f"{_one_line(args.file)}:{v.line}: {v.label:<12} {_one_line(v.reason)}")
         counts: dict[str, int] = {}
         for v in verdicts:
-            counts[v.status.lower()] = counts.get(v.status.lower(), 0) + 1
+            counts[v.label.lower()] = counts.get(v.label.lower(), 0) + 1
         print(f"{len(verdicts)} claims" + (": " + ", ".join(f"{n} {s}" for s, n in counts.items())
                                            if counts else ""))
     if target is not None:
@@ -471,7 +472,7 @@ def _check(args) -> int:
                                           inline=args.inline))
         if not args.json:
             print(_one_line(f"wrote {target}"))
-    return 1 if any(v.status == "REFUTED" for v in verdicts) else 0
+    return 1 if any(v.status is Status.REFUTED for v in verdicts) else 0
 
 
 def _one_line(text: str) -> str:

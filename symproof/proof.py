@@ -36,22 +36,24 @@ from typing import Any
 import sympy as sp
 
 from .errors import ParameterError
-from .kernel.outcome import LEGEND, Outcome, Status, weakest
+from .kernel.outcome import LEGEND, Outcome, Result, Status, weakest
 from .latex import latex
 from .latex.escape import escape
 from .report import tex_section
 from .text import text
 
-__all__ = ["Status", "Outcome", "Step", "Proof", "LEGEND"]
+__all__ = ["Status", "Outcome", "Result", "Step", "Proof", "LEGEND"]
 
 
 @dataclass
-class Step:
-    """One claim of a derivation.
+class Step(Result):
+    """One claim of a derivation: the one result record (claim, justification, outcome).
 
     ``claim`` is a SymPy relation or expression (or None for a claim stated only in prose);
     ``holds=False`` marks a step that asserts the claim *fails* (then a counterexample proves
-    the step). ``assumptions`` are those the step uses.
+    the step). ``assumptions`` are those the step uses. ``status`` and ``ok`` are the
+    outcome's (:class:`~symproof.kernel.outcome.Result`); a claim checker's verdict is a step
+    with its source line (``symproof.claims.check.Verdict``).
     """
 
     claim: sp.Basic | None
@@ -61,10 +63,6 @@ class Step:
     assumptions: tuple = ()
     holds: bool = True
     layouts: dict = field(default_factory=dict)  # the claim written in each layout, if it varies
-
-    @property
-    def status(self) -> Status:
-        return self.outcome.status
 
     def to_dict(self) -> dict:
         return {

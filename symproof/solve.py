@@ -46,6 +46,7 @@ from math import prod
 import sympy as sp
 
 from .errors import ParameterError
+from .kernel.outcome import Outcome, Result, Status
 from .limits import check, check_expression
 from .notation import LETTERS
 from .params import as_size, fails, holds
@@ -62,7 +63,7 @@ _LISTED = 100  # as_data lists a range of at most this many values; longer ones 
 
 
 @dataclass(frozen=True)
-class Solutions:
+class Solutions(Result):
     """Every admissible value of ``parameter``, in one of four forms:
 
     * ``values``: the values, when they are finitely many integers, as a ``range`` (exact and
@@ -73,6 +74,11 @@ class Solutions:
       holds; when ``value`` is the parameter's letter itself, the answer is every integer that
       satisfies the conditions (a symbolic interval);
     * none: the result is falsy and ``reason`` says why.
+
+    Like every result it carries an ``outcome`` (:class:`~symproof.kernel.outcome.Result`):
+    the values are solved by exact integer arithmetic outside the kernel, so an answer is GIVEN
+    (PyTorch's size rule, solved; never counted as proved) and no answer is UNKNOWN with the
+    reason; ``bool()`` is the outcome's ``ok``.
 
     Whenever ``value`` is set, ``value`` under ``conditions`` says it all (a family's
     ``start`` is among the conditions unless it is the parameter's minimum), so
@@ -101,8 +107,16 @@ class Solutions:
                 "value": self.value if self.value is not None else "none",
                 "conditions": tuple(self.conditions), "reason": self.reason}
 
+    @property
+    def outcome(self) -> Outcome:
+        """GIVEN when there is an answer, UNKNOWN with the reason when there is none."""
+        if bool(self.values) or self.value is not None:
+            return Outcome(Status.GIVEN, "solve_for", f"the size rule solved for {self.parameter}")
+        return Outcome(Status.UNKNOWN, "solve_for", self.reason)
+
     def __bool__(self) -> bool:
-        return bool(self.values) or self.value is not None
+        """Whether there is an answer: the outcome's ``ok`` (kept for compatibility)."""
+        return self.ok
 
     def __iter__(self):
         """The values, or the one symbolic value (a family's or interval's letter)."""

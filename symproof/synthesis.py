@@ -28,6 +28,7 @@ import sympy as sp
 
 from . import notation as nt
 from .errors import EvaluationError, NoSolutionError, ParameterError, ShapeError
+from .kernel.outcome import Outcome, Result, Status
 from .layers.conv import Conv2d
 from .layers.window import indices, size_pair
 from .limits import check_expression
@@ -49,8 +50,15 @@ class Tap:
 
 
 @dataclass
-class Synthesis:
-    """The outcome of :func:`synthesize` for one layer and its per-channel targets."""
+class Synthesis(Result):
+    """The outcome of :func:`synthesize` for one layer and its per-channel targets.
+
+    Like every result it carries an ``outcome`` (:class:`~symproof.kernel.outcome.Result`):
+    synthesis matches taps outside the kernel, so weights found are GIVEN (a construction, not
+    yet proved: :func:`~symproof.synthesis_proof.synthesis_proof` has the kernel prove that
+    they realise the targets) and a failure is UNKNOWN with its reason; never a strong status.
+    ``exists`` (``ok``) and ``reason`` are read off the outcome.
+    """
 
     layer: Conv2d
     targets: tuple[sp.Expr, ...]
@@ -62,8 +70,16 @@ class Synthesis:
     boundary: list[Boundary] = field(default_factory=list)
 
     @property
+    def outcome(self) -> Outcome:
+        """GIVEN when weights were found, UNKNOWN with the reason when none were."""
+        if self.reason:
+            return Outcome(Status.UNKNOWN, "tap matching", self.reason)
+        return _FOUND
+
+    @property
     def exists(self) -> bool:
-        return not self.reason
+        """Whether weights were found: the outcome's ``ok`` (kept for compatibility)."""
+        return self.ok
 
     def weight(self, l=nt.l, gamma=nt.gamma, alpha=nt.alpha, beta=nt.beta) -> sp.Expr:
         """``w_{l,γ,α,β}`` as a sum of Kronecker deltas (valid for symbolic kernel sizes)."""
@@ -162,8 +178,12 @@ class Synthesis:
         return out
 
     def _require(self):
-        if not self.exists:
+        if not self.ok:
             raise NoSolutionError(f"no weights realise these targets: {self.reason}")
+
+
+_FOUND = Outcome(Status.GIVEN, "tap matching", "weights read off the targets, not yet proved "
+                 "(synthesis_proof proves that they realise them)")
 
 
 @lru_cache(maxsize=256)

@@ -111,11 +111,11 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         proof.given(sp.Eq(nt.Y[channel, nt.i, nt.j], target, evaluate=False),
                     f"channel {channel} must compute",
                     "target")
-    if not found.exists:
+    if not found.ok:
         verdicts = [unreachable(layer.element(channel), target, nt.X)
                     for channel, target in enumerate(found.targets, 1)]
         decided = next((v for v in verdicts if v.status is Status.PROVED), verdicts[0])
-        proof.add(None, found.reason, decided, statement="no weights realise the targets")
+        proof.add(None, found.outcome.detail, decided, statement="no weights realise the targets")
         proof.summary = "no solution"
         return proof
     concrete = _concrete(layer)

@@ -7,13 +7,13 @@ import re
 import shutil
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from symproof.claims.annotate import annotate, note_text
-from symproof.claims.check import Verdict
 
 _BREAKS = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _NOTE = re.compile(r"^[ \t]*(% symproof: .*|<!-- symproof: .* -->)\r?$")
@@ -21,6 +21,12 @@ _NOTE = re.compile(r"^[ \t]*(% symproof: .*|<!-- symproof: .* -->)\r?$")
 HOSTILE = ["two\nlines", "cr\rhere", "\\end{document}\n\\bye", "100% sure", "--> closed",
            "<!-- nested -->", "-- -- ---", "form\ffeed", "ls\u2028ps\u2029", "^^M^^J",
            "\x00\x1b[2J", "trailing -", "$$ \\[ \\begin{align} $"]
+
+
+def note(line: int, label: str, reason: str) -> SimpleNamespace:
+    """What annotate reads of a verdict: its line, label (the status's name, or UNPARSED) and
+    reason."""
+    return SimpleNamespace(line=line, label=label, reason=reason)
 
 
 @given(st.text(), st.booleans())
@@ -43,7 +49,7 @@ _LINE = st.sampled_from(["text", "", "$$a = b$$", "$$", "x = y", "z$$", "% comme
        st.lists(st.integers(0, 14), max_size=6), st.sampled_from(HOSTILE))
 def test_every_other_byte_is_kept(lines, newline, markdown, at, reason):
     text = newline.join(lines) + (newline if lines else "")
-    verdicts = [Verdict(n, "claim", "PROVED", reason) for n in at]
+    verdicts = [note(n, "PROVED", reason) for n in at]
     out = annotate(text, verdicts, markdown=markdown)
     kept = [line for line in out.split("\n") if not _NOTE.match(line)]
     assert "\n".join(kept) == "\n".join(line for line in text.split("\n")
@@ -63,8 +69,8 @@ def test_in_place_twice_is_the_same_as_once(tmp_path):
 
 def test_notes_go_after_the_math_block():
     doc = "Intro\n$$\nY = a\n= b\n$$\nEnd\n"
-    out = annotate(doc, [Verdict(3, "Y = a", "PROVED", "fine"),
-                         Verdict(4, "a = b", "REFUTED", "no")], markdown=True)
+    out = annotate(doc, [note(3, "PROVED", "fine"),
+                         note(4, "REFUTED", "no")], markdown=True)
     assert out.split("\n") == ["Intro", "$$", "Y = a", "= b", "$$",
                                "<!-- symproof: PROVED fine -->", "<!-- symproof: REFUTED no -->",
                                "End", ""]
@@ -99,10 +105,10 @@ def _pdftext(pdf):
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex")
 def test_annotated_latex_compiles_to_the_same_text(tmp_path):
-    verdicts = [Verdict(line, "claim", status, reason)
+    verdicts = [note(line, status, reason)
                 for line in (6, 7, 9, 10) for status, reason in
                 zip(("REFUTED", "UNPARSED", "PROVED"), HOSTILE)] + [
-        Verdict(7, "c", "UNKNOWN", reason) for reason in HOSTILE]
+        note(7, "UNKNOWN", reason) for reason in HOSTILE]
     annotated = annotate(DOCUMENT, verdicts, markdown=False)
     assert annotated.count("% symproof:") == len(verdicts)
     code, original = _compile(tmp_path, "original", DOCUMENT)

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symproof.claims.check import check_text
+from symproof.proof import Status
 
 DATA = Path(__file__).parent / "data"
 
@@ -24,7 +25,7 @@ def run(*argv: str, cwd=None) -> subprocess.CompletedProcess:
 
 def test_verdicts_on_a_directed_solution():
     verdicts, _ = check_text((DATA / "directed_solution.md").read_text())
-    assert [(v.line, v.status) for v in verdicts] == [
+    assert [(v.line, v.label) for v in verdicts] == [
         # line 3: the formula ignores the padding P = 1 (it reads X_{i+α−1}; on the unpadded
         # input the window of Y_{l,i,j} starts at row i − 1): wrong.
         (3, "REFUTED"),
@@ -39,14 +40,14 @@ def test_verdicts_on_a_directed_solution():
         (18, "REFUTED"),                 # A_ℓ diag(σ'(z_ℓ)): the factors in the wrong order
         (19, "PROVED"),                  # ∂y_L/∂A_ℓ = diag(σ') (∂y_L/∂y_ℓ)^T y_{ℓ−1}^T
     ]
-    refuted = {v.line: v for v in verdicts if v.status == "REFUTED"}
+    refuted = {v.line: v for v in verdicts if v.status is Status.REFUTED}
     assert "b[1] = 1" in refuted[5].reason and "shapes" in refuted[18].reason
 
 
 def test_the_seed_solution_reviewed_by_hand():
     """Every verdict below was read against the seed (tests/data/seed_solution.md)."""
     verdicts, contexts = check_text((DATA / "seed_solution.md").read_text())
-    decided = [(v.line, v.status) for v in verdicts if v.status in ("PROVED", "REFUTED")]
+    decided = [(v.line, v.label) for v in verdicts if v.label in ("PROVED", "REFUTED")]
     assert decided == [
         # P1, lines 9, 13, 15: Y_{l,i,j} = Σ w X_{i+α−1, j+β−1} + b_l with P = 1. On the
         # unpadded input (DESIGN.md) the window starts at X_{i+α−2}: the student wrote the
@@ -62,7 +63,7 @@ def test_the_seed_solution_reviewed_by_hand():
     ]
     # Nothing is lost: every other claim is UNKNOWN (its notation needs a context the prose
     # does not give, e.g. P2's sizes) or UNPARSED (P4 and P6's {…}_{i,j} index notation).
-    assert {v.status for v in verdicts} <= {"PROVED", "REFUTED", "UNKNOWN", "UNPARSED"}
+    assert {v.label for v in verdicts} <= {"PROVED", "REFUTED", "UNKNOWN", "UNPARSED"}
     assert len(verdicts) == 49
     assert [c.described for _, c in contexts if c.described][0].startswith(
         "inferred: C_in = 1, C_out = 2, F = 3, S = 1, P = 1")
@@ -76,7 +77,7 @@ CORPUS_FALSE = {6, 7, 8, 16, 17, 24, 25, 27, 31, 38, 40, 42, 44, 46, 47, 55, 57,
 
 def test_corpus_no_false_claim_proved_and_true_ones_confirmed():
     verdicts, _ = check_text((DATA / "claims_corpus.md").read_text())
-    status = {v.line: v.status for v in verdicts}
+    status = {v.line: v.label for v in verdicts}
     assert set(status) == CORPUS_TRUE | CORPUS_FALSE and len(status) >= 40
     wrongly_proved = [line for line in CORPUS_FALSE if status[line] in ("PROVED", "VERIFIED")]
     assert wrongly_proved == []
@@ -118,7 +119,7 @@ def test_annotate_writes_the_verdicts_into_a_copy(tmp_path):
 @given(st.text(alphabet="$\\{}[]()=+-_^xyXw12 \n\\frac\\sum\\max\\left\\right\\sigma", max_size=60))
 def test_random_latex_never_crashes_the_checker(text):
     verdicts, _ = check_text(text, inline=True)
-    assert all(v.status in ("PROVED", "REFUTED", "UNKNOWN", "UNPARSED", "VERIFIED",
+    assert all(v.label in ("PROVED", "REFUTED", "UNKNOWN", "UNPARSED", "VERIFIED",
                             "SPOT_CHECKED") for v in verdicts)
 
 

@@ -113,7 +113,7 @@ def test_any_document(text):
         return
     assert time.perf_counter() - start < 10 * max(1, len(verdicts))
     for verdict in verdicts:
-        assert verdict.status in ("PROVED", "VERIFIED", "SPOT_CHECKED", "REFUTED", "UNKNOWN",
+        assert verdict.label in ("PROVED", "VERIFIED", "SPOT_CHECKED", "REFUTED", "UNKNOWN",
                                   "UNPARSED")
         assert isinstance(verdict.reason, str) and verdict.reason
 

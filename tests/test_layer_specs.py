@@ -15,6 +15,7 @@ from symproof.claims.check import check_text
 from symproof.cli import main
 from symproof.errors import ParameterError, ShapeError
 from symproof.layers import Conv1d, Conv2d, ConvTranspose2d, models, specs
+from symproof.proof import Status
 
 KINDS = sorted(specs())
 
@@ -170,8 +171,8 @@ def test_conv1d_in_a_directive_is_judged():
         r"\[ L_{\text{out}} = 8 \]",
     ])
     verdicts, _ = check_text(document)
-    assert [v.status for v in verdicts] == ["PROVED", "REFUTED", "PROVED", "REFUTED"], [
-        (v.status, v.reason) for v in verdicts]
+    assert [v.label for v in verdicts] == ["PROVED", "REFUTED", "PROVED", "REFUTED"], [
+        (v.label, v.reason) for v in verdicts]
 
 
 def test_grouped_conv_in_a_directive_is_judged():
@@ -183,8 +184,8 @@ def test_grouped_conv_in_a_directive_is_judged():
         r"w_{l,\gamma,\alpha,\beta} X_{\gamma,i+\alpha-1,j+\beta-1} \]",
     ])
     verdicts, _ = check_text(document)
-    assert verdicts[0].status == "PROVED", verdicts[0].reason
-    assert verdicts[1].status != "PROVED", verdicts[1].reason
+    assert verdicts[0].status is Status.PROVED, verdicts[0].reason
+    assert verdicts[1].status is not Status.PROVED, verdicts[1].reason
 
 
 def test_input_sizes_read_the_same_on_the_command_line_and_in_directives(capsys):

@@ -107,6 +107,7 @@ def test_case_split_needs_monotonicity():
         is Status.PROVED
     assert case_split(lhs, rhs, sp.Ge(a, b), Context()).status is Status.UNKNOWN
     found = counterexample(sp.Max(a, b) ** 2, sp.Max(a**2, b**2))
+    assert found.status is Status.REFUTED
     values = {a: found.counterexample["a"], b: found.counterexample["b"]}
     assert sp.Max(*values.values()) ** 2 != sp.Max(*(v**2 for v in values.values()))
 

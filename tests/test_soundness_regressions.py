@@ -4,12 +4,14 @@ sum rules agree with a brute-force evaluation."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
 from symproof import Conv2d, Status, symbols, synthesize
-from symproof.claims.check import Verdict, check_text
+from symproof.claims.check import check_text
 from symproof.kernel import Context, expand_sums, identity
 from symproof.kernel.linear import exhaustive_linear
 from symproof.notation import X, i, j
@@ -74,8 +76,8 @@ def test_a_counterexample_lets_the_kernel_fit_both_axes():
     doc = ("<!-- symproof conv2d in_channels=1 out_channels=1 kernel_size=3 input=mxn -->\n"
            "$$H_{\\text{out}} = \\left| m - 2 \\right|$$\n$$H_{\\text{out}} = n - 2$$\n")
     verdicts, _ = check_text(doc)
-    assert verdicts[0].status != "REFUTED"
-    assert verdicts[1].status == "REFUTED"
+    assert verdicts[0].status is not Status.REFUTED
+    assert verdicts[1].status is Status.REFUTED
     assert int(verdicts[1].evidence["counterexample"]["m"]) >= 3
 
 
@@ -86,7 +88,7 @@ def test_overlapping_cases_take_the_first_row_that_holds():
            "bias=false -->\n" + weights +
            "$$Y_{1,i,j} = X_{1,i,j} + 5 X_{1,i,j-1} + 5 X_{1,i,j+1}$$\n")
     verdicts, _ = check_text(doc)
-    assert [v.status for v in verdicts] == ["PROVED", "PROVED"]
+    assert [v.label for v in verdicts] == ["PROVED", "PROVED"]
 
 
 # --- the rules against brute force -----------------------------------------------------------
@@ -127,7 +129,7 @@ def test_pinned_and_written_sums_equal_their_definition(lo1, hi1, lo2, hi2, part
 # --- second round (issue #10 review of the CLI and documents) --------------------------------
 
 def _verdicts(doc: str) -> list[str]:
-    return [v.status for v in check_text(doc)[0]]
+    return [v.label for v in check_text(doc)[0]]
 
 
 def test_an_exact_zero_simplify_cannot_see_is_not_a_counterexample():
@@ -152,8 +154,8 @@ def test_under_k_divides_m_counterexamples_respect_it():
            "$$W_{\\text{out}} = \\left\\lfloor \\frac{2m+k-1}{2k} \\right\\rfloor$$\n"
            "$$W_{\\text{out}} = \\frac{m}{k}$$\n$$W_{\\text{out}} = \\frac{m}{k} + 1$$\n")
     verdicts = check_text(doc)[0]
-    assert verdicts[0].status != "REFUTED"  # true: ⌊q + (k − 1)/(2k)⌋ = q
-    assert verdicts[1].status == "PROVED" and verdicts[2].status == "REFUTED"
+    assert verdicts[0].status is not Status.REFUTED  # true: ⌊q + (k − 1)/(2k)⌋ = q
+    assert verdicts[1].status is Status.PROVED and verdicts[2].status is Status.REFUTED
     values = verdicts[2].evidence["counterexample"]
     if "k" in values and "m" in values:
         assert int(values["m"]) % int(values["k"]) == 0
@@ -178,7 +180,7 @@ def test_mathematics_in_code_is_not_checked():
            "\\begin{verbatim}\n$$b = b + 1$$\n\\end{verbatim}\n\\verb|$$c = c + 1$$|\n"
            "$$d + d = 2d$$\n")
     verdicts, contexts = check_text(doc)
-    assert [v.status for v in verdicts] == ["PROVED"] and len(contexts) >= 1
+    assert [v.label for v in verdicts] == ["PROVED"] and len(contexts) >= 1
 
 
 # --- third round ---------------------------------------------------------------------------
@@ -209,7 +211,7 @@ def test_x_is_zero_outside_its_range_and_positions_stay_in_the_output():
            "X_{1,3+\\alpha,3+\\beta}$$\n"
            "$$Y_{1,1,1} = b_1 + w_{1,1,2,2} X_{1,1,1}$$\n")
     verdicts = check_text(doc)[0]
-    assert [v.status for v in verdicts] == ["PROVED", "PROVED", "REFUTED"]
+    assert [v.label for v in verdicts] == ["PROVED", "PROVED", "REFUTED"]
     shown = verdicts[2].evidence["counterexample"]
     assert all("0" not in key.split(",")[1:] for key in shown if key.startswith("X"))
 
@@ -234,12 +236,14 @@ def test_code_is_neither_checked_nor_annotated_and_user_text_is_kept():
     md = ("Here:\n\n    <!-- symproof conv2d kernel_size=3 -->\n    $$ Y_{1,i,j} = 0 $$\n\n"
           "And `$$ 1 = 2 $$` is code.\n- item\n\n    $$ a + a = 2a $$\n")
     verdicts, contexts = check_text(md, markdown=True)
-    assert [v.status for v in verdicts] == ["PROVED"] and len(contexts) >= 1
+    assert [v.label for v in verdicts] == ["PROVED"] and len(contexts) >= 1
     kept = "$$ 1 = 1 $$\n<!-- symproof: PROVED x --> Important user text. <!-- end -->\n"
-    out = annotate(kept, [Verdict(1, "1 = 1", "PROVED", "identity")], markdown=True)
+    out = annotate(kept, [SimpleNamespace(line=1, label="PROVED", reason="identity")],
+                   markdown=True)
     assert "Important user text" in out
     tex = "\\[ x = 1 \\] \\begin{verbatim}\ncode\n\\end{verbatim}\n"
-    noted = annotate(tex, [Verdict(1, "x = 1", "UNKNOWN", "\\end{verbatim}")], markdown=False)
+    noted = annotate(tex, [SimpleNamespace(line=1, label="UNKNOWN", reason="\\end{verbatim}")],
+                     markdown=False)
     assert noted.split("\n").index("\\end{verbatim}") < noted.split("\n").index(
         "% symproof: UNKNOWN \\end{verbatim}")
 

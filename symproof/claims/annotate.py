@@ -7,12 +7,15 @@ math block that holds the claim (a comment inside ``$$…$$`` would break Markdo
 that line's indentation and line ending. Every other byte of the document is kept as it was,
 CRLF and form feeds included. Notes written by an earlier run are replaced, not stacked.
 
->>> from symproof.claims.check import Verdict
+A verdict is anything with a ``line``, a ``label`` (``Verdict.label``: the status's name, or
+UNPARSED) and a ``reason``:
+
+>>> from types import SimpleNamespace as Note
 >>> doc = "Intro\\r\\n$$a\\r\\n= b$$\\r\\nEnd\\r\\n"
->>> out = annotate(doc, [Verdict(2, "a = b", "REFUTED", "no:\\nreally")], markdown=True)
+>>> out = annotate(doc, [Note(line=2, label="REFUTED", reason="no:\\nreally")], markdown=True)
 >>> out.split("\\r\\n")
 ['Intro', '$$a', '= b$$', '<!-- symproof: REFUTED no: really -->', 'End', '']
->>> annotate(out, [Verdict(2, "a = b", "PROVED", "yes")], markdown=True) == out.replace(
+>>> annotate(out, [Note(line=2, label="PROVED", reason="yes")], markdown=True) == out.replace(
 ...     "REFUTED no: really", "PROVED yes")
 True
 """
@@ -53,7 +56,7 @@ def note_text(status: str, reason: str, *, markdown: bool) -> str:
 
 
 def annotate(text: str, verdicts: Sequence, *, markdown: bool, inline: bool = False) -> str:
-    """``text`` with a note for each verdict (anything with ``line``, ``status``, ``reason``)
+    """``text`` with a note for each verdict (anything with ``line``, ``label``, ``reason``)
     after the math block its line lies in."""
     blocks = math_blocks(text, inline, markdown)
     firsts = [first for first, _ in blocks]
@@ -75,7 +78,7 @@ def annotate(text: str, verdicts: Sequence, *, markdown: bool, inline: bool = Fa
     notes: dict[int, list[str]] = {}
     for verdict in verdicts:
         notes.setdefault(anchor(verdict.line), []).append(
-            note_text(verdict.status, verdict.reason, markdown=markdown))
+            note_text(verdict.label, verdict.reason, markdown=markdown))
     lines = text.split("\n")  # "\n" only: the line numbers of the checker, CR kept in place
     ends = {last for _, last in blocks}
     out, after_block = [], False

@@ -1,6 +1,8 @@
 """Judging a written solution claim by claim, in the context of the layer it talks about.
 
-Each claim gets a status (DESIGN.md) or UNPARSED:
+Each claim gets a :class:`Verdict`: a proof step (claim, reason, the kernel's outcome) with its
+source line, whose status (DESIGN.md) is its outcome's; a claim that cannot be read is UNKNOWN
+and shown as UNPARSED (its ``label``):
 
 * an element formula ``Y_{l,i,j} = …``: the left side is what the layer in context computes
   (its element formula, with the document's weights substituted when it defines them, even
@@ -25,7 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
@@ -36,30 +38,79 @@ from ..kernel import divides
 from ..layers.spec import models as layer_models
 from ..limits import check_expression
 from ..params import size_from_text, sizes_from_text
-from ..proof import Status
+from ..proof import Outcome, Status, Step
 from .extract import Claim, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
 
 __all__ = ["Verdict", "check_text", "DocumentContext"]
 
+#: How a claim that could not be read is shown (its status is UNKNOWN).
 UNPARSED = "UNPARSED"
+#: The tactic of the outcome of a claim that could not be read.
+UNREAD = "unparsed"
+#: The tactic of the outcome of a weight definition, until the claims that use it decide it.
+WEIGHTS = "weight definition"
 _INDEX_NAMES = (*nt.INDICES, nt.LAYER_INDEX)
 
 
 @dataclass
-class Verdict:
-    """The outcome for one claim."""
+class Verdict(Step):
+    """The result for one claim: a :class:`~symproof.proof.Step` (its ``justification`` is the
+    reason, its ``outcome`` what decided it) with its source ``line`` and ``latex``, and the
+    ``evidence`` shown to tools. ``status`` is the outcome's :class:`Status`; a strong one is
+    always an outcome the kernel produced for this claim, or for the claim about the layer
+    that decided a weight definition. A claim that could not be read has an UNKNOWN outcome
+    with the tactic ``"unparsed"``: ``parsed`` is False and ``label`` (what the CLI, JSON and
+    notes print) is ``"UNPARSED"``; otherwise ``label`` is the status's name.
 
-    line: int
-    latex: str
-    status: str
-    reason: str
+    >>> v = Verdict.of(3, "a = ", Outcome(Status.UNKNOWN, UNREAD, "no right side"), "no right side")
+    >>> v.status.name, v.parsed, v.label, v.to_dict()["status"]
+    ('UNKNOWN', False, 'UNPARSED', 'UNPARSED')
+    """
+
+    line: int = 0
+    latex: str = ""
     evidence: dict = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, line: int, latex: str, outcome: Outcome, reason: str,
+           evidence: dict | None = None) -> Verdict:
+        """The verdict on the claim ``latex`` at ``line``, decided by ``outcome``."""
+        return cls(None, reason, outcome, line=line, latex=latex, evidence=dict(evidence or {}))
+
+    @property
+    def reason(self) -> str:
+        """Why: the step's justification."""
+        return self.justification
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the claim could be read at all."""
+        return self.outcome.tactic != UNREAD
+
+    @property
+    def label(self) -> str:
+        """The status's name, or UNPARSED for a claim that could not be read."""
+        return self.status.name if self.parsed else UNPARSED
+
     def to_dict(self) -> dict:
-        return {"line": self.line, "latex": self.latex, "status": self.status,
+        return {"line": self.line, "latex": self.latex, "status": self.label,
                 "reason": self.reason, "evidence": self.evidence}
+
+    def to_latex(self, *, inline: bool = False, layout: str | None = None) -> str:
+        """The claim as the document wrote it (``$…$`` with ``inline``)."""
+        return f"${self.latex}$" if inline else self.latex
+
+
+def _undecided(line: int, latex: str, tactic: str, reason: str) -> Verdict:
+    """An UNKNOWN verdict: ``tactic`` names what left the claim undecided."""
+    return Verdict.of(line, latex, Outcome(Status.UNKNOWN, tactic, reason), reason)
+
+
+def _unparsed(line: int, latex: str, reason: str) -> Verdict:
+    """The verdict on a claim (or directive) that could not be read: UNKNOWN, shown UNPARSED."""
+    return Verdict.of(line, latex, Outcome(Status.UNKNOWN, UNREAD, reason), reason)
 
 
 @dataclass
@@ -162,8 +213,8 @@ def _contexts_from_directives(found: list, budget: _Budget) -> tuple[
     contexts = [(0, ctx)]
     for directive in found:
         if budget.spent():
-            problems.append(Verdict(directive.line, " ".join(directive.words),
-                                    Status.UNKNOWN.name, budget.reason()))
+            problems.append(_undecided(directive.line, " ".join(directive.words),
+                                       "time limit", budget.reason()))
             continue
         words = directive.words
         if words and words[0] != "assume":
@@ -187,8 +238,8 @@ def _contexts_from_directives(found: list, budget: _Budget) -> tuple[
             ctx.described = " ".join(words)
         except (SymproofError, KeyError, ValueError, IndexError, TypeError,
                 AttributeError) as error:
-            problems.append(Verdict(directive.line, " ".join(words), UNPARSED,
-                                    f"directive not understood: {error}"))
+            problems.append(_unparsed(directive.line, " ".join(words),
+                                      f"directive not understood: {error}"))
     return contexts, problems
 
 
@@ -390,9 +441,9 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         beyond = broken_range(context, dict(zip((nt.index_symbol(n) for n in outputs),
                                                 indices)))
         if beyond is not None:  # no such entry: nothing to judge (and nothing to refute)
-            return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
-                           f"Y at ({', '.join(map(str, indices))}) is outside the layer's "
-                           f"output, where {beyond}")
+            return _undecided(claim.line, claim.latex, "output range",
+                              f"Y at ({', '.join(map(str, indices))}) is outside the layer's "
+                              f"output, where {beyond}")
         model = ctx.layer.element(*indices, padded=True) if ctx.padded else (
             ctx.layer.element(*indices))
         if any(n in ctx.weights for n in ("w", "b")) and not rhs.has(nt.w):
@@ -403,8 +454,8 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         axis = lhs.name[:-len("_out")]
         size = ctx.values.get(f"{axis}_in")
         if size is None:
-            return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
-                           "output size, but the context gives no input size")
+            return _undecided(claim.line, claim.latex, "output size",
+                              "output size, but the context gives no input size")
         # the other axes' sizes do not matter to this one: give them the same size
         shape = ctx.layer.output_shape(getattr(ctx.layer, "in_channels", 1),
                                        *(size,) * len(spec.axes))
@@ -422,9 +473,9 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if undefined:
         # A side names something the context does not define (Y without a layer, W_out, a
         # derivative, ρ(X)…): treating it as a free variable would "refute" a definition.
-        return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
-                       f"uses {', '.join(sorted(undefined)[:3])}, which the context does not "
-                       "define (add a symproof directive)")
+        return _undecided(claim.line, claim.latex, "undefined names",
+                          f"uses {', '.join(sorted(undefined)[:3])}, which the context does not "
+                          "define (add a symproof directive)")
     for side in (lhs, rhs):  # the layer's model may hold sums that the claim does not
         check_expression(side, "the claim in its context")
     # One judging path: the kernel's search, with every assumption of the document (ranges,
@@ -447,7 +498,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         if condition:
             text += f"; it holds when {condition}"
             evidence["holds when"] = condition
-    return Verdict(claim.line, claim.latex, outcome.status.name, text, evidence)
+    return Verdict.of(claim.line, claim.latex, outcome, text, evidence)
 
 
 # Free variables of identities: indices and generic sizes. Names of a layer's parameters
@@ -483,16 +534,16 @@ def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
 
     formulas = {f.label: f for f in derive().values()}
     if lhs.name not in formulas:
-        return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
-                       f"{lhs.name} is not one of the MLP Jacobians symproof derives")
+        return _undecided(claim.line, claim.latex, "Jacobian",
+                          f"{lhs.name} is not one of the MLP Jacobians symproof derives")
     net = network_symbols()
     known = [net.A, net.b, net.y_prev, net.A_L, net.b_L, net.y_Lm1, net.upstream]
     rhs = _read(claim.rhs, known)
     operators = sorted(s.name for s in rhs.free_symbols
                        if getattr(s, "name", "").startswith("∂") and s != net.upstream)
     if operators:  # "∂/∂b_ℓ σ(…)": a derivative still to be taken, not a formula
-        return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
-                       f"the right side still holds the derivative {operators[0]}")
+        return _undecided(claim.line, claim.latex, "Jacobian",
+                          f"the right side still holds the derivative {operators[0]}")
     expected = formulas[lhs.name].formula
     name = next(key for key, f in derive().items() if f.label == lhs.name)
     # the kernel decides it, entry by entry at index level, from the network's definition
@@ -501,10 +552,10 @@ def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
     if outcome.counterexample:
         evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
     if outcome.status is Status.PROVED:
-        return Verdict(claim.line, claim.latex, outcome.status.name,
-                       f"{lhs.name} in numerator layout, entry by entry", evidence)
-    return Verdict(claim.line, claim.latex, outcome.status.name,
-                   f"not {lhs.name} in numerator layout: {outcome.summary()}", evidence)
+        return Verdict.of(claim.line, claim.latex, outcome,
+                          f"{lhs.name} in numerator layout, entry by entry", evidence)
+    return Verdict.of(claim.line, claim.latex, outcome,
+                      f"not {lhs.name} in numerator layout: {outcome.summary()}", evidence)
 
 
 def _holds_when(lhs, rhs) -> str:
@@ -560,12 +611,12 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
                 unreadable[claim.line] = f"weight definition not understood: {error}"
     for claim in claims:
         if budget.spent():
-            verdicts.append(Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
-                                    budget.reason()))
+            verdicts.append(_undecided(claim.line, claim.latex, "time limit",
+                                       budget.reason()))
             continue
         if claim.line in unreadable and claim.rhs and "\\begin{cases}" in claim.rhs:
-            verdicts.append(Verdict(claim.line, claim.latex, UNPARSED,
-                                    unreadable[claim.line][:200]))
+            verdicts.append(_unparsed(claim.line, claim.latex,
+                                      unreadable[claim.line][:200]))
             continue
         verdicts.append(_judge(claim, context_of(claim.line)))
     _judge_definitions(verdicts)
@@ -601,26 +652,29 @@ class _Budget:
 
 
 def _judge_definitions(verdicts: list[Verdict]) -> None:
-    """A weight definition is as good as what the layer computes with it: PROVED when every
-    claim about the layer's output that uses it is, REFUTED when one of them is refuted."""
-    for verdict in verdicts:
-        if verdict.reason != "weight definition recorded in the context":
+    """A weight definition is as good as what the layer computes with it: PROVED when a claim
+    about the layer's output that uses it is, REFUTED when every one of them is refuted. The
+    definition's verdict then carries the outcome the kernel produced for that claim (it
+    never makes a status of its own); each such verdict is replaced, none is changed."""
+    for at, verdict in enumerate(verdicts):
+        if verdict.outcome.tactic != WEIGHTS:
             continue
         users = [v for v in verdicts if f"defined at line {verdict.line}" in v.reason
                  or f", {verdict.line} substituted" in v.reason]
         if not users:
-            verdict.reason += " (no claim of the document uses it)"
+            verdicts[at] = replace(verdict, justification=verdict.reason
+                                   + " (no claim of the document uses it)")
             continue
-        proved = [v.line for v in users if v.status == "PROVED"]
+        proved = [v for v in users if v.status is Status.PROVED]
         if proved:  # the weights realise what the document says the layer computes
-            verdict.status = Status.PROVED.name
-            verdict.reason = ("with these weights the layer computes line "
-                              f"{', '.join(map(str, proved))} exactly")
-        elif all(v.status == "REFUTED" for v in users):
-            verdict.status = Status.REFUTED.name
-            verdict.reason = ("with these weights the layer computes none of lines "
-                              f"{', '.join(str(v.line) for v in users)}")
-            verdict.evidence = {"refuted at": [v.line for v in users]}
+            verdicts[at] = replace(verdict, outcome=proved[0].outcome, justification=(
+                "with these weights the layer computes line "
+                f"{', '.join(str(v.line) for v in proved)} exactly"))
+        elif all(v.status is Status.REFUTED for v in users):
+            verdicts[at] = replace(verdict, outcome=users[0].outcome, justification=(
+                "with these weights the layer computes none of lines "
+                f"{', '.join(str(v.line) for v in users)}"),
+                evidence={"refuted at": [v.line for v in users]})
 
 
 def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:
@@ -628,22 +682,22 @@ def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:
         with limits.deadline("judging the claim"):
             return _judge_unbounded(claim, ctx)
     except TooLargeError as error:  # read, perhaps, but too large to decide: say so
-        return Verdict(claim.line, claim.latex, Status.UNKNOWN.name, f"not checked: {error}")
+        return _undecided(claim.line, claim.latex, "size limit", f"not checked: {error}")
 
 
 def _judge_unbounded(claim: Claim, ctx: DocumentContext) -> Verdict:
     try:
         if claim.rhs is None:
             _read(claim.lhs)
-            return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
-                           "an expression, not a claim")
+            return _undecided(claim.line, claim.latex, "not a claim",
+                              "an expression, not a claim")
         if "\\begin{cases}" in claim.rhs:
-            return Verdict(claim.line, claim.latex, Status.UNKNOWN.name,
-                           "weight definition recorded in the context")
+            return _undecided(claim.line, claim.latex, WEIGHTS,
+                              "weight definition recorded in the context")
         return _judge_equation(claim, ctx)
     except TooLargeError:
         raise
     except (ParseError, SymproofError, ValueError, TypeError, AttributeError, IndexError,
             KeyError, NotImplementedError, RecursionError) as error:
-        return Verdict(claim.line, claim.latex, UNPARSED, f"{type(error).__name__}: "
-                       f"{str(error)[:160]}")
+        return _unparsed(claim.line, claim.latex, f"{type(error).__name__}: "
+                         f"{str(error)[:160]}")

@@ -8,11 +8,28 @@ kernel trusts: SymPy's exact arithmetic, its ``expand``/``simplify`` returning 0
 expression that is 0, its ``diff``, and its assumptions system; what it does not: SymPy's
 summation where it errs (see :func:`safe_doit`), a ``simplify`` that does not reach 0 (never a
 refutation by itself), floating point (never more than SPOT_CHECKED).
+
+What a rule returns, by kind:
+
+* a *decision* (:func:`prove`, :func:`identity`, :func:`counterexample`, :func:`exhaustive`,
+  :func:`coefficient_matching`…) always returns an :class:`Outcome`, UNKNOWN when it decides
+  nothing (a search that finds no counterexample says so; it never returns ``None``);
+* a *fast path* returns an :class:`Outcome` or ``None`` when it does not apply, so that the
+  caller takes the general path: :func:`exhaustive_linear` (``None``: not linear with affine
+  indices, check case by case with :func:`exhaustive`; an UNKNOWN outcome there means "too
+  large to run", which must not fall back) and :func:`same_shape` (``None``: the shapes agree,
+  go on to the entries);
+* a *rewrite* (:func:`collapse_deltas`, :func:`reindex`, :func:`split_sum`,
+  :func:`merge_sums`) returns ``(new expression, Outcome)``: the term it produced and the
+  outcome that justifies the step to it.
+
+Every result symproof hands back (these outcomes, proof steps, claim verdicts, syntheses,
+solution sets) exposes the same :class:`Result` interface: ``outcome``, ``status``, ``ok``.
 """
 
 import importlib
 
-from .outcome import LEGEND, STRONG, Outcome, Status, weakest
+from .outcome import LEGEND, STANDS, STRONG, Outcome, Result, Status, weakest
 
 # The rules load on first use: ``import symproof`` must stay as cheap as ``import sympy``, and
 # most of it never needs the kernel's machinery.
@@ -31,7 +48,7 @@ _WHERE = {
                      "merge_sums", "normalize", "reindex", "split_sum"), "symbolic"),
 }
 
-__all__ = ["Status", "Outcome", "STRONG", "LEGEND", "weakest", *_WHERE]
+__all__ = ["Status", "Outcome", "Result", "STRONG", "STANDS", "LEGEND", "weakest", *_WHERE]
 
 
 def __getattr__(name: str):

@@ -123,12 +123,16 @@ def certainly_nonzero(value: sp.Expr) -> bool:
     return bool(magnitude.is_number and magnitude.is_comparable and magnitude > sp.Float("1e-20"))
 
 
+#: What a counterexample search that found nothing returns (which proves nothing).
+NOT_FOUND = Outcome(Status.UNKNOWN, "counterexample search", "none found")
+
+
 def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tries: int = 40,
-                   seed: int = 0) -> Outcome | None:
-    """Search exact values (symbols, then array entries) where ``lhs ≠ rhs``; ``None`` if none
-    was found (which proves nothing). Undefined functions σ are replaced by the strictly
-    increasing ``z³/3 + z`` (and σ' by ``z² + 1``): a claim for every σ fails if it fails for
-    this one."""
+                   seed: int = 0) -> Outcome:
+    """Search exact values (symbols, then array entries) where ``lhs ≠ rhs``: REFUTED with
+    them, or UNKNOWN if none was found (which proves nothing). Undefined functions σ are
+    replaced by the strictly increasing ``z³/3 + z`` (and σ' by ``z² + 1``): a claim for every
+    σ fails if it fails for this one."""
     ctx = ctx or Context()
     rng = random.Random(seed)
     difference = lhs - rhs
@@ -173,7 +177,7 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
             shown["any values"] = f"the sides always differ by {value}"
         return Outcome(Status.REFUTED, "counterexample search",
                        f"the two sides differ by {value} there", counterexample=shown)
-    return None
+    return NOT_FOUND
 
 
 def exhaustive(check: Callable[[dict], tuple[sp.Expr, sp.Expr]], cases: Iterable[dict],

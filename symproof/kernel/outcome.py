@@ -26,7 +26,7 @@ from typing import Any
 from ..errors import KernelError
 from ..notation import status_mark
 
-__all__ = ["Status", "Outcome", "STRONG", "LEGEND", "weakest"]
+__all__ = ["Status", "Outcome", "Result", "STRONG", "STANDS", "LEGEND", "weakest"]
 
 
 class Status(enum.IntEnum):
@@ -49,6 +49,8 @@ class Status(enum.IntEnum):
 
 #: What only the kernel may grant.
 STRONG = frozenset({Status.PROVED, Status.VERIFIED, Status.SPOT_CHECKED, Status.REFUTED})
+#: The statuses of a result that stands (``ok``): decided true by the kernel, or stated (GIVEN).
+STANDS = frozenset({Status.PROVED, Status.VERIFIED, Status.SPOT_CHECKED, Status.GIVEN})
 
 LEGEND = {
     Status.PROVED: "symbolic argument for all values of the symbols, under the stated assumptions",
@@ -111,6 +113,18 @@ class Outcome:
         """Whether the kernel proved the claim."""
         return self.status is Status.PROVED
 
+    @property
+    def ok(self) -> bool:
+        """Whether the result stands: the kernel decided it holds (PROVED, VERIFIED,
+        SPOT_CHECKED, each at its own strength) or it is stated, not derived (GIVEN). False
+        for REFUTED and UNKNOWN."""
+        return self.status in STANDS
+
+    @property
+    def outcome(self) -> Outcome:
+        """The outcome itself: an outcome is a :class:`Result` too (``result.outcome``)."""
+        return self
+
     def summary(self) -> str:
         parts = [self.tactic]
         if self.detail:
@@ -129,3 +143,34 @@ class Outcome:
                 "samples": self.samples, "seed": self.seed, "tolerance": self.tolerance,
                 "counterexample": None if self.counterexample is None else {
                     k: str(v) for k, v in self.counterexample.items()}}
+
+
+class Result:
+    """The one interface of every result symproof hands back: a kernel outcome
+    (:class:`Outcome`, via ``outcome`` on itself), a step of a proof (``symproof.proof.Step``),
+    a claim checker's verdict (a step with its source line), a synthesis and a solution set.
+
+    A subclass supplies ``outcome`` (an :class:`Outcome`, the sealed record of *how* the result
+    is known); ``status`` and ``ok`` are read off it, so callers test one thing:
+    ``result.status is Status.PROVED``, or ``result.ok``. Results computed outside the kernel
+    (a synthesis, a solution set) carry GIVEN or UNKNOWN, never a strong status.
+
+    >>> class Stated(Result):
+    ...     outcome = Outcome(Status.GIVEN, "definition")
+    >>> Stated().status.name, Stated().ok
+    ('GIVEN', True)
+    """
+
+    __slots__ = ()
+
+    outcome: Outcome
+
+    @property
+    def status(self) -> Status:
+        """The status of the outcome."""
+        return self.outcome.status
+
+    @property
+    def ok(self) -> bool:
+        """Whether the result stands (see :attr:`Outcome.ok`)."""
+        return self.outcome.ok

@@ -174,7 +174,7 @@ def fails(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, seed: int =
     """PROVED that ``lhs = rhs`` does not hold in general, by a counterexample; UNKNOWN when
     none is found (which shows nothing)."""
     found = counterexample(lhs, rhs, ctx, seed=seed)
-    if found is None:
+    if found.status is not Status.REFUTED:
         return Outcome(Status.UNKNOWN, "counterexample", "none found")
     return Outcome(Status.PROVED, "counterexample", found.detail,
                    counterexample=found.counterexample)

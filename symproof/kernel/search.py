@@ -34,7 +34,7 @@ from ..errors import ParameterError
 from ..limits import check_expression
 from ..shapes import simplify_size
 from .context import Context, as_conditions, as_names
-from .finite import counterexample, draw, free_scalars
+from .finite import NOT_FOUND, counterexample, draw, free_scalars
 from .outcome import Outcome, Status
 from .rules import max_commutes
 from .symbolic import case_split, identity
@@ -145,7 +145,7 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
             trail.append(f"case split on {condition}: {outcome.status.name}")
         # every assumption, divisibility included, filters the values tried
         found = counterexample(lhs, rhs, ctx)
-        if found is not None:
+        if found.status is Status.REFUTED:
             return done(found)
         trail.append("counterexample search: none found")
         return done(Outcome(Status.UNKNOWN, "search", "no rule decided the claim"))
@@ -154,7 +154,7 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
                             f"{claim} follows from the assumptions"))
     trail.append("assumptions: not implied")
     found = _inequality_counterexample(claim, ctx)
-    if found is not None:
+    if found.status is Status.REFUTED:
         return done(found)
     trail.append("counterexample search: none found")
     return done(Outcome(Status.UNKNOWN, "search", "no rule decided the claim"))
@@ -232,16 +232,14 @@ def _conditions(expr: sp.Basic) -> list:
     return unique
 
 
-def _inequality_counterexample(claim, ctx: Context) -> Outcome | None:
-    """Exact values satisfying the assumptions at which the inequality is false. Only the
-    claim's scalars are drawn (an array entry, or one indexed by a summation index, is not a
-    number to choose); values that leave a sum with non-integer bounds or make a side
-    undefined (a division by zero) are skipped."""
-
-
+def _inequality_counterexample(claim, ctx: Context) -> Outcome:
+    """Exact values satisfying the assumptions at which the inequality is false (REFUTED), or
+    UNKNOWN when none is found. Only the claim's scalars are drawn (an array entry, or one
+    indexed by a summation index, is not a number to choose); values that leave a sum with
+    non-integer bounds or make a side undefined (a division by zero) are skipped."""
     difference = claim.lhs - claim.rhs
     if any(not e.is_integer for e in difference.atoms(sp.Indexed)):
-        return None  # arrays: this search draws numbers only
+        return NOT_FOUND  # arrays: this search draws numbers only
     symbols = free_scalars(difference)
     rng = random.Random(0)
     for attempt in range(60):
@@ -263,4 +261,4 @@ def _inequality_counterexample(claim, ctx: Context) -> Outcome | None:
         if verdict in (False, sp.false):
             return Outcome(Status.REFUTED, "counterexample search", f"{claim} is false there",
                            counterexample={str(k): v for k, v in values.items()})
-    return None
+    return NOT_FOUND

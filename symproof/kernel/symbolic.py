@@ -136,7 +136,7 @@ def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
         return Outcome(Status.PROVED, tactic, "the difference simplifies to 0")
     if search:
         found = counterexample(lhs, rhs, ctx)
-        if found is not None:
+        if found.status is Status.REFUTED:
             return found
     return Outcome(Status.UNKNOWN, tactic, f"difference left: {difference}")
 
