@@ -31,6 +31,7 @@ from symproof import (
     MLP,
     Activation,
     AvgPool2d,
+    Conv1d,
     Conv2d,
     ConvTranspose2d,
     LeakyReLU,
@@ -205,10 +206,12 @@ def maybe(strategy, good):
 # --- layers: construction and the symbolic methods -----------------------------------------
 
 CONSTRUCTORS = {
+    Conv1d: ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
+             "groups", "bias"),
     Conv2d: ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
-             "bias"),
+             "groups", "bias"),
     ConvTranspose2d: ("in_channels", "out_channels", "kernel_size", "stride", "padding",
-                      "output_padding", "bias", "dilation"),
+                      "output_padding", "groups", "bias", "dilation"),
     AvgPool2d: ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
     MaxPool2d: ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
     Linear: ("in_features", "out_features", "bias"),
@@ -220,7 +223,7 @@ GOOD = {"in_channels": 1, "out_channels": 2, "kernel_size": 2, "stride": 1, "pad
         "dilation": 1, "bias": True, "output_padding": 0, "ceil_mode": False,
         "count_include_pad": True, "in_features": 2, "out_features": 1, "widths": (2, 3, 1),
         "activation": "relu", "name": "sigma", "nondecreasing": False, "function": None,
-        "negative_slope": 0.01}
+        "negative_slope": 0.01, "groups": 1}
 
 
 @given(st.sampled_from(sorted(CONSTRUCTORS, key=lambda c: c.__name__)), st.data())
@@ -243,6 +246,8 @@ LAYERS = [
     MLP((symbols("n"), 2), "sigma"), ReLU(), Sigmoid(), Tanh(), LeakyReLU(0.1), Activation(),
     Activation("f", function=np.abs), Sequential(Conv2d(1, 1, 3, padding=1), ReLU(),
                                                  MaxPool2d(2)),
+    Conv1d(2, 4, 3, padding=1, groups=2), Conv2d(4, 4, 3, groups=4, bias=False),
+    ConvTranspose2d(4, 2, 2, stride=2, groups=2),
 ]
 
 
@@ -280,11 +285,10 @@ CONCRETE = [layer for n, layer in enumerate(LAYERS) if n not in (2, 7, 9, 11, 18
 
 def good_parameters(layer, x_shape):
     """Arguments that ``layer.evaluate`` accepts, for the good-value branch."""
-    if isinstance(layer, (Conv2d, ConvTranspose2d)):
-        c_in, c_out = int(layer.in_channels), int(layer.out_channels)
-        shape = (c_out, c_in) if isinstance(layer, Conv2d) else (c_in, c_out)
-        weight = np.ones((*shape, *(int(f) for f in layer.kernel_size)))
-        return [weight, np.zeros(c_out) if layer.bias else None]
+    if isinstance(layer, (Conv1d, Conv2d, ConvTranspose2d)):  # their spec states the shapes
+        shapes = layer.parameter_shapes
+        weight = np.ones(tuple(int(n) for n in shapes["w"]))
+        return [weight, np.zeros(int(layer.out_channels)) if layer.bias else None]
     if isinstance(layer, Linear):
         return [np.ones((int(layer.out_features), int(layer.in_features))),
                 np.zeros(int(layer.out_features)) if layer.bias else None]
@@ -296,8 +300,8 @@ def good_parameters(layer, x_shape):
 
 @given(st.sampled_from(CONCRETE), st.data())
 def test_evaluate(layer, data):
-    x_shape = {Linear: (2,), MLP: (2,)}.get(type(layer), (int(getattr(layer, "in_channels", 1)),
-                                                         5, 6))
+    x_shape = {Linear: (2,), MLP: (2,), Conv1d: (2, 6)}.get(
+        type(layer), (int(getattr(layer, "in_channels", 1)), 5, 6))
     good_x = data.draw(good_arrays(x_shape), label="good x")
     x = data.draw(maybe(hostile, good_x), label="x")
     extra = [data.draw(maybe(hostile, good), label="parameter")
