@@ -10,18 +10,35 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import signal
 import sys
 from collections.abc import Sequence
 from contextvars import ContextVar
+from pathlib import Path
+
+import sympy as sp
 
 from . import __version__
+from .claims.annotate import annotate
+from .claims.check import check_text
 from .errors import ParameterError, SymproofError
+from .files import check_outputs, read_document, write_atomically
+from .latex import latex
+from .latex import latex as to_latex
+from .latex.document import markdown_document, tex_document
+from .latex.export import compile_pdf, require_pdflatex
 from .layers.spec import models, specs
+from .limits import NAMES, integer_from_text, raised
 from .notation import LETTERS, index_symbol
-from .params import sizes_from_text
+from .params import size_from_text, sizes_from_text, symbols
+from .proof import Status
+from .registry import is_problem_file, problems, select
+from .shapes import conv_output_size
+from .solve import solve_for, tiles_exactly
+from .text import text
 
 __all__ = ["main"]
 
@@ -37,7 +54,6 @@ _POSITIVE_NAMES: ContextVar[frozenset] = ContextVar("symproof_positive_names",
 def parse_value(name: str, text: str, *, nonnegative: bool = False):
     """``"3"`` → 3, ``"F"`` → a positive-integer symbol ``F`` (non-negative for paddings,
     unless the command uses the name for a positive size too)."""
-    from .params import size_from_text
 
     if nonnegative and text.strip() in _POSITIVE_NAMES.get():
         nonnegative = False
@@ -218,21 +234,21 @@ def _input_shape(layer, args) -> tuple:
 
 def describe(layer, input_shape: tuple, *, latex: bool = False) -> list[tuple[str, str]]:
     """The rows ``symproof layer`` prints: layer, shapes, element formula, padding rule."""
-    import sympy as sp
 
-    from .latex import latex as to_latex
-    from .text import text
 
     show = to_latex if latex else text
     def shape(values):
         shown = [show(sp.Integer(v) if isinstance(v, int) else v) for v in values]
         return r" \times ".join(shown) if latex else "(" + ", ".join(shown) + ")"
 
+    # the input's sizes where the formula names them (a transposed convolution's sums)
+    sizes = {index_symbol(axis): sp.sympify(size) for axis, size in zip(
+        layer.spec.axes, input_shape[-len(layer.spec.axes):])} if layer.spec.axes else {}
     rows = [
         ("layer", repr(layer)),
         ("input", shape(input_shape)),
         ("output shape", shape(layer.output_shape(*input_shape))),
-        ("element", show(layer.equation())),
+        ("element", show(layer.equation().xreplace(sizes))),
     ]
     fill = getattr(layer, "fill", None)
     if fill is not None:
@@ -247,15 +263,8 @@ def describe(layer, input_shape: tuple, *, latex: bool = False) -> list[tuple[st
 
 
 def _shape_command(args) -> int:
-    import sympy as sp
-
-    from .latex import latex
-    from .text import text
-
     show = latex if args.latex else text
     if args.kind == "solve":
-        from .solve import solve_for
-
         given = {}
         for option in ("input", "output", "kernel_size", "stride", "padding", "dilation"):
             value = getattr(args, option)
@@ -264,9 +273,6 @@ def _shape_command(args) -> int:
         solutions = solve_for(args.parameter.replace("-", "_"), **given)
         print(solutions._repr_latex_().strip("$") if args.latex else repr(solutions))
         return 0 if solutions.ok else 1
-    from .params import symbols
-    from .shapes import conv_output_size
-    from .solve import tiles_exactly
 
     spec = specs()[args.kind]
     values, general, letters = {}, {}, {"input": LETTERS["input"]}
@@ -354,10 +360,6 @@ def _settings(pairs: list[str]) -> dict[str, str]:
 
 
 def _prove(args) -> int:
-
-    from .proof import Status
-    from .registry import is_problem_file, select
-
     chosen = select(args.names)
     settings = _settings(args.set)
     if settings and len(chosen) != 1:
@@ -392,10 +394,7 @@ def _prove(args) -> int:
 def _check_outputs(args, inputs=()) -> dict:
     """The output paths, validated (distinct, writable, regular files; pdflatex present)
     before any work: a bad path must not cost a derivation."""
-    from pathlib import Path
 
-    from .files import check_outputs
-    from .latex.export import require_pdflatex
 
     if args.pdf and not args.latex:
         raise ParameterError("--pdf", "", "needs --latex FILE (the PDF goes beside it)")
@@ -413,10 +412,6 @@ def _check_outputs(args, inputs=()) -> dict:
 
 
 def _export(args, outputs: dict, proofs) -> list[str]:
-    from .files import write_atomically
-    from .latex.document import markdown_document, tex_document
-    from .latex.export import compile_pdf
-
     written = []
     if "latex" in outputs:
         tex = tex_document(proofs)
@@ -433,13 +428,6 @@ def _export(args, outputs: dict, proofs) -> list[str]:
 
 
 def _check(args) -> int:
-    from pathlib import Path
-
-    from .claims.annotate import annotate
-    from .claims.check import check_text
-    from .files import check_outputs, read_document, write_atomically
-    from .proof import Status
-
     path = Path(args.file)
     if args.in_place and args.annotate:
         raise ParameterError("--in-place", args.annotate, "and --annotate exclude each other: "
@@ -485,7 +473,6 @@ def _one_line(text: str) -> str:
 def _json(data) -> str:
     """JSON for the terminal or a pipe: readable Unicode, but control and bidi characters as
     ``\\uXXXX`` escapes (they can only occur inside strings, where the escape means the same)."""
-    import json
 
     return _CONTROL.sub(_escape, json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -499,8 +486,6 @@ _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u20
 
 
 def _list() -> int:
-    from .registry import problems
-
     for problem in problems().values():
         group = "" if problem.group == "homework" else f"  [{problem.group}]"
         print(f"{problem.name:<5}{problem.title}{group}")
@@ -512,8 +497,6 @@ def _list() -> int:
 
 
 def _limits(pairs: list[str]) -> dict[str, int]:
-    from .limits import NAMES, integer_from_text
-
     changes = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -570,8 +553,6 @@ def _interruptible():
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .limits import raised
-
     parser = build_parser()
     # Python refuses to print integers over 4,300 digits; here sizes are bounded by the limit
     # integer_digits instead, and results may be longer than their inputs.

@@ -124,7 +124,6 @@ def torch_evaluate(layer, x, *parameters):
     ...
     symproof.errors.ShapeError: weight must have shape (1, 1, 2, 2), got (1, 1, 1, 1)
     """
-    from .numeric import as_array, as_float
 
     x = as_float("x", as_array("x", x, (len(layer.spec.axes) + 1, len(layer.spec.axes) + 2),
                                real=True))

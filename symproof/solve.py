@@ -47,6 +47,7 @@ import sympy as sp
 
 from .errors import ParameterError
 from .kernel.outcome import Outcome, Result, Status
+from .latex import latex
 from .limits import check, check_expression
 from .notation import LETTERS
 from .params import as_size, fails, holds
@@ -147,8 +148,6 @@ class Solutions(Result):
         return shown + (f" if {', '.join(conditions)}" if conditions else "")
 
     def _repr_latex_(self) -> str:
-        from .latex import latex
-
         if not self:
             return rf"$\text{{no integer {self.parameter.replace('_', ' ')}}}$"
 

@@ -28,12 +28,14 @@ import sympy as sp
 
 from . import notation as nt
 from .errors import EvaluationError, NoSolutionError, ParameterError, ShapeError
+from .kernel.context import Context
 from .kernel.outcome import Outcome, Result, Status
 from .layers.conv import Conv2d
 from .layers.window import indices, size_pair
 from .limits import check_expression
 from .numeric import as_array
 from .params import concrete_int, holds
+from .text import text
 
 __all__ = ["synthesize", "Synthesis", "Tap"]
 
@@ -359,8 +361,6 @@ class Boundary:
     rest: sp.Expr
 
     def __str__(self) -> str:
-        from .text import text
-
         return (f"where {text(self.where)}, {text(self.entry)} lies in the zero padding, so "
                 f"Y[{self.channel},i,j] = {text(self.rest)}")
 
@@ -372,7 +372,6 @@ def _boundary(found: Synthesis) -> list[Boundary]:
     for ``a·i + c < 1``, i.e. ``i ≤ ⌊−c/a⌋``, and for ``a·i + c > H``, i.e.
     ``i ≥ ⌈(H + 1 − c)/a⌉``.
     """
-    from .kernel.context import Context
 
     height, width = found.input_size
     out_h, out_w = found.layer.window.output_size(height, width)

@@ -33,11 +33,15 @@ import sympy as sp
 
 from .. import limits
 from .. import notation as nt
+from ..backprop import check_formula, derive, network_symbols
 from ..errors import SymproofError, TooLargeError
-from ..kernel import divides
+from ..kernel import divides, divisible_floor, prove
+from ..kernel.context import broken_range, layer_context
+from ..layers import Conv2d
 from ..layers.spec import models as layer_models
+from ..layers.window import unreserved
 from ..limits import check_expression
-from ..params import size_from_text, sizes_from_text
+from ..params import as_size, size_from_text, sizes_from_text
 from ..proof import Outcome, Status, Step
 from .extract import Claim, directives, extract
 from .normalize import tidy
@@ -160,10 +164,14 @@ def _layer_from(words: tuple[str, ...]):
     if spec.axes:
         allowed += ["input", "coordinates"] + ([] if spec.channels else ["channels"])
     for word in words[1:]:
-        key, _, text = word.partition("=")
+        key, equals, text = word.partition("=")
         if key not in allowed:
             raise SymproofError(f"{kind} takes no setting {key!r} "
                                 f"(one of {', '.join(sorted(allowed))})")
+        if not equals or not text:
+            raise SymproofError(f"{key} needs a value: {key}=…")
+        if key in settings:
+            raise SymproofError(f"{key} is given twice ({key}={settings[key]}, {word})")
         settings[key] = text
     size = settings.pop("input", None)
     coordinates = settings.pop("coordinates", "original")
@@ -177,12 +185,19 @@ def _layer_from(words: tuple[str, ...]):
             continue
         arguments[one.name] = _field_from_text(one, text, len(spec.axes))
     layer = models[kind](**arguments)
+    if channels is not None:  # a pooling layer's channel count, named or given
+        channels = unreserved("channels", as_size("channels", size_from_text(
+            "channels", channels, bounded=True)))
     dims = None
     if size:
-        dims = sizes_from_text("input", size, bounded=True)
+        dims = tuple(unreserved("input", as_size("input", d))
+                     for d in sizes_from_text("input", size, bounded=True))
         if len(dims) not in (len(spec.axes), len(spec.axes) + 1):
             written = "x".join(spec.axes)
             raise SymproofError(f"input={size} must be {written} or Cx{written}")
+        own = getattr(layer, spec.channels, None) if spec.channels else channels
+        full = dims if len(dims) > len(spec.axes) else (own or 1, *dims)
+        layer.output_shape(*full)  # the input must fit the layer (channels, window)
     if coordinates not in ("original", "padded"):
         raise SymproofError(f"coordinates={coordinates} must be original or padded")
     if coordinates == "padded" and "padded coordinates" not in spec.capabilities:
@@ -252,11 +267,14 @@ def _sizes_of(layer, dims, channels) -> dict:
     for one, value in spec.arguments(layer):
         if not one.letter or one.kind == "flag":
             continue
-        values[one.letter] = value[0] if one.per_axis else value
         if one.name == "kernel_size" and len(value) > 1:
             values.update(zip(nt.AXIS_LETTERS["kernel_size"], value))
+        if not one.per_axis:
+            values[one.letter] = value
+        elif all(v == value[0] for v in value):  # one letter only for one value (P, not 1x2)
+            values[one.letter] = value[0]
     if channels:
-        values.update({nt.LETTERS["channels"]: size_from_text("channels", channels, bounded=True)})
+        values[nt.LETTERS["channels"]] = channels
     if dims:
         for axis, size in zip(spec.axes, dims[-len(spec.axes):]):
             values.update({f"{axis}_in": size, axis: size})
@@ -278,7 +296,6 @@ def _sections(text: str) -> list[tuple[int, str]]:
 
 def _infer_context(text: str) -> DocumentContext:
     """Without directives: read ``C_{\\rm in} = 1, C_{\\rm out} = 2, F = 3, S = 1, P = 1``."""
-    from .. import Conv2d
 
     ctx = DocumentContext()
     compact = text.replace(" ", "")
@@ -318,28 +335,81 @@ _PROSE_NUMBER = re.compile(r"[ $=]*([0-9]+)")
 # --- judging --------------------------------------------------------------------------------
 
 def _conventions(expr, ctx: DocumentContext):
-    """One-channel shorthand (X_{p,q}, w_{l,α,β}) in full, and named sizes substituted."""
-    # w with three indices drops the channel that has size 1: w_{l,α,β} when C_in = 1,
-    # w_{γ,α,β} when C_out = 1.
-    single_output = getattr(ctx.layer, "out_channels", None) == 1 and getattr(
-        ctx.layer, "in_channels", None) != 1
-    spec = getattr(ctx.layer, "spec", None)
-    axes = len(spec.axes) if spec is not None and spec.axes else 2
-
-    def full(entry):
-        if entry.base == nt.X and len(entry.indices) == axes:
-            return nt.X[(1, *entry.indices)]
-        if entry.base == nt.w and len(entry.indices) == axes + 1:
-            if single_output:
-                return nt.w[(1, *entry.indices)]
-            return nt.w[(entry.indices[0], 1, *entry.indices[1:])]
-        return entry
-
-    expr = expr.replace(lambda e: isinstance(e, sp.Indexed), full)
+    """Shorthand in full (:func:`_in_full`), the padded image X̄ as the input it pads, and
+    named sizes substituted."""
+    expr = expr.replace(lambda e: isinstance(e, sp.Indexed),
+                        lambda e: e.base[_in_full(e.base, tuple(e.indices), ctx)])
+    expr = _unpadded(expr, ctx.layer)
     values = {s: sp.sympify(ctx.values[s.name]) if isinstance(ctx.values[s.name], int)
               else ctx.values[s.name] for s in expr.free_symbols
               if isinstance(s, sp.Symbol) and s.name in ctx.values}
     return expr.xreplace(values)
+
+
+def _channels(ctx: DocumentContext) -> tuple:
+    """The layer's input and output channel counts (a pooling layer's are the directive's
+    ``channels``), None where unknown."""
+    layer = ctx.layer
+    if getattr(layer, "spec", None) is None:
+        return None, None
+    if hasattr(layer, "in_channels"):
+        return layer.in_channels, layer.out_channels
+    named = ctx.values.get(nt.LETTERS["channels"])
+    return named, named
+
+
+def _in_full(base, indices: tuple, ctx: DocumentContext) -> tuple:
+    """An entry's indices with the one-channel shorthand written out: ``X_{p,q}`` is
+    ``X_{1,p,q}`` on a one-channel input, ``Y_{i,j}`` is ``Y_{1,i,j}`` on a one-channel output,
+    and ``w`` drops the channel that has size 1 (``w_{l,α,β}`` when C_in = 1, ``w_{γ,α,β}``
+    when C_out = 1). Anything else is left as written: a shorthand on several channels
+    names no entry."""
+    spec = getattr(ctx.layer, "spec", None)
+    if spec is None or not spec.axes:
+        return indices
+    axes = len(spec.axes)
+    c_in, c_out = _channels(ctx)
+    if base in (nt.X, nt.Xbar) and len(indices) == axes and c_in == 1:
+        return (1, *indices)
+    if base == nt.Y and len(indices) == axes and c_out == 1:
+        return (1, *indices)
+    if base == nt.w and len(indices) == axes + 1:
+        if c_in == 1:
+            return (indices[0], 1, *indices[1:])
+        if c_out == 1:
+            return (1, *indices)
+    return indices
+
+
+def _unpadded(expr, layer):
+    """``X̄_{γ,p,q}`` as ``X_{γ,p−P,q−P}``: the padded image is the input it pads, so that the
+    padding rule (X is 0 outside its range) speaks of both."""
+    padding = getattr(layer, "padding", None)
+    if padding is None or not expr.has(nt.Xbar):
+        return expr
+    return expr.replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base == nt.Xbar
+        and len(e.indices) == 1 + len(padding),
+        lambda e: nt.X[(e.indices[0], *(p - pad for p, pad in zip(e.indices[1:], padding)))])
+
+
+def _wrong_rank(expr, ctx: DocumentContext) -> str:
+    """An entry of X, w, b or Y with another number of indices than the layer's arrays: it
+    names nothing the layer has."""
+    spec = getattr(ctx.layer, "spec", None)
+    if spec is None or not spec.axes:
+        return ""
+    axes = len(spec.axes)
+    ranks = {nt.X: axes + 1, nt.Xbar: axes + 1, nt.Y: axes + 1, nt.b: 1}
+    if hasattr(ctx.layer, "parameter_shapes"):
+        ranks[nt.w] = len(ctx.layer.parameter_shapes["w"])
+    for entry in sorted(expr.atoms(sp.Indexed), key=str):
+        wanted = ranks.get(entry.base)
+        if wanted is not None and len(entry.indices) != wanted:
+            return (f"{entry.base}[{', '.join(map(str, entry.indices))}] has "
+                    f"{len(entry.indices)} indices, but {entry.base} of {ctx.layer!r} has "
+                    f"{wanted}")
+    return ""
 
 
 def _with_weights(expr, ctx: DocumentContext):
@@ -410,7 +480,6 @@ def _equalities(condition) -> list:
 def _layer_context(ctx: DocumentContext):
     """The kernel's context for a claim: the document's assumptions, and what the layer's
     semantics gives (indices in range, X known outside its index range)."""
-    from ..kernel.context import layer_context
 
     layer = ctx.layer if ctx.layer != "mlp" else None
     axes = layer.spec.axes if getattr(layer, "spec", None) is not None else ()
@@ -419,9 +488,6 @@ def _layer_context(ctx: DocumentContext):
 
 
 def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
-    from ..kernel import prove
-    from ..kernel.context import broken_range
-
     lhs = _conventions(_read(claim.lhs), ctx)
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
@@ -434,10 +500,12 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     context = _layer_context(ctx)
     spec = getattr(ctx.layer, "spec", None)
     outputs = spec.output_indices if spec is not None and spec.axes else ()
+    wrong = _wrong_rank(lhs, ctx) or _wrong_rank(rhs, ctx)
+    if wrong:
+        return _undecided(claim.line, claim.latex, "undefined names", wrong)
     if (isinstance(lhs, sp.Indexed) and lhs.base == nt.Y and outputs
-            and len(lhs.indices) in (len(outputs), len(outputs) - 1)):
-        # Y_{i,j} on a one-channel output is Y_{1,i,j}
-        indices = (1,) * (len(outputs) - len(lhs.indices)) + tuple(lhs.indices)
+            and len(lhs.indices) == len(outputs)):
+        indices = tuple(lhs.indices)
         beyond = broken_range(context, dict(zip((nt.index_symbol(n) for n in outputs),
                                                 indices)))
         if beyond is not None:  # no such entry: nothing to judge (and nothing to refute)
@@ -446,6 +514,10 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
                               f"output, where {beyond}")
         model = ctx.layer.element(*indices, padded=True) if ctx.padded else (
             ctx.layer.element(*indices))
+        # the input's size where the formula names it (a transposed convolution's sums)
+        model = _unpadded(model, ctx.layer).xreplace({
+            nt.index_symbol(axis): ctx.values[f"{axis}_in"] for axis in spec.axes
+            if f"{axis}_in" in ctx.values})
         if any(n in ctx.weights for n in ("w", "b")) and not rhs.has(nt.w):
             model, used_weights = _with_weights(model, ctx), True
         lhs, reason = model, f"against {ctx.layer!r}'s element formula"
@@ -469,7 +541,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
                             if isinstance(sym, sp.Symbol) and sym.name in defined
                             and defined[sym.name] != sym})
     undefined = _undefined_names(lhs, rhs, defined_weights=bool(ctx.weights) or reason != (
-        "identity"))
+        "identity")) - _defined_names(ctx)
     if undefined:
         # A side names something the context does not define (Y without a layer, W_out, a
         # derivative, ρ(X)…): treating it as a free variable would "refute" a definition.
@@ -508,6 +580,12 @@ _VARIABLES = set(_INDEX_NAMES) | {"m", "n", "k", "q", "r", "t", "u", "v", "z", "
                                   "L"}
 
 
+def _defined_names(ctx: DocumentContext) -> set[str]:
+    """The symbols a directive gives as values (``kernel_size=F``): the context defines them."""
+    return {s.name for value in ctx.values.values() if isinstance(value, sp.Basic)
+            for s in value.free_symbols}
+
+
 def _undefined_names(*sides, defined_weights: bool = False) -> set[str]:
     """Names in the claim that are not variables, array entries or known functions."""
     names = set()
@@ -530,7 +608,6 @@ def _undefined_names(*sides, defined_weights: bool = False) -> set[str]:
 
 def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
     """``∂y/∂x = …`` against symproof's formula (numerator layout), entry by entry."""
-    from ..backprop import check_formula, derive, network_symbols
 
     formulas = {f.label: f for f in derive().values()}
     if lhs.name not in formulas:
@@ -560,7 +637,6 @@ def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
 
 def _holds_when(lhs, rhs) -> str:
     """Where cheap, the condition that would make a refuted floor claim true: ``k | m``."""
-    from ..kernel import divisible_floor
 
     q = sp.Symbol("q", integer=True, positive=True)
     for bracket in (lhs - rhs).atoms(sp.floor, sp.ceiling):
@@ -627,9 +703,8 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
 def _record_definition(claim: Claim, target, ctx: DocumentContext) -> None:
     """A ``w_{…} = \\begin{cases}…`` or ``b_{…} = …`` definition, recorded in the context."""
     if isinstance(target, sp.Indexed) and target.base in (nt.w, nt.b):
-        variables = tuple(target.indices)
-        if target.base == nt.w and len(variables) == 3:
-            variables = (variables[0], sp.Integer(1), *variables[1:])
+        variables = tuple(sp.sympify(v) for v in _in_full(target.base, tuple(target.indices),
+                                                           ctx))
         definition = _cases_to_piecewise(claim.rhs, variables)
         ctx.weights.setdefault(target.base.label.name, []).append(
             (claim.line, (variables, definition)))
