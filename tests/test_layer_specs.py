@@ -199,3 +199,42 @@ def test_input_sizes_read_the_same_on_the_command_line_and_in_directives(capsys)
 def test_sequential_chains_conv1d():
     net = Sequential(Conv1d(1, 4, 3, padding=1), Conv1d(4, 4, 3, stride=2, groups=4))
     assert net.output_shape(1, 20) == (4, 9)
+
+
+@pytest.fixture
+def new_kind():
+    """A layer kind added the way the README says: a model with a spec, nothing else. Here a
+    convolution that PyTorch would build as Conv2d(…, padding_mode="zeros"), under its own
+    word; removed from the registry afterwards."""
+    from dataclasses import replace
+
+    from symproof.layers import spec as spec_module
+
+    class ZeroPaddedConv2d(Conv2d):
+        spec = replace(Conv2d.spec, name="ZeroPaddedConv2d", word="zeropaddedconv2d",
+                       summary="a convolution under another name")
+
+    yield ZeroPaddedConv2d
+    spec_module._SPECS.pop("zeropaddedconv2d", None)
+
+
+def test_a_new_kind_is_one_spec_and_its_model(new_kind, capsys):
+    """Registered by its class alone, the new kind is in the layer and shape commands, in
+    directives, in repr and in Sequential/receptive_field, with no other file edited."""
+    from symproof import receptive_field
+
+    assert "zeropaddedconv2d" in specs()
+    assert main(["layer", "zeropaddedconv2d", "--kernel-size", "3", "--padding", "1",
+                 "--input", "5x5"]) == 0
+    shown = capsys.readouterr().out
+    assert "ZeroPaddedConv2d(1, 1, kernel_size=3, padding=1)" in shown
+    assert "output shape  (1, 5, 5)" in shown
+    assert main(["shape", "zeropaddedconv2d", "--input", "5", "--kernel-size", "3"]) == 0
+    assert "output    3" in capsys.readouterr().out
+    document = ("%! symproof zeropaddedconv2d kernel_size=3 padding=1 input=5x5\n"
+                "\\[ W_{\\text{out}} = 5 \\]\n\\[ W_{\\text{out}} = 3 \\]\n")
+    verdicts, _ = check_text(document)
+    assert [v.label for v in verdicts] == ["PROVED", "REFUTED"]
+    net = Sequential(new_kind(1, 2, 3, padding=1), new_kind(2, 2, 3, stride=2))
+    assert net.output_shape(1, 9, 9) == (2, 4, 4)
+    assert repr(receptive_field(net)) == "size 5, jump 2, start 2*i - 2"
