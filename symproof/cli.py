@@ -31,9 +31,10 @@ from .latex import latex as to_latex
 from .latex.document import markdown_document, tex_document
 from .latex.export import compile_pdf, require_pdflatex
 from .layers.spec import models, specs
+from .layers.window import unreserved
 from .limits import NAMES, integer_from_text, raised
 from .notation import LETTERS, index_symbol
-from .params import size_from_text, sizes_from_text, symbols
+from .params import as_size, size_from_text, sizes_from_text, symbols
 from .proof import Status
 from .registry import is_problem_file, problems, select
 from .shapes import conv_output_size
@@ -223,7 +224,8 @@ def _input_shape(layer, args) -> tuple:
         "channels", args.channels)
     if args.input is None:
         return (channels, *(index_symbol(name) for name in spec.axes))
-    dims = sizes_from_text("input", args.input)
+    dims = tuple(unreserved("input", as_size("input", d))
+                 for d in sizes_from_text("input", args.input))
     if len(dims) == len(spec.axes):
         return (channels, *dims)
     if len(dims) == len(spec.axes) + 1:

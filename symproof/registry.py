@@ -118,6 +118,24 @@ class Problem:
     reserved: tuple[str, ...] = ()
     source: str | None = None  # the user's file it was loaded from (None: a worked problem)
 
+    def __post_init__(self):
+        # a problem file builds this: bad fields are its author's error, told in one line
+        for field_name in ("name", "title", "group"):
+            value = getattr(self, field_name)
+            if not isinstance(value, str) or not value.strip():
+                raise ParameterError(field_name, value, "must be non-empty text")
+        if not callable(self.build):
+            raise ParameterError("build", self.build, "must be a function returning a Proof")
+        if not isinstance(self.parameters, (tuple, list)) or not all(
+                isinstance(p, Parameter) for p in self.parameters):
+            raise ParameterError("parameters", self.parameters,
+                                 "must be a tuple of symproof.Parameter")
+        if not isinstance(self.reserved, (tuple, list)) or not all(
+                isinstance(r, str) for r in self.reserved):
+            raise ParameterError("reserved", self.reserved, "must be a tuple of names")
+        object.__setattr__(self, "parameters", tuple(self.parameters))
+        object.__setattr__(self, "reserved", tuple(self.reserved))
+
     def run(self, settings: dict[str, str] | None = None, **options) -> Proof:
         """Build the proof with ``settings`` (text values, as from ``--set``) applied;
         ``options`` (``use_torch``) go to a ``build`` that takes them, and asking for one it

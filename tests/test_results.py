@@ -98,8 +98,9 @@ def test_a_weight_definition_carries_the_kernels_outcome_for_the_claim_that_deci
     refuted, _ = check_text((DATA / "directed_solution.md").read_text())
     by_line = {v.line: v for v in refuted}
     assert by_line[7].status is Status.REFUTED
-    assert by_line[7].outcome is by_line[3].outcome and by_line[7].outcome.counterexample
-    assert by_line[7].evidence == {"refuted at": [3, 5]}
+    assert by_line[7].outcome is by_line[5].outcome and by_line[7].outcome.counterexample
+    # line 3 is the general formula (w on both sides): it does not use line 7's weights
+    assert by_line[7].evidence == {"refuted at": [5]}
     # and nothing outside the kernel can write a strong status into a verdict's outcome
     with pytest.raises(KernelError):
         Verdict.of(1, "x", Outcome(Status.PROVED, "mine"), "trust me")

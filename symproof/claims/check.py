@@ -127,6 +127,7 @@ class DocumentContext:
     weights: dict = field(default_factory=dict)  # "w"/"b" → (line, expression in indices)
     padded: bool = False
     described: str = ""
+    unread: dict = field(default_factory=dict)  # "w"/"b" → lines of definitions not read
 
 
 def _known_symbols() -> list[sp.Basic]:
@@ -196,6 +197,8 @@ def _layer_from(words: tuple[str, ...]):
             written = "x".join(spec.axes)
             raise SymproofError(f"input={size} must be {written} or Cx{written}")
         own = getattr(layer, spec.channels, None) if spec.channels else channels
+        if own is not None and len(dims) > len(spec.axes) and dims[0] != own:
+            raise SymproofError(f"input={size} has {dims[0]} channels, the layer {own}")
         full = dims if len(dims) > len(spec.axes) else (own or 1, *dims)
         layer.output_shape(*full)  # the input must fit the layer (channels, window)
     if coordinates not in ("original", "padded"):
@@ -373,10 +376,14 @@ def _in_full(base, indices: tuple, ctx: DocumentContext) -> tuple:
         return (1, *indices)
     if base == nt.Y and len(indices) == axes and c_out == 1:
         return (1, *indices)
-    if base == nt.w and len(indices) == axes + 1:
-        if c_in == 1:
+    shape = getattr(ctx.layer, "parameter_shapes", {}).get("w")
+    if base == nt.w and shape is not None and len(indices) == len(shape) - 1:
+        # the channel of size 1 is left out: the second (w_{l,α,β} when C_in = 1 for a
+        # convolution, whose w is (C_out, C_in/G, …); C_out = 1 for a transposed one) or else
+        # the first
+        if shape[1] == 1:
             return (indices[0], 1, *indices[1:])
-        if c_out == 1:
+        if shape[0] == 1:
             return (1, *indices)
     return indices
 
@@ -384,9 +391,10 @@ def _in_full(base, indices: tuple, ctx: DocumentContext) -> tuple:
 def _unpadded(expr, layer):
     """``X̄_{γ,p,q}`` as ``X_{γ,p−P,q−P}``: the padded image is the input it pads, so that the
     padding rule (X is 0 outside its range) speaks of both."""
-    padding = getattr(layer, "padding", None)
-    if padding is None or not expr.has(nt.Xbar):
-        return expr
+    spec = getattr(layer, "spec", None)
+    if spec is None or "padded coordinates" not in spec.capabilities or not expr.has(nt.Xbar):
+        return expr  # X̄ is defined for the layers that pad their input
+    padding = layer.padding
     return expr.replace(
         lambda e: isinstance(e, sp.Indexed) and e.base == nt.Xbar
         and len(e.indices) == 1 + len(padding),
@@ -412,18 +420,25 @@ def _wrong_rank(expr, ctx: DocumentContext) -> str:
     return ""
 
 
-def _with_weights(expr, ctx: DocumentContext):
-    """Substitute the document's weight/bias definitions. A definition such as
-    ``w_{1,α,β} = …`` covers the entries whose fixed indices match (here output channel 1)."""
+def _with_weights(expr, ctx: DocumentContext, used: set[int]):
+    """Substitute the document's weight/bias definitions; the lines of those that applied are
+    added to ``used``. A definition such as ``w_{1,α,β} = …`` covers the entries whose fixed
+    indices match (here output channel 1); where several cover an entry, the one that fixes
+    more indices applies (``w_{1,1,1,1} = 1`` over ``w_{1,1,α,β} = …``), then the first."""
     def definition(entry):
-        for _, (pattern, body) in ctx.weights.get(entry.base.label.name, []):
+        candidates = []
+        for line, (pattern, body) in ctx.weights.get(entry.base.label.name, []):
             if len(pattern) != len(entry.indices):
                 continue
             fixed = [(p, i) for p, i in zip(pattern, entry.indices) if not p.free_symbols]
             if all(p == i for p, i in fixed):
-                names = {p: i for p, i in zip(pattern, entry.indices) if p.free_symbols}
-                return body.xreplace(names)
-        return None
+                candidates.append((-len(fixed), line, pattern, body))
+        if not candidates:
+            return None
+        _, line, pattern, body = min(candidates, key=lambda c: (c[0], c[1]))
+        used.add(line)
+        # the pattern's indices are distinct symbols or numbers (_record_definition)
+        return body.xreplace({p: i for p, i in zip(pattern, entry.indices) if p.free_symbols})
 
     return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base in (nt.w, nt.b)
                         and definition(e) is not None, definition)
@@ -484,7 +499,8 @@ def _layer_context(ctx: DocumentContext):
     layer = ctx.layer if ctx.layer != "mlp" else None
     axes = layer.spec.axes if getattr(layer, "spec", None) is not None else ()
     return layer_context(layer, *(ctx.values.get(f"{axis}_in") for axis in axes),
-                         assuming=[a for a in ctx.assumptions if isinstance(a, sp.Basic)])
+                         assuming=[a for a in ctx.assumptions if isinstance(a, sp.Basic)],
+                         channels=_channels(ctx)[0])
 
 
 def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
@@ -493,13 +509,14 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
     rhs = _conventions(_read(claim.rhs), ctx)
     reason = "identity"
-    used_weights = False
+    used: set[int] = set()  # the lines of the weight definitions substituted
     if ctx.weights and (lhs.has(nt.w, nt.b) or rhs.has(nt.w, nt.b)):
         # The document's weights apply to every claim of their context, wherever defined.
-        lhs, rhs, used_weights = _with_weights(lhs, ctx), _with_weights(rhs, ctx), True
+        lhs, rhs = _with_weights(lhs, ctx, used), _with_weights(rhs, ctx, used)
     context = _layer_context(ctx)
     spec = getattr(ctx.layer, "spec", None)
     outputs = spec.output_indices if spec is not None and spec.axes else ()
+    about_the_layer = False
     wrong = _wrong_rank(lhs, ctx) or _wrong_rank(rhs, ctx)
     if wrong:
         return _undecided(claim.line, claim.latex, "undefined names", wrong)
@@ -519,8 +536,20 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
             nt.index_symbol(axis): ctx.values[f"{axis}_in"] for axis in spec.axes
             if f"{axis}_in" in ctx.values})
         if any(n in ctx.weights for n in ("w", "b")) and not rhs.has(nt.w):
-            model, used_weights = _with_weights(model, ctx), True
+            model = _with_weights(model, ctx, used)
+        unread = sorted({str(e.base) for e in model.atoms(sp.Indexed)
+                         if e.base in (nt.w, nt.b) and str(e.base) in ctx.unread})
+        if unread and not rhs.has(nt.w, nt.b):
+            # Y = X_{i-1,j-1} is about the weights the document defines in a form not read:
+            # judged with other weights it would be refuted for nothing
+            lines = ", ".join(str(n) for name in unread for n in ctx.unread[name])
+            undecided = _undecided(claim.line, claim.latex, "undefined names",
+                                   f"the claim is about the layer's {' and '.join(unread)}, "
+                                   f"defined at line {lines} in a form symproof does not read")
+            return replace(undecided, evidence={"weights used": sorted(used),
+                                                "element formula": True})
         lhs, reason = model, f"against {ctx.layer!r}'s element formula"
+        about_the_layer = True
     elif isinstance(lhs, sp.Symbol) and spec is not None and lhs.name in (
             f"{axis}_out" for axis in spec.axes):
         axis = lhs.name[:-len("_out")]
@@ -556,10 +585,13 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if outcome.tactic == "floor with divisibility":
         reason += ", with the divisibility assumed"
     note = ""
-    if used_weights:
-        lines = sorted({line for n in ("w", "b") for line, _ in ctx.weights.get(n, [])})
-        note = f" with the weights defined at line {', '.join(map(str, lines))} substituted"
     evidence = {"tactic": outcome.tactic, "detail": outcome.detail}
+    if used:
+        lines = sorted(used)
+        note = f" with the weights defined at line {', '.join(map(str, lines))} substituted"
+        evidence["weights used"] = lines
+    if about_the_layer:  # what the layer computes: what a weight definition is judged by
+        evidence["element formula"] = True
     if outcome.counterexample:
         evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
     text = reason + note
@@ -596,7 +628,7 @@ def _undefined_names(*sides, defined_weights: bool = False) -> set[str]:
                     s == e.base.label for e in side.atoms(sp.Indexed)):
                 names.add(s.name)
         for e in side.atoms(sp.Indexed):
-            if e.base not in (nt.X, nt.w, nt.b, nt.Xbar):
+            if e.base not in (nt.X, nt.w, nt.b):  # X̄ is X once the layer pads (_unpadded)
                 names.add(str(e.base))
             elif e.base in (nt.w, nt.b) and not defined_weights:
                 names.add(f"{e.base} (weights the document does not define)")
@@ -674,40 +706,74 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
         return contexts[bisect.bisect_right(starts, line) - 1][1]
 
     unreadable: dict[int, str] = {}
+    defined: set[int] = set()
     # First pass: weight and bias definitions, wherever they stand in their context.
     for claim in claims:
         ctx = context_of(claim.line)
-        if claim.rhs is not None and "\\begin{cases}" in claim.rhs and not budget.spent():
+        if claim.rhs is not None and _may_define(claim) and not budget.spent():
             try:
                 with limits.deadline("reading the weight definition"):
-                    target = _read(claim.lhs)
-                    _record_definition(claim, target, ctx)
+                    if _record_definition(claim, _read(claim.lhs), ctx):
+                        defined.add(claim.line)
             except (SymproofError, ValueError, TypeError, IndexError, KeyError,
                     AttributeError) as error:
-                unreadable[claim.line] = f"weight definition not understood: {error}"
+                if "\\begin{cases}" in claim.rhs or isinstance(error, SymproofError):
+                    unreadable[claim.line] = f"weight definition not understood: {error}"
+                    ctx.unread.setdefault(claim.lhs.lstrip()[0], []).append(claim.line)
     for claim in claims:
         if budget.spent():
             verdicts.append(_undecided(claim.line, claim.latex, "time limit",
                                        budget.reason()))
-            continue
-        if claim.line in unreadable and claim.rhs and "\\begin{cases}" in claim.rhs:
+        elif claim.line in unreadable:
             verdicts.append(_unparsed(claim.line, claim.latex,
                                       unreadable[claim.line][:200]))
-            continue
-        verdicts.append(_judge(claim, context_of(claim.line)))
+        elif claim.line in defined:
+            verdicts.append(_undecided(claim.line, claim.latex, WEIGHTS,
+                                       "weight definition recorded in the context"))
+        else:
+            verdicts.append(_judge(claim, context_of(claim.line)))
     _judge_definitions(verdicts)
     verdicts.sort(key=lambda v: v.line)
     return verdicts, contexts
 
 
-def _record_definition(claim: Claim, target, ctx: DocumentContext) -> None:
-    """A ``w_{…} = \\begin{cases}…`` or ``b_{…} = …`` definition, recorded in the context."""
-    if isinstance(target, sp.Indexed) and target.base in (nt.w, nt.b):
-        variables = tuple(sp.sympify(v) for v in _in_full(target.base, tuple(target.indices),
-                                                           ctx))
-        definition = _cases_to_piecewise(claim.rhs, variables)
-        ctx.weights.setdefault(target.base.label.name, []).append(
-            (claim.line, (variables, definition)))
+def _may_define(claim: Claim) -> bool:
+    """Whether the claim is written like a weight or bias definition (``w_{…} = …``)."""
+    return claim.lhs.lstrip().startswith(("w_", "b_"))
+
+
+def _record_definition(claim: Claim, target, ctx: DocumentContext) -> bool:
+    """A weight or bias definition (``w_{…} = \\begin{cases}…``, or one entry given a value,
+    ``b_1 = 0``), recorded in the context; False when the claim is no definition. A pattern's
+    indices are numbers or distinct names, as many as the layer's array has; anything else
+    is refused (its meaning would be a guess)."""
+    cases = "\\begin{cases}" in claim.rhs
+    if not (isinstance(target, sp.Indexed) and target.base in (nt.w, nt.b)):
+        if cases:
+            raise SymproofError(f"{claim.lhs.strip()} is not a weight w_{{…}} or bias b_{{…}}")
+        return False
+    variables = tuple(sp.sympify(v) for v in _in_full(target.base, tuple(target.indices),
+                                                       ctx))
+    if not cases:  # b_1 = 0: a value for one entry, nothing else
+        if not all(v.is_Integer for v in variables):
+            return False
+        value = _read(claim.rhs)
+        if value.atoms(sp.Indexed) or value.free_symbols or not value.is_number:
+            return False
+    shapes = getattr(ctx.layer, "parameter_shapes", {})
+    name = target.base.label.name
+    if name not in shapes:
+        raise SymproofError(f"the context has no layer with {name}: add a directive for it")
+    if len(variables) != len(shapes[name]):
+        raise SymproofError(f"{name} has {len(shapes[name])} indices in {ctx.layer!r}, "
+                            f"the definition gives {len(variables)}")
+    names = [v for v in variables if not v.is_Integer]
+    if any(not isinstance(v, sp.Symbol) for v in names) or len(set(names)) < len(names):
+        raise SymproofError(f"the indices of {name} must be numbers or distinct names, as in "
+                            f"{name}_{{1,\\gamma,\\alpha,\\beta}}")
+    definition = _cases_to_piecewise(claim.rhs, variables) if cases else value
+    ctx.weights.setdefault(name, []).append((claim.line, (variables, definition)))
+    return True
 
 
 class _Budget:
@@ -728,23 +794,30 @@ class _Budget:
 
 def _judge_definitions(verdicts: list[Verdict]) -> None:
     """A weight definition is as good as what the layer computes with it: PROVED when a claim
-    about the layer's output that uses it is, REFUTED when every one of them is refuted. The
-    definition's verdict then carries the outcome the kernel produced for that claim (it
-    never makes a status of its own); each such verdict is replaced, none is changed."""
+    about the layer's output (its element formula) that substituted this very definition is
+    proved, REFUTED when every such claim is refuted. The definition's verdict then carries
+    the outcome the kernel produced for that claim (it never makes a status of its own); each
+    such verdict is replaced, none is changed."""
     for at, verdict in enumerate(verdicts):
         if verdict.outcome.tactic != WEIGHTS:
             continue
-        users = [v for v in verdicts if f"defined at line {verdict.line}" in v.reason
-                 or f", {verdict.line} substituted" in v.reason]
+        users = [v for v in verdicts if v.evidence.get("element formula")
+                 and verdict.line in v.evidence.get("weights used", ())]
         if not users:
             verdicts[at] = replace(verdict, justification=verdict.reason
-                                   + " (no claim of the document uses it)")
+                                   + " (no claim about the layer's output uses it)")
+            continue
+        if any(v.status is Status.UNKNOWN for v in users) and not any(
+                v.status is Status.PROVED for v in users):
+            verdicts[at] = replace(verdict, justification=verdict.reason + " (used at line "
+                                   f"{', '.join(str(v.line) for v in users)}, not decided)")
             continue
         proved = [v for v in users if v.status is Status.PROVED]
         if proved:  # the weights realise what the document says the layer computes
             verdicts[at] = replace(verdict, outcome=proved[0].outcome, justification=(
                 "with these weights the layer computes line "
-                f"{', '.join(str(v.line) for v in proved)} exactly"))
+                f"{', '.join(str(v.line) for v in proved)} exactly"),
+                evidence={"proved at": [v.line for v in proved]})
         elif all(v.status is Status.REFUTED for v in users):
             verdicts[at] = replace(verdict, outcome=users[0].outcome, justification=(
                 "with these weights the layer computes none of lines "
@@ -766,9 +839,9 @@ def _judge_unbounded(claim: Claim, ctx: DocumentContext) -> Verdict:
             _read(claim.lhs)
             return _undecided(claim.line, claim.latex, "not a claim",
                               "an expression, not a claim")
-        if "\\begin{cases}" in claim.rhs:
-            return _undecided(claim.line, claim.latex, WEIGHTS,
-                              "weight definition recorded in the context")
+        if "\\begin{cases}" in claim.rhs:  # a definition that was not recorded
+            return _unparsed(claim.line, claim.latex, "cases are read only as the definition "
+                             "of a layer's weights w_{…} or bias b_{…}")
         return _judge_equation(claim, ctx)
     except TooLargeError:
         raise

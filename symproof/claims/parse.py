@@ -16,6 +16,8 @@ Sum(X[1, alpha + i - 2], (alpha, 1, 3))
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -207,6 +209,16 @@ class _Reader:
             name = f"∂{_plain(top[cut:])}/∂{_plain(bottom[cut:])}"
             self.place(self.symbols.get(name, sp.Symbol(name)), end)
             return True
+        if boundary and t[p].isdigit() and not (p and t[p - 1] == ".") and not t[:p].rstrip(
+                ).endswith(("_{", "_")):  # a subscript is a name: x_{0.5} stays as written
+            decimal = _DECIMAL.match(t, p)
+            if decimal:  # 0.299 is 299/1000 exactly, as written, never a binary float
+                whole, digits = decimal.group(1), decimal.group(2)
+                self.place(sp.Rational(int(whole + digits), 10 ** len(digits)), decimal.end())
+                return True
+        for command in _INTEGER_FUNCTIONS:
+            if self.at(command + "\\left("):
+                return self.integer_function(command)
         if self.at("\\left("):
             body, end = self.left_right(p)
             if t.startswith("^{\\top}", end):
@@ -248,6 +260,20 @@ class _Reader:
         self.place(self.symbols.get(word, sp.Symbol(word)), end)
         return True
 
+    def integer_function(self, command: str) -> bool:
+        """``\\gcd(…)`` / ``\\lcm(…)``: the number for integers; for symbols an undefined
+        function (SymPy's gcd of symbols is the polynomial one, 1 for gcd(m, n), which is not
+        the integer gcd the writer means)."""
+        body, end = self.left_right(self.pos + len(command))
+        arguments = [self.inner(a) for a in split_top(body, ",")]
+        name = _INTEGER_FUNCTIONS[command]
+        if arguments and all(isinstance(a, sp.Integer) for a in arguments):
+            combine = math.gcd if name == "gcd" else math.lcm
+            self.place(sp.Integer(combine(*(int(a) for a in arguments))), end)
+        else:
+            self.place(sp.Function(name)(*arguments), end)
+        return True
+
     def window_max(self, substack: bool = True) -> bool:
         """``\\max_{\\substack{a ≤ p ≤ b \\\\ …}} body`` or ``\\max_{a ≤ p ≤ b, …} body``."""
 
@@ -275,6 +301,13 @@ class _Reader:
         # Written outermost first; SymPy lists the innermost first.
         self.place(MaxOver(body, *reversed(limits)), end + sub.pos)
         return True
+
+
+# A decimal number: digits, a point, digits, not followed by more of a number or a name.
+_DECIMAL = re.compile(r"([0-9]+)\.([0-9]+)(?![0-9.])", re.ASCII)
+# Integer functions written as commands, and the name they are read as.
+_INTEGER_FUNCTIONS = {"\\gcd": "gcd", "\\operatorname{gcd}": "gcd", "\\lcm": "lcm",
+                      "\\operatorname{lcm}": "lcm"}
 
 
 def _letter_before(text: str, position: int) -> bool:

@@ -397,15 +397,16 @@ def _candidates(symbol: sp.Symbol) -> list:
     return [v for v in numbers if respects_assumptions(symbol, v)]
 
 
-def layer_context(layer, *sizes, assuming=()) -> Context:
+def layer_context(layer, *sizes, assuming=(), channels=None) -> Context:
     """What a layer's semantics lets every claim about it assume, with ``assuming`` first:
     output indices stay in the output (``l ≤ C_out``, ``i ≤ out_features`` for a dense layer,
     ``i ≤ H_out`` and ``j ≤ W_out`` when the input size is known), the window fits the padded
     input, X is known outside its index range for a windowed layer (0, zero padding, or −∞
     for max pooling: DESIGN.md), and the weights exist only within their shape. ``sizes``
     are the input's spatial sizes, one per axis of the window (``H, W``; ``L`` in 1-D), each
-    possibly None (unknown). Read off the layer's attributes, so the kernel needs no layer
-    code (:meth:`Context.placed` gives output indices values).
+    possibly None (unknown); ``channels`` is the channel count of a layer that has no
+    ``in_channels`` of its own (pooling). Read off the layer's attributes, so the kernel needs
+    no layer code (:meth:`Context.placed` gives output indices values).
 
     >>> from symproof import Conv2d, symbols
     >>> layer_context(Conv2d(1, 2, 3, padding=1), *symbols("H W")).relations
@@ -424,6 +425,8 @@ def layer_context(layer, *sizes, assuming=()) -> Context:
                                    size + 2 * window.padding[axis]))
     if getattr(layer, "out_channels", None) is not None:
         relations.append(sp.Le(index_symbol("l"), layer.out_channels))
+    elif channels is not None and window is not None:  # pooling keeps the channels
+        relations.append(sp.Le(index_symbol("l"), channels))
     if getattr(layer, "out_features", None) is not None and window is None:
         relations.append(sp.Le(index_symbol("i"), layer.out_features))
     if getattr(layer, "widths", None):  # an MLP's output y_L has n_L entries
@@ -438,7 +441,7 @@ def layer_context(layer, *sizes, assuming=()) -> Context:
                 relations.append(sp.Le(index_symbol(index), size))
     outside = {}
     if window is not None:
-        channels = getattr(layer, "in_channels", None)
+        channels = getattr(layer, "in_channels", channels)
         outside = {sp.IndexedBase("X"): tuple(sp.Integer(v) if isinstance(v, int) else v
                                               for v in (channels, *sizes))}
     # a layer's weights and bias exist only within their shapes (w_{l,γ,α,β} with γ ≤ C_in/G)

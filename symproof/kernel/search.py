@@ -54,6 +54,8 @@ def divides(k: sp.Expr, m: sp.Expr) -> sp.Eq:
     for name, value in (("k", k), ("m", m)):
         if not isinstance(value, sp.Expr) or value.is_integer is not True:
             raise ParameterError(name, value, "must be an integer SymPy expression")
+    if k.is_zero:  # 0 | m means nothing (m mod 0 is undefined)
+        raise ParameterError("k", k, "must be a nonzero integer")
     return sp.Eq(sp.Mod(m, k, evaluate=False), 0, evaluate=False)
 
 
@@ -205,6 +207,10 @@ def _divisible(lhs, rhs, divisible: list, ctx: Context) -> Outcome:
     if outcome.status is Status.REFUTED:
         values = dict(outcome.counterexample)
         for symbol, value in written.items():  # back to the claim's own symbols
+            for s in sorted(value.free_symbols, key=str):
+                if str(s) not in values and s not in written:
+                    # a symbol the refuted side lost (k in m = 2kq): any admissible value
+                    values[str(s)] = sp.Integer(-1 if s.is_nonpositive else 1)
             if all(str(s) in values for s in value.free_symbols):
                 values[str(symbol)] = value.xreplace(
                     {s: values[str(s)] for s in value.free_symbols})
