@@ -160,3 +160,23 @@ def test_a_tex_document_with_align_and_a_comment_directive(tmp_path):
     assert f"{doc}:6: REFUTED" in done.stdout  # ⌊(m − k)/k⌋ + 1 is m/k, not m/k + 1
     assert done.returncode == 1
     assert "% symproof: REFUTED" in (tmp_path / "out.tex").read_text()
+
+
+def test_numbers_and_functions_read_as_written():
+    """Wrong verdicts of old (issue 13): decimals read as binary floats refuted an exact sum,
+    SymPy's polynomial gcd proved gcd(m, n) = 1, and a definition of σ was judged as an
+    identity about every σ and refuted."""
+    document = "\n".join([
+        r"$$0.299 + 0.587 + 0.114 = 1$$",
+        r"$$0.1 + 0.2 = 0.3$$",
+        r"$$0.1 + 0.2 = 0.31$$",
+        r"$$\gcd(m, n) = 1$$",
+        r"$$\gcd(12, 18) = 6$$",
+        r"$$\gcd(12, 18) = 3$$",
+        r"$$\sigma(x) = \frac{1}{1+e^{-x}}$$",
+        r"$$1.5 x = \frac{3x}{2}$$",
+    ])
+    verdicts, _ = check_text(document, markdown=True)
+    assert [v.label for v in verdicts] == [
+        "PROVED", "PROVED", "REFUTED", "UNKNOWN", "PROVED", "REFUTED", "UNKNOWN", "PROVED"]
+    assert "gcd" in verdicts[3].reason and "definition of sigma" in verdicts[6].reason

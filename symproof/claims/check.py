@@ -508,6 +508,12 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
     rhs = _conventions(_read(claim.rhs), ctx)
+    if (isinstance(lhs, sp.core.function.AppliedUndef) and lhs.args
+            and all(isinstance(a, sp.Symbol) for a in lhs.args)
+            and len(set(lhs.args)) == len(lhs.args) and not rhs.has(lhs.func)):
+        # σ(x) = 1/(1 + e^{−x}) names what σ is: a definition, not a claim about every σ
+        return _undecided(claim.line, claim.latex, "definition",
+                          f"a definition of {lhs.func.__name__} (not judged)")
     reason = "identity"
     used: set[int] = set()  # the lines of the weight definitions substituted
     if ctx.weights and (lhs.has(nt.w, nt.b) or rhs.has(nt.w, nt.b)):
