@@ -509,7 +509,8 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
     rhs = _conventions(_read(claim.rhs), ctx)
     if (isinstance(lhs, sp.core.function.AppliedUndef) and lhs.args
-            and all(isinstance(a, sp.Symbol) for a in lhs.args)
+            and all(isinstance(a, sp.Symbol) and a.name not in nt.WINDOW_ARRAYS
+                    for a in lhs.args)
             and len(set(lhs.args)) == len(lhs.args) and not rhs.has(lhs.func)):
         # σ(x) = 1/(1 + e^{−x}) names what σ is: a definition, not a claim about every σ
         return _undecided(claim.line, claim.latex, "definition",
