@@ -180,3 +180,25 @@ def test_numbers_and_functions_read_as_written():
     assert [v.label for v in verdicts] == [
         "PROVED", "PROVED", "REFUTED", "UNKNOWN", "PROVED", "REFUTED", "UNKNOWN", "PROVED"]
     assert "gcd" in verdicts[3].reason and "definition of sigma" in verdicts[6].reason
+
+
+def test_a_definition_is_not_credited_for_entries_another_one_gave():
+    """The cases definition says w_{1,1,2,2} = 0, a later line says w_{1,1,2,2} = 1 (the more
+    specific one applies). The claim is proved with both: neither alone realises it, so the
+    cases definition must not be PROVED ("with these weights the layer computes line 4")."""
+    document = "\n".join([
+        "<!-- symproof conv2d in_channels=1 out_channels=1 kernel_size=3 padding=1 "
+        "bias=false -->",
+        r"$$w_{1,1,\alpha,\beta} = \begin{cases} 1 & (\alpha = 1, \ \beta = 1) \\ "
+        r"0 & (\text{otherwise}) \end{cases}$$",
+        r"$$w_{1,1,2,2} = 1$$",
+        r"$$Y_{1,i,j} = X_{1,i-1,j-1} + X_{1,i,j}$$",
+        r"$$.5 + .25 = 0.75$$",
+        r"$$1.2.3 = 1$$",
+    ])
+    verdicts, _ = check_text(document, markdown=True)
+    by_line = {v.line: v for v in verdicts}
+    assert by_line[4].label == "PROVED", by_line[4].reason
+    assert by_line[2].label == "UNKNOWN" and "another definition" in by_line[2].reason
+    assert by_line[3].label == "UNKNOWN"
+    assert by_line[5].label == "PROVED" and by_line[6].label == "UNPARSED"

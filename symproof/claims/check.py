@@ -424,21 +424,33 @@ def _with_weights(expr, ctx: DocumentContext, used: set[int]):
     """Substitute the document's weight/bias definitions; the lines of those that applied are
     added to ``used``. A definition such as ``w_{1,α,β} = …`` covers the entries whose fixed
     indices match (here output channel 1); where several cover an entry, the one that fixes
-    more indices applies (``w_{1,1,1,1} = 1`` over ``w_{1,1,α,β} = …``), then the first."""
+    more indices applies (``w_{1,1,2,2} = 1`` over ``w_{1,1,α,β} = …``, also inside a sum
+    over α, β), then the first."""
     def definition(entry):
+        # Every definition whose fixed indices equal, or may equal, the entry's (a symbolic α
+        # may be 2): from the least specific to the most, each overrides the value where its
+        # fixed indices match, as a product of Kronecker deltas (exact for integer indices).
         candidates = []
         for line, (pattern, body) in ctx.weights.get(entry.base.label.name, []):
             if len(pattern) != len(entry.indices):
                 continue
             fixed = [(p, i) for p, i in zip(pattern, entry.indices) if not p.free_symbols]
-            if all(p == i for p, i in fixed):
-                candidates.append((-len(fixed), line, pattern, body))
+            if any(sp.Eq(p, i) == sp.false for p, i in fixed):
+                continue
+            candidates.append((len(fixed), -line, line, pattern, body, fixed))
         if not candidates:
             return None
-        _, line, pattern, body = min(candidates, key=lambda c: (c[0], c[1]))
-        used.add(line)
-        # the pattern's indices are distinct symbols or numbers (_record_definition)
-        return body.xreplace({p: i for p, i in zip(pattern, entry.indices) if p.free_symbols})
+        value = entry  # an entry no definition covers stays itself
+        for _, _, line, pattern, body, fixed in sorted(candidates, key=lambda c: c[:2]):
+            used.add(line)
+            given = body.xreplace({p: i for p, i in zip(pattern, entry.indices)
+                                   if p.free_symbols})
+            where = sp.Mul(*(sp.KroneckerDelta(p, i) for p, i in fixed if p != i))
+            value = given if where == 1 else value + where * (given - value)
+        # δ·δ = δ: SymPy's delta sums recurse without end on powers of one delta
+        return sp.expand(value).replace(
+            lambda e: e.is_Pow and isinstance(e.base, sp.KroneckerDelta) and e.exp.is_positive,
+            lambda e: e.base)
 
     return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base in (nt.w, nt.b)
                         and definition(e) is not None, definition)
@@ -556,7 +568,9 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
             return replace(undecided, evidence={"weights used": sorted(used),
                                                 "element formula": True})
         lhs, reason = model, f"against {ctx.layer!r}'s element formula"
-        about_the_layer = True
+        # what the layer computes with the document's weights (a formula with w on its
+        # right side holds or fails for every weight: it judges no definition)
+        about_the_layer = not rhs.has(nt.w)
     elif isinstance(lhs, sp.Symbol) and spec is not None and lhs.name in (
             f"{axis}_out" for axis in spec.axes):
         axis = lhs.name[:-len("_out")]
@@ -805,11 +819,24 @@ def _judge_definitions(verdicts: list[Verdict]) -> None:
     proved, REFUTED when every such claim is refuted. The definition's verdict then carries
     the outcome the kernel produced for that claim (it never makes a status of its own); each
     such verdict is replaced, none is changed."""
+    # which array (w or b) each definition gives: a claim that took one array's entries
+    # from several definitions proves nothing of any one of them alone
+    array_of = {v.line: v.latex.lstrip()[:1] for v in verdicts if v.outcome.tactic == WEIGHTS}
+
+    def alone(line: int, used: list) -> bool:
+        return all(array_of.get(other) != array_of[line] for other in used if other != line)
+
     for at, verdict in enumerate(verdicts):
         if verdict.outcome.tactic != WEIGHTS:
             continue
         users = [v for v in verdicts if v.evidence.get("element formula")
                  and verdict.line in v.evidence.get("weights used", ())]
+        mixed = [v for v in users if not alone(verdict.line, v.evidence["weights used"])]
+        if mixed:
+            verdicts[at] = replace(verdict, justification=verdict.reason + " (line "
+                                   f"{', '.join(str(v.line) for v in mixed)} also takes these "
+                                   "weights from another definition)")
+            continue
         if not users:
             verdicts[at] = replace(verdict, justification=verdict.reason
                                    + " (no claim about the layer's output uses it)")

@@ -209,8 +209,9 @@ class _Reader:
             name = f"∂{_plain(top[cut:])}/∂{_plain(bottom[cut:])}"
             self.place(self.symbols.get(name, sp.Symbol(name)), end)
             return True
-        if boundary and t[p].isdigit() and not (p and t[p - 1] == ".") and not t[:p].rstrip(
-                ).endswith(("_{", "_")):  # a subscript is a name: x_{0.5} stays as written
+        if boundary and (t[p].isdigit() or t.startswith(".", p)) and not (
+                p and t[p - 1] in ".0123456789") and not t[:p].rstrip().endswith(("_{", "_")):
+            # a subscript is a name: x_{0.5} stays as written
             decimal = _DECIMAL.match(t, p)
             if decimal:  # 0.299 is 299/1000 exactly, as written, never a binary float
                 whole, digits = decimal.group(1), decimal.group(2)
@@ -304,7 +305,7 @@ class _Reader:
 
 
 # A decimal number: digits, a point, digits, not followed by more of a number or a name.
-_DECIMAL = re.compile(r"([0-9]+)\.([0-9]+)(?![0-9.])", re.ASCII)
+_DECIMAL = re.compile(r"([0-9]*)\.([0-9]+)(?![0-9.])", re.ASCII)
 # Integer functions written as commands, and the name they are read as.
 _INTEGER_FUNCTIONS = {"\\gcd": "gcd", "\\operatorname{gcd}": "gcd", "\\lcm": "lcm",
                       "\\operatorname{lcm}": "lcm"}
@@ -474,4 +475,9 @@ def _parse(text: str, known: list | None = None, *, _table=None, _symbols=None):
     # latex2sympy leaves powers and factorials unevaluated; rebuilding evaluates them, so the
     # sizes they denote are checked first (2^{2^{2^{10}}} must not be computed).
     check_expression(parsed)
-    return _rebuild(parsed, reader.objects, _symbols)
+    rebuilt = _rebuild(parsed, reader.objects, _symbols)
+    if isinstance(rebuilt, sp.Basic) and rebuilt.has(sp.Float):
+        # a binary float is not the number written: never judge with one
+        raise ParseError(f"cannot read {text.strip()[:60]!r} exactly: a number in it is not "
+                         "written as digits with one decimal point")
+    return rebuilt

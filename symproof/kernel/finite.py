@@ -154,8 +154,8 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
                    for _, low, high in total.limits for bound in (low, high)):
                 continue  # a sum up to 49/9 means nothing: such values are no counterexample
             concrete = substituted.doit()
-        except (ValueError, TypeError, ZeroDivisionError):
-            continue
+        except (ValueError, TypeError, ZeroDivisionError, RecursionError):
+            continue  # SymPy could not sum it out at these values: no counterexample here
         if ctx.zero_outside:  # the padding rule: entries outside their array are known
             concrete = concrete.replace(
                 lambda e, at=values: isinstance(e, sp.Indexed) and ctx.outside(e, at),
