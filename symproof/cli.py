@@ -26,7 +26,6 @@ from .claims.annotate import annotate
 from .claims.check import check_text
 from .errors import ParameterError, SymproofError
 from .files import check_outputs, read_document, write_atomically
-from .latex import latex
 from .latex import latex as to_latex
 from .latex.document import markdown_document, tex_document
 from .latex.export import compile_pdf, require_pdflatex
@@ -265,7 +264,7 @@ def describe(layer, input_shape: tuple, *, latex: bool = False) -> list[tuple[st
 
 
 def _shape_command(args) -> int:
-    show = latex if args.latex else text
+    show = to_latex if args.latex else text
     if args.kind == "solve":
         given = {}
         for option in ("input", "output", "kernel_size", "stride", "padding", "dilation"):

@@ -125,8 +125,8 @@ def torch_evaluate(layer, x, *parameters):
     symproof.errors.ShapeError: weight must have shape (1, 1, 2, 2), got (1, 1, 1, 1)
     """
 
-    x = as_float("x", as_array("x", x, (len(layer.spec.axes) + 1, len(layer.spec.axes) + 2),
-                               real=True))
+    axes = len(layer.spec.axes)
+    x = _floats("x", x, (axes + 1, axes + 2))
     layer.output_shape(*x.shape)  # PyTorch gets only what symproof accepts
     shapes = getattr(layer, "parameter_shapes", {})
     if len(parameters) != len(shapes):
@@ -135,7 +135,7 @@ def torch_evaluate(layer, x, *parameters):
                              f"must be the layer's parameters ({names})")
     arrays = []
     for name, value, shape in zip(("weight", "bias"), parameters, shapes.values()):
-        value = as_float(name, as_array(name, value, (len(shape),), real=True))
+        value = _floats(name, value, (len(shape),))
         expected = tuple(int(n) for n in shape)
         if value.shape != expected:
             raise ShapeError(f"{name} must have shape {expected}, got {value.shape}")
