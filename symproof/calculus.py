@@ -168,6 +168,8 @@ def entry(matrix, i, j=1) -> sp.Expr:
         if not isinstance(matrix, sp.Expr):
             raise ParameterError("matrix", matrix, "must be a SymPy matrix expression or scalar")
         return matrix  # a scalar
+    if hasattr(matrix, "entry_at"):  # index-level objects of written derivations
+        return matrix.entry_at(i, j)
     if isinstance(matrix, sp.MatrixSymbol):
         return _base(matrix)[i] if matrix.shape[1] == 1 else _base(matrix)[i, j]
     if isinstance(matrix, sp.Transpose):

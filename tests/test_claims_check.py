@@ -58,11 +58,18 @@ def test_the_seed_solution_reviewed_by_hand():
         (38, "PROVED"), (40, "PROVED"),
         # P6(a): ∂y_L/∂b_L = 1 and ∂y_L/∂y_{L−1} = A_L.
         (65, "PROVED"), (65, "PROVED"),
+        # P6(a), lines 69 and 71: every index-level link of ∂y_ℓ/∂b_ℓ and ∂y_ℓ/∂y_{ℓ−1}
+        # (tests/test_seed_chains.py has them link by link).
+        *[(69, "PROVED")] * 7, *[(71, "PROVED")] * 5,
+        # P6(b), line 75: two true links, then the sum written up to n_{ℓ−1} (not n_{L−1})
+        # and the slip [y_{L−1}]_i for [y_{L−1}]_j.
+        (75, "PROVED"), (75, "PROVED"), (75, "REFUTED"), (75, "REFUTED"),
+        *[(79, "PROVED")] * 8,
         # P6(b): the final ∂y_L/∂A_ℓ = diag(σ'(A_ℓ y_{ℓ−1} + b_ℓ)) (∂y_L/∂y_ℓ)^T y_{ℓ−1}^T.
         (81, "PROVED"),
     ]
     # Nothing is lost: every other claim is UNKNOWN (its notation needs a context the prose
-    # does not give, e.g. P2's sizes) or UNPARSED (P4 and P6's {…}_{i,j} index notation).
+    # does not give, e.g. P2's sizes) or UNPARSED.
     assert {v.label for v in verdicts} <= {"PROVED", "REFUTED", "UNKNOWN", "UNPARSED"}
     assert len(verdicts) == 49
     assert [c.described for _, c in contexts if c.described][0].startswith(

@@ -43,6 +43,7 @@ from ..layers.window import unreserved
 from ..limits import check_expression
 from ..params import as_size, size_from_text, sizes_from_text
 from ..proof import Outcome, Status, Step
+from .chains import index_level, judge_link
 from .extract import Claim, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
@@ -128,6 +129,7 @@ class DocumentContext:
     padded: bool = False
     described: str = ""
     unread: dict = field(default_factory=dict)  # "w"/"b" → lines of definitions not read
+    lines: tuple = ()  # the document's lines: what a claim's surrounding words say
 
 
 def _known_symbols() -> list[sp.Basic]:
@@ -515,7 +517,23 @@ def _layer_context(ctx: DocumentContext):
                          channels=_channels(ctx)[0])
 
 
+def _judge_index_level(claim: Claim, ctx: DocumentContext) -> Verdict:
+    """A link of an MLP derivation written at index level (:mod:`.chains`)."""
+    line = ctx.lines[claim.line - 1] if 0 < claim.line <= len(ctx.lines) else ""
+    outcome, reason = judge_link(claim.lhs, claim.rhs, line)
+    evidence = {"tactic": outcome.tactic, "detail": outcome.detail}
+    if outcome.counterexample:
+        evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
+        shown = ", ".join(f"{k} = {v}" for k, v in list(outcome.counterexample.items())[:8])
+        reason += f"; counterexample {shown}"
+    elif outcome.status is Status.UNKNOWN:
+        reason += f": {outcome.detail}"
+    return Verdict.of(claim.line, claim.latex, outcome, reason, evidence)
+
+
 def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
+    if ctx.layer == "mlp" and index_level(claim.lhs, claim.rhs):
+        return _judge_index_level(claim, ctx)
     lhs = _conventions(_read(claim.lhs), ctx)
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
@@ -722,6 +740,9 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
         for _, inferred in contexts:
             inferred.assumptions.extend(assumed)
     starts = [start for start, _ in contexts]
+    document_lines = tuple(text.split("\n"))  # "\n" only, as claims count lines
+    for _, each in contexts:
+        each.lines = document_lines
 
     def context_of(line: int) -> DocumentContext:
         return contexts[bisect.bisect_right(starts, line) - 1][1]

@@ -31,6 +31,7 @@ from ..errors import SymproofError
 from ..latex import latex
 from ..limits import check_expression, check_scripts, check_text, deadline
 from ..reductions import MaxOver
+from .entries import Entries, OneHot, entry_of, partial
 from .extract import split_top as pieces
 
 __all__ = ["parse_latex", "ParseError"]
@@ -95,7 +96,7 @@ class _Reader:
 
     def left_right(self, start: int, kind: str = "(") -> tuple[str, int]:
         """``\\left( … \\right)`` (nested pairs allowed) from ``start``."""
-        opener, closer = "\\left" + kind, "\\right" + {"(": ")", "[": "]"}[kind]
+        opener, closer = "\\left" + kind, "\\right" + {"(": ")", "[": "]", "\\{": "\\}"}[kind]
         depth, i = 0, start
         while i < len(self.text):
             if self.text.startswith("\\left", i):
@@ -128,7 +129,10 @@ class _Reader:
                 break
         name = f"\\Xi_{{{len(self.objects):03d}}}"
         self.objects[f"Xi_{{{len(self.objects):03d}}}"] = obj
-        self.out.append(f" {name} ")
+        # an object is never a function: "σ'(u) (v)" is a product, which latex2sympy would
+        # read as the placeholder applied to (v)
+        times = " \\cdot" if self.text[end:].lstrip().startswith("\\left(") else ""
+        self.out.append(f" {name}{times} ")
         self.pos = end
 
     def inner(self, text: str) -> sp.Basic:
@@ -173,10 +177,17 @@ class _Reader:
             body, end = self.left_right(p, "[") if self.at("\\left[") else self.group(p, "[", "]")
             sub, after = self.subscript(end)
             if sub is None:
-                return False
+                return self.column(body, end)
+            indices = tuple(self.indices(sub))
+            matrix = self.matrix(body)
+            if matrix is not None:  # [σ(A y + b)]_i: the entry of what the body denotes
+                self.place(entry_of(matrix, indices), after)
+                return True
             base = sp.IndexedBase(_name_of(body, self.table))
-            self.place(base[tuple(self.indices(sub))], after)
+            self.place(base[indices], after)
             return True
+        if self.at("\\left\\{"):
+            return self.builder()
         if self.at("\\bar{X}"):
             sub, after = self.subscript(p + 7)
             self.place(nt.Xbar[tuple(self.indices(sub))], after)
@@ -206,6 +217,8 @@ class _Reader:
             top, end = self.group(p + 5)
             bottom, end = self.group(end)
             cut = len("\\partial")
+            if self.derivative(top[cut:].strip(), bottom[cut:].strip(), end):
+                return True
             name = f"∂{_plain(top[cut:])}/∂{_plain(bottom[cut:])}"
             self.place(self.symbols.get(name, sp.Symbol(name)), end)
             return True
@@ -273,6 +286,71 @@ class _Reader:
             self.place(sp.Integer(combine(*(int(a) for a in arguments))), end)
         else:
             self.place(sp.Function(name)(*arguments), end)
+        return True
+
+    def matrix(self, body: str) -> MatrixExpr | None:
+        """What ``body`` denotes when it is a matrix or vector of the caller's (``A_ℓ``,
+        ``σ(A_ℓ y_{ℓ−1} + b_ℓ)``); None for anything else, read as a name as before."""
+        try:
+            value = self.inner(body)
+        except (SymproofError, ValueError, TypeError):
+            return None
+        return value if isinstance(value, MatrixExpr) else None
+
+    def builder(self) -> bool:
+        """``\\left\\{ f(i,j) \\right\\}_{i,j}``: the matrix whose entry (i, j) is f(i, j)
+        (``_{k}``: the column whose entry k is f(k))."""
+        body, end = self.left_right(self.pos, "\\{")
+        sub, after = self.subscript(end)
+        if sub is None:
+            return False
+        indices = self.indices(sub)
+        if not 1 <= len(indices) <= 2 or not all(isinstance(i, sp.Symbol) for i in indices):
+            raise ParseError(f"\\{{…\\}}_{{{sub}}} must be indexed by one or two names")
+        self.place(Entries(self.inner(body), *indices), after)
+        return True
+
+    def derivative(self, top: str, bottom: str, end: int) -> bool:
+        """``\\frac{\\partial}{\\partial v} f`` (the operator applied to what follows) and
+        ``\\frac{\\partial f}{\\partial [A]_{i,j}}`` (an entry involved), as written: not
+        taken. False for names such as ``∂y_L/∂A_L``, read as before."""
+        if top and "[" not in top and "[" not in bottom:
+            return False
+        wrt = self.inner(bottom)
+        if not isinstance(wrt, (sp.Indexed, MatrixExpr)):
+            return False
+        if top:
+            self.place(partial(self.inner(top), wrt), end)
+            return True
+        t = self.text
+        while t.startswith(" ", end):
+            end += 1
+        if t.startswith("\\left(", end):
+            self.pos = end
+            body, close = self.left_right(end)
+            operand = self.inner(body)
+        else:
+            sub = _Reader(t[end:], self.table, self.symbols)
+            if not sub.step() or len(sub.objects) != 1:
+                raise ParseError(f"∂/∂{bottom} needs what it differentiates: {t[end:end + 30]!r}")
+            (operand,) = sub.objects.values()
+            close = end + sub.pos
+        self.place(partial(operand, wrt), close)
+        return True
+
+    def column(self, body: str, end: int) -> bool:
+        """A column ``\\left[\\begin{array}{c} 0 \\\\ \\vdots \\\\ e \\\\ \\vdots \\\\ 0
+        \\end{array}\\right]``: 0 but for one entry (where, the text around it says)."""
+        body = body.strip()
+        if not (body.startswith("\\begin{array}") and body.endswith("\\end{array}")):
+            return False
+        spec = body[len("\\begin{array}"):]
+        inside = spec[spec.index("}") + 1:-len("\\end{array}")]  # after the column spec {c}
+        rows = [r.strip() for r in split_top(inside, "\\\\")]
+        values = [r for r in rows if r not in ("0", "\\vdots")]
+        if len(values) != 1 or "\\vdots" not in rows:
+            return False
+        self.place(OneHot(self.inner(values[0])), end)
         return True
 
     def window_max(self, substack: bool = True) -> bool:

@@ -140,7 +140,12 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
     # only for a known size (i ≥ H in the context and i = 2 mean H ≤ 2)
     sizes = {s for bounds in ctx.zero_outside.values() for b in bounds if b is not None
              for s in b.free_symbols}
-    scalars = sorted(set(free_scalars(difference)) | sizes, key=str)
+    own = set(free_scalars(difference))
+    # a relation bounding a drawn value by one the claim does not name (i ≤ n[L−1]) needs
+    # that one drawn too, or no draw can be shown to satisfy it
+    related = {s for r in ctx.relations if isinstance(r, sp.Basic)
+               for s in free_scalars(r) if own & set(free_scalars(r))}
+    scalars = sorted(own | related | sizes, key=str)
     for attempt in range(tries if scalars else 1):  # nothing to draw: one try decides
         values = {s: draw(s, rng, upper=2 + attempt // 5) for s in scalars}
         if not ctx.satisfied_by(values):

@@ -1,0 +1,219 @@
+"""Index-level links of an MLP derivation, judged entry by entry (tracker issue 13, item 5).
+
+A link such as ``\\{σ'([A_ℓ y_{ℓ−1}]_i + [b_ℓ]_i) δ_{ij}\\}_{i,j} = diag(σ'(A_ℓ y_{ℓ−1} + b_ℓ))``
+is read with the network's matrices (:func:`symproof.backprop.network_symbols`), both sides
+are taken at one generic entry, every written derivative is taken from the network's definition
+(``[y_ℓ]_p = σ([A_ℓ y_{ℓ−1} + b_ℓ]_p)``; ``y_L = A_L y_{L−1} + b_L``, or, for a derivative by
+layer ℓ's parameters, ``y_L`` through ``y_ℓ`` with the upstream ``∂y_L/∂y_ℓ`` constant, as
+:func:`symproof.backprop.differentiated` does), and the kernel decides the two entries equal
+(PROVED) or not (REFUTED with exact values), in the index ranges the entries written give and
+with ℓ a hidden layer (1 ≤ ℓ ≤ L − 1), the layer ``y_ℓ = σ(…)`` speaks of.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..backprop import network_symbols
+from ..backprop.formulas import L, ell, n
+from ..calculus import Elementwise, entry
+from ..kernel import Context, counterexample, identity
+from ..kernel.rules import differentiated
+from ..proof import Outcome, Status
+from .entries import POSITION, Entries, OneHot, Partial, PartialMatrix, entry_of, partial
+from .normalize import tidy
+from .parse import parse_latex
+
+__all__ = ["index_level", "judge_link"]
+
+# Constructs that make a link index-level: entries, builders, derivative operators, arrays.
+_MARKS = ("[", "\\left\\{", "\\frac{\\partial}", "\\delta", "\\begin{array}")
+# "All elements except the $i$-th element are 0": where a column [0, ⋮, e, ⋮, 0] holds e.
+_STATED = re.compile(r"except the \$?\s*([A-Za-z])\s*\$?-th", re.ASCII)
+
+
+def index_level(lhs: str, rhs: str) -> bool:
+    """Whether a link is written at index level (entries, builders, ∂/∂ operators)."""
+    return any(mark in side for side in (lhs, rhs) for mark in _MARKS)
+
+
+def _network() -> dict[str, MatrixExpr]:
+    """The network's matrices by name, with the layers' outputs y_ℓ and y_L."""
+    net = network_symbols()
+    found = {m.name: m for m in (net.A, net.b, net.y_prev, net.A_L, net.b_L, net.y_Lm1,
+                                 net.upstream)}
+    found["y_ell"] = sp.MatrixSymbol("y_ell", n[ell], 1)
+    found["y_L"] = sp.MatrixSymbol("y_L", 1, 1)
+    return found
+
+
+_HIDDEN = ("A_ell", "b_ell", "y_ell-1", "y_ell")  # layer ℓ's: y_L reaches them through y_ℓ
+_INDICES = ("i", "j", "k")
+
+
+def _without_note(latex: str) -> str:
+    """The mathematics without a trailing ``\\quad (δ_{ij}: \\text{Kronecker delta})``:
+    a note in parentheses after a space, which says what a symbol is."""
+    for space in ("\\qquad", "\\quad"):
+        head, found, note = latex.rpartition(space)
+        note = note.strip()
+        if found and note.startswith("(") and note.endswith(")") and "\\text" in note:
+            return head
+    return latex
+
+
+def _read(latex: str):
+    known = [*_network().values(), n[ell], n[ell - 1], n[L - 1], ell, L,
+             *(sp.Symbol(name, integer=True, positive=True) for name in _INDICES)]
+    return parse_latex(tidy(_without_note(latex)), known=known)
+
+
+def _jacobians(expr):
+    """``∂y_ℓ/∂b_ℓ`` read as a name: the Jacobian of those matrices (the upstream
+    ``∂y_L/∂y_ℓ`` stays what it is, opaque)."""
+    found = _network()
+
+    def named(e) -> bool:
+        return (isinstance(e, sp.Symbol) and e.name.startswith("∂") and "/∂" in e.name
+                and e.name != network_symbols().upstream.name
+                and all(part in found for part in e.name[1:].split("/∂")))
+
+    def meaning(symbol):
+        top, _, bottom = symbol.name[1:].partition("/∂")
+        return partial(found[top], found[bottom])
+
+    # [∂y_L/∂A_L]_{1,j}: the entry of that Jacobian
+    expr = expr.replace(lambda e: isinstance(e, sp.Indexed) and named(e.base.label),
+                        lambda e: entry_of(meaning(e.base.label), tuple(e.indices)))
+    return expr.replace(named, meaning)
+
+
+def _output(entry_name: str, wrt: sp.Basic):
+    """``y_L`` in the form a derivative by ``wrt`` needs (see the module docstring)."""
+    net = network_symbols()
+    p = sp.Symbol("p", integer=True, positive=True)
+    base = getattr(wrt, "base", None)
+    if base is not None and str(base.label) in _HIDDEN:
+        upstream = sp.IndexedBase(net.upstream.name)
+        return sp.Sum(upstream[1, p] * sp.IndexedBase("y_ell")[p], (p, 1, n[ell]))
+    return entry(net.z_L, 1)
+
+
+def _defined(expr: sp.Expr, wrt: sp.Basic) -> sp.Expr:
+    """The layers' outputs in ``expr`` by their definitions (``y_ℓ`` itself kept when it is
+    what ``wrt`` is an entry of)."""
+    net = network_symbols()
+    by = str(getattr(getattr(wrt, "base", None), "label", ""))
+    expr = expr.replace(lambda e: isinstance(e, sp.Indexed) and str(e.base.label) == "y_L",
+                        lambda e: _output("y_L", wrt))
+    if by == "y_ell":
+        return expr
+    return expr.replace(
+        lambda e: isinstance(e, sp.Indexed) and str(e.base.label) == "y_ell",
+        lambda e: entry(Elementwise("sigma", net.z), e.indices[0]))
+
+
+def _taken(expr: sp.Expr) -> sp.Expr:
+    """Every written derivative taken (innermost first), from the network's definition."""
+    def take(e):
+        of, wrt = _taken(e.of), e.wrt
+        return differentiated(_defined(of, wrt), wrt).doit()
+
+    return expr.replace(lambda e: isinstance(e, Partial), take)
+
+
+def _ranges(*sides) -> list:
+    """``1 ≤ index ≤ size`` for every index written in an entry of the network's arrays, and
+    ℓ a hidden layer."""
+    shapes = {name: m.shape for name, m in _network().items()}
+    shapes["∂y_L/∂y_ell"] = network_symbols().upstream.shape
+    relations = [sp.Le(ell, L - 1)]
+    for side in sides:
+        for e in side.atoms(sp.Indexed):
+            shape = shapes.get(str(e.base.label))
+            if shape is None:
+                continue
+            places = shape if len(e.indices) == 2 else shape[:1]
+            relations += [sp.Le(index, size) for index, size in zip(e.indices, places)
+                          if isinstance(index, sp.Symbol) and not size.is_Integer
+                          and index in side.free_symbols]  # not a sum's own index
+    return relations
+
+
+def _within_sums(*sides) -> list:
+    """``index ≤ N`` for each free index and each sum ``Σ_{k=1}^{N}`` written."""
+    bounds = {high for side in sides for total in side.atoms(sp.Sum)
+              for _, low, high in total.limits if low == 1}
+    free = {s for side in sides for s in side.free_symbols if s.name in _INDICES}
+    return [sp.Le(index, bound) for index in free for bound in bounds
+            if index not in bound.free_symbols]
+
+
+def _entry_pair(lhs, rhs):
+    """The two sides at one generic entry; None when one is a matrix and the other a scalar."""
+    def scalar(side):
+        return isinstance(side, sp.Expr) and not isinstance(side, MatrixExpr) or \
+            side.shape == (1, 1)
+
+    if scalar(lhs) and scalar(rhs):
+        return tuple(entry(s, 1, 1) if isinstance(s, MatrixExpr) else s for s in (lhs, rhs))
+    if scalar(lhs) or scalar(rhs):
+        return None
+    built = next((s for s in (lhs, rhs) if isinstance(s, Entries)), None)
+    i, j = (built.args[1], built.args[2]) if built is not None else (
+        sp.Symbol("r", integer=True, positive=True), sp.Symbol("c", integer=True, positive=True))
+    if j == 0:
+        j = sp.S.One
+    return entry(lhs, i, j), entry(rhs, i, j)
+
+
+def _unbound(expr) -> set[str]:
+    """Names the network does not define (an unknown function, a matrix it does not have)."""
+    allowed = {"sigma", "sigma'"}
+    names = {f.func.__name__ for f in expr.atoms(sp.core.function.AppliedUndef)} - allowed
+    names |= {str(e.base.label) for e in expr.atoms(sp.Indexed)} - set(_network()) - {
+        "n", "∂y_L/∂y_ell"}
+    names |= {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)
+              and s.name not in (*_INDICES, "ell", "L", "p", "r", "c") and not any(
+                  s == e.base.label for e in expr.atoms(sp.Indexed))}
+    return names
+
+
+def judge_link(lhs_latex: str, rhs_latex: str, line_text: str = "") -> tuple[Outcome, str]:
+    """The kernel's outcome on one index-level link of an MLP derivation, and why."""
+    lhs, rhs = (_jacobians(_read(side)) for side in (lhs_latex, rhs_latex))
+    stated = _STATED.search(line_text)
+    if lhs.has(POSITION) or rhs.has(POSITION):
+        if stated is None:
+            return (Outcome(Status.UNKNOWN, "index level", "the column's nonzero entry has no "
+                            "stated position"), "the column [0, ⋮, e, ⋮, 0] does not say where "
+                    "e stands")
+        at = sp.Symbol(stated.group(1), integer=True, positive=True)
+        lhs, rhs = (side.xreplace({POSITION: at}) for side in (lhs, rhs))
+        size = {OneHot: n[ell]}
+        lhs, rhs = (side.replace(lambda e: isinstance(e, OneHot),
+                                 lambda e: OneHot(e.args[0], e.args[1], size[OneHot]))
+                    for side in (lhs, rhs))
+    pair = _entry_pair(lhs, rhs)
+    if pair is None:
+        return (Outcome(Status.UNKNOWN, "index level", "a matrix on one side, a number on the "
+                        "other"), "one side is a matrix and the other a number")
+    unbound = sorted(_unbound(pair[0]) | _unbound(pair[1]))
+    if unbound:
+        return (Outcome(Status.UNKNOWN, "index level", f"uses {', '.join(unbound[:3])}"),
+                f"uses {', '.join(unbound[:3])}, which the MLP does not define")
+    written = _ranges(*pair)
+    left, right = (_taken(side) for side in pair)
+    if left.has(Partial, PartialMatrix) or right.has(Partial, PartialMatrix):
+        return (Outcome(Status.UNKNOWN, "index level", "a derivative left untaken"),
+                "a derivative symproof could not take")
+    # First a counterexample inside every written sum's range (the index that breaks the
+    # link, not a range it leaves): only a refutation is taken from this narrower search.
+    inside = counterexample(left, right, Context([*written, *_within_sums(*pair)]))
+    outcome = inside if inside.status is Status.REFUTED else identity(left, right,
+                                                                      Context(written))
+    return outcome, ("entry by entry, from the MLP's definition (numerator layout, ℓ a hidden "
+                     "layer, 1 ≤ ℓ ≤ L − 1)")
