@@ -23,7 +23,7 @@ from ..calculus import Elementwise, entry
 from ..kernel import Context, counterexample, identity
 from ..kernel.rules import differentiated
 from ..proof import Outcome, Status
-from .entries import POSITION, Entries, OneHot, Partial, PartialMatrix, entry_of, partial
+from .entries import POSITION, SIZE, Entries, OneHot, Partial, PartialMatrix, entry_of, partial
 from .normalize import tidy
 from .parse import parse_latex
 
@@ -153,13 +153,14 @@ def _within_sums(*sides) -> list:
 
 
 def _entry_pair(lhs, rhs):
-    """The two sides at one generic entry; None when one is a matrix and the other a scalar."""
+    """The two sides at one generic entry, and that entry's ranges (the shape a side states);
+    None when one is a matrix and the other a scalar."""
     def scalar(side):
         return isinstance(side, sp.Expr) and not isinstance(side, MatrixExpr) or \
             side.shape == (1, 1)
 
     if scalar(lhs) and scalar(rhs):
-        return tuple(entry(s, 1, 1) if isinstance(s, MatrixExpr) else s for s in (lhs, rhs))
+        return tuple(entry(s, 1, 1) if isinstance(s, MatrixExpr) else s for s in (lhs, rhs)), []
     if scalar(lhs) or scalar(rhs):
         return None
     built = next((s for s in (lhs, rhs) if isinstance(s, Entries)), None)
@@ -167,7 +168,9 @@ def _entry_pair(lhs, rhs):
         sp.Symbol("r", integer=True, positive=True), sp.Symbol("c", integer=True, positive=True))
     if j == 0:
         j = sp.S.One
-    return entry(lhs, i, j), entry(rhs, i, j)
+    ranges = [sp.Le(index, size) for side in (lhs, rhs) for index, size in zip((i, j), side.shape)
+              if isinstance(index, sp.Symbol) and not size.is_Integer and size != SIZE]
+    return (entry(lhs, i, j), entry(rhs, i, j)), ranges
 
 
 def _unbound(expr) -> set[str]:
@@ -197,15 +200,16 @@ def judge_link(lhs_latex: str, rhs_latex: str, line_text: str = "") -> tuple[Out
         lhs, rhs = (side.replace(lambda e: isinstance(e, OneHot),
                                  lambda e: OneHot(e.args[0], e.args[1], size[OneHot]))
                     for side in (lhs, rhs))
-    pair = _entry_pair(lhs, rhs)
-    if pair is None:
+    found = _entry_pair(lhs, rhs)
+    if found is None:
         return (Outcome(Status.UNKNOWN, "index level", "a matrix on one side, a number on the "
                         "other"), "one side is a matrix and the other a number")
+    pair, shaped = found
     unbound = sorted(_unbound(pair[0]) | _unbound(pair[1]))
     if unbound:
         return (Outcome(Status.UNKNOWN, "index level", f"uses {', '.join(unbound[:3])}"),
                 f"uses {', '.join(unbound[:3])}, which the MLP does not define")
-    written = _ranges(*pair)
+    written = [*_ranges(*pair), *shaped]
     left, right = (_taken(side) for side in pair)
     if left.has(Partial, PartialMatrix) or right.has(Partial, PartialMatrix):
         return (Outcome(Status.UNKNOWN, "index level", "a derivative left untaken"),

@@ -13,15 +13,15 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..calculus import entry
 
-__all__ = ["Entries", "Partial", "PartialMatrix", "OneHot", "partial", "POSITION",
+__all__ = ["Entries", "Partial", "PartialMatrix", "OneHot", "partial", "POSITION", "SIZE",
            "entry_of"]
 
 #: Where a column ``[0, ⋮, e, ⋮, 0]`` holds ``e``: not written in the array itself; the
 #: checker replaces it by the position the document states ("except the i-th element"), or
 #: leaves the claim undecided.
 POSITION = sp.Symbol("position of the nonzero entry", integer=True, positive=True)
-# the size of a builder {f(i,j)}_{i,j}: the builder does not say it (its partner does)
-_SIZE = sp.Symbol("size", integer=True, positive=True)
+#: The size of a builder {f(i,j)}_{i,j}: the builder does not say it (its partner does).
+SIZE = sp.Symbol("size", integer=True, positive=True)
 _NONE = sp.S.Zero  # "no column index": a builder over one index is a column
 
 
@@ -34,7 +34,7 @@ class Entries(MatrixExpr):
 
     @property
     def shape(self):
-        return (_SIZE, sp.S.One if self.args[2] == _NONE else _SIZE)
+        return (SIZE, sp.S.One if self.args[2] == _NONE else SIZE)
 
     def entry_at(self, i, j):
         body, row, col = self.args
@@ -96,7 +96,7 @@ class PartialMatrix(MatrixExpr):
 class OneHot(MatrixExpr):
     """A column ``[0, ⋮, value, ⋮, 0]`` of ``size`` rows holding ``value`` at ``at``."""
 
-    def __new__(cls, value: sp.Expr, at: sp.Expr = POSITION, size: sp.Expr = _SIZE):
+    def __new__(cls, value: sp.Expr, at: sp.Expr = POSITION, size: sp.Expr = SIZE):
         return super().__new__(cls, value, at, size)
 
     @property
