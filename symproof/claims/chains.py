@@ -23,11 +23,13 @@ from ..calculus import Elementwise, entry
 from ..kernel import Context, counterexample, identity
 from ..kernel.rules import differentiated
 from ..proof import Outcome, Status
+from ..reductions import MaxOver
 from .entries import POSITION, SIZE, Entries, OneHot, Partial, PartialMatrix, entry_of, partial
 from .normalize import tidy
 from .parse import parse_latex
 
-__all__ = ["index_level", "judge_link"]
+__all__ = ["index_level", "judge_link", "function_definition", "with_functions",
+           "nonempty_windows", "nondecreasing_said"]
 
 # Constructs that make a link index-level: entries, builders, derivative operators, arrays.
 _MARKS = ("[", "\\left\\{", "\\frac{\\partial}", "\\delta", "\\begin{array}")
@@ -221,3 +223,56 @@ def judge_link(lhs_latex: str, rhs_latex: str, line_text: str = "") -> tuple[Out
                                                                       Context(written))
     return outcome, ("entry by entry, from the MLP's definition (numerator layout, ℓ a hidden "
                      "layer, 1 ≤ ℓ ≤ L − 1)")
+
+
+# --- functions whose entries a document defines (P4's ρ) -------------------------------------
+
+def function_definition(lhs: sp.Expr, rhs: sp.Expr):
+    """``[ρ(X)]_{i,j} = E`` (or ``σ([ρ(X)]_{i,j}) = σ(E)``, the same function on both sides),
+    with E free of ρ: ρ's entries defined, as ``(ρ, (i, j), E)``; None for anything else."""
+    while (isinstance(lhs, sp.core.function.AppliedUndef) and len(lhs.args) == 1
+           and getattr(rhs, "func", None) == lhs.func):
+        lhs, rhs = lhs.args[0], rhs.args[0]
+    if not (isinstance(lhs, sp.core.function.AppliedUndef) and len(lhs.args) > 1
+            and isinstance(lhs.args[0], sp.Lambda)):
+        return None
+    array, indices = lhs.args[0], lhs.args[1:]
+    plain = isinstance(array.expr, sp.Indexed) and tuple(array.expr.indices) == tuple(
+        array.variables)  # ρ(X) itself, not ρ(σ(X))
+    distinct = all(isinstance(i, sp.Symbol) for i in indices) and len(set(indices)) == len(
+        indices)
+    if not (plain and distinct) or rhs.has(lhs.func):
+        return None
+    return lhs.func, array.expr.base, tuple(indices), rhs
+
+
+def with_functions(expr: sp.Expr, definitions: dict) -> sp.Expr:
+    """Every ``ρ(Z, i', j')`` whose ρ the document defines, replaced by its definition at
+    (i', j') with each entry of the defining array read from Z."""
+    def expand(e):
+        base, indices, body = definitions[e.func]
+        array, places = e.args[0], e.args[1:]
+        at = body.xreplace(dict(zip(indices, places)))
+        return at.replace(lambda x: isinstance(x, sp.Indexed) and x.base == base,
+                          lambda x: array(*x.indices))
+
+    return expr.replace(lambda e: isinstance(e, sp.core.function.AppliedUndef)
+                        and e.func in definitions and len(e.args) > 1
+                        and isinstance(e.args[0], sp.Lambda), expand)
+
+
+def nonempty_windows(*sides) -> list:
+    """``low ≤ high`` for every window ``max_{low ≤ p ≤ high}`` written: a pooling window as
+    written has entries (a max over nothing is no pooling)."""
+    return [sp.Le(low, high) for side in sides for window in side.atoms(MaxOver)
+            for _, low, high in window.limits]
+
+
+# "σ is a nondecreasing function", "\sigma \text{ is nondecreasing}": said of σ
+_NONDECREASING = re.compile(r"\\sigma[^.;]{0,40}?(non-?decreasing|monotone|increasing)")
+
+
+def nondecreasing_said(text: str) -> list[str]:
+    """``["sigma"]`` when ``text`` says σ is nondecreasing (the document's own reason)."""
+    said = _NONDECREASING.search(text)
+    return ["sigma"] if said and " not " not in said.group() else []

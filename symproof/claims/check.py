@@ -43,7 +43,14 @@ from ..layers.window import unreserved
 from ..limits import check_expression
 from ..params import as_size, size_from_text, sizes_from_text
 from ..proof import Outcome, Status, Step
-from .chains import index_level, judge_link
+from .chains import (
+    function_definition,
+    index_level,
+    judge_link,
+    nondecreasing_said,
+    nonempty_windows,
+    with_functions,
+)
 from .extract import Claim, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
@@ -130,6 +137,7 @@ class DocumentContext:
     described: str = ""
     unread: dict = field(default_factory=dict)  # "w"/"b" → lines of definitions not read
     lines: tuple = ()  # the document's lines: what a claim's surrounding words say
+    functions: dict = field(default_factory=dict)  # ρ → (array, indices, entries) defined
 
 
 def _known_symbols() -> list[sp.Basic]:
@@ -538,6 +546,11 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
     rhs = _conventions(_read(claim.rhs), ctx)
+    applied = False  # whether a function the document defines (ρ) is applied here
+    if ctx.functions:  # [ρ(σ(X))]_{i,j} by the document's definition of ρ
+        arrays = [array for array, _, _ in ctx.functions.values()]
+        applied = any(side.has(*ctx.functions, *arrays) for side in (lhs, rhs))
+        lhs, rhs = with_functions(lhs, ctx.functions), with_functions(rhs, ctx.functions)
     if (isinstance(lhs, sp.core.function.AppliedUndef) and lhs.args
             and all(isinstance(a, sp.Symbol) and a.name not in nt.WINDOW_ARRAYS
                     for a in lhs.args)
@@ -620,7 +633,22 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         check_expression(side, "the claim in its context")
     # One judging path: the kernel's search, with every assumption of the document (ranges,
     # relations, divisibility), which also filter any counterexample it shows.
-    outcome = prove(sp.Eq(lhs, rhs, evaluate=False), context=context)
+    windows = nonempty_windows(lhs, rhs)
+    if windows:
+        context = context.extended(*windows)
+        reason += ", its windows nonempty as written"
+    line = ctx.lines[claim.line - 1] if 0 < claim.line <= len(ctx.lines) else ""
+    said = nondecreasing_said(line)  # "(∵ σ is a nondecreasing function)"
+    outcome = prove(sp.Eq(lhs, rhs, evaluate=False), context=context, nondecreasing=said)
+    if said and outcome.tactic == "induction over the window":
+        reason += ", σ nondecreasing (as the document says)"
+    if applied and outcome.status is Status.REFUTED:
+        # ρ's definition gives no index ranges (the sizes of X and ρ(X) are the problem's,
+        # and the claims of its section speak of that X):
+        # values found may lie outside them, which is no counterexample
+        outcome = Outcome(Status.UNKNOWN, "search", "a difference found, at indices that may "
+                          "lie outside ρ's ranges, which the document does not give")
+        reason += "; not decided: the document gives no index ranges for its definition"
     if outcome.tactic == "floor with divisibility":
         reason += ", with the divisibility assumed"
     note = ""
@@ -749,6 +777,8 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
 
     unreadable: dict[int, str] = {}
     defined: set[int] = set()
+    given = {claim for claim in claims if not budget.spent()
+             and _record_function(claim, context_of(claim.line))}
     # First pass: weight and bias definitions, wherever they stand in their context.
     for claim in claims:
         ctx = context_of(claim.line)
@@ -769,6 +799,12 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
         elif claim.line in unreadable:
             verdicts.append(_unparsed(claim.line, claim.latex,
                                       unreadable[claim.line][:200]))
+        elif claim in given:
+            name = str(function_definition(_read(claim.lhs), _read(claim.rhs))[0])
+            outcome = Outcome(Status.GIVEN, "definition", f"the entries of {name}")
+            verdicts.append(Verdict.of(claim.line, claim.latex, outcome, (
+                f"the definition of {name}'s entries, as the document states it (the problem "
+                "that defines it is not in the document)")))
         elif claim.line in defined:
             verdicts.append(_undecided(claim.line, claim.latex, WEIGHTS,
                                        "weight definition recorded in the context"))
@@ -777,6 +813,22 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
     _judge_definitions(verdicts)
     verdicts.sort(key=lambda v: v.line)
     return verdicts, contexts
+
+
+def _record_function(claim: Claim, ctx: DocumentContext) -> bool:
+    """``[ρ(X)]_{i,j} = …`` (:func:`.chains.function_definition`): ρ's entries recorded in the
+    context, for the claims that apply ρ; the first definition of a function counts."""
+    if claim.rhs is None or "[" not in claim.lhs + claim.rhs:
+        return False
+    try:
+        with limits.deadline("reading a definition"):
+            found = function_definition(_read(claim.lhs), _read(claim.rhs))
+    except (SymproofError, ValueError, TypeError, IndexError, KeyError, AttributeError):
+        return False  # not readable as a definition: judged (or reported) as a claim
+    if found is None or found[0] in ctx.functions:
+        return False
+    ctx.functions[found[0]] = found[1:]
+    return True
 
 
 def _may_define(claim: Claim) -> bool:

@@ -272,6 +272,8 @@ def _clean(latex: str) -> str:
         cut = text.rfind(opener)
         if cut > 0 and text.rstrip().endswith((")", ")}")):
             text = _strip_spaces(text[:cut])
+            if text.endswith("\\") and not text.endswith("\\\\"):
+                text = _strip_spaces(text[:-1])  # the "\ " space before the annotation
     return text
 
 

@@ -179,6 +179,8 @@ class _Reader:
             if sub is None:
                 return self.column(body, end)
             indices = tuple(self.indices(sub))
+            if self.applied_entry(body, sub, indices, after):
+                return True
             matrix = self.matrix(body)
             if matrix is not None:  # [σ(A y + b)]_i: the entry of what the body denotes
                 self.place(entry_of(matrix, indices), after)
@@ -297,6 +299,25 @@ class _Reader:
             return None
         return value if isinstance(value, MatrixExpr) else None
 
+    def applied_entry(self, body: str, sub: str, indices: tuple, after: int) -> bool:
+        """``[σ(Z)]_{i,j}`` is σ([Z]_{i,j}) (the activation acts entry by entry);
+        ``[ρ(Z)]_{i,j}`` of another function is ``ρ(Z, i, j)``, Z given as the map from an
+        index pair to its entry, for a definition of ρ to apply to."""
+        match = _APPLIED.fullmatch(body.strip())
+        if match is None or match.group(1) not in _GREEK:
+            return False
+        name, argument = match.group(1), match.group(2)
+        if _balanced_in(argument) is False:
+            return False  # "\sigma(a) + \rho(b)": not one application
+        if name in _ELEMENTWISE:
+            inner = self.inner(f"\\left[{argument}\\right]_{{{sub}}}")
+            self.place(sp.Function(name)(inner), after)
+            return True
+        places = [sp.Symbol(f"a_{n}") for n in range(len(indices))]  # as the text reads back
+        entries = self.inner(f"\\left[{argument}\\right]_{{{', '.join(map(str, places))}}}")
+        self.place(sp.Function(name)(sp.Lambda(tuple(places), entries), *indices), after)
+        return True
+
     def builder(self) -> bool:
         """``\\left\\{ f(i,j) \\right\\}_{i,j}``: the matrix whose entry (i, j) is f(i, j)
         (``_{k}``: the column whose entry k is f(k))."""
@@ -380,6 +401,22 @@ class _Reader:
         # Written outermost first; SymPy lists the innermost first.
         self.place(MaxOver(body, *reversed(limits)), end + sub.pos)
         return True
+
+
+# A whole function application \name\left( … \right), and the functions that act entry by
+# entry on an array (the activation, as the course writes it).
+_APPLIED = re.compile(r"\\([A-Za-z]+)\\left\((.*)\\right\)", re.DOTALL)
+_ELEMENTWISE = ("sigma",)
+
+
+def _balanced_in(text: str) -> bool:
+    """Whether every \\left( in ``text`` closes inside it (one application, not two)."""
+    depth = 0
+    for match in re.finditer(r"\\left|\\right", text):
+        depth += 1 if match.group() == "\\left" else -1
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 # A decimal number: digits, a point, digits, not followed by more of a number or a name.
