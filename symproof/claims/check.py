@@ -54,6 +54,7 @@ from .chains import (
 from .extract import Claim, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
+from .runon import split_run_on
 
 __all__ = ["Verdict", "check_text", "DocumentContext"]
 
@@ -777,6 +778,7 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
 
     unreadable: dict[int, str] = {}
     defined: set[int] = set()
+    recovered: dict[int, str] = {}  # line → how a malformed definition was read
     given = {claim for claim in claims if not budget.spent()
              and _record_function(claim, context_of(claim.line))}
     # First pass: weight and bias definitions, wherever they stand in their context.
@@ -785,8 +787,14 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
         if claim.rhs is not None and _may_define(claim) and not budget.spent():
             try:
                 with limits.deadline("reading the weight definition"):
-                    if _record_definition(claim, _read(claim.lhs), ctx):
-                        defined.add(claim.line)
+                    parts = split_run_on(claim)  # one cases closed for several definitions
+                    for part in parts or (claim,):
+                        if _record_definition(part, _read(part.lhs), ctx):
+                            defined.add(claim.line)
+                    if parts:
+                        recovered[claim.line] = (
+                            " (read as " + ", ".join(p.lhs for p in parts) + ": one "
+                            "\\begin{cases} was closed for all of them)")
             except (SymproofError, ValueError, TypeError, IndexError, KeyError,
                     AttributeError) as error:
                 if "\\begin{cases}" in claim.rhs or isinstance(error, SymproofError):
@@ -807,7 +815,8 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
                 "that defines it is not in the document)")))
         elif claim.line in defined:
             verdicts.append(_undecided(claim.line, claim.latex, WEIGHTS,
-                                       "weight definition recorded in the context"))
+                                       "weight definition recorded in the context"
+                                       + recovered.get(claim.line, "")))
         else:
             verdicts.append(_judge(claim, context_of(claim.line)))
     _judge_definitions(verdicts)
