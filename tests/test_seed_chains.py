@@ -193,3 +193,45 @@ def test_the_nonzero_entry_needs_its_stated_position():
     link = next(c for c in extract(SEED, markdown=True) if c.line == 79 and "array" in c.rhs)
     (verdict,) = judge(MLP, f"{link.lhs} = {link.rhs}")  # the note left out
     assert verdict.label == "UNKNOWN" and "where" in verdict.reason
+
+
+# --- the reader's index-level constructs and the kernel's search -----------------------------
+
+def test_reader_index_level_constructs():
+    import sympy as sp
+
+    from symproof.backprop import network_symbols
+    from symproof.claims.entries import Entries, Partial, PartialMatrix
+    from symproof.claims.parse import parse_latex
+
+    net = network_symbols()
+    known = [net.A, net.b, net.y_prev, net.upstream]
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    entry = parse_latex(r"[\sigma\left(A_{\ell} y_{\ell-1} + b_{\ell}\right)]_{i}",
+                        known=[*known, i])
+    assert entry.func.__name__ == "sigma" and entry.has(sp.IndexedBase("b_ell")[i])
+    built = parse_latex(r"\left\{ \delta_{ij} \right\}_{i,j}", known=[i, j])
+    assert isinstance(built, Entries) and built.entry_at(1, 1) == 1
+    operator = parse_latex(r"\frac{\partial}{\partial [b_{\ell}]_{j}} [b_{\ell}]_{i}",
+                           known=[*known, i, j])
+    assert isinstance(operator, Partial) and operator.wrt == sp.IndexedBase("b_ell")[j]
+    jacobian = parse_latex(r"\frac{\partial}{\partial b_{\ell}} \sigma\left(A_{\ell} "
+                           r"y_{\ell-1} + b_{\ell}\right)", known=known)
+    assert isinstance(jacobian, PartialMatrix)
+    # a name such as ∂y_L/∂A_L is read as before: the Jacobian checks know it by name
+    assert isinstance(parse_latex(r"\frac{\partial y_L}{\partial A_L}"), sp.Symbol)
+
+
+def test_counterexample_draws_the_sizes_a_range_ties_to_an_index():
+    import sympy as sp
+
+    from symproof.backprop.formulas import L, ell, n
+    from symproof.kernel import Context, counterexample
+
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    y = sp.IndexedBase("y")
+    ctx = Context([sp.Le(ell, L - 1), sp.Le(i, n[L - 1]), sp.Le(j, n[L - 1])])
+    found = counterexample(y[j], y[i], ctx)
+    assert found.status.name == "REFUTED"
+    shown = found.counterexample
+    assert shown["i"] != shown["j"] and max(shown["i"], shown["j"]) <= shown["n[L - 1]"]

@@ -20,8 +20,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from ..backprop import network_symbols
 from ..backprop.formulas import L, ell, n
 from ..calculus import Elementwise, entry
-from ..kernel import Context, counterexample, identity
-from ..kernel.rules import differentiated
+from ..kernel import Context, counterexample, differentiated, identity
 from ..proof import Outcome, Status
 from ..reductions import MaxOver
 from .entries import POSITION, SIZE, Entries, OneHot, Partial, PartialMatrix, entry_of, partial
