@@ -51,11 +51,16 @@ def test_the_seed_solution_reviewed_by_hand():
     assert decided == [
         # P1, lines 9, 13, 15: Y_{l,i,j} = Σ w X_{i+α−1, j+β−1} + b_l with P = 1. On the
         # unpadded input (DESIGN.md) the window starts at X_{i+α−2}: the student wrote the
-        # padded-image formula without saying so. Refuted, with a counterexample.
-        (9, "REFUTED"), (13, "REFUTED"), (15, "REFUTED"),
+        # padded-image formula without saying so. Refuted, with a counterexample. The sums
+        # with line 17's weights (its run-on cases recovered) are X_{i+1,j} − X_{i,j} and
+        # X_{i,j+1} − X_{i,j}: true algebra; the weights realise neither claim on the layer.
+        (9, "REFUTED"), (13, "REFUTED"), (13, "PROVED"), (15, "REFUTED"), (15, "PROVED"),
+        (17, "REFUTED"),
         # P2, lines 38 and 40, last link: |(m − k + 0)/k + 1| = m/k holds (as written, with
         # absolute-value bars, for positive m, k).
         (38, "PROVED"), (40, "PROVED"),
+        # P4: every link but ρ's definition (GIVEN), the monotone max by the kernel's rule.
+        *[(57, "PROVED")] * 4,
         # P6(a): ∂y_L/∂b_L = 1 and ∂y_L/∂y_{L−1} = A_L.
         (65, "PROVED"), (65, "PROVED"),
         # P6(a), lines 69 and 71: every index-level link of ∂y_ℓ/∂b_ℓ and ∂y_ℓ/∂y_{ℓ−1}
@@ -70,7 +75,7 @@ def test_the_seed_solution_reviewed_by_hand():
     ]
     # Nothing is lost: every other claim is UNKNOWN (its notation needs a context the prose
     # does not give, e.g. P2's sizes) or UNPARSED.
-    assert {v.label for v in verdicts} <= {"PROVED", "REFUTED", "UNKNOWN", "UNPARSED"}
+    assert {v.label for v in verdicts} <= {"PROVED", "REFUTED", "UNKNOWN", "UNPARSED", "GIVEN"}
     assert len(verdicts) == 49
     assert [c.described for _, c in contexts if c.described][0].startswith(
         "inferred: C_in = 1, C_out = 2, F = 3, S = 1, P = 1")
