@@ -46,6 +46,7 @@ from ..proof import Outcome, Status, Step
 from .extract import Claim, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
+from .vocabulary import SIZE_FIELDS, names_from_words, rename, renamed_indices, size_names
 
 __all__ = ["Verdict", "check_text", "DocumentContext"]
 
@@ -128,6 +129,7 @@ class DocumentContext:
     padded: bool = False
     described: str = ""
     unread: dict = field(default_factory=dict)  # "w"/"b" → lines of definitions not read
+    names: dict = field(default_factory=dict)  # the document's name → the model's (o → L_out)
 
 
 def _known_symbols() -> list[sp.Basic]:
@@ -208,6 +210,19 @@ def _layer_from(words: tuple[str, ...]):
     return layer, dims, coordinates == "padded", channels
 
 
+def _size_fields(words: tuple[str, ...]) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """A layer directive's words without the fields that name its sizes by the document's
+    letters (``output=o``, see :data:`~symproof.claims.vocabulary.SIZE_FIELDS`), and those."""
+    kept, named = [], []
+    for word in words:
+        key, equals, text = word.partition("=")
+        if equals and key in SIZE_FIELDS:
+            named.append((key, text))
+        else:
+            kept.append(word)
+    return tuple(kept), named
+
+
 def _field_from_text(field, text: str, axes: int):
     """A directive's value for a field: a flag, one size, or one per axis (``3x5``)."""
     if field.kind == "flag":
@@ -235,22 +250,29 @@ def _contexts_from_directives(found: list, budget: _Budget) -> tuple[
                                        "time limit", budget.reason()))
             continue
         words = directive.words
-        if words and words[0] != "assume":
+        if words and words[0] not in ("assume", "names"):
             ctx = DocumentContext()
             contexts.append((directive.line, ctx))
         try:
+            if words[0] == "names":  # names o=H_out i=L_in: the text's letters, the model's
+                ctx.names.update(names_from_words(words[1:]))
+                continue
             if words[0] == "assume":
                 body = " ".join(words[1:])
                 if "\\mid" in body:
-                    k, m = (_read(side) for side in body.split("\\mid", 1))
+                    k, m = (_in_context(_read(side), ctx) for side in body.split("\\mid", 1))
                     ctx.assumptions.append(divides(k, m))
                 else:
-                    ctx.assumptions.append(_read(body))
+                    ctx.assumptions.append(_in_context(_read(body), ctx))
                 continue
             if words[0] == "mlp":
                 ctx.layer, ctx.described = "mlp", " ".join(words)
                 continue
+            words, named = _size_fields(words)
             layer, dims, padded, channels = _layer_from(words)
+            ctx.names.update({written: model for field, text in named
+                              for written, model in size_names(field, text,
+                                                               len(layer.spec.axes)).items()})
             ctx.layer, ctx.padded = layer, padded
             ctx.values.update(_sizes_of(layer, dims, channels))
             ctx.described = " ".join(words)
@@ -340,6 +362,7 @@ _PROSE_NUMBER = re.compile(r"[ $=]*([0-9]+)")
 def _conventions(expr, ctx: DocumentContext):
     """Shorthand in full (:func:`_in_full`), the padded image X̄ as the input it pads, and
     named sizes substituted."""
+    expr = rename(expr, ctx.names, _bound(ctx))  # the document's letters as the model's
     expr = expr.replace(lambda e: isinstance(e, sp.Indexed),
                         lambda e: e.base[_in_full(e.base, tuple(e.indices), ctx)])
     expr = _unpadded(expr, ctx.layer)
@@ -347,6 +370,33 @@ def _conventions(expr, ctx: DocumentContext):
               else ctx.values[s.name] for s in expr.free_symbols
               if isinstance(s, sp.Symbol) and s.name in ctx.values}
     return expr.xreplace(values)
+
+
+def _in_context(expr, ctx: DocumentContext):
+    """``expr`` (an assumption) in the names of the context it joins: the document's letters
+    as the model's, and the sizes its directive binds (so ``W_1`` is the positive integer
+    input width ``input=H_1xW_1`` gave)."""
+    return rename(expr, ctx.names, _bound(ctx))
+
+
+def _bound(ctx: DocumentContext) -> dict[str, sp.Basic]:
+    """What the context binds, by name: its sizes (``H_in``, ``F``…) and the symbols its
+    directive gave as values (``kernel_size=k`` binds k, a positive integer)."""
+    bound = {s.name: s for value in ctx.values.values() if isinstance(value, sp.Basic)
+             for s in value.free_symbols}
+    bound.update({name: sp.Integer(value) if isinstance(value, int) else value
+                  for name, value in ctx.values.items()})
+    return bound
+
+
+def _index_clash(lhs, rhs, ctx: DocumentContext) -> str:
+    """Why a claim cannot be read in a context that renames an index letter (``i=L_in``):
+    it writes array entries, whose indices would silently become sizes."""
+    letters = renamed_indices(ctx.names)
+    if letters and any(side.atoms(sp.Indexed) for side in (lhs, rhs)):
+        return (f"{', '.join(letters)} name{'s' if len(letters) == 1 else ''} sizes in this "
+                "context (a names directive), so they cannot be indices of an entry here")
+    return ""
 
 
 def _channels(ctx: DocumentContext) -> tuple:
@@ -516,6 +566,9 @@ def _layer_context(ctx: DocumentContext):
 
 
 def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
+    clash = _index_clash(_read(claim.lhs), _read(claim.rhs), ctx) if ctx.names else ""
+    if clash:
+        return _undecided(claim.line, claim.latex, "undefined names", clash)
     lhs = _conventions(_read(claim.lhs), ctx)
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there

@@ -228,6 +228,8 @@ class _Reader:
             return False
         if t[p] == "\\" and boundary:
             return self.function_or_greek()
+        if boundary and t[p].isascii() and t[p].isalpha() and t.startswith("'", p + 1):
+            return self.primed_letter()
         if boundary and t[p] in _INDEXED and t.startswith("_{", p + 1):
             sub, after = self.subscript(p + 1)
             if "," in sub or nt.b == _INDEXED[t[p]]:
@@ -259,6 +261,20 @@ class _Reader:
         if primes:
             raise ParseError(f"{t[p:after]} must be applied to an argument")
         self.place(self.symbols.get(word, sp.Symbol(word)), end)
+        return True
+
+    def primed_letter(self) -> bool:
+        """``o'``, ``i''``: a letter with primes is its own name (o' is not o; latex2sympy
+        would drop the prime). Followed by an argument it is a derivative, left to the rest."""
+        t, p = self.text, self.pos
+        end = p + 1
+        while t.startswith("'", end):
+            end += 1
+        rest = t[end:].lstrip()
+        if rest.startswith(("(", "\\left(")):
+            return False
+        name = t[p:end]
+        self.place(self.symbols.get(name, sp.Symbol(name)), end)
         return True
 
     def integer_function(self, command: str) -> bool:
