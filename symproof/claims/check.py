@@ -46,7 +46,14 @@ from ..proof import Outcome, Status, Step
 from .extract import Claim, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
-from .vocabulary import SIZE_FIELDS, names_from_words, rename, renamed_indices, size_names
+from .vocabulary import (
+    SIZE_FIELDS,
+    bare_sum_bounds,
+    names_from_words,
+    rename,
+    renamed_indices,
+    size_names,
+)
 
 __all__ = ["Verdict", "check_text", "DocumentContext"]
 
@@ -363,6 +370,8 @@ def _conventions(expr, ctx: DocumentContext):
     """Shorthand in full (:func:`_in_full`), the padded image X̄ as the input it pads, and
     named sizes substituted."""
     expr = rename(expr, ctx.names, _bound(ctx))  # the document's letters as the model's
+    expr = bare_sum_bounds(expr, {nt.w: getattr(ctx.layer, "parameter_shapes", {}).get("w")}
+                           if hasattr(ctx.layer, "parameter_shapes") else {})
     expr = expr.replace(lambda e: isinstance(e, sp.Indexed),
                         lambda e: e.base[_in_full(e.base, tuple(e.indices), ctx)])
     expr = _unpadded(expr, ctx.layer)

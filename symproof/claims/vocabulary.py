@@ -30,6 +30,7 @@ from .. import notation as nt
 from ..errors import SymproofError
 
 __all__ = ["TYPEFACES", "TEXT_COMMANDS", "SUBSCRIPT_WORDS", "SIZE_FIELDS", "ATTRIBUTES",
+           "LAYER_SUPERSCRIPT", "BARE_BOUND", "bare_sum_bounds",
            "rewrite", "canonical_name", "names_from_words", "size_names", "rename",
            "renamed_indices"]
 
@@ -50,6 +51,17 @@ ATTRIBUTES = {
     **{name: (nt.LETTERS[name],) * 2 for name in ("stride", "padding", "dilation",
                                                    "output_padding")},
 }
+#: A superscript that is a layer index, not an exponent (Nielsen's ``w^l``, ``a^{l-1}``,
+#: ``\delta^{L}``; Ng's ``W^{(2)}``): the layer letter ℓ/l/L, shifted by a number, or any
+#: index in parentheses.
+LAYER_SUPERSCRIPT = re.compile(r"(?:l|L|\\ell)(?:\s*[+-]\s*[0-9]+)?|\([^()]*\)"
+                               r"|\\left\([^()]*\\right\)",
+                               flags=re.ASCII)
+#: The placeholder bounds of a sum written without bounds (``\sum_{l,m,n}``), by index name
+#: and end ("from", "to"): a name nothing binds until the context fills it
+#: (:func:`bare_sum_bounds`).
+BARE_BOUND = "bound {1} of the sum over {0}, written without bounds"
+_BARE = re.compile(BARE_BOUND.replace("{0}", "(?P<index>.+)").replace("{1}", "(?P<end>from|to)"))
 #: Directive fields that name the context's sizes by the document's letters (``output=o``):
 #: field → the model's size names per number of axes.
 SIZE_FIELDS = {"output": {1: ("L_out",), 2: ("H_out", "W_out")}}
@@ -159,10 +171,12 @@ def rename(expr, names: dict[str, str], bound: dict[str, sp.Basic]):
 
     def symbol(s: sp.Symbol) -> sp.Basic:
         name = canonical_name(s.name)
+        if name in arrays:  # an array's label: the entries are renamed below
+            return s
         target = names.get(name, name)
         if target in bound:
             return bound[target]
-        if name in names and target not in arrays:
+        if name in names:
             return sp.Symbol(target, integer=True, positive=True)
         return s
 
@@ -173,3 +187,25 @@ def rename(expr, names: dict[str, str], bound: dict[str, sp.Basic]):
             lambda e: isinstance(e, sp.Indexed) and canonical_name(str(e.base)) in arrays,
             lambda e: arrays[canonical_name(str(e.base))][tuple(e.indices)])
     return expr
+
+
+def bare_sum_bounds(expr, shapes: dict):
+    """A sum written without bounds (``\\sum_{l,m,n} V_{l,j+m-1,k+n-1} K_{i,l,m,n}``) over
+    the range of the array entry its index runs through: an index that stands alone at one
+    position of the weights (``shapes``: array → its sizes, 1-based) runs over 1 … that size.
+    An index found nowhere, or at two positions, keeps its placeholder bounds (a name
+    nothing binds: the claim stays UNKNOWN)."""
+    placeholders = [s for s in expr.free_symbols if _BARE.fullmatch(s.name)]
+    if not placeholders:
+        return expr
+    filled = {}
+    for symbol in placeholders:
+        found = _BARE.fullmatch(symbol.name)
+        index, end = found.group("index"), found.group("end")
+        places = {(entry.base, at) for entry in expr.atoms(sp.Indexed) if entry.base in shapes
+                  for at, value in enumerate(entry.indices)
+                  if isinstance(value, sp.Symbol) and value.name == index}
+        if len(places) == 1:
+            (base, at), = places
+            filled[symbol] = sp.Integer(1) if end == "from" else sp.sympify(shapes[base][at])
+    return expr.xreplace(filled)

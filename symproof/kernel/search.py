@@ -143,7 +143,10 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
         if outcome.status is Status.PROVED:
             return done(outcome)
         trail.append(f"{outcome.tactic}: {outcome.status.name}")
-        divisible = _divisibility(ctx.relations)
+        # only a divisibility that speaks of the claim's symbols can decide it (a number
+        # such as (227 − 11)/4 + 1 = 54 is refuted by itself, not "with k | m assumed")
+        divisible = [(k, m) for k, m in _divisibility(ctx.relations)
+                     if (k.free_symbols | m.free_symbols) & claim.free_symbols]
         if divisible:
             outcome = _divisible(lhs, rhs, divisible, ctx)
             # values that break an assumption (a size written k·q − c may come out negative)
