@@ -660,6 +660,9 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         return _undecided(claim.line, claim.latex, "undefined names",
                           f"uses {', '.join(sorted(undefined)[:3])}, which the context does not "
                           "define (add a symproof directive)")
+    unbound = _unbound(lhs, rhs, ctx, sizes=reason.endswith("output size"))
+    if unbound:
+        return _undecided(claim.line, claim.latex, "undefined names", unbound)
     for side in (lhs, rhs):  # the layer's model may hold sums that the claim does not
         check_expression(side, "the claim in its context")
     # One judging path: the kernel's search, with every assumption of the document (ranges,
@@ -719,6 +722,28 @@ def _undefined_names(*sides, defined_weights: bool = False) -> set[str]:
             if f.func.__name__.rstrip("'") not in ("sigma",):
                 names.add(f.func.__name__)
     return names
+
+
+def _unbound(lhs, rhs, ctx: DocumentContext, sizes: bool) -> str:
+    """Why a claim names a quantity nothing binds, or "". ``o = ⌊(i + 2p − k)/s⌋ + 1`` with
+    ``o`` free is no identity for all o (refuting it with o = −7/3 says nothing): a side that
+    is one symbol, absent from the other side and not bound by the context, names something
+    the context must bind (a names directive, ``output=o``). Against a layer's output size,
+    every symbol of the claim must be one the context binds (``s`` with ``stride=1`` is not)."""
+    bound = set(_bound(ctx))
+    for one, other in ((lhs, rhs), (rhs, lhs)):
+        if (isinstance(one, sp.Symbol) and one not in other.free_symbols
+                and one.name not in bound):
+            return (f"{one.name} is not bound by the context: name what it is (e.g. "
+                    f"<!-- symproof names {one.name}=H_out -->, or output={one.name} in the "
+                    "layer directive)")
+    if sizes:
+        free = sorted(s.name for s in rhs.free_symbols - lhs.free_symbols
+                      if isinstance(s, sp.Symbol) and s.name not in bound)
+        if free:
+            return (f"uses {', '.join(free[:3])}, which the context does not bind (the layer's "
+                    "sizes are named by its directive)")
+    return ""
 
 
 def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:

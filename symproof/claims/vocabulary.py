@@ -7,7 +7,7 @@ docs), ``k``, ``F``, ``k_h``; vectors in ``\\mathbf``, ``\\boldsymbol`` or ``\\b
 two steps, both driven by the tables below and nothing else:
 
 * :func:`rewrite` (text, before parsing): typefaces dropped, words in subscripts written one
-  way (``_{\\text{out}}``), one-letter text subscripts plain (``n_\\textrm{h}`` → ``n_{h}``),
+  way (``_{\\text{out}}``), one-letter text subscripts plain (``n_\\textrm{h}`` → ``n_h``),
   attribute references of PyTorch's docs replaced by the model's letter for that parameter
   (``\\text{padding}[0]`` → ``P``);
 * :func:`rename` (objects, after parsing): the document's letters mapped to the model's names
@@ -15,9 +15,9 @@ two steps, both driven by the tables below and nothing else:
   never by guessing: ``o`` is an output size only where the context says so.
 
 >>> rewrite(r"H_\\mathrm{out} = \\mathbf{x} + \\text{padding}[0]")
-'H_{\\\\text{out}} = x + P'
+'H_{\\\\text{out}} = x +  P '
 >>> rewrite(r"n_\\textrm{h} - k_{\\rm h}")
-'n_{h} - k_{h}'
+'n_h - k_h'
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ __all__ = ["TYPEFACES", "TEXT_COMMANDS", "SUBSCRIPT_WORDS", "SIZE_FIELDS", "ATTR
 #: Commands that only choose a typeface: ``\mathbf{x}`` is the vector ``x``.
 TYPEFACES = ("\\mathbf", "\\boldsymbol", "\\bm", "\\mathit", "\\mathsf", "\\mathcal",
              "\\vec")
-#: Commands that write words upright (in subscripts: ``H_{\mathrm{out}}``); all read as
-#: ``\text``. ``\operatorname`` only where it wraps a subscript word.
-TEXT_COMMANDS = ("\\textrm", "\\mathrm", "\\text", "\\operatorname", "\\rm")
+#: Commands that write words upright (``H_{\mathrm{out}}``, ``n_\textrm{h}``); all read as
+#: ``\text`` (``\operatorname{diag}`` names a function and stays).
+TEXT_COMMANDS = ("\\textrm", "\\mathrm", "\\text", "\\rm")
 #: Words that subscripts spell (``H_{out}``, ``C_{in}``): read as ``\text{…}`` words, as
 #: symproof prints them (``H_{\text{out}}``), never as a product o·u·t.
 SUBSCRIPT_WORDS = ("in", "out")
@@ -68,7 +68,7 @@ SIZE_FIELDS = {"output": {1: ("L_out",), 2: ("H_out", "W_out")}}
 
 _WORD = r"[A-Za-z]+"
 # \mathrm{out}, \text out (one token), {\rm out}: a command and the word it writes
-_TEXT_WORD = re.compile(r"(?:\\textrm|\\mathrm|\\text|\\operatorname)\s*\{\s*(" + _WORD
+_TEXT_WORD = re.compile(r"(?:\\textrm|\\mathrm|\\text)\s*\{\s*(" + _WORD
                         + r")\s*\}|\{\\rm\s+(" + _WORD + r")\s*\}")
 _PLAIN_WORD = re.compile(r"_\{\s*(" + "|".join(SUBSCRIPT_WORDS) + r")\s*\}")
 # \text{padding}[0], \text{padding[0]} (PyTorch's pooling docs), or \text{padding} (1-D)
