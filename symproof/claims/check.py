@@ -258,7 +258,8 @@ def _contexts_from_directives(found: list, budget: _Budget) -> tuple[
             continue
         words = directive.words
         if words and words[0] not in ("assume", "names"):
-            ctx = DocumentContext()
+            # names given before any layer hold in the whole document
+            ctx = DocumentContext(names=dict(contexts[0][1].names))
             contexts.append((directive.line, ctx))
         try:
             if words[0] == "names":  # names o=H_out i=L_in: the text's letters, the model's
@@ -805,9 +806,11 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
     contexts, verdicts = _contexts_from_directives(found, budget)
     if len(contexts) == 1:  # no layer directive: infer one per section from the prose
         assumed = contexts[0][1].assumptions  # the document's assume lines hold everywhere
+        named = contexts[0][1].names  # and so do its names directives
         contexts = [(start, _infer_context(section)) for start, section in _sections(text)]
         for _, inferred in contexts:
             inferred.assumptions.extend(assumed)
+            inferred.names.update(named)
     starts = [start for start, _ in contexts]
 
     def context_of(line: int) -> DocumentContext:
