@@ -34,7 +34,7 @@ DOCUMENTS = {
     "zero.md": "$C_{\\rm in} = 0$, $C_{\\rm out} = 2$, F = 3, S = 1, P = 1\n$$a + a = 2a$$\n",
     "arabic.md": "<!-- symproof conv2d in_channels=٣ kernel_size=3 -->\n$$a = a$$\n",
     "directive.md": f"<!-- symproof conv2d in_channels={HUGE} kernel_size=3 -->\n$$a = a$$\n",
-    "crlf.md": "x\r\n$$\\frac{m-k}{k} + 1 = \\frac{m}{k}$$\r\n\f$$a=b$$\r\n",
+    "crlf.md": "x\r\n$$\\frac{m-k}{k} + 1 = \\frac{m}{k}$$\r\n\f$$a+1=a$$\r\n",
     "binary.md": "\x00\x01$$\x00 = \x01$$\x02",
     "malformed.tex": "$$\\delta_ = \\begin{cases} 1 \\end{cases}$$\n$$[x]_ = 1$$\n"
                      "%! symproof assume \\delta_\n%! symproof assume \\bar{X}\n$$a+a=2a$$\n",

@@ -55,6 +55,14 @@ from .extract import Claim, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
 from .runon import split_run_on
+from .vocabulary import (
+    SIZE_FIELDS,
+    bare_sum_bounds,
+    names_from_words,
+    rename,
+    renamed_indices,
+    size_names,
+)
 
 __all__ = ["Verdict", "check_text", "DocumentContext"]
 
@@ -139,6 +147,7 @@ class DocumentContext:
     unread: dict = field(default_factory=dict)  # "w"/"b" → lines of definitions not read
     lines: tuple = ()  # the document's lines: what a claim's surrounding words say
     functions: dict = field(default_factory=dict)  # ρ → (array, indices, entries) defined
+    names: dict = field(default_factory=dict)  # the document's name → the model's (o → L_out)
 
 
 def _known_symbols() -> list[sp.Basic]:
@@ -219,6 +228,19 @@ def _layer_from(words: tuple[str, ...]):
     return layer, dims, coordinates == "padded", channels
 
 
+def _size_fields(words: tuple[str, ...]) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """A layer directive's words without the fields that name its sizes by the document's
+    letters (``output=o``, see :data:`~symproof.claims.vocabulary.SIZE_FIELDS`), and those."""
+    kept, named = [], []
+    for word in words:
+        key, equals, text = word.partition("=")
+        if equals and key in SIZE_FIELDS:
+            named.append((key, text))
+        else:
+            kept.append(word)
+    return tuple(kept), named
+
+
 def _field_from_text(field, text: str, axes: int):
     """A directive's value for a field: a flag, one size, or one per axis (``3x5``)."""
     if field.kind == "flag":
@@ -246,22 +268,30 @@ def _contexts_from_directives(found: list, budget: _Budget) -> tuple[
                                        "time limit", budget.reason()))
             continue
         words = directive.words
-        if words and words[0] != "assume":
-            ctx = DocumentContext()
+        if words and words[0] not in ("assume", "names"):
+            # names given before any layer hold in the whole document
+            ctx = DocumentContext(names=dict(contexts[0][1].names))
             contexts.append((directive.line, ctx))
         try:
+            if words[0] == "names":  # names o=H_out i=L_in: the text's letters, the model's
+                ctx.names.update(names_from_words(words[1:]))
+                continue
             if words[0] == "assume":
                 body = " ".join(words[1:])
                 if "\\mid" in body:
-                    k, m = (_read(side) for side in body.split("\\mid", 1))
+                    k, m = (_in_context(_read(side), ctx) for side in body.split("\\mid", 1))
                     ctx.assumptions.append(divides(k, m))
                 else:
-                    ctx.assumptions.append(_read(body))
+                    ctx.assumptions.append(_in_context(_read(body), ctx))
                 continue
             if words[0] == "mlp":
                 ctx.layer, ctx.described = "mlp", " ".join(words)
                 continue
+            words, named = _size_fields(words)
             layer, dims, padded, channels = _layer_from(words)
+            ctx.names.update({written: model for field, text in named
+                              for written, model in size_names(field, text,
+                                                               len(layer.spec.axes)).items()})
             ctx.layer, ctx.padded = layer, padded
             ctx.values.update(_sizes_of(layer, dims, channels))
             ctx.described = " ".join(words)
@@ -351,6 +381,9 @@ _PROSE_NUMBER = re.compile(r"[ $=]*([0-9]+)")
 def _conventions(expr, ctx: DocumentContext):
     """Shorthand in full (:func:`_in_full`), the padded image X̄ as the input it pads, and
     named sizes substituted."""
+    expr = rename(expr, ctx.names, _bound(ctx))  # the document's letters as the model's
+    expr = bare_sum_bounds(expr, {nt.w: getattr(ctx.layer, "parameter_shapes", {}).get("w")}
+                           if hasattr(ctx.layer, "parameter_shapes") else {})
     expr = expr.replace(lambda e: isinstance(e, sp.Indexed),
                         lambda e: e.base[_in_full(e.base, tuple(e.indices), ctx)])
     expr = _unpadded(expr, ctx.layer)
@@ -358,6 +391,33 @@ def _conventions(expr, ctx: DocumentContext):
               else ctx.values[s.name] for s in expr.free_symbols
               if isinstance(s, sp.Symbol) and s.name in ctx.values}
     return expr.xreplace(values)
+
+
+def _in_context(expr, ctx: DocumentContext):
+    """``expr`` (an assumption) in the names of the context it joins: the document's letters
+    as the model's, and the sizes its directive binds (so ``W_1`` is the positive integer
+    input width ``input=H_1xW_1`` gave)."""
+    return rename(expr, ctx.names, _bound(ctx))
+
+
+def _bound(ctx: DocumentContext) -> dict[str, sp.Basic]:
+    """What the context binds, by name: its sizes (``H_in``, ``F``…) and the symbols its
+    directive gave as values (``kernel_size=k`` binds k, a positive integer)."""
+    bound = {s.name: s for value in ctx.values.values() if isinstance(value, sp.Basic)
+             for s in value.free_symbols}
+    bound.update({name: sp.Integer(value) if isinstance(value, int) else value
+                  for name, value in ctx.values.items()})
+    return bound
+
+
+def _index_clash(lhs, rhs, ctx: DocumentContext) -> str:
+    """Why a claim cannot be read in a context that renames an index letter (``i=L_in``):
+    it writes array entries, whose indices would silently become sizes."""
+    letters = renamed_indices(ctx.names)
+    if letters and any(side.atoms(sp.Indexed) for side in (lhs, rhs)):
+        return (f"{', '.join(letters)} name{'s' if len(letters) == 1 else ''} sizes in this "
+                "context (a names directive), so they cannot be indices of an entry here")
+    return ""
 
 
 def _channels(ctx: DocumentContext) -> tuple:
@@ -541,6 +601,9 @@ def _judge_index_level(claim: Claim, ctx: DocumentContext) -> Verdict:
 
 
 def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
+    clash = _index_clash(_read(claim.lhs), _read(claim.rhs), ctx) if ctx.names else ""
+    if clash:
+        return _undecided(claim.line, claim.latex, "undefined names", clash)
     if ctx.layer == "mlp" and index_level(claim.lhs, claim.rhs):
         return _judge_index_level(claim, ctx)
     lhs = _conventions(_read(claim.lhs), ctx)
@@ -630,6 +693,9 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         return _undecided(claim.line, claim.latex, "undefined names",
                           f"uses {', '.join(sorted(undefined)[:3])}, which the context does not "
                           "define (add a symproof directive)")
+    unbound = _unbound(lhs, rhs, ctx, sizes=reason.endswith("output size"))
+    if unbound:
+        return _undecided(claim.line, claim.latex, "undefined names", unbound)
     for side in (lhs, rhs):  # the layer's model may hold sums that the claim does not
         check_expression(side, "the claim in its context")
     # One judging path: the kernel's search, with every assumption of the document (ranges,
@@ -706,6 +772,28 @@ def _undefined_names(*sides, defined_weights: bool = False) -> set[str]:
     return names
 
 
+def _unbound(lhs, rhs, ctx: DocumentContext, sizes: bool) -> str:
+    """Why a claim names a quantity nothing binds, or "". ``o = ⌊(i + 2p − k)/s⌋ + 1`` with
+    ``o`` free is no identity for all o (refuting it with o = −7/3 says nothing): a side that
+    is one symbol, absent from the other side and not bound by the context, names something
+    the context must bind (a names directive, ``output=o``). Against a layer's output size,
+    every symbol of the claim must be one the context binds (``s`` with ``stride=1`` is not)."""
+    bound = set(_bound(ctx))
+    for one, other in ((lhs, rhs), (rhs, lhs)):
+        if (isinstance(one, sp.Symbol) and one not in other.free_symbols
+                and one.name not in bound):
+            return (f"{one.name} is not bound by the context: name what it is (e.g. "
+                    f"<!-- symproof names {one.name}=H_out -->, or output={one.name} in the "
+                    "layer directive)")
+    if sizes:
+        free = sorted(s.name for s in rhs.free_symbols - lhs.free_symbols
+                      if isinstance(s, sp.Symbol) and s.name not in bound)
+        if free:
+            return (f"uses {', '.join(free[:3])}, which the context does not bind (the layer's "
+                    "sizes are named by its directive)")
+    return ""
+
+
 def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
     """``∂y/∂x = …`` against symproof's formula (numerator layout), entry by entry."""
 
@@ -765,9 +853,11 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
     contexts, verdicts = _contexts_from_directives(found, budget)
     if len(contexts) == 1:  # no layer directive: infer one per section from the prose
         assumed = contexts[0][1].assumptions  # the document's assume lines hold everywhere
+        named = contexts[0][1].names  # and so do its names directives
         contexts = [(start, _infer_context(section)) for start, section in _sections(text)]
         for _, inferred in contexts:
             inferred.assumptions.extend(assumed)
+            inferred.names.update(named)
     starts = [start for start, _ in contexts]
     document_lines = tuple(text.split("\n"))  # "\n" only, as claims count lines
     for _, each in contexts:

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from .vocabulary import rewrite
+
 __all__ = ["tidy"]
 
 _SIZES = ("\\Biggl", "\\Biggr", "\\biggl", "\\biggr", "\\Bigl", "\\Bigr", "\\bigl", "\\bigr",
@@ -14,7 +16,8 @@ _SIZES = ("\\Biggl", "\\Biggr", "\\biggl", "\\biggr", "\\Bigl", "\\Bigr", "\\big
 _SAME = {"{\\rm in}": "{\\text{in}}", "{\\rm out}": "{\\text{out}}", "\\rm ": "",
          "\\text{diag}": "\\operatorname{diag}", "\\mathrm{diag}": "\\operatorname{diag}",
          "^{\\intercal}": "^{\\top}", "^\\intercal": "^{\\top}", "^{\\mathsf{T}}": "^{\\top}",
-         "^{\\mathsf T}": "^{\\top}", "^{T}": "^{\\top}", "^T": "^{\\top}", "\\leq": "\\le",
+         "^{\\mathsf T}": "^{\\top}", "^\\mathsf{T}": "^{\\top}", "^\\top": "^{\\top}",
+         "^{T}": "^{\\top}", "^T": "^{\\top}", "\\leq": "\\le",
          "\\geq": "\\ge", "\\dfrac": "\\frac", "\\tfrac": "\\frac", "\\cdot": " \\cdot "}
 
 
@@ -25,6 +28,7 @@ def tidy(latex: str) -> str:
         text = text.replace(size, "")
     for old, new in _SAME.items():
         text = text.replace(old, new)
+    text = rewrite(text)  # the field's ways of writing names (vocabulary's tables)
     text = _brace_subscripts(text)
     text = _paired_parentheses(text)
     text = text.replace("\\operatorname{diag} \\left(", "\\operatorname{diag}\\left(")

@@ -33,6 +33,7 @@ from ..limits import check_expression, check_scripts, check_text, deadline
 from ..reductions import MaxOver
 from .entries import Entries, OneHot, entry_of, partial
 from .extract import split_top as pieces
+from .vocabulary import BARE_BOUND, LAYER_SUPERSCRIPT
 
 __all__ = ["parse_latex", "ParseError"]
 
@@ -203,6 +204,8 @@ class _Reader:
                 raise ParseError(f"\\delta_{{{sub}}} must have two indices")
             self.place(sp.KroneckerDelta(*(self.inner(x) for x in parts)), after)
             return True
+        if self.at("\\sum_") and self.bare_sum():
+            return True
         if self.at("\\max_{\\substack{"):
             return self.window_max()
         if self.at("\\max_{") and "\\le" in t[p:p + 80]:
@@ -241,14 +244,49 @@ class _Reader:
                 self.place(sp.Transpose(self.inner(body)), end + len("^{\\top}"))
                 return True
             return False
+        if boundary and (t[p].isascii() and t[p].isalpha() or t[p] == "\\") and (
+                self.layer_name()):
+            return True
         if t[p] == "\\" and boundary:
             return self.function_or_greek()
+        if boundary and t[p].isascii() and t[p].isalpha() and t.startswith("'", p + 1):
+            return self.primed_letter()
         if boundary and t[p] in _INDEXED and t.startswith("_{", p + 1):
             sub, after = self.subscript(p + 1)
             if "," in sub or nt.b == _INDEXED[t[p]]:
                 self.place(_INDEXED[t[p]][tuple(self.indices(sub))], after)
                 return True
+        if boundary and t[p].isascii() and t[p].isalpha() and t.startswith("_{", p + 1):
+            sub, after = self.subscript(p + 1)
+            if len(split_top(sub, ",")) > 1:
+                # V_{l,j+m-1,k+n-1}: an entry of an array the document names (bound only by
+                # its context, e.g. names V=X)
+                self.place(sp.IndexedBase(t[p])[tuple(self.indices(sub))], after)
+                return True
         return False
+
+    def bare_sum(self) -> bool:
+        """``\\sum_{l,m,n}`` or ``\\sum_m`` without bounds (Goodfellow et al.'s sums over
+        every valid index): nested sums whose bounds are placeholders, :data:`BARE_BOUND`
+        names, that only the context can fill (:func:`~symproof.claims.vocabulary
+        .bare_sum_bounds`); unfilled, they leave the claim with a name nothing binds."""
+        t, p = self.text, self.pos
+        sub, after = self.subscript(p + len("\\sum"))
+        if sub is None or "=" in sub or t.startswith("^", after):
+            return False
+        names = [part.strip() for part in split_top(sub, ",")]
+        if not names or not all(_DUMMY.fullmatch(n) for n in names):
+            return False
+        for name in names:
+            low = sp.Symbol(BARE_BOUND.format(name.lstrip("\\"), "from"))
+            high = sp.Symbol(BARE_BOUND.format(name.lstrip("\\"), "to"))
+            self.out.append(f" \\sum_{{{name}=")
+            self.place(low, self.pos)
+            self.out.append("}^{")
+            self.place(high, self.pos)
+            self.out.append("} ")
+        self.pos = after
+        return True
 
     def function_or_greek(self) -> bool:
         t, p = self.text, self.pos
@@ -274,6 +312,50 @@ class _Reader:
         if primes:
             raise ParseError(f"{t[p:after]} must be applied to an argument")
         self.place(self.symbols.get(word, sp.Symbol(word)), end)
+        return True
+
+    def layer_name(self) -> bool:
+        """``w^l``, ``a^{l-1}``, ``\\delta^{l+1}_j``, ``W^{(2)}``: a letter with a layer
+        index written as a superscript (:data:`~symproof.claims.vocabulary.LAYER_SUPERSCRIPT`)
+        is a name, never a power; ``\\nabla_a C`` (the gradient of C in a) is one name too.
+        Such names are bound only by the context (a ``names`` directive), never guessed."""
+        t, p = self.text, self.pos
+        head = _HEAD.match(t, p)
+        if head is None:
+            return False
+        base, end = head.group(0), head.end()
+        if base == "\\nabla":
+            sub, after = self.subscript(end)
+            operand = _HEAD.match(t, after + len(t[after:]) - len(t[after:].lstrip()))
+            if sub is None or operand is None:
+                return False
+            name = f"∇_{sub.strip()} {operand.group(0).lstrip(chr(92))}"
+            self.place(self.symbols.get(name, sp.Symbol(name)), operand.end())
+            return True
+        if base.startswith("\\") and base[1:] not in _GREEK or not t.startswith("^", end):
+            return False
+        sup, after = (self.group(end + 1) if t.startswith("^{", end)
+                      else (t[end + 1:end + 2], end + 2))
+        if not LAYER_SUPERSCRIPT.fullmatch(sup.strip()):
+            return False
+        sub, after = self.subscript(after)
+        name = f"{base.lstrip(chr(92))}^{{{sup.strip()}}}" + (f"_{{{sub.strip()}}}" if sub
+                                                              else "")
+        self.place(self.symbols.get(name, sp.Symbol(name)), after)
+        return True
+
+    def primed_letter(self) -> bool:
+        """``o'``, ``i''``: a letter with primes is its own name (o' is not o; latex2sympy
+        would drop the prime). Followed by an argument it is a derivative, left to the rest."""
+        t, p = self.text, self.pos
+        end = p + 1
+        while t.startswith("'", end):
+            end += 1
+        rest = t[end:].lstrip()
+        if rest.startswith(("(", "\\left(")):
+            return False
+        name = t[p:end]
+        self.place(self.symbols.get(name, sp.Symbol(name)), end)
         return True
 
     def integer_function(self, command: str) -> bool:
@@ -419,6 +501,10 @@ def _balanced_in(text: str) -> bool:
     return depth == 0
 
 
+# A summation index written alone: one letter or a Greek command.
+_DUMMY = re.compile(r"[A-Za-z]|\\[A-Za-z]+", re.ASCII)
+# The head of a name: one ASCII letter, or a command (\\delta, \\nabla).
+_HEAD = re.compile(r"\\[A-Za-z]+|[A-Za-z](?![A-Za-z])", re.ASCII)
 # A decimal number: digits, a point, digits, not followed by more of a number or a name.
 _DECIMAL = re.compile(r"([0-9]*)\.([0-9]+)(?![0-9.])", re.ASCII)
 # Integer functions written as commands, and the name they are read as.
@@ -576,6 +662,27 @@ def parse_latex(text: str, known: Iterable[sp.Basic] = (), *, _table=None, _symb
     return _parse(text, _table=_table, _symbols=_symbols)
 
 
+def _hadamard(factors: list[str], table: dict, symbols: dict) -> sp.Basic:
+    """``u \\odot v``: the entrywise (Hadamard) product of vectors or matrices, the product
+    of scalars. Only between the parts of one expression: ``a = b \\odot c`` is read side by
+    side by the caller."""
+    if any(_RELATION.search(f) for f in factors):
+        raise ParseError("\\odot joins the factors of one side; read each side of a relation "
+                         "on its own")
+    parts = [_parse(f, _table=table, _symbols=symbols) for f in factors]
+    matrices = [isinstance(p, MatrixExpr) for p in parts]
+    if all(matrices):
+        return sp.HadamardProduct(*parts)
+    if any(matrices):
+        raise ParseError("\\odot multiplies entry by entry: both factors must be vectors or "
+                         "matrices of one shape, or both scalars")
+    return sp.Mul(*parts)
+
+
+# A relation at the top of a text (=, \le, <…): \odot never spans one.
+_RELATION = re.compile(r"=|\\(?:le|ge|neq|leq|geq)(?![A-Za-z])|<|>")
+
+
 def _parse(text: str, known: list | None = None, *, _table=None, _symbols=None):
     if _table is None:
         _table = _printed_table(known)
@@ -583,6 +690,9 @@ def _parse(text: str, known: list | None = None, *, _table=None, _symbols=None):
                     if isinstance(k, (sp.Symbol, sp.MatrixSymbol))}
         _symbols.update({"ell": _symbols.get("ell", sp.Symbol("ell", integer=True,
                                                               positive=True))})
+    factors = split_top(text, "\\odot")
+    if len(factors) > 1:
+        return _hadamard(factors, _table, _symbols)
     reader = _Reader(text.strip(), _table, _symbols)
     normalised = reader.run()
     check_scripts(normalised)  # the grammar's parser is exponential in this nesting

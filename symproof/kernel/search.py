@@ -72,8 +72,10 @@ def _written(divisible: list[tuple[sp.Expr, sp.Expr]], taken: set[str]) -> dict 
     nothing is substituted, and the assumptions only filter counterexamples)."""
     by_symbol: dict[sp.Symbol, tuple[sp.Expr, list]] = {}
     for k, m in divisible:
-        symbol = next(iter(m.free_symbols), None) if len(m.free_symbols) == 1 else None
-        if symbol is None or not (m - symbol).is_Integer or k.is_integer is not True:
+        symbol = _unit_symbol(m) if len(divisible) == 1 else (
+            next(iter(m.free_symbols), None) if len(m.free_symbols) == 1 else None)
+        if symbol is None or not (m - symbol).is_Integer and len(divisible) > 1 or (
+                k.is_integer is not True):
             return None
         offset, divisors = by_symbol.setdefault(symbol, (m - symbol, []))
         if m - symbol != offset:
@@ -93,6 +95,16 @@ def _written(divisible: list[tuple[sp.Expr, sp.Expr]], taken: set[str]) -> dict 
                 {"nonnegative": True} if m.is_nonnegative and k.is_positive else {})
         written[symbol] = k * sp.Symbol(name, integer=True, **sign) - offset
     return written
+
+
+def _unit_symbol(m: sp.Expr) -> sp.Symbol | None:
+    """A symbol that ``m`` holds once, with coefficient 1 (``W`` in ``W − F + 2P``): writing
+    it as ``k·q − (m − W)`` makes ``k | m`` hold for every integer q. The first by name."""
+    for symbol in sorted(m.free_symbols, key=str):
+        rest = sp.expand(m - symbol)
+        if isinstance(symbol, sp.Symbol) and not rest.has(symbol):
+            return symbol
+    return None
 
 
 def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None = None,
@@ -131,10 +143,16 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
         if outcome.status is Status.PROVED:
             return done(outcome)
         trail.append(f"{outcome.tactic}: {outcome.status.name}")
-        divisible = _divisibility(ctx.relations)
+        # only a divisibility that speaks of the claim's symbols can decide it (a number
+        # such as (227 − 11)/4 + 1 = 54 is refuted by itself, not "with k | m assumed")
+        divisible = [(k, m) for k, m in _divisibility(ctx.relations)
+                     if (k.free_symbols | m.free_symbols) & claim.free_symbols]
         if divisible:
             outcome = _divisible(lhs, rhs, divisible, ctx)
-            if outcome.status in (Status.PROVED, Status.REFUTED):
+            # values that break an assumption (a size written k·q − c may come out negative)
+            # are no refutation: the search below, filtered by every assumption, goes on
+            if outcome.status is Status.PROVED or (outcome.status is Status.REFUTED
+                                                   and _admissible(outcome, claim, ctx)):
                 return done(outcome)
             trail.append(f"{outcome.tactic}: {outcome.status.name}")
         outcome = max_commutes(claim, ctx)
