@@ -868,6 +868,8 @@ def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:
 
 
 def _judge_unbounded(claim: Claim, ctx: DocumentContext) -> Verdict:
+    if claim.problem:  # a block never closed: reported where it opens, never skipped
+        return _unparsed(claim.line, claim.latex, claim.problem)
     try:
         if claim.rhs is None:
             _read(claim.lhs)
