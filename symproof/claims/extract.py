@@ -44,12 +44,15 @@ class Directive:
     words: tuple[str, ...]
 
 
+_NEWLINE = re.compile("\n")
+
+
 class _Lines:
     """Line numbers of positions in one text, by bisection over its newlines: a document with
     many claims costs one pass, not one pass per claim."""
 
     def __init__(self, text: str):
-        self.starts = [i for i, c in enumerate(text) if c == "\n"]
+        self.starts = [match.start() for match in _NEWLINE.finditer(text)]
 
     def of(self, position: int) -> int:
         return bisect.bisect_left(self.starts, position) + 1
@@ -264,6 +267,8 @@ def split_top(source: str, separator: str) -> list[tuple[int, str]]:
     Depth counts ``{``/``}``, ``\\left``/``\\right`` and ``\\begin``/``\\end`` (whose own
     brace counts too); the regular expression visits only those tokens, so a long row costs
     one pass in C, not a Python step per character."""
+    if separator not in source:  # most rows: no work at all
+        return [(0, source)]
     pattern = _TOKENS.get(separator)
     if pattern is None:
         pattern = _TOKENS[separator] = re.compile(
