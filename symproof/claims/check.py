@@ -113,8 +113,16 @@ def _undecided(line: int, latex: str, tactic: str, reason: str) -> Verdict:
 
 
 def _unparsed(line: int, latex: str, reason: str) -> Verdict:
-    """The verdict on a claim (or directive) that could not be read: UNKNOWN, shown UNPARSED."""
+    """The verdict on a claim (or directive) that could not be read: UNKNOWN, shown UNPARSED.
+    The reason is one line, at most :data:`_REASON_CHARS` characters."""
+    reason = " ".join(reason.split())
+    if len(reason) > _REASON_CHARS:
+        reason = reason[:_REASON_CHARS - 1] + "…"
     return Verdict.of(line, latex, Outcome(Status.UNKNOWN, UNREAD, reason), reason)
+
+
+#: The longest reason an UNPARSED claim is shown with (the claim itself is shown beside it).
+_REASON_CHARS = 240
 
 
 @dataclass
@@ -746,8 +754,7 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
             verdicts.append(_undecided(claim.line, claim.latex, "time limit",
                                        budget.reason()))
         elif claim.line in unreadable:
-            verdicts.append(_unparsed(claim.line, claim.latex,
-                                      unreadable[claim.line][:200]))
+            verdicts.append(_unparsed(claim.line, claim.latex, unreadable[claim.line]))
         elif claim.line in defined:
             verdicts.append(_undecided(claim.line, claim.latex, WEIGHTS,
                                        "weight definition recorded in the context"))
@@ -883,5 +890,7 @@ def _judge_unbounded(claim: Claim, ctx: DocumentContext) -> Verdict:
         raise
     except (ParseError, SymproofError, ValueError, TypeError, AttributeError, IndexError,
             KeyError, NotImplementedError, RecursionError) as error:
-        return _unparsed(claim.line, claim.latex, f"{type(error).__name__}: "
-                         f"{str(error)[:160]}")
+        # symproof's own errors say what was not understood; anything else is named by kind
+        said = str(error) if isinstance(error, SymproofError) else (
+            f"not understood ({type(error).__name__}: {error})")
+        return _unparsed(claim.line, claim.latex, said)
