@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import sympy as sp
@@ -710,14 +711,16 @@ def _holds_when(lhs, rhs) -> str:
     return ""
 
 
-def check_text(text: str, inline: bool = False, markdown: bool = False
+def check_text(text: str, inline: bool = False, markdown: bool = False, *,
+               progress: Callable[[int, int], None] | None = None
                ) -> tuple[list[Verdict], list]:
     """Every claim of a document, judged; the contexts (first line, context) used.
 
     The document's size, its number of claims and directives, each claim's time and the
     whole document's time are bounded (:mod:`symproof.limits`); a claim left unjudged by a
     time limit is reported as such, and the others are still judged. ``markdown`` also skips
-    Markdown's inline and indented code."""
+    Markdown's inline and indented code. ``progress(done, total)`` is called as claims are
+    judged (the CLI shows it on a terminal); it cannot change a verdict."""
     limits.check("document_bytes", "the document", len(text.encode("utf-8", "replace")))
     claims = extract(text, inline=inline, markdown=markdown)
     found = directives(text, markdown)
@@ -749,7 +752,9 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
                 if "\\begin{cases}" in claim.rhs or isinstance(error, SymproofError):
                     unreadable[claim.line] = f"weight definition not understood: {error}"
                     ctx.unread.setdefault(claim.lhs.lstrip()[0], []).append(claim.line)
-    for claim in claims:
+    for done, claim in enumerate(claims):
+        if progress is not None:
+            progress(done, len(claims))
         if budget.spent():
             verdicts.append(_undecided(claim.line, claim.latex, "time limit",
                                        budget.reason()))
@@ -760,6 +765,8 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
                                        "weight definition recorded in the context"))
         else:
             verdicts.append(_judge(claim, context_of(claim.line)))
+    if progress is not None:
+        progress(len(claims), len(claims))
     _judge_definitions(verdicts)
     verdicts.sort(key=lambda v: v.line)
     return verdicts, contexts
