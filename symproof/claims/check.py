@@ -47,6 +47,7 @@ from ..proof import Outcome, Status, Step
 from .extract import Claim, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
+from .reuse import fingerprint
 
 __all__ = ["Verdict", "check_text", "DocumentContext"]
 
@@ -739,6 +740,7 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
 
     unreadable: dict[int, str] = {}
     defined: set[int] = set()
+    judged: dict[str, Verdict] = {}  # fingerprint of (claim, context) → its verdict
     # First pass: weight and bias definitions, wherever they stand in their context.
     for claim in claims:
         ctx = context_of(claim.line)
@@ -764,7 +766,7 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
             verdicts.append(_undecided(claim.line, claim.latex, WEIGHTS,
                                        "weight definition recorded in the context"))
         else:
-            verdicts.append(_judge(claim, context_of(claim.line)))
+            verdicts.append(_judge_once(claim, context_of(claim.line), judged))
     if progress is not None:
         progress(len(claims), len(claims))
     _judge_definitions(verdicts)
@@ -871,6 +873,20 @@ def _judge_definitions(verdicts: list[Verdict]) -> None:
                 "with these weights the layer computes none of lines "
                 f"{', '.join(str(v.line) for v in users)}"),
                 evidence={"refuted at": [v.line for v in users]})
+
+
+def _judge_once(claim: Claim, ctx: DocumentContext, judged: dict[str, Verdict]) -> Verdict:
+    """The verdict on ``claim``; the same claim in the same context (equal in every detail,
+    :func:`~symproof.claims.reuse.fingerprint`) is judged once per document, and its verdict
+    given again at the new line."""
+    key = fingerprint((claim.latex, claim.lhs, claim.rhs, claim.problem, ctx))
+    if key is None:
+        return _judge(claim, ctx)
+    if key in judged:
+        first = judged[key]
+        return replace(first, line=claim.line, evidence=dict(first.evidence))
+    verdict = judged[key] = _judge(claim, ctx)
+    return verdict
 
 
 def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:
