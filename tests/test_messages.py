@@ -99,3 +99,21 @@ def test_no_placeholder_in_reasons_on_fuzzed_claims(left, right):
     verdicts, _ = check_text(f"$${''.join(left)} = {''.join(right)}$$\n")
     for verdict in verdicts:
         _assert_clean(verdict.reason)
+
+
+# --- a claim stated again is judged once, and only in an equal context -------------------------
+
+def test_a_repeated_claim_is_judged_at_each_line_with_the_same_verdict():
+    doc = "$$(a+b)^2 = a^2 + b^2$$\ntext\n$$(a+b)^2 = a^2 + b^2$$\n"
+    verdicts, _ = check_text(doc)
+    assert [(v.line, v.label) for v in verdicts] == [(1, "REFUTED"), (3, "REFUTED")]
+    assert verdicts[0].evidence is not verdicts[1].evidence
+
+
+def test_the_same_claim_under_another_layer_is_judged_again():
+    claim = "$$W_{\\text{out}} = 5$$\n"
+    doc = ("<!-- symproof conv2d in_channels=1 out_channels=1 kernel_size=1 input=5x5 -->\n"
+           + claim + "<!-- symproof conv2d in_channels=1 out_channels=1 kernel_size=3 "
+           "input=5x5 -->\n" + claim)
+    verdicts, _ = check_text(doc, markdown=True)
+    assert [(v.line, v.label) for v in verdicts] == [(2, "PROVED"), (4, "REFUTED")]
