@@ -80,6 +80,8 @@ def test_1000_claims_under_60_seconds_and_linear_in_claims(benchmark):
     a ~120-claim baseline and the ~1,000-claim document, each with variants of its own. The
     60 s are the issue's, on a machine where ``import sympy`` takes 0.4 s: a slower or busier
     machine scales them by its own ``import sympy`` time, measured in this run."""
+    if benchmark.disabled:  # a minute of work: only when benchmarks are measured (CI)
+        pytest.skip("benchmarks disabled")
     sympy_s, _ = interleaved([sys.executable, "-c", "import sympy"], [sys.executable, "-c",
                                                                       "pass"], runs=3)
     allowed = 60 * max(1.0, sympy_s / 0.4)
