@@ -15,7 +15,8 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -441,7 +442,13 @@ def _check(args) -> int:
         check_outputs({option: target}, [path], overwrite_inputs=args.in_place)
     text = read_document(path)
     markdown = path.suffix.lower() not in (".tex", ".ltx", ".latex")
-    verdicts, contexts = check_text(text, inline=args.inline, markdown=markdown)
+    progress = progress_on(sys.stderr)
+    try:
+        verdicts, contexts = check_text(text, inline=args.inline, markdown=markdown,
+                                        progress=progress)
+    finally:
+        if progress is not None:
+            progress.clear()
     if args.json:
         print(_json([v.to_dict() for v in verdicts]))
     else:
@@ -462,6 +469,47 @@ def _check(args) -> int:
         if not args.json:
             print(_one_line(f"wrote {target}"))
     return 1 if any(v.status is Status.REFUTED for v in verdicts) else 0
+
+
+class Progress:
+    """``judged 120 of 1000 claims`` on a terminal, rewritten in place (``\\r``) and erased at
+    the end. Shown only for a long run: more than ``claims`` claims, or past ``seconds``;
+    rewritten at most every ``every`` seconds (a terminal is slow to write to)."""
+
+    def __init__(self, stream, *, claims: int = 50, seconds: float = 1.0, every: float = 0.1,
+                 clock: Callable[[], float] = time.monotonic):
+        self.stream, self.clock = stream, clock
+        self.claims, self.seconds, self.every = claims, seconds, every
+        self.start, self.last, self.width = clock(), None, 0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if total <= self.claims and now - self.start <= self.seconds:
+            return
+        if self.last is not None and now - self.last < self.every and done < total:
+            return
+        self.last = now
+        shown = f"judged {done} of {total} claims"
+        self.stream.write("\r" + shown.ljust(self.width))
+        self.stream.flush()
+        self.width = max(self.width, len(shown))
+
+    def clear(self) -> None:
+        """Erase the line, if anything was shown: the terminal is as it was."""
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+def progress_on(stream) -> Progress | None:
+    """A :class:`Progress` on ``stream`` if it is a terminal; None otherwise (a pipe or a file
+    gets no progress: its bytes are the same with or without it)."""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return Progress(stream) if isatty is not None and isatty() else None
+    except (OSError, ValueError):  # a closed or detached stream
+        return None
 
 
 def _one_line(text: str) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import sympy as sp
@@ -54,6 +55,7 @@ from .chains import (
 from .extract import Claim, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
+from .reuse import fingerprint
 from .runon import split_run_on
 from .vocabulary import (
     SIZE_FIELDS,
@@ -130,8 +132,16 @@ def _undecided(line: int, latex: str, tactic: str, reason: str) -> Verdict:
 
 
 def _unparsed(line: int, latex: str, reason: str) -> Verdict:
-    """The verdict on a claim (or directive) that could not be read: UNKNOWN, shown UNPARSED."""
+    """The verdict on a claim (or directive) that could not be read: UNKNOWN, shown UNPARSED.
+    The reason is one line, at most :data:`_REASON_CHARS` characters."""
+    reason = " ".join(reason.split())
+    if len(reason) > _REASON_CHARS:
+        reason = reason[:_REASON_CHARS - 1] + "…"
     return Verdict.of(line, latex, Outcome(Status.UNKNOWN, UNREAD, reason), reason)
+
+
+#: The longest reason an UNPARSED claim is shown with (the claim itself is shown beside it).
+_REASON_CHARS = 240
 
 
 @dataclass
@@ -145,7 +155,6 @@ class DocumentContext:
     padded: bool = False
     described: str = ""
     unread: dict = field(default_factory=dict)  # "w"/"b" → lines of definitions not read
-    lines: tuple = ()  # the document's lines: what a claim's surrounding words say
     functions: dict = field(default_factory=dict)  # ρ → (array, indices, entries) defined
     names: dict = field(default_factory=dict)  # the document's name → the model's (o → L_out)
 
@@ -588,7 +597,7 @@ def _layer_context(ctx: DocumentContext):
 
 def _judge_index_level(claim: Claim, ctx: DocumentContext) -> Verdict:
     """A link of an MLP derivation written at index level (:mod:`.chains`)."""
-    line = ctx.lines[claim.line - 1] if 0 < claim.line <= len(ctx.lines) else ""
+    line = claim.words
     outcome, reason = judge_link(claim.lhs, claim.rhs, line)
     evidence = {"tactic": outcome.tactic, "detail": outcome.detail}
     if outcome.counterexample:
@@ -704,7 +713,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if windows:
         context = context.extended(*windows)
         reason += ", its windows nonempty as written"
-    line = ctx.lines[claim.line - 1] if 0 < claim.line <= len(ctx.lines) else ""
+    line = claim.words
     said = nondecreasing_said(line)  # "(∵ σ is a nondecreasing function)"
     outcome = prove(sp.Eq(lhs, rhs, evaluate=False), context=context, nondecreasing=said)
     if said and outcome.tactic == "induction over the window":
@@ -837,14 +846,16 @@ def _holds_when(lhs, rhs) -> str:
     return ""
 
 
-def check_text(text: str, inline: bool = False, markdown: bool = False
+def check_text(text: str, inline: bool = False, markdown: bool = False, *,
+               progress: Callable[[int, int], None] | None = None
                ) -> tuple[list[Verdict], list]:
     """Every claim of a document, judged; the contexts (first line, context) used.
 
     The document's size, its number of claims and directives, each claim's time and the
     whole document's time are bounded (:mod:`symproof.limits`); a claim left unjudged by a
     time limit is reported as such, and the others are still judged. ``markdown`` also skips
-    Markdown's inline and indented code."""
+    Markdown's inline and indented code. ``progress(done, total)`` is called as claims are
+    judged (the CLI shows it on a terminal); it cannot change a verdict."""
     limits.check("document_bytes", "the document", len(text.encode("utf-8", "replace")))
     claims = extract(text, inline=inline, markdown=markdown)
     found = directives(text, markdown)
@@ -859,16 +870,13 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
             inferred.assumptions.extend(assumed)
             inferred.names.update(named)
     starts = [start for start, _ in contexts]
-    document_lines = tuple(text.split("\n"))  # "\n" only, as claims count lines
-    for _, each in contexts:
-        each.lines = document_lines
-
     def context_of(line: int) -> DocumentContext:
         return contexts[bisect.bisect_right(starts, line) - 1][1]
 
     unreadable: dict[int, str] = {}
     defined: set[int] = set()
     recovered: dict[int, str] = {}  # line → how a malformed definition was read
+    judged: dict[str, Verdict] = {}  # fingerprint of (claim, context) → its verdict
     given = {claim for claim in claims if not budget.spent()
              and _record_function(claim, context_of(claim.line))}
     # First pass: weight and bias definitions, wherever they stand in their context.
@@ -890,13 +898,14 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
                 if "\\begin{cases}" in claim.rhs or isinstance(error, SymproofError):
                     unreadable[claim.line] = f"weight definition not understood: {error}"
                     ctx.unread.setdefault(claim.lhs.lstrip()[0], []).append(claim.line)
-    for claim in claims:
+    for done, claim in enumerate(claims):
+        if progress is not None:
+            progress(done, len(claims))
         if budget.spent():
             verdicts.append(_undecided(claim.line, claim.latex, "time limit",
                                        budget.reason()))
         elif claim.line in unreadable:
-            verdicts.append(_unparsed(claim.line, claim.latex,
-                                      unreadable[claim.line][:200]))
+            verdicts.append(_unparsed(claim.line, claim.latex, unreadable[claim.line]))
         elif claim in given:
             name = str(function_definition(_read(claim.lhs), _read(claim.rhs))[0])
             outcome = Outcome(Status.GIVEN, "definition", f"the entries of {name}")
@@ -908,7 +917,9 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
                                        "weight definition recorded in the context"
                                        + recovered.get(claim.line, "")))
         else:
-            verdicts.append(_judge(claim, context_of(claim.line)))
+            verdicts.append(_judge_once(claim, context_of(claim.line), judged))
+    if progress is not None:
+        progress(len(claims), len(claims))
     _judge_definitions(verdicts)
     verdicts.sort(key=lambda v: v.line)
     return verdicts, contexts
@@ -1031,6 +1042,20 @@ def _judge_definitions(verdicts: list[Verdict]) -> None:
                 evidence={"refuted at": [v.line for v in users]})
 
 
+def _judge_once(claim: Claim, ctx: DocumentContext, judged: dict[str, Verdict]) -> Verdict:
+    """The verdict on ``claim``; the same claim in the same context (equal in every detail,
+    :func:`~symproof.claims.reuse.fingerprint`) is judged once per document, and its verdict
+    given again at the new line."""
+    key = fingerprint((claim.latex, claim.lhs, claim.rhs, claim.problem, ctx))
+    if key is None:
+        return _judge(claim, ctx)
+    if key in judged:
+        first = judged[key]
+        return replace(first, line=claim.line, evidence=dict(first.evidence))
+    verdict = judged[key] = _judge(claim, ctx)
+    return verdict
+
+
 def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:
     try:
         with limits.deadline("judging the claim"):
@@ -1040,6 +1065,8 @@ def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:
 
 
 def _judge_unbounded(claim: Claim, ctx: DocumentContext) -> Verdict:
+    if claim.problem:  # a block never closed: reported where it opens, never skipped
+        return _unparsed(claim.line, claim.latex, claim.problem)
     try:
         if claim.rhs is None:
             _read(claim.lhs)
@@ -1053,5 +1080,7 @@ def _judge_unbounded(claim: Claim, ctx: DocumentContext) -> Verdict:
         raise
     except (ParseError, SymproofError, ValueError, TypeError, AttributeError, IndexError,
             KeyError, NotImplementedError, RecursionError) as error:
-        return _unparsed(claim.line, claim.latex, f"{type(error).__name__}: "
-                         f"{str(error)[:160]}")
+        # symproof's own errors say what was not understood; anything else is named by kind
+        said = str(error) if isinstance(error, SymproofError) else (
+            f"not understood ({type(error).__name__}: {error})")
+        return _unparsed(claim.line, claim.latex, said)

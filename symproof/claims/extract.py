@@ -32,6 +32,11 @@ class Claim:
     latex: str
     lhs: str
     rhs: str | None
+    #: Why the text at ``line`` is no claim that can be judged (a block never closed), or "".
+    problem: str = ""
+    #: The whole source line the claim stands on: the reason written beside it ("∵ σ is
+    #: nondecreasing") is part of what is claimed.
+    words: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,15 +47,25 @@ class Directive:
     words: tuple[str, ...]
 
 
+_NEWLINE = re.compile("\n")
+
+
 class _Lines:
     """Line numbers of positions in one text, by bisection over its newlines: a document with
     many claims costs one pass, not one pass per claim."""
 
     def __init__(self, text: str):
-        self.starts = [i for i, c in enumerate(text) if c == "\n"]
+        self.text = text
+        self.starts = [match.start() for match in _NEWLINE.finditer(text)]
 
     def of(self, position: int) -> int:
         return bisect.bisect_left(self.starts, position) + 1
+
+    def words(self, line: int) -> str:
+        """The text of line ``line`` (1-based), without its newline."""
+        begin = self.starts[line - 2] + 1 if line > 1 else 0
+        end = self.starts[line - 1] if line <= len(self.starts) else len(self.text)
+        return self.text[begin:end]
 
 
 def code_spans(text: str, markdown: bool = False) -> dict[int, int]:
@@ -139,56 +154,121 @@ _OPENER = re.compile(
 
 
 def _blocks(text: str, inline: bool, markdown: bool = False):
-    """(start position, math source, end position) of every display (and, with ``inline``,
-    inline) block; the end is where its closing delimiter ends. Code is skipped."""
+    """(start position, math source, end position, problem) of every display (and, with
+    ``inline``, inline) block; the end is where its closing delimiter ends (a block never
+    closed starts at its opener, and its source includes it). Code is skipped,
+    and so are LaTeX comments (in Markdown, ``%`` in prose is a percent sign). A block never
+    closed is still yielded, with ``problem`` saying so, and ends where a reader would see it
+    end: at a blank line, a heading or the next display opener (:data:`_STOPS`); the blocks
+    after it are read as usual. ``problem`` is "" for a well-formed block."""
     skip = code_spans(text, markdown)
-    i, n = 0, len(text)
-    while i < n:
-        if i in skip:
-            i = skip[i]
+    starts = sorted(skip)
+    scan = text if markdown else _without_comments(text, skip, starts)
+    openers = _OPENERS[inline]
+    lines = None  # numbered only if a block is never closed
+    position = 0
+    while (match := openers.search(scan, position)) is not None:
+        i = match.start("delimiter") if match.group("delimiter") else match.start()
+        inside = bisect.bisect_right(starts, i) - 1
+        if inside >= 0 and i < skip[starts[inside]]:
+            position = max(skip[starts[inside]], i + 1)
             continue
-        if text.startswith("\\%", i):
-            i += 2
+        opener = match.group("delimiter") or match.group()
+        if opener == "<!--":
+            end = scan.find("-->", i)
+            position = len(scan) if end < 0 else end + 3
             continue
-        if text[i] == "%":  # a LaTeX comment runs to the end of the line
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if text.startswith("<!--", i):
-            end = text.find("-->", i)
-            i = n if end < 0 else end + 3
-            continue
-        if text.startswith("$$", i):
-            end = text.find("$$", i + 2)
-            if end < 0:
-                return
-            yield i + 2, text[i + 2:end], end + 2
-            i = end + 2
-            continue
-        if text.startswith("\\[", i):
-            end = text.find("\\]", i + 2)
-            if end < 0:
-                return
-            yield i + 2, text[i + 2:end], end + 2
-            i = end + 2
-            continue
-        if text.startswith("\\begin{", i):
-            close = text.find("}", i, i + 7 + _LONGEST_NAME + 1)  # names are short
-            name = text[i + 7:close] if close > 0 else ""
-            if name in _ENVIRONMENTS:
-                end = text.find(f"\\end{{{name}}}", close)
-                if end < 0:
-                    return
-                i = end + len(name) + 6
-                yield close + 1, text[close + 1:end], i
+        found = _closer(opener, match.group("env")).search(scan, match.end())
+        if found is not None and found.group("close") is not None:
+            end = found.start("end")
+            if opener == "$" and end == match.end():
+                position = match.end()  # "$$" is a display opener, seen on its own
                 continue
-        if inline and text[i] == "$" and not text.startswith("$$", i):
-            end = text.find("$", i + 1)
-            if end > i + 1:
-                yield i + 1, text[i + 1:end], end + 1
-                i = end + 1
-                continue
-        i += 1
+            yield match.end(), _content(scan[match.end():end]), found.end(), ""
+            position = found.end()
+            continue
+        stop = found.start() if found is not None else len(scan)
+        lines = lines or _Lines(text)
+        yield i, scan[i:stop], max(stop, match.end()), _never_closed(
+            opener, match.group("env"), lines.of(i), lines.of(max(stop - 1, i)))
+        position = max(stop, match.end())
+
+
+def _never_closed(opener: str, env: str | None, first: int, last: int) -> str:
+    """The one-line reason an unterminated block is reported with."""
+    closer = _CLOSERS.get(opener) or f"\\end{{{env}}}"
+    lines = f"line {first} is" if last <= first else f"lines {first}-{last} are"
+    return (f"{opener} at line {first} is never closed: add {closer} ({lines} not checked "
+            "until it is)")
+
+
+# A delimiter counts unless escaped: after an even number of backslashes (so "\$" is a dollar
+# sign, "\\[2pt]" a line break with its spacing, and "\\$$" a line break, then a closer).
+_UNESCAPED = r"(?<!\\)(?:\\\\)*"
+_ENV_NAMES = "|".join(re.escape(name) for name in _ENVIRONMENTS)
+_OPENERS = {inline: re.compile(
+    r"<!--|" + _UNESCAPED + r"(?P<delimiter>\$\$|\\\[" + (r"|\$" if inline else "") + ")"
+    r"|\\begin\{(?P<env>" + _ENV_NAMES + r")\}") for inline in (False, True)}
+_CLOSERS = {"$$": "$$", "\\[": "\\]", "$": "$"}
+# What ends a block that is never closed: a blank line or a heading (neither LaTeX nor
+# Markdown lets display math run across a paragraph), or the opener of another display.
+# A $$ block may hold a whole environment (MathJax reads $$\begin{align}…\end{align}$$).
+_BLANK_OR_HEADING = (r"\n[ \t\r\f\v]*(?:\n|$)|\n#{1,6}[ \t]"
+                     r"|\\(?:part|chapter|section|subsection|subsubsection)\*?\{")
+_STOPS = {"$$": _UNESCAPED + r"\\\[",
+          "\\[": _UNESCAPED + r"(?:\$\$|\\\[)",
+          "env": _UNESCAPED + r"(?:\$\$|\\\[)|\\begin\{(?:" + _ENV_NAMES + r")\}",
+          "$": ""}
+
+
+@functools.lru_cache(maxsize=32)
+def _closer(opener: str, env: str | None) -> re.Pattern:
+    """The first closer or stop after ``opener``: group ``close`` is set for a closer, and
+    group ``end`` is where the block's mathematics ends."""
+    if env is not None:
+        close = "(?P<end>" + re.escape(f"\\end{{{env}}}") + ")"
+    else:
+        delimiter = {"$$": r"\$\$", "\\[": r"\\\]", "$": r"\$"}[opener]
+        close = _UNESCAPED + f"(?P<end>{delimiter})"
+    stops = "|".join(filter(None, (_BLANK_OR_HEADING, _STOPS["env" if env else opener])))
+    return re.compile(f"(?P<close>{close})|{stops}")
+
+
+def _content(source: str) -> str:
+    """A block's mathematics: a whole environment inside ``$$`` unwrapped (its rows are the
+    claims), TeX comments inside it blanked (MathJax reads ``%`` in math as one too)."""
+    if "%" in source:
+        source = _COMMENT.sub(_blank, source)
+    inner = _WHOLE_ENV.fullmatch(source)
+    if inner is not None:
+        start, end = inner.span("body")
+        source = " " * start + source[start:end] + " " * (len(source) - end)
+    return source
+
+
+_WHOLE_ENV = re.compile(r"\s*\\begin\{(?P<env>" + _ENV_NAMES + r")\}(?P<body>.*)"
+                        r"\\end\{(?P=env)\}\s*", re.S)
+# A TeX comment: % not escaped (after an even number of backslashes), to the end of the line.
+_COMMENT = re.compile(r"(?<!\\)((?:\\\\)*)%[^\n]*")
+
+
+def _blank(match: re.Match) -> str:
+    """A comment as spaces, so that every position after it keeps its line."""
+    return match.group(1) + " " * (match.end() - match.start() - len(match.group(1)))
+
+
+def _without_comments(text: str, skip: dict[int, int], starts: list[int]) -> str:
+    """``text`` with its LaTeX comments blanked, except inside code (``\\verb|%|``)."""
+    if "%" not in text:
+        return text
+
+    def blank(match: re.Match) -> str:
+        inside = bisect.bisect_right(starts, match.start()) - 1
+        if inside >= 0 and match.start() < skip[starts[inside]]:
+            return match.group()
+        return _blank(match)
+
+    return _COMMENT.sub(blank, text)
 
 
 def split_top(source: str, separator: str) -> list[tuple[int, str]]:
@@ -197,6 +277,8 @@ def split_top(source: str, separator: str) -> list[tuple[int, str]]:
     Depth counts ``{``/``}``, ``\\left``/``\\right`` and ``\\begin``/``\\end`` (whose own
     brace counts too); the regular expression visits only those tokens, so a long row costs
     one pass in C, not a Python step per character."""
+    if separator not in source:  # most rows: no work at all
+        return [(0, source)]
     pattern = _TOKENS.get(separator)
     if pattern is None:
         pattern = _TOKENS[separator] = re.compile(
@@ -260,8 +342,8 @@ _TRAILING = re.compile("(?:" + "|".join(
 def _clean(latex: str) -> str:
     """Strip layout and the prose around the mathematics: leading "therefore" words and
     ``\\text{…}``, trailing ``(\\because …)`` or ``\\text{(…)}`` annotations."""
-    text = _strip_spaces(latex.replace("&", " ").replace("\\nonumber", "").replace(
-        "\\notag", ""))
+    text = _strip_spaces(_ROW_SPACING.sub("", latex.replace("&", " ").replace(
+        "\\nonumber", "").replace("\\notag", "")))
     for lead in ("\\therefore", "\\because", "\\Rightarrow", "\\implies"):
         if text.startswith(lead):
             text = _strip_spaces(text[len(lead):])
@@ -275,6 +357,10 @@ def _clean(latex: str) -> str:
             if text.endswith("\\") and not text.endswith("\\\\"):
                 text = _strip_spaces(text[:-1])  # the "\ " space before the annotation
     return text
+
+
+# The extra spacing of a row break, "\\\\[3pt]": what is left of it at the start of the next row.
+_ROW_SPACING = re.compile(r"^\s*\[\s*-?[0-9.]+\s*(?:pt|em|ex|mm|cm|in|mu|bp|pc|dd|sp)\s*\]")
 
 
 def _group(text: str, start: int) -> tuple[str, int]:
@@ -305,7 +391,10 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
     """Every claim of ``text`` (LaTeX or Markdown), in order, with its source line."""
     claims: list[Claim] = []
     lines = _Lines(text)
-    for start, raw, _ in _blocks(text, inline, markdown):
+    for start, raw, _, problem in _blocks(text, inline, markdown):
+        if problem:
+            claims.append(_unclosed(lines, start, raw, problem))
+            continue
         block = _unwrap(raw)  # same length as raw only if nothing was removed: lines move
         previous: str | None = None
         rows = [(offset, piece) for offset, row in split_top(block, "\\\\")
@@ -319,15 +408,24 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
             if links and links[0] == "" and previous is not None:
                 links[0] = previous  # an align row "&= c" continues the chain
             if len(links) == 1:
-                claims.append(Claim(line, source, links[0], None))
+                claims.append(Claim(line, source, links[0], None, words=lines.words(line)))
                 previous = links[0]
                 continue
             for left, right in zip(links, links[1:]):
                 if left == "":
                     continue
-                claims.append(Claim(line, f"{left} = {right}", left, right))
+                claims.append(Claim(line, f"{left} = {right}", left, right,
+                                    words=lines.words(line)))
             previous = links[-1]
     return claims
+
+
+def _unclosed(lines: _Lines, start: int, raw: str, problem: str) -> Claim:
+    """The claim reported for a block never closed (``raw`` from its opener on): its line,
+    and its first words as the text the report shows."""
+    shown = " ".join(raw.split())
+    shown = shown if len(shown) <= 80 else shown[:79] + "…"
+    return Claim(lines.of(start), shown, "", None, problem)
 
 
 def math_blocks(text: str, inline: bool = False,
@@ -339,8 +437,8 @@ def math_blocks(text: str, inline: bool = False,
     [(2, 3), (4, 4)]
     """
     lines = _Lines(text)
-    return [(lines.of(start), lines.of(end - 1))
-            for start, _, end in _blocks(text, inline, markdown)]
+    return [(lines.of(start), lines.of(max(end - 1, start)))
+            for start, _, end, _ in _blocks(text, inline, markdown)]
 
 
 def directives(text: str, markdown: bool = False) -> list[Directive]:

@@ -46,6 +46,15 @@ class ParseError(SymproofError):
     """The LaTeX could not be read; the message names the fragment."""
 
 
+class _Unreadable(ParseError):
+    """latex2sympy's refusal of a normalised text: its complaint and where it points (the
+    caller says it again in the document's own words)."""
+
+    def __init__(self, why: str, rest: str):
+        super().__init__(f"cannot read this LaTeX: {why}" + (f" at {rest!r}" if rest else ""))
+        self.why, self.rest = why, rest
+
+
 @lru_cache(maxsize=4096)
 def _latex2sympy(text: str):
     """The one entry point to latex2sympy2_extended (symbols keep their case)."""
@@ -58,9 +67,17 @@ def _latex2sympy(text: str):
     try:
         return latex2sympy(text, conversion_config=ConversionConfig(lowercase_symbols=False))
     except Exception as error:  # its parser raises many kinds; all mean "cannot read"
-        shown = text if len(text) <= 80 else f"{text[:60]}… ({len(text):,} characters)"
-        why = " ".join(str(error).split())
-        raise ParseError(f"cannot read {shown!r}: {why[:200]}") from None
+        raise _Unreadable(*_complaint(str(error))) from None
+
+
+def _complaint(message: str) -> tuple[str, str]:
+    """latex2sympy's message (a complaint, the text it read, a line of ``~`` ending in ``^``
+    under the offending place) as the complaint and the text from that place on."""
+    lines = message.split("\n")
+    why = " ".join(lines[0].split()).removesuffix(" here")
+    if len(lines) >= 3 and lines[-1].rstrip().endswith("^"):
+        return why, " ".join(lines[-2][len(lines[-1].rstrip()) - 1:].split())
+    return " ".join(" ".join(lines).split())[:160], ""
 
 
 class _Reader:
@@ -72,6 +89,7 @@ class _Reader:
         self.symbols = symbols
         self.out: list[str] = []
         self.objects: dict[str, sp.Basic] = {}
+        self.sources: dict[str, str] = {}  # placeholder → the document's text it stands for
 
     # --- scanning helpers ------------------------------------------------------------------
     def at(self, token: str) -> bool:
@@ -129,12 +147,17 @@ class _Reader:
                 obj, end = sp.Transpose(obj), end + len(suffix)
                 break
         name = f"\\Xi_{{{len(self.objects):03d}}}"
+        self.sources[name] = " ".join(self.text[self.pos:end].split())
         self.objects[f"Xi_{{{len(self.objects):03d}}}"] = obj
         # an object is never a function: "σ'(u) (v)" is a product, which latex2sympy would
         # read as the placeholder applied to (v)
         times = " \\cdot" if self.text[end:].lstrip().startswith("\\left(") else ""
         self.out.append(f" {name}{times} ")
         self.pos = end
+
+    def restore(self, text: str) -> str:
+        """``text`` with each placeholder back as the document's text it stands for."""
+        return _PLACEHOLDER.sub(lambda m: self.sources.get(m.group(), m.group()), text)
 
     def inner(self, text: str) -> sp.Basic:
         return parse_latex(text, _table=self.table, _symbols=self.symbols)
@@ -244,6 +267,11 @@ class _Reader:
                 self.place(sp.Transpose(self.inner(body)), end + len("^{\\top}"))
                 return True
             return False
+        if boundary and self.at("\\Xi") and not t[p + 3:p + 4].isalpha():
+            # the document's own \Xi (a name like the placeholders): never one of them
+            sub, after = self.subscript(p + 3)
+            self.place(sp.Symbol("Ξ" + (f"_{{{sub}}}" if sub is not None else "")), after)
+            return True
         if boundary and (t[p].isascii() and t[p].isalpha() or t[p] == "\\") and (
                 self.layer_name()):
             return True
@@ -505,6 +533,9 @@ def _balanced_in(text: str) -> bool:
 _DUMMY = re.compile(r"[A-Za-z]|\\[A-Za-z]+", re.ASCII)
 # The head of a name: one ASCII letter, or a command (\\delta, \\nabla).
 _HEAD = re.compile(r"\\[A-Za-z]+|[A-Za-z](?![A-Za-z])", re.ASCII)
+# A placeholder, as the reader writes it for latex2sympy (and as it may come back inside a
+# name latex2sympy made up, n_{\\Xi_{000}-1}).
+_PLACEHOLDER = re.compile(r"\\Xi_\{[0-9]{3}\}")
 # A decimal number: digits, a point, digits, not followed by more of a number or a name.
 _DECIMAL = re.compile(r"([0-9]*)\.([0-9]+)(?![0-9.])", re.ASCII)
 # Integer functions written as commands, and the name they are read as.
@@ -637,6 +668,29 @@ def _as_written(kind: type, body: sp.Expr, limits) -> sp.Expr:
     return body
 
 
+def _shown(text: str, limit: int = 80) -> str:
+    """The document's text on one line, cut with an ellipsis past ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _unreadable(text: str, why: str, rest: str) -> str:
+    """Why ``text`` could not be read: latex2sympy's complaint and the place it points to."""
+    where = f" at '{_shown(rest, 30)}'" if rest else " at its end"
+    return f"cannot read '{_shown(text)}': {why}{where}"
+
+
+def _renamed(expr, reader: _Reader):
+    """Names latex2sympy made from a subscript holding a placeholder (``n_{\\ell-1}`` read
+    as ``n_{\\Xi_{000}-1}``) spelled back as the document wrote them: the name is what a
+    message shows, and the same text must give the same name wherever it stands."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    odd = {s: sp.Symbol(reader.restore(s.name), **s.assumptions0) for s in expr.atoms(sp.Symbol)
+           if _PLACEHOLDER.search(s.name)}
+    return expr.xreplace(odd) if odd else expr
+
+
 def parse_latex(text: str, known: Iterable[sp.Basic] = (), *, _table=None, _symbols=None):
     """``text`` (one expression or relation) as a SymPy object.
 
@@ -696,11 +750,14 @@ def _parse(text: str, known: list | None = None, *, _table=None, _symbols=None):
     reader = _Reader(text.strip(), _table, _symbols)
     normalised = reader.run()
     check_scripts(normalised)  # the grammar's parser is exponential in this nesting
-    parsed = _latex2sympy(normalised)
+    try:
+        parsed = _latex2sympy(normalised)
+    except _Unreadable as error:  # said again in the document's words, not the placeholders'
+        raise ParseError(_unreadable(text, error.why, reader.restore(error.rest))) from None
     # latex2sympy leaves powers and factorials unevaluated; rebuilding evaluates them, so the
     # sizes they denote are checked first (2^{2^{2^{10}}} must not be computed).
     check_expression(parsed)
-    rebuilt = _rebuild(parsed, reader.objects, _symbols)
+    rebuilt = _renamed(_rebuild(parsed, reader.objects, _symbols), reader)
     if isinstance(rebuilt, sp.Basic) and rebuilt.has(sp.Float):
         # a binary float is not the number written: never judge with one
         raise ParseError(f"cannot read {text.strip()[:60]!r} exactly: a number in it is not "
