@@ -38,9 +38,15 @@ from ..kernel import divisible_floor, prove
 from ..kernel.context import broken_range, layer_context
 from ..limits import check_expression
 from ..proof import Outcome, Status, Step
-from .context import (DocumentContext, Problem, assume, contexts_from_directives, infer_context,
-                      unbound_beside)
-from .context import sections as _sections
+from .context import (
+    DocumentContext,
+    Problem,
+    assume,
+    contexts_from_directives,
+    infer_context,
+    sections,
+    unbound_beside,
+)
 from .extract import Claim, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
@@ -525,7 +531,7 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
     contexts, problems, general = contexts_from_directives(found, budget.spent, _read)
     if len(contexts) == 1:  # no layer directive: infer one per section from the prose
         contexts = []
-        for start, section in _sections(text):
+        for start, section in sections(text):
             inferred, trouble = infer_context(section, start)
             problems += trouble
             for line, body in general:  # the document's assume lines hold everywhere
