@@ -60,9 +60,10 @@ class DocumentContext:
 
     def bind_names(self) -> None:
         """Each symbol of a value is bound by its own name too: a claim's ``s`` is the stride
-        ``s`` of ``stride=s``, a positive integer, never a number such as −1."""
+        ``s`` of ``stride=s``, a positive integer, never a number such as −1. The writer's
+        name wins over a course letter: with ``kernel_size=1 stride=F``, F is the stride."""
         for symbol in self.symbols():
-            self.values.setdefault(symbol.name, symbol)
+            self.values[symbol.name] = symbol
 
 
 def unbound_beside(ctx: DocumentContext, *sides: sp.Basic) -> list[str]:
@@ -92,8 +93,9 @@ class Problem:
 
 def layer_from(words: tuple[str, ...]):
     """The layer a directive such as ``conv2d in_channels=3 kernel_size=3 input=5x5`` names,
-    read through the layer kind's spec; its input sizes (None when not given), coordinates and
-    channel name."""
+    read through the layer kind's spec; its spatial input sizes (None when not given), whether
+    claims use padded coordinates, and the channel count of a layer that has none of its own
+    (pooling: ``channels=`` or the C of ``input=CxHxW``)."""
     models = layer_models()
     kind = words[0].lower()
     if kind not in models:
@@ -122,8 +124,10 @@ def layer_from(words: tuple[str, ...]):
     if size:
         own = getattr(layer, spec.channels) if spec.channels else channels
         shape = input_from_text(size, spec.axes, own, bounded=True)
-        dims = shape[1:] if shape[0] is None else shape
-        layer.output_shape(shape[0] or 1, *shape[1:])  # the input must fit the window
+        dims = shape[1:]
+        if own is None and shape[0] is not None:  # a pooling input's channels, as written
+            channels = shape[0]
+        layer.output_shape(shape[0] or 1, *dims)  # the input must fit the window
     if coordinates not in ("original", "padded"):
         raise ParameterError("coordinates", coordinates, "must be original or padded")
     if coordinates == "padded" and "padded coordinates" not in spec.capabilities:
@@ -236,18 +240,20 @@ def assume(ctx: DocumentContext, body: str, read: Reader) -> None:
     if "\\mid" in body:
         k, m = (_bound(read(side, known), ctx) for side in body.split("\\mid", 1))
         ctx.assumptions.append(divides(k, m))
-        return
-    stated = _bound(read(body, known), ctx)
-    if stated in (sp.true, True):  # F = 3 where the directive says kernel_size=3
-        return
-    if stated in (sp.false, False):
-        raise ParameterError("assume", body, "contradicts the context's values")
-    if not is_condition(stated):
-        raise ParameterError("assume", body, "must state a relation such as k \\mid m, "
-                                             "k = 2n+1 or m \\ge 5")
-    if isinstance(stated, sp.Eq) and _eliminate(ctx, stated):
-        return
-    ctx.assumptions.append(stated)
+    else:
+        stated = _bound(read(body, known), ctx)
+        if stated in (sp.false, False):
+            raise ParameterError("assume", body, "contradicts the context's values")
+        if stated not in (sp.true, True) and not is_condition(stated):
+            raise ParameterError("assume", body, "must state a relation such as k \\mid m, "
+                                                 "k = 2n+1 or m \\ge 5")
+        if stated in (sp.true, True):  # F = 3 where the directive says kernel_size=3
+            pass
+        elif isinstance(stated, sp.Eq) and (name := _eliminate(ctx, stated)):
+            body += f" ({name} = {ctx.values[name]} wherever {name} is written)"
+        else:
+            ctx.assumptions.append(stated)
+    ctx.described += ("; " if ctx.described else "") + f"assuming {' '.join(body.split())}"
 
 
 def _bound(expr, ctx: DocumentContext):
@@ -258,27 +264,28 @@ def _bound(expr, ctx: DocumentContext):
                           for s, v in values.items()})
 
 
-def _eliminate(ctx: DocumentContext, equation: sp.Eq) -> bool:
+def _eliminate(ctx: DocumentContext, equation: sp.Eq) -> str:
     """Use ``name = value`` to replace the name everywhere in the context (layer, sizes,
     assumptions, and the claims, which read it through ``values``), when the value provably
-    ranges over exactly the name's admissible values; False (nothing changed) otherwise."""
+    ranges over exactly the name's admissible values: the name; "" (nothing changed)
+    otherwise."""
     for target, value in _solutions(equation):
         value = _typed(value, target, ctx)
         if value is None:
             continue
         mapping = {target: value}
-        layer = _replaced_layer(ctx.layer, mapping)
-        if layer is None:
+        try:
+            ctx.layer = _replaced_layer(ctx.layer, mapping)
+        except SymproofError:  # a size no longer provably positive: keep the equation
             continue
-        ctx.layer = layer
         ctx.values = {name: v.xreplace(mapping) if isinstance(v, sp.Basic) else v
                       for name, v in ctx.values.items()}
         ctx.values[target.name] = value
         ctx.assumptions = [a.xreplace(mapping) if isinstance(a, sp.Basic) else a
                            for a in ctx.assumptions]
         ctx.bind_names()
-        return True
-    return False
+        return target.name
+    return ""
 
 
 def _solutions(equation: sp.Eq):
@@ -328,8 +335,8 @@ def _exact(value: sp.Expr, new: list, choice: dict, minimum: int) -> bool:
 
 
 def _replaced_layer(layer, mapping: dict):
-    """The same kind of layer with ``mapping`` applied to its fields; None if it cannot be
-    built so (a size that is no longer provably positive)."""
+    """The same kind of layer with ``mapping`` applied to its fields (the layer's own checks
+    refuse a size that is no longer provably positive); anything but a layer unchanged."""
     spec = getattr(layer, "spec", None)
     if spec is None:
         return layer
@@ -340,10 +347,7 @@ def _replaced_layer(layer, mapping: dict):
         elif isinstance(value, sp.Basic):
             value = value.xreplace(mapping)
         arguments[one.name] = value
-    try:
-        return type(layer)(**arguments)
-    except SymproofError:
-        return None
+    return type(layer)(**arguments)
 
 
 # --- inference from prose --------------------------------------------------------------------
@@ -368,7 +372,8 @@ _PROSE_NAMES = {"C_{\\rm in}": "C_in", "C_{\\text{in}}": "C_in", "C_{\\mathrm{in
                 "f_{2}": "f_2"}
 _PROSE_KEY = re.compile(r"(?<![A-Za-z0-9_\\{])(C_in|C_out|f_1|f_2|F|S|P|b)(?![A-Za-z0-9_{])")
 _PROSE_VALUE = re.compile(r"(-?[0-9]+(?![0-9]*\.[0-9])|[A-Za-z](?![A-Za-z0-9_{(]))")
-_PROSE_SPACE = re.compile(r"(\\,|\\ |\\;|\\quad|~|\$|\s)+")
+# Words that say a convolution has no bias (b = 0).
+_UNBIASED = re.compile(r"\b(unbiased|no bias|without (a )?bias|bias[- ]free)\b", re.IGNORECASE)
 
 
 def _prose_only(text: str) -> str:
@@ -429,6 +434,9 @@ def infer_context(text: str, start: int = 0) -> tuple[DocumentContext, list[Prob
                 problems.append(Problem(line, f"{name} = {value}", "a size in the prose "
                                         f"cannot be used: {error} (no layer inferred here)",
                                         "context"))
+    unbiased = _UNBIASED.search(_prose_only(text))
+    if unbiased and "b" not in stated:  # "an unbiased convolution": b = 0, said in words
+        stated["b"], lines["b"] = 0, first + text.count("\n", 0, unbiased.start())
     if problems:
         ctx.described = "no convolution inferred from the prose: " + problems[0].reason
         return ctx, problems
@@ -479,12 +487,12 @@ def _convolution(stated: dict) -> tuple[Conv2d, list[str]]:
         kernel = tuple(k if k is not None else size(letter) for k, letter in
                        zip(kernel, nt.AXIS_LETTERS["kernel_size"]))
     layer = Conv2d(size("C_in"), size("C_out"), kernel, stride=size("S"),
-                   padding=size("P", nonnegative=True))
+                   padding=size("P", nonnegative=True), bias=stated.get("b") != 0)
     return layer, [*unstated, "input H_in × W_in"]
 
 
 def _no_bias(ctx: DocumentContext, line: int) -> None:
-    """``b = 0`` in prose: every bias entry b_l is 0, a definition (at ``line``) that the
-    claims' b_l and the layer's own bias both take."""
+    """``b = 0`` in prose: the layer has no bias, and every b_l a claim writes is 0 (a
+    definition at ``line``)."""
     index = nt.index_symbol(nt.INDICES[0])  # l, the output channel
     ctx.weights.setdefault("b", []).append((line, ((index,), sp.S.Zero)))

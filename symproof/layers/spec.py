@@ -28,7 +28,7 @@ import sympy as sp
 
 from ..errors import ParameterError
 from ..notation import LETTERS
-from ..params import size_from_text, sizes_from_text
+from ..params import as_size, size_from_text, sizes_from_text
 
 __all__ = ["Field", "LayerSpec", "REQUIRED", "register", "specs", "models", "show_value"]
 
@@ -122,7 +122,8 @@ class Field:
 
         def one(part: str):
             zero_allowed = nonnegative and part.strip() not in positive
-            return size_from_text(self.name, part, nonnegative=zero_allowed, bounded=bounded)
+            value = size_from_text(self.name, part, nonnegative=zero_allowed, bounded=bounded)
+            return as_size(self.name, value, 0 if nonnegative else 1)  # its sign, here
 
         if not self.per_axis:
             return one(text)
