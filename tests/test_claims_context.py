@@ -393,11 +393,11 @@ def _formula(kind: str, n: str, k: str, s: str, p: str, how: str = "") -> str:
     sign = "-" if how == "sign" else "+"
     if kind == "convtranspose2d":
         flipped = "+" if how == "sign" else "-"
-        formula = f"({n} - 1) {s} {flipped} 2 {p} + ({k} - 1) + 1"
+        formula = rf"({n} - 1) \cdot {s} {flipped} 2 \cdot {p} + ({k} - 1) + 1"
     elif how == "missing floor":
-        formula = rf"\frac{{{n} {sign} 2 {p} - {k}}}{{{s}}} + 1"
+        formula = rf"\frac{{{n} {sign} 2 \cdot {p} - {k}}}{{{s}}} + 1"
     else:
-        formula = rf"\left\lfloor \frac{{{n} {sign} 2 {p} - {k}}}{{{s}}} \right\rfloor + 1"
+        formula = rf"\left\lfloor \frac{{{n} {sign} 2 \cdot {p} - {k}}}{{{s}}} \right\rfloor + 1"
     return formula + (" + 1" if how == "off by one" else "")
 
 

@@ -72,7 +72,9 @@ def unbound_beside(ctx: DocumentContext, *sides: sp.Basic) -> list[str]:
     layer to an unstated quantity (the writer's ``m`` is, in their mind, the input size), so
     it cannot be refuted by giving m another value; [] when there is no such name."""
     bound = {s.name for s in ctx.symbols()} | set(ctx.values)
-    free = {s for side in sides for s in side.free_symbols if isinstance(s, sp.Symbol)}
+    arrays = {e.base.label for side in sides for e in side.atoms(sp.Indexed)}  # X of X_{…}
+    free = {s for side in sides for s in side.free_symbols
+            if isinstance(s, sp.Symbol) and s not in arrays}
     indices = {*nt.INDICES, nt.LAYER_INDEX}
     if not any(s.name in bound and s.name not in indices for s in free):
         return []
