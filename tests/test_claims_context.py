@@ -461,3 +461,21 @@ def test_random_directives_true_formula_never_refuted_twin_never_proved(kind, n,
             assert all(shown.get(name, 1) >= 1 for name in ("F", "S", "k", "s", "a")), v.reason
             assert all(value.is_integer for value in shown.values()), v.reason
             assert shown.get("q", 0) >= 0, v.reason
+
+
+@pytest.mark.parametrize("stated", ["k = 2n+1", "k = 2n+5", "k = 2n - 1"])
+def test_an_odd_kernel_may_be_1_so_max_k_2_is_not_k(stated):
+    """k = 1 is odd (n = 0, −2 or 1): the letter n, a positive size in the course's table,
+    ranges here over the integers that keep k positive, never only n ≥ 1."""
+    verdicts = verdicts_of(f"%! symproof assume {stated}\n$$\\max(k, 2) = k$$\n"
+                           "$$\\max(k, 1) = k$$\n")
+    assert [v.label for v in verdicts] in (["REFUTED", "PROVED"], ["UNKNOWN", "PROVED"])
+    if verdicts[0].status is Status.REFUTED:
+        assert counterexample(verdicts[0]).get("k", 1) == 1
+
+
+def test_a_document_wide_assumption_that_does_not_fit_a_context_is_reported():
+    text = ("%! symproof assume a \\mid b\n%! symproof conv2d kernel_size=3\n$$1 + 1 = 2$$\n")
+    verdicts = verdicts_of(text)
+    assert [(v.line, v.label) for v in verdicts][-1] == (3, "PROVED")
+    assert {v.line for v in verdicts if v.status is Status.UNKNOWN} == {1}

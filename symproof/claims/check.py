@@ -41,7 +41,7 @@ from ..proof import Outcome, Status, Step
 from .context import (
     DocumentContext,
     Problem,
-    assume,
+    assume_all,
     contexts_from_directives,
     infer_context,
     sections,
@@ -533,12 +533,8 @@ def check_text(text: str, inline: bool = False, markdown: bool = False
         contexts = []
         for start, section in sections(text):
             inferred, trouble = infer_context(section, start)
-            problems += trouble
-            for line, body in general:  # the document's assume lines hold everywhere
-                try:
-                    assume(inferred, body, _read)
-                except (SymproofError, ValueError, TypeError) as error:
-                    problems.append(Problem(line, body, f"directive not understood: {error}"))
+            # the document's assume lines hold everywhere
+            problems += trouble + assume_all(inferred, general, _read)
             contexts.append((start, inferred))
     verdicts = _problem_verdicts(problems, budget)
     starts = [start for start, _ in contexts]

@@ -34,7 +34,7 @@ from ..layers.spec import models as layer_models
 from ..params import as_size, input_from_text, size_from_text, unreserved
 
 __all__ = ["DocumentContext", "Problem", "layer_from", "sizes_of", "sections",
-           "infer_context", "contexts_from_directives", "assume", "unbound_beside"]
+           "infer_context", "contexts_from_directives", "assume", "assume_all", "unbound_beside"]
 
 #: ``read(latex, known)``: the claim reader (LaTeX → SymPy), with the context's symbols.
 Reader = Callable[..., sp.Basic]
@@ -222,8 +222,7 @@ def contexts_from_directives(found: list, spent: Callable[[], bool], read: Reade
                 ctx.values.update(sizes_of(layer, dims, channels))
                 ctx.described = " ".join(words)
                 ctx.bind_names()
-            for _, body in general:
-                assume(ctx, body, read)
+            problems += assume_all(ctx, general, read)
         except (SymproofError, KeyError, ValueError, IndexError, TypeError,
                 AttributeError) as error:
             problems.append(Problem(line, " ".join(words),
@@ -232,6 +231,19 @@ def contexts_from_directives(found: list, spent: Callable[[], bool], read: Reade
 
 
 # --- assumptions -----------------------------------------------------------------------------
+
+def assume_all(ctx: DocumentContext, stated: list[tuple[int, str]], read: Reader
+                ) -> list[Problem]:
+    """The document-wide ``assume`` lines (line, text) added to ``ctx``; one that does not fit
+    this context is a problem at its own line."""
+    problems = []
+    for line, body in stated:
+        try:
+            assume(ctx, body, read)
+        except (SymproofError, ValueError, TypeError) as error:
+            problems.append(Problem(line, f"assume {body}", f"directive not understood: {error}"))
+    return problems
+
 
 def assume(ctx: DocumentContext, body: str, read: Reader) -> None:
     """Add what ``assume BODY`` states to ``ctx``: ``k \\mid m``, a relation, or an equation
@@ -253,9 +265,27 @@ def assume(ctx: DocumentContext, body: str, read: Reader) -> None:
             pass
         elif isinstance(stated, sp.Eq) and (name := _eliminate(ctx, stated)):
             body += f" ({name} = {ctx.values[name]} wherever {name} is written)"
+        elif isinstance(stated, sp.Eq):  # kept as it is, its new names integers like the sizes
+            ctx.assumptions.append(_integer_names(stated, ctx))
         else:
             ctx.assumptions.append(stated)
     ctx.described += ("; " if ctx.described else "") + f"assuming {' '.join(body.split())}"
+
+
+def _integer_names(equation: sp.Eq, ctx: DocumentContext) -> sp.Eq:
+    """``k = 2n+5`` about an integer size: its other names (n) are integers of any sign, as the
+    writer means, and bound so in the claims too (a counterexample then sets n to an integer,
+    never k = 2 with n = −3/2; and k = 1 with n = −2 is not excluded)."""
+    if not any(s.is_integer for s in equation.free_symbols):
+        return equation
+    # the side that is one name is the size the equation describes; the other side's names
+    # (n, even when the course's letters make n a positive size) range over every integer
+    target = equation.lhs if isinstance(equation.lhs, sp.Symbol) else equation.rhs
+    plain = {s: sp.Symbol(s.name, integer=True) for s in equation.free_symbols
+             if isinstance(s, sp.Symbol) and s != target and s.name not in ctx.values}
+    for symbol in plain.values():
+        ctx.values[symbol.name] = symbol
+    return equation.xreplace(plain)
 
 
 def _bound(expr, ctx: DocumentContext):
