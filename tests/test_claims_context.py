@@ -479,3 +479,66 @@ def test_a_document_wide_assumption_that_does_not_fit_a_context_is_reported():
     verdicts = verdicts_of(text)
     assert [(v.line, v.label) for v in verdicts][-1] == (3, "PROVED")
     assert {v.line for v in verdicts if v.status is Status.UNKNOWN} == {1}
+
+
+_SIZE = st.one_of(st.integers(1, 3).map(str), st.sampled_from(["a", "c", "D"]))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(kernel=st.tuples(_SIZE, _SIZE), stride=st.tuples(_SIZE, _SIZE), dilation=_SIZE,
+       n=st.tuples(st.integers(5, 9).map(str), st.sampled_from(["m", "r"])),
+       twin=st.sampled_from(["off by one", "no dilation", "other axis"]))
+def test_pairs_and_dilation_true_sizes_never_refuted_twins_never_proved(kernel, stride,
+                                                                         dilation, n, twin):
+    """``kernel_size=AxB stride=SxT dilation=D input=NxM``: each axis pairs with its own
+    kernel and stride; the textbook size ⌊(n − D(f − 1) − 1)/s⌋ + 1 is never refuted, and a
+    twin that differs somewhere (off by one, the dilation left out, the other axis's kernel)
+    is never proved."""
+    directive = (f"%! symproof conv2d kernel_size={kernel[0]}x{kernel[1]} "
+                 f"stride={stride[0]}x{stride[1]} dilation={dilation} input={n[0]}x{n[1]}")
+
+    def size(axis: int, how: str = "") -> str:
+        f = kernel[1 - axis] if how == "other axis" else kernel[axis]
+        span = f"{f}" if how == "no dilation" else rf"{dilation} \cdot ({f} - 1) + 1"
+        extra = " + 1" if how == "off by one" else ""
+        return (rf"\left\lfloor \frac{{{n[axis]} - ({span})}}{{{stride[axis]}}} \right\rfloor"
+                f" + 1{extra}")
+
+    claims = [f"$$H_{{\\text{{out}}}} = {size(0)}$$", f"$$W_{{\\text{{out}}}} = {size(1)}$$",
+              f"$$H_{{\\text{{out}}}} = {size(0, twin)}$$",
+              f"$$W_{{\\text{{out}}}} = {size(1, twin)}$$"]
+    verdicts = verdicts_of("\n".join([directive, *claims]) + "\n")
+    if verdicts and verdicts[0].line == 1:
+        return  # the window does not fit the input: reported at the directive, nothing judged
+    status = {v.line: v.status for v in verdicts}
+    assert status.get(2) is not Status.REFUTED and status.get(3) is not Status.REFUTED, verdicts
+    for axis, line in ((0, 4), (1, 5)):
+        if _twin_differs(kernel, stride, dilation, n, axis, twin):
+            assert status.get(line) is not Status.PROVED, verdicts
+    for v in verdicts:
+        if v.status is Status.REFUTED:
+            shown = counterexample(v)
+            assert all(value >= 1 and value.is_integer for value in shown.values()), v.reason
+
+
+def _twin_differs(kernel, stride, dilation, n, axis, twin) -> bool:
+    """Whether a twin differs from the true size for some admissible values (symbols 1…6, the
+    dilated window inside the input)."""
+    names = sorted({v for v in (*kernel, *stride, dilation, *n) if not v.isdigit()})
+    for point in itertools.product(range(1, 7), repeat=len(names)):
+        at = dict(zip(names, point))
+
+        def value(text: str, at: dict = at) -> int:
+            return int(text) if text.isdigit() else at[text]
+
+        ks, ss, d, ns = [value(k) for k in kernel], [value(s) for s in stride], value(
+            dilation), [value(x) for x in n]
+        if any(ns[a] < d * (ks[a] - 1) + 1 for a in (0, 1)):
+            continue
+        true = (ns[axis] - d * (ks[axis] - 1) - 1) // ss[axis] + 1
+        f = ks[1 - axis] if twin == "other axis" else ks[axis]
+        span = f if twin == "no dilation" else d * (f - 1) + 1
+        other = (ns[axis] - span) // ss[axis] + 1 + (1 if twin == "off by one" else 0)
+        if true != other:
+            return True
+    return False
