@@ -542,3 +542,10 @@ def _twin_differs(kernel, stride, dilation, n, axis, twin) -> bool:
         if true != other:
             return True
     return False
+
+
+def test_an_equation_with_two_new_names_declares_no_range():
+    """m = xy holds for x = y = −1 (m = 1): declaring x, y positive would lose that pair, so
+    nothing is proved of x's sign."""
+    verdicts, _ = check_text("%! symproof assume m = xy\n$$\\max(x, 0) = x$$\n")
+    assert verdicts[0].status is not Status.PROVED

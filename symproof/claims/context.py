@@ -342,6 +342,8 @@ def _typed(value: sp.Expr, target: sp.Symbol, ctx: DocumentContext):
                   and s.name not in bound and s.name not in ctx.values), key=str)
     if not target.is_integer:  # a name without assumptions: any value is one of its values
         return value if target.is_real is None and target.is_integer is None else None
+    if len(new) > 1:  # q·r: two names below their ranges together may give a value again
+        return None
     minimum = 1 if target.is_positive else 0 if target.is_nonnegative else None
     choices = ({"nonnegative": True}, {"positive": True}) if minimum is not None else ({},)
     for choice in choices if new else ({},):
@@ -359,8 +361,9 @@ def _typed(value: sp.Expr, target: sp.Symbol, ctx: DocumentContext):
 
 
 def _exact(value: sp.Expr, new: list, choice: dict, minimum: int) -> bool:
-    """Whether a new name below its declared range makes ``value`` fall below ``minimum`` (so
-    declaring the range loses none of the target's values): ``2n+1`` at ``n = −1 − t``."""
+    """Whether the new name below its declared range makes ``value`` fall below ``minimum``
+    (so declaring the range loses no admissible pair of the target and the name, whatever
+    else a claim says of the name): ``2n+1`` at ``n = −1 − t``."""
     t = sp.Symbol("t", integer=True, nonnegative=True)
     below = -1 - t if "nonnegative" in choice else -t
     return all((value.xreplace({symbol: below}) - minimum).is_negative for symbol in new)
