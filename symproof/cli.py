@@ -31,10 +31,9 @@ from .latex import latex as to_latex
 from .latex.document import markdown_document, tex_document
 from .latex.export import compile_pdf, require_pdflatex
 from .layers.spec import models, specs
-from .layers.window import unreserved
 from .limits import NAMES, integer_from_text, raised
 from .notation import LETTERS, index_symbol
-from .params import as_size, size_from_text, sizes_from_text, symbols
+from .params import input_from_text, size_from_text, symbols
 from .proof import Status
 from .registry import is_problem_file, problems, select
 from .shapes import conv_output_size
@@ -69,16 +68,6 @@ def _positive_names(args) -> frozenset:
                                                        "latex", "markdown", "annotate"):
             names.update(part.strip() for part in re.split(r"[x×,]", value))
     return frozenset(n for n in names if _NAME.fullmatch(n))
-
-
-def parse_pair(name: str, text: str, *, nonnegative: bool = False):
-    """``"3"`` or ``"3x5"`` / ``"3,5"`` (rows, cols)."""
-    parts = re.split(r"[x×,]", text)
-    if len(parts) == 1:
-        return parse_value(name, parts[0], nonnegative=nonnegative)
-    if len(parts) == 2:
-        return tuple(parse_value(name, p, nonnegative=nonnegative) for p in parts)
-    raise ParameterError(name, text, "must be one value or ROWSxCOLS")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -209,29 +198,23 @@ def _build_layer(args):
 
 
 def _from_text(field, text: str, spec):
-    """A field's value from the command line: one value, or one per axis (``3x5``)."""
-    nonnegative = field.kind == "offset"
-    if field.per_axis and len(spec.axes) == 2:
-        return parse_pair(field.name, text, nonnegative=nonnegative)
-    return parse_value(field.name, text, nonnegative=nonnegative)
+    """A field's value from the command line, in the grammar directives share
+    (:meth:`~symproof.layers.spec.Field.from_text`)."""
+    return field.from_text(text, len(spec.axes), positive=_POSITIVE_NAMES.get())
 
 
 def _input_shape(layer, args) -> tuple:
     spec = layer.spec
     if not spec.axes:
         return (getattr(layer, spec.channels),)
-    channels = getattr(layer, spec.channels) if spec.channels else parse_value(
-        "channels", args.channels)
+    own = getattr(layer, spec.channels) if spec.channels else None
     if args.input is None:
-        return (channels, *(index_symbol(name) for name in spec.axes))
-    dims = tuple(unreserved("input", as_size("input", d))
-                 for d in sizes_from_text("input", args.input))
-    if len(dims) == len(spec.axes):
-        return (channels, *dims)
-    if len(dims) == len(spec.axes) + 1:
-        return dims
-    written = "x".join(spec.axes)
-    raise ParameterError("input", args.input, f"must be {written} or Cx{written}")
+        shape = (own, *(index_symbol(name) for name in spec.axes))
+    else:  # the one reader of input sizes, shared with directives
+        shape = input_from_text(args.input, spec.axes, own)
+    if shape[0] is None:  # a pooling layer: any channel count passes through, named here
+        shape = (parse_value("channels", args.channels), *shape[1:])
+    return shape
 
 
 def describe(layer, input_shape: tuple, *, latex: bool = False) -> list[tuple[str, str]]:

@@ -21,10 +21,11 @@ import sympy as sp
 
 from .errors import EvaluationError, ParameterError
 from .limits import check, check_expression, integer_from_text
+from .notation import RESERVED
 
 __all__ = [
     "symbols", "as_size", "as_pair", "as_sizes", "as_flag", "size_from_text", "sizes_from_text",
-    "holds", "fails", "concrete_int", "to_python",
+    "holds", "fails", "concrete_int", "to_python", "unreserved", "input_from_text",
 ]
 
 Size = int | sp.Expr
@@ -159,6 +160,44 @@ def sizes_from_text(name: str, text: str, *, nonnegative: bool = False,
 
 
 _SIZE_TEXT = re.compile(r"[0-9]+|[A-Za-z][A-Za-z0-9_]*", flags=re.ASCII)
+
+
+def unreserved(name: str, value, reserved: tuple[str, ...] = RESERVED):
+    """``value`` unchanged, unless it uses a symbol the formulas reserve for an index: a size
+    named like one would silently become that index (SymPy identifies symbols by name and
+    assumptions)."""
+    values = value if isinstance(value, tuple) else (value,)
+    for v in values:
+        clash = sorted(s.name for s in v.free_symbols if s.name in reserved)
+        if clash:
+            raise ParameterError(
+                name, v, f"must not use the symbol {clash[0]}, which names an index in the "
+                f"element formula (reserved: {', '.join(reserved)}): choose another name")
+    return value
+
+
+def input_from_text(text: str, axes: Sequence[str], channels=None, *,
+                    bounded: bool = False) -> tuple:
+    """An input size written ``HxW`` or ``CxHxW`` (``L`` or ``CxL`` in 1-D) for a layer with
+    spatial ``axes``, as ``(C, *sizes)``: the one reader of ``symproof layer --input`` and of
+    the ``input=`` of directives. ``channels`` is the layer's own input channel count (None
+    when any count passes through, as for pooling); an input that states another count is
+    refused, and one that states none gets ``channels`` (possibly None).
+
+    >>> input_from_text("5x7", ("H", "W"), 3), input_from_text("2x5", ("L",))
+    ((3, 5, 7), (2, 5))
+    """
+    dims = tuple(unreserved("input", as_size("input", d))
+                 for d in sizes_from_text("input", text, bounded=bounded))
+    written = "x".join(axes)
+    if len(dims) not in (len(axes), len(axes) + 1):
+        raise ParameterError("input", text, f"must be {written} or Cx{written}")
+    if len(dims) == len(axes):
+        return (channels, *dims)
+    if channels is not None and dims[0] != channels:  # C vs 3 too: two different counts
+        raise ParameterError("input", text, f"must have the layer's {channels} channels "
+                                            f"({written} or {channels}x{written})")
+    return dims
 
 
 def as_flag(name: str, value: object) -> bool:

@@ -56,9 +56,18 @@ def test_the_seed_solution_reviewed_by_hand():
         # X_{i,j+1} − X_{i,j}: true algebra; the weights realise neither claim on the layer.
         (9, "REFUTED"), (13, "REFUTED"), (13, "PROVED"), (15, "REFUTED"), (15, "PROVED"),
         (17, "REFUTED"),
-        # P2, lines 38 and 40, last link: |(m − k + 0)/k + 1| = m/k holds (as written, with
-        # absolute-value bars, for positive m, k).
-        (38, "PROVED"), (40, "PROVED"),
+        # P2, from its prose C_in = C_out = C, f_1 = f_2 = S = k, b = 0, P = 0 (the input
+        # H_in × W_in symbolic): line 25 the general formula, line 29's weights, line 33 the
+        # layer with them.
+        (25, "PROVED"), (29, "PROVED"), (33, "PROVED"),
+        # P2, lines 38 and 40: W_out = |(W_in − f_1 + 2P)/S + 1| read as written (bars are an
+        # absolute value) fails when k ∤ W_in, which nothing in the document rules out:
+        # refuted with such a counterexample. The middle link equates W_in with the writer's
+        # m, which nothing binds (UNKNOWN); the last, |(m − k + 0)/k + 1| = m/k, holds (as
+        # written, for positive m, k).
+        (38, "REFUTED"), (38, "PROVED"), (40, "REFUTED"), (40, "PROVED"),
+        # P3, line 48: an unbiased convolution with C_in = 3, C_out = 1, F = S = 1, P = 0.
+        (48, "PROVED"),
         # P4: every link but ρ's definition (GIVEN), the monotone max by the kernel's rule.
         *[(57, "PROVED")] * 4,
         # P6(a): ∂y_L/∂b_L = 1 and ∂y_L/∂y_{L−1} = A_L.
@@ -79,6 +88,8 @@ def test_the_seed_solution_reviewed_by_hand():
     assert len(verdicts) == 49
     assert [c.described for _, c in contexts if c.described][0].startswith(
         "inferred: C_in = 1, C_out = 2, F = 3, S = 1, P = 1")
+    middle = [v for v in verdicts if v.line in (38, 40) and v.label == "UNKNOWN"]
+    assert len(middle) == 2 and all("m, which nothing binds" in v.reason for v in middle)
 
 
 CORPUS_TRUE = {5, 9, 10, 14, 15, 22, 23, 26, 32, 36, 37, 39, 41, 43, 45, 52, 53, 54, 56, 58,

@@ -25,7 +25,6 @@ Without directives, the context is inferred per section: a convolution from pros
 from __future__ import annotations
 
 import bisect
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -36,13 +35,9 @@ from .. import limits
 from .. import notation as nt
 from ..backprop import check_formula, derive, network_symbols
 from ..errors import SymproofError, TooLargeError
-from ..kernel import divides, divisible_floor, prove
+from ..kernel import divisible_floor, prove
 from ..kernel.context import broken_range, layer_context
-from ..layers import Conv2d
-from ..layers.spec import models as layer_models
-from ..layers.window import unreserved
 from ..limits import check_expression
-from ..params import as_size, size_from_text, sizes_from_text
 from ..proof import Outcome, Status, Step
 from .chains import (
     function_definition,
@@ -52,18 +47,24 @@ from .chains import (
     nonempty_windows,
     with_functions,
 )
+from .context import (
+    DocumentContext,
+    Problem,
+    assume_all,
+    contexts_from_directives,
+    infer_context,
+    sections,
+    unbound_beside,
+)
 from .extract import Claim, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
 from .reuse import fingerprint
 from .runon import split_run_on
 from .vocabulary import (
-    SIZE_FIELDS,
     bare_sum_bounds,
-    names_from_words,
     rename,
     renamed_indices,
-    size_names,
 )
 
 __all__ = ["Verdict", "check_text", "DocumentContext"]
@@ -144,21 +145,6 @@ def _unparsed(line: int, latex: str, reason: str) -> Verdict:
 _REASON_CHARS = 240
 
 
-@dataclass
-class DocumentContext:
-    """What the document is about: a layer, values of named sizes, assumptions, weights."""
-
-    layer: object = None
-    values: dict = field(default_factory=dict)  # name → value (e.g. F → 3)
-    assumptions: list = field(default_factory=list)
-    weights: dict = field(default_factory=dict)  # "w"/"b" → (line, expression in indices)
-    padded: bool = False
-    described: str = ""
-    unread: dict = field(default_factory=dict)  # "w"/"b" → lines of definitions not read
-    functions: dict = field(default_factory=dict)  # ρ → (array, indices, entries) defined
-    names: dict = field(default_factory=dict)  # the document's name → the model's (o → L_out)
-
-
 def _known_symbols() -> list[sp.Basic]:
     names = [sp.Symbol(n, integer=True, positive=True) for n in _INDEX_NAMES]
     # Generic sizes m and L, and the course letters of the positive layer sizes (a padding may
@@ -180,210 +166,6 @@ def _read(latex: str, extra=()):
 
 
 # --- context ---------------------------------------------------------------------------------
-
-def _layer_from(words: tuple[str, ...]):
-    """The layer a directive such as ``conv2d in_channels=3 kernel_size=3 input=5x5`` names,
-    read through the layer kind's spec; its input sizes, coordinates and channel name."""
-    models = layer_models()
-    kind, settings = words[0].lower(), {}
-    if kind not in models:
-        raise SymproofError(f"unknown layer {kind!r} in a symproof directive "
-                            f"(one of {', '.join(models)}, mlp, assume)")
-    spec = models[kind].spec
-    allowed = [f.name for f in spec.fields]
-    if spec.axes:
-        allowed += ["input", "coordinates"] + ([] if spec.channels else ["channels"])
-    for word in words[1:]:
-        key, equals, text = word.partition("=")
-        if key not in allowed:
-            raise SymproofError(f"{kind} takes no setting {key!r} "
-                                f"(one of {', '.join(sorted(allowed))})")
-        if not equals or not text:
-            raise SymproofError(f"{key} needs a value: {key}=…")
-        if key in settings:
-            raise SymproofError(f"{key} is given twice ({key}={settings[key]}, {word})")
-        settings[key] = text
-    size = settings.pop("input", None)
-    coordinates = settings.pop("coordinates", "original")
-    channels = settings.pop("channels", None)
-    arguments = {}
-    for one in spec.fields:
-        text = settings.get(one.name, one.text_default)
-        if not text:
-            if one.required:
-                raise SymproofError(f"{kind} needs {one.name}=…")
-            continue
-        arguments[one.name] = _field_from_text(one, text, len(spec.axes))
-    layer = models[kind](**arguments)
-    if channels is not None:  # a pooling layer's channel count, named or given
-        channels = unreserved("channels", as_size("channels", size_from_text(
-            "channels", channels, bounded=True)))
-    dims = None
-    if size:
-        dims = tuple(unreserved("input", as_size("input", d))
-                     for d in sizes_from_text("input", size, bounded=True))
-        if len(dims) not in (len(spec.axes), len(spec.axes) + 1):
-            written = "x".join(spec.axes)
-            raise SymproofError(f"input={size} must be {written} or Cx{written}")
-        own = getattr(layer, spec.channels, None) if spec.channels else channels
-        if own is not None and len(dims) > len(spec.axes) and dims[0] != own:
-            raise SymproofError(f"input={size} has {dims[0]} channels, the layer {own}")
-        full = dims if len(dims) > len(spec.axes) else (own or 1, *dims)
-        layer.output_shape(*full)  # the input must fit the layer (channels, window)
-    if coordinates not in ("original", "padded"):
-        raise SymproofError(f"coordinates={coordinates} must be original or padded")
-    if coordinates == "padded" and "padded coordinates" not in spec.capabilities:
-        raise SymproofError(f"{kind} has no padded coordinates (coordinates=original only)")
-    return layer, dims, coordinates == "padded", channels
-
-
-def _size_fields(words: tuple[str, ...]) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
-    """A layer directive's words without the fields that name its sizes by the document's
-    letters (``output=o``, see :data:`~symproof.claims.vocabulary.SIZE_FIELDS`), and those."""
-    kept, named = [], []
-    for word in words:
-        key, equals, text = word.partition("=")
-        if equals and key in SIZE_FIELDS:
-            named.append((key, text))
-        else:
-            kept.append(word)
-    return tuple(kept), named
-
-
-def _field_from_text(field, text: str, axes: int):
-    """A directive's value for a field: a flag, one size, or one per axis (``3x5``)."""
-    if field.kind == "flag":
-        if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
-            raise SymproofError(f"{field.name}={text} must be true or false")
-        return text.lower() in ("true", "1", "yes")
-    nonnegative = field.kind == "offset"  # zero allowed: a symbol here is non-negative
-    values = sizes_from_text(field.name, text, nonnegative=nonnegative, bounded=True) if (
-        field.per_axis) else (size_from_text(field.name, text, bounded=True),)
-    if len(values) == 1:
-        return values[0]
-    if len(values) != axes:
-        raise SymproofError(f"{field.name}={text} must be one value or {axes} values")
-    return values
-
-
-def _contexts_from_directives(found: list, budget: _Budget) -> tuple[
-        list[tuple[int, DocumentContext]], list[Verdict]]:
-    """A context per layer directive, from its line on (assumptions join the current one)."""
-    ctx, problems = DocumentContext(), []
-    contexts = [(0, ctx)]
-    for directive in found:
-        if budget.spent():
-            problems.append(_undecided(directive.line, " ".join(directive.words),
-                                       "time limit", budget.reason()))
-            continue
-        words = directive.words
-        if words and words[0] not in ("assume", "names"):
-            # names given before any layer hold in the whole document
-            ctx = DocumentContext(names=dict(contexts[0][1].names))
-            contexts.append((directive.line, ctx))
-        try:
-            if words[0] == "names":  # names o=H_out i=L_in: the text's letters, the model's
-                ctx.names.update(names_from_words(words[1:]))
-                continue
-            if words[0] == "assume":
-                body = " ".join(words[1:])
-                if "\\mid" in body:
-                    k, m = (_in_context(_read(side), ctx) for side in body.split("\\mid", 1))
-                    ctx.assumptions.append(divides(k, m))
-                else:
-                    ctx.assumptions.append(_in_context(_read(body), ctx))
-                continue
-            if words[0] == "mlp":
-                ctx.layer, ctx.described = "mlp", " ".join(words)
-                continue
-            words, named = _size_fields(words)
-            layer, dims, padded, channels = _layer_from(words)
-            ctx.names.update({written: model for field, text in named
-                              for written, model in size_names(field, text,
-                                                               len(layer.spec.axes)).items()})
-            ctx.layer, ctx.padded = layer, padded
-            ctx.values.update(_sizes_of(layer, dims, channels))
-            ctx.described = " ".join(words)
-        except (SymproofError, KeyError, ValueError, IndexError, TypeError,
-                AttributeError) as error:
-            problems.append(_unparsed(directive.line, " ".join(words),
-                                      f"directive not understood: {error}"))
-    return contexts, problems
-
-
-def _sizes_of(layer, dims, channels) -> dict:
-    """The course's names for the layer's sizes (F, S, P, f_1, W_in, C_in, …), read off its
-    spec and the notation table: each field's letter, per-axis kernel sizes f_1, f_2, input
-    sizes H_in, W_in (L_in) and plain H, W (L)."""
-    spec = layer.spec
-    values = {}
-    for one, value in spec.arguments(layer):
-        if not one.letter or one.kind == "flag":
-            continue
-        if one.name == "kernel_size" and len(value) > 1:
-            values.update(zip(nt.AXIS_LETTERS["kernel_size"], value))
-        if not one.per_axis:
-            values[one.letter] = value
-        elif all(v == value[0] for v in value):  # one letter only for one value (P, not 1x2)
-            values[one.letter] = value[0]
-    if channels:
-        values[nt.LETTERS["channels"]] = channels
-    if dims:
-        for axis, size in zip(spec.axes, dims[-len(spec.axes):]):
-            values.update({f"{axis}_in": size, axis: size})
-    return values
-
-
-def _sections(text: str) -> list[tuple[int, str]]:
-    """(first line, text) of each section: Markdown headings and \\section start new ones."""
-    sections, start, lines = [], 0, text.split("\n")  # "\n" only: the line numbers of claims
-    for number, line in enumerate(lines):
-        heading = line.lstrip().startswith(("#", "\\section", "\\subsection"))
-        if heading and number > start:
-            sections.append((start + 1, "\n".join(lines[start:number])))
-            start = number
-    sections.append((start + 1, "\n".join(lines[start:])))
-    sections[0] = (0, sections[0][1])
-    return sections
-
-
-def _infer_context(text: str) -> DocumentContext:
-    """Without directives: read ``C_{\\rm in} = 1, C_{\\rm out} = 2, F = 3, S = 1, P = 1``."""
-
-    ctx = DocumentContext()
-    compact = text.replace(" ", "")
-    if any(form in compact for form in ("y_L=A_Ly_{L-1}+b_L", "y_L=A_{L}y_{L-1}+b_{L}")):
-        ctx.layer, ctx.described = "mlp", "inferred: an MLP y_L = A_L y_{L−1} + b_L"
-        return ctx
-    found = {}
-    try:
-        for name, keys in (("C_in", ("C_{\\rm in}", "C_{\\text{in}}")),
-                           ("C_out", ("C_{\\rm out}", "C_{\\text{out}}")),
-                           ("F", ("F =", "F=")), ("S", ("S =", "S=")), ("P", ("P =", "P="))):
-            for key in keys:
-                at = text.find(key)
-                number = _PROSE_NUMBER.match(text, at + len(key)) if at >= 0 else None
-                if number:
-                    found[name] = size_from_text(name, number.group(1), nonnegative=True,
-                                                 bounded=True)
-                    break
-        if {"C_in", "C_out", "F"} <= set(found):
-            ctx.layer = Conv2d(found["C_in"], found["C_out"], found["F"],
-                               stride=found.get("S", 1), padding=found.get("P", 0))
-    except SymproofError as error:  # one bad number in prose must not stop the whole check
-        ctx.layer = None
-        ctx.described = f"no convolution inferred from the prose: {error}"
-        return ctx
-    if ctx.layer is not None:
-        ctx.values.update(_sizes_of(ctx.layer, None, None))
-        ctx.described = (f"inferred: C_in = {found['C_in']}, C_out = {found['C_out']}, "
-                         f"F = {found['F']}, S = {found.get('S', 1)}, P = {found.get('P', 0)}")
-    return ctx
-
-
-# "F = 3" in prose: spaces, dollars and "=" before the digits (ASCII only; never evaluated)
-_PROSE_NUMBER = re.compile(r"[ $=]*([0-9]+)")
-
 
 # --- judging --------------------------------------------------------------------------------
 
@@ -725,6 +507,11 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         outcome = Outcome(Status.UNKNOWN, "search", "a difference found, at indices that may "
                           "lie outside ρ's ranges, which the document does not give")
         reason += "; not decided: the document gives no index ranges for its definition"
+    unbound = unbound_beside(ctx, lhs, rhs) if outcome.status is Status.REFUTED else []
+    if unbound:  # a counterexample would give the writer's own size another value
+        return _undecided(claim.line, claim.latex, "undefined names",
+                          f"relates the context's sizes to {', '.join(unbound[:3])}, which "
+                          "nothing binds (state it, e.g. with a symproof directive)")
     if outcome.tactic == "floor with divisibility":
         reason += ", with the divisibility assumed"
     note = ""
@@ -861,14 +648,17 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
     found = directives(text, markdown)
     limits.check("claims", "the document (claims and directives)", len(claims) + len(found))
     budget = _Budget()
-    contexts, verdicts = _contexts_from_directives(found, budget)
+    contexts, problems, general = contexts_from_directives(found, budget.spent, _read)
     if len(contexts) == 1:  # no layer directive: infer one per section from the prose
-        assumed = contexts[0][1].assumptions  # the document's assume lines hold everywhere
-        named = contexts[0][1].names  # and so do its names directives
-        contexts = [(start, _infer_context(section)) for start, section in _sections(text)]
-        for _, inferred in contexts:
-            inferred.assumptions.extend(assumed)
+        named = contexts[0][1].names  # names directives hold in every context
+        contexts = []
+        for start, section in sections(text):
+            inferred, trouble = infer_context(section, start)
             inferred.names.update(named)
+            # the document's assume lines hold everywhere
+            problems += trouble + assume_all(inferred, general, _read)
+            contexts.append((start, inferred))
+    verdicts = _problem_verdicts(problems, budget)
     starts = [start for start, _ in contexts]
     def context_of(line: int) -> DocumentContext:
         return contexts[bisect.bisect_right(starts, line) - 1][1]
@@ -939,6 +729,25 @@ def _record_function(claim: Claim, ctx: DocumentContext) -> bool:
         return False
     ctx.functions[found[0]] = found[1:]
     return True
+
+
+def _problem_verdicts(problems: list[Problem], budget: _Budget) -> list[Verdict]:
+    """One verdict per directive or prose value that could not be used (once per line and
+    reason), so that nothing in the context is skipped silently."""
+    seen, verdicts = set(), []
+    for problem in problems:
+        if (problem.line, problem.reason) in seen:
+            continue
+        seen.add((problem.line, problem.reason))
+        if problem.tactic == "time limit":
+            verdicts.append(_undecided(problem.line, problem.text, "time limit",
+                                       budget.reason()))
+        elif problem.tactic == "unparsed":
+            verdicts.append(_unparsed(problem.line, problem.text, problem.reason))
+        else:
+            verdicts.append(_undecided(problem.line, problem.text, problem.tactic,
+                                       problem.reason))
+    return verdicts
 
 
 def _may_define(claim: Claim) -> bool:

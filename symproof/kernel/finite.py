@@ -141,10 +141,13 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
     sizes = {s for bounds in ctx.zero_outside.values() for b in bounds if b is not None
              for s in b.free_symbols}
     own = set(free_scalars(difference))
-    # a relation bounding a drawn value by one the claim does not name (i ≤ n[L−1]) needs
-    # that one drawn too, or no draw can be shown to satisfy it
+    # a relation bounding a drawn value by an entry the claim does not name (i ≤ n[L−1])
+    # needs that entry drawn too, or no draw can be shown to satisfy it; a plain symbol there
+    # (k ≤ H_in) is searched by satisfied_by, and drawing it too would only thin the draws
     related = {s for r in ctx.relations if isinstance(r, sp.Basic)
-               for s in free_scalars(r) if own & set(free_scalars(r))}
+               for s in free_scalars(r) if own & set(free_scalars(r))
+               and not isinstance(s, sp.Symbol)}
+    related |= {s for entry in related for s in entry.free_symbols}  # the L of n[L−1]
     scalars = sorted(own | related | sizes, key=str)
     for attempt in range(tries if scalars else 1):  # nothing to draw: one try decides
         values = {s: draw(s, rng, upper=2 + attempt // 5) for s in scalars}

@@ -20,6 +20,7 @@ code and the PyTorch cross-checks all read the spec, so adding a layer kind is i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ import sympy as sp
 
 from ..errors import ParameterError
 from ..notation import LETTERS
+from ..params import as_size, size_from_text, sizes_from_text
 
 __all__ = ["Field", "LayerSpec", "REQUIRED", "register", "specs", "models", "show_value"]
 
@@ -39,6 +41,11 @@ REQUIRED = "required"
 #   offset   one per spatial axis, zero allowed      (padding, output_padding)
 #   flag     True or False                           (bias, ceil_mode, count_include_pad)
 KINDS = ("size", "window", "offset", "flag")
+
+
+# How a flag is written in text, and how one value per axis is separated (params' grammar).
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+_SPLIT = re.compile("[x×,]")
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,44 @@ class Field:
     @property
     def required(self) -> bool:
         return self.default is REQUIRED and not self.same_as
+
+    def from_text(self, text: str, axes: int, *, bounded: bool = False,
+                  positive: frozenset = frozenset()):
+        """The field's value written as text: the one grammar of ``symproof layer KIND``'s
+        options and of ``%! symproof`` directives, matched by pattern, never evaluated. A flag
+        is ``true``/``false`` (``1``/``0``, ``yes``/``no``); a size is digits or a name (``F``:
+        a positive-integer symbol; non-negative for an offset such as padding, unless
+        ``positive`` holds the name, so that it is the same symbol as a size named so
+        elsewhere); a per-axis field takes one value or one per axis (``3x5``, ``3,5``).
+        ``bounded`` values (from documents) stay within the limit ``layer_size``.
+
+        >>> stride, padding = Field("stride", "window"), Field("padding", "offset")
+        >>> stride.from_text("1x2", 2), padding.from_text("p", 1)
+        ((1, 2), p)
+        """
+        if not isinstance(text, str):
+            raise ParameterError(self.name, text, "must be text such as 3 or 3x5")
+        if self.kind == "flag":
+            if text.strip().lower() not in _TRUE + _FALSE:
+                raise ParameterError(self.name, text, "must be true or false")
+            return text.strip().lower() in _TRUE
+        nonnegative = self.kind == "offset"
+
+        def one(part: str):
+            zero_allowed = nonnegative and part.strip() not in positive
+            value = size_from_text(self.name, part, nonnegative=zero_allowed, bounded=bounded)
+            return as_size(self.name, value, 0 if nonnegative else 1)  # its sign, here
+
+        if not self.per_axis:
+            return one(text)
+        parts = sizes_from_text(self.name, text, nonnegative=nonnegative, bounded=bounded)
+        if len(parts) == 1:
+            return one(text)
+        if len(parts) != axes:
+            rule = ("must be one value (the layer has one axis)" if axes == 1 else
+                    f"must be one value or {axes} values, one per axis (such as 3x5)")
+            raise ParameterError(self.name, text, rule)
+        return tuple(one(part) for part in _SPLIT.split(text))
 
     def normalised_default(self, layer: object, axes: int):
         """The default as the layer stores it, to leave it out of ``repr``."""

@@ -14,7 +14,7 @@ from .. import notation as nt
 from ..errors import EvaluationError, ParameterError, ShapeError, shown
 from ..limits import check_expression
 from ..numeric import AffineIndex, window_view
-from ..params import as_flag, as_size, as_sizes, fails
+from ..params import as_flag, as_size, as_sizes, fails, unreserved
 from ..shapes import check_pool_padding, conv_output_size, pool_output_size
 from .base import Layer
 
@@ -149,21 +149,8 @@ def split_input_shape(layer: str, shape: tuple, channels: sp.Expr | None,
     return (batch, c, *sizes)
 
 
-# Names the element formulas use for indices and dummies: a size named like one of them would
-# silently become that index (SymPy identifies symbols by name and assumptions).
+# Names the element formulas use for indices and dummies (the check is params.unreserved).
 RESERVED = nt.RESERVED
-
-
-def unreserved(name: str, value, reserved: tuple[str, ...] = RESERVED):
-    """``value`` unchanged, unless it uses a symbol the formulas reserve for an index."""
-    values = value if isinstance(value, tuple) else (value,)
-    for v in values:
-        clash = sorted(s.name for s in v.free_symbols if s.name in reserved)
-        if clash:
-            raise ParameterError(
-                name, v, f"must not use the symbol {clash[0]}, which names an index in the "
-                f"element formula (reserved: {', '.join(reserved)}): choose another name")
-    return value
 
 
 def indices(*named: tuple[str, object]) -> tuple[sp.Expr, ...]:
