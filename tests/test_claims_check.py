@@ -47,7 +47,8 @@ def test_verdicts_on_a_directed_solution():
 def test_the_seed_solution_reviewed_by_hand():
     """Every verdict below was read against the seed (tests/data/seed_solution.md)."""
     verdicts, contexts = check_text((DATA / "seed_solution.md").read_text())
-    decided = [(v.line, v.label) for v in verdicts if v.label in ("PROVED", "REFUTED")]
+    decided = [(v.line, v.label) for v in verdicts
+               if v.label in ("PROVED", "REFUTED", "GIVEN")]
     assert decided == [
         # P1, lines 9, 13, 15: Y_{l,i,j} = Σ w X_{i+α−1, j+β−1} + b_l with P = 1. On the
         # unpadded input (DESIGN.md) the window starts at X_{i+α−2}: the student wrote the
@@ -56,6 +57,9 @@ def test_the_seed_solution_reviewed_by_hand():
         # P2, lines 38 and 40, last link: |(m − k + 0)/k + 1| = m/k holds (as written, with
         # absolute-value bars, for positive m, k).
         (38, "PROVED"), (40, "PROVED"),
+        # P3, line 51: the grayscale weights, written inline ($w_{1,1,1} = 0.299$, …), are
+        # definitions (GIVEN), read in P3's context although inline math is not checked.
+        (51, "GIVEN"), (51, "GIVEN"), (51, "GIVEN"),
         # P6(a): ∂y_L/∂b_L = 1 and ∂y_L/∂y_{L−1} = A_L.
         (65, "PROVED"), (65, "PROVED"),
         # P6(b): the final ∂y_L/∂A_ℓ = diag(σ'(A_ℓ y_{ℓ−1} + b_ℓ)) (∂y_L/∂y_ℓ)^T y_{ℓ−1}^T.
@@ -63,8 +67,8 @@ def test_the_seed_solution_reviewed_by_hand():
     ]
     # Nothing is lost: every other claim is UNKNOWN (its notation needs a context the prose
     # does not give, e.g. P2's sizes) or UNPARSED (P4 and P6's {…}_{i,j} index notation).
-    assert {v.label for v in verdicts} <= {"PROVED", "REFUTED", "UNKNOWN", "UNPARSED"}
-    assert len(verdicts) == 49
+    assert {v.label for v in verdicts} <= {"PROVED", "REFUTED", "UNKNOWN", "UNPARSED", "GIVEN"}
+    assert len(verdicts) == 52
     assert [c.described for _, c in contexts if c.described][0].startswith(
         "inferred: C_in = 1, C_out = 2, F = 3, S = 1, P = 1")
 
@@ -178,8 +182,8 @@ def test_numbers_and_functions_read_as_written():
     ])
     verdicts, _ = check_text(document, markdown=True)
     assert [v.label for v in verdicts] == [
-        "PROVED", "PROVED", "REFUTED", "UNKNOWN", "PROVED", "REFUTED", "UNKNOWN", "PROVED"]
-    assert "gcd" in verdicts[3].reason and "definition of sigma" in verdicts[6].reason
+        "PROVED", "PROVED", "REFUTED", "UNKNOWN", "PROVED", "REFUTED", "GIVEN", "PROVED"]
+    assert "gcd" in verdicts[3].reason and "definition of \\sigma" in verdicts[6].reason
 
 
 def test_a_definition_is_not_credited_for_entries_another_one_gave():
@@ -199,6 +203,6 @@ def test_a_definition_is_not_credited_for_entries_another_one_gave():
     verdicts, _ = check_text(document, markdown=True)
     by_line = {v.line: v for v in verdicts}
     assert by_line[4].label == "PROVED", by_line[4].reason
-    assert by_line[2].label == "UNKNOWN" and "another definition" in by_line[2].reason
-    assert by_line[3].label == "UNKNOWN"
+    assert by_line[2].label == "GIVEN" and "another definition" in by_line[2].reason
+    assert by_line[3].label == "GIVEN"
     assert by_line[5].label == "PROVED" and by_line[6].label == "UNPARSED"
