@@ -838,7 +838,7 @@ def _record_function(claim: Claim, key: tuple, ctx: DocumentContext) -> bool:
 
 
 # f(…) or \sigma(…), \sigma\left(…: a call of a named function
-_CALL = re.compile(r"(?:\\[A-Za-z]+|[A-Za-z])\s*(?:\\left\s*)?\(")
+_CALL = re.compile(r"(?:\\(?!left\b)[A-Za-z]+|[A-Za-z])\s*(?:\\left\s*)?\(")
 
 
 def _find_conflicts(ctx: DocumentContext) -> None:

@@ -200,7 +200,7 @@ def _row(row: str, variables: set, read: Reader):
                 if text[:at].strip() and _balanced(text[:at]):
                     return text[:at], _condition(text[at:], variables, read)
                 break
-    why = "value & condition, or value & \\text{otherwise}"
+    why, hint = "", "write value & condition, or value & \\text{otherwise}"
     for gap in sorted(_gaps(text), key=lambda g: (g[1] - g[0] < 2, g[0])):
         value, condition = text[:gap[0]], text[gap[1]:]
         if condition[:1] in "+-*/^=<>,)]}" or not _balanced(value) or "\\text" in value:
@@ -208,8 +208,9 @@ def _row(row: str, variables: set, read: Reader):
         try:
             return value, _condition(condition, variables, read)
         except SymproofError as error:
-            why = str(error)
-    raise SymproofError(f"the cases row {row.strip()!r} has no condition read ({why})")
+            why = why or str(error)  # the likeliest split's reason (the widest gap)
+    raise SymproofError(f"the cases row {row.strip()!r} has no condition read "
+                        f"({why or hint})")
 
 
 def _gaps(text: str) -> list[tuple[int, int]]:
@@ -385,8 +386,9 @@ def _clash(p1, b1, p2, b2, shape):
         return None
     free = [n for n, e in enumerate(common) if e.free_symbols]
     sizes = [shape[n] if shape is not None and n < len(shape) else None for n in free]
-    if all(isinstance(s, int) for s in sizes) and _count(sizes) <= _ENTRIES_COMPARED:
-        for values in itertools.product(*(range(1, s + 1) for s in sizes)):
+    if all(isinstance(s, (int, sp.Integer)) for s in sizes) and (
+            _count(sizes) <= _ENTRIES_COMPARED):
+        for values in itertools.product(*(range(1, int(s) + 1) for s in sizes)):
             entry = list(common)
             for n, v in zip(free, values):
                 entry[n] = sp.Integer(v)
