@@ -4,6 +4,9 @@ of the order of definitions, and never PROVED by being restated."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -263,3 +266,25 @@ def test_side_by_side_splitting_leaves_other_claims_alone():
     split = split_side_by_side(extract(r"$$w_{1} = 1, w_{2} = \frac{1}{2}; b = 0$$"))
     assert [(c.lhs, c.rhs) for c in split] == [("w_{1}", "1"), ("w_{2}", r"\frac{1}{2}"),
                                                 ("b", "0")]
+
+
+def test_named_sizes_in_a_definition_are_the_contexts():
+    """w = 1/F² with F = 3 from the directive: the box filter's weights are 1/9."""
+    document = "\n".join([CONV, r"$$w_{1,1,\alpha,\beta} = \frac{1}{F^2}$$",
+                          r"$$Y_{1,i,j} = \frac{1}{9}\sum_{\alpha=1}^{3}\sum_{\beta=1}^{3} "
+                          r"X_{1,i+\alpha-2,j+\beta-2}$$"])
+    assert labels(document) == {2: ["PROVED"], 3: ["PROVED"]}
+
+
+def test_cli_shows_definitions_as_given(tmp_path):
+    source = tmp_path / "gray.md"
+    source.write_text("\n".join([GRAY.replace("%!", "<!--") + " -->",
+                                 r"$$\sigma(x) = \frac{1}{1+e^{-x}}$$",
+                                 r"$$w_{1,1,1,1} = 0.299, \quad w_{1,2,1,1} = 0.587, \quad "
+                                 r"w_{1,3,1,1} = 0.114$$", GRAY_CLAIM, ""]))
+    done = subprocess.run([sys.executable, "-m", "symproof", "check", str(source), "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    statuses = [(v["line"], v["status"]) for v in json.loads(done.stdout)]
+    assert statuses == [(2, "GIVEN"), (3, "PROVED"), (3, "PROVED"), (3, "PROVED"),
+                        (4, "PROVED")]

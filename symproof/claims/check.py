@@ -10,8 +10,10 @@ and shown as UNPARSED (its ``label``):
 * an output size ``W_out = …`` / ``H_out = …``: the left side is the layer's output size;
 * a Jacobian ``∂y_L/∂A_ℓ = …`` of an MLP: the left side is symproof's formula (numerator
   layout);
-* a weight or bias definition (``w_{…} = \\begin{cases}…``) is recorded in the context; its
-  verdict is whether the layer with those weights computes what the document claims of it;
+* a definition (a weight or bias, ``w_{…} = \\begin{cases}…``, ``b = 0``; a function,
+  ``σ(x) = …``; an MLP's layer equation) is GIVEN and recorded in the context
+  (:mod:`symproof.claims.definitions`); a weight definition's verdict is whether the layer with
+  those weights computes what the document claims of it; two that disagree are both reported;
 * anything else: an identity, proved, refuted with a counterexample, or UNKNOWN.
 
 Writing conventions are normalised first (``X_{i,j}`` on a one-channel input is ``X_{1,i,j}``,
@@ -813,6 +815,8 @@ def _record_definition(claim: Claim, key: tuple, target, ctx: DocumentContext) -
             return False
         definition = definition.xreplace({s: v for s in definition.free_symbols
                                           for v in names if s.name == v.name})
+    # sizes the context names (F = 3) are those numbers in the weights too, as in the claims
+    definition = _conventions(definition, ctx)
     ctx.weights.setdefault(name, []).append((key, (variables, definition)))
     return True
 
