@@ -288,3 +288,14 @@ def test_cli_shows_definitions_as_given(tmp_path):
     statuses = [(v["line"], v["status"]) for v in json.loads(done.stdout)]
     assert statuses == [(2, "GIVEN"), (3, "PROVED"), (3, "PROVED"), (3, "PROVED"),
                         (4, "PROVED")]
+
+
+def test_a_definition_outside_the_weights_range_is_refused():
+    """w_{1,1,5,5} of a 3×3 kernel names no weight: it was credited PROVED by any claim whose
+    sums it took part in (as δ(α, 5), zero over 1…3). Now reported, and never applied."""
+    document = "\n".join([CONV, r"$$w_{1,1,\alpha,\beta} = \begin{cases} 1 & (\alpha = 2, "
+                                r"\beta = 2) \\ 0 & (\text{otherwise}) \end{cases}$$",
+                          r"$$w_{1,1,5,5} = 7$$", r"$$Y_{1,i,j} = X_{1,i,j}$$"])
+    got = by_line(document)
+    assert got[3][0].label == "UNPARSED" and "outside 1…3" in got[3][0].reason
+    assert got[4][0].label == "PROVED" and got[2][0].label == "PROVED"

@@ -800,6 +800,12 @@ def _record_definition(claim: Claim, key: tuple, target, ctx: DocumentContext) -
     if len(variables) != len(shapes[name]):
         raise SymproofError(f"{name} has {len(shapes[name])} indices in {ctx.layer!r}, "
                             f"the definition gives {len(variables)}")
+    outside = [(n, v, size) for n, (v, size) in enumerate(zip(variables, shapes[name]))
+               if v.is_Integer and sp.sympify(size).is_Integer and not 1 <= v <= size]
+    if outside:  # w_{1,1,5,5} of a 3×3 kernel names no weight: it would apply to nothing
+        n, v, size = outside[0]
+        raise SymproofError(f"index {n + 1} of {name} is {v}, outside 1…{size} in "
+                            f"{ctx.layer!r}")
     names = [v for v in variables if not v.is_Integer]
     if any(not isinstance(v, sp.Symbol) for v in names) or len(set(names)) < len(names):
         raise SymproofError(f"the indices of {name} must be numbers or distinct names, as in "
