@@ -299,3 +299,23 @@ def test_a_definition_outside_the_weights_range_is_refused():
     got = by_line(document)
     assert got[3][0].label == "UNPARSED" and "outside 1…3" in got[3][0].reason
     assert got[4][0].label == "PROVED" and got[2][0].label == "PROVED"
+
+
+def test_definitions_written_with_a_defining_sign():
+    """``:=``, ``\\coloneqq``, ``\\stackrel{\\text{def}}{=}``, ``\\triangleq`` define: the weights
+    and functions are applied; anything else so written is GIVEN, never judged (m := 5 was
+    REFUTED with m = 1)."""
+    document = "\n".join([
+        GRAY,
+        r"$$w_{1,1,1,1} := 0.299, \quad w_{1,2,1,1} \coloneqq 0.587, \quad "
+        r"w_{1,3,1,1} \stackrel{\text{def}}{=} 0.114$$",
+        GRAY_CLAIM,
+        r"$$m := 5$$",
+        r"$$f(x) \triangleq x^2$$",
+        r"$$f(3) = 9$$",
+        r"$$a^l := \sigma(w^l a^{l-1} + b^l)$$",
+    ])
+    got = by_line(document)
+    assert [v.label for v in got[2]] == ["PROVED"] * 3 and got[3][0].label == "PROVED"
+    assert [got[n][0].label for n in (4, 5, 6, 7)] == ["GIVEN", "GIVEN", "PROVED", "GIVEN"]
+    assert "layer equation" in got[7][0].reason

@@ -49,6 +49,7 @@ from ..proof import Outcome, Status, Step
 from .definitions import (
     cases_to_piecewise,
     conflicts,
+    defining_form,
     function_definition,
     is_target,
     layer_equation,
@@ -722,7 +723,11 @@ def _keyed(claims: list[Claim]):
 
 def _judge_all(claims: list[Claim], context_of, budget: _Budget) -> list[Verdict]:
     """Definitions first (wherever one stands in its context, it holds in all of it), then
-    every claim; each weight definition's verdict is then decided by the claims using it."""
+    every claim; each weight definition's verdict is then decided by the claims using it.
+    A claim written with a defining sign (``:=``) is a definition even when symproof does
+    not apply it: GIVEN, never judged."""
+    signed = {n for n, claim in enumerate(claims) if defining_form(claim) is not None}
+    claims = [defining_form(claim) or claim for claim in claims]
     kinds, unreadable = _record_definitions(claims, context_of, budget)
     contexts = {id(ctx): ctx for ctx in (context_of(claim.line) for claim in claims)}
     for ctx in contexts.values():
@@ -737,6 +742,10 @@ def _judge_all(claims: list[Claim], context_of, budget: _Budget) -> list[Verdict
             verdicts.append(_unparsed(claim.line, claim.latex, unreadable[key][:200]))
         elif key in kinds:
             verdicts.append(_definition_verdict(claim, key, kinds[key], ctx))
+        elif key[1] in signed:
+            verdicts.append(_given(claim, DEFINITION, f"a definition of {claim.lhs.strip()} "
+                                                      "(written as one; symproof does not apply "
+                                                      "it to other claims)"))
         else:
             verdicts.append(_judge(claim, ctx))
     _judge_definitions(verdicts)
@@ -763,7 +772,7 @@ def _record_definitions(claims: list[Claim], context_of, budget: _Budget
                 if "\\begin{cases}" in claim.rhs or isinstance(error, SymproofError):
                     unreadable[key] = f"weight definition not understood: {error}"
                     ctx.unread.setdefault(claim.lhs.lstrip()[0], []).append(claim.line)
-        elif layer_equation(claim.latex) is not None:
+        elif layer_equation(f"{claim.lhs} = {claim.rhs}") is not None:
             kinds[key] = "layer"
         elif _record_function(claim, key, ctx):
             kinds[key] = "function"

@@ -32,7 +32,7 @@ from ..errors import SymproofError
 from .extract import Claim
 from .extract import split_top as _split_top
 
-__all__ = ["split_side_by_side", "cases_to_piecewise", "with_weights", "conflicts",
+__all__ = ["split_side_by_side", "defining_form", "cases_to_piecewise", "with_weights", "conflicts",
            "with_functions", "function_definition", "layer_equation", "is_target"]
 
 # --- side by side and chained definitions ----------------------------------------------------
@@ -141,6 +141,28 @@ def _links_of(line: int, terms: list[str]) -> list[Claim]:
     if len(terms) > 2 and all(is_target(t) for t in terms[:-1]) and not is_target(terms[-1]):
         return [Claim(line, f"{t} = {terms[-1]}", t, terms[-1]) for t in terms[:-1]]
     return [Claim(line, f"{a} = {b}", a, b) for a, b in zip(terms, terms[1:])]
+
+
+# --- definitions written with a defining sign ------------------------------------------------
+
+# Signs that say "is defined as": the claim they join defines its left side, it asserts nothing.
+_DEFINING = ("\\coloneqq", "\\triangleq", "\\stackrel{\\text{def}}{=}",
+             "\\overset{\\text{def}}{=}", "\\stackrel{\\mathrm{def}}{=}",
+             "\\overset{\\mathrm{def}}{=}", "\\stackrel{\\triangle}{=}", "\\doteq")
+
+
+def defining_form(claim: Claim) -> Claim | None:
+    """The claim as ``lhs = rhs`` if it is written with a defining sign (``:=``,
+    ``\\coloneqq``, ``\\triangleq``, ``\\stackrel{\\text{def}}{=}``…), else None."""
+    if claim.rhs is not None:
+        if claim.lhs.rstrip().endswith(":") and claim.lhs.rstrip()[:-1].strip():
+            return Claim(claim.line, claim.latex, claim.lhs.rstrip()[:-1].rstrip(), claim.rhs)
+        return None
+    for sign in _DEFINING:
+        parts = split_top(claim.lhs, sign)
+        if len(parts) == 2 and parts[0].strip() and parts[1].strip():
+            return Claim(claim.line, claim.latex, parts[0].strip(), parts[1].strip())
+    return None
 
 
 # --- cases -----------------------------------------------------------------------------------
