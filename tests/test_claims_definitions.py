@@ -319,3 +319,12 @@ def test_definitions_written_with_a_defining_sign():
     assert [v.label for v in got[2]] == ["PROVED"] * 3 and got[3][0].label == "PROVED"
     assert [got[n][0].label for n in (4, 5, 6, 7)] == ["GIVEN", "GIVEN", "PROVED", "GIVEN"]
     assert "layer equation" in got[7][0].reason
+
+
+def test_the_derivative_of_a_function_with_a_kink_is_not_taken():
+    """ReLU'(0) is a convention (PyTorch: 0; SymPy's Heaviside(0): 1/2): σ'(0) = 0 must not be
+    refuted, nor σ'(0) = 1/2 proved; away from the kink nothing is decided either."""
+    document = "\n".join([r"$$\sigma(x) = \max(0, x)$$", r"$$\sigma'(0) = 0$$",
+                          r"$$\sigma'(0) = \frac{1}{2}$$", r"$$\sigma'(x) = 1$$"])
+    got = labels(document, markdown=True)
+    assert got[2] == got[3] == got[4] == ["UNKNOWN"]

@@ -458,17 +458,34 @@ def _with_functions(expr, ctx: DocumentContext):
     return with_functions(expr, usable) if usable else expr
 
 
-def _conflicting(expr, used: set, ctx: DocumentContext) -> str:
-    """Why the claim cannot be judged: it needs a definition that another contradicts."""
+def _conflicting(sides: tuple, used: set, ctx: DocumentContext) -> str:
+    """Why the claim (its ``sides``, or the definitions it ``used``) cannot be judged: it needs
+    a definition that another contradicts."""
     for key in sorted(used):
         if key in ctx.conflicts:
             return f"it uses the definition at line {key[0]}, which {ctx.conflicts[key]}"
-    for call in expr.atoms(sp.core.function.AppliedUndef):
+    calls = {c for side in sides if isinstance(side, sp.Basic)
+             for c in side.atoms(sp.core.function.AppliedUndef)}
+    for call in sorted(calls, key=str):
         found = ctx.functions.get(call.func.__name__.rstrip("'"), [])
         clash = [key for key, _ in found if key in ctx.conflicts]
         if clash:
             return f"it uses {call.func.__name__}, whose definition at line {clash[0][0]} " \
                    f"{ctx.conflicts[clash[0]]}"
+    return ""
+
+
+def _not_derived(lhs, rhs, ctx: DocumentContext) -> str:
+    """A derivative (σ') of a function the document defines that was not taken (its definition
+    has a kink, as ReLU's): judged as an unknown function it could be "refuted"."""
+    calls = {c for side in (lhs, rhs) if isinstance(side, sp.Basic)
+             for c in side.atoms(sp.core.function.AppliedUndef)}
+    for call in sorted(calls, key=str):
+        name = call.func.__name__
+        if name != name.rstrip("'") and name.rstrip("'") in ctx.functions:
+            line = ctx.functions[name.rstrip("'")][0][0][0]
+            return (f"{name} of the function defined at line {line}, which has a kink there "
+                    "(its derivative is a convention, not taken)")
     return ""
 
 def _layer_context(ctx: DocumentContext):
@@ -487,11 +504,14 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
     rhs = _conventions(_read(claim.rhs), ctx)
-    clash = _conflicting(lhs + rhs if isinstance(lhs + rhs, sp.Basic) else lhs, set(), ctx)
+    clash = _conflicting((lhs, rhs), set(), ctx)
     if clash:
         return _undecided(claim.line, claim.latex, CONFLICT, clash)
     # σ'(x) = σ(x)(1 − σ(x)) after σ(x) = 1/(1 + e^{−x}): about the σ the document defines
     lhs, rhs = _with_functions(lhs, ctx), _with_functions(rhs, ctx)
+    kink = _not_derived(lhs, rhs, ctx)
+    if kink:
+        return _undecided(claim.line, claim.latex, DEFINITION, kink)
     if function_definition(lhs, rhs):
         # σ'(x) = … with σ undefined names what σ' is: not a claim about every σ'
         return _undecided(claim.line, claim.latex, DEFINITION,
@@ -555,7 +575,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
                                        *(size,) * len(spec.axes))
         lhs = sp.sympify(shape[1 + spec.axes.index(axis)])
         reason = f"against {ctx.layer!r}'s output size"
-    clash = _conflicting(sp.S.Zero, used, ctx)
+    clash = _conflicting((), used, ctx)
     if clash:
         return _undecided(claim.line, claim.latex, CONFLICT, clash)
     if reason != "identity":

@@ -459,7 +459,8 @@ def with_functions(expr, functions: dict):
             return None
         arguments, body = functions[base]
         order = len(name) - len(base)
-        if len(arguments) != len(call.args) or (order and len(arguments) != 1):
+        if len(arguments) != len(call.args) or (order and (
+                len(arguments) != 1 or not smooth(body))):
             return None
         return arguments, sp.diff(body, arguments[0], order) if order else body
 
@@ -470,6 +471,13 @@ def with_functions(expr, functions: dict):
 
     return expr.replace(lambda e: isinstance(e, sp.core.function.AppliedUndef)
                         and defined(e) is not None, apply)
+
+
+def smooth(body) -> bool:
+    """Whether SymPy's derivative of ``body`` means what the document means: no kink (max,
+    |x|, a floor, cases) where SymPy would answer Heaviside(0) = 1/2 and PyTorch 0."""
+    return not body.has(sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.Piecewise, sp.floor,
+                        sp.ceiling, sp.sign)
 
 
 # --- layer equations -------------------------------------------------------------------------
