@@ -206,8 +206,11 @@ _BLOCKS = [
     GRAY_CLAIM,
     r"$$Y_{1,i,j} = 0.3 X_{1,i,j} + 0.587 X_{2,i,j} + 0.114 X_{3,i,j}$$",
     r"$$Y_{1,i,j} = \sum_{\gamma=1}^{3} w_{1,\gamma,1,1} X_{\gamma,i,j}$$",
+    r"$$\sigma'(x) = \sigma(x)(1-\sigma(x))$$",
+    r"$$\sigma(x) = \frac{1}{1+e^{-x}}$$",
 ]
-_CONFLICTING = [*_BLOCKS[:5], r"$$w_{1,3,1,1} = 0.2$$"]
+_CONFLICTING = [*_BLOCKS[:5], r"$$w_{1,3,1,1} = 0.2$$", *_BLOCKS[7:],
+                r"$$\sigma(x) = \tanh(x)$$"]
 
 
 @pytest.mark.parametrize("blocks", [_BLOCKS, _CONFLICTING], ids=["agreeing", "conflicting"])

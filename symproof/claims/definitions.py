@@ -148,7 +148,7 @@ def _links_of(line: int, terms: list[str]) -> list[Claim]:
 # Signs that say "is defined as": the claim they join defines its left side, it asserts nothing.
 _DEFINING = ("\\coloneqq", "\\triangleq", "\\stackrel{\\text{def}}{=}",
              "\\overset{\\text{def}}{=}", "\\stackrel{\\mathrm{def}}{=}",
-             "\\overset{\\mathrm{def}}{=}", "\\stackrel{\\triangle}{=}", "\\doteq")
+             "\\overset{\\mathrm{def}}{=}", "\\stackrel{\\triangle}{=}")
 
 
 def defining_form(claim: Claim) -> Claim | None:
