@@ -37,7 +37,7 @@ def test_definition_not_credited_by_line_number_substring():
     lines[33] = "$$Y_{i,j} = X_{i,j}$$"
     got = verdicts("\n".join(lines))
     assert got[34][0] == "PROVED", got[34]
-    assert got[3][0] == "UNKNOWN", got[3]
+    assert got[3][0] == "GIVEN", got[3]  # a definition, which no claim decides
 
 
 def test_two_definitions_of_the_same_weights_are_not_both_credited():

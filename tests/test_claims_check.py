@@ -47,29 +47,36 @@ def test_verdicts_on_a_directed_solution():
 def test_the_seed_solution_reviewed_by_hand():
     """Every verdict below was read against the seed (tests/data/seed_solution.md)."""
     verdicts, contexts = check_text((DATA / "seed_solution.md").read_text())
-    decided = [(v.line, v.label) for v in verdicts if v.label in ("PROVED", "REFUTED")]
+    decided = [(v.line, v.label) for v in verdicts
+               if v.label in ("PROVED", "REFUTED", "GIVEN")]
     assert decided == [
         # P1, lines 9, 13, 15: Y_{l,i,j} = Σ w X_{i+α−1, j+β−1} + b_l with P = 1. On the
         # unpadded input (DESIGN.md) the window starts at X_{i+α−2}: the student wrote the
         # padded-image formula without saying so. Refuted, with a counterexample. The sums
         # with line 17's weights (its run-on cases recovered) are X_{i+1,j} − X_{i,j} and
-        # X_{i,j+1} − X_{i,j}: true algebra; the weights realise neither claim on the layer.
+        # X_{i,j+1} − X_{i,j}: true algebra; the weights realise neither chain's conclusion
+        # (Y_{1,i,j} = X_{i+1,j} − X_{i,j}) on the layer.
         (9, "REFUTED"), (13, "REFUTED"), (13, "PROVED"), (15, "REFUTED"), (15, "PROVED"),
         (17, "REFUTED"),
         # P2, from its prose C_in = C_out = C, f_1 = f_2 = S = k, b = 0, P = 0 (the input
         # H_in × W_in symbolic): line 25 the general formula, line 29's weights, line 33 the
-        # layer with them.
-        (25, "PROVED"), (29, "PROVED"), (33, "PROVED"),
+        # layer with them, line 34 (the display after it, one chain) the average: the chain
+        # Y = … = (1/k²) Σ X is what line 29's weights make the layer compute.
+        (25, "PROVED"), (29, "PROVED"), (33, "PROVED"), (34, "PROVED"),
         # P2, lines 38 and 40: W_out = |(W_in − f_1 + 2P)/S + 1| read as written (bars are an
         # absolute value) fails when k ∤ W_in, which nothing in the document rules out:
         # refuted with such a counterexample. The middle link equates W_in with the writer's
         # m, which nothing binds (UNKNOWN); the last, |(m − k + 0)/k + 1| = m/k, holds (as
         # written, for positive m, k).
         (38, "REFUTED"), (38, "PROVED"), (40, "REFUTED"), (40, "PROVED"),
-        # P3, line 48: an unbiased convolution with C_in = 3, C_out = 1, F = S = 1, P = 0.
-        (48, "PROVED"),
+        # P3, lines 48–49 (one chain over two displays): an unbiased convolution with
+        # C_in = 3, C_out = 1, F = S = 1, P = 0, written out.
+        (48, "PROVED"), (49, "PROVED"),
+        # P3, line 51: the grayscale weights, written inline ($w_{1,1,1} = 0.299$, …), are
+        # definitions (GIVEN), read in P3's context although inline math is not checked.
+        (51, "GIVEN"), (51, "GIVEN"), (51, "GIVEN"),
         # P4: every link but ρ's definition (GIVEN), the monotone max by the kernel's rule.
-        *[(57, "PROVED")] * 4,
+        (57, "PROVED"), (57, "GIVEN"), *[(57, "PROVED")] * 3,
         # P6(a): ∂y_L/∂b_L = 1 and ∂y_L/∂y_{L−1} = A_L.
         (65, "PROVED"), (65, "PROVED"),
         # P6(a), lines 69 and 71: every index-level link of ∂y_ℓ/∂b_ℓ and ∂y_ℓ/∂y_{ℓ−1}
@@ -83,9 +90,9 @@ def test_the_seed_solution_reviewed_by_hand():
         (81, "PROVED"),
     ]
     # Nothing is lost: every other claim is UNKNOWN (its notation needs a context the prose
-    # does not give, e.g. P2's sizes) or UNPARSED.
+    # does not give) or UNPARSED.
     assert {v.label for v in verdicts} <= {"PROVED", "REFUTED", "UNKNOWN", "UNPARSED", "GIVEN"}
-    assert len(verdicts) == 49
+    assert len(verdicts) == 54
     assert [c.described for _, c in contexts if c.described][0].startswith(
         "inferred: C_in = 1, C_out = 2, F = 3, S = 1, P = 1")
     middle = [v for v in verdicts if v.line in (38, 40) and v.label == "UNKNOWN"]
@@ -201,8 +208,8 @@ def test_numbers_and_functions_read_as_written():
     ])
     verdicts, _ = check_text(document, markdown=True)
     assert [v.label for v in verdicts] == [
-        "PROVED", "PROVED", "REFUTED", "UNKNOWN", "PROVED", "REFUTED", "UNKNOWN", "PROVED"]
-    assert "gcd" in verdicts[3].reason and "definition of sigma" in verdicts[6].reason
+        "PROVED", "PROVED", "REFUTED", "UNKNOWN", "PROVED", "REFUTED", "GIVEN", "PROVED"]
+    assert "gcd" in verdicts[3].reason and "definition of \\sigma" in verdicts[6].reason
 
 
 def test_a_definition_is_not_credited_for_entries_another_one_gave():
@@ -222,6 +229,6 @@ def test_a_definition_is_not_credited_for_entries_another_one_gave():
     verdicts, _ = check_text(document, markdown=True)
     by_line = {v.line: v for v in verdicts}
     assert by_line[4].label == "PROVED", by_line[4].reason
-    assert by_line[2].label == "UNKNOWN" and "another definition" in by_line[2].reason
-    assert by_line[3].label == "UNKNOWN"
+    assert by_line[2].label == "GIVEN" and "another definition" in by_line[2].reason
+    assert by_line[3].label == "GIVEN"
     assert by_line[5].label == "PROVED" and by_line[6].label == "UNPARSED"

@@ -69,8 +69,11 @@ def test_each_seed_claim_at_its_line(line):
 def test_the_seed_is_mostly_judged_and_no_p6_link_lost():
     judged = [v for v in seed_verdicts() if v.label in (
         "PROVED", "VERIFIED", "SPOT_CHECKED", "REFUTED")]
-    assert len(seed_verdicts()) == 49
-    assert len(judged) >= 39  # P2 and P3's sizes need a context other work gives
+    # the issue's target: ≥ 90% of the display claims judged (the three inline weight
+    # definitions of line 51 are read too, as GIVEN, but are no display claims)
+    display = [v for v in seed_verdicts() if v.line != 51]
+    assert len(display) == 51 and len(seed_verdicts()) == 54
+    assert len([v for v in judged if v.line != 51]) >= 0.9 * len(display)
     assert not [v for v in seed_verdicts() if v.line >= 57 and v.label in ("UNPARSED",
                                                                            "UNKNOWN")]
 

@@ -27,7 +27,7 @@ from .entries import POSITION, SIZE, Entries, Partial, PartialMatrix, entry_of, 
 from .normalize import tidy
 from .parse import parse_latex
 
-__all__ = ["index_level", "judge_link", "function_definition", "with_functions",
+__all__ = ["index_level", "judge_link", "entry_definition", "with_entry_definitions",
            "nonempty_windows", "nondecreasing_said"]
 
 # Constructs that make a link index-level: entries, builders, derivative operators, arrays.
@@ -223,7 +223,7 @@ def judge_link(lhs_latex: str, rhs_latex: str, line_text: str = "") -> tuple[Out
 
 # --- functions whose entries a document defines (P4's ρ) -------------------------------------
 
-def function_definition(lhs: sp.Expr, rhs: sp.Expr):
+def entry_definition(lhs: sp.Expr, rhs: sp.Expr):
     """``[ρ(X)]_{i,j} = E`` (or ``σ([ρ(X)]_{i,j}) = σ(E)``, the same function on both sides),
     with E free of ρ: ρ's entries defined, as ``(ρ, (i, j), E)``; None for anything else."""
     while (isinstance(lhs, sp.core.function.AppliedUndef) and len(lhs.args) == 1
@@ -242,7 +242,7 @@ def function_definition(lhs: sp.Expr, rhs: sp.Expr):
     return lhs.func, array.expr.base, tuple(indices), rhs
 
 
-def with_functions(expr: sp.Expr, definitions: dict) -> sp.Expr:
+def with_entry_definitions(expr: sp.Expr, definitions: dict) -> sp.Expr:
     """Every ``ρ(Z, i', j')`` whose ρ the document defines, replaced by its definition at
     (i', j') with each entry of the defining array read from Z."""
     def expand(e):

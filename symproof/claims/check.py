@@ -10,8 +10,10 @@ and shown as UNPARSED (its ``label``):
 * an output size ``W_out = …`` / ``H_out = …``: the left side is the layer's output size;
 * a Jacobian ``∂y_L/∂A_ℓ = …`` of an MLP: the left side is symproof's formula (numerator
   layout);
-* a weight or bias definition (``w_{…} = \\begin{cases}…``) is recorded in the context; its
-  verdict is whether the layer with those weights computes what the document claims of it;
+* a definition (a weight or bias, ``w_{…} = \\begin{cases}…``, ``b = 0``; a function,
+  ``σ(x) = …``; an MLP's layer equation) is GIVEN and recorded in the context
+  (:mod:`symproof.claims.definitions`); a weight definition's verdict is whether the layer with
+  those weights computes what the document claims of it; two that disagree are both reported;
 * anything else: an identity, proved, refuted with a counterexample, or UNKNOWN.
 
 Writing conventions are normalised first (``X_{i,j}`` on a one-channel input is ``X_{1,i,j}``,
@@ -25,7 +27,9 @@ Without directives, the context is inferred per section: a convolution from pros
 from __future__ import annotations
 
 import bisect
+import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -40,12 +44,12 @@ from ..kernel.context import broken_range, layer_context
 from ..limits import check_expression
 from ..proof import Outcome, Status, Step
 from .chains import (
-    function_definition,
+    entry_definition,
     index_level,
     judge_link,
     nondecreasing_said,
     nonempty_windows,
-    with_functions,
+    with_entry_definitions,
 )
 from .context import (
     DocumentContext,
@@ -55,6 +59,17 @@ from .context import (
     infer_context,
     sections,
     unbound_beside,
+)
+from .definitions import (
+    cases_to_piecewise,
+    conflicts,
+    defining_form,
+    function_definition,
+    is_target,
+    layer_equation,
+    split_side_by_side,
+    with_functions,
+    with_weights,
 )
 from .extract import Claim, directives, extract
 from .normalize import tidy
@@ -75,6 +90,10 @@ UNPARSED = "UNPARSED"
 UNREAD = "unparsed"
 #: The tactic of the outcome of a weight definition, until the claims that use it decide it.
 WEIGHTS = "weight definition"
+#: The tactic of the outcome of any other definition (a function, a layer equation): GIVEN.
+DEFINITION = "definition"
+#: The tactic of a definition that another one of the same entries contradicts.
+CONFLICT = "conflicting definitions"
 _INDEX_NAMES = (*nt.INDICES, nt.LAYER_INDEX)
 
 
@@ -96,6 +115,10 @@ class Verdict(Step):
     line: int = 0
     latex: str = ""
     evidence: dict = field(default_factory=dict)
+    # which definition (its key: line, position) this verdict records, and which a claim
+    # substituted: what credits or blames a definition (not shown; lines are, in evidence)
+    defines: tuple | None = field(default=None, compare=False, repr=False)
+    uses: frozenset = field(default=frozenset(), compare=False, repr=False)
 
     @classmethod
     def of(cls, line: int, latex: str, outcome: Outcome, reason: str,
@@ -282,89 +305,49 @@ def _wrong_rank(expr, ctx: DocumentContext) -> str:
     return ""
 
 
-def _with_weights(expr, ctx: DocumentContext, used: set[int]):
-    """Substitute the document's weight/bias definitions; the lines of those that applied are
-    added to ``used``. A definition such as ``w_{1,α,β} = …`` covers the entries whose fixed
-    indices match (here output channel 1); where several cover an entry, the one that fixes
-    more indices applies (``w_{1,1,2,2} = 1`` over ``w_{1,1,α,β} = …``, also inside a sum
-    over α, β), then the first."""
-    def definition(entry):
-        # Every definition whose fixed indices equal, or may equal, the entry's (a symbolic α
-        # may be 2): from the least specific to the most, each overrides the value where its
-        # fixed indices match, as a product of Kronecker deltas (exact for integer indices).
-        candidates = []
-        for line, (pattern, body) in ctx.weights.get(entry.base.label.name, []):
-            if len(pattern) != len(entry.indices):
-                continue
-            fixed = [(p, i) for p, i in zip(pattern, entry.indices) if not p.free_symbols]
-            if any(sp.Eq(p, i) == sp.false for p, i in fixed):
-                continue
-            candidates.append((len(fixed), -line, line, pattern, body, fixed))
-        if not candidates:
-            return None
-        value = entry  # an entry no definition covers stays itself
-        for _, _, line, pattern, body, fixed in sorted(candidates, key=lambda c: c[:2]):
-            used.add(line)
-            given = body.xreplace({p: i for p, i in zip(pattern, entry.indices)
-                                   if p.free_symbols})
-            where = sp.Mul(*(sp.KroneckerDelta(p, i) for p, i in fixed if p != i))
-            value = given if where == 1 else value + where * (given - value)
-        # δ·δ = δ: SymPy's delta sums recurse without end on powers of one delta
-        return sp.expand(value).replace(
-            lambda e: e.is_Pow and isinstance(e.base, sp.KroneckerDelta) and e.exp.is_positive,
-            lambda e: e.base)
-
-    return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base in (nt.w, nt.b)
-                        and definition(e) is not None, definition)
+def _with_weights(expr, ctx: DocumentContext, used: set):
+    """The document's weight and bias definitions substituted (:func:`with_weights`); the keys
+    of those that applied are added to ``used``."""
+    return with_weights(expr, ctx.weights, used)
 
 
-def _cases_to_piecewise(latex: str, variables) -> sp.Expr:
-    """``\\begin{cases} v (cond) \\\\ … (\\text{otherwise}) \\end{cases}`` as a Piecewise."""
-    start = latex.index("\\begin{cases}") + len("\\begin{cases}")
-    end = latex.index("\\end{cases}")
-    pieces = []
-    for row in latex[start:end].split("\\\\"):
-        row = row.strip()
-        if not row:
-            continue
-        value, _, condition = row.partition("(")
-        condition = condition.rsplit(")", 1)[0].strip()
-        parsed_value = _read(value.replace("&", ""))
-        if "otherwise" in condition:
-            pieces.append((parsed_value, True))
-            continue
-        parts = [c.strip() for c in condition.replace("\\ ", "").split(",") if c.strip()]
-        relations = [_read(c) for c in parts]
-        pieces.append((parsed_value, sp.And(*relations)))
-    if not pieces or pieces[-1][1] is not True:
-        pieces.append((sp.S.Zero, True))  # the document's "0 (otherwise)" may sit outside
-    # Index conditions (γ = l, α = 2 ∧ β = 1) with 0 otherwise are sums of Kronecker deltas,
-    # which the tactics sum out, when no two rows can hold at once (a sum would add up rows
-    # that overlap, where cases take the first that holds); anything else stays a Piecewise.
-    rows = [_equalities(c) for _, c in pieces[:-1]]
-    if pieces[-1][0] == 0 and all(rows) and _disjoint(rows):
-        return sp.Add(*(value * sp.Mul(*(sp.KroneckerDelta(e.lhs, e.rhs)
-                                         for e in _equalities(condition)))
-                        for value, condition in pieces[:-1]))
-    return sp.Piecewise(*pieces)
+def _with_functions(expr, ctx: DocumentContext):
+    """Calls of the functions the document defines replaced by their definitions (those
+    defined in conflicting ways stay calls: the claim is then left undecided)."""
+    usable = {name: found[0][1] for name, found in ctx.functions.items()
+              if not any(key in ctx.conflicts for key, _ in found)}
+    return with_functions(expr, usable) if usable else expr
 
 
-def _disjoint(rows: list[list]) -> bool:
-    """Whether every two rows of equalities contradict each other: some index is set to two
-    different numbers."""
-    def values(row):
-        return {e.lhs: e.rhs for e in row if e.rhs.is_number} | {
-            e.rhs: e.lhs for e in row if e.lhs.is_number}
+def _conflicting(sides: tuple, used: set, ctx: DocumentContext) -> str:
+    """Why the claim (its ``sides``, or the definitions it ``used``) cannot be judged: it needs
+    a definition that another contradicts."""
+    for key in sorted(used):
+        if key in ctx.conflicts:
+            return f"it uses the definition at line {key[0]}, which {ctx.conflicts[key]}"
+    calls = {c for side in sides if isinstance(side, sp.Basic)
+             for c in side.atoms(sp.core.function.AppliedUndef)}
+    for call in sorted(calls, key=str):
+        found = ctx.functions.get(call.func.__name__.rstrip("'"), [])
+        clash = [key for key, _ in found if key in ctx.conflicts]
+        if clash:
+            return f"it uses {call.func.__name__}, whose definition at line {clash[0][0]} " \
+                   f"{ctx.conflicts[clash[0]]}"
+    return ""
 
-    settings = [values(row) for row in rows]
-    return all(any(k in b and (a[k] - b[k]).is_zero is False for k in a)
-               for n, a in enumerate(settings) for b in settings[n + 1:])
 
-
-def _equalities(condition) -> list:
-    parts = condition.args if isinstance(condition, sp.And) else (condition,)
-    return list(parts) if all(isinstance(c, sp.Equality) for c in parts) else []
-
+def _not_derived(lhs, rhs, ctx: DocumentContext) -> str:
+    """A derivative (σ') of a function the document defines that was not taken (its definition
+    has a kink, as ReLU's): judged as an unknown function it could be "refuted"."""
+    calls = {c for side in (lhs, rhs) if isinstance(side, sp.Basic)
+             for c in side.atoms(sp.core.function.AppliedUndef)}
+    for call in sorted(calls, key=str):
+        name = call.func.__name__
+        if name != name.rstrip("'") and name.rstrip("'") in ctx.functions:
+            line = ctx.functions[name.rstrip("'")][0][0][0]
+            return (f"{name} of the function defined at line {line}, which has a kink there "
+                    "(its derivative is a convention, not taken)")
+    return ""
 
 def _layer_context(ctx: DocumentContext):
     """The kernel's context for a claim: the document's assumptions, and what the layer's
@@ -401,20 +384,26 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
     rhs = _conventions(_read(claim.rhs), ctx)
-    applied = False  # whether a function the document defines (ρ) is applied here
-    if ctx.functions:  # [ρ(σ(X))]_{i,j} by the document's definition of ρ
-        arrays = [array for array, _, _ in ctx.functions.values()]
-        applied = any(side.has(*ctx.functions, *arrays) for side in (lhs, rhs))
-        lhs, rhs = with_functions(lhs, ctx.functions), with_functions(rhs, ctx.functions)
-    if (isinstance(lhs, sp.core.function.AppliedUndef) and lhs.args
-            and all(isinstance(a, sp.Symbol) and a.name not in nt.WINDOW_ARRAYS
-                    for a in lhs.args)
-            and len(set(lhs.args)) == len(lhs.args) and not rhs.has(lhs.func)):
-        # σ(x) = 1/(1 + e^{−x}) names what σ is: a definition, not a claim about every σ
-        return _undecided(claim.line, claim.latex, "definition",
+    applied = False  # whether a function the document defines entry by entry (ρ) is applied
+    if ctx.maps:  # [ρ(σ(X))]_{i,j} by the document's definition of ρ
+        arrays = [array for array, _, _ in ctx.maps.values()]
+        applied = any(side.has(*ctx.maps, *arrays) for side in (lhs, rhs))
+        lhs, rhs = with_entry_definitions(lhs, ctx.maps), with_entry_definitions(rhs, ctx.maps)
+    clash = _conflicting((lhs, rhs), set(), ctx)
+    if clash:
+        return _undecided(claim.line, claim.latex, CONFLICT, clash)
+    # σ'(x) = σ(x)(1 − σ(x)) after σ(x) = 1/(1 + e^{−x}): about the σ the document defines
+    lhs, rhs = _with_functions(lhs, ctx), _with_functions(rhs, ctx)
+    kink = _not_derived(lhs, rhs, ctx)
+    if kink:
+        return _undecided(claim.line, claim.latex, DEFINITION, kink)
+    if function_definition(lhs, rhs):
+        # σ'(x) = … with σ undefined names what σ' is: not a claim about every σ'
+        return _undecided(claim.line, claim.latex, DEFINITION,
                           f"a definition of {lhs.func.__name__} (not judged)")
     reason = "identity"
-    used: set[int] = set()  # the lines of the weight definitions substituted
+    used: set[tuple] = set()  # the keys of the weight definitions substituted
+    general = rhs.has(nt.w)  # a formula for every weight, as written (before substitution)
     if ctx.weights and (lhs.has(nt.w, nt.b) or rhs.has(nt.w, nt.b)):
         # The document's weights apply to every claim of their context, wherever defined.
         lhs, rhs = _with_weights(lhs, ctx, used), _with_weights(rhs, ctx, used)
@@ -440,7 +429,9 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         model = _unpadded(model, ctx.layer).xreplace({
             nt.index_symbol(axis): ctx.values[f"{axis}_in"] for axis in spec.axes
             if f"{axis}_in" in ctx.values})
-        if any(n in ctx.weights for n in ("w", "b")) and not rhs.has(nt.w):
+        if any(n in ctx.weights for n in ("w", "b")):
+            # the same definitions on both sides: the right side's weights were substituted
+            # too, so a formula for every weight is judged with the document's weights
             model = _with_weights(model, ctx, used)
         unread = sorted({str(e.base) for e in model.atoms(sp.Indexed)
                          if e.base in (nt.w, nt.b) and str(e.base) in ctx.unread})
@@ -451,12 +442,12 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
             undecided = _undecided(claim.line, claim.latex, "undefined names",
                                    f"the claim is about the layer's {' and '.join(unread)}, "
                                    f"defined at line {lines} in a form symproof does not read")
-            return replace(undecided, evidence={"weights used": sorted(used),
-                                                "element formula": True})
+            return replace(undecided, evidence={"weights used": _lines(used),
+                                                "element formula": True}, uses=frozenset(used))
         lhs, reason = model, f"against {ctx.layer!r}'s element formula"
         # what the layer computes with the document's weights (a formula with w on its
         # right side holds or fails for every weight: it judges no definition)
-        about_the_layer = not rhs.has(nt.w)
+        about_the_layer = not general
     elif isinstance(lhs, sp.Symbol) and spec is not None and lhs.name in (
             f"{axis}_out" for axis in spec.axes):
         axis = lhs.name[:-len("_out")]
@@ -469,6 +460,9 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
                                        *(size,) * len(spec.axes))
         lhs = sp.sympify(shape[1 + spec.axes.index(axis)])
         reason = f"against {ctx.layer!r}'s output size"
+    clash = _conflicting((), used, ctx)
+    if clash:
+        return _undecided(claim.line, claim.latex, CONFLICT, clash)
     if reason != "identity":
         # a name the context defines (padding=p) is that quantity in the claim too, whatever
         # the reader guessed it to be (p read as a positive index)
@@ -517,7 +511,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     note = ""
     evidence = {"tactic": outcome.tactic, "detail": outcome.detail}
     if used:
-        lines = sorted(used)
+        lines = _lines(used)
         note = f" with the weights defined at line {', '.join(map(str, lines))} substituted"
         evidence["weights used"] = lines
     if about_the_layer:  # what the layer computes: what a weight definition is judged by
@@ -532,7 +526,13 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         if condition:
             text += f"; it holds when {condition}"
             evidence["holds when"] = condition
-    return Verdict.of(claim.line, claim.latex, outcome, text, evidence)
+    return replace(Verdict.of(claim.line, claim.latex, outcome, text, evidence),
+                   uses=frozenset(used))
+
+
+def _lines(keys: set) -> list[int]:
+    """The lines of definitions (by key), in order, each once."""
+    return sorted({key[0] for key in keys})
 
 
 # Free variables of identities: indices and generic sizes. Names of a layer's parameters
@@ -645,6 +645,9 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
     judged (the CLI shows it on a terminal); it cannot change a verdict."""
     limits.check("document_bytes", "the document", len(text.encode("utf-8", "replace")))
     claims = extract(text, inline=inline, markdown=markdown)
+    if not inline:  # definitions written inline ($w_{1,1,1} = 0.299$) are read all the same
+        claims = _with_inline_definitions(claims, extract(text, inline=True, markdown=markdown))
+    claims = split_side_by_side(claims)
     found = directives(text, markdown)
     limits.check("claims", "the document (claims and directives)", len(claims) + len(found))
     budget = _Budget()
@@ -663,71 +666,24 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
     def context_of(line: int) -> DocumentContext:
         return contexts[bisect.bisect_right(starts, line) - 1][1]
 
-    unreadable: dict[int, str] = {}
-    defined: set[int] = set()
-    recovered: dict[int, str] = {}  # line → how a malformed definition was read
-    judged: dict[str, Verdict] = {}  # fingerprint of (claim, context) → its verdict
-    given = {claim for claim in claims if not budget.spent()
-             and _record_function(claim, context_of(claim.line))}
-    # First pass: weight and bias definitions, wherever they stand in their context.
-    for claim in claims:
-        ctx = context_of(claim.line)
-        if claim.rhs is not None and _may_define(claim) and not budget.spent():
-            try:
-                with limits.deadline("reading the weight definition"):
-                    parts = split_run_on(claim)  # one cases closed for several definitions
-                    for part in parts or (claim,):
-                        if _record_definition(part, _read(part.lhs), ctx):
-                            defined.add(claim.line)
-                    if parts:
-                        recovered[claim.line] = (
-                            " (read as " + ", ".join(p.lhs for p in parts) + ": one "
-                            "\\begin{cases} was closed for all of them)")
-            except (SymproofError, ValueError, TypeError, IndexError, KeyError,
-                    AttributeError) as error:
-                if "\\begin{cases}" in claim.rhs or isinstance(error, SymproofError):
-                    unreadable[claim.line] = f"weight definition not understood: {error}"
-                    ctx.unread.setdefault(claim.lhs.lstrip()[0], []).append(claim.line)
-    for done, claim in enumerate(claims):
-        if progress is not None:
-            progress(done, len(claims))
-        if budget.spent():
-            verdicts.append(_undecided(claim.line, claim.latex, "time limit",
-                                       budget.reason()))
-        elif claim.line in unreadable:
-            verdicts.append(_unparsed(claim.line, claim.latex, unreadable[claim.line]))
-        elif claim in given:
-            name = str(function_definition(_read(claim.lhs), _read(claim.rhs))[0])
-            outcome = Outcome(Status.GIVEN, "definition", f"the entries of {name}")
-            verdicts.append(Verdict.of(claim.line, claim.latex, outcome, (
-                f"the definition of {name}'s entries, as the document states it (the problem "
-                "that defines it is not in the document)")))
-        elif claim.line in defined:
-            verdicts.append(_undecided(claim.line, claim.latex, WEIGHTS,
-                                       "weight definition recorded in the context"
-                                       + recovered.get(claim.line, "")))
-        else:
-            verdicts.append(_judge_once(claim, context_of(claim.line), judged))
-    if progress is not None:
-        progress(len(claims), len(claims))
-    _judge_definitions(verdicts)
+    verdicts.extend(_judge_all(claims, context_of, budget, progress))
     verdicts.sort(key=lambda v: v.line)
     return verdicts, contexts
 
 
-def _record_function(claim: Claim, ctx: DocumentContext) -> bool:
-    """``[ρ(X)]_{i,j} = …`` (:func:`.chains.function_definition`): ρ's entries recorded in the
+def _record_entry_definition(claim: Claim, ctx: DocumentContext) -> bool:
+    """``[ρ(X)]_{i,j} = …`` (:func:`.chains.entry_definition`): ρ's entries recorded in the
     context, for the claims that apply ρ; the first definition of a function counts."""
     if claim.rhs is None or "[" not in claim.lhs + claim.rhs:
         return False
     try:
         with limits.deadline("reading a definition"):
-            found = function_definition(_read(claim.lhs), _read(claim.rhs))
+            found = entry_definition(_read(claim.lhs), _read(claim.rhs))
     except (SymproofError, ValueError, TypeError, IndexError, KeyError, AttributeError):
         return False  # not readable as a definition: judged (or reported) as a claim
-    if found is None or found[0] in ctx.functions:
+    if found is None or found[0] in ctx.maps:
         return False
-    ctx.functions[found[0]] = found[1:]
+    ctx.maps[found[0]] = found[1:]
     return True
 
 
@@ -750,44 +706,271 @@ def _problem_verdicts(problems: list[Problem], budget: _Budget) -> list[Verdict]
     return verdicts
 
 
+def _keyed(claims: list[Claim]):
+    """Each claim with its key (line, position): definitions are told apart by it, even when
+    several stand on one line."""
+    return [((claim.line, n), claim) for n, claim in enumerate(claims)]
+
+
+def _judge_all(claims: list[Claim], context_of, budget: _Budget,
+               progress: Callable[[int, int], None] | None = None) -> list[Verdict]:
+    """Definitions first (wherever one stands in its context, it holds in all of it), then
+    every claim; each weight definition's verdict is then decided by the claims using it.
+    A claim written with a defining sign (``:=``) is a definition even when symproof does
+    not apply it: GIVEN, never judged. The same claim in the same context is judged once
+    (:func:`_judge_once`); ``progress(done, total)`` follows the claims."""
+    signed = {n for n, claim in enumerate(claims) if defining_form(claim) is not None}
+    claims = [defining_form(claim) or claim for claim in claims]
+    kinds, unreadable, recovered = _record_definitions(claims, context_of, budget)
+    contexts = {id(ctx): ctx for ctx in (context_of(claim.line) for claim in claims)}
+    for ctx in contexts.values():
+        _find_conflicts(ctx)
+    # [ρ(X)]_{i,j} = … defines ρ's entries for the claims that apply ρ (P4 of the seed)
+    entries = {key for key, claim in _keyed(claims) if key not in kinds
+               and not budget.spent() and _record_entry_definition(claim, context_of(claim.line))}
+    verdicts, judged = [], {}
+    for key, claim in _keyed(claims):
+        if progress is not None:
+            progress(key[1], len(claims))
+        ctx = context_of(claim.line)
+        if budget.spent():
+            verdicts.append(_undecided(claim.line, claim.latex, "time limit",
+                                       budget.reason()))
+        elif key in unreadable:
+            verdicts.append(_unparsed(claim.line, claim.latex, unreadable[key]))
+        elif key in kinds:
+            verdicts.append(_definition_verdict(claim, key, kinds[key], ctx,
+                                                recovered.get(key, "")))
+        elif key in entries:
+            name = str(entry_definition(_read(claim.lhs), _read(claim.rhs))[0])
+            verdicts.append(_given(claim, DEFINITION, (
+                f"the definition of {name}'s entries, as the document states it (the problem "
+                "that defines it is not in the document)")))
+        elif key[1] in signed:
+            verdicts.append(_given(claim, DEFINITION, f"a definition of {claim.lhs.strip()} "
+                                                      "(written as one; symproof does not apply "
+                                                      "it to other claims)"))
+        else:
+            verdicts.append(_judge_once(claim, ctx, judged))
+    if progress is not None:
+        progress(len(claims), len(claims))
+    conclusions = [] if budget.spent() or not any(
+        ctx.weights for ctx in contexts.values()) else [
+        _judge_once(claim, context_of(claim.line), judged) for claim in _conclusions(claims)]
+    _judge_definitions(verdicts, conclusions)
+    return verdicts
+
+
+def _conclusions(claims: list[Claim]) -> list[Claim]:
+    """What each chain of links concludes, first side = last side, for a chain that starts at
+    the layer's output (``Y_{1,i,j} = Σ w X + b_1 = X_{i+1,j} − X_{i,j}`` concludes
+    ``Y_{1,i,j} = X_{i+1,j} − X_{i,j}``): the weights the document defines are judged by it.
+    Never reported as a claim of its own: the document wrote the links."""
+    found, start = [], 0
+    for n in range(1, len(claims) + 1):
+        if n < len(claims) and claims[n].lhs == claims[n - 1].rhs and claims[n].rhs is not None:
+            continue  # the chain goes on
+        first, last = claims[start], claims[n - 1]
+        if n - start > 1 and first.lhs.lstrip().startswith("Y"):
+            found.append(replace(first, latex=f"{first.lhs} = {last.rhs}", rhs=last.rhs))
+        start = n
+    return found
+
+
+def _record_definitions(claims: list[Claim], context_of, budget: _Budget
+                        ) -> tuple[dict, dict, dict]:
+    """Every definition recorded in its context: key → what it defines ("weights",
+    "function", "layer"), key → why a weight definition could not be read, and key → how a
+    malformed one was recovered."""
+    kinds: dict[tuple, str] = {}
+    unreadable: dict[tuple, str] = {}
+    recovered: dict[tuple, str] = {}
+    for key, claim in _keyed(claims):
+        if claim.rhs is None or budget.spent():
+            continue
+        ctx = context_of(claim.line)
+        if _may_define(claim):
+            try:
+                with limits.deadline("reading the weight definition"):
+                    parts = split_run_on(claim)  # one cases closed for several definitions
+                    for part in parts or (claim,):
+                        if _record_definition(part, key, _read(part.lhs), ctx):
+                            kinds[key] = "weights"
+                    if parts:
+                        recovered[key] = (" (read as " + ", ".join(p.lhs for p in parts)
+                                          + ": one \\begin{cases} was closed for all of them)")
+            except (SymproofError, ValueError, TypeError, IndexError, KeyError,
+                    AttributeError) as error:
+                if "\\begin{cases}" in claim.rhs or isinstance(error, SymproofError):
+                    unreadable[key] = f"weight definition not understood: {error}"
+                    ctx.unread.setdefault(claim.lhs.lstrip()[0], []).append(claim.line)
+        elif layer_equation(f"{claim.lhs} = {claim.rhs}") is not None:
+            kinds[key] = "layer"
+        elif _record_function(claim, key, ctx):
+            kinds[key] = "function"
+    return kinds, unreadable, recovered
+
+
 def _may_define(claim: Claim) -> bool:
-    """Whether the claim is written like a weight or bias definition (``w_{…} = …``)."""
-    return claim.lhs.lstrip().startswith(("w_", "b_"))
+    """Whether the claim is written like a weight or bias definition (``w_{…} = …``, ``b = 0``)."""
+    return claim.lhs.lstrip().startswith(("w_", "b_")) or is_target(claim.lhs)
 
 
-def _record_definition(claim: Claim, target, ctx: DocumentContext) -> bool:
-    """A weight or bias definition (``w_{…} = \\begin{cases}…``, or one entry given a value,
-    ``b_1 = 0``), recorded in the context; False when the claim is no definition. A pattern's
-    indices are numbers or distinct names, as many as the layer's array has; anything else
-    is refused (its meaning would be a guess)."""
+def _record_definition(claim: Claim, key: tuple, target, ctx: DocumentContext) -> bool:
+    """A weight or bias definition (``w_{…} = \\begin{cases}…``, a value for one entry,
+    ``b_1 = 0``, for a pattern of entries, ``b_l = 0``, or for the whole array, ``b = 0``),
+    recorded in the context under ``key``; False when the claim is no definition. A pattern's
+    indices are numbers or distinct names, as many as the layer's array has; anything else is
+    refused (its meaning would be a guess). A value without cases is a number, or names only
+    the pattern's indices and the sizes the context defines."""
     cases = "\\begin{cases}" in claim.rhs
-    if not (isinstance(target, sp.Indexed) and target.base in (nt.w, nt.b)):
+    whole = isinstance(target, sp.Symbol) and target.name in ("w", "b")
+    if not whole and not (isinstance(target, sp.Indexed) and target.base in (nt.w, nt.b)):
         if cases:
             raise SymproofError(f"{claim.lhs.strip()} is not a weight w_{{…}} or bias b_{{…}}")
         return False
-    variables = tuple(sp.sympify(v) for v in _in_full(target.base, tuple(target.indices),
-                                                       ctx))
-    if not cases:  # b_1 = 0: a value for one entry, nothing else
-        if not all(v.is_Integer for v in variables):
-            return False
-        value = _read(claim.rhs)
-        if value.atoms(sp.Indexed) or value.free_symbols or not value.is_number:
-            return False
+    name = target.name if whole else target.base.label.name
     shapes = getattr(ctx.layer, "parameter_shapes", {})
-    name = target.base.label.name
     if name not in shapes:
-        raise SymproofError(f"the context has no layer with {name}: add a directive for it")
+        where = "the context has no layer with" if getattr(ctx.layer, "spec", None) is None \
+            else f"{ctx.layer!r} has no"
+        raise SymproofError(f"{where} {name}: add a directive for it")
+    variables = tuple(sp.Dummy(f"{name}{n + 1}", integer=True, positive=True)
+                      for n in range(len(shapes[name]))) if whole else tuple(
+        sp.sympify(v) for v in _in_full(target.base, tuple(target.indices), ctx))
     if len(variables) != len(shapes[name]):
         raise SymproofError(f"{name} has {len(shapes[name])} indices in {ctx.layer!r}, "
                             f"the definition gives {len(variables)}")
+    outside = [(n, v, size) for n, (v, size) in enumerate(zip(variables, shapes[name]))
+               if v.is_Integer and sp.sympify(size).is_Integer and not 1 <= v <= size]
+    if outside:  # w_{1,1,5,5} of a 3×3 kernel names no weight: it would apply to nothing
+        n, v, size = outside[0]
+        raise SymproofError(f"index {n + 1} of {name} is {v}, outside 1…{size} in "
+                            f"{ctx.layer!r}")
     names = [v for v in variables if not v.is_Integer]
     if any(not isinstance(v, sp.Symbol) for v in names) or len(set(names)) < len(names):
         raise SymproofError(f"the indices of {name} must be numbers or distinct names, as in "
                             f"{name}_{{1,\\gamma,\\alpha,\\beta}}")
-    definition = _cases_to_piecewise(claim.rhs, variables) if cases else value
-    ctx.weights.setdefault(name, []).append((claim.line, (variables, definition)))
+    if cases:
+        definition = cases_to_piecewise(claim.rhs, variables, _read)
+    else:
+        definition = _read(claim.rhs)
+        allowed = {v.name for v in names} | set(ctx.values) | _defined_names(ctx)
+        if not isinstance(definition, sp.Expr) or definition.atoms(
+                sp.Indexed, sp.core.function.AppliedUndef) or any(
+                s.name not in allowed for s in definition.free_symbols):
+            return False
+        definition = definition.xreplace({s: v for s in definition.free_symbols
+                                          for v in names if s.name == v.name})
+    # sizes the context names (F = 3) are those numbers in the weights too, as in the claims
+    definition = _conventions(definition, ctx)
+    ctx.weights.setdefault(name, []).append((key, (variables, definition)))
     return True
 
+
+def _record_function(claim: Claim, key: tuple, ctx: DocumentContext) -> bool:
+    """``σ(x) = …`` (a function of distinct plain variables, not on its right side, no prime)
+    recorded in the context under ``key``; False for anything else (judged as a claim)."""
+    if not _CALL.match(claim.lhs.strip()):
+        return False  # only f(…) or \\sigma(…) is read here, not every claim twice
+    try:
+        with limits.deadline("reading the definition"):
+            lhs = _read(claim.lhs)
+            if not isinstance(lhs, sp.core.function.AppliedUndef) or "'" in lhs.func.__name__:
+                return False
+            rhs = _read(claim.rhs)
+    except (SymproofError, ValueError, TypeError, IndexError, KeyError, AttributeError,
+            NotImplementedError, RecursionError):
+        return False  # the claim's own judging reports what cannot be read
+    if not isinstance(rhs, sp.Expr) or not function_definition(lhs, rhs):
+        return False
+    ctx.functions.setdefault(lhs.func.__name__, []).append((key, (lhs.args, rhs)))
+    return True
+
+
+# f(…) or \sigma(…), \sigma\left(…: a call of a named function
+_CALL = re.compile(r"(?:\\(?!left\b)[A-Za-z]+|[A-Za-z])\s*(?:\\left\s*)?\(")
+
+
+def _find_conflicts(ctx: DocumentContext) -> None:
+    """Definitions of the same entries (or function) that disagree, recorded in
+    ``ctx.conflicts`` for both: neither applies, whatever their order."""
+    shapes = getattr(ctx.layer, "parameter_shapes", {})
+    for name, found in ctx.weights.items():
+        try:
+            with limits.deadline("comparing definitions"):
+                clashes = conflicts(name, found, shapes.get(name))
+        except TooLargeError as error:
+            clashes = [(key, found[0][0], name, "?", f"not compared ({error})")
+                       for key, _ in found[1:]]
+        for later, earlier, entry, there, here in clashes:
+            _conflict(ctx, later, earlier, entry, there, here)
+    for name, found in ctx.functions.items():
+        (first, (arguments, body)), *others = found
+        for key, (other_arguments, other) in others:
+            if not _same_function(arguments, body, other_arguments, other):
+                _conflict(ctx, key, first, f"{name}{arguments}", body, other)
+
+
+def _same_function(arguments, body, other_arguments, other) -> bool:
+    """Whether two definitions of a function agree (shown by simplification, else not)."""
+    if len(arguments) != len(other_arguments):
+        return False
+    renamed = other.subs(dict(zip(other_arguments, arguments)), simultaneous=True)
+    try:
+        with limits.deadline("comparing definitions"):
+            return body == renamed or sp.simplify(body - renamed) == 0
+    except TooLargeError:
+        return False
+
+
+def _conflict(ctx: DocumentContext, later: tuple, earlier: tuple, entry: str, there,
+              here) -> None:
+    ctx.conflicts.setdefault(later, f"conflicts with the definition at line {earlier[0]}: "
+                                    f"{entry} is {there} there, {here} here")
+    ctx.conflicts.setdefault(earlier, f"conflicts with the definition at line {later[0]}: "
+                                      f"{entry} is {there} here, {here} there")
+
+
+def _definition_verdict(claim: Claim, key: tuple, kind: str, ctx: DocumentContext,
+                        note: str = "") -> Verdict:
+    """A definition's verdict: GIVEN (a weight definition's may be decided later by the
+    claims that use it), or UNKNOWN when another definition contradicts it."""
+    if key in ctx.conflicts:
+        verdict = _undecided(claim.line, claim.latex, CONFLICT, ctx.conflicts[key])
+    elif kind == "weights":
+        verdict = _given(claim, WEIGHTS, "weight definition recorded in the context" + note)
+    elif kind == "function":
+        name = claim.lhs.strip().split("(")[0].replace("\\left", "").strip()
+        verdict = _given(claim, DEFINITION, f"a definition of {name}, applied to the claims "
+                                            "of its context")
+    else:
+        mlp = " (the mlp directive's network)" if ctx.layer == "mlp" else ""
+        verdict = _given(claim, DEFINITION, f"a layer equation of an MLP{mlp}: given, "
+                                            "not judged")
+    return replace(verdict, defines=key)
+
+
+def _given(claim: Claim, tactic: str, reason: str) -> Verdict:
+    return Verdict.of(claim.line, claim.latex, Outcome(Status.GIVEN, tactic, reason), reason)
+
+
+def _with_inline_definitions(claims: list[Claim], everything: list[Claim]) -> list[Claim]:
+    """The display claims, with the inline ones that define a weight or bias entry by a
+    number (``$w_{1,1,1} = 0.299$``): definitions hold wherever they are written."""
+    display = Counter((c.line, c.latex) for c in claims)
+    extra = []
+    for claim in everything:
+        if display[(claim.line, claim.latex)] > 0:
+            display[(claim.line, claim.latex)] -= 1
+        elif claim.rhs is not None and is_target(claim.lhs) and _NUMBER.fullmatch(
+                claim.rhs.strip()):
+            extra.append(claim)
+    return sorted([*claims, *extra], key=lambda c: c.line) if extra else claims
+
+
+# A number as written: 0.299, -1, .5, \frac{1}{9}
+_NUMBER = re.compile(r"-?\s*(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+|\\frac\{[0-9]+\}\{[0-9]+\})")
 
 class _Budget:
     """The time a document may take (``document_seconds``), from its start."""
@@ -805,25 +988,28 @@ class _Budget:
                 "document_seconds=N, or symproof.limits.raised(document_seconds=N))")
 
 
-def _judge_definitions(verdicts: list[Verdict]) -> None:
+def _judge_definitions(verdicts: list[Verdict], conclusions: list[Verdict] = ()) -> None:
     """A weight definition is as good as what the layer computes with it: PROVED when a claim
-    about the layer's output (its element formula) that substituted this very definition is
-    proved, REFUTED when every such claim is refuted. The definition's verdict then carries
+    about the layer's output (its element formula, written so or concluded by a chain of links,
+    ``conclusions``) that substituted this very definition is proved, REFUTED when every such
+    claim is refuted. The definition's verdict then carries
     the outcome the kernel produced for that claim (it never makes a status of its own); each
-    such verdict is replaced, none is changed."""
+    such verdict is replaced, none is changed. Otherwise it stays GIVEN."""
     # which array (w or b) each definition gives: a claim that took one array's entries
-    # from several definitions proves nothing of any one of them alone
-    array_of = {v.line: v.latex.lstrip()[:1] for v in verdicts if v.outcome.tactic == WEIGHTS}
+    # from definitions on several lines proves nothing of any one line alone
+    array_of = {v.defines: v.latex.lstrip()[:1] for v in verdicts if v.outcome.tactic == WEIGHTS}
 
-    def alone(line: int, used: list) -> bool:
-        return all(array_of.get(other) != array_of[line] for other in used if other != line)
+    def alone(key: tuple, used) -> bool:
+        return all(array_of.get(other) != array_of[key] for other in used
+                   if other[0] != key[0])
 
     for at, verdict in enumerate(verdicts):
         if verdict.outcome.tactic != WEIGHTS:
             continue
-        users = [v for v in verdicts if v.evidence.get("element formula")
-                 and verdict.line in v.evidence.get("weights used", ())]
-        mixed = [v for v in users if not alone(verdict.line, v.evidence["weights used"])]
+        key = verdict.defines
+        users = [v for v in (*verdicts, *conclusions)
+                 if v.evidence.get("element formula") and key in v.uses]
+        mixed = [v for v in users if not alone(key, v.uses)]
         if mixed:
             verdicts[at] = replace(verdict, justification=verdict.reason + " (line "
                                    f"{', '.join(str(v.line) for v in mixed)} also takes these "

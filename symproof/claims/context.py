@@ -48,11 +48,13 @@ class DocumentContext:
     layer: object = None
     values: dict = field(default_factory=dict)  # name → value (e.g. F → 3, k → k)
     assumptions: list = field(default_factory=list)
-    weights: dict = field(default_factory=dict)  # "w"/"b" → (line, expression in indices)
+    weights: dict = field(default_factory=dict)  # "w"/"b" → [(key, (pattern, body))]
     padded: bool = False
     described: str = ""
     unread: dict = field(default_factory=dict)  # "w"/"b" → lines of definitions not read
-    functions: dict = field(default_factory=dict)  # ρ → (array, indices, entries) defined
+    functions: dict = field(default_factory=dict)  # "sigma" → [(key, (arguments, body))]
+    maps: dict = field(default_factory=dict)  # ρ → (array, indices, entries) defined
+    conflicts: dict = field(default_factory=dict)  # key → why that definition conflicts
     names: dict = field(default_factory=dict)  # the document's name → the model's (o → L_out)
 
     def symbols(self) -> list[sp.Symbol]:
@@ -554,6 +556,7 @@ def _convolution(stated: dict) -> tuple[Conv2d, list[str]]:
 
 def _no_bias(ctx: DocumentContext, line: int) -> None:
     """``b = 0`` in prose: the layer has no bias, and every b_l a claim writes is 0 (a
-    definition at ``line``)."""
+    definition at ``line``, keyed like the claims' definitions, (line, position), at a
+    position no claim has)."""
     index = nt.index_symbol(nt.INDICES[0])  # l, the output channel
-    ctx.weights.setdefault("b", []).append((line, ((index,), sp.S.Zero)))
+    ctx.weights.setdefault("b", []).append(((line, -1), ((index,), sp.S.Zero)))

@@ -391,12 +391,17 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
     """Every claim of ``text`` (LaTeX or Markdown), in order, with its source line."""
     claims: list[Claim] = []
     lines = _Lines(text)
-    for start, raw, _, problem in _blocks(text, inline, markdown):
+    last: tuple[int, str | None] = (-1, None)  # where the previous block ended, its last side
+    for start, raw, end, problem in _blocks(text, inline, markdown):
         if problem:
             claims.append(_unclosed(lines, start, raw, problem))
+            last = (-1, None)
             continue
         block = _unwrap(raw)  # same length as raw only if nothing was removed: lines move
-        previous: str | None = None
+        # a display that opens with "=" right after another display continues its chain
+        # ($$Y = …$$ then $$= …$$ on the next line): its first link starts from that side
+        previous = last[1] if last[0] >= 0 and _CONTINUES.fullmatch(text, last[0], start) \
+            else None
         rows = [(offset, piece) for offset, row in split_top(block, "\\\\")
                 for offset_, piece in _claims_in_row(row) for offset in [offset + offset_]]
         for offset, row in rows:
@@ -417,7 +422,12 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
                 claims.append(Claim(line, f"{left} = {right}", left, right,
                                     words=lines.words(line)))
             previous = links[-1]
+        last = (end, previous)
     return claims
+
+
+# Between two displays of one chain: blank space and the second display's opener only
+_CONTINUES = re.compile(r"\s*(?:\$\$|\\\[|\\begin\{[A-Za-z]+\*?\})?\s*")
 
 
 def _unclosed(lines: _Lines, start: int, raw: str, problem: str) -> Claim:

@@ -147,7 +147,8 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
     related = {s for r in ctx.relations if isinstance(r, sp.Basic)
                for s in free_scalars(r) if own & set(free_scalars(r))
                and not isinstance(s, sp.Symbol)}
-    related |= {s for entry in related for s in entry.free_symbols}  # the L of n[L−1]
+    related |= {s for entry in related if isinstance(entry, sp.Indexed)
+                for index in entry.indices for s in index.free_symbols}  # the L of n[L−1]
     scalars = sorted(own | related | sizes, key=str)
     for attempt in range(tries if scalars else 1):  # nothing to draw: one try decides
         values = {s: draw(s, rng, upper=2 + attempt // 5) for s in scalars}
