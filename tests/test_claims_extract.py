@@ -7,6 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symproof.claims.check import check_text
 from symproof.claims.extract import directives, extract
 from symproof.claims.normalize import tidy
 
@@ -68,3 +69,11 @@ def test_tidy_normalises_writing_habits():
 def test_extraction_never_crashes(text):
     extract(text, inline=True)
     directives(text)
+
+
+def test_a_factorial_before_an_equals_sign_is_no_inequality():
+    """``3! = 6`` is a factorial and an equation (it used to be read as ``3 != 6``, one
+    expression and no claim); ``a != b`` written together stays one relation."""
+    verdicts, _ = check_text("$$3! = 6$$\n\n$$3! = 7$$\n\n$$m! = m \\cdot (m-1)!$$")
+    assert [v.label for v in verdicts] == ["PROVED", "REFUTED", "PROVED"]
+    assert [(c.lhs, c.rhs) for c in extract("$$a != b$$")] == [("a != b", None)]

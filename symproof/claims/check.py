@@ -369,8 +369,8 @@ def _judge_index_level(claim: Claim, ctx: DocumentContext) -> Verdict:
         evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
         shown = ", ".join(f"{k} = {v}" for k, v in list(outcome.counterexample.items())[:8])
         reason += f"; counterexample {shown}"
-    elif outcome.status is Status.UNKNOWN:
-        reason += f": {outcome.detail}"
+    elif outcome.status is Status.UNKNOWN and outcome.detail not in reason:
+        reason += f": {outcome.detail}"  # unless the reason already says it
     return Verdict.of(claim.line, claim.latex, outcome, reason, evidence)
 
 

@@ -306,8 +306,10 @@ def _links(row: str) -> list[str]:
     """``a = b = c`` → ``[a, b, c]`` (top-level ``=`` only, never inside ``\\le`` etc.)."""
     pieces = []
     for _, piece in split_top(row, "="):
-        if pieces and pieces[-1].rstrip().endswith(("\\le", "\\ge", "<", ">", "!", "\\ne")):
-            pieces[-1] += "=" + piece  # ≤=, ≥= and != are one relation, not a split
+        # ≤=, ≥= and != are one relation, not a split; but "3! = 6" is a factorial, then "="
+        if pieces and (pieces[-1].rstrip().endswith(("\\le", "\\ge", "<", ">", "\\ne"))
+                       or pieces[-1].endswith("!")):
+            pieces[-1] += "=" + piece
         else:
             pieces.append(piece)
     return [p.strip() for p in pieces]
