@@ -94,7 +94,8 @@ def test_1000_claims_under_60_seconds_and_linear_in_claims(benchmark):
     start = time.perf_counter()
     verdicts, _ = check_text(large, markdown=True)
     seconds = time.perf_counter() - start
-    assert len(verdicts) == large_claims
+    # every display claim judged, and the seed's inline weight definitions (line 51) read too
+    assert len(verdicts) == large_claims + 3 * len(range(9))
     benchmark.pedantic(lambda: None, rounds=1)  # the measurement above, into the report
     per_claim = (seconds / large_claims) / (baseline / small_claims)
     benchmark.extra_info.update(claims=large_claims, seconds=seconds, baseline_seconds=baseline,
