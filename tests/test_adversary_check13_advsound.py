@@ -1,0 +1,92 @@
+"""Adversarial regressions (check 13, soundness of verdicts): each test states a claim, why it is
+true or false (or undecidable from the document), and the verdict it must get."""
+
+from __future__ import annotations
+
+from symproof.claims.check import check_text
+
+
+def verdicts(document: str) -> dict[int, tuple[str, str]]:
+    found, _ = check_text(document, markdown=True)
+    return {v.line: (v.label, v.reason) for v in found}
+
+
+def test_element_formula_with_an_unbound_name_is_unknown_not_refuted():
+    """``Y = 2X + c``, ``Y = m·Σ…`` and ``X_{1,i,j+t}``: c, m and t are bound by nothing; a
+    counterexample that gives them a value (t = 3/2 as an index offset!) refutes nothing."""
+    doc = "\n".join([
+        "<!-- symproof conv2d in_channels=1 out_channels=1 kernel_size=k stride=1 padding=0 "
+        "bias=false -->",
+        "",
+        r"$$w_{1,1,\alpha,\beta} = 1$$",
+        "",
+        r"$$Y_{1,i,j} = \sum_{\alpha=1}^{k} \sum_{\beta=1}^{k} X_{1,i+\alpha-1,j+\beta-1} + c$$",
+        "",
+        r"$$Y_{1,i,j} = m \sum_{\alpha=1}^{k} \sum_{\beta=1}^{k} X_{1,i+\alpha-1,j+\beta-1}$$",
+        "",
+        r"$$Y_{1,i,j} = \sum_{\alpha=1}^{k} \sum_{\beta=1}^{k} X_{1,i+\alpha-1,j+\beta-1+t}$$",
+        "",
+        r"$$Y_{1,i,j} = \sum_{\alpha=1}^{k} \sum_{\beta=1}^{k} X_{1,i+\alpha-1,j+\beta}$$",
+    ])
+    found = verdicts(doc)
+    for line, name in ((5, "c"), (7, "m"), (9, "t")):
+        assert found[line][0] == "UNKNOWN", (line, found[line])
+        assert name in found[line][1]
+    assert found[11][0] == "REFUTED"  # an off-by-one with only bound names is still refuted
+
+
+def test_element_formula_with_an_unbound_constant_numeric_layer():
+    """The same with a numeric kernel (no size of the context in the claim at all)."""
+    doc = "\n".join([
+        "<!-- symproof conv2d in_channels=1 out_channels=1 kernel_size=1 stride=1 padding=0 -->",
+        "",
+        r"$$w_{1,1,1,1} = 2$$",
+        "",
+        r"$$Y_{1,i,j} = 2 X_{1,i,j} + c$$",
+        "",
+        r"$$Y_{1,i,j} = 2 X_{1,i,j} + b_1$$",
+    ])
+    found = verdicts(doc)
+    assert found[5][0] == "UNKNOWN" and "c" in found[5][1]
+    assert found[7][0] == "PROVED"
+
+
+def test_printed_counterexample_names_every_value_it_depends_on():
+    """PyTorch's H_out with kernel_size[1] for kernel_size[0]: false at s = 1 (H_in = 2,
+    k_1 = 1, k_2 = 2, p = 0, d = 1: 2 rows, the claim says 1) but true at s = 2. The line
+    printed the first six values only, leaving out s = 1: at s = 2 the sides agree."""
+    doc = "\n".join([
+        "<!-- symproof conv2d in_channels=1 out_channels=1 kernel_size=k_1xk_2 stride=s "
+        "padding=p dilation=d input=H_inxW_in -->",
+        "",
+        r"$$H_{out} = \left\lfloor\frac{H_{in}  + 2 \times \text{padding}[0] - \text{dilation}[0]"
+        r" \times (\text{kernel\_size}[1] - 1) - 1}{\text{stride}[0]} + 1\right\rfloor$$",
+    ])
+    label, reason = verdicts(doc)[3]
+    assert label == "REFUTED"
+    assert "s = " in reason
+
+
+def test_index_level_counterexample_gives_an_index_an_integer():
+    """∂/∂[A_ℓ]_{i,j} Σ_k [A_ℓ]_{p,k}[y_{ℓ−1}]_k is δ_{pi}[y_{ℓ−1}]_j, not [y_{ℓ−1}]_j: false
+    for p ≠ i. The counterexample gave the row index p the value 4/3."""
+    doc = "\n".join([
+        "## P6",
+        "",
+        r"Since $y_L = A_L y_{L-1} + b_L$ and $y_\ell = \sigma(A_\ell y_{\ell-1} + b_\ell)$,",
+        "",
+        r"$$\frac{\partial}{\partial [A_\ell]_{i,j}} \left( \sum_{k=1}^{n_{\ell-1}} "
+        r"[A_{\ell}]_{p,k} [y_{\ell-1}]_k \right) = \delta_{pi} [y_{\ell-1}]_j$$",
+        "",
+        r"$$\frac{\partial}{\partial [A_\ell]_{i,j}} \left( \sum_{k=1}^{n_{\ell-1}} "
+        r"[A_{\ell}]_{p,k} [y_{\ell-1}]_k \right) = [y_{\ell-1}]_j$$",
+    ])
+    found, _ = check_text(doc, markdown=True)
+    by_line = {v.line: v for v in found}
+    assert by_line[5].label == "PROVED"
+    wrong = by_line[7]
+    assert wrong.label in ("REFUTED", "UNKNOWN")
+    if wrong.label == "REFUTED":
+        shown = wrong.evidence["counterexample"]
+        p, size = int(shown["p"]), int(shown["n[ell]"])
+        assert 1 <= p <= size and p != int(shown["i"])
