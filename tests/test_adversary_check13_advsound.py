@@ -90,3 +90,37 @@ def test_index_level_counterexample_gives_an_index_an_integer():
         shown = wrong.evidence["counterexample"]
         p, size = int(shown["p"]), int(shown["n[ell]"])
         assert 1 <= p <= size and p != int(shown["i"])
+
+
+def test_wrong_rank_message_shows_no_reader_placeholder():
+    """[σ(ρ(X))]_{i,j} in a pooling context whose X has 3 indices: the message named the
+    reader's placeholders, "X[a_0, a_1]", which the document never wrote."""
+    doc = "\n".join([
+        "<!-- symproof maxpool2d kernel_size=k stride=k input=mxn -->",
+        "",
+        r"$$\left[\sigma(\rho(X))\right]_{i,j} = \sigma\Big(\left[\rho(X)\right]_{i,j}\Big)$$",
+    ])
+    label, reason = verdicts(doc)[3]
+    assert label == "UNKNOWN"
+    assert "a_0" not in reason and "X" in reason
+
+
+def test_input_size_stated_in_prose_is_used_not_contradicted():
+    """F = 3, S = 2, P = 1 and $H_{\\rm in} = 7$: H_out = ⌊(7 + 2 − 3)/2⌋ + 1 = 4. The prose's
+    H_in was ignored and "H_out = 4" refuted with H_in = 2, against the document's data."""
+    doc = "\n".join([
+        "# Problem 1",
+        "",
+        r"The parameters are $C_{\rm in} = 1$, $C_{\rm out} = 1$, F = 3, S = 2, P = 1, and the "
+        r"input has $H_{\rm in} = 7$ and $W_{\text{in}} = 5$ pixels.",
+        "",
+        r"$$H_{\text{out}} = 4$$",
+        "",
+        r"$$H_{\text{out}} = 3$$",
+        "",
+        r"$$W_{\text{out}} = 3$$",
+    ])
+    found = verdicts(doc)
+    assert found[5][0] == "PROVED"
+    assert found[7][0] == "REFUTED" and "H_in = 2" not in found[7][1]
+    assert found[9][0] == "PROVED"

@@ -296,9 +296,14 @@ def _wrong_rank(expr, ctx: DocumentContext) -> str:
     ranks = {nt.X: axes + 1, nt.Xbar: axes + 1, nt.Y: axes + 1, nt.b: 1}
     if hasattr(ctx.layer, "parameter_shapes"):
         ranks[nt.w] = len(ctx.layer.parameter_shapes["w"])
+    # the reader's own placeholders (ρ(X) read as a function of X's entries) are no text
+    dummies = {v for f in expr.atoms(sp.Lambda) for v in f.variables}
     for entry in sorted(expr.atoms(sp.Indexed), key=str):
         wanted = ranks.get(entry.base)
         if wanted is not None and len(entry.indices) != wanted:
+            if entry.free_symbols & dummies:
+                return (f"{entry.base} is written with {len(entry.indices)} indices, but "
+                        f"{entry.base} of {ctx.layer!r} has {wanted}")
             return (f"{entry.base}[{', '.join(map(str, entry.indices))}] has "
                     f"{len(entry.indices)} indices, but {entry.base} of {ctx.layer!r} has "
                     f"{wanted}")
