@@ -124,3 +124,37 @@ def test_input_size_stated_in_prose_is_used_not_contradicted():
     assert found[5][0] == "PROVED"
     assert found[7][0] == "REFUTED" and "H_in = 2" not in found[7][1]
     assert found[9][0] == "PROVED"
+
+
+def _pool_counterexample_respects_padding(doc: str, line: int) -> None:
+    found, _ = check_text(doc, markdown=True)
+    verdict = next(v for v in found if v.line == line)
+    assert verdict.label in ("REFUTED", "UNKNOWN"), verdict.reason
+    if verdict.label == "REFUTED":
+        shown = verdict.evidence["counterexample"]
+        assert 2 * int(shown.get("p", 0)) <= int(shown["k"]), shown
+
+
+def test_pooling_counterexample_pads_at_most_half_the_kernel():
+    """H_out of max pooling with p for 2p: false (H_in = 2, k = 2, p = 1, d = 2, s = 1 gives
+    2 rows, the claim 1), but it was refuted with k = 2, p = 2, which PyTorch refuses
+    ("pad should be at most half of effective kernel size")."""
+    doc = "\n".join([
+        "<!-- symproof maxpool2d kernel_size=k stride=s padding=p dilation=d input=H_inxW_in -->",
+        "",
+        r"$$H_{out} = \left\lfloor \frac{H_{in} + p - d (k-1) - 1}{s} + 1 \right\rfloor$$",
+    ])
+    _pool_counterexample_respects_padding(doc, 3)
+
+
+def test_ceil_mode_pooling_counterexample_pads_at_most_half_the_kernel():
+    """Average pooling with ceil_mode: ⌈(H + 2p − k)/s⌉ + 1 forgets the window that would
+    start in the padding (H_in = 2, k = 3, p = 1, s = 3: PyTorch gives 1); it was refuted
+    with k = 1, p = 1."""
+    doc = "\n".join([
+        "<!-- symproof avgpool2d kernel_size=k stride=s padding=p ceil_mode=true "
+        "input=H_inxW_in -->",
+        "",
+        r"$$H_{out} = \left\lceil \frac{H_{in} + 2 p - k}{s} \right\rceil + 1$$",
+    ])
+    _pool_counterexample_respects_padding(doc, 3)
