@@ -158,3 +158,21 @@ def test_ceil_mode_pooling_counterexample_pads_at_most_half_the_kernel():
         r"$$H_{out} = \left\lceil \frac{H_{in} + 2 p - k}{s} \right\rceil + 1$$",
     ])
     _pool_counterexample_respects_padding(doc, 3)
+
+
+def test_transposed_counterexample_keeps_output_padding_below_the_stride():
+    """o' = s(i' − 1) − a + k − 2p is false whenever a > 0, but it was refuted with s = 1,
+    a = 1, which PyTorch refuses (output_padding < max(stride, dilation))."""
+    doc = "\n".join([
+        "<!-- symproof convtranspose2d in_channels=1 out_channels=1 kernel_size=k stride=s "
+        "padding=p output_padding=a input=H_inxH_in -->",
+        "<!-- symproof names i'=H_in o'=H_out -->",
+        "",
+        r"$$o' = s (i' - 1) - a + k - 2p$$",
+    ])
+    found, _ = check_text(doc, markdown=True)
+    verdict = next(v for v in found if v.line == 4)
+    assert verdict.label in ("REFUTED", "UNKNOWN"), verdict.reason
+    if verdict.label == "REFUTED":
+        shown = verdict.evidence["counterexample"]
+        assert int(shown.get("a", 0)) < int(shown.get("s", 1)), shown
