@@ -176,3 +176,29 @@ def test_transposed_counterexample_keeps_output_padding_below_the_stride():
     if verdict.label == "REFUTED":
         shown = verdict.evidence["counterexample"]
         assert int(shown.get("a", 0)) < int(shown.get("s", 1)), shown
+
+
+def test_two_definitions_of_one_function_in_other_forms_do_not_conflict():
+    """σ(x) = tanh(x) and σ(x) = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) define one function: they were reported
+    as a conflict ("sigma(x,) is tanh(x) here, …"), and every claim about σ' left UNKNOWN."""
+    doc = "\n".join([
+        r"$$\sigma(x) = \tanh(x)$$",
+        "",
+        r"$$\sigma'(x) = 1 - \sigma(x)^2$$",
+        "",
+        r"$$\sigma'(x) = 1 + \sigma(x)^2$$",
+        "",
+        r"$$\sigma(x) = \frac{e^{x}-e^{-x}}{e^{x}+e^{-x}}$$",
+    ])
+    found = verdicts(doc)
+    assert found[1][0] == "GIVEN" and found[7][0] == "GIVEN"
+    assert found[3][0] == "PROVED"
+    assert found[5][0] == "REFUTED"
+
+
+def test_a_real_function_conflict_names_the_call_plainly():
+    doc = "\n".join([r"$$\sigma(x) = \tanh(x)$$", "",
+                     r"$$\sigma(x) = \frac{e^{x}-e^{-x}}{e^{x}+e^{-x}} + 1$$"])
+    found = verdicts(doc)
+    assert found[1][0] == "UNKNOWN" and found[3][0] == "UNKNOWN"
+    assert "sigma(x)" in found[1][1] and "(x,)" not in found[1][1]

@@ -942,7 +942,8 @@ def _find_conflicts(ctx: DocumentContext) -> None:
         (first, (arguments, body)), *others = found
         for key, (other_arguments, other) in others:
             if not _same_function(arguments, body, other_arguments, other):
-                _conflict(ctx, key, first, f"{name}{arguments}", body, other)
+                _conflict(ctx, key, first, f"{name}({', '.join(map(str, arguments))})",
+                          body, other)
 
 
 def _same_function(arguments, body, other_arguments, other) -> bool:
@@ -952,7 +953,10 @@ def _same_function(arguments, body, other_arguments, other) -> bool:
     renamed = other.subs(dict(zip(other_arguments, arguments)), simultaneous=True)
     try:
         with limits.deadline("comparing definitions"):
-            return body == renamed or sp.simplify(body - renamed) == 0
+            difference = body - renamed
+            # tanh(x) and (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) are one function: compare in exponentials too
+            return body == renamed or sp.simplify(difference) == 0 or sp.simplify(
+                difference.rewrite(sp.exp)) == 0
     except TooLargeError:
         return False
 
