@@ -202,3 +202,32 @@ def test_a_real_function_conflict_names_the_call_plainly():
     found = verdicts(doc)
     assert found[1][0] == "UNKNOWN" and found[3][0] == "UNKNOWN"
     assert "sigma(x)" in found[1][1] and "(x,)" not in found[1][1]
+
+
+def test_divisibility_counterexample_keeps_input_entries_inside_the_input():
+    """Average pooling as a convolution (k | m) with an extra term X_{l,ki+1,…}: false (for
+    i < m/k the row ki + 1 is in the input). It was refuted with m = 1, k = 1 and
+    X[3, 2, 1] = 1, an entry outside the 1 × 1 input, where X is 0: the divisibility tactic
+    wrote m = k·q in the claim but kept the input's size m, drawn apart."""
+    doc = "\n".join([
+        "<!-- symproof conv2d in_channels=C out_channels=C kernel_size=k stride=k padding=0 "
+        "bias=false input=mxm -->",
+        r"<!-- symproof assume k \mid m -->",
+        "",
+        r"$$w_{l,\gamma,\alpha,\beta} = \begin{cases} \frac{1}{k^2} & (\gamma = l) \\ 0 & "
+        r"(\text{otherwise}) \end{cases}$$",
+        "",
+        r"$$Y_{l,i,j} = \frac{1}{k^2} \sum_{\alpha=1}^{k} \sum_{\beta=1}^{k} "
+        r"X_{l,k(i-1)+\alpha,k(j-1)+\beta} + \frac{1}{k^2} \sum_{\alpha=1}^{k} "
+        r"X_{l, k i + 1, k(j-1)+\alpha}$$",
+    ])
+    found, _ = check_text(doc, markdown=True)
+    verdict = next(v for v in found if v.line == 6)
+    assert verdict.label in ("REFUTED", "UNKNOWN"), verdict.reason
+    if verdict.label == "REFUTED":
+        shown = verdict.evidence["counterexample"]
+        m = int(shown["m"])
+        for name, value in shown.items():
+            if name.startswith("X[") and int(value) != 0:
+                row, col = (int(v) for v in name[2:-1].split(", ")[1:])
+                assert 1 <= row <= m and 1 <= col <= m, shown
