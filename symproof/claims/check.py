@@ -559,8 +559,11 @@ def _shown(counterexample: dict, most: int = 12) -> str:
     """A counterexample as text: every value the difference depends on (one left out, such as
     the stride at which the sides differ, would leave a reader an instance where they agree);
     a very long one is cut with "…" and kept whole in the evidence."""
-    items = [f"{k} = {v}" for k, v in counterexample.items()]
-    return ", ".join(items[:most]) + (", …" if len(items) > most else "")
+    items = [f"{k} = {v}" for k, v in counterexample.items() if k != "other entries"]
+    shown = ", ".join(items[:most]) + (", …" if len(items) > most else "")
+    if "other entries" in counterexample:  # what every entry not listed is, even when cut
+        shown += f", other entries = {counterexample['other entries']}"
+    return shown
 
 
 def _lines(keys: set) -> list[int]:
