@@ -68,7 +68,9 @@ def _without_note(latex: str) -> str:
 
 def _read(latex: str):
     known = [*_network().values(), n[ell], n[ell - 1], n[L - 1], ell, L,
-             *(sp.Symbol(name, integer=True, positive=True) for name in _INDICES)]
+             *(sp.Symbol(name, integer=True, positive=True) for name in (*_INDICES, "p", "q"))]
+    # p and q index entries as i, j, k do (``[A_ℓ]_{p,k}``): a counterexample gives them
+    # positive integers, never p = 4/3
     return parse_latex(tidy(_without_note(latex)), known=known)
 
 

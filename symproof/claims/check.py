@@ -296,9 +296,14 @@ def _wrong_rank(expr, ctx: DocumentContext) -> str:
     ranks = {nt.X: axes + 1, nt.Xbar: axes + 1, nt.Y: axes + 1, nt.b: 1}
     if hasattr(ctx.layer, "parameter_shapes"):
         ranks[nt.w] = len(ctx.layer.parameter_shapes["w"])
+    # the reader's own placeholders (ρ(X) read as a function of X's entries) are no text
+    dummies = {v for f in expr.atoms(sp.Lambda) for v in f.variables}
     for entry in sorted(expr.atoms(sp.Indexed), key=str):
         wanted = ranks.get(entry.base)
         if wanted is not None and len(entry.indices) != wanted:
+            if entry.free_symbols & dummies:
+                return (f"{entry.base} is written with {len(entry.indices)} indices, but "
+                        f"{entry.base} of {ctx.layer!r} has {wanted}")
             return (f"{entry.base}[{', '.join(map(str, entry.indices))}] has "
                     f"{len(entry.indices)} indices, but {entry.base} of {ctx.layer!r} has "
                     f"{wanted}")
@@ -367,7 +372,7 @@ def _judge_index_level(claim: Claim, ctx: DocumentContext) -> Verdict:
     evidence = {"tactic": outcome.tactic, "detail": outcome.detail}
     if outcome.counterexample:
         evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
-        shown = ", ".join(f"{k} = {v}" for k, v in list(outcome.counterexample.items())[:8])
+        shown = _shown(outcome.counterexample)
         reason += f"; counterexample {shown}"
     elif outcome.status is Status.UNKNOWN and outcome.detail not in reason:
         reason += f": {outcome.detail}"  # unless the reason already says it
@@ -411,6 +416,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     spec = getattr(ctx.layer, "spec", None)
     outputs = spec.output_indices if spec is not None and spec.axes else ()
     about_the_layer = False
+    element = False  # the claim is about the layer's output, Y_{l,i,j} = …
     wrong = _wrong_rank(lhs, ctx) or _wrong_rank(rhs, ctx)
     if wrong:
         return _undecided(claim.line, claim.latex, "undefined names", wrong)
@@ -448,6 +454,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         # what the layer computes with the document's weights (a formula with w on its
         # right side holds or fails for every weight: it judges no definition)
         about_the_layer = not general
+        element = True
     elif isinstance(lhs, sp.Symbol) and spec is not None and lhs.name in (
             f"{axis}_out" for axis in spec.axes):
         axis = lhs.name[:-len("_out")]
@@ -502,6 +509,14 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
                           "lie outside ρ's ranges, which the document does not give")
         reason += "; not decided: the document gives no index ranges for its definition"
     unbound = unbound_beside(ctx, lhs, rhs) if outcome.status is Status.REFUTED else []
+    beside = _beside_the_layer(lhs, rhs, ctx) if (
+        outcome.status is Status.REFUTED and element and not unbound) else []
+    if beside:
+        # Y_{1,i,j} = … + c: the claim speaks of the layer's output, and c is no quantity of
+        # the layer; a counterexample would only give the writer's c a value
+        return _undecided(claim.line, claim.latex, "undefined names",
+                          f"the layer's output in terms of {', '.join(beside[:3])}, which "
+                          "nothing binds (state it, e.g. with a symproof directive)")
     if unbound:  # a counterexample would give the writer's own size another value
         return _undecided(claim.line, claim.latex, "undefined names",
                           f"relates the context's sizes to {', '.join(unbound[:3])}, which "
@@ -520,7 +535,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
     text = reason + note
     if outcome.status is Status.REFUTED:
-        shown = ", ".join(f"{k} = {v}" for k, v in list(outcome.counterexample.items())[:6])
+        shown = _shown(outcome.counterexample)
         text += f"; counterexample {shown}"
         condition = _holds_when(lhs, rhs)
         if condition:
@@ -528,6 +543,27 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
             evidence["holds when"] = condition
     return replace(Verdict.of(claim.line, claim.latex, outcome, text, evidence),
                    uses=frozenset(used))
+
+
+def _beside_the_layer(model, rhs, ctx: DocumentContext) -> list[str]:
+    """Names on the right side of an element formula that neither the layer's model nor the
+    context binds (``Y_{1,i,j} = 2X_{1,i,j} + c``, ``X_{1,i,j+t}``): [] when there is none."""
+    bound = set(_bound(ctx)) | {s.name for a in ctx.assumptions if isinstance(a, sp.Basic)
+                                for s in a.free_symbols}
+    arrays = {e.base.label for e in rhs.atoms(sp.Indexed)}
+    return sorted(s.name for s in rhs.free_symbols - model.free_symbols
+                  if isinstance(s, sp.Symbol) and s not in arrays and s.name not in bound)
+
+
+def _shown(counterexample: dict, most: int = 12) -> str:
+    """A counterexample as text: every value the difference depends on (one left out, such as
+    the stride at which the sides differ, would leave a reader an instance where they agree);
+    a very long one is cut with "…" and kept whole in the evidence."""
+    items = [f"{k} = {v}" for k, v in counterexample.items() if k != "other entries"]
+    shown = ", ".join(items[:most]) + (", …" if len(items) > most else "")
+    if "other entries" in counterexample:  # what every entry not listed is, even when cut
+        shown += f", other entries = {counterexample['other entries']}"
+    return shown
 
 
 def _lines(keys: set) -> list[int]:
@@ -909,7 +945,8 @@ def _find_conflicts(ctx: DocumentContext) -> None:
         (first, (arguments, body)), *others = found
         for key, (other_arguments, other) in others:
             if not _same_function(arguments, body, other_arguments, other):
-                _conflict(ctx, key, first, f"{name}{arguments}", body, other)
+                _conflict(ctx, key, first, f"{name}({', '.join(map(str, arguments))})",
+                          body, other)
 
 
 def _same_function(arguments, body, other_arguments, other) -> bool:
@@ -919,7 +956,10 @@ def _same_function(arguments, body, other_arguments, other) -> bool:
     renamed = other.subs(dict(zip(other_arguments, arguments)), simultaneous=True)
     try:
         with limits.deadline("comparing definitions"):
-            return body == renamed or sp.simplify(body - renamed) == 0
+            difference = body - renamed
+            # tanh(x) and (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) are one function: compare in exponentials too
+            return body == renamed or sp.simplify(difference) == 0 or sp.simplify(
+                difference.rewrite(sp.exp)) == 0
     except TooLargeError:
         return False
 

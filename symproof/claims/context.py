@@ -432,8 +432,11 @@ def sections(text: str) -> list[tuple[int, str]]:
 _PROSE_NAMES = {"C_{\\rm in}": "C_in", "C_{\\text{in}}": "C_in", "C_{\\mathrm{in}}": "C_in",
                 "C_{in}": "C_in", "C_{\\rm out}": "C_out", "C_{\\text{out}}": "C_out",
                 "C_{\\mathrm{out}}": "C_out", "C_{out}": "C_out", "f_{1}": "f_1",
-                "f_{2}": "f_2"}
-_PROSE_KEY = re.compile(r"(?<![A-Za-z0-9_\\{])(C_in|C_out|f_1|f_2|F|S|P|b)(?![A-Za-z0-9_{])")
+                "f_{2}": "f_2",
+                **{f"{axis}_{{{form}}}": f"{axis}_in" for axis in "HW"
+                   for form in ("\\rm in", "\\text{in}", "\\mathrm{in}", "in")}}
+_PROSE_KEY = re.compile(r"(?<![A-Za-z0-9_\\{])(C_in|C_out|H_in|W_in|f_1|f_2|F|S|P|b)"
+                        r"(?![A-Za-z0-9_{])")
 _PROSE_VALUE = re.compile(r"(-?[0-9]+(?![0-9]*\.[0-9])|[A-Za-z](?![A-Za-z0-9_{(]))")
 # Words that say a convolution has no bias (b = 0).
 _UNBIASED = re.compile(r"\b(unbiased|no bias|without (a )?bias|bias[- ]free)\b", re.IGNORECASE)
@@ -511,14 +514,20 @@ def infer_context(text: str, start: int = 0) -> tuple[DocumentContext, list[Prob
         ctx.described = f"no convolution inferred from the prose: {error}"
         return ctx, [Problem(first, "the sizes stated in the prose", ctx.described,
                              "context")]
-    dims = tuple(sp.Symbol(f"{axis}_in", integer=True, positive=True) for axis in nt.AXES[2])
+    # the input's sizes the prose states ($H_{\rm in} = 7$), the others symbolic
+    dims = tuple(stated.get(f"{axis}_in", sp.Symbol(f"{axis}_in", integer=True, positive=True))
+                 for axis in nt.AXES[2])
+    open_axes = [f"{axis}_in" for axis in nt.AXES[2] if f"{axis}_in" not in stated]
+    unstated = [name for name in unstated if not name.startswith("input")] + (
+        [f"input {' × '.join(open_axes)}"] if open_axes else [])
     ctx.values.update(sizes_of(ctx.layer, dims, None))
     ctx.bind_names()
     if stated.get("b") == 0:
         _no_bias(ctx, lines["b"])
     said = ", ".join(f"{name} = {stated[name]}" for name in stated if name != "b")
     ctx.described = (f"inferred: {said}" + (", no bias" if stated.get("b") == 0 else "")
-                     + f"; not stated, so symbolic: {', '.join(unstated)}")
+                     + (f"; not stated, so symbolic: {', '.join(unstated)}" if unstated
+                        else ""))
     return ctx, []
 
 

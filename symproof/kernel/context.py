@@ -423,6 +423,23 @@ def layer_context(layer, *sizes, assuming=(), channels=None) -> Context:
             relations.append(sp.Le(effective_kernel(window.kernel_size[axis],
                                                     window.dilation[axis]),
                                    size + 2 * window.padding[axis]))
+    if transposed:
+        # output_padding < max(stride, dilation), and an output of at least one row, as
+        # PyTorch requires: a counterexample with S = 1, output_padding = 1 is no layer
+        for axis in range(axes):
+            stride, dilation = window.stride[axis], window.dilation[axis]
+            bound = stride if dilation == 1 else dilation if stride == 1 else sp.Max(
+                stride, dilation)
+            fits = sp.Lt(layer.output_padding[axis], bound)
+            if not isinstance(fits, sp.logic.boolalg.BooleanAtom):
+                relations.append(fits)
+    if window is not None and hasattr(layer, "ceil_mode"):
+        # pooling pads at most half its kernel (2P ≤ f, as PyTorch requires): a counterexample
+        # with k = 2, p = 2 is no pooling layer at all
+        for axis in range(axes):
+            fits = sp.Le(2 * window.padding[axis], window.kernel_size[axis])
+            if not isinstance(fits, sp.logic.boolalg.BooleanAtom):
+                relations.append(fits)
     if getattr(layer, "out_channels", None) is not None:
         relations.append(sp.Le(index_symbol("l"), layer.out_channels))
     elif channels is not None and window is not None:  # pooling keeps the channels

@@ -213,9 +213,15 @@ def _divisible(lhs, rhs, divisible: list, ctx: Context) -> Outcome:
                        "the divisibility assumptions cannot be written as m = k·q")
     others = [r for r in ctx.relations if not (isinstance(r, sp.Equality)
                                                and isinstance(r.lhs, sp.Mod))]
+    # the arrays' sizes in the new names too (X is 0 beyond row m = k·q, not beyond a
+    # separately drawn m): else an entry outside the input could be given a value
+    def rewritten(shapes: dict) -> dict:
+        return {base: tuple(b.xreplace(written) if isinstance(b, sp.Basic) else b
+                            for b in bounds) for base, bounds in shapes.items()}
+
     sub = Context([r.xreplace(written) for r in others], ctx.nondecreasing,
-                  zero_outside=ctx.zero_outside, outside_value=ctx.outside_value,
-                  extents=ctx.extents)
+                  zero_outside=rewritten(ctx.zero_outside), outside_value=ctx.outside_value,
+                  extents=rewritten(ctx.extents))
     left, right = (simplify_size(side.xreplace(written)) for side in (lhs, rhs))
     outcome = identity(left, right, sub, tactic="floor with divisibility")
     shown = ", ".join(f"{n} = {v}" for n, v in written.items())
