@@ -1040,8 +1040,9 @@ def _judge_definitions(verdicts: list[Verdict], conclusions: list[Verdict] = ())
 def _judge_once(claim: Claim, ctx: DocumentContext, judged: dict[str, Verdict]) -> Verdict:
     """The verdict on ``claim``; the same claim in the same context (equal in every detail,
     :func:`~symproof.claims.reuse.fingerprint`) is judged once per document, and its verdict
-    given again at the new line."""
-    key = fingerprint((claim.latex, claim.lhs, claim.rhs, claim.problem, ctx))
+    given again at the new line. The words beside it on its line are part of the claim ("∵ σ
+    is nondecreasing", "except the k-th"), so they are part of the fingerprint."""
+    key = fingerprint((claim.latex, claim.lhs, claim.rhs, claim.problem, claim.words, ctx))
     if key is None:
         return _judge(claim, ctx)
     if key in judged:
