@@ -22,3 +22,22 @@ def test_a_reused_verdict_does_not_borrow_the_words_of_the_first_line():
     assert _labels(said) == [(3, "PROVED"), (5, "UNKNOWN")]
     later = f"# Pooling\n\n{MONOTONE}\n\n{MONOTONE} since \\sigma is nondecreasing.\n"
     assert _labels(later) == [(3, "UNKNOWN"), (5, "PROVED")]
+
+
+def test_a_display_opening_with_equals_after_prose_is_reported_not_dropped():
+    doc = ("# P1\n\n$$ (a+b)^2 = a^2 + 2ab + b^2 $$\n\n$$ = a^2 + b^2 + 2ab $$\n\n"
+           "Now a new problem: let a = 1.\n\n$$ = (b+1)^2 $$\n")
+    assert _labels(doc) == [(3, "PROVED"), (5, "PROVED"), (9, "UNPARSED")]
+
+
+def test_a_continuation_after_a_directive_is_reported_not_dropped():
+    doc = ("%! symproof conv2d in_channels=1 out_channels=1 kernel_size=3 input=5x5\n"
+           "\\[ H_{\\text{out}} = 3 \\]\n"
+           "%! symproof conv2d in_channels=1 out_channels=1 kernel_size=1 input=5x5\n"
+           "\\[ = 5 \\]\n")
+    assert _labels(doc, markdown=False) == [(2, "PROVED"), (4, "UNPARSED")]
+
+
+def test_a_continuation_after_an_unclosed_display_is_reported_not_dropped():
+    doc = "\\[ (a+b)^2 = a^2 + 2ab + b^2\n\\[ = a^2 + b^2 \\]\n"
+    assert _labels(doc, markdown=False) == [(1, "UNPARSED"), (2, "UNPARSED")]

@@ -416,8 +416,11 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
                 claims.append(Claim(line, source, links[0], None, words=lines.words(line)))
                 previous = links[0]
                 continue
-            for left, right in zip(links, links[1:]):
-                if left == "":
+            for at, (left, right) in enumerate(zip(links, links[1:])):
+                if left == "":  # "= c" with no side before it: said, never skipped
+                    if at == 0:  # (an empty side further on: its link before says so)
+                        claims.append(Claim(line, source, "", None, _NOTHING_BEFORE,
+                                            words=lines.words(line)))
                     continue
                 claims.append(Claim(line, f"{left} = {right}", left, right,
                                     words=lines.words(line)))
@@ -425,6 +428,9 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
         last = (end, previous)
     return claims
 
+
+_NOTHING_BEFORE = ("this link opens with '=' but no display right before it gives its left "
+                   "side (a comment, a directive or text stands between): write the left side")
 
 # Between two displays of one chain: blank space and the second display's opener only
 _CONTINUES = re.compile(r"\s*(?:\$\$|\\\[|\\begin\{[A-Za-z]+\*?\})?\s*")
