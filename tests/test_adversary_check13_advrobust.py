@@ -41,3 +41,12 @@ def test_a_continuation_after_a_directive_is_reported_not_dropped():
 def test_a_continuation_after_an_unclosed_display_is_reported_not_dropped():
     doc = "\\[ (a+b)^2 = a^2 + 2ab + b^2\n\\[ = a^2 + b^2 \\]\n"
     assert _labels(doc, markdown=False) == [(1, "UNPARSED"), (2, "UNPARSED")]
+
+
+def test_an_unclosed_inline_dollar_ends_at_the_next_display_environment():
+    doc = "Cost $x = 1\n\\begin{equation}\n(a-b)^2 = a^2 - 2ab + b^2\n\\end{equation}\n"
+    verdicts, _ = check_text(doc, inline=True)
+    assert [(v.line, v.label) for v in verdicts] == [(1, "UNPARSED"), (3, "PROVED")]
+    doc = "Cost $x = 1\n\\[ (a+b)^2 = a^2 \\]\n"
+    verdicts, _ = check_text(doc, inline=True)
+    assert [(v.line, v.label) for v in verdicts] == [(1, "UNPARSED"), (2, "REFUTED")]

@@ -218,7 +218,8 @@ _BLANK_OR_HEADING = (r"\n[ \t\r\f\v]*(?:\n|$)|\n#{1,6}[ \t]"
 _STOPS = {"$$": _UNESCAPED + r"\\\[",
           "\\[": _UNESCAPED + r"(?:\$\$|\\\[)",
           "env": _UNESCAPED + r"(?:\$\$|\\\[)|\\begin\{(?:" + _ENV_NAMES + r")\}",
-          "$": ""}
+          # an inline $ never closed ends at a display opener too: $$, \[ or an environment
+          "$": _UNESCAPED + r"\\\[|\\begin\{(?:" + _ENV_NAMES + r")\}"}
 
 
 @functools.lru_cache(maxsize=32)
