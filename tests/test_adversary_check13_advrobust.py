@@ -3,6 +3,7 @@ the outcome it should have."""
 
 from __future__ import annotations
 
+from symproof.claims.annotate import annotate
 from symproof.claims.check import check_text
 
 MONOTONE = r"$$\sigma(\max(a, c)) = \max(\sigma(a), \sigma(c))$$"
@@ -50,3 +51,30 @@ def test_an_unclosed_inline_dollar_ends_at_the_next_display_environment():
     doc = "Cost $x = 1\n\\[ (a+b)^2 = a^2 \\]\n"
     verdicts, _ = check_text(doc, inline=True)
     assert [(v.line, v.label) for v in verdicts] == [(1, "UNPARSED"), (2, "REFUTED")]
+
+
+def test_comments_do_not_set_the_sizes_of_an_inferred_convolution():
+    # a comment saying "no bias" made the biasless formula PROVED for a biased convolution
+    tex = ("\\section{Conv}\nA convolution with $C_{\\rm in} = 1$, $F = 3$, $S = 1$, $P = 0$.\n"
+           "% TODO: redo this for the case with no bias\n"
+           "\\[ Y_{1,i,j} = \\sum_{\\gamma=1}^{1}\\sum_{\\alpha=1}^{3}\\sum_{\\beta=1}^{3} "
+           "w_{1,\\gamma,\\alpha,\\beta} X_{\\gamma,i+\\alpha-1,j+\\beta-1} \\]\n")
+    assert _labels(tex, markdown=False) == [(4, "REFUTED")]
+    # an HTML comment's old value F = 5 refuted a true claim about the F = 3 of the prose
+    md = ("# Conv\nA convolution with $C_{\\rm in} = 1$, $F = 3$, $S = 1$, $P = 0$.\n"
+          "<!-- old draft: F = 5 -->\n$$ H_{out} = H_{in} - 2 $$\n")
+    assert _labels(md) == [(4, "PROVED")]
+
+
+def test_an_annotated_copy_is_judged_as_the_original():
+    # the notes stood between two displays of one chain (the continuation was then dropped),
+    # and a note's counterexample "b = -7/3" was read as a size the prose states
+    for doc, markdown in (("# T\n\n$$ (a+b)^2 = a^2 + 2ab + b^2 $$\n$$ = a^2 + b^2 $$\n", True),
+                          ("\\[ (a+b)^2 = a^2 + 2ab + b^2 \\]\n\\[ = a^2 + b^2 \\]\n", False),
+                          ("$$ (a+b)^2 = a^2 + b^2 $$\n", False),
+                          ("# T\n\n$$ (a+b)^2 = a^2 + b^2 $$\n", True)):
+        first, _ = check_text(doc, markdown=markdown)
+        noted = annotate(doc, first, markdown=markdown)
+        again, _ = check_text(noted, markdown=markdown)
+        assert [v.label for v in again] == [v.label for v in first], noted
+        assert annotate(noted, again, markdown=markdown) == noted

@@ -656,7 +656,7 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
         named = contexts[0][1].names  # names directives hold in every context
         contexts = []
         for start, section in sections(text):
-            inferred, trouble = infer_context(section, start)
+            inferred, trouble = infer_context(section, start, markdown)
             inferred.names.update(named)
             # the document's assume lines hold everywhere
             problems += trouble + assume_all(inferred, general, _read)

@@ -401,7 +401,8 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
         block = _unwrap(raw)  # same length as raw only if nothing was removed: lines move
         # a display that opens with "=" right after another display continues its chain
         # ($$Y = …$$ then $$= …$$ on the next line): its first link starts from that side
-        previous = last[1] if last[0] >= 0 and _CONTINUES.fullmatch(text, last[0], start) \
+        between = _CONTINUES_MD if markdown else _CONTINUES
+        previous = last[1] if last[0] >= 0 and between.fullmatch(text, last[0], start) \
             else None
         rows = [(offset, piece) for offset, row in split_top(block, "\\\\")
                 for offset_, piece in _claims_in_row(row) for offset in [offset + offset_]]
@@ -431,10 +432,14 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
 
 
 _NOTHING_BEFORE = ("this link opens with '=' but no display right before it gives its left "
-                   "side (a comment, a directive or text stands between): write the left side")
+                   "side (text or a directive stands between): write the left side")
 
-# Between two displays of one chain: blank space and the second display's opener only
-_CONTINUES = re.compile(r"\s*(?:\$\$|\\\[|\\begin\{[A-Za-z]+\*?\})?\s*")
+# Between two displays of one chain: blank space, comments (symproof's own notes among them:
+# an annotated copy is read as the original) but no directive, and the second display's opener
+_OPENER_AFTER = r"(?:\$\$|\\\[|\\begin\{[A-Za-z]+\*?\})?\s*"
+_CONTINUES = re.compile(r"\s*(?:%(?!!\s*symproof)[^\n]*\s*)*" + _OPENER_AFTER)
+_CONTINUES_MD = re.compile(r"\s*(?:<!--(?!\s*symproof(?!:))(?:(?!-->).)*-->\s*)*" + _OPENER_AFTER,
+                           re.DOTALL)
 
 
 def _unclosed(lines: _Lines, start: int, raw: str, problem: str) -> Claim:
