@@ -78,3 +78,11 @@ def test_an_annotated_copy_is_judged_as_the_original():
         again, _ = check_text(noted, markdown=markdown)
         assert [v.label for v in again] == [v.label for v in first], noted
         assert annotate(noted, again, markdown=markdown) == noted
+
+
+def test_two_values_of_one_size_in_the_prose_are_reported_not_the_last_taken():
+    doc = ("# Conv\nWe use $F = 2$ and\nthen $F = 3$, $S = 1$.\n\n"
+           "$$ H_{out} = H_{in} - 2 $$\n")
+    verdicts, _ = check_text(doc, markdown=True)
+    assert [(v.line, v.label) for v in verdicts] == [(3, "UNKNOWN"), (5, "UNKNOWN")]
+    assert "F is 2 at line 2 and 3 here" in verdicts[0].reason

@@ -502,13 +502,20 @@ def infer_context(text: str, start: int = 0,
     for position, names, value in _prose_chains(text, markdown):
         line = first + text.count("\n", 0, position)
         for name in names:
-            lines[name] = line
             try:
-                stated[name] = _prose_value(name, value)
+                read = _prose_value(name, value)
             except SymproofError as error:
                 problems.append(Problem(line, f"{name} = {value}", "a size in the prose "
                                         f"cannot be used: {error} (no layer inferred here)",
                                         "context"))
+                continue
+            if name in stated and stated[name] != read:  # two values: neither is guessed
+                problems.append(Problem(line, f"{name} = {value}", "a size in the prose "
+                                        f"cannot be used: {name} is {stated[name]} at line "
+                                        f"{lines[name]} and {read} here (no layer inferred "
+                                        "here)", "context"))
+                continue
+            stated[name], lines[name] = read, line
     unbiased = _UNBIASED.search(_prose_only(text, markdown))
     if unbiased and "b" not in stated:  # "an unbiased convolution": b = 0, said in words
         stated["b"], lines["b"] = 0, first + text.count("\n", 0, unbiased.start())
