@@ -86,3 +86,23 @@ def test_two_values_of_one_size_in_the_prose_are_reported_not_the_last_taken():
     verdicts, _ = check_text(doc, markdown=True)
     assert [(v.line, v.label) for v in verdicts] == [(3, "UNKNOWN"), (5, "UNKNOWN")]
     assert "F is 2 at line 2 and 3 here" in verdicts[0].reason
+
+
+def test_claims_side_by_side_with_qquad_or_opening_with_a_parenthesis_are_apart():
+    # "\qquad" was not a separator: the true left claim was read as
+    # (a-b)^2 = (a^2 - 2ab + b^2)(a+b)^2 and REFUTED; "(a+b)^2 = …" after "\quad" was taken
+    # for a parenthesised note on the claim before it
+    doc = ("\\[ (a-b)^2 = a^2 - 2ab + b^2 \\qquad (a+b)^2 = a^2+b^2 \\]\n"
+           "\\[ (a-b)^2 = a^2 - 2ab + b^2, \\quad (a+b)^2 = a^2+b^2 \\]\n")
+    assert _labels(doc, markdown=False) == [(1, "PROVED"), (1, "REFUTED"),
+                                            (2, "PROVED"), (2, "REFUTED")]
+
+
+def test_a_condition_beside_a_claim_is_neither_dropped_nor_judged_as_a_claim():
+    # "(a+b)^2 = a^2 + b^2 \quad \text{if } ab = 0" is true: neither part may be REFUTED
+    doc = "\\[ (a+b)^2 = a^2 + b^2 \\quad \\text{if } ab = 0 \\]\n"
+    labels = _labels(doc, markdown=False)
+    assert labels and all(label != "REFUTED" for _, label in labels)
+    doc = "\\[ (a+b)^2 = a^2 + b^2 \\quad (b = 0) \\]\n"
+    labels = _labels(doc, markdown=False)
+    assert labels and all(label != "REFUTED" for _, label in labels)

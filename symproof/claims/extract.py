@@ -376,11 +376,32 @@ def _group(text: str, start: int) -> tuple[str, int]:
     return text[start + 1:], len(text)
 
 
+_CONDITION = re.compile(r"\s*(?:\\(?:text|mathrm|textrm|mbox)\s*\{\s*)?(?:if|for|when|where|"
+                        r"whenever|provided|unless|with|assuming)\b")
+
+
+def _parenthesised(piece: str) -> bool:
+    """Whether ``piece`` is one parenthesis, ``(b = 0)`` (a note on the claim before it), not
+    a claim that opens with one, ``(a+b)^2 = …``."""
+    text = piece.strip().rstrip(".,;")
+    if not text.startswith("("):
+        return False
+    depth = 0
+    for at, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return at == len(text) - 1
+    return True  # never closed: not a claim either
+
+
 def _claims_in_row(row: str) -> list[tuple[int, str]]:
     """Claims written side by side, ``a = 1, \\quad b = 2``, separated."""
     pieces = []
-    for offset, piece in split_top(row, "\\quad"):
-        if pieces and piece.strip().startswith(("(", "\\text{(", "\\because", "(\\because")):
+    # \qquad separates as \quad does (same length: every offset kept); a piece that states a
+    # condition ("\quad \text{if } ab = 0") belongs to the claim before it, never a claim
+    for offset, piece in split_top(row.replace("\\qquad", "\\quad "), "\\quad"):
+        if pieces and (piece.strip().startswith(("\\text{(", "\\because", "(\\because"))
+                       or _parenthesised(piece) or _CONDITION.match(piece)):
             start, before = pieces[-1]
             pieces[-1] = (start, before + "\\quad" + piece)  # an annotation, not a claim
         else:
