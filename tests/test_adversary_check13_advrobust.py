@@ -106,3 +106,14 @@ def test_a_condition_beside_a_claim_is_neither_dropped_nor_judged_as_a_claim():
     doc = "\\[ (a+b)^2 = a^2 + b^2 \\quad (b = 0) \\]\n"
     labels = _labels(doc, markdown=False)
     assert labels and all(label != "REFUTED" for _, label in labels)
+
+
+def test_a_left_side_written_in_text_is_kept_not_taken_from_the_display_before():
+    # "\text{Area} = …" lost its left side, then continued the previous display's chain and
+    # was PROVED as a^2+2ab+b^2 = a^2+2ab+b^2; Area is bound by nothing: UNKNOWN
+    doc = "$$ (a+b)^2 = a^2+2ab+b^2 $$\n$$ \\text{Area} = a^2 + 2ab + b^2 $$\n"
+    verdicts, _ = check_text(doc)
+    assert [(v.line, v.label) for v in verdicts] == [(1, "PROVED"), (2, "UNKNOWN")]
+    assert "Area" in verdicts[1].reason
+    alone, _ = check_text("$$ \\text{Area} = \\pi r^2 $$\n")
+    assert [(v.line, v.label) for v in alone] == [(1, "UNKNOWN")]

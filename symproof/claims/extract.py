@@ -350,7 +350,9 @@ def _clean(latex: str) -> str:
             text = _strip_spaces(text[len(lead):])
     if text.startswith("\\text{"):  # "\\text{Therefore } a = b"
         _, end = _group(text, 5)
-        text = _strip_spaces(text[end:])
+        rest = _strip_spaces(text[end:])
+        if not rest.startswith("="):  # "\\text{Area} = …" names the left side: kept
+            text = rest
     for opener in ("(\\because", "\\text{("):
         cut = text.rfind(opener)
         if cut > 0 and text.rstrip().endswith((")", ")}")):
