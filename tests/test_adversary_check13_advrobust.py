@@ -117,3 +117,14 @@ def test_a_left_side_written_in_text_is_kept_not_taken_from_the_display_before()
     assert "Area" in verdicts[1].reason
     alone, _ = check_text("$$ \\text{Area} = \\pi r^2 $$\n")
     assert [(v.line, v.label) for v in alone] == [(1, "UNKNOWN")]
+
+
+def test_code_is_neither_prose_values_nor_headings():
+    # a code comment's "F = 5" overrode the prose's F = 3 and refuted a true claim
+    doc = ("# Conv\nWe use $F = 3$, $S = 1$, $P = 0$.\n\n```python\n"
+           "y = conv(x)  # F = 5 in the old model\n```\n\n$$ H_{out} = H_{in} - 2 $$\n")
+    assert _labels(doc) == [(8, "PROVED")]
+    # a "# comment" line in code started a section without the prose's sizes
+    doc = ("# Conv\nWe use $F = 3$, $S = 1$, $P = 0$.\n\n```python\n# the old model\n"
+           "y = conv(x)\n```\n\n$$ H_{out} = H_{in} - 2 $$\n")
+    assert _labels(doc) == [(9, "PROVED")]

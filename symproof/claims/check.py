@@ -71,7 +71,7 @@ from .definitions import (
     with_functions,
     with_weights,
 )
-from .extract import Claim, directives, extract
+from .extract import Claim, code_spans, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
 from .reuse import fingerprint
@@ -655,7 +655,7 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
     if len(contexts) == 1:  # no layer directive: infer one per section from the prose
         named = contexts[0][1].names  # names directives hold in every context
         contexts = []
-        for start, section in sections(text):
+        for start, section in sections(_without_code(text, markdown)):
             inferred, trouble = infer_context(section, start, markdown)
             inferred.names.update(named)
             # the document's assume lines hold everywhere
@@ -669,6 +669,21 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
     verdicts.extend(_judge_all(claims, context_of, budget, progress))
     verdicts.sort(key=lambda v: v.line)
     return verdicts, contexts
+
+
+def _without_code(text: str, markdown: bool) -> str:
+    """``text`` with its code blanked (lines kept): a ``# comment`` or ``F = 5`` in a code
+    block is neither a heading nor a size the prose states."""
+    spans = code_spans(text, markdown)
+    if not spans:
+        return text
+    pieces, position = [], 0
+    for start, end in sorted(spans.items()):
+        if start < position:
+            continue
+        pieces += [text[position:start], re.sub(r"[^\n]", " ", text[start:end])]
+        position = end
+    return "".join(pieces) + text[position:]
 
 
 def _record_entry_definition(claim: Claim, ctx: DocumentContext) -> bool:
