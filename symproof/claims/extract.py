@@ -383,16 +383,17 @@ _CONDITION = re.compile(r"\s*(?:\\(?:text|mathrm|textrm|mbox)\s*\{\s*)?(?:if|for
 
 
 def _parenthesised(piece: str) -> bool:
-    """Whether ``piece`` is one parenthesis, ``(b = 0)`` (a note on the claim before it), not
-    a claim that opens with one, ``(a+b)^2 = …``."""
+    """Whether ``piece`` is one parenthesis, ``(b = 0)`` (a note on the claim before it, or in
+    its chain: ``(\\delta_{ij}: \\text{…}) = …``), not a claim that opens with one,
+    ``(a+b)^2 = …``."""
     text = piece.strip().rstrip(".,;")
     if not text.startswith("("):
         return False
     depth = 0
     for at, char in enumerate(text):
         depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0:
-            return at == len(text) - 1
+        if depth == 0:  # a note alone, or a note in the chain: "… \\quad (note) = …"
+            return text[at + 1:].lstrip().startswith("=") or at == len(text) - 1
     return True  # never closed: not a claim either
 
 
