@@ -71,7 +71,7 @@ from .definitions import (
     with_functions,
     with_weights,
 )
-from .extract import Claim, directives, extract
+from .extract import Claim, code_spans, directives, extract
 from .normalize import tidy
 from .parse import ParseError, parse_latex
 from .reuse import fingerprint
@@ -691,8 +691,8 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
     if len(contexts) == 1:  # no layer directive: infer one per section from the prose
         named = contexts[0][1].names  # names directives hold in every context
         contexts = []
-        for start, section in sections(text):
-            inferred, trouble = infer_context(section, start)
+        for start, section in sections(_without_code(text, markdown)):
+            inferred, trouble = infer_context(section, start, markdown)
             inferred.names.update(named)
             # the document's assume lines hold everywhere
             problems += trouble + assume_all(inferred, general, _read)
@@ -705,6 +705,21 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
     verdicts.extend(_judge_all(claims, context_of, budget, progress))
     verdicts.sort(key=lambda v: v.line)
     return verdicts, contexts
+
+
+def _without_code(text: str, markdown: bool) -> str:
+    """``text`` with its code blanked (lines kept): a ``# comment`` or ``F = 5`` in a code
+    block is neither a heading nor a size the prose states."""
+    spans = code_spans(text, markdown)
+    if not spans:
+        return text
+    pieces, position = [], 0
+    for start, end in sorted(spans.items()):
+        if start < position:
+            continue
+        pieces += [text[position:start], re.sub(r"[^\n]", " ", text[start:end])]
+        position = end
+    return "".join(pieces) + text[position:]
 
 
 def _record_entry_definition(claim: Claim, ctx: DocumentContext) -> bool:
@@ -1080,8 +1095,9 @@ def _judge_definitions(verdicts: list[Verdict], conclusions: list[Verdict] = ())
 def _judge_once(claim: Claim, ctx: DocumentContext, judged: dict[str, Verdict]) -> Verdict:
     """The verdict on ``claim``; the same claim in the same context (equal in every detail,
     :func:`~symproof.claims.reuse.fingerprint`) is judged once per document, and its verdict
-    given again at the new line."""
-    key = fingerprint((claim.latex, claim.lhs, claim.rhs, claim.problem, ctx))
+    given again at the new line. The words beside it on its line are part of the claim ("∵ σ
+    is nondecreasing", "except the k-th"), so they are part of the fingerprint."""
+    key = fingerprint((claim.latex, claim.lhs, claim.rhs, claim.problem, claim.words, ctx))
     if key is None:
         return _judge(claim, ctx)
     if key in judged:

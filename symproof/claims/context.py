@@ -442,20 +442,31 @@ _PROSE_VALUE = re.compile(r"(-?[0-9]+(?![0-9]*\.[0-9])|[A-Za-z](?![A-Za-z0-9_{(]
 _UNBIASED = re.compile(r"\b(unbiased|no bias|without (a )?bias|bias[- ]free)\b", re.IGNORECASE)
 
 
-def _prose_only(text: str) -> str:
-    """``text`` with its display math blanked out (lines and positions kept): ``b = 0`` in a
-    displayed claim is a claim to judge, not a size the prose states."""
-    return _DISPLAY.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+def _prose_only(text: str, markdown: bool = False) -> str:
+    """``text`` with its display math and its comments blanked out (lines and positions
+    kept): ``b = 0`` in a displayed claim is a claim to judge, not a size the prose states,
+    and a comment (``<!-- … -->``, in LaTeX ``% …``; symproof's own notes among them) is
+    read by no reader of the document."""
+    blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))  # noqa: E731
+    text = _HTML_COMMENT.sub(blank, text)
+    if not markdown:  # in Markdown prose, % is a percent sign
+        text = _TEX_COMMENT.sub(lambda m: m.group(1) + blank(m)[len(m.group(1)):], text)
+    return _DISPLAY.sub(blank, text)
+
+
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+# A TeX comment: % not escaped (after an even number of backslashes), to the end of the line.
+_TEX_COMMENT = re.compile(r"(?<!\\)((?:\\\\)*)%[^\n]*")
 
 
 _DISPLAY = re.compile(r"\$\$.*?\$\$|\\\[.*?\\\]|\\begin\{(equation|align|gather|multline)"
                       r"\*?\}.*?\\end\{\1\*?\}", re.DOTALL)
 
 
-def _prose_chains(text: str):
+def _prose_chains(text: str, markdown: bool = False):
     """``NAME = NAME = … = VALUE`` in prose, as (position, names, value text): the value is
     digits or one letter (``f_1=f_2=S=k``)."""
-    flat = _prose_only(text)
+    flat = _prose_only(text, markdown)
     for written, name in _PROSE_NAMES.items():
         flat = flat.replace(written, name + " " * (len(written) - len(name)))  # positions kept
     position = 0
@@ -478,7 +489,8 @@ def _prose_chains(text: str):
         position = max(end, key.end())
 
 
-def infer_context(text: str, start: int = 0) -> tuple[DocumentContext, list[Problem]]:
+def infer_context(text: str, start: int = 0,
+                  markdown: bool = False) -> tuple[DocumentContext, list[Problem]]:
     """Without directives: a convolution from prose such as ``C_{\\rm in} = 1, F = 3, S = 1,
     P = 1`` (``start`` is the section's first line); an MLP from ``y_L = A_L y_{L-1} + b_L``.
     Sizes the prose does not state are symbolic positive integers (the input H_in × W_in
@@ -490,17 +502,24 @@ def infer_context(text: str, start: int = 0) -> tuple[DocumentContext, list[Prob
         return ctx, []
     stated, problems, lines = {}, [], {}
     first = max(start, 1)
-    for position, names, value in _prose_chains(text):
+    for position, names, value in _prose_chains(text, markdown):
         line = first + text.count("\n", 0, position)
         for name in names:
-            lines[name] = line
             try:
-                stated[name] = _prose_value(name, value)
+                read = _prose_value(name, value)
             except SymproofError as error:
                 problems.append(Problem(line, f"{name} = {value}", "a size in the prose "
                                         f"cannot be used: {error} (no layer inferred here)",
                                         "context"))
-    unbiased = _UNBIASED.search(_prose_only(text))
+                continue
+            if name in stated and stated[name] != read:  # two values: neither is guessed
+                problems.append(Problem(line, f"{name} = {value}", "a size in the prose "
+                                        f"cannot be used: {name} is {stated[name]} at line "
+                                        f"{lines[name]} and {read} here (no layer inferred "
+                                        "here)", "context"))
+                continue
+            stated[name], lines[name] = read, line
+    unbiased = _UNBIASED.search(_prose_only(text, markdown))
     if unbiased and "b" not in stated:  # "an unbiased convolution": b = 0, said in words
         stated["b"], lines["b"] = 0, first + text.count("\n", 0, unbiased.start())
     if problems:

@@ -218,7 +218,8 @@ _BLANK_OR_HEADING = (r"\n[ \t\r\f\v]*(?:\n|$)|\n#{1,6}[ \t]"
 _STOPS = {"$$": _UNESCAPED + r"\\\[",
           "\\[": _UNESCAPED + r"(?:\$\$|\\\[)",
           "env": _UNESCAPED + r"(?:\$\$|\\\[)|\\begin\{(?:" + _ENV_NAMES + r")\}",
-          "$": ""}
+          # an inline $ never closed ends at a display opener too: $$, \[ or an environment
+          "$": _UNESCAPED + r"\\\[|\\begin\{(?:" + _ENV_NAMES + r")\}"}
 
 
 @functools.lru_cache(maxsize=32)
@@ -351,7 +352,9 @@ def _clean(latex: str) -> str:
             text = _strip_spaces(text[len(lead):])
     if text.startswith("\\text{"):  # "\\text{Therefore } a = b"
         _, end = _group(text, 5)
-        text = _strip_spaces(text[end:])
+        rest = _strip_spaces(text[end:])
+        if not rest.startswith("="):  # "\\text{Area} = …" names the left side: kept
+            text = rest
     for opener in ("(\\because", "\\text{("):
         cut = text.rfind(opener)
         if cut > 0 and text.rstrip().endswith((")", ")}")):
@@ -377,11 +380,33 @@ def _group(text: str, start: int) -> tuple[str, int]:
     return text[start + 1:], len(text)
 
 
+_CONDITION = re.compile(r"\s*(?:\\(?:text|mathrm|textrm|mbox)\s*\{\s*)?(?:if|for|when|where|"
+                        r"whenever|provided|unless|with|assuming)\b")
+
+
+def _parenthesised(piece: str) -> bool:
+    """Whether ``piece`` is one parenthesis, ``(b = 0)`` (a note on the claim before it, or in
+    its chain: ``(\\delta_{ij}: \\text{…}) = …``), not a claim that opens with one,
+    ``(a+b)^2 = …``."""
+    text = piece.strip().rstrip(".,;")
+    if not text.startswith("("):
+        return False
+    depth = 0
+    for at, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:  # a note alone, or a note in the chain: "… \\quad (note) = …"
+            return text[at + 1:].lstrip().startswith("=") or at == len(text) - 1
+    return True  # never closed: not a claim either
+
+
 def _claims_in_row(row: str) -> list[tuple[int, str]]:
     """Claims written side by side, ``a = 1, \\quad b = 2``, separated."""
     pieces = []
-    for offset, piece in split_top(row, "\\quad"):
-        if pieces and piece.strip().startswith(("(", "\\text{(", "\\because", "(\\because")):
+    # \qquad separates as \quad does (same length: every offset kept); a piece that states a
+    # condition ("\quad \text{if } ab = 0") belongs to the claim before it, never a claim
+    for offset, piece in split_top(row.replace("\\qquad", "\\quad "), "\\quad"):
+        if pieces and (piece.strip().startswith(("\\text{(", "\\because", "(\\because"))
+                       or _parenthesised(piece) or _CONDITION.match(piece)):
             start, before = pieces[-1]
             pieces[-1] = (start, before + "\\quad" + piece)  # an annotation, not a claim
         else:
@@ -402,7 +427,8 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
         block = _unwrap(raw)  # same length as raw only if nothing was removed: lines move
         # a display that opens with "=" right after another display continues its chain
         # ($$Y = …$$ then $$= …$$ on the next line): its first link starts from that side
-        previous = last[1] if last[0] >= 0 and _CONTINUES.fullmatch(text, last[0], start) \
+        between = _CONTINUES_MD if markdown else _CONTINUES
+        previous = last[1] if last[0] >= 0 and between.fullmatch(text, last[0], start) \
             else None
         rows = [(offset, piece) for offset, row in split_top(block, "\\\\")
                 for offset_, piece in _claims_in_row(row) for offset in [offset + offset_]]
@@ -418,8 +444,11 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
                 claims.append(Claim(line, source, links[0], None, words=lines.words(line)))
                 previous = links[0]
                 continue
-            for left, right in zip(links, links[1:]):
-                if left == "":
+            for at, (left, right) in enumerate(zip(links, links[1:])):
+                if left == "":  # "= c" with no side before it: said, never skipped
+                    if at == 0:  # (an empty side further on: its link before says so)
+                        claims.append(Claim(line, source, "", None, _NOTHING_BEFORE,
+                                            words=lines.words(line)))
                     continue
                 claims.append(Claim(line, f"{left} = {right}", left, right,
                                     words=lines.words(line)))
@@ -428,8 +457,15 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
     return claims
 
 
-# Between two displays of one chain: blank space and the second display's opener only
-_CONTINUES = re.compile(r"\s*(?:\$\$|\\\[|\\begin\{[A-Za-z]+\*?\})?\s*")
+_NOTHING_BEFORE = ("this link opens with '=' but no display right before it gives its left "
+                   "side (text or a directive stands between): write the left side")
+
+# Between two displays of one chain: blank space, comments (symproof's own notes among them:
+# an annotated copy is read as the original) but no directive, and the second display's opener
+_OPENER_AFTER = r"(?:\$\$|\\\[|\\begin\{[A-Za-z]+\*?\})?\s*"
+_CONTINUES = re.compile(r"\s*(?:%(?!!\s*symproof)[^\n]*\s*)*" + _OPENER_AFTER)
+_CONTINUES_MD = re.compile(r"\s*(?:<!--(?!\s*symproof(?!:))(?:(?!-->).)*-->\s*)*" + _OPENER_AFTER,
+                           re.DOTALL)
 
 
 def _unclosed(lines: _Lines, start: int, raw: str, problem: str) -> Claim:
