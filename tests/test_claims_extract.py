@@ -77,3 +77,11 @@ def test_a_factorial_before_an_equals_sign_is_no_inequality():
     verdicts, _ = check_text("$$3! = 6$$\n\n$$3! = 7$$\n\n$$m! = m \\cdot (m-1)!$$")
     assert [v.label for v in verdicts] == ["PROVED", "REFUTED", "PROVED"]
     assert [(c.lhs, c.rhs) for c in extract("$$a != b$$")] == [("a != b", None)]
+
+
+def test_an_empty_directive_is_reported_at_its_line():
+    for text in ("%! symproof\n$$1 = 1$$", "<!-- symproof -->\n\n$$1 = 1$$"):
+        verdicts, _ = check_text(text, markdown=text.startswith("<"))
+        assert [(v.line, v.label) for v in verdicts] == [(1, "UNPARSED"), (verdicts[1].line,
+                                                                            "PROVED")]
+        assert "names nothing" in verdicts[0].reason

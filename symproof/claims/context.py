@@ -210,6 +210,10 @@ def contexts_from_directives(found: list, spent: Callable[[], bool], read: Reade
         if spent():
             problems.append(Problem(line, " ".join(words), "", "time limit"))
             continue
+        if not words:
+            problems.append(Problem(line, "symproof", "directive not understood: it names "
+                                    "nothing (write a layer kind, assume or names after it)"))
+            continue
         try:
             if words[0] == "names":  # names o=H_out i=L_in: the text's letters, the model's
                 ctx.names.update(names_from_words(words[1:]))

@@ -510,6 +510,6 @@ def directives(text: str, markdown: bool = False) -> list[Directive]:
             # "symproof: …" is a note an annotated copy carries, not a directive
             if inner.startswith("symproof") and not inner.startswith("symproof:"):
                 body = inner[len("symproof"):]
-        if body is not None and body.strip():
+        if body is not None:  # an empty one too: the context reports it, never skips it
             found.append(Directive(number, tuple(body.split())))
     return found
