@@ -5,6 +5,8 @@ soundness rule behind them (a letter nothing binds is UNKNOWN, never refuted).""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sympy as sp
 from hypothesis import given, settings
@@ -254,3 +256,18 @@ def test_names_before_any_layer_hold_in_every_context():
 def test_names_without_a_layer_directive_are_kept():
     text = "<!-- symproof names x=H_out -->\n\n$$x = 3$$\n"
     assert "H_out" in reasons(text)[3] or statuses(text)[3] == "UNKNOWN"
+
+
+@pytest.mark.parametrize("kind, size", [("conv2d", "nxn"), ("conv1d", "n")])
+def test_the_hint_for_an_unbound_output_letter_works_as_written(kind, size):
+    """The UNKNOWN's hint names the directive's own grammar (output=oxo for two axes), and
+    following it proves the claim."""
+    directive = (f"<!-- symproof {kind} in_channels=1 out_channels=1 kernel_size=k "
+                 f"input={size} -->")
+    claim = "$$o = n - k + 1$$"
+    (verdict,) = check_text(f"{directive}\n{claim}", markdown=True)[0]
+    assert verdict.label == "UNKNOWN"
+    hint = re.search(r"output=(\S+) in the layer directive", verdict.reason).group(1)
+    fixed = directive.replace(" -->", f" output={hint} -->")
+    (verdict,) = check_text(f"{fixed}\n{claim}", markdown=True)[0]
+    assert verdict.label == "PROVED"

@@ -611,12 +611,16 @@ def _unbound(lhs, rhs, ctx: DocumentContext, sizes: bool) -> str:
     the context must bind (a names directive, ``output=o``). Against a layer's output size,
     every symbol of the claim must be one the context binds (``s`` with ``stride=1`` is not)."""
     bound = set(_bound(ctx))
+    spec = getattr(ctx.layer, "spec", None)
+    axes = spec.axes if spec is not None and spec.axes else nt.AXES[2]
     for one, other in ((lhs, rhs), (rhs, lhs)):
         if (isinstance(one, sp.Symbol) and one not in other.free_symbols
                 and one.name not in bound):
+            # the hint in the grammar the layer's directive takes: one name per axis
+            output = "x".join([one.name] * len(axes))
             return (f"{one.name} is not bound by the context: name what it is (e.g. "
-                    f"<!-- symproof names {one.name}=H_out -->, or output={one.name} in the "
-                    "layer directive)")
+                    f"<!-- symproof names {one.name}={axes[0]}_out -->, or output={output} in "
+                    "the layer directive)")
     if sizes:
         free = sorted(s.name for s in rhs.free_symbols - lhs.free_symbols
                       if isinstance(s, sp.Symbol) and s.name not in bound)
