@@ -195,7 +195,7 @@ def _read(latex: str, extra=()):
 def _conventions(expr, ctx: DocumentContext):
     """Shorthand in full (:func:`_in_full`), the padded image X̄ as the input it pads, and
     named sizes substituted."""
-    expr = rename(expr, ctx.names, _bound(ctx))  # the document's letters as the model's
+    expr = rename(expr, ctx.names, ctx.bound())  # the document's letters as the model's
     expr = bare_sum_bounds(expr, {nt.w: getattr(ctx.layer, "parameter_shapes", {}).get("w")}
                            if hasattr(ctx.layer, "parameter_shapes") else {})
     expr = expr.replace(lambda e: isinstance(e, sp.Indexed),
@@ -205,23 +205,6 @@ def _conventions(expr, ctx: DocumentContext):
               else ctx.values[s.name] for s in expr.free_symbols
               if isinstance(s, sp.Symbol) and s.name in ctx.values}
     return expr.xreplace(values)
-
-
-def _in_context(expr, ctx: DocumentContext):
-    """``expr`` (an assumption) in the names of the context it joins: the document's letters
-    as the model's, and the sizes its directive binds (so ``W_1`` is the positive integer
-    input width ``input=H_1xW_1`` gave)."""
-    return rename(expr, ctx.names, _bound(ctx))
-
-
-def _bound(ctx: DocumentContext) -> dict[str, sp.Basic]:
-    """What the context binds, by name: its sizes (``H_in``, ``F``…) and the symbols its
-    directive gave as values (``kernel_size=k`` binds k, a positive integer)."""
-    bound = {s.name: s for value in ctx.values.values() if isinstance(value, sp.Basic)
-             for s in value.free_symbols}
-    bound.update({name: sp.Integer(value) if isinstance(value, int) else value
-                  for name, value in ctx.values.items()})
-    return bound
 
 
 def _index_clash(lhs, rhs, ctx: DocumentContext) -> str:
@@ -478,7 +461,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
                             if isinstance(sym, sp.Symbol) and sym.name in defined
                             and defined[sym.name] != sym})
     undefined = _undefined_names(lhs, rhs, defined_weights=bool(ctx.weights) or reason != (
-        "identity")) - _defined_names(ctx)
+        "identity")) - {s.name for s in ctx.symbols()}
     if undefined:
         # A side names something the context does not define (Y without a layer, W_out, a
         # derivative, ρ(X)…): treating it as a free variable would "refute" a definition.
@@ -548,7 +531,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
 def _beside_the_layer(model, rhs, ctx: DocumentContext) -> list[str]:
     """Names on the right side of an element formula that neither the layer's model nor the
     context binds (``Y_{1,i,j} = 2X_{1,i,j} + c``, ``X_{1,i,j+t}``): [] when there is none."""
-    bound = set(_bound(ctx)) | {s.name for a in ctx.assumptions if isinstance(a, sp.Basic)
+    bound = set(ctx.bound()) | {s.name for a in ctx.assumptions if isinstance(a, sp.Basic)
                                 for s in a.free_symbols}
     arrays = {e.base.label for e in rhs.atoms(sp.Indexed)}
     return sorted(s.name for s in rhs.free_symbols - model.free_symbols
@@ -578,12 +561,6 @@ _VARIABLES = set(_INDEX_NAMES) | {"m", "n", "k", "q", "r", "t", "u", "v", "z", "
                                   "L"}
 
 
-def _defined_names(ctx: DocumentContext) -> set[str]:
-    """The symbols a directive gives as values (``kernel_size=F``): the context defines them."""
-    return {s.name for value in ctx.values.values() if isinstance(value, sp.Basic)
-            for s in value.free_symbols}
-
-
 def _undefined_names(*sides, defined_weights: bool = False) -> set[str]:
     """Names in the claim that are not variables, array entries or known functions."""
     names = set()
@@ -610,7 +587,7 @@ def _unbound(lhs, rhs, ctx: DocumentContext, sizes: bool) -> str:
     is one symbol, absent from the other side and not bound by the context, names something
     the context must bind (a names directive, ``output=o``). Against a layer's output size,
     every symbol of the claim must be one the context binds (``s`` with ``stride=1`` is not)."""
-    bound = set(_bound(ctx))
+    bound = set(ctx.bound())
     spec = getattr(ctx.layer, "spec", None)
     axes = spec.axes if spec is not None and spec.axes else nt.AXES[2]
     for one, other in ((lhs, rhs), (rhs, lhs)):
@@ -910,7 +887,7 @@ def _record_definition(claim: Claim, key: tuple, target, ctx: DocumentContext) -
         definition = cases_to_piecewise(claim.rhs, variables, _read)
     else:
         definition = _read(claim.rhs)
-        allowed = {v.name for v in names} | set(ctx.values) | _defined_names(ctx)
+        allowed = {v.name for v in names} | set(ctx.bound())
         if not isinstance(definition, sp.Expr) or definition.atoms(
                 sp.Indexed, sp.core.function.AppliedUndef) or any(
                 s.name not in allowed for s in definition.free_symbols):

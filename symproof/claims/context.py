@@ -63,6 +63,14 @@ class DocumentContext:
                  for s in value.free_symbols if isinstance(s, sp.Symbol)}
         return sorted(found, key=str)
 
+    def bound(self) -> dict[str, sp.Basic]:
+        """What the context binds, by name: its sizes (``H_in``, ``F``…) and the symbols its
+        directive gave as values (``kernel_size=k`` binds k, a positive integer)."""
+        bound: dict[str, sp.Basic] = {s.name: s for s in self.symbols()}
+        bound.update({name: sp.Integer(value) if isinstance(value, int) else value
+                      for name, value in self.values.items()})
+        return bound
+
     def bind_names(self) -> None:
         """Each symbol of a value is bound by its own name too: a claim's ``s`` is the stride
         ``s`` of ``stride=s``, a positive integer, never a number such as −1. The writer's
@@ -76,7 +84,7 @@ def unbound_beside(ctx: DocumentContext, *sides: sp.Basic) -> list[str]:
     ``W_in/k = m/k`` in a context that binds W_in and k but not m. Such a claim relates the
     layer to an unstated quantity (the writer's ``m`` is, in their mind, the input size), so
     it cannot be refuted by giving m another value; [] when there is no such name."""
-    bound = {s.name for s in ctx.symbols()} | set(ctx.values)
+    bound = set(ctx.bound())
     arrays = {e.base.label for side in sides for e in side.atoms(sp.Indexed)}  # X of X_{…}
     free = {s for side in sides for s in side.free_symbols
             if isinstance(s, sp.Symbol) and s not in arrays}
