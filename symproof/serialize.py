@@ -129,7 +129,12 @@ def to_tree(expr: Any) -> Any:
     name = type(expr).__name__
     if name not in CLASSES:
         raise ParameterError("value", expr, f"uses {name}, which snapshots do not store")
-    return [name, [to_tree(a) for a in expr.args]]
+    args = [to_tree(a) for a in expr.args]
+    if isinstance(expr, (sp.Max, sp.Min)):
+        # a set of arguments, which SymPy orders by a key on which y and a positive y tie (then
+        # by hash): one order of their own, so that storing is a fixed point in any process
+        args.sort(key=repr)
+    return [name, args]
 
 
 def _assumptions_of(symbol: sp.Symbol) -> dict[str, bool]:

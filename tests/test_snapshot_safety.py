@@ -469,3 +469,14 @@ def test_fuzz_any_file_content_only_ever_raises_a_symproof_error(tmp_path_factor
     except AssertionError:  # the file loaded and conformed: only the comparison failed
         pass
     assert time.monotonic() - started < 5
+
+
+def test_max_of_two_symbols_of_one_name_is_stored_in_one_order():
+    """Hypothesis found Max(y, y⁺) (one name, two assumption sets) stored with its arguments
+    swapped after a round trip in another process: SymPy's order ties on them."""
+    plain, positive = sp.Symbol("y_ell-1"), sp.Symbol("y_ell-1", positive=True, integer=True)
+    for value in (sp.Max(plain, positive), sp.Max(positive, plain),
+                  sp.Min(positive, plain, evaluate=False)):
+        text = json.dumps(to_tree(value))
+        assert json.dumps(to_tree(from_tree(json.loads(text)))) == text
+        assert text == json.dumps(to_tree(type(value)(*reversed(value.args), evaluate=False)))
