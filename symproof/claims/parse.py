@@ -31,6 +31,7 @@ from ..errors import SymproofError
 from ..latex import latex
 from ..limits import check_expression, check_scripts, check_text, deadline
 from ..reductions import MaxOver
+from .arithmetic import read_arithmetic
 from .entries import Entries, OneHot, entry_of, partial
 from .extract import split_top as pieces
 from .vocabulary import BARE_BOUND, LAYER_SUPERSCRIPT
@@ -751,7 +752,9 @@ def _parse(text: str, known: list | None = None, *, _table=None, _symbols=None):
     normalised = reader.run()
     check_scripts(normalised)  # the grammar's parser is exponential in this nesting
     try:
-        parsed = _latex2sympy(normalised)
+        parsed = read_arithmetic(normalised)
+        if parsed is None:  # beyond plain arithmetic: latex2sympy's full grammar
+            parsed = _latex2sympy(normalised)
     except _Unreadable as error:  # said again in the document's words, not the placeholders'
         raise ParseError(_unreadable(text, error.why, reader.restore(error.rest))) from None
     # latex2sympy leaves powers and factorials unevaluated; rebuilding evaluates them, so the
