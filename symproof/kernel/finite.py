@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable
 
 import sympy as sp
 
+from ..errors import TooLargeError
 from ..limits import current, refusal
 from .context import Context, respects_assumptions
 from .outcome import Outcome, Status
-from .sums import rebinds
+from .sums import expand_sums, rebinds
 
 __all__ = ["counterexample", "exhaustive", "spot_check", "certainly_nonzero", "differs",
            "draw", "free_scalars"]
@@ -162,8 +163,10 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
                    for total in substituted.atoms(sp.Sum, sp.Product)
                    for _, low, high in total.limits for bound in (low, high)):
                 continue  # a sum up to 49/9 means nothing: such values are no counterexample
-            concrete = substituted.doit()
-        except (ValueError, TypeError, ZeroDivisionError, RecursionError):
+            # sums over the drawn (small, integer) ranges written out term by term: the same
+            # terms as SymPy's summation, at a fraction of its cost
+            concrete = expand_sums(substituted).doit()
+        except (ValueError, TypeError, ZeroDivisionError, RecursionError, TooLargeError):
             continue  # SymPy could not sum it out at these values: no counterexample here
         if ctx.zero_outside:  # the padding rule: entries outside their array are known
             concrete = concrete.replace(
