@@ -7,6 +7,9 @@ Why each is sound:
   padding rule of DESIGN.md), expansion, SymPy's ``simplify``); if the result is 0 the two
   sides are equal for every value the symbols may take. If it is not 0 nothing is concluded
   from that; a counterexample search (exact values) may then refute the claim.
+  A product of Kronecker deltas that pin one index to two different numbers
+  (``δ_{1,l} δ_{2,l}``) is 0 for every ``l``; such terms are dropped before ``simplify``,
+  which finds that slowly, if at all.
 * ``collapse_deltas``: ``Σ_{γ=a}^{b} δ_{lγ} f(γ) = f(l)`` when the context implies
   ``a ≤ l ≤ b`` (SymPy's ``doit`` gives the ``Piecewise`` on that range; the context settles it).
 * ``divisible_floor``: ``k | m`` means ``m = k·q`` for an integer ``q ≥ 1``; substituting that
@@ -96,6 +99,48 @@ def _readable_dummies(expr: sp.Basic) -> sp.Basic:
                           for s in canonical})
 
 
+# Atoms that simplify treats as independent unknowns (it knows δ² = δ, which SymPy applies
+# on construction).
+_OPAQUE = (sp.Symbol, sp.Indexed, sp.core.function.AppliedUndef, sp.KroneckerDelta)
+
+
+def _expanded_polynomial(expr: sp.Basic) -> bool:
+    """Whether ``expr`` (expanded) is a polynomial with rational coefficients in opaque
+    atoms: then it is already in canonical form, and ``simplify`` (which costs seconds on a
+    large one) could not make a nonzero one 0. Skipping it can only cost a proof, never make
+    a wrong one: a difference left nonzero is never taken as a refutation."""
+    if isinstance(expr, _OPAQUE) or expr.is_Rational:
+        return True
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        return all(_expanded_polynomial(a) for a in expr.args)
+    if isinstance(expr, sp.Pow):
+        return (expr.exp.is_Integer and expr.exp > 0 and isinstance(expr.base, _OPAQUE)
+                and not isinstance(expr.base, sp.KroneckerDelta))
+    return False
+
+
+def _without_exclusive_deltas(expr: sp.Basic) -> sp.Basic:
+    """An expanded sum without its terms that hold two Kronecker deltas pinning one index to
+    values a nonzero number apart (``δ_{1,l} δ_{2,l} = 0``)."""
+    if not expr.has(sp.KroneckerDelta):
+        return expr
+    terms = sp.Add.make_args(expr)
+    kept = [term for term in terms if not _exclusive(term)]
+    return expr if len(kept) == len(terms) else sp.Add(*kept)
+
+
+def _exclusive(term: sp.Basic) -> bool:
+    deltas = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.KroneckerDelta)]
+    for n, first in enumerate(deltas):
+        for second in deltas[n + 1:]:
+            for shared in set(first.args) & set(second.args):
+                a = first.args[1] if first.args[0] == shared else first.args[0]
+                b = second.args[1] if second.args[0] == shared else second.args[0]
+                if (a - b).is_number and (a - b) != 0:
+                    return True
+    return False
+
+
 def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basic:
     """``expr`` rewritten by equivalences under the context, towards a canonical form.
 
@@ -115,12 +160,13 @@ def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basi
                                 and not (e.free_symbols & bound) and ctx.outside(e),
                                 lambda e: ctx.outside_value)
         expr = expr.replace(lambda e: isinstance(e, sp.Sum), _from_one)
-        expr = ctx.resolve(sp.expand(_canonical_dummies(expr)))
+        expr = _without_exclusive_deltas(ctx.resolve(sp.expand(_canonical_dummies(expr))))
         if expr == 0:
             return expr
         if expr == before:
             break
-    if simplify:  # simplify sums too: not the sums SymPy gets wrong
+    if simplify and not _expanded_polynomial(expr):  # simplify sums too, not those SymPy
+        # gets wrong
         expr = ctx.resolve(held(expr, lambda e: sp.simplify(sp.factor_terms(
             sp.piecewise_fold(e)))))
     return _readable_dummies(_canonical_dummies(expr))
