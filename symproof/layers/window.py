@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from .. import limits
 from .. import notation as nt
 from ..errors import EvaluationError, ParameterError, ShapeError, shown
 from ..limits import check_expression
-from ..numeric import AffineIndex, window_view
+from ..numeric import AffineIndex, WindowPlan
 from ..params import as_flag, as_size, as_sizes, fails, unreserved
 from ..shapes import check_pool_padding, conv_output_size, pool_output_size
 from .base import Layer
@@ -107,11 +108,28 @@ class Window:
         cols = AffineIndex.from_expr(self.index(1, nt.j, nt.beta), nt.j, nt.beta)
         return rows, cols, kernel
 
+    def numeric_plan(self, shape: tuple[int, ...], out: tuple[int, int], *,
+                     exact: bool) -> WindowPlan:
+        """The :class:`~symproof.numeric.WindowPlan` of this window over images of ``shape``
+        (``[..., rows, cols]``; a 1-D input as one row) with ``out`` output positions: built
+        from the affine indices of the element formula, its sizes checked against the limits
+        in force, and kept for the next input of that shape (``exact``: Python numbers)."""
+        return _numeric_plan(self, tuple(shape), tuple(out), exact, limits.current())
+
     def view(self, x: np.ndarray, out: tuple[int, int], fill: float) -> np.ndarray:
         """``v[..., i, j, α, β]`` = the input entry the element formula reads (0-based), for
         an image ``x[..., rows, cols]`` (a 1-D input given as one row)."""
-        rows, cols, kernel = self.plan()
-        return window_view(x, rows, cols, kernel, out, fill)
+        plan = self.numeric_plan(x.shape, out, exact=x.dtype == object)
+        return plan.view(plan.padded(x, fill))
+
+
+@lru_cache(maxsize=256)
+def _numeric_plan(window: Window, shape: tuple[int, ...], out: tuple[int, int], exact: bool,
+                  in_force: limits.Limits) -> WindowPlan:
+    """:meth:`Window.numeric_plan`, cached: the limits in force are part of the key, so a plan
+    checked under raised limits is never reused under lower ones."""
+    rows, cols, kernel = window.plan()
+    return WindowPlan.build(shape, rows, cols, kernel, out, exact=exact)
 
 
 class WindowedLayer(Layer):
