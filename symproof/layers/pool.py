@@ -98,6 +98,7 @@ class _Pool2d(WindowedLayer):
     def _new_plan(self, shape: tuple[int, ...], exact: bool) -> _PoolPlan:
         """Validate ``shape`` (errors name the parameter), then plan the windows (their sizes
         checked before anything is allocated) and, for an average, its divisors."""
+        self.window.concrete()  # a symbolic window has no numbers: say which parameter
         *_, out_h, out_w = self.output_shape(*shape)
         out = (int(out_h), int(out_w))
         windows = self.window.numeric_plan(shape, out, exact=exact)
