@@ -3,8 +3,10 @@
 The fast path reads a window layer's element formula: each input index there is affine,
 ``S(i−1) + D(α−1) + 1 − P``, and its coefficients (stride S, dilation D, first position) give a
 strided NumPy view of the padded input whose entry ``[..., i, j, α, β]`` is exactly the ``X`` entry
-the formula names at ``(i, j, α, β)``. Layers reduce that view (a tensordot, a max, a mean), so
-the numbers come from the formula, never from a second hand-written indexing rule.
+the formula names at ``(i, j, α, β)``, and for each tap ``(α, β)`` a basic slice of it. Layers
+reduce those (a matrix product, a max, a mean), so the numbers come from the formula, never from
+a second hand-written indexing rule. A :class:`WindowPlan` holds all this for one input shape,
+its sizes checked once; layers keep theirs, so a call on a known shape does no SymPy work.
 
 The exact path substitutes arrays into a formula entry by entry; it is slow by design and only
 serves VERIFIED checks and tests.
@@ -55,8 +57,8 @@ from .errors import EvaluationError, ShapeError, TooLargeError
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["AffineIndex", "WindowPlan", "window_view", "exact_value", "as_array", "operands",
-           "as_float", "check_size", "shape_text", "EXACT_SHARE"]
+__all__ = ["AffineIndex", "WindowPlan", "exact_value", "as_array", "operands", "as_float",
+           "check_size", "shape_text", "EXACT_SHARE"]
 
 #: Exact arithmetic on Python numbers (object arrays) is slower: a Fraction multiply-add costs
 #: about 3 µs, twenty thousand times a float64 one in BLAS, and an object entry ~100 bytes.
@@ -383,6 +385,20 @@ class WindowPlan:
                        : col_step * (cols - 1) + 1 : col_step,
                        :: self.spacings[0], :: self.spacings[1]]
 
+    def columns(self, padded: np.ndarray) -> np.ndarray:
+        """The windows of a padded input ``[..., rows, cols]`` copied into one contiguous
+        array ``c[..., α·f2 + β, i, j]`` (im2col), ready for a matrix product: tap by tap
+        when the taps are listed, else from :meth:`view` (its size was checked with the plan)."""
+        import numpy as np
+
+        if not self.taps:
+            windows = np.moveaxis(self.view(padded), (-2, -1), (-4, -3))
+            return windows.reshape(*windows.shape[:-4], -1, *self.out)
+        columns = np.empty((*padded.shape[:-2], len(self.taps), *self.out), dtype=padded.dtype)
+        for k, tap in enumerate(self.taps):
+            columns[..., k, :, :] = padded[tap]
+        return columns
+
     def combine(self, padded: np.ndarray, ufunc) -> np.ndarray:
         """``ufunc`` (``np.add``, ``np.maximum``) folded over the taps of a padded input: each
         tap is a strided view, and combining whole views is several times faster than reducing
@@ -411,24 +427,6 @@ def _one_by_one(kernel: tuple[int, int], windows: int) -> bool:
     (every output times every tap) in one call."""
     taps = kernel[0] * kernel[1]
     return taps <= _TAPS_ALWAYS or windows >= _OUTPUTS_PER_TAP * taps * taps
-
-
-def window_view(
-    x: np.ndarray,
-    rows: AffineIndex,
-    cols: AffineIndex,
-    kernel: tuple[int, int],
-    out: tuple[int, int],
-    fill: float,
-) -> np.ndarray:
-    """Strided view ``v`` with ``v[..., i, j, α, β] = x[..., rows(i, α), cols(j, β)]`` (0-based
-    positions of the 1-based formula), where entries outside ``x`` read as ``fill``.
-
-    The padded input and the windows (which a reduction may copy) are measured first and
-    refused by :func:`check_size` when too large: nothing is allocated for them before.
-    (A one-off :class:`WindowPlan`; layers keep theirs, one per input shape.)"""
-    plan = WindowPlan.build(x.shape, rows, cols, kernel, out, exact=x.dtype == object)
-    return plan.view(plan.padded(x, fill))
 
 
 def shape_text(values) -> str:

@@ -8,7 +8,6 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .. import limits
 from .. import notation as nt
 from ..notation import AXES
 from ..numeric import WindowPlan, as_array, as_float
@@ -77,23 +76,12 @@ class _Pool2d(WindowedLayer):
         return as_float("x", x, exact_integers=True)
 
     def _settings(self) -> tuple:
-        """What a numeric plan depends on besides the input's shape."""
-        return (self.window, self.ceil_mode)
+        return (*super()._settings(), self.ceil_mode)
 
     def _plan(self, x) -> _PoolPlan:
-        """The plan for inputs of ``x``'s shape and kind (float or exact), built on first use
-        and kept on the layer: the limits in force are part of the key, so sizes checked under
-        raised limits are never trusted under lower ones."""
+        """The plan for inputs of ``x``'s shape and kind (float or exact), kept on the layer."""
         exact = x.dtype == object
-        key = (x.shape, exact, limits.current())
-        plans = self.__dict__.setdefault("_plans", {})
-        plan = plans.get(key)
-        if plan is None or plan.settings != self._settings():
-            plan = self._new_plan(x.shape, exact)
-            if len(plans) >= _PLANS_KEPT:
-                plans.clear()
-            plans[key] = plan
-        return plan
+        return self._kept((x.shape, exact), lambda: self._new_plan(x.shape, exact))
 
     def _new_plan(self, shape: tuple[int, ...], exact: bool) -> _PoolPlan:
         """Validate ``shape`` (errors name the parameter), then plan the windows (their sizes
@@ -103,7 +91,7 @@ class _Pool2d(WindowedLayer):
         out = (int(out_h), int(out_w))
         windows = self.window.numeric_plan(shape, out, exact=exact)
         fill = 0 if self.fill == 0 else float(self.fill)  # an int 0 keeps Fractions exact
-        return _PoolPlan(self._settings(), windows, fill, self._divisors(shape, out, exact))
+        return _PoolPlan(windows, fill, self._divisors(shape, out, exact))
 
     def _divisors(self, shape: tuple[int, ...], out: tuple[int, int], exact: bool):
         """What each output divides by (None: not an average)."""
@@ -120,14 +108,9 @@ class _Pool2d(WindowedLayer):
 class _PoolPlan:
     """What evaluating a pooling layer on inputs of one shape needs, worked out once."""
 
-    settings: tuple  # the layer's settings it was built for
     windows: WindowPlan  # the padding and the slice each tap reads
     fill: object  # what the padding reads as
     divisor: object  # what each output divides by: an array, one number, or None (max)
-
-
-#: Input shapes whose plans a layer keeps (a plan is a few small tuples and the divisors).
-_PLANS_KEPT = 64
 
 
 class MaxPool2d(_Pool2d):
