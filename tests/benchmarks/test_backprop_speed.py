@@ -71,16 +71,26 @@ EXACT_BUDGET = 7
 
 
 @pytest.mark.parametrize("widths", EXACT_WIDTHS, ids=str)
-def test_exact_verification_of_wide_layers_within_7x_import_sympy(compare, widths):
-    """Each run starts from an empty SymPy cache, as the first check in a process does."""
+def test_exact_verification_of_wide_layers_within_7x_import_sympy(benchmark, widths):
+    """Each run starts from an empty SymPy cache, as the first check in a process does; runs
+    alternate with the baseline, so that a busy moment of the machine slows both."""
+    if not benchmark.enabled:
+        pytest.skip("benchmarks disabled")
+
     def cold():
         clear_cache()
         return bp.verify_exact(widths)
 
+    def import_sympy():
+        subprocess.run([sys.executable, "-c", "import sympy"], check=True)
+
     assert cold().status is Status.VERIFIED
-    baseline = best_time(lambda: subprocess.run([sys.executable, "-c", "import sympy"],
-                                                check=True), repeat=5)
-    ratio = compare(cold, baseline, rounds=2)
+    baseline = target = float("inf")
+    for _ in range(3):
+        baseline = min(baseline, best_time(import_sympy, repeat=2))
+        target = min(target, best_time(cold, repeat=1))
+    benchmark.pedantic(cold, rounds=1)
+    ratio = target / baseline
+    benchmark.extra_info.update(seconds=target, baseline_seconds=baseline, ratio=ratio)
     assert ratio <= EXACT_BUDGET, (f"verify_exact{widths} takes {ratio:.1f}x import sympy "
-                                   f"({ratio * baseline:.2f} s; target <= {EXACT_BUDGET}x, "
-                                   "about 3 s)")
+                                   f"({target:.2f} s; target <= {EXACT_BUDGET}x, about 3 s)")
