@@ -237,6 +237,11 @@ def test_exact_integers_beyond_float64_average_exactly():
     x = np.array([[[2**600 + 1, 2], [3, 4]]], dtype=object)
     assert AvgPool2d(2).evaluate(x)[0, 0, 0] == Fraction(2**600 + 10, 4)
     assert MaxPool2d(2).evaluate(x)[0, 0, 0] == 2**600 + 1
+    x = np.array([[[Fraction(1, 3**80), Fraction(2, 7**50)], [Fraction(1, 5**70), 1]]],
+                 dtype=object)
+    out = AvgPool2d(2, padding=1, count_include_pad=False).evaluate(x)
+    assert out[0, 0, 0] == Fraction(1, 3**80) and out[0, 1, 1] == 1
+    assert all(type(v.numerator) is int and type(v.denominator) is int for v in out.flat)
 
 
 @given(pool_configs(dilated=True))

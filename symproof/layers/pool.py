@@ -220,7 +220,8 @@ class AvgPool2d(_Pool2d):
             dtype=np.int64), (n_out,)) for axis, n_out in enumerate(out)]
         divisor = np.outer(*counts)
         if exact:
-            divisor = np.vectorize(Fraction, otypes=[object])(divisor)
+            divisor = np.array([Fraction(int(d)) for d in divisor.flat],  # Python ints
+                               dtype=object).reshape(divisor.shape)
         elif (divisor == divisor.flat[0]).all():
             return float(divisor.flat[0])  # dividing by one number is faster than by an array
         else:
