@@ -64,6 +64,21 @@ def test_exact_verification_and_that_it_can_fail(monkeypatch):
     assert failed.status is Status.REFUTED and failed.counterexample["formula"].startswith("∂")
 
 
+@pytest.mark.parametrize("widths", [(11, 11, 1), (12, 12, 1), (12, 1, 1), (1, 12, 11, 1)],
+                         ids=str)
+def test_exact_verification_with_two_digit_widths(widths):
+    """Entries are indexed by structure, not by names that collide ((1, 11) and (11, 1) once
+    spelled A1_111): correct formulas are VERIFIED at any width (issue #14)."""
+    assert bp.verify_exact(widths).status is Status.VERIFIED
+
+
+def test_exact_verification_with_two_digit_widths_still_refutes(monkeypatch):
+    """The same widths catch a wrong formula (a wrong σ'), with the formula named."""
+    monkeypatch.setattr(bp.crosscheck, "prime", lambda name: sp.Function(f"{name}''"))
+    failed = bp.verify_exact((11, 11, 1))
+    assert failed.status is Status.REFUTED and failed.counterexample["formula"].startswith("∂")
+
+
 def _torch_grads(torch, activation, values, wrts):
     """torch.autograd's Jacobians of the network, by ``"x"``, ``("A", ℓ)`` or ``("b", ℓ)``."""
     act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}[activation]

@@ -8,8 +8,9 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symproof import Conv2d, symbols
+from symproof import Conv1d, Conv2d, limits, symbols
 from symproof import notation as nt
+from symproof.errors import ShapeError, TooLargeError
 from symproof.numeric import exact_value
 
 
@@ -143,3 +144,58 @@ def test_repr_latex_uses_course_notation():
     assert r"w_{l,1,\alpha,\beta} X_{1,i+\alpha-2,j+\beta-2}" in shown
     c = symbols("C_in")
     assert r"\sum_{\gamma=1}^{C_{\text{in}}}" in Conv2d(c, 2, 3).to_latex()
+
+
+# --- evaluation through plans kept per input shape (issue #14) --------------------------------
+
+@pytest.mark.parametrize("layer, shapes", [
+    (Conv2d(4, 6, 3, stride=2, padding=1, groups=2), [(4, 9, 8), (2, 4, 9, 8), (4, 5, 5)]),
+    (Conv2d(2, 3, 7, padding=3, dilation=(1, 2)), [(2, 7, 13), (3, 2, 7, 13), (2, 4, 12)]),
+    (Conv2d(1, 2, (1, 3), bias=False), [(1, 1, 3), (1, 6, 5), (2, 1, 6, 5)]),
+], ids=repr)
+def test_one_conv_many_shapes_matches_torch(torch, layer, shapes):
+    """One layer, inputs of several shapes in turn (each with its kept plan, and again), the
+    taps copied one by one or (a 7×7 kernel over few outputs) from the window view."""
+    rng = np.random.default_rng(5)
+    c_out, c_per_group, *kernel = (int(n) for n in layer.parameter_shapes["w"])
+    weight = rng.standard_normal((c_out, c_per_group, *kernel))
+    bias = rng.standard_normal(c_out) if layer.bias else None
+    for shape in shapes + shapes:
+        x = rng.standard_normal(shape)
+        ref = torch.nn.functional.conv2d(
+            torch.tensor(x if x.ndim == 4 else x[None]), torch.tensor(weight),
+            None if bias is None else torch.tensor(bias),
+            tuple(int(s) for s in layer.stride), tuple(int(p) for p in layer.padding),
+            tuple(int(d) for d in layer.dilation), int(layer.groups)).numpy()
+        np.testing.assert_allclose(layer.evaluate(x, weight, bias),
+                                   ref if x.ndim == 4 else ref[0], rtol=1e-12, atol=1e-12)
+
+
+def test_conv1d_many_shapes_matches_torch(torch):
+    layer = Conv1d(2, 4, 3, stride=2, padding=2, dilation=2, groups=2)
+    rng = np.random.default_rng(6)
+    weight, bias = rng.standard_normal((4, 1, 3)), rng.standard_normal(4)
+    for shape in [(2, 9), (3, 2, 9), (2, 4), (2, 9)]:
+        x = rng.standard_normal(shape)
+        ref = torch.nn.functional.conv1d(torch.tensor(x if x.ndim == 3 else x[None]),
+                                         torch.tensor(weight), torch.tensor(bias), 2, 2, 2,
+                                         2).numpy()
+        np.testing.assert_allclose(layer.evaluate(x, weight, bias),
+                                   ref if x.ndim == 3 else ref[0], rtol=1e-12, atol=1e-12)
+
+
+def test_conv_plan_sizes_are_checked_under_the_limits_in_force():
+    """A kept plan is not trusted under lower limits: the sizes are checked again."""
+    layer = Conv2d(1, 2, 3, padding=1)
+    x, weight, bias = np.ones((1, 20, 20)), np.ones((2, 1, 3, 3)), np.zeros(2)
+    assert layer.evaluate(x, weight, bias).shape == (2, 20, 20)
+    with limits.raised(array_elements=300), pytest.raises(TooLargeError, match="padding"):
+        layer.evaluate(x, weight, bias)
+    with limits.raised(multiply_adds=1000), pytest.raises(TooLargeError, match="multiply-adds"):
+        layer.evaluate(x, weight, bias)
+    assert layer.evaluate(x, weight, bias)[0, 5, 5] == 9
+    for _ in range(2):  # errors are never kept
+        with pytest.raises(ShapeError, match="weight must have shape"):
+            layer.evaluate(x, np.ones((2, 1, 2, 2)), bias)
+        with pytest.raises(ShapeError, match="expects 1 input channels"):
+            layer.evaluate(np.ones((3, 20, 20)), weight, bias)

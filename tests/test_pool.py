@@ -10,8 +10,9 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symproof import AvgPool2d, MaxPool2d, SymproofError, pool_output_size, symbols
+from symproof import AvgPool2d, MaxPool2d, SymproofError, limits, pool_output_size, symbols
 from symproof import notation as nt
+from symproof.errors import EvaluationError, ParameterError, ShapeError, TooLargeError
 from symproof.numeric import exact_value
 
 
@@ -130,3 +131,133 @@ def test_maxpool_element_uses_maxover_and_reprs():
         "MaxPool2d(3, stride=2, padding=1, ceil_mode=True)"
     assert repr(AvgPool2d(2, count_include_pad=False)) == "AvgPool2d(2, count_include_pad=False)"
     assert r"\max_{\substack{1 \le \alpha \le k \\ 1 \le \beta \le k}}" in MaxPool2d(k).to_latex()
+
+
+# --- evaluation through a cached plan (issue #14) ---------------------------------------------
+
+def _window_inside(layer, i, j, size):
+    """How many taps of window (i, j) (1-based) fall inside an input of ``size``, by brute
+    force on the element formula's indices (no padding, no ceil_mode overhang)."""
+    f1, f2 = (int(v) for v in layer.kernel_size)
+    return sum(1 for a in range(1, f1 + 1) for b in range(1, f2 + 1)
+               if 1 <= layer.window.index(0, i, a) <= size[0]
+               and 1 <= layer.window.index(1, j, b) <= size[1])
+
+
+@given(pool_configs(dilated=False), st.booleans())
+def test_numeric_divisors_are_the_formula(case, count_include_pad):
+    """The divisors ``evaluate`` uses are those of ``divisor()``: on an input of exact ones each
+    output is (entries inside the window) / divisor, exactly."""
+    params, shape, _ = case
+    params.pop("dilation")
+    layer = AvgPool2d(**params, count_include_pad=count_include_pad)
+    ones = np.full(shape, Fraction(1), dtype=object)
+    out = layer.evaluate(ones)
+    size = shape[-2:]
+    for index in np.ndindex(*out.shape[-2:]):
+        i, j = (v + 1 for v in index)
+        expected = Fraction(_window_inside(layer, i, j, size), int(layer.divisor(i, j, size)))
+        assert out[(..., *index)].flat[0] == expected, (i, j)
+        assert out[(..., *index)].dtype == object
+
+
+@pytest.mark.parametrize("layer", [
+    MaxPool2d(16), AvgPool2d(16), MaxPool2d(6, stride=5, padding=3, dilation=2),
+    AvgPool2d(8, stride=4, padding=4, ceil_mode=True, count_include_pad=False),
+    MaxPool2d(4, stride=1, padding=2, ceil_mode=True), AvgPool2d(1), MaxPool2d((1, 3)),
+], ids=repr)
+def test_large_and_small_windows_match_torch(torch, layer):
+    """Both ways of reducing the windows (tap by tap, or one reduction of the window view for
+    many taps and few outputs), NaN and ±inf included."""
+    x = np.random.default_rng(3).standard_normal((2, 3, 17, 16))
+    x[0, 0, 0, :3] = (np.nan, np.inf, -np.inf)
+    x[1, 2, 5:9, 5:9] = np.inf
+    params = {name: tuple(int(v) for v in getattr(layer, name))
+              for name in ("kernel_size", "stride", "padding")}
+    if isinstance(layer, MaxPool2d):
+        reference = torch.nn.functional.max_pool2d(
+            torch.tensor(x), **params, ceil_mode=layer.ceil_mode,
+            dilation=tuple(int(v) for v in layer.dilation))
+    else:
+        reference = torch.nn.functional.avg_pool2d(
+            torch.tensor(x), **params, ceil_mode=layer.ceil_mode,
+            count_include_pad=layer.count_include_pad)
+    np.testing.assert_allclose(layer.evaluate(x), reference.numpy(), rtol=1e-12, atol=1e-12,
+                               equal_nan=True)
+
+
+def test_one_layer_many_shapes_and_kinds(torch):
+    """A layer keeps one plan per input shape and kind: alternating shapes, batched or not,
+    float or exact, and more shapes than it keeps, each get their own numbers."""
+    layer = AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+    rng = np.random.default_rng(4)
+    for round_ in range(2):
+        for n in range(3, 80):  # more shapes than a layer keeps plans for
+            shape = (2, 1, n, n + 1) if n % 2 else (1, n, n + 1)
+            x = rng.standard_normal(shape)
+            reference = torch.nn.functional.avg_pool2d(
+                torch.tensor(x if x.ndim == 4 else x[None]), 3, 2, 1, ceil_mode=True,
+                count_include_pad=False).numpy()
+            np.testing.assert_allclose(layer.evaluate(x), reference.reshape(
+                layer.output_shape(*shape)), rtol=1e-12, atol=1e-12)
+            if n < 8 and round_ == 0:
+                exact = np.vectorize(lambda v: Fraction(round(v * 8), 8), otypes=[object])(x)
+                assert all(isinstance(v, Fraction) for v in layer.evaluate(exact).flat)
+
+
+def test_plan_sizes_are_checked_under_the_limits_in_force():
+    """A plan checked under higher limits is not reused under lower ones: the size check runs
+    again, before anything is allocated, and the old plan serves again afterwards."""
+    layer = MaxPool2d(2, padding=1)
+    x = np.ones((1, 30, 30))
+    assert layer.evaluate(x).shape == (1, 16, 16)
+    with limits.raised(array_elements=500), pytest.raises(TooLargeError, match="array_elements"):
+        layer.evaluate(x)
+    assert layer.evaluate(x).shape == (1, 16, 16)
+
+
+def test_bad_shapes_are_refused_on_every_call():
+    """Errors are never cached away: each call with a bad input names the parameter."""
+    layer = AvgPool2d(4)
+    for _ in range(2):
+        with pytest.raises(ParameterError, match="kernel_size must fit"):
+            layer.evaluate(np.ones((1, 3, 3)))
+        with pytest.raises(ShapeError, match="x must have 3 or 4 dimensions"):
+            layer.evaluate(np.ones((3, 3)))
+    k = symbols("k")
+    with pytest.raises(EvaluationError, match="concrete kernel_size"):
+        MaxPool2d(k).evaluate(np.ones((1, 3, 3)))
+
+
+def test_exact_integers_beyond_float64_average_exactly():
+    """Integers too large to be a float64 stay exact Python ints, and their average is an exact
+    Fraction (it used to come back as a rounded float)."""
+    x = np.array([[[2**60 + 1, 2], [3, 4]]])
+    assert AvgPool2d(2).evaluate(x)[0, 0, 0] == Fraction(2**60 + 10, 4)
+    x = np.array([[[2**600 + 1, 2], [3, 4]]], dtype=object)
+    assert AvgPool2d(2).evaluate(x)[0, 0, 0] == Fraction(2**600 + 10, 4)
+    assert MaxPool2d(2).evaluate(x)[0, 0, 0] == 2**600 + 1
+    x = np.array([[[Fraction(1, 3**80), Fraction(2, 7**50)], [Fraction(1, 5**70), 1]]],
+                 dtype=object)
+    out = AvgPool2d(2, padding=1, count_include_pad=False).evaluate(x)
+    assert out[0, 0, 0] == Fraction(1, 3**80) and out[0, 1, 1] == 1
+    assert all(type(v.numerator) is int and type(v.denominator) is int for v in out.flat)
+
+
+@given(pool_configs(dilated=True))
+def test_window_plan_taps_are_the_view(case):
+    """Each tap's basic slice of the padded input is that tap of the window view, and combining
+    the taps one by one gives the reduction of the view."""
+    params, shape, seed = case
+    layer = MaxPool2d(**params)
+    out = tuple(int(v) for v in layer.output_shape(*shape)[-2:])
+    plan = layer.window.numeric_plan(shape, out, exact=False)
+    x = np.random.default_rng(seed).standard_normal(shape)
+    padded = plan.padded(x, -np.inf)
+    view = plan.view(padded)
+    f2 = plan.kernel[1]
+    for k, tap in enumerate(plan.taps):
+        np.testing.assert_array_equal(padded[tap], view[..., k // f2, k % f2])
+    np.testing.assert_array_equal(plan.combine(padded, np.maximum), view.max(axis=(-2, -1)))
+    np.testing.assert_allclose(plan.combine(padded, np.add), view.sum(axis=(-2, -1)),
+                               rtol=1e-12, atol=1e-12)

@@ -4,12 +4,14 @@ element formula, written for any number of spatial axes, and one numeric path.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sympy as sp
 
 from .. import notation as nt
 from ..errors import ParameterError, ShapeError
 from ..notation import AXES
-from ..numeric import as_array, check_size, operands
+from ..numeric import WindowPlan, as_array, check_size, operands
 from ..params import as_flag, as_size, concrete_int, shape_tuple
 from ..shapes import conv_output_size
 from .base import checked_bias
@@ -114,50 +116,74 @@ class _Convolution(WindowedLayer):
 
         axes = self.window.axes
         x = as_array("x", x, (axes + 1, axes + 2))
+        shapes = self._kept(("shapes", x.shape), lambda: self._shapes(x.shape))
+        weight = as_array("weight", weight, (axes + 2,))
+        if weight.shape != shapes.weight:
+            channels = "C_in" if shapes.groups == 1 else "C_in/G"
+            written = f"(C_out, {channels}, {'f1, f2' if axes == 2 else 'f'})"
+            raise ShapeError(f"weight must have shape {written} = {shapes.weight}, got "
+                             f"{weight.shape}")
+        bias = checked_bias(bias, self.bias, shapes.weight[0])
+        x, weight, bias = operands(x, weight, bias, terms=shapes.terms)
+        if axes == 1:  # a sequence is a one-row image
+            x, weight = x[..., None, :], weight[..., None, :]
+        exact = x.dtype == object
+        plan = self._kept(("sizes", x.shape, exact),
+                          lambda: self._sized(x.shape, shapes, exact))
+        with np.errstate(invalid="ignore", over="ignore"):  # inf and NaN as IEEE, as in PyTorch
+            result = _correlate(plan.columns(plan.padded(x, 0)), weight, shapes.groups)
+            if bias is not None:
+                result += bias[:, None, None]
+        return result[..., 0, :] if axes == 1 else result
+
+    def _settings(self) -> tuple:
+        return (*super()._settings(), self.in_channels, self.out_channels, self.groups,
+                self.bias)
+
+    def _shapes(self, shape: tuple[int, ...]) -> _ConvShapes:
+        """The input shape validated (errors name the parameter) and what follows from it."""
         c_in = concrete_int("in_channels", self.in_channels)
         c_out = concrete_int("out_channels", self.out_channels)
         groups = concrete_int("groups", self.groups)
         kernel = self.window.concrete()[0]
-        out = self.output_shape(*x.shape)[-axes:]
-        weight = as_array("weight", weight, (axes + 2,))
-        expected = tuple(int(n) for n in self.parameter_shapes["w"])
-        if weight.shape != expected:
-            channels = "C_in" if groups == 1 else "C_in/G"
-            written = f"(C_out, {channels}, {'f1, f2' if axes == 2 else 'f'})"
-            raise ShapeError(f"weight must have shape {written} = {expected}, got {weight.shape}")
-        bias = checked_bias(bias, self.bias, c_out)
-        taps = c_in // groups * kernel[0] * (kernel[1] if axes == 2 else 1)
-        x, weight, bias = operands(x, weight, bias, terms=taps)
-        batch = x.shape[0] if x.ndim == axes + 2 else 1
-        if axes == 1:  # a sequence is a one-row image
-            x, weight, out = x[..., None, :], weight[..., None, :], (1, *out)
-        view = self.window.view(x, out, fill=0)  # checks the padded input's size
-        outputs = batch * c_out * out[0] * out[1]
-        check_size(f"the output of {self.spec.name}.evaluate", outputs, outputs * taps,
-                   exact=x.dtype == object)
-        with np.errstate(invalid="ignore", over="ignore"):  # inf and NaN as IEEE, as in PyTorch
-            result = _correlate(view, weight, groups)
-            if bias is not None:
-                result = result + bias[:, None, None]
-        return result[..., 0, :] if axes == 1 else result
+        out = tuple(int(n) for n in self.output_shape(*shape)[-self.window.axes:])
+        weight = (c_out, c_in // groups, *kernel)
+        terms = c_in // groups * kernel[0] * (kernel[1] if self.window.axes == 2 else 1)
+        return _ConvShapes(out if self.window.axes == 2 else (1, *out), weight, groups, terms)
+
+    def _sized(self, shape: tuple[int, ...], shapes: _ConvShapes, exact: bool) -> WindowPlan:
+        """The window plan of an image ``shape`` (its padded input and windows checked against
+        the limits first), after which the output and its multiply-adds are checked too."""
+        plan = self.window.numeric_plan(shape, shapes.out, exact=exact)
+        batch = shape[0] if len(shape) == 4 else 1
+        outputs = batch * shapes.weight[0] * shapes.out[0] * shapes.out[1]
+        check_size(f"the output of {self.spec.name}.evaluate", outputs, outputs * shapes.terms,
+                   exact=exact)
+        return plan
 
 
-def _correlate(view, weight, groups: int):
-    """``Σ_{γ,α,β} weight[l, γ, α, β] · view[..., g(l)·C_in/G + γ, i, j, α, β]``."""
+@dataclass(frozen=True)
+class _ConvShapes:
+    """What an input shape fixes for a convolution: its output positions (rows, cols; one
+    row for a sequence), the weight's shape, the groups and the terms of each output."""
+
+    out: tuple[int, int]
+    weight: tuple[int, ...]
+    groups: int
+    terms: int
+
+
+def _correlate(columns, weight, groups: int):
+    """``Σ_{γ,α,β} weight[l, γ, α, β] · columns[..., g(l)·C_in/G + γ, α·f2 + β, i, j]``: one
+    matrix product per group, of the weights (C_out/G, C_in/G·f1·f2) by the windows
+    (C_in/G·f1·f2, positions)."""
     import numpy as np
 
-    if groups == 1:
-        # Weight first: the contiguous copy tensordot makes of the view is then the cheaper
-        # one (measured 2x).
-        axes = [view.ndim - 5, view.ndim - 2, view.ndim - 1]
-        return np.moveaxis(np.tensordot(weight, view, axes=([1, 2, 3], axes)), 0, -3)
-    lead = view.shape[:-5]
-    c_in, rows, cols, f1, f2 = view.shape[-5:]
+    *lead, c_in, taps, rows, cols = columns.shape
     c_out = weight.shape[0]
-    grouped = view.reshape(*lead, groups, c_in // groups, rows, cols, f1, f2)
-    kernels = weight.reshape(groups, c_out // groups, c_in // groups, f1, f2)
-    out = np.einsum("gocab,...gcijab->...goij", kernels, grouped,
-                    optimize=view.dtype != object)
+    kernels = weight.reshape(groups, c_out // groups, c_in // groups * taps)
+    windows = columns.reshape(*lead, groups, c_in // groups * taps, rows * cols)
+    out = np.matmul(kernels, windows)
     return out.reshape(*lead, c_out, rows, cols)
 
 

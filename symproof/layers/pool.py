@@ -3,14 +3,15 @@ rules of average pooling), stated per channel: ``Y_{l,i,j}`` reads channel ``l``
 
 from __future__ import annotations
 
-from functools import reduce
+from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 
 from .. import notation as nt
 from ..notation import AXES
-from ..numeric import as_array, as_float
-from ..params import as_flag, as_size, shape_tuple
+from ..numeric import WindowPlan, as_array, as_float
+from ..params import as_flag, shape_tuple
 from ..reductions import MaxOver
 from ..shapes import pool_output_size
 from .spec import REQUIRED, Field, LayerSpec
@@ -66,16 +67,50 @@ class _Pool2d(WindowedLayer):
         """``Y_{l,i,j} = …`` at symbolic indices."""
         return sp.Eq(nt.Y[nt.l, nt.i, nt.j], self.element(padded=padded), evaluate=False)
 
-    def _windows(self, x):
-        """The input as float (or exact Python numbers) windows ``[..., C, i, j, α, β]``:
-        integers are read as float64 when each is exactly one (``|v| ≤ 2^53``), else kept as
-        exact Python ints, like Fractions (:func:`symproof.numeric.as_float`). Max pooling
-        needs an order: complex input is refused there."""
+    def _numbers(self, x: object):
+        """The input as float64 (or exact Python numbers): integers are read as float64 when
+        each is exactly one (``|v| ≤ 2^53``), else kept as exact Python ints, like Fractions
+        (:func:`symproof.numeric.as_float`). Max pooling needs an order: complex input is
+        refused there."""
         x = as_array("x", x, (3, 4), real=self.reducer is MaxOver)
-        x = as_float("x", x, exact_integers=True)
-        *_, out_h, out_w = self.output_shape(*x.shape)
+        return as_float("x", x, exact_integers=True)
+
+    def _settings(self) -> tuple:
+        return (*super()._settings(), self.ceil_mode)
+
+    def _plan(self, x) -> _PoolPlan:
+        """The plan for inputs of ``x``'s shape and kind (float or exact), kept on the layer."""
+        exact = x.dtype == object
+        return self._kept((x.shape, exact), lambda: self._new_plan(x.shape, exact))
+
+    def _new_plan(self, shape: tuple[int, ...], exact: bool) -> _PoolPlan:
+        """Validate ``shape`` (errors name the parameter), then plan the windows (their sizes
+        checked before anything is allocated) and, for an average, its divisors."""
+        self.window.concrete()  # a symbolic window has no numbers: say which parameter
+        *_, out_h, out_w = self.output_shape(*shape)
+        out = (int(out_h), int(out_w))
+        windows = self.window.numeric_plan(shape, out, exact=exact)
         fill = 0 if self.fill == 0 else float(self.fill)  # an int 0 keeps Fractions exact
-        return x, self.window.view(x, (out_h, out_w), fill=fill)
+        return _PoolPlan(windows, fill, self._divisors(shape, out, exact))
+
+    def _divisors(self, shape: tuple[int, ...], out: tuple[int, int], exact: bool):
+        """What each output divides by (None: not an average)."""
+        return None
+
+    def _reduced(self, x: object, ufunc):
+        """``ufunc`` folded over each window of ``x``, and the plan that did it."""
+        x = self._numbers(x)
+        plan = self._plan(x)
+        return plan.windows.combine(plan.windows.padded(x, plan.fill), ufunc), plan
+
+
+@dataclass(frozen=True)
+class _PoolPlan:
+    """What evaluating a pooling layer on inputs of one shape needs, worked out once."""
+
+    windows: WindowPlan  # the padding and the slice each tap reads
+    fill: object  # what the padding reads as
+    divisor: object  # what each output divides by: an array, one number, or None (max)
 
 
 class MaxPool2d(_Pool2d):
@@ -120,9 +155,8 @@ class MaxPool2d(_Pool2d):
         """
         import numpy as np
 
-        _, windows = self._windows(x)
         with np.errstate(invalid="ignore"):  # a NaN in a window gives NaN, as in PyTorch
-            return _reduce_taps(windows, np.maximum)
+            return self._reduced(x, np.maximum)[0]
 
 
 class AvgPool2d(_Pool2d):
@@ -168,33 +202,38 @@ class AvgPool2d(_Pool2d):
                                                                            input_size)
         return self._count(0, i, height) * self._count(1, j, width)
 
-    def _divisor(self, height: int, width: int, rows: int, cols: int):
-        """The divisor of every one of the ``rows × cols`` output positions, from the same
-        formula as ``element()`` evaluated on the index grid; computed once per input size
-        (lambdify costs milliseconds, an evaluation microseconds)."""
+    def _settings(self) -> tuple:
+        return (*super()._settings(), self.count_include_pad)
+
+    def _divisors(self, shape: tuple[int, ...], out: tuple[int, int], exact: bool):
+        """The divisor of every output position, from the rule ``divisor()`` states, computed
+        with NumPy on the grid of positions (one vectorised pass per axis, no SymPy): one
+        number when every window divides by the same, else a read-only array; Fractions for
+        exact input, so that exact numbers stay exact."""
         import numpy as np
 
-        cache = self.__dict__.setdefault("_divisors", {})
-        if (height, width) not in cache:  # the output size follows from the input's
-            counts = [_on_grid(self._count(axis, out, as_size("size", size)), out, n)
-                      for axis, out, size, n in ((0, nt.i, height, rows),
-                                                 (1, nt.j, width, cols))]
-            divisor = np.outer(*counts)
-            divisor.flags.writeable = False  # shared by every call with this size
-            if len(cache) > 64:
-                cache.clear()
-            cache[height, width] = divisor
-        return cache[height, width]
+        kernel, stride, padding, _ = self.window.concrete()
+        counts = [np.broadcast_to(np.asarray(
+            window_count(kernel[axis], stride[axis], padding[axis], np.arange(1, n_out + 1),
+                         shape[axis - 2], include_pad=self.count_include_pad,
+                         ceil_mode=self.ceil_mode, lower=np.maximum, upper=np.minimum),
+            dtype=np.int64), (n_out,)) for axis, n_out in enumerate(out)]
+        divisor = np.outer(*counts)
+        if exact:
+            divisor = np.array([Fraction(int(d)) for d in divisor.flat],  # Python ints
+                               dtype=object).reshape(divisor.shape)
+        elif (divisor == divisor.flat[0]).all():
+            return float(divisor.flat[0])  # dividing by one number is faster than by an array
+        else:
+            divisor = divisor.astype(np.float64)
+        divisor.flags.writeable = False  # shared by every call with this shape
+        return divisor
 
     def _count(self, axis: int, out: sp.Expr, n: sp.Expr) -> sp.Expr:
         """The divisor's factor along one axis, for output position ``out`` of an input of ``n``."""
-        f, s, p = self.kernel_size[axis], self.stride[axis], self.padding[axis]
-        if self.count_include_pad and not self.ceil_mode:
-            return f  # floor mode keeps every window inside the padded input
-        start = s * (out - 1) - p  # 0-based first row of the window; padding counts negative
-        if self.count_include_pad:
-            return sp.Min(start + f, n + p) - start
-        return sp.Min(start + f, n) - sp.Max(start, 0)
+        return window_count(self.kernel_size[axis], self.stride[axis], self.padding[axis], out,
+                            n, include_pad=self.count_include_pad, ceil_mode=self.ceil_mode,
+                            lower=sp.Max, upper=sp.Min)
 
     def element(self, l=nt.l, i=nt.i, j=nt.j, *, padded: bool = False, input_size=None):
         """``Y_{l,i,j} = (1/divisor) Σ_α Σ_β X_{l, S(i−1)+α−P, S(j−1)+β−P}``, ``X = 0`` outside."""
@@ -211,35 +250,20 @@ class AvgPool2d(_Pool2d):
         """
         import numpy as np
 
-        x, windows = self._windows(x)
-        divisor = self._divisor(x.shape[-2], x.shape[-1], windows.shape[-4], windows.shape[-3])
-        if windows.dtype == object:  # Python ints keep Fraction inputs exact
-            divisor = divisor.astype(object)
         with np.errstate(invalid="ignore", over="ignore"):  # inf and NaN as IEEE, as in PyTorch
-            return _reduce_taps(windows, np.add) / divisor
+            total, plan = self._reduced(x, np.add)
+            return np.divide(total, plan.divisor, out=total)  # total is a fresh array
 
 
-def _reduce_taps(windows, combine):
-    """``windows[..., α, β]`` combined over the taps, one tap at a time: each tap is a
-    strided view of the input, and ``combine``-ing whole views is several times faster than
-    a reduction over the two small trailing axes (NaN propagates through both ways)."""
-    import numpy as np
-
-    rows, cols = windows.shape[-2:]
-    total = np.array(windows[..., 0, 0], copy=True)
-    for alpha in range(rows):
-        for beta in range(cols):
-            if alpha or beta:
-                combine(total, windows[..., alpha, beta], out=total)
-    return total
-
-
-def _on_grid(expr: sp.Expr, index: sp.Symbol, n: int):
-    """``expr`` at ``index = 1 … n``, vectorised with lambdify (Min/Max elementwise)."""
-
-    import numpy as np
-
-    elementwise = {"Min": lambda *a: reduce(np.minimum, a), "Max": lambda *a: reduce(np.maximum, a)}
-    values = sp.lambdify(index, expr, modules=[elementwise, "numpy"])(np.arange(1, n + 1))
-    # Counts are integers: keeping them so lets exact (Fraction) inputs stay exact.
-    return np.broadcast_to(np.asarray(values, dtype=np.int64), (n,))
+def window_count(f, s, p, out, n, *, include_pad: bool, ceil_mode: bool, lower, upper):
+    """How many entries window ``out`` (1-based) of an average covers along one axis of ``n``
+    entries (kernel ``f``, stride ``s``, padding ``p``), by PyTorch's rule: the whole window with
+    ``include_pad`` (but never the area ``ceil_mode`` adds past the padding), else only the part
+    inside the input. One rule for SymPy (``lower, upper = Max, Min``: the formula) and NumPy
+    (``maximum, minimum`` on a grid of positions: the numbers)."""
+    if include_pad and not ceil_mode:
+        return f  # floor mode keeps every window inside the padded input
+    start = s * (out - 1) - p  # 0-based first row of the window; padding counts negative
+    if include_pad:
+        return upper(start + f, n + p) - start
+    return upper(start + f, n) - lower(start, 0)

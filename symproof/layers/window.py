@@ -3,23 +3,20 @@ index it reads, its output size and its numeric view of an input."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING
+from functools import cache, lru_cache
 
 import sympy as sp
 
+from .. import limits
 from .. import notation as nt
 from ..errors import EvaluationError, ParameterError, ShapeError, shown
 from ..limits import check_expression
-from ..numeric import AffineIndex, window_view
+from ..numeric import AffineIndex, WindowPlan
 from ..params import as_flag, as_size, as_sizes, fails, unreserved
 from ..shapes import check_pool_padding, conv_output_size, pool_output_size
 from .base import Layer
-
-if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
 
 __all__ = ["Window"]
 
@@ -107,11 +104,22 @@ class Window:
         cols = AffineIndex.from_expr(self.index(1, nt.j, nt.beta), nt.j, nt.beta)
         return rows, cols, kernel
 
-    def view(self, x: np.ndarray, out: tuple[int, int], fill: float) -> np.ndarray:
-        """``v[..., i, j, α, β]`` = the input entry the element formula reads (0-based), for
-        an image ``x[..., rows, cols]`` (a 1-D input given as one row)."""
-        rows, cols, kernel = self.plan()
-        return window_view(x, rows, cols, kernel, out, fill)
+    def numeric_plan(self, shape: tuple[int, ...], out: tuple[int, int], *,
+                     exact: bool) -> WindowPlan:
+        """The :class:`~symproof.numeric.WindowPlan` of this window over images of ``shape``
+        (``[..., rows, cols]``; a 1-D input as one row) with ``out`` output positions: built
+        from the affine indices of the element formula, its sizes checked against the limits
+        in force, and kept for the next input of that shape (``exact``: Python numbers)."""
+        return _numeric_plan(self, tuple(shape), tuple(out), exact, limits.current())
+
+
+@lru_cache(maxsize=256)
+def _numeric_plan(window: Window, shape: tuple[int, ...], out: tuple[int, int], exact: bool,
+                  in_force: limits.Limits) -> WindowPlan:
+    """:meth:`Window.numeric_plan`, cached: the limits in force are part of the key, so a plan
+    checked under raised limits is never reused under lower ones."""
+    rows, cols, kernel = window.plan()
+    return WindowPlan.build(shape, rows, cols, kernel, out, exact=exact)
 
 
 class WindowedLayer(Layer):
@@ -129,6 +137,33 @@ class WindowedLayer(Layer):
         self.in_channels = unreserved("in_channels", as_size("in_channels", in_channels))
         self.out_channels = unreserved("out_channels", as_size("out_channels", out_channels))
         self.bias = as_flag("bias", bias)
+
+    def _settings(self) -> tuple:
+        """What a numeric plan of this layer depends on besides its input (subclasses add
+        theirs): a plan built for other settings is never reused."""
+        return (self.window,)
+
+    def _kept(self, key: tuple, build: Callable[[], object]):
+        """The numeric plan for ``key`` (an input's shape, its kind, …), built by ``build`` on
+        first use and kept on the layer, so that a call with an input of a known shape does no
+        SymPy work. The limits in force are part of every key: sizes checked under raised
+        limits are never trusted under lower ones. Errors are never kept: a bad input fails on
+        every call."""
+        key = (*key, limits.current())
+        plans = self.__dict__.setdefault("_plans", {})
+        settings, plan = plans.get(key, (None, None))
+        current = self._settings()
+        if plan is None or settings != current:
+            plan = build()
+            if len(plans) >= PLANS_KEPT:
+                plans.clear()
+            plans[key] = (current, plan)
+        return plan
+
+
+#: Numeric plans a layer keeps (one per input shape and kind; each a few small tuples, and
+#: for an average pooling its divisors).
+PLANS_KEPT = 64
 
 
 def split_input_shape(layer: str, shape: tuple, channels: sp.Expr | None,

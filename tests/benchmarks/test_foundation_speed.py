@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 import sympy as sp
 
 from symproof import Conv2d
@@ -25,21 +28,57 @@ def test_import_symproof_within_1_3x_of_sympy(benchmark):
     assert ratio <= 1.3, f"import symproof takes {ratio:.2f}x import sympy (target <= 1.3x)"
 
 
-def test_conv_evaluate_within_3x_of_torch(compare):
-    import pytest
+#: Issue #14's shapes: (input shape, output channels, kernel, stride, padding).
+CONV_CASES = {
+    "3x64x64 to 8, k5 P2": ((3, 64, 64), 8, 5, 1, 2),
+    "16x32x32 to 32, k3 P1": ((16, 32, 32), 32, 3, 1, 1),
+    "batch 4x3x32x32 to 16, k3 S2 P1": ((4, 3, 32, 32), 16, 3, 2, 1),
+    "64x16x16 to 64, k3 P1": ((64, 16, 16), 64, 3, 1, 1),
+}
 
-    torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(0)
-    x, weight, bias = rng.standard_normal((3, 64, 64)), rng.standard_normal((8, 3, 5, 5)), \
-        rng.standard_normal(8)
-    layer = Conv2d(3, 8, 5, padding=2)
-    xt, wt, bt = torch.tensor(x[None]), torch.tensor(weight), torch.tensor(bias)
-    np.testing.assert_allclose(layer.evaluate(x, weight, bias),
-                               torch.nn.functional.conv2d(xt, wt, bt, padding=2)[0].numpy(),
-                               rtol=1e-12, atol=1e-12)
-    baseline = best_time(lambda: torch.nn.functional.conv2d(xt, wt, bt, padding=2), number=50)
-    ratio = compare(lambda: layer.evaluate(x, weight, bias), baseline, rounds=50, iterations=5)
-    assert ratio <= 3, f"Conv2d.evaluate is {ratio:.2f}x torch's conv2d (target <= 3x)"
+# Both sides on one thread, in a fresh process: NumPy's BLAS reads its thread count when it
+# loads, and on a shared 2-core machine its threads fight whatever else runs.
+_CONV_TIMING = """
+import json, sys, timeit
+import numpy as np, torch
+from symproof import Conv2d
+torch.set_num_threads(1)
+shape, c_out, kernel, stride, padding = json.loads(sys.argv[1])
+rng = np.random.default_rng(0)
+x = rng.standard_normal(shape)
+weight = rng.standard_normal((c_out, shape[-3], kernel, kernel))
+bias = rng.standard_normal(c_out)
+layer = Conv2d(shape[-3], c_out, kernel, stride=stride, padding=padding)
+xt, wt, bt = torch.tensor(x if x.ndim == 4 else x[None]), torch.tensor(weight), torch.tensor(bias)
+ours = lambda: layer.evaluate(x, weight, bias)
+theirs = lambda: torch.nn.functional.conv2d(xt, wt, bt, stride, padding)
+np.testing.assert_allclose(ours(), theirs().numpy().reshape(ours().shape), rtol=1e-12,
+                           atol=1e-12)
+best = [float("inf"), float("inf")]
+for _ in range(7):  # alternately, so that a busy moment slows both
+    for k, fn in enumerate((ours, theirs)):
+        best[k] = min(best[k], min(timeit.repeat(fn, repeat=3, number=10)) / 10)
+print(json.dumps(best))
+"""
+_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@pytest.mark.parametrize("case", list(CONV_CASES))
+def test_conv_evaluate_within_1_5x_of_torch_single_threaded(benchmark, case):
+    """Issue #14: Conv2d.evaluate stays within 1.5x of torch's conv2d, both single-threaded
+    in float64. (A tiny input, 1x28x28 to 6 with k5, is about 1.6x: there the ~15 µs of fixed
+    cost per call that torch does not have is a third of the time.)"""
+    pytest.importorskip("torch")
+    if not benchmark.enabled:
+        pytest.skip("benchmarks disabled")
+    env = {**os.environ, **dict.fromkeys(_THREADS, "1")}
+    run = benchmark.pedantic(subprocess.run, rounds=1, args=(
+        [sys.executable, "-c", _CONV_TIMING, json.dumps(CONV_CASES[case])],), kwargs=dict(
+        check=True, capture_output=True, text=True, env=env))
+    ours, theirs = json.loads(run.stdout)
+    ratio = ours / theirs
+    benchmark.extra_info.update(seconds=ours, torch_seconds=theirs, ratio=ratio)
+    assert ratio <= 1.5, f"Conv2d.evaluate {case}: {ratio:.2f}x torch (target <= 1.5x)"
 
 
 def test_conv_evaluate_1000x_faster_than_subs(compare):
