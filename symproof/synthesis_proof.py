@@ -19,6 +19,7 @@ from .kernel import (
     identity,
     spot_check,
     substitution,
+    tap_matching,
     unreachable,
 )
 from .layers.window import size_pair, zero_padded
@@ -43,10 +44,19 @@ def uniqueness(found: Synthesis) -> Outcome:
     layer = found.layer
     if not _concrete(layer):
         return distinct_taps(layer.dilation)
-    elements = {l: expand_sums(layer.element(l)) for l in range(1, len(found.targets) + 1)}
+    channels = range(1, len(found.targets) + 1)
+    expected = _expected(found)
+    if expected is not None:  # the system read off the taps' affine indices, not written out
+        structured = tap_matching([(layer.element(l), found.target(l)) for l in channels],
+                                  nt.X, (nt.i, nt.j), expected)
+        if structured is not None:
+            return structured
+    f1, f2 = layer.kernel_size
+    check("expanded_terms", "the coefficient-matching system (a term per weight)",
+          len(channels) * (int(layer.in_channels) * int(f1) * int(f2) + 1))
+    elements = {l: expand_sums(layer.element(l)) for l in channels}
     unknowns = sorted({e for element in elements.values() for e in element.atoms(sp.Indexed)
                        if e.base in (nt.w, nt.b)}, key=str)
-    check("expanded_terms", "the coefficient-matching system (a term per weight)", len(unknowns))
     equations = []
     for l, element in elements.items():
         # One pass over the terms: the coefficient of each entry of X, and the constant part
@@ -63,6 +73,21 @@ def uniqueness(found: Synthesis) -> Outcome:
     expected = {u: found.weight(*u.indices) if u.base == nt.w else found.bias(*u.indices)
                 for u in unknowns}
     return coefficient_matching(equations, unknowns, expected)
+
+
+def _expected(found: Synthesis) -> dict | None:
+    """The synthesised weights and biases as ``(base, indices) → value`` (taps read by no
+    target are 0), or None when a tap is not a number (then the system is written out)."""
+    expected: dict = {}
+    for l, taps in enumerate(found.taps, 1):
+        for tap in taps:
+            if not all(v.is_Integer for v in (tap.channel, tap.alpha, tap.beta)):
+                return None
+            key = (nt.w, (l, int(tap.channel), int(tap.alpha), int(tap.beta)))
+            expected[key] = expected.get(key, sp.S.Zero) + tap.coefficient
+        if found.layer.bias:
+            expected[nt.b, (l,)] = found.biases[l - 1]
+    return expected
 
 
 def _concrete(layer) -> bool:

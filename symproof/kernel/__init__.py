@@ -44,6 +44,7 @@ _WHERE = {
                      "write_primes"), "rules"),
     **dict.fromkeys(("divides", "prove"), "search"),
     **dict.fromkeys(("expand_sums", "safe_doit"), "sums"),
+    "tap_matching": "taps",
     **dict.fromkeys(("case_split", "collapse_deltas", "divisible_floor", "identity",
                      "merge_sums", "normalize", "reindex", "split_sum"), "symbolic"),
 }
