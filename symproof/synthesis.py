@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter
 
 import sympy as sp
 
@@ -259,7 +260,8 @@ def _linear_terms(target: sp.Expr, channel: int, memo: dict
         raise ParameterError(name, target, "must be a SymPy expression in X")
     check_expression(target, name)  # before expand() or a Sum's doit() could explode
     # A Sum over a concrete range is written out (the check above bounds its terms).
-    expanded = target if _expanded_stencil(target) else sp.expand(target.replace(
+    flat = _expanded_stencil(target)
+    expanded = target if flat else sp.expand(target.replace(
         lambda e: isinstance(e, sp.Sum) and all(len(lim) == 3 and lim[1].is_Integer
                                                 and lim[2].is_Integer for lim in e.limits),
         lambda e: e.doit()))
@@ -281,17 +283,21 @@ def _linear_terms(target: sp.Expr, channel: int, memo: dict
             collected[entries[0]] = collected.get(entries[0], sp.S.Zero) + coefficient
         else:
             constant += coefficient
-    undefined = sorted(expanded.atoms(sp.core.function.AppliedUndef), key=str)
+    # (a flat stencil has only numbers, symbols and entries: no function to look for)
+    undefined = [] if flat else sorted(expanded.atoms(sp.core.function.AppliedUndef), key=str)
     if undefined:  # numbers (the checks, evaluate_target) could never be computed
         raise ParameterError(name, target, f"must not use undefined functions such as "
                              f"{undefined[0]}: coefficients and indices are numbers or symbols")
-    entries = [e for e, c in collected.items() if c != 0]
-    for entry in entries:
-        if ("entry", entry) not in memo:
-            _check_entry(name, target, entry)
-            memo["entry", entry] = str(entry)  # the order of the taps, as printed
-    entries.sort(key=lambda e: memo["entry", e])
-    return [(collected[e], e) for e in entries], constant
+    ordered = []  # (the entry as printed: the order of the taps, coefficient, entry)
+    for entry, coefficient in collected.items():
+        if coefficient != 0:
+            shown = memo.get(("entry", entry))
+            if shown is None:
+                _check_entry(name, target, entry)
+                shown = memo["entry", entry] = str(entry)
+            ordered.append((shown, coefficient, entry))
+    ordered.sort(key=itemgetter(0))
+    return [(coefficient, entry) for _, coefficient, entry in ordered], constant
 
 
 def _expanded_stencil(target: sp.Expr) -> bool:
@@ -344,16 +350,17 @@ def _match(layer: Conv2d, entry: sp.Indexed, memo: dict):
     ``memo`` keeps the verdict on each channel and on each (axis, index) already solved: a
     dense target reads thousands of entries but only a few distinct rows and columns."""
     gamma, p, q = entry.indices
-    if ("channel", gamma) not in memo:
-        memo["channel", gamma] = _channel_problem(layer, gamma)
-    why = memo["channel", gamma]
+    why = memo.get(("channel", gamma))
+    if why is None:
+        why = memo["channel", gamma] = _channel_problem(layer, gamma)
     if why:
         return None, f"{entry}: {why}", ()
     taps, needs = [], []
     for axis, index in ((0, p), (1, q)):
-        if (axis, index) not in memo:
-            memo[axis, index] = _axis_tap(layer, axis, index)
-        tap, why, need = memo[axis, index]
+        solved = memo.get((axis, index))
+        if solved is None:
+            solved = memo[axis, index] = _axis_tap(layer, axis, index)
+        tap, why, need = solved
         if why:
             return None, f"{entry}: {why}", ()
         taps.append(tap)

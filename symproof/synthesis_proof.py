@@ -23,7 +23,7 @@ from .kernel import (
     unreachable,
 )
 from .layers.window import size_pair, zero_padded
-from .limits import check
+from .limits import check, check_share
 from .params import as_flag
 from .proof import Outcome, Proof, Status
 from .synthesis import Synthesis
@@ -32,25 +32,28 @@ from .text import text
 __all__ = ["synthesis_proof", "uniqueness"]
 
 
-def uniqueness(found: Synthesis) -> Outcome:
+def uniqueness(found: Synthesis, *, structured: bool = True) -> Outcome:
     """The kernel's verdict on the synthesised weights being the only ones.
 
-    For concrete kernels the coefficient-matching system is built outright (one equation per
-    input entry the window reads, at a generic interior position, and one for the constant
-    term) and the kernel solves it (:func:`~symproof.kernel.coefficient_matching`); for
-    symbolic kernels it rests on distinct taps reading distinct entries
-    (:func:`~symproof.kernel.distinct_taps`).
+    For concrete kernels the coefficient-matching system is one equation per input entry the
+    window reads, at a generic interior position, and one for the constant term. It is read
+    off the taps' affine indices (:func:`~symproof.kernel.tap_matching`: integer arithmetic
+    per tap, linear in taps × channels) or, when a target is not of that form or
+    ``structured`` is False, written out and solved
+    (:func:`~symproof.kernel.coefficient_matching`). For symbolic kernels it rests on distinct
+    taps reading distinct entries (:func:`~symproof.kernel.distinct_taps`).
     """
     layer = found.layer
+    structured = as_flag("structured", structured)
     if not _concrete(layer):
         return distinct_taps(layer.dilation)
     channels = range(1, len(found.targets) + 1)
-    expected = _expected(found)
+    expected = _expected(found) if structured else None
     if expected is not None:  # the system read off the taps' affine indices, not written out
-        structured = tap_matching([(layer.element(l), found.target(l)) for l in channels],
-                                  nt.X, (nt.i, nt.j), expected)
-        if structured is not None:
-            return structured
+        read_off = tap_matching([(layer.element(l), found.target(l)) for l in channels],
+                                nt.X, (nt.i, nt.j), expected)
+        if read_off is not None:
+            return read_off
     f1, f2 = layer.kernel_size
     check("expanded_terms", "the coefficient-matching system (a term per weight)",
           len(channels) * (int(layer.in_channels) * int(f1) * int(f2) + 1))
@@ -100,6 +103,32 @@ def _concrete(layer) -> bool:
     return all(v.is_Integer for v in sizes)
 
 
+#: Per term, a boundary step compares and a substitution sums out a Kronecker delta: this
+#: many times cheaper than a term SymPy expands (the unit of ``expanded_terms``).
+BOUNDARY_SHARE, SUBSTITUTION_SHARE = 10, 100
+
+
+def _check_size(found: Synthesis) -> None:
+    """Refuse, before any work, a proof whose steps would write out too much: each boundary
+    step writes out its channel (so a dense stencil's boundaries cost the square of its size),
+    and each substitution step sums the weights' Kronecker deltas (a term per tap of the
+    window and per synthesised tap). ``uniqueness`` alone stays linear and is not limited
+    here."""
+    terms = [len(sp.Add.make_args(target)) for target in found.targets]
+    check_share("expanded_terms", f"the boundary steps of the synthesis proof "
+                f"({len(found.boundary):,} boundaries, each writing out its channel)",
+                sum(terms[b.channel - 1] for b in found.boundary), BOUNDARY_SHARE,
+                "a boundary step compares the terms")
+    layer = found.layer
+    sizes = (layer.in_channels, *layer.kernel_size)
+    if all(v.is_Integer for v in sizes):
+        window = int(sizes[0]) * int(sizes[1]) * int(sizes[2])
+        check_share("expanded_terms", "the substitution steps of the synthesis proof (a "
+                    "Kronecker delta per tap of each window and per synthesised tap)",
+                    len(found.targets) * window * sum(map(len, found.taps)),
+                    SUBSTITUTION_SHARE, "a substitution sums out Kronecker deltas")
+
+
 def _zero_rule(expr: sp.Expr, size) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == nt.X,
                         lambda e: zero_padded(e, size))
@@ -124,6 +153,8 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
     if parameters is not None and not isinstance(parameters, dict):
         raise ParameterError("parameters", parameters, "must be a dict of the problem's "
                                                        "parameters")
+    if found.ok:
+        _check_size(found)
     layer = found.layer
     height, width = found.input_size
     out_h, out_w = layer.window.output_size(height, width)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from operator import mul
 
 import sympy as sp
 
@@ -58,13 +59,13 @@ def tap_matching(pairs: Sequence[tuple[sp.Expr, sp.Expr]], base: sp.IndexedBase,
     >>> tap_matching([(element, target)], X, (i,), {(w, (1, 1)): -1, (b, (1,)): 5}).counterexample
     {'w[1, 3]': 1}
     """
+    check_share("expanded_terms", "the coefficient-matching system (a term per tap and per "
+                "target term)", sum(_size(element) + len(sp.Add.make_args(target))
+                                    for element, target in pairs), TAP_SHARE,
+                "read off affine indices")
     read = [(_element_taps(element, base, positions), target) for element, target in pairs]
     if any(taps is None for taps, _ in read):
         return None
-    check_share("expanded_terms", "the coefficient-matching system (a term per tap and per "
-                "target term)", sum(len(taps[0]) for taps, _ in read)
-                + sum(len(sp.Add.make_args(target)) for _, target in read), TAP_SHARE,
-                "read off affine indices")
     solution, equations = {}, 0
     names: dict = {}  # each distinct entry of the targets is named once
     for (taps, constants), target in read:
@@ -155,6 +156,18 @@ def _linear_form(expr: sp.Expr, allowed: tuple[sp.Symbol, ...]) -> tuple[int, ..
     return tuple(row)
 
 
+def _size(element: sp.Expr) -> int:
+    """The number of taps of an element formula, from its sums' ranges (before any work)."""
+    total = 0
+    for term in sp.Add.make_args(element):
+        count = 1
+        for limit in term.limits if isinstance(term, sp.Sum) else ():
+            if len(limit) == 3 and limit[1].is_Integer and limit[2].is_Integer:
+                count *= max(int(limit[2]) - int(limit[1]) + 1, 0)
+        total += count
+    return total
+
+
 def _element_taps(element: sp.Expr, base: sp.IndexedBase, positions: tuple[sp.Symbol, ...]):
     """``({entry name: unknown}, [constant unknowns])`` of an element formula
     ``Σ_k Σ_{ranges} u_k[…]·base[…] + Σ constants``, or None when it is not of that form or an
@@ -218,7 +231,7 @@ def _sum_taps(term: sp.Expr, base: sp.IndexedBase, positions: tuple[sp.Symbol, .
 
 def _at(row: tuple[int, ...], point: tuple[int, ...]) -> int:
     """The affine row's value at ``point`` (its first coordinate is 1 for the constant)."""
-    return sum(a * b for a, b in zip(row, point))
+    return sum(map(mul, row, point))
 
 
 def _target_terms(target: sp.Expr, base: sp.IndexedBase, positions: tuple[sp.Symbol, ...],
@@ -248,21 +261,25 @@ def _target_term(term: sp.Expr, base: sp.IndexedBase, positions: tuple[sp.Symbol
                  names: dict):
     """``(entry name or None, coefficient)`` of one term ``c·base[…]`` or ``c``; None if not."""
     number, rest = term.as_coeff_Mul()
-    factors = sp.Mul.make_args(rest)
-    entries = [f for f in factors if isinstance(f, sp.Indexed) and f.base == base]
-    if len(entries) > 1:
-        return None
-    coefficient = number * sp.Mul(*(f for f in factors if not (isinstance(f, sp.Indexed)
-                                                                and f.base == base)))
-    if not coefficient.is_Rational and (coefficient.has(base, *positions)
-                                        or coefficient.atoms(sp.Indexed)):
-        return None  # not linear, or a coefficient that moves or reads another array
-    if not entries:
-        return None, coefficient
-    (entry,) = entries
-    if entry not in names:
-        names[entry] = _entry_name(entry, positions)
-    return None if names[entry] is None else (names[entry], coefficient)
+    if isinstance(rest, sp.Indexed) and rest.base == base:  # c·X[…], most terms
+        entry, coefficient = rest, number
+    else:
+        factors = sp.Mul.make_args(rest)
+        entries = [f for f in factors if isinstance(f, sp.Indexed) and f.base == base]
+        if len(entries) > 1:
+            return None
+        coefficient = number * sp.Mul(*(f for f in factors if not (isinstance(f, sp.Indexed)
+                                                                    and f.base == base)))
+        if not coefficient.is_Rational and (coefficient.has(base, *positions)
+                                            or coefficient.atoms(sp.Indexed)):
+            return None  # not linear, or a coefficient that moves or reads another array
+        if not entries:
+            return None, coefficient
+        (entry,) = entries
+    name = names.get(entry, False)  # one look-up: comparing entries is not free
+    if name is False:
+        name = names[entry] = _entry_name(entry, positions)
+    return None if name is None else (name, coefficient)
 
 
 def _entry_name(entry: sp.Indexed, positions: tuple[sp.Symbol, ...]):
