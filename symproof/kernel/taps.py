@@ -80,13 +80,17 @@ def tap_matching(pairs: Sequence[tuple[sp.Expr, sp.Expr]], base: sp.IndexedBase,
             return None  # an unknown in two channels' systems: not one equation per unknown
         solution.update(found)
         equations += len(taps.keys() | coefficients.keys()) + 1
-    differing = {_name(u): value for u, value in solution.items()
-                 if _differs(value, expected.get(u, sp.S.Zero))}
-    differing.update({_name(u): 0 for u, value in expected.items()
-                      if u not in solution and _differs(sp.S.Zero, value)})
+    verdicts = {u: _differs(value, expected.get(u, sp.S.Zero)) for u, value in solution.items()}
+    verdicts.update({u: _differs(sp.S.Zero, value) for u, value in expected.items()
+                     if u not in solution})  # a claimed weight of no tap
+    differing = {_name(u): solution.get(u, sp.S.Zero) for u, v in verdicts.items() if v}
     if differing:
         return Outcome(Status.REFUTED, _TACTIC, "the system's solution differs",
                        counterexample=differing)
+    undecided = [_name(u) for u, v in verdicts.items() if v is None]
+    if undecided:
+        return Outcome(Status.UNKNOWN, _TACTIC, f"the system's solution for {undecided[0]} "
+                       "is not decided to equal the claimed one")
     return Outcome(Status.PROVED, _TACTIC,
                    f"unique solution of {equations} linear equations in {len(solution)} "
                    "unknowns (read off the affine indices of the taps)")
@@ -126,11 +130,15 @@ def _vanishes(value: sp.Expr, what: str) -> Outcome | None:
                                             "decided")
 
 
-def _differs(value: sp.Expr, expected: sp.Expr) -> bool:
-    """As :func:`~symproof.kernel.rules.coefficient_matching` compares a solution."""
+def _differs(value: sp.Expr, expected: sp.Expr) -> bool | None:
+    """True when the system's value and the claimed one surely differ, False when they are
+    equal, None when ``simplify`` does not decide (never a refutation by itself)."""
     if value == expected:
         return False
-    return bool(sp.simplify(value - expected))
+    difference = sp.simplify(value - expected)
+    if difference == 0:
+        return False
+    return True if difference.is_number and certainly_nonzero(difference) else None
 
 
 def _name(unknown: tuple) -> str:
