@@ -71,6 +71,8 @@ class Synthesis(Result):
     conditions: tuple[sp.Basic, ...] = ()
     input_size: tuple[sp.Expr, sp.Expr] = (nt.H, nt.W)
     boundary: list[Boundary] = field(default_factory=list)
+    #: the output channel (1-based) whose target no weights realise; 0 when weights were found
+    failed: int = 0
 
     @property
     def outcome(self) -> Outcome:
@@ -230,13 +232,14 @@ def synthesize(layer: Conv2d, targets: Sequence[sp.Expr],
         for coefficient, entry in terms:
             tap, why, needs = _match(layer, entry, memo)
             if why:
-                return Synthesis(layer, targets, reason=f"channel {channel}: {why}")
+                return Synthesis(layer, targets, reason=f"channel {channel}: {why}",
+                                 failed=channel)
             conditions.extend(needs)
             taps.append(Tap(coefficient, entry, *tap))
         if constant != 0 and not layer.bias:
             return Synthesis(layer, targets, reason=(
                 f"channel {channel}: the target has the constant term {constant}, "
-                "but the layer has no bias"))
+                "but the layer has no bias"), failed=channel)
         all_taps.append(tuple(taps))
         biases.append(constant)
     found = Synthesis(layer, targets, tuple(all_taps), tuple(biases), "",

@@ -93,6 +93,25 @@ def _expected(found: Synthesis) -> dict | None:
     return expected
 
 
+def _unreachable(found: Synthesis) -> Outcome:
+    """The kernel's verdict that no weights realise the targets: the channel synthesis failed
+    on first, then the others, until one is PROVED unreachable (each is written out, so its
+    size is limited before)."""
+    layer = found.layer
+    sizes = (layer.in_channels, *layer.kernel_size)
+    if all(v.is_Integer for v in sizes):
+        check("expanded_terms", "a channel's element formula written out (to show a target "
+              "unreachable)", int(sizes[0]) * int(sizes[1]) * int(sizes[2]))
+    channels = sorted(range(1, len(found.targets) + 1), key=lambda c: c != found.failed)
+    first = None
+    for channel in channels:
+        verdict = unreachable(layer.element(channel), found.targets[channel - 1], nt.X)
+        if verdict.status is Status.PROVED:
+            return verdict
+        first = first or verdict
+    return first
+
+
 def _concrete(layer) -> bool:
     """Whether the layer's kernel, channels and window are numbers: only then is the system
     written out (with a symbolic padding, the entries a tap reads are symbolic too, and the
@@ -168,9 +187,7 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
                     f"channel {channel} must compute",
                     "target")
     if not found.ok:
-        verdicts = [unreachable(layer.element(channel), target, nt.X)
-                    for channel, target in enumerate(found.targets, 1)]
-        decided = next((v for v in verdicts if v.status is Status.PROVED), verdicts[0])
+        decided = _unreachable(found)
         proof.add(None, found.outcome.detail, decided, statement="no weights realise the targets")
         proof.summary = "no solution"
         return proof

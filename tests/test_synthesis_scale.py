@@ -91,9 +91,11 @@ def test_targets_no_kernel_realises_get_no_weights():
     assert not found.ok and "needs α = 34, outside 1…33" in found.reason
     layer, targets = dense(3, 4)
     found = synthesize(layer, [*targets[:3], targets[3] + X[5, i, j]])
-    assert not found.ok and "channel 5 exceeds C_in = 4" in found.reason
+    assert not found.ok and "channel 5 exceeds C_in = 4" in found.reason and found.failed == 4
     proof = synthesis_proof(found, "t", "t", "t")
     assert proof.status is Status.PROVED and proof.summary == "no solution"
+    # the failing channel is shown unreachable first, not after writing out all the others
+    assert "no tap reads X[5, i, j]" in proof.steps[-1].outcome.detail
 
 
 def test_an_entry_the_layer_never_reads_is_inconsistent():
