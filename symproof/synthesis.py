@@ -8,6 +8,13 @@ by some tap ``(γ, α, β)`` at every position, i.e. when ``α_t = (p_t − S(i�
 read distinct entries (``D ≥ 1``), so matching the coefficient of each entry gives every weight:
 the solution, when there is one, is unique.
 
+Cost: linear in the target terms. A dense stencil reads thousands of entries but few distinct
+channels, rows and columns: each is solved once (read off ``S·i + c`` exactly, ``simplify`` only
+for symbolic windows), and the boundary is examined once per distinct index; what a channel
+computes there (``Boundary.rest``) is written only when asked for.
+:func:`~symproof.synthesis_proof.uniqueness` reads the coefficient-matching system off the taps'
+affine indices (:func:`~symproof.kernel.tap_matching`).
+
 >>> from symproof import Conv2d
 >>> from symproof.notation import X, i, j
 >>> found = synthesize(Conv2d(1, 1, 3, padding=1), [X[1, i + 1, j] - X[1, i, j]])
