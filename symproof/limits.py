@@ -36,7 +36,7 @@ import sympy as sp
 
 from .errors import ParameterError, TooLargeError
 
-__all__ = ["Limits", "current", "raised", "check", "check_text", "check_expression",
+__all__ = ["Limits", "current", "raised", "check", "check_share", "check_text", "check_expression",
            "check_scripts", "deadline", "integer_from_text", "NAMES"]
 
 
@@ -133,6 +133,24 @@ _UNITS = {"document_bytes": "bytes", "claims": "claims", "claim_chars": "charact
           "expression_nodes": "nodes", "expanded_terms": "terms", "check_entries": "entries",
           "array_elements": "elements", "multiply_adds": "multiply-adds",
           "search_space": "configurations", "snapshot_bytes": "bytes"}
+
+
+def check_share(name: str, what: str, amount: int, share: int, how: str) -> None:
+    """Refuse ``amount`` if it exceeds ``share`` times the limit ``name``: for work that costs
+    ``share`` times less per unit than the work the limit is stated for (``how`` says why).
+
+    >>> check_share("expanded_terms", "a system", 10**6, 100, "read off indices")
+    Traceback (most recent call last):
+    ...
+    symproof.errors.TooLargeError: a system has 1,000,000 terms, over the limit \
+expanded_terms = 2,000 × 100 when read off indices (raise it with --limit expanded_terms=N, or \
+symproof.limits.raised(expanded_terms=N))
+    """
+    limit = getattr(current(), name)
+    if amount > limit * share:
+        shown = "more than 10^30" if amount >= _CAP else f"{amount:,}"
+        raise TooLargeError(f"{what} has {shown} {_UNITS.get(name, 'units')}, over the limit "
+                            f"{name} = {limit:,} × {share:,} when {how} ({_how(name)})")
 
 
 def check(name: str, what: str, amount: int) -> None:

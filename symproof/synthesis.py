@@ -8,6 +8,13 @@ by some tap ``(γ, α, β)`` at every position, i.e. when ``α_t = (p_t − S(i�
 read distinct entries (``D ≥ 1``), so matching the coefficient of each entry gives every weight:
 the solution, when there is one, is unique.
 
+Cost: linear in the target terms. A dense stencil reads thousands of entries but few distinct
+channels, rows and columns: each is solved once (read off ``S·i + c`` exactly, ``simplify`` only
+for symbolic windows), and the boundary is examined once per distinct index; what a channel
+computes there (``Boundary.rest``) is written only when asked for.
+:func:`~symproof.synthesis_proof.uniqueness` reads the coefficient-matching system off the taps'
+affine indices (:func:`~symproof.kernel.tap_matching`).
+
 >>> from symproof import Conv2d
 >>> from symproof.notation import X, i, j
 >>> found = synthesize(Conv2d(1, 1, 3, padding=1), [X[1, i + 1, j] - X[1, i, j]])
@@ -22,7 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from operator import itemgetter
 
 import sympy as sp
 
@@ -70,6 +78,8 @@ class Synthesis(Result):
     conditions: tuple[sp.Basic, ...] = ()
     input_size: tuple[sp.Expr, sp.Expr] = (nt.H, nt.W)
     boundary: list[Boundary] = field(default_factory=list)
+    #: the output channel (1-based) whose target no weights realise; 0 when weights were found
+    failed: int = 0
 
     @property
     def outcome(self) -> Outcome:
@@ -141,7 +151,9 @@ class Synthesis(Result):
             raise ParameterError("l", l, f"must be a channel number from 1 to "
                                          f"{len(self.targets)}")
         i, j = indices(("i", i), ("j", j))
-        expr = self.targets[l - 1].xreplace({nt.i: i, nt.j: j})
+        expr = self.targets[l - 1]
+        if (i, j) != (nt.i, nt.j):  # at the generic position the target is itself
+            expr = expr.xreplace({nt.i: i, nt.j: j})
         if not padded:
             return expr
         p_rows, p_cols = self.layer.padding
@@ -220,19 +232,21 @@ def synthesize(layer: Conv2d, targets: Sequence[sp.Expr],
                          f"got {len(targets)} targets")
     size = (nt.H, nt.W) if input_size is None else size_pair("input_size", input_size)
     all_taps, biases, conditions = [], [], []
+    memo: dict = {}  # many entries share a channel or an index: each is solved once
     for channel, target in enumerate(targets, 1):
-        terms, constant = _linear_terms(target, channel)
+        terms, constant = _linear_terms(target, channel, memo)
         taps = []
         for coefficient, entry in terms:
-            tap, why, needs = _match(layer, entry)
+            tap, why, needs = _match(layer, entry, memo)
             if why:
-                return Synthesis(layer, targets, reason=f"channel {channel}: {why}")
+                return Synthesis(layer, targets, reason=f"channel {channel}: {why}",
+                                 failed=channel)
             conditions.extend(needs)
             taps.append(Tap(coefficient, entry, *tap))
         if constant != 0 and not layer.bias:
             return Synthesis(layer, targets, reason=(
                 f"channel {channel}: the target has the constant term {constant}, "
-                "but the layer has no bias"))
+                "but the layer has no bias"), failed=channel)
         all_taps.append(tuple(taps))
         biases.append(constant)
     found = Synthesis(layer, targets, tuple(all_taps), tuple(biases), "",
@@ -246,16 +260,18 @@ _LINEAR = ("must be linear in X: a linear combination Σ c·X[γ, p, q] + c_0 of
            "a bias)")
 
 
-def _linear_terms(target: sp.Expr, channel: int) -> tuple[list[tuple[sp.Expr, sp.Indexed]],
-                                                           sp.Expr]:
+def _linear_terms(target: sp.Expr, channel: int, memo: dict
+                  ) -> tuple[list[tuple[sp.Expr, sp.Indexed]], sp.Expr]:
     """``target`` as ``[(c_t, X_t)], c_0``; an error naming the offending part unless it is
-    linear in ``X`` with position-independent, finite coefficients."""
+    linear in ``X`` with position-independent, finite coefficients. ``memo`` keeps each
+    entry's sort key once its indices were checked (targets share most of their entries)."""
     name = f"targets[{channel - 1}]"
     if not isinstance(target, sp.Expr):
         raise ParameterError(name, target, "must be a SymPy expression in X")
     check_expression(target, name)  # before expand() or a Sum's doit() could explode
     # A Sum over a concrete range is written out (the check above bounds its terms).
-    expanded = sp.expand(target.replace(
+    flat = _expanded_stencil(target)
+    expanded = target if flat else sp.expand(target.replace(
         lambda e: isinstance(e, sp.Sum) and all(len(lim) == 3 and lim[1].is_Integer
                                                 and lim[2].is_Integer for lim in e.limits),
         lambda e: e.doit()))
@@ -271,26 +287,55 @@ def _linear_terms(target: sp.Expr, channel: int) -> tuple[list[tuple[sp.Expr, sp
         if coefficient.has(nt.X):
             part = next(f for f in factors if f.has(nt.X) and not isinstance(f, sp.Indexed))
             raise ParameterError(name, target, f"{_LINEAR}; its part {part} is not")
-        _check_coefficient(name, target, coefficient)
+        if not coefficient.is_Rational:  # a rational number is a valid weight as it is
+            _check_coefficient(name, target, coefficient)
         if entries:
             collected[entries[0]] = collected.get(entries[0], sp.S.Zero) + coefficient
         else:
             constant += coefficient
-    undefined = sorted(expanded.atoms(sp.core.function.AppliedUndef), key=str)
+    # (a flat stencil has only numbers, symbols and entries: no function to look for)
+    undefined = [] if flat else sorted(expanded.atoms(sp.core.function.AppliedUndef), key=str)
     if undefined:  # numbers (the checks, evaluate_target) could never be computed
         raise ParameterError(name, target, f"must not use undefined functions such as "
                              f"{undefined[0]}: coefficients and indices are numbers or symbols")
-    entries = sorted((e for e, c in collected.items() if c != 0), key=str)
-    for entry in entries:
-        if len(entry.indices) != 3:
-            raise ParameterError(name, target,
-                                 "must index X as X[γ, p, q] (channel, row, column)")
-        for index in entry.indices:
-            if index.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or index.is_real is False \
-                    or index.has(sp.Indexed):
-                raise ParameterError(name, target, f"must index X with finite integer "
-                                     f"expressions in i and j; {entry} does not")
-    return [(collected[e], e) for e in entries], constant
+    ordered = []  # (the entry as printed: the order of the taps, coefficient, entry)
+    for entry, coefficient in collected.items():
+        if coefficient != 0:
+            shown = memo.get(("entry", entry))
+            if shown is None:
+                _check_entry(name, target, entry)
+                shown = memo["entry", entry] = str(entry)
+            ordered.append((shown, coefficient, entry))
+    ordered.sort(key=itemgetter(0))
+    return [(coefficient, entry) for _, coefficient, entry in ordered], constant
+
+
+def _expanded_stencil(target: sp.Expr) -> bool:
+    """Whether ``target`` is already a sum of rational multiples of entries with expanded
+    affine indices (then ``expand`` would return it unchanged, at a cost per term)."""
+    def flat(index):  # i, 3, i + 3, 2*i − 1: nothing left to expand
+        return all(t.is_Integer or t.is_Symbol or (t.is_Mul and len(t.args) == 2
+                                                     and t.args[0].is_Integer
+                                                     and t.args[1].is_Symbol)
+                   for t in sp.Add.make_args(index))
+
+    for term in sp.Add.make_args(target):
+        number, rest = term.as_coeff_Mul()
+        if not (number.is_Rational and (rest == 1 or (
+                isinstance(rest, sp.Indexed) and all(map(flat, rest.indices))))):
+            return False
+    return True
+
+
+def _check_entry(name: str, target: sp.Expr, entry: sp.Indexed) -> None:
+    """An entry ``X[γ, p, q]`` with finite integer-valued indices, else an error."""
+    if len(entry.indices) != 3:
+        raise ParameterError(name, target, "must index X as X[γ, p, q] (channel, row, column)")
+    for index in entry.indices:
+        if index.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or index.is_real is False \
+                or index.has(sp.Indexed):
+            raise ParameterError(name, target, f"must index X with finite integer "
+                                 f"expressions in i and j; {entry} does not")
 
 
 def _check_coefficient(name: str, target: sp.Expr, coefficient: sp.Expr) -> None:
@@ -309,38 +354,80 @@ def _check_coefficient(name: str, target: sp.Expr, coefficient: sp.Expr) -> None
                              f"{coefficient}")
 
 
-def _match(layer: Conv2d, entry: sp.Indexed):
-    """The tap ``(γ, α, β)`` reading ``entry`` at every position, else why none does."""
+def _match(layer: Conv2d, entry: sp.Indexed, memo: dict):
+    """The tap ``(γ, α, β)`` reading ``entry`` at every position, else why none does.
+
+    ``memo`` keeps the verdict on each channel and on each (axis, index) already solved: a
+    dense target reads thousands of entries but only a few distinct rows and columns."""
     gamma, p, q = entry.indices
-    window = layer.window
-    if gamma.has(nt.i, nt.j) or not (gamma.is_integer and gamma.is_positive):
-        return None, f"{entry}: the channel index must be a fixed positive integer", ()
-    if holds(sp.Gt(gamma, layer.in_channels)):
-        return None, f"{entry}: channel {gamma} exceeds C_in = {layer.in_channels}", ()
+    why = memo.get(("channel", gamma))
+    if why is None:
+        why = memo["channel", gamma] = _channel_problem(layer, gamma)
+    if why:
+        return None, f"{entry}: {why}", ()
     taps, needs = [], []
-    for axis, index, own, other, kernel in ((0, p, nt.i, nt.j, window.kernel_size[0]),
-                                            (1, q, nt.j, nt.i, window.kernel_size[1])):
-        name = nt.greek("alpha" if axis == 0 else "beta", "text")
-        if index.has(other):
-            return None, f"{entry}: its {'row' if axis == 0 else 'column'} index depends on " \
-                         f"{other}, which a 2-D window cannot do", ()
-        # Solve index = S(own − 1) + D(tap − 1) + 1 − P for the tap.
-        tap = sp.simplify((index - window.index(axis, own, 1)) / window.dilation[axis] + 1)
-        if tap.has(own):
-            return None, (f"{entry}: the tap {name} = {tap} would have to change with {own}: "
-                          f"the stencil moves by {sp.diff(index, own)} per output step but the "
-                          f"window by S = {window.stride[axis]}"), ()
-        if tap.is_integer is False or (tap.is_number and not tap.is_integer):
-            return None, (f"{entry}: needs {name} = {tap}, not an integer (dilation "
-                          f"{window.dilation[axis]} skips that entry)"), ()
-        for bound in (sp.Ge(tap, 1), sp.Le(tap, kernel)):
-            if bound in (False, sp.false):
-                return None, (f"{entry}: needs {name} = {tap}, outside 1…{kernel}: the stencil "
-                              f"reaches outside the {_kernel_text(layer)} window"), ()
-            if bound not in (True, sp.true):
-                needs.append(bound)
+    for axis, index in ((0, p), (1, q)):
+        solved = memo.get((axis, index))
+        if solved is None:
+            solved = memo[axis, index] = _axis_tap(layer, axis, index)
+        tap, why, need = solved
+        if why:
+            return None, f"{entry}: {why}", ()
         taps.append(tap)
+        needs.extend(need)
     return (gamma, *taps), "", tuple(needs)
+
+
+def _channel_problem(layer: Conv2d, gamma: sp.Expr) -> str:
+    """Why ``γ`` is no input channel of ``layer`` ("" when it is one)."""
+    if gamma.has(nt.i, nt.j) or not (gamma.is_integer and gamma.is_positive):
+        return "the channel index must be a fixed positive integer"
+    if holds(sp.Gt(gamma, layer.in_channels)):
+        return f"channel {gamma} exceeds C_in = {layer.in_channels}"
+    return ""
+
+
+def _axis_tap(layer: Conv2d, axis: int, index: sp.Expr):
+    """``(tap, why, conditions)``: the kernel tap along ``axis`` that reads ``index`` at every
+    output position, or why none does."""
+    window = layer.window
+    own, other = (nt.i, nt.j) if axis == 0 else (nt.j, nt.i)
+    kernel = window.kernel_size[axis]
+    name = nt.greek("alpha" if axis == 0 else "beta", "text")
+    if index.has(other):
+        return None, (f"its {'row' if axis == 0 else 'column'} index depends on {other}, "
+                      "which a 2-D window cannot do"), ()
+    tap = _solve_tap(window, axis, index, own)
+    if tap.has(own):
+        return None, (f"the tap {name} = {tap} would have to change with {own}: the stencil "
+                      f"moves by {sp.diff(index, own)} per output step but the window by "
+                      f"S = {window.stride[axis]}"), ()
+    if tap.is_integer is False or (tap.is_number and not tap.is_integer):
+        return None, (f"needs {name} = {tap}, not an integer (dilation "
+                      f"{window.dilation[axis]} skips that entry)"), ()
+    needs = []
+    for bound in (sp.Ge(tap, 1), sp.Le(tap, kernel)):
+        if bound in (False, sp.false):
+            return None, (f"needs {name} = {tap}, outside 1…{kernel}: the stencil reaches "
+                          f"outside the {_kernel_text(layer)} window"), ()
+        if bound not in (True, sp.true):
+            needs.append(bound)
+    return tap, "", tuple(needs)
+
+
+def _solve_tap(window, axis: int, index: sp.Expr, own: sp.Symbol) -> sp.Expr:
+    """The tap solving ``index = S(own − 1) + D(tap − 1) + 1 − P``.
+
+    When the window is concrete and ``index`` is ``S·own + c`` with an integer ``c`` (read off
+    its terms, exactly), the tap is the number ``(c + S − 1 + P)/D + 1``: what ``simplify``
+    returns, without its cost. Anything else (symbolic sizes, another slope) is simplified."""
+    s, p, d = window.stride[axis], window.padding[axis], window.dilation[axis]
+    parts = index.as_coefficients_dict()  # index = Σ value·key, exactly
+    offset = parts.get(sp.S.One, sp.S.Zero)
+    if (all(v.is_Integer for v in (s, p, d)) and set(parts) <= {own, sp.S.One}
+            and parts.get(own) == s and offset.is_Integer):
+        return sp.Rational(offset + s - 1 + p, d) + 1
+    return sp.simplify((index - window.index(axis, own, 1)) / d + 1)
 
 
 def _kernel_text(layer: Conv2d) -> str:
@@ -353,12 +440,20 @@ def _kernel_text(layer: Conv2d) -> str:
 class Boundary:
     """Where the target term ``entry`` of channel ``channel`` lies in the zero padding
     (``where``, a relation on ``i`` or ``j``), and what the channel computes there: ``rest``,
-    the target without that term (its other entries still read 0 outside their range)."""
+    the target without that term (its other entries still read 0 outside their range).
+
+    ``rest`` is written when first asked for: a dense target has a boundary per term, and
+    writing every one out up front would cost the square of its size."""
 
     channel: int
     entry: sp.Indexed
     where: sp.Basic
-    rest: sp.Expr
+    target: sp.Expr = field(repr=False, compare=False)
+
+    @cached_property
+    def rest(self) -> sp.Expr:
+        """The target with ``entry`` set to 0."""
+        return self.target.xreplace({self.entry: sp.S.Zero})
 
     def __str__(self) -> str:
         return (f"where {text(self.where)}, {text(self.entry)} lies in the zero padding, so "
@@ -366,30 +461,41 @@ class Boundary:
 
 
 def _boundary(found: Synthesis) -> list[Boundary]:
-    """Where a target term reads the zero padding, and what the channel computes there.
+    """Where a target term reads the zero padding, and what the channel computes there
+    (each distinct row or column index is examined once, see :func:`_padding_ends`)."""
+
+    height, width = found.input_size
+    out_h, out_w = found.layer.window.output_size(height, width)
+    axes = ((nt.i, height, out_h, Context([sp.Le(nt.i, out_h)])),
+            (nt.j, width, out_w, Context([sp.Le(nt.j, out_w)])))
+    ends: dict = {}
+    statements = []
+    for channel, taps in enumerate(found.taps, 1):
+        target = found.target(channel)
+        for tap in taps:
+            for index, (own, size, last, ctx) in zip(tap.entry.indices[1:], axes):
+                if (own, index) not in ends:
+                    ends[own, index] = _padding_ends(index, own, size, last, ctx)
+                statements.extend(Boundary(channel, tap.entry, where, target)
+                                  for where in ends[own, index])
+    return statements
+
+
+def _padding_ends(index: sp.Expr, own: sp.Symbol, size: sp.Expr, last: sp.Expr,
+                  ctx: Context) -> tuple[sp.Basic, ...]:
+    """The positions ``own = 1 … last`` at which ``index`` lies in the zero padding.
 
     Output positions run over ``1 ≤ i ≤ H_out``; a term ``X_{γ, a·i + c, …}`` reads padding
     for ``a·i + c < 1``, i.e. ``i ≤ ⌊−c/a⌋``, and for ``a·i + c > H``, i.e.
     ``i ≥ ⌈(H + 1 − c)/a⌉``.
     """
-
-    height, width = found.input_size
-    out_h, out_w = found.layer.window.output_size(height, width)
-    statements = []
-    for channel, taps in enumerate(found.taps, 1):
-        for tap in taps:
-            _, p, q = tap.entry.indices
-            rest = found.target(channel).xreplace({tap.entry: sp.S.Zero})
-            for index, own, size, last in ((p, nt.i, height, out_h), (q, nt.j, width, out_w)):
-                slope, offset = sp.diff(index, own), index.xreplace({own: 0})
-                ctx = Context([sp.Le(own, last)])
-                low_end = sp.floor(-offset / slope)  # last position reading before row 1
-                high_start = sp.ceiling((size + 1 - offset) / slope)  # first reading past H
-                if not ctx.implies(sp.Lt(low_end, 1)):
-                    where = sp.Eq(own, 1) if low_end == 1 else sp.Le(own, low_end)
-                    statements.append(Boundary(channel, tap.entry, where, rest))
-                if not ctx.implies(sp.Gt(high_start, last)):
-                    where = sp.Eq(own, last) if sp.simplify(high_start - last) == 0 else \
-                        sp.Ge(own, high_start)
-                    statements.append(Boundary(channel, tap.entry, where, rest))
-    return statements
+    slope, offset = sp.diff(index, own), index.xreplace({own: 0})
+    low_end = sp.floor(-offset / slope)  # last position reading before row 1
+    high_start = sp.ceiling((size + 1 - offset) / slope)  # first reading past H
+    wheres = []
+    if not ctx.implies(sp.Lt(low_end, 1)):
+        wheres.append(sp.Eq(own, 1) if low_end == 1 else sp.Le(own, low_end))
+    if not ctx.implies(sp.Gt(high_start, last)):
+        wheres.append(sp.Eq(own, last) if sp.simplify(high_start - last) == 0 else
+                      sp.Ge(own, high_start))
+    return tuple(wheres)

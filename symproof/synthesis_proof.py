@@ -19,10 +19,11 @@ from .kernel import (
     identity,
     spot_check,
     substitution,
+    tap_matching,
     unreachable,
 )
 from .layers.window import size_pair, zero_padded
-from .limits import check
+from .limits import check, check_share
 from .params import as_flag
 from .proof import Outcome, Proof, Status
 from .synthesis import Synthesis
@@ -31,22 +32,34 @@ from .text import text
 __all__ = ["synthesis_proof", "uniqueness"]
 
 
-def uniqueness(found: Synthesis) -> Outcome:
+def uniqueness(found: Synthesis, *, structured: bool = True) -> Outcome:
     """The kernel's verdict on the synthesised weights being the only ones.
 
-    For concrete kernels the coefficient-matching system is built outright (one equation per
-    input entry the window reads, at a generic interior position, and one for the constant
-    term) and the kernel solves it (:func:`~symproof.kernel.coefficient_matching`); for
-    symbolic kernels it rests on distinct taps reading distinct entries
-    (:func:`~symproof.kernel.distinct_taps`).
+    For concrete kernels the coefficient-matching system is one equation per input entry the
+    window reads, at a generic interior position, and one for the constant term. It is read
+    off the taps' affine indices (:func:`~symproof.kernel.tap_matching`: integer arithmetic
+    per tap, linear in taps × channels) or, when a target is not of that form or
+    ``structured`` is False, written out and solved
+    (:func:`~symproof.kernel.coefficient_matching`). For symbolic kernels it rests on distinct
+    taps reading distinct entries (:func:`~symproof.kernel.distinct_taps`).
     """
     layer = found.layer
+    structured = as_flag("structured", structured)
     if not _concrete(layer):
         return distinct_taps(layer.dilation)
-    elements = {l: expand_sums(layer.element(l)) for l in range(1, len(found.targets) + 1)}
+    channels = range(1, len(found.targets) + 1)
+    expected = _expected(found) if structured else None
+    if expected is not None:  # the system read off the taps' affine indices, not written out
+        read_off = tap_matching([(layer.element(l), found.target(l)) for l in channels],
+                                nt.X, (nt.i, nt.j), expected)
+        if read_off is not None:
+            return read_off
+    f1, f2 = layer.kernel_size
+    check("expanded_terms", "the coefficient-matching system (a term per weight)",
+          len(channels) * (int(layer.in_channels) * int(f1) * int(f2) + 1))
+    elements = {l: expand_sums(layer.element(l)) for l in channels}
     unknowns = sorted({e for element in elements.values() for e in element.atoms(sp.Indexed)
                        if e.base in (nt.w, nt.b)}, key=str)
-    check("expanded_terms", "the coefficient-matching system (a term per weight)", len(unknowns))
     equations = []
     for l, element in elements.items():
         # One pass over the terms: the coefficient of each entry of X, and the constant part
@@ -65,6 +78,40 @@ def uniqueness(found: Synthesis) -> Outcome:
     return coefficient_matching(equations, unknowns, expected)
 
 
+def _expected(found: Synthesis) -> dict | None:
+    """The synthesised weights and biases as ``(base, indices) → value`` (taps read by no
+    target are 0), or None when a tap is not a number (then the system is written out)."""
+    expected: dict = {}
+    for l, taps in enumerate(found.taps, 1):
+        for tap in taps:
+            if not all(v.is_Integer for v in (tap.channel, tap.alpha, tap.beta)):
+                return None
+            key = (nt.w, (l, int(tap.channel), int(tap.alpha), int(tap.beta)))
+            expected[key] = expected.get(key, sp.S.Zero) + tap.coefficient
+        if found.layer.bias:
+            expected[nt.b, (l,)] = found.biases[l - 1]
+    return expected
+
+
+def _unreachable(found: Synthesis) -> Outcome:
+    """The kernel's verdict that no weights realise the targets: the channel synthesis failed
+    on first, then the others, until one is PROVED unreachable (each is written out, so its
+    size is limited before)."""
+    layer = found.layer
+    sizes = (layer.in_channels, *layer.kernel_size)
+    if all(v.is_Integer for v in sizes):
+        check("expanded_terms", "a channel's element formula written out (to show a target "
+              "unreachable)", int(sizes[0]) * int(sizes[1]) * int(sizes[2]))
+    channels = sorted(range(1, len(found.targets) + 1), key=lambda c: c != found.failed)
+    first = None
+    for channel in channels:
+        verdict = unreachable(layer.element(channel), found.targets[channel - 1], nt.X)
+        if verdict.status is Status.PROVED:
+            return verdict
+        first = first or verdict
+    return first
+
+
 def _concrete(layer) -> bool:
     """Whether the layer's kernel, channels and window are numbers: only then is the system
     written out (with a symbolic padding, the entries a tap reads are symbolic too, and the
@@ -73,6 +120,32 @@ def _concrete(layer) -> bool:
     sizes = (*window.kernel_size, *window.stride, *window.padding, *window.dilation,
              layer.in_channels)
     return all(v.is_Integer for v in sizes)
+
+
+#: Per term, a boundary step compares and a substitution sums out a Kronecker delta: this
+#: many times cheaper than a term SymPy expands (the unit of ``expanded_terms``).
+BOUNDARY_SHARE, SUBSTITUTION_SHARE = 10, 100
+
+
+def _check_size(found: Synthesis) -> None:
+    """Refuse, before any work, a proof whose steps would write out too much: each boundary
+    step writes out its channel (so a dense stencil's boundaries cost the square of its size),
+    and each substitution step sums the weights' Kronecker deltas (a term per tap of the
+    window and per synthesised tap). ``uniqueness`` alone stays linear and is not limited
+    here."""
+    terms = [len(sp.Add.make_args(target)) for target in found.targets]
+    check_share("expanded_terms", f"the boundary steps of the synthesis proof "
+                f"({len(found.boundary):,} boundaries, each writing out its channel)",
+                sum(terms[b.channel - 1] for b in found.boundary), BOUNDARY_SHARE,
+                "a boundary step compares the terms")
+    layer = found.layer
+    sizes = (layer.in_channels, *layer.kernel_size)
+    if all(v.is_Integer for v in sizes):
+        window = int(sizes[0]) * int(sizes[1]) * int(sizes[2])
+        check_share("expanded_terms", "the substitution steps of the synthesis proof (a "
+                    "Kronecker delta per tap of each window and per synthesised tap)",
+                    len(found.targets) * window * sum(map(len, found.taps)),
+                    SUBSTITUTION_SHARE, "a substitution sums out Kronecker deltas")
 
 
 def _zero_rule(expr: sp.Expr, size) -> sp.Expr:
@@ -99,6 +172,8 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
     if parameters is not None and not isinstance(parameters, dict):
         raise ParameterError("parameters", parameters, "must be a dict of the problem's "
                                                        "parameters")
+    if found.ok:
+        _check_size(found)
     layer = found.layer
     height, width = found.input_size
     out_h, out_w = layer.window.output_size(height, width)
@@ -112,9 +187,7 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
                     f"channel {channel} must compute",
                     "target")
     if not found.ok:
-        verdicts = [unreachable(layer.element(channel), target, nt.X)
-                    for channel, target in enumerate(found.targets, 1)]
-        decided = next((v for v in verdicts if v.status is Status.PROVED), verdicts[0])
+        decided = _unreachable(found)
         proof.add(None, found.outcome.detail, decided, statement="no weights realise the targets")
         proof.summary = "no solution"
         return proof

@@ -17,8 +17,9 @@ What a rule returns, by kind:
 * a *fast path* returns an :class:`Outcome` or ``None`` when it does not apply, so that the
   caller takes the general path: :func:`exhaustive_linear` (``None``: not linear with affine
   indices, check case by case with :func:`exhaustive`; an UNKNOWN outcome there means "too
-  large to run", which must not fall back) and :func:`same_shape` (``None``: the shapes agree,
-  go on to the entries);
+  large to run", which must not fall back), :func:`same_shape` (``None``: the shapes agree,
+  go on to the entries) and :func:`tap_matching` (``None``: not read off affine indices, write
+  the system out for :func:`coefficient_matching`);
 * a *rewrite* (:func:`collapse_deltas`, :func:`reindex`, :func:`split_sum`,
   :func:`merge_sums`) returns ``(new expression, Outcome)``: the term it produced and the
   outcome that justifies the step to it.
@@ -44,6 +45,7 @@ _WHERE = {
                      "write_primes"), "rules"),
     **dict.fromkeys(("divides", "prove"), "search"),
     **dict.fromkeys(("expand_sums", "safe_doit"), "sums"),
+    "tap_matching": "taps",
     **dict.fromkeys(("case_split", "collapse_deltas", "divisible_floor", "identity",
                      "merge_sums", "normalize", "reindex", "split_sum"), "symbolic"),
 }
