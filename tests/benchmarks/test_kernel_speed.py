@@ -5,7 +5,6 @@ about 0.4 s; they scale with the baseline so that a slower or loaded machine sta
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from math import comb
 
@@ -19,17 +18,7 @@ from symproof.kernel import Context, substituted
 from symproof.shapes import pool_output_size
 from symproof.synthesis_proof import synthesis_proof
 
-from .conftest import best_time, interleaved
-
-SYMPY_SECONDS = 0.4  # import sympy on the machines the targets were set on
-
-
-@pytest.fixture(scope="module")
-def scale() -> float:
-    """How much slower than the reference machine this one is (never below 1)."""
-    seconds = best_time(lambda: subprocess.run([sys.executable, "-c", "import sympy"],
-                                               check=True, capture_output=True), repeat=3)
-    return max(1.0, seconds / SYMPY_SECONDS)
+from .conftest import SYMPY_SECONDS, interleaved
 
 
 def _homework_claims():
@@ -52,7 +41,7 @@ def _homework_claims():
 
 
 @pytest.mark.parametrize("kind", ["element formula", "output size", "max identity"])
-def test_prove_one_homework_claim_under_0_3_seconds(benchmark, scale, kind):
+def test_prove_one_homework_claim_under_0_3_seconds(benchmark, sympy_scale, kind):
     claim, options = _homework_claims()[kind]
     assert prove(claim, **options).status.name == "PROVED"
 
@@ -64,8 +53,8 @@ def test_prove_one_homework_claim_under_0_3_seconds(benchmark, scale, kind):
     if benchmark.stats is None:
         pytest.skip("benchmarks disabled")
     median = benchmark.stats.stats.median
-    benchmark.extra_info.update(scale=scale)
-    assert median < 0.3 * scale, f"prove({kind}) median {median:.3f} s (target < 0.3 s)"
+    benchmark.extra_info.update(scale=sympy_scale)
+    assert median < 0.3 * sympy_scale, f"prove({kind}) median {median:.3f} s (target < 0.3 s)"
 
 
 def _blur(size: int, weights) -> sp.Basic:
@@ -84,7 +73,7 @@ KERNELS = {
 
 
 @pytest.mark.parametrize("name", list(KERNELS))
-def test_dense_synthesis_proved_under_3_seconds(benchmark, scale, name):
+def test_dense_synthesis_proved_under_3_seconds(benchmark, sympy_scale, name):
     """A dense kernel used to take 8.8 s (3×3) and over 14 minutes (5×5)."""
     size, weights = KERNELS[name]
 
@@ -97,7 +86,7 @@ def test_dense_synthesis_proved_under_3_seconds(benchmark, scale, name):
     if benchmark.stats is None:
         pytest.skip("benchmarks disabled")
     worst = benchmark.stats.stats.max
-    assert worst < 3 * scale, f"{name}: {worst:.2f} s (target < 3 s)"
+    assert worst < 3 * sympy_scale, f"{name}: {worst:.2f} s (target < 3 s)"
 
 
 def test_prove_p2_with_k_30_under_3_seconds(benchmark):
