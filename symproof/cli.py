@@ -23,8 +23,6 @@ from pathlib import Path
 import sympy as sp
 
 from . import __version__
-from .claims.annotate import annotate
-from .claims.check import check_text
 from .errors import ParameterError, SymproofError
 from .files import check_outputs, read_document, write_atomically
 from .latex import latex as to_latex
@@ -413,6 +411,11 @@ def _export(args, outputs: dict, proofs) -> list[str]:
 
 
 def _check(args) -> int:
+    # the claim reader is loaded only when a document is checked: prove and layer do not
+    # pay for it
+    from .claims.annotate import annotate
+    from .claims.check import check_text
+
     path = Path(args.file)
     if args.in_place and args.annotate:
         raise ParameterError("--in-place", args.annotate, "and --annotate exclude each other: "
