@@ -202,9 +202,14 @@ _FOUND = Outcome(Status.GIVEN, "tap matching", "weights read off the targets, no
 
 @lru_cache(maxsize=256)
 def _positions(index: sp.Expr, own: sp.Symbol, n: int):
-    """0-based ``index`` at ``own = 1 … n``, by lambdify (cached: compiling costs milliseconds)."""
+    """0-based ``index`` at ``own = 1 … n``: read off when affine with integer coefficients
+    (a stencil's ``i + c``), else by lambdify (cached: compiling costs milliseconds)."""
     import numpy as np
 
+    step = index.diff(own)
+    offset = index - step * own
+    if step.is_Integer and offset.is_Integer:
+        return int(offset) + int(step) * np.arange(1, n + 1, dtype=np.int64)
     values = sp.lambdify(own, index, "numpy")(np.arange(1, n + 1))
     return np.broadcast_to(np.asarray(values, dtype=np.int64), (n,))
 

@@ -29,7 +29,7 @@ from ..numeric import check_size
 from ..params import as_size
 from .arguments import Wrt, arrays, resolve
 from .formulas import activation_name
-from .numeric import forward, jacobian
+from .numeric import forward, jacobians
 
 __all__ = ["verify_exact", "finite_differences", "numeric_check"]
 
@@ -206,7 +206,7 @@ def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed:
 
     def compare(x, weights, biases):
         given = {"x": x, "weights": weights, "biases": biases}
-        ours = np.concatenate([jacobian(mlp, w, **given).ravel() for w in wrts])
+        ours = np.concatenate([j.ravel() for j in jacobians(mlp, wrts, **given)])
         if use_torch:
             reference = _autograd(mlp, x, weights, biases, wrts)
         else:

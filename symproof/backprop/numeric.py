@@ -14,7 +14,7 @@ NumPy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import sympy as sp
@@ -23,10 +23,11 @@ from ..errors import EvaluationError, ParameterError, ShapeError
 from ..layers import MLP, Activation
 from ..limits import check, check_expression
 from ..numeric import as_array
-from .arguments import arrays, resolve
+from .arguments import Wrt, arrays, resolve
 from .formulas import layout_name
 
-__all__ = ["jacobian", "expression_jacobian", "forward", "activation_derivative"]
+__all__ = ["jacobian", "jacobians", "expression_jacobian", "forward",
+           "activation_derivative"]
 
 # σ's variable: the same symbol (name and assumptions) as the activations' own, so the
 # compiled σ' is shared through the cache below.
@@ -99,7 +100,6 @@ def jacobian(mlp, wrt, values: Mapping | None = None, layout: str = "numerator",
     ``values={"x": …, "weights": …, "biases": …}``, still works and warns
     (:class:`DeprecationWarning`).
     """
-    import numpy as np
 
     if isinstance(mlp, (sp.Basic, sp.MatrixBase)):
         for name, value in (("x", x), ("weights", weights), ("biases", biases)):
@@ -111,7 +111,26 @@ def jacobian(mlp, wrt, values: Mapping | None = None, layout: str = "numerator",
         raise ParameterError("mlp", mlp, "must be an MLP or a SymPy expression")
     layout = layout_name(layout)
     wrt, x, weights, biases = resolve("jacobian", mlp, wrt, values, x, weights, biases)
-    kind, number = wrt.kind, wrt.layer
+    (result,) = jacobians(mlp, [wrt], x=x, weights=weights, biases=biases, layout=layout)
+    return result
+
+
+def jacobians(mlp: MLP, wrts: Sequence[Wrt], *, x, weights, biases,
+              layout: str = "numerator") -> list:
+    """:func:`jacobian` with respect to each of ``wrts`` (``Wrt`` objects) at the same
+    numbers, validated and run forward and backward once for all of them.
+
+    >>> import numpy as np
+    >>> from symproof import MLP
+    >>> from symproof.backprop.arguments import Wrt
+    >>> net = MLP((2, 2, 1), "relu")
+    >>> [j.shape for j in jacobians(net, [Wrt("y", 0), Wrt("b", 2)], x=[1.0, 2.0],
+    ...                               weights=[np.eye(2), [[1.0, -1.0]]], biases=[[0, 0], [0]])]
+    [(1, 2), (1, 1)]
+    """
+    import numpy as np
+
+    layout = layout_name(layout)
     x, weights, biases = arrays(mlp, x, weights, biases)
     ys, zs = forward(mlp, x, weights, biases)
     sigma_prime = activation_derivative(mlp.activation) if mlp.depth > 1 else None
@@ -121,20 +140,23 @@ def jacobian(mlp, wrt, values: Mapping | None = None, layout: str = "numerator",
     for ell_ in range(mlp.depth - 1, 0, -1):
         g = (g * sigma_prime(zs[ell_ - 1])) @ weights[ell_ - 1]
         upstream[ell_ - 1] = g
-    if kind == "y":
-        result = upstream[number]
-    elif kind == "b":
+    results = []
+    for wrt in wrts:
+        kind, number = wrt.kind, wrt.layer
+        if kind == "y":
+            results.append(upstream[number] if layout == "numerator" else upstream[number].T)
+            continue
         local = np.ones_like(zs[number - 1]) if number == mlp.depth else sigma_prime(
             zs[number - 1])
-        result = upstream[number] * local
-    else:
+        if kind == "b":
+            result = upstream[number] * local
+            results.append(result if layout == "numerator" else result.T)
+            continue
         if len(zs[-1]) != 1:
             raise ShapeError(f"∂y_L/∂A_{number} needs a scalar output (n_L = 1), "
                              f"got n_L = {len(zs[-1])}")
-        local = np.ones_like(zs[number - 1]) if number == mlp.depth else sigma_prime(
-            zs[number - 1])
-        return np.outer(local * upstream[number][0], ys[number - 1])
-    return result if layout == "numerator" else result.T
+        results.append(np.outer(local * upstream[number][0], ys[number - 1]))
+    return results
 
 
 def expression_jacobian(expr, wrt, values: dict, layout: str = "numerator"):
