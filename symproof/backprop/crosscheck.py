@@ -116,7 +116,11 @@ def _outputs_after(mlp, weights, biases, number: int, z):
     return y[:, 0]
 
 
-def finite_differences(mlp, wrt, values=None, h: float = 1e-6, *, x=None, weights=None,
+#: The step of the central differences.
+STEP = 1e-6
+
+
+def finite_differences(mlp, wrt, values=None, h: float = STEP, *, x=None, weights=None,
                        biases=None):
     """Central differences of the scalar output with respect to ``"x"``, ``("A", ℓ)`` or
     ``("b", ℓ)`` (see :class:`~symproof.backprop.arguments.Wrt`), at the numbers ``x``,
@@ -131,7 +135,6 @@ def finite_differences(mlp, wrt, values=None, h: float = 1e-6, *, x=None, weight
     >>> grad.round(6)
     array([[1., 2.]])
     """
-    import numpy as np
 
     if not isinstance(mlp, MLP):
         raise ParameterError("mlp", mlp, "must be an MLP")
@@ -144,7 +147,15 @@ def finite_differences(mlp, wrt, values=None, h: float = 1e-6, *, x=None, weight
     if isinstance(h, bool) or not isinstance(h, (int, float)) or not (math.isfinite(h) and h > 0):
         raise ParameterError("h", h, "must be a positive finite step")
     x, weights, biases = arrays(mlp, x, weights, biases)
-    ys, zs = forward(mlp, x, weights, biases)
+    return _central_differences(mlp, wrt, h, weights, biases, forward(mlp, x, weights, biases))
+
+
+def _central_differences(mlp, wrt, h: float, weights, biases, passes):
+    """:func:`finite_differences` on validated arrays and their forward ``passes`` (ys, zs)."""
+    import numpy as np
+
+    kind, number = wrt.kind, wrt.layer
+    ys, zs = passes
     if kind == "y":
         steps = np.eye(len(ys[0])) * h
 
@@ -209,9 +220,11 @@ def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed:
         ours = np.concatenate([j.ravel() for j in jacobians(mlp, wrts, **given)])
         if use_torch:
             reference = _autograd(mlp, x, weights, biases, wrts)
-        else:
-            reference = np.concatenate([finite_differences(mlp, w, **given).ravel()
-                                        for w in wrts])
+        else:  # the arrays are the sample's own, valid by construction: validated once
+            valid = arrays(mlp, x, weights, biases)
+            passes = forward(mlp, *valid)
+            reference = np.concatenate([_central_differences(mlp, w, STEP, *valid[1:], passes)
+                                        .ravel() for w in wrts])
         return ours, reference
 
     reference = "torch.autograd" if use_torch else "central differences"
