@@ -41,7 +41,7 @@ from .kernel.outcome import Outcome, Result, Status
 from .layers.conv import Conv2d
 from .layers.window import indices, size_pair
 from .limits import check_expression
-from .numeric import as_array
+from .numeric import as_array, numpy_function
 from .params import concrete_int, holds
 from .text import text
 
@@ -210,7 +210,7 @@ def _positions(index: sp.Expr, own: sp.Symbol, n: int):
     offset = index - step * own
     if step.is_Integer and offset.is_Integer:
         return int(offset) + int(step) * np.arange(1, n + 1, dtype=np.int64)
-    values = sp.lambdify(own, index, "numpy")(np.arange(1, n + 1))
+    values = numpy_function(own, index)(np.arange(1, n + 1))
     return np.broadcast_to(np.asarray(values, dtype=np.int64), (n,))
 
 

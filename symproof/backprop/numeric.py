@@ -22,7 +22,7 @@ import sympy as sp
 from ..errors import EvaluationError, ParameterError, ShapeError
 from ..layers import MLP, Activation
 from ..limits import check, check_expression
-from ..numeric import as_array
+from ..numeric import as_array, numpy_function
 from .arguments import Wrt, arrays, resolve
 from .formulas import layout_name
 
@@ -70,7 +70,7 @@ def _compiled_derivative(derivative: sp.Expr, name: str):
     if derivative.atoms(sp.core.function.AppliedUndef, sp.Derivative):
         raise EvaluationError(f"activation {name} is undefined: numeric "
                               "Jacobians need a concrete activation (relu, sigmoid, tanh, …)")
-    compiled = sp.lambdify(_z, derivative, modules="numpy")
+    compiled = numpy_function(_z, derivative)
     return lambda v: np.broadcast_to(compiled(v), np.shape(v)).astype(float)
 
 
@@ -221,7 +221,7 @@ def expression_jacobian(expr, wrt, values: dict, layout: str = "numerator"):
         raise ParameterError("values", sorted(map(str, values)),
                              f"must give every symbol: missing {', '.join(needed)}")
     try:  # lambdify compiles the expression itself (SymPy objects, never user text)
-        compiled = sp.lambdify(arguments, outputs.jacobian(variables), modules="numpy")
+        compiled = numpy_function(arguments, outputs.jacobian(variables))
         with np.errstate(all="ignore"):  # IEEE results (inf, nan) are the answer
             result = np.asarray(compiled(*numbers), dtype=float)
     except Exception as why:  # noqa: BLE001 - any expression SymPy builds may land here

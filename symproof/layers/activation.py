@@ -15,7 +15,7 @@ import sympy as sp
 from .. import notation as nt
 from ..errors import EvaluationError, ParameterError, ShapeError
 from ..limits import check_expression
-from ..numeric import as_array, as_float
+from ..numeric import as_array, as_float, numpy_function
 from .base import Layer
 from .window import indices
 
@@ -126,7 +126,7 @@ def _compiled(expr: sp.Expr) -> Callable:
     """``expr`` in ``z`` as a NumPy function (cached: lambdify costs milliseconds)."""
     import numpy as np
 
-    compiled = sp.lambdify(_z, expr, modules="numpy")
+    compiled = numpy_function(_z, expr)
     return lambda a: np.broadcast_to(compiled(a), np.shape(a)).copy()
 
 
