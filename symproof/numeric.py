@@ -45,6 +45,7 @@ NumPy is imported inside functions: ``import symproof`` must stay as cheap as ``
 from __future__ import annotations
 
 import numbers
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -161,7 +162,9 @@ def as_array(name: str, value: object, ndims: tuple[int, ...], *, real: bool = F
     """
     import numpy as np
 
-    if isinstance(value, np.ma.MaskedArray):
+    masked = sys.modules.get("numpy.ma")  # not loaded: no masked array exists (and reading
+    # np.ma would load it, 12 ms)
+    if masked is not None and isinstance(value, masked.MaskedArray):
         raise ShapeError(f"{name} must be a plain array: a masked array's mask would be ignored "
                          f"(pass numpy.ma.filled({name}) or its .data)")
     if isinstance(value, np.ndarray):
