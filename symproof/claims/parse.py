@@ -29,7 +29,7 @@ from .. import notation as nt
 from ..calculus import Elementwise
 from ..errors import SymproofError
 from ..latex import latex
-from ..limits import check_expression, check_scripts, check_text, deadline
+from ..limits import check_expression, check_scripts, check_text, current, deadline
 from ..reductions import MaxOver
 from .arithmetic import read_arithmetic
 from .entries import Entries, OneHot, entry_of, partial
@@ -700,21 +700,34 @@ def parse_latex(text: str, known: Iterable[sp.Basic] = (), *, _table=None, _symb
     """
     if not isinstance(text, str):
         raise ParseError(f"expected LaTeX text, got {type(text).__name__}")
-    if _table is None:  # the whole claim, before any parser sees it
-        check_text(text)
-        with deadline("reading the claim"):
-            try:
-                return _parse(text, list(known))
-            except SymproofError:
-                raise
-            except (IndexError, KeyError, TypeError, ValueError, AttributeError,
-                    RecursionError, NotImplementedError) as error:
-                # malformed input the reader did not foresee (a subscript with nothing after
-                # it…): it cannot be read, which is what the user needs to hear
-                shown = text if len(text) <= 80 else f"{text[:60]}…"
-                raise ParseError(f"cannot read {shown!r}: malformed ({type(error).__name__}: "
-                                 f"{' '.join(str(error).split())[:120]})") from None
-    return _parse(text, _table=_table, _symbols=_symbols)
+    if _table is not None:  # a part of a claim, read by the claim's reader
+        return _parse(text, _table=_table, _symbols=_symbols)
+    known = tuple(known)
+    try:
+        hash(known)
+    except TypeError:  # objects that cannot key a cache: read without one
+        return _parse_claim.__wrapped__(text, known, None)
+    return _parse_claim(text, known, current())
+
+
+@lru_cache(maxsize=2048)
+def _parse_claim(text: str, known: tuple, in_force) -> sp.Basic:
+    """:func:`parse_latex` of a whole claim, cached: a document's claims are read by the
+    definitions, the context and the judge alike, and reading is a function of the text, the
+    known objects and the limits in force (``in_force``); a refusal is never cached."""
+    check_text(text)
+    with deadline("reading the claim"):
+        try:
+            return _parse(text, list(known))
+        except SymproofError:
+            raise
+        except (IndexError, KeyError, TypeError, ValueError, AttributeError,
+                RecursionError, NotImplementedError) as error:
+            # malformed input the reader did not foresee (a subscript with nothing after
+            # it…): it cannot be read, which is what the user needs to hear
+            shown = text if len(text) <= 80 else f"{text[:60]}…"
+            raise ParseError(f"cannot read {shown!r}: malformed ({type(error).__name__}: "
+                             f"{' '.join(str(error).split())[:120]})") from None
 
 
 def _hadamard(factors: list[str], table: dict, symbols: dict) -> sp.Basic:

@@ -291,13 +291,17 @@ class Context:
         for symbol, value in values.items():
             if isinstance(symbol, sp.Symbol) and not respects_assumptions(symbol, value):
                 return False
-        try:
-            relevant = [r.xreplace(values) for r in self.relations]
-        except (TypeError, ValueError, ArithmeticError):
-            return False  # undefined there (k mod 0): not admissible
-        pending = [r for r in relevant if r not in (True, sp.true)]
-        if any(r in (False, sp.false) for r in pending):
-            return False
+        pending = []
+        # each relation once, and the first that fails decides (most draws fail one)
+        for relation in dict.fromkeys(self.relations):
+            try:
+                value = relation.xreplace(values)
+            except (TypeError, ValueError, ArithmeticError):
+                return False  # undefined there (k mod 0): not admissible
+            if value in (False, sp.false):
+                return False
+            if value not in (True, sp.true):
+                pending.append(value)
         if not pending:
             return True
         # relations that share no unset symbol are satisfied independently
