@@ -218,3 +218,13 @@ def test_polynomials_in_entries_are_decided_without_simplify(terms, shift):
     assert identity(sp.expand(a), a).status is Status.PROVED
     if shift:
         assert identity(a + shift * nt.X[1, nt.i, nt.j], a).status is Status.REFUTED
+
+
+def test_branches_that_are_polynomials_are_decided_without_simplify():
+    k = sp.Symbol("k", integer=True, positive=True)
+    x, y = nt.X[1, nt.i, nt.j], nt.X[1, nt.i + 1, nt.j]
+    branchy = sp.Piecewise((2 * x + y, k >= 2), (x, True))
+    same = sp.Piecewise((x + y, k >= 2), (0, True)) + sp.Piecewise((x, k >= 2), (x, True))
+    assert identity(branchy, same).status is Status.PROVED
+    other = sp.Piecewise((x + 2 * y, k >= 2), (x, True))
+    assert identity(branchy, other).status is Status.REFUTED

@@ -55,7 +55,9 @@ def _walk(value, parts: list[str], depth: int) -> bool:
         return _each(fields, parts, depth)
     if kind.__module__.startswith("symproof.") and hasattr(value, "__dict__") and not (
             hasattr(value, "__slots__")):
-        return _each(sorted(vars(value).items()), parts, depth)
+        cached = getattr(value, "cached_attributes", frozenset())  # caches (numeric plans)
+        return _each(sorted((k, v) for k, v in vars(value).items() if k not in cached), parts,
+                     depth)
     return False
 
 

@@ -167,9 +167,20 @@ def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basi
             break
     if simplify and not _expanded_polynomial(expr):  # simplify sums too, not those SymPy
         # gets wrong
-        expr = ctx.resolve(held(expr, lambda e: sp.simplify(sp.factor_terms(
-            sp.piecewise_fold(e)))))
+        expr = ctx.resolve(held(expr, _simplified))
     return _readable_dummies(_canonical_dummies(expr))
+
+
+def _simplified(expr: sp.Basic) -> sp.Basic:
+    """SymPy's ``simplify`` of the folded branches; a branch that expands to a polynomial in
+    opaque atoms is already canonical and is only expanded (``simplify`` of a sum of many
+    branches cost seconds)."""
+    folded = sp.piecewise_fold(expr)
+    if isinstance(folded, sp.Piecewise):
+        branches = [(sp.expand(e), c) for e, c in folded.args]
+        if all(_expanded_polynomial(e) for e, _ in branches):
+            return sp.Piecewise(*branches)
+    return sp.simplify(sp.factor_terms(folded))
 
 
 def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,

@@ -28,6 +28,9 @@ class Layer:
 
     POSITIONAL = object()
     spec: LayerSpec | None = None
+    #: Attributes that only cache what the others determine (numeric plans, compiled σ):
+    #: not part of what the layer is (a claim judged under one layer holds under an equal one).
+    cached_attributes: frozenset[str] = frozenset({"_plans", "_numeric"})
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
