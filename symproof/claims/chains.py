@@ -55,23 +55,12 @@ _HIDDEN = ("A_ell", "b_ell", "y_ell-1", "y_ell")  # layer ℓ's: y_L reaches the
 _INDICES = ("i", "j", "k")
 
 
-def _without_note(latex: str) -> str:
-    """The mathematics without a trailing ``\\quad (δ_{ij}: \\text{Kronecker delta})``:
-    a note in parentheses after a space, which says what a symbol is."""
-    for space in ("\\qquad", "\\quad"):
-        head, found, note = latex.rpartition(space)
-        note = note.strip()
-        if found and note.startswith("(") and note.endswith(")") and "\\text" in note:
-            return head
-    return latex
-
-
 def _read(latex: str):
     known = [*_network().values(), n[ell], n[ell - 1], n[L - 1], ell, L,
              *(sp.Symbol(name, integer=True, positive=True) for name in (*_INDICES, "p", "q"))]
     # p and q index entries as i, j, k do (``[A_ℓ]_{p,k}``): a counterexample gives them
     # positive integers, never p = 4/3
-    return parse_latex(tidy(_without_note(latex)), known=known)
+    return parse_latex(tidy(latex), known=known)
 
 
 def _jacobians(expr):

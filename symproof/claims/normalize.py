@@ -23,7 +23,7 @@ _SAME = {"{\\rm in}": "{\\text{in}}", "{\\rm out}": "{\\text{out}}", "\\rm ": ""
 
 def tidy(latex: str) -> str:
     """``latex`` in the form the reader expects (see the module docstring)."""
-    text = latex
+    text = _without_note(latex)
     for size in _SIZES:
         text = text.replace(size, "")
     for old, new in _SAME.items():
@@ -33,6 +33,22 @@ def tidy(latex: str) -> str:
     text = _paired_parentheses(text)
     text = text.replace("\\operatorname{diag} \\left(", "\\operatorname{diag}\\left(")
     return " ".join(text.split())
+
+
+def _without_note(latex: str) -> str:
+    """The mathematics without a trailing ``\\quad (δ_{ij}: \\text{Kronecker delta})``:
+    a note in parentheses after a space, which says what a symbol is (read as mathematics it
+    would be a product, ``:`` a division).
+
+    >>> print(_without_note(r"\\delta_{ij} \\quad (\\delta_{ij}: \\text{Kronecker delta})"))
+    \\delta_{ij}
+    """
+    for space in ("\\qquad", "\\quad"):
+        head, found, note = latex.rpartition(space)
+        note = note.strip()
+        if found and note.startswith("(") and note.endswith(")") and "\\text" in note:
+            return head
+    return latex
 
 
 def _brace_subscripts(text: str) -> str:
