@@ -3,10 +3,11 @@
 The search tries the kernel's rules in order, cheapest first, and returns the strongest
 outcome any of them earns, with the trail of what was tried:
 
-1. an identity (the difference normalises to 0), under the assumptions;
-2. with ``divides(k, m)`` assumed: the same with ``m = k·q`` written in (``q`` a fresh positive
+1. the max over a window commuting with a function assumed nondecreasing (a structural
+   check first: it is the only rule for such a claim, and the cheapest);
+2. an identity (the difference normalises to 0), under the assumptions;
+3. with ``divides(k, m)`` assumed: the same with ``m = k·q`` written in (``q`` a fresh positive
    integer), which is exact;
-3. the max over a window commuting with a function assumed nondecreasing;
 4. case splits on the conditions that decide a ``Max``, ``Min`` or ``Piecewise`` of the claim;
 5. for an inequality, the assumptions implying it;
 6. a counterexample search (exact values that satisfy every assumption) — REFUTED;
@@ -139,6 +140,12 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
 
     if isinstance(claim, sp.Equality):
         lhs, rhs = claim.lhs, claim.rhs
+        # first: a structural check, and the only rule for σ(max …) = max σ(…) (SymPy's
+        # simplify of such a difference takes a fifth of a second to get nowhere)
+        window = max_commutes(claim, ctx)
+        if window.status is Status.PROVED:
+            return done(window)
+        trail.append(f"{window.tactic}: {window.status.name}")
         outcome = identity(lhs, rhs, ctx, search=False)
         if outcome.status is Status.PROVED:
             return done(outcome)
@@ -155,9 +162,6 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
                                                    and _admissible(outcome, claim, ctx)):
                 return done(outcome)
             trail.append(f"{outcome.tactic}: {outcome.status.name}")
-        outcome = max_commutes(claim, ctx)
-        if outcome.status is Status.PROVED:
-            return done(outcome)
         for condition in _conditions(lhs - rhs)[:8]:
             outcome = case_split(lhs, rhs, condition, ctx)
             if outcome.status is Status.PROVED:
