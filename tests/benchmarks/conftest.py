@@ -17,9 +17,11 @@ def best_time(fn, *, repeat: int = 5, number: int = 1) -> float:
     return min(timeit.repeat(fn, repeat=repeat, number=number)) / number
 
 
-def interleaved(baseline: list[str], target: list[str], runs: int = 5) -> tuple[float, float]:
+def interleaved(baseline: list[str], target: list[str], runs: int = 5, *,
+                exit_codes: tuple[int, ...] = (0,)) -> tuple[float, float]:
     """Best wall times of two commands run alternately: whatever slows the machine at some
-    moment slows both, so their ratio stays honest."""
+    moment slows both, so their ratio stays honest. Each must exit with one of
+    ``exit_codes`` (``symproof check`` exits 1 when it refutes a claim)."""
     import subprocess
     import time
 
@@ -27,7 +29,8 @@ def interleaved(baseline: list[str], target: list[str], runs: int = 5) -> tuple[
     for _ in range(runs):
         for which, argv in enumerate((baseline, target)):
             start = time.perf_counter()
-            subprocess.run(argv, check=True, capture_output=True)
+            done = subprocess.run(argv, capture_output=True)
+            assert done.returncode in exit_codes, (argv, done.returncode, done.stderr[-500:])
             best[which] = min(best[which], time.perf_counter() - start)
     return best[0], best[1]
 

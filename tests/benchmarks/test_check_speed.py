@@ -1,10 +1,14 @@
-"""Checking a written solution stays quick: a 100-claim document in under 15 s."""
+"""Checking a written solution stays quick: a 100-claim document in under 15 s, and the seed
+solution at a bounded multiple of ``import sympy``."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from symproof.claims.check import check_text
+
+from .conftest import interleaved
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "claims_corpus.md"
 
@@ -22,3 +26,21 @@ def test_a_100_claim_document_under_15_seconds(benchmark):
     benchmark.pedantic(check_text, args=(document,), rounds=1, iterations=1)
     if benchmark.stats is not None:
         assert benchmark.stats.stats.max < 15.0
+
+
+SEED = CORPUS.parent / "seed_solution.md"
+
+
+def test_check_on_the_seed_against_import_sympy(benchmark):
+    """``symproof check`` on the seed solution (52 claims), as a user runs it, against
+    ``import sympy`` in the same run. Issue #14 asks for 5x; the reader of plain arithmetic,
+    the claim cache and the kernel's cheaper normal forms took it from 24x to about 10x on a
+    busy machine, and this bound keeps that: the 5x target is not met yet (the index-level
+    links of P6, 0.1-0.2 s each, are most of what is left)."""
+    argv = [sys.executable, "-m", "symproof", "check", str(SEED)]
+    sympy_s, check_s = interleaved([sys.executable, "-c", "import sympy"], argv, runs=3,
+                                   exit_codes=(0, 1))
+    ratio = check_s / sympy_s
+    benchmark.extra_info.update(sympy_seconds=sympy_s, check_seconds=check_s, ratio=ratio)
+    benchmark.pedantic(lambda: None, rounds=1)
+    assert ratio <= 13, f"symproof check on the seed takes {ratio:.1f}x import sympy (<= 13x)"
