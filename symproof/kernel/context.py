@@ -55,6 +55,7 @@ class Context:
         self.extents = dict(extents or {})
         self._known = [e for r in self.relations for e in _nonnegative_forms(r)]
         self._implied: dict = {}
+        self._outside: dict = {}
         self._canonical = {r.canonical for r in self.relations
                            if isinstance(r, sp.core.relational.Relational)}
 
@@ -93,7 +94,15 @@ class Context:
 
     def outside(self, entry: sp.Indexed, values: dict | None = None) -> bool:
         """Whether a concrete entry lies outside its array (sizes at ``values``), where it
-        reads as 0."""
+        reads as 0. Answers without ``values`` are remembered (normalize asks about the same
+        entries in every round)."""
+        if values:
+            return self._beyond(entry, values)
+        if entry not in self._outside:
+            self._outside[entry] = self._beyond(entry, None)
+        return self._outside[entry]
+
+    def _beyond(self, entry: sp.Indexed, values: dict | None) -> bool:
         bounds = self.zero_outside.get(entry.base)
         if bounds is None or len(bounds) != len(entry.indices):  # not an entry of that array
             return False
