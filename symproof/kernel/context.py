@@ -19,6 +19,7 @@ fail to use an assumption, not invent one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import product
 
 import sympy as sp
@@ -201,16 +202,12 @@ class Context:
         return True
 
     def _nonnegative(self, e: sp.Expr) -> bool:
-        """``e ≥ 0`` from SymPy's assumptions, or ``e − c·g`` nonnegative for an assumed
-        ``g ≥ 0`` and a small multiple ``c`` (or ``e − g − h`` for two assumptions): sound,
-        since ``c·g + h ≥ 0``."""
-        if sp.expand(e).is_nonnegative:
-            return True
-        known = self._known
-        if any(sp.expand(e - c * g).is_nonnegative for g in known for c in (1, 2, 3, 4)):
-            return True
-        return any(sp.expand(e - g - h).is_nonnegative
-                   for n, g in enumerate(known) for h in known[n + 1:])
+        """``e ≥ 0`` from SymPy's assumptions and the assumed ``g ≥ 0``
+        (:func:`_nonnegative_given`)."""
+        try:
+            return _nonnegative_given(e, tuple(self._known))
+        except TypeError:  # unhashable: decide it without the cache
+            return _nonnegative_given.__wrapped__(e, tuple(self._known))
 
     def _monotone(self, relation) -> bool | None:
         """σ(a) ≥ σ(b) from a ≥ b when σ is nondecreasing (None: rule does not apply)."""
@@ -503,3 +500,18 @@ def _nonnegative_forms(relation) -> list[sp.Expr]:
     if isinstance(relation, sp.Eq):
         return [lhs - rhs, rhs - lhs]
     return []
+
+
+@lru_cache(maxsize=4096)
+def _nonnegative_given(e: sp.Expr, known: tuple) -> bool:
+    """``e ≥ 0`` from SymPy's assumptions, or ``e − c·g`` nonnegative for an assumed ``g ≥ 0``
+    and a small multiple ``c`` (or ``e − g − h`` for two assumptions): sound, since
+    ``c·g + h ≥ 0``. A function of ``e`` and ``known`` alone (symbols carry their assumptions),
+    remembered across contexts: each claim's search builds its own context with the same
+    assumptions, and SymPy's sign queries cost milliseconds."""
+    if sp.expand(e).is_nonnegative:
+        return True
+    if any(sp.expand(e - c * g).is_nonnegative for g in known for c in (1, 2, 3, 4)):
+        return True
+    return any(sp.expand(e - g - h).is_nonnegative
+               for n, g in enumerate(known) for h in known[n + 1:])
