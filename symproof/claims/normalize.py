@@ -42,12 +42,20 @@ def _without_note(latex: str) -> str:
 
     >>> print(_without_note(r"\\delta_{ij} \\quad (\\delta_{ij}: \\text{Kronecker delta})"))
     \\delta_{ij}
+    >>> print(_without_note(r"0 \\text{ (otherwise)}"))
+    0
     """
     for space in ("\\qquad", "\\quad"):
         head, found, note = latex.rpartition(space)
         note = note.strip()
         if found and note.startswith("(") and note.endswith(")") and "\\text" in note:
             return head
+    # ``0 \\text{ (otherwise)}``: words in parentheses set as text after the mathematics
+    head, found, note = latex.rpartition("\\text{")
+    note = note.strip()
+    if found and head.strip() and note.endswith("}") and note[:-1].strip().startswith("(") \
+            and note[:-1].strip().endswith(")") and "{" not in note[:-1] and "$" not in note:
+        return head
     return latex
 
 
