@@ -54,8 +54,8 @@ def expand_sums(expr: sp.Basic, *, partial: bool = False, write_out: bool = True
         body = expand_sums(function, partial=partial, write_out=write_out)
         ranges = []  # SymPy lists the innermost limit first
         for variable, low, high in limits if write_out else ():
-            if not (low.is_Integer and high.is_Integer):
-                break
+            if not (low.is_Integer and high.is_Integer) or high < low - 1:
+                break  # a range a pin made backwards (Σ_{u=v}^{1} at v = 3) is Karr's: SymPy's
             ranges.append((variable, range(int(low), int(high) + 1)))
         if ranges:
             check("expanded_terms", "a sum to write out", math.prod(len(r) for _, r in ranges))
