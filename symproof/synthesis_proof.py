@@ -45,6 +45,11 @@ def uniqueness(found: Synthesis, *, structured: bool = True) -> Outcome:
     """
     layer = found.layer
     structured = as_flag("structured", structured)
+    unread = _padding_only_tap(found)
+    if unread:
+        return Outcome(Status.UNKNOWN, "coefficient matching", f"{unread}: its weight is not "
+                       "determined by the outputs, and the system at an interior position "
+                       "does not apply")
     if not _concrete(layer):
         return distinct_taps(layer.dilation)
     channels = range(1, len(found.targets) + 1)
@@ -110,6 +115,35 @@ def _unreachable(found: Synthesis) -> Outcome:
             return verdict
         first = first or verdict
     return first
+
+
+def _padding_only_tap(found: Synthesis) -> str:
+    """A kernel tap that reads only the padding at every output position of the concrete
+    input size (a 1×1 input under a 3×3 window with padding 1), said in words; "" when every
+    tap reads an entry of X somewhere, or the sizes or the window are symbolic. Only then does
+    matching coefficients pin every weight (a tap inside the input at some position has its
+    own equation there)."""
+    window = found.layer.window
+    sizes = tuple(found.input_size)
+    if not all(isinstance(n, (int, sp.Integer)) for n in sizes) or not all(
+            v.is_Integer for v in (*window.kernel_size, *window.stride, *window.padding,
+                                   *window.dilation)):
+        return ""
+    outputs = window.output_size(*sizes)
+    for axis, (n, n_out) in enumerate(zip(sizes, outputs)):
+        if not isinstance(n_out, (int, sp.Integer)) or int(n_out) < 1:
+            return ""
+        for tap in range(1, int(window.kernel_size[axis]) + 1):
+            first = int(window.index(axis, 1, tap))  # the index grows with the position
+            last = int(window.index(axis, int(n_out), tap))
+            step = int(window.stride[axis])
+            # some position's index in 1 … n: the first index ≥ 1 on the tap's progression
+            start = first if first >= 1 else first + -(-(1 - first) // step) * step
+            if not (start <= last and start <= int(n)):
+                name = "α" if axis == 0 else "β"
+                return (f"the tap {name} = {tap} reads only the padding of a "
+                        f"{sizes[0]}×{sizes[1]} input")
+    return ""
 
 
 def _concrete(layer) -> bool:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from symproof import Status
+from symproof import Conv2d, Status, synthesize
 from symproof.claims.arithmetic import read_arithmetic
 from symproof.claims.check import check_text
 from symproof.claims.parse import _latex2sympy
 from symproof.kernel import identity
 from symproof.kernel.sums import expand_sums
+from symproof.notation import X, i, j
+from symproof.synthesis_proof import uniqueness
 
 l, m, u, v, n = sp.symbols("l m u v n", integer=True)
 g = sp.Function("g")
@@ -119,3 +121,20 @@ def test_deltas_sharing_an_index_need_simplify():
     lhs = sp.KroneckerDelta(l, 1) * sp.KroneckerDelta(l, m + 1)
     rhs = sp.KroneckerDelta(l, 1) * sp.KroneckerDelta(m, 0)
     assert identity(lhs, rhs).status is Status.PROVED
+
+
+# --- synthesis: unique weights need every tap to read the input somewhere --------------------
+
+def test_a_tap_reading_only_padding_is_not_proved_unique():
+    """A 3×3 window with padding 1 over a 1×1 input reads X only at its centre: the other
+    eight weights change nothing, so the weights found are not the only ones."""
+    lone = synthesize(Conv2d(1, 1, 3, padding=1), [X[1, i, j]], input_size=(1, 1))
+    assert uniqueness(lone).status is not Status.PROVED
+    assert uniqueness(lone, structured=False).status is not Status.PROVED
+    assert "padding" in uniqueness(lone).detail
+    for size in ((2, 2), (1, 3), None):  # every tap reads X at some position
+        found = synthesize(Conv2d(1, 1, 3, padding=1), [X[1, i, j]], input_size=size)
+        expected = Status.PROVED if size != (1, 3) else Status.UNKNOWN
+        assert uniqueness(found).status is expected, size
+    strided = synthesize(Conv2d(1, 1, 2, stride=2), [X[1, 2 * i - 1, 2 * j]], input_size=(2, 4))
+    assert uniqueness(strided).status is Status.PROVED
