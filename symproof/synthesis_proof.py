@@ -70,12 +70,16 @@ def uniqueness(found: Synthesis, *, structured: bool = True) -> Outcome:
         # One pass over the terms: the coefficient of each entry of X, and the constant part
         # (the layer and the targets are linear in X).
         by_entry: dict = {}
-        for term in sp.Add.make_args(sp.expand(element - found.target(l))):
+        # a target written as a sum (Σ_a X[1, i+a, j]) is written out too: its terms are entries
+        for term in sp.Add.make_args(sp.expand(element - expand_sums(found.target(l)))):
             factors = sp.Mul.make_args(term)
             entry = [f for f in factors if isinstance(f, sp.Indexed) and f.base == nt.X]
             if len(entry) > 1:
                 raise ParameterError("targets", found.target(l), "must be linear in X")
             key = entry[0] if entry else None
+            if key is None and term.has(nt.X):  # X inside a sum left whole: not a constant
+                return Outcome(Status.UNKNOWN, "coefficient matching", f"channel {l}: the "
+                               f"target's part {term} could not be written out as entries of X")
             by_entry[key] = by_entry.get(key, 0) + (term / key if entry else term)
         equations += [by_entry.pop(None, sp.S.Zero), *by_entry.values()]
     expected = {u: found.weight(*u.indices) if u.base == nt.w else found.bias(*u.indices)

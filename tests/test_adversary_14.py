@@ -14,7 +14,7 @@ from symproof.claims.parse import _latex2sympy
 from symproof.kernel import identity
 from symproof.kernel.sums import expand_sums
 from symproof.notation import X, i, j
-from symproof.synthesis_proof import uniqueness
+from symproof.synthesis_proof import synthesis_proof, uniqueness
 
 l, m, u, v, n = sp.symbols("l m u v n", integer=True)
 g = sp.Function("g")
@@ -138,3 +138,13 @@ def test_a_tap_reading_only_padding_is_not_proved_unique():
         assert uniqueness(found).status is expected, size
     strided = synthesize(Conv2d(1, 1, 2, stride=2), [X[1, 2 * i - 1, 2 * j]], input_size=(2, 4))
     assert uniqueness(strided).status is Status.PROVED
+
+
+def test_a_target_written_as_a_sum_is_not_refuted():
+    """Σ_{a=0}^{1} X[1, i+a, j] is X[1,i,j] + X[1,i+1,j]: the weights found are right and
+    unique, but the written-out system took the sum for a constant term (a wrong REFUTED)."""
+    a = sp.Symbol("a")
+    found = synthesize(Conv2d(1, 1, 2), [sp.Sum(X[1, i + a, j], (a, 0, 1))])
+    assert uniqueness(found).status is Status.PROVED
+    assert uniqueness(found, structured=False).status is Status.PROVED
+    assert synthesis_proof(found, "t", "t", "t").status is Status.PROVED
