@@ -148,3 +148,18 @@ def test_a_target_written_as_a_sum_is_not_refuted():
     assert uniqueness(found).status is Status.PROVED
     assert uniqueness(found, structured=False).status is Status.PROVED
     assert synthesis_proof(found, "t", "t", "t").status is Status.PROVED
+
+
+@pytest.mark.parametrize("total, value", [
+    (sp.Sum(g(u + 2 * v) * sp.KroneckerDelta(2, u), (u, v, 1), (v, 3, 3)), -g(8)),
+    (sp.Sum(g(u + 2 * v) * sp.KroneckerDelta(u, v), (u, 0, 2 * v), (v, -1, 1)),
+     -g(-3) + g(0) + g(3)),
+    (sp.Sum(g(u + 2 * v) * sp.KroneckerDelta(u, v), (u, 3, v - 2), (v, 3, -1)),
+     g(0) + g(3) + g(6)),
+])
+def test_nested_sums_with_backward_inner_ranges_are_not_refuted(total, value):
+    """Inner bounds set by the outer index, backward for some of its values: SymPy's doit
+    summed these wrong at the counterexample search's values (a wrong REFUTED); the values
+    here are the sums by definition, Karr's convention for a backward range."""
+    assert identity(total, value).status is not Status.REFUTED
+    assert identity(total, value + 1).status is not Status.PROVED
