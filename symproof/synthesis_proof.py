@@ -52,6 +52,9 @@ def uniqueness(found: Synthesis, *, structured: bool = True) -> Outcome:
                        "does not apply")
     if not _concrete(layer):
         return distinct_taps(layer.dilation)
+    if not _numbered_taps(found):  # X[1, i + k, j]: which entry it is depends on k
+        return Outcome(Status.UNKNOWN, "coefficient matching", "a tap's position is symbolic: "
+                       "the target's entries do not match the layer's entry by entry")
     channels = range(1, len(found.targets) + 1)
     expected = _expected(found) if structured else None
     if expected is not None:  # the system read off the taps' affine indices, not written out
@@ -114,7 +117,8 @@ def _unreachable(found: Synthesis) -> Outcome:
     channels = sorted(range(1, len(found.targets) + 1), key=lambda c: c != found.failed)
     first = None
     for channel in channels:
-        verdict = unreachable(layer.element(channel), found.targets[channel - 1], nt.X)
+        verdict = unreachable(layer.element(channel), found.targets[channel - 1], nt.X,
+                              (nt.i, nt.j))
         if verdict.status is Status.PROVED:
             return verdict
         first = first or verdict
@@ -148,6 +152,12 @@ def _padding_only_tap(found: Synthesis) -> str:
                 return (f"the tap {name} = {tap} reads only the padding of a "
                         f"{sizes[0]}×{sizes[1]} input")
     return ""
+
+
+def _numbered_taps(found: Synthesis) -> bool:
+    """Whether every tap's channel and kernel position are numbers (not ``α = k + 1``)."""
+    return all(v.is_Integer for taps in found.taps for tap in taps
+               for v in (tap.channel, tap.alpha, tap.beta))
 
 
 def _concrete(layer) -> bool:
@@ -229,7 +239,7 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         proof.add(None, found.outcome.detail, decided, statement="no weights realise the targets")
         proof.summary = "no solution"
         return proof
-    concrete = _concrete(layer)
+    concrete = _concrete(layer) and _numbered_taps(found)
     if concrete:
         kernels = {(l, g): found.kernel(l, g) for l in range(1, len(found.targets) + 1)
                    for g in range(1, int(layer.in_channels) + 1)}

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from symproof import Conv2d, Status, synthesize
+from symproof import Conv2d, Status, symbols, synthesize
 from symproof.claims.arithmetic import read_arithmetic
 from symproof.claims.check import check_text
 from symproof.claims.parse import _latex2sympy
 from symproof.kernel import identity
+from symproof.kernel.rules import unreachable
 from symproof.kernel.sums import expand_sums
 from symproof.notation import X, i, j
 from symproof.synthesis_proof import synthesis_proof, uniqueness
@@ -163,3 +164,27 @@ def test_nested_sums_with_backward_inner_ranges_are_not_refuted(total, value):
     here are the sums by definition, Karr's convention for a backward range."""
     assert identity(total, value).status is not Status.REFUTED
     assert identity(total, value + 1).status is not Status.PROVED
+
+
+def test_a_tap_that_is_an_integer_for_some_dilations_only_gets_no_weights():
+    """Under a dilation S the taps read i, i + S, i + 2S: X[1, i+1, j] needs α = (S+1)/S,
+    a tap only for S = 1. Weights δ_{α,(S+1)/S} were PROVED the unique solution (for S ≥ 2
+    they are 0, and compute 0); then, with no weights, 'no weights realise the targets' must
+    not be PROVED either (for S = 1 the tap α = 2 does)."""
+    dilation = symbols("S")
+    found = synthesize(Conv2d(1, 1, 3, dilation=dilation), [X[1, i + 1, j]])
+    assert not found.ok
+    assert synthesis_proof(found, "t", "t", "t").status is not Status.PROVED
+    assert unreachable(Conv2d(1, 1, 3, dilation=dilation).element(1), X[1, i + 1, j],
+                       X).status is not Status.PROVED
+    far = synthesize(Conv2d(1, 1, 3, dilation=dilation), [X[1, i + 3 * dilation, j]])
+    assert synthesis_proof(far, "t", "t", "t").status is Status.PROVED  # i + 3S: never read
+
+
+def test_a_symbolic_tap_position_is_not_refuted_and_does_not_crash():
+    """X[1, i + k, j] is the tap α = k + 1 for k in 0 … 2: the uniqueness system was REFUTED
+    (its entries never match structurally) and the proof raised a TypeError (int(k + 1))."""
+    k = sp.Symbol("k", integer=True)
+    found = synthesize(Conv2d(1, 1, 3), [X[1, i + k, j]])
+    assert uniqueness(found).status is not Status.REFUTED
+    assert synthesis_proof(found, "t", "t", "t").status is not Status.REFUTED
