@@ -407,9 +407,10 @@ def _axis_tap(layer: Conv2d, axis: int, index: sp.Expr):
         return None, (f"the tap {name} = {tap} would have to change with {own}: the stencil "
                       f"moves by {sp.diff(index, own)} per output step but the window by "
                       f"S = {window.stride[axis]}"), ()
-    if tap.is_integer is False or (tap.is_number and not tap.is_integer):
+    if tap.is_integer is not True:  # (S + 1)/S under a dilation S: an integer only for S = 1
         return None, (f"needs {name} = {tap}, not an integer (dilation "
-                      f"{window.dilation[axis]} skips that entry)"), ()
+                      f"{window.dilation[axis]} skips that entry)"
+                      + ("" if tap.is_number else " for some values of its symbols")), ()
     needs = []
     for bound in (sp.Ge(tap, 1), sp.Le(tap, kernel)):
         if bound in (False, sp.false):

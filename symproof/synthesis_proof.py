@@ -45,8 +45,16 @@ def uniqueness(found: Synthesis, *, structured: bool = True) -> Outcome:
     """
     layer = found.layer
     structured = as_flag("structured", structured)
+    unread = _padding_only_tap(found)
+    if unread:
+        return Outcome(Status.UNKNOWN, "coefficient matching", f"{unread}: its weight is not "
+                       "determined by the outputs, and the system at an interior position "
+                       "does not apply")
     if not _concrete(layer):
         return distinct_taps(layer.dilation)
+    if not _numbered_taps(found):  # X[1, i + k, j]: which entry it is depends on k
+        return Outcome(Status.UNKNOWN, "coefficient matching", "a tap's position is symbolic: "
+                       "the target's entries do not match the layer's entry by entry")
     channels = range(1, len(found.targets) + 1)
     expected = _expected(found) if structured else None
     if expected is not None:  # the system read off the taps' affine indices, not written out
@@ -65,12 +73,16 @@ def uniqueness(found: Synthesis, *, structured: bool = True) -> Outcome:
         # One pass over the terms: the coefficient of each entry of X, and the constant part
         # (the layer and the targets are linear in X).
         by_entry: dict = {}
-        for term in sp.Add.make_args(sp.expand(element - found.target(l))):
+        # a target written as a sum (Σ_a X[1, i+a, j]) is written out too: its terms are entries
+        for term in sp.Add.make_args(sp.expand(element - expand_sums(found.target(l)))):
             factors = sp.Mul.make_args(term)
             entry = [f for f in factors if isinstance(f, sp.Indexed) and f.base == nt.X]
             if len(entry) > 1:
                 raise ParameterError("targets", found.target(l), "must be linear in X")
             key = entry[0] if entry else None
+            if key is None and term.has(nt.X):  # X inside a sum left whole: not a constant
+                return Outcome(Status.UNKNOWN, "coefficient matching", f"channel {l}: the "
+                               f"target's part {term} could not be written out as entries of X")
             by_entry[key] = by_entry.get(key, 0) + (term / key if entry else term)
         equations += [by_entry.pop(None, sp.S.Zero), *by_entry.values()]
     expected = {u: found.weight(*u.indices) if u.base == nt.w else found.bias(*u.indices)
@@ -105,11 +117,47 @@ def _unreachable(found: Synthesis) -> Outcome:
     channels = sorted(range(1, len(found.targets) + 1), key=lambda c: c != found.failed)
     first = None
     for channel in channels:
-        verdict = unreachable(layer.element(channel), found.targets[channel - 1], nt.X)
+        verdict = unreachable(layer.element(channel), found.targets[channel - 1], nt.X,
+                              (nt.i, nt.j))
         if verdict.status is Status.PROVED:
             return verdict
         first = first or verdict
     return first
+
+
+def _padding_only_tap(found: Synthesis) -> str:
+    """A kernel tap that reads only the padding at every output position of the concrete
+    input size (a 1×1 input under a 3×3 window with padding 1), said in words; "" when every
+    tap reads an entry of X somewhere, or the sizes or the window are symbolic. Only then does
+    matching coefficients pin every weight (a tap inside the input at some position has its
+    own equation there)."""
+    window = found.layer.window
+    sizes = tuple(found.input_size)
+    if not all(isinstance(n, (int, sp.Integer)) for n in sizes) or not all(
+            v.is_Integer for v in (*window.kernel_size, *window.stride, *window.padding,
+                                   *window.dilation)):
+        return ""
+    outputs = window.output_size(*sizes)
+    for axis, (n, n_out) in enumerate(zip(sizes, outputs)):
+        if not isinstance(n_out, (int, sp.Integer)) or int(n_out) < 1:
+            return ""
+        for tap in range(1, int(window.kernel_size[axis]) + 1):
+            first = int(window.index(axis, 1, tap))  # the index grows with the position
+            last = int(window.index(axis, int(n_out), tap))
+            step = int(window.stride[axis])
+            # some position's index in 1 … n: the first index ≥ 1 on the tap's progression
+            start = first if first >= 1 else first + -(-(1 - first) // step) * step
+            if not (start <= last and start <= int(n)):
+                name = "α" if axis == 0 else "β"
+                return (f"the tap {name} = {tap} reads only the padding of a "
+                        f"{sizes[0]}×{sizes[1]} input")
+    return ""
+
+
+def _numbered_taps(found: Synthesis) -> bool:
+    """Whether every tap's channel and kernel position are numbers (not ``α = k + 1``)."""
+    return all(v.is_Integer for taps in found.taps for tap in taps
+               for v in (tap.channel, tap.alpha, tap.beta))
 
 
 def _concrete(layer) -> bool:
@@ -191,7 +239,7 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         proof.add(None, found.outcome.detail, decided, statement="no weights realise the targets")
         proof.summary = "no solution"
         return proof
-    concrete = _concrete(layer)
+    concrete = _concrete(layer) and _numbered_taps(found)
     if concrete:
         kernels = {(l, g): found.kernel(l, g) for l in range(1, len(found.targets) + 1)
                    for g in range(1, int(layer.in_channels) + 1)}

@@ -142,7 +142,7 @@ class _Arithmetic:
         of the term as its body, as latex2sympy reads it."""
         factors: list[sp.Expr] = []
         explicit = False  # a \cdot or \times before this factor
-        numeric = False  # the factor before was a number, or a number in parentheses
+        numeric = False  # the factor before has no names (or starts with a number)
         while True:
             kind, value = self.peek()
             if value in _TIMES:
@@ -158,10 +158,10 @@ class _Arithmetic:
             if value == r"\sum":
                 factors.append(self.summation())
                 break
-            start = self.pos
             factors.append(self.power())
-            now = factors[-1].is_Number or (self.tokens[start][1] in _CLOSERS
-                                            and self._numeric_group(start))
+            # latex2sympy reads an integer and a positive rational after it as a mixed
+            # number (2 \frac{1}{2} is 5/2, 2(3) is 5): any factor without names may be one
+            now = not factors[-1].free_symbols
             if numeric and now and not explicit:
                 raise _NotCore  # "2 3" and "2(3)" are 5 to latex2sympy
             numeric, explicit = now or kind == "number", False
@@ -169,21 +169,13 @@ class _Arithmetic:
             raise _NotCore
         return factors[0] if len(factors) == 1 else _product(factors)
 
-    def _numeric_group(self, start: int) -> bool:
-        """Whether the parenthesised group at ``start`` holds one number."""
-        return self.tokens[start + 1][0] == "number" and self.tokens[start + 2][1] in (
-            ")", r"\right)")
-
     @staticmethod
     def _starts_factor(kind: str, value: str) -> bool:
         return kind in ("placeholder", "number", "letter") or value in _CLOSERS or value in (
             r"\frac", r"\sum", r"\max", r"\min")
 
-    @staticmethod
-    def _ends_in_number(factor: sp.Expr) -> bool:
-        return factor.is_Number or (isinstance(factor, sp.Pow) and factor.base.is_Number)
-
     def power(self) -> sp.Expr:
+        named = self.peek()[0] in ("letter", "placeholder")
         base = self.atom()
         if self.peek()[1] != "^":
             return base
@@ -191,6 +183,8 @@ class _Arithmetic:
         exponent = self.script()
         if self.peek()[1] in ("^", "_"):
             raise _NotCore
+        if named:  # a^{2}(x) is the function a applied to x, squared, to latex2sympy
+            self._not_applied()
         return sp.Pow(base, exponent, evaluate=False)
 
     def script(self) -> sp.Expr:

@@ -16,7 +16,7 @@ from ..errors import TooLargeError
 from ..limits import current, refusal
 from .context import Context, respects_assumptions
 from .outcome import Outcome, Status
-from .sums import expand_sums, rebinds
+from .sums import expand_sums, rebinds, written_out
 
 __all__ = ["counterexample", "exhaustive", "spot_check", "certainly_nonzero", "differs",
            "draw", "free_scalars"]
@@ -164,8 +164,10 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
                    for _, low, high in total.limits for bound in (low, high)):
                 continue  # a sum up to 49/9 means nothing: such values are no counterexample
             # sums over the drawn (small, integer) ranges written out term by term: the same
-            # terms as SymPy's summation, at a fraction of its cost
-            concrete = expand_sums(substituted).doit()
+            # terms as SymPy's summation, at a fraction of its cost; those left (an inner range
+            # bounded by an outer index, a backward one) written out by definition too, as
+            # SymPy's doit sums some of them wrong
+            concrete = written_out(expand_sums(substituted)).doit()
         except (ValueError, TypeError, ZeroDivisionError, RecursionError, TooLargeError):
             continue  # SymPy could not sum it out at these values: no counterexample here
         if ctx.zero_outside:  # the padding rule: entries outside their array are known

@@ -293,18 +293,28 @@ def same_shape(claimed: tuple, expected: tuple, instance: dict, label: str) -> O
                    counterexample={str(k): v for k, v in instance.items()})
 
 
-def unreachable(element: sp.Expr, target: sp.Expr, base: sp.IndexedBase) -> Outcome:
+def unreachable(element: sp.Expr, target: sp.Expr, base: sp.IndexedBase,
+                positions: tuple[sp.Symbol, ...] = ()) -> Outcome:
     """PROVED that no weights make ``element`` equal ``target`` when the target needs an entry
     of ``base`` that the element (written out, weights symbolic) never reads: whatever the
     weights, that entry's coefficient is 0 on one side and not on the other. UNKNOWN when
-    every entry is reachable or the element cannot be written out."""
+    every entry is reachable or the element cannot be written out. Entries are compared at a
+    generic output position (``positions``): X[1, i, j] and X[1, 2i − 1, j] are different
+    entries there."""
 
     written = sp.expand(expand_sums(element))
     if written.has(sp.Sum):
         return Outcome(Status.UNKNOWN, "tap matching", "the window is not concrete")
     readable = {e for e in written.atoms(sp.Indexed) if e.base == base}
     needed = {e for e in sp.expand(target).atoms(sp.Indexed) if e.base == base}
-    missing = sorted(needed - readable, key=str)
+    # an entry is unread only if it differs from every entry read, for every value of the
+    # symbols: X[1, i + 1, j] is X[1, i + S, j] when the dilation S is 1
+    missing = sorted((e for e in needed - readable
+                      if all(_surely_different(e, r, positions) for r in readable)),
+                     key=str)
+    if not missing and needed - readable:
+        return Outcome(Status.UNKNOWN, "tap matching", f"{sorted(needed - readable, key=str)[0]} "
+                       "is read by no tap for some values of the symbols only")
     if not missing:
         def constant(e):  # the value at X = 0
             return sp.expand(e).replace(lambda x: isinstance(x, sp.Indexed) and x.base == base,
@@ -319,6 +329,16 @@ def unreachable(element: sp.Expr, target: sp.Expr, base: sp.IndexedBase) -> Outc
     return Outcome(Status.PROVED, "tap matching",
                    f"no tap reads {missing[0]}, which the target needs: an entry no tap reads "
                    "cannot appear in Y")
+
+
+def _surely_different(first: sp.Indexed, second: sp.Indexed,
+                      positions: tuple[sp.Symbol, ...]) -> bool:
+    """Whether two entries of one array differ whatever the symbols, at a generic position:
+    some index apart by an amount SymPy's assumptions show nonzero (2, or S for a positive S;
+    not 1 − S), or by one that moves with a position (i − 1 − 2i: equal at one i only)."""
+    return len(first.indices) != len(second.indices) or any(
+        (a - b).is_zero is False or any(sp.diff(a - b, p).is_zero is False for p in positions)
+        for a, b in zip(first.indices, second.indices))
 
 
 def distinct_taps(dilation: tuple, ctx: Context | None = None) -> Outcome:

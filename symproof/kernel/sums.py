@@ -22,7 +22,7 @@ from sympy.concrete.expr_with_limits import ExprWithLimits
 
 from ..limits import check
 
-__all__ = ["expand_sums", "safe_doit", "rebinds", "rename_bound"]
+__all__ = ["expand_sums", "safe_doit", "rebinds", "rename_bound", "written_out"]
 
 
 def expand_sums(expr: sp.Basic, *, partial: bool = False, write_out: bool = True) -> sp.Basic:
@@ -54,8 +54,8 @@ def expand_sums(expr: sp.Basic, *, partial: bool = False, write_out: bool = True
         body = expand_sums(function, partial=partial, write_out=write_out)
         ranges = []  # SymPy lists the innermost limit first
         for variable, low, high in limits if write_out else ():
-            if not (low.is_Integer and high.is_Integer):
-                break
+            if not (low.is_Integer and high.is_Integer) or high < low - 1:
+                break  # a range a pin made backwards (Σ_{u=v}^{1} at v = 3) is Karr's: SymPy's
             ranges.append((variable, range(int(low), int(high) + 1)))
         if ranges:
             check("expanded_terms", "a sum to write out", math.prod(len(r) for _, r in ranges))
@@ -72,6 +72,30 @@ def expand_sums(expr: sp.Basic, *, partial: bool = False, write_out: bool = True
         return body
 
     return expr.replace(lambda e: isinstance(e, sp.Sum), rewritten)
+
+
+def written_out(expr: sp.Basic, _written: list | None = None) -> sp.Basic:
+    """Every sum whose outermost range has integer bounds written out by its definition, from
+    the outside in (an inner range bounded by an outer index, ``Σ_{v=3}^{3} Σ_{t=v}^{1}``,
+    becomes an integer range once ``v`` is written), Karr's convention for a backward range
+    (``Σ_{a}^{b} = −Σ_{b+1}^{a−1}`` when ``b < a − 1``). For concrete values, where SymPy's
+    ``doit`` gets such nested sums wrong (``Σ_{v=3}^{3} Σ_{t=v}^{1} δ_{2,t} g(t)`` came back 0,
+    not −g(2)). A sum that rebinds its own index inside is left as it is."""
+    written = [0] if _written is None else _written  # terms so far, nested sums included
+
+    def one(total: sp.Sum) -> sp.Basic:
+        *inner, (variable, low, high) = total.limits  # the outermost limit is the last
+        body = sp.Sum(total.function, *inner) if inner else total.function
+        if not (low.is_Integer and high.is_Integer) or rebinds(body, {variable}):
+            return total
+        sign, values = (1, range(int(low), int(high) + 1)) if high >= low - 1 else (
+            -1, range(int(high) + 1, int(low)))
+        written[0] += len(values)
+        check("expanded_terms", "the sums written out", written[0])
+        return sign * sp.Add(*(written_out(body.xreplace({variable: sp.Integer(k)}), written)
+                               for k in values))
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), one)
 
 
 def _fits(total: sp.Sum) -> bool:

@@ -130,13 +130,16 @@ def _without_exclusive_deltas(expr: sp.Basic) -> sp.Basic:
 
 
 def _exclusive(term: sp.Basic) -> bool:
-    deltas = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.KroneckerDelta)]
-    for n, first in enumerate(deltas):
-        for second in deltas[n + 1:]:
-            for shared in set(first.args) & set(second.args):
-                a = first.args[1] if first.args[0] == shared else first.args[0]
-                b = second.args[1] if second.args[0] == shared else second.args[0]
-                if (a - b).is_number and (a - b) != 0:
+    # only the two compared arguments (a third is SymPy's delta_range, not an index)
+    pairs = [f.args[:2] for f in sp.Mul.make_args(term) if isinstance(f, sp.KroneckerDelta)]
+    for n, first in enumerate(pairs):
+        for second in pairs[n + 1:]:
+            for shared in set(first) & set(second):
+                a = first[1] if first[0] == shared else first[0]
+                b = second[1] if second[0] == shared else second[0]
+                # a rational gap, not merely a number: cos²(1) + sin²(1) − 1 is a number
+                # that is 0 but is not written 0
+                if (a - b).is_Rational and (a - b) != 0:
                     return True
     return False
 
