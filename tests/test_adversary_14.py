@@ -115,9 +115,9 @@ def test_a_negative_thin_space_read_through_latex2sympy():
     assert _labels(doc) == ["PROVED"]
 
 
-@pytest.mark.xfail(strict=True, reason="normalize skips simplify on a polynomial in deltas "
-                   "(commit 976af88): δ_{l,1}δ_{l,m+1} = δ_{l,1}δ_{m,0} was PROVED by "
-                   "simplify, is now UNKNOWN (a lost proof, not a wrong one)")
+@pytest.mark.xfail(strict=True, reason="a proof the kernel lacks (not proved before issue 14 "
+                   "either): simplify(factor_terms(·)) does not relate δ_{l,1}δ_{l,m+1} to "
+                   "δ_{l,1}δ_{m,0}")
 def test_deltas_sharing_an_index_need_simplify():
     lhs = sp.KroneckerDelta(l, 1) * sp.KroneckerDelta(l, m + 1)
     rhs = sp.KroneckerDelta(l, 1) * sp.KroneckerDelta(m, 0)
