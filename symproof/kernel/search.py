@@ -145,7 +145,6 @@ def prove(claim: sp.Basic, *, assuming: Iterable = (), context: Context | None =
         window = max_commutes(claim, ctx)
         if window.status is Status.PROVED:
             return done(window)
-        trail.append(f"{window.tactic}: {window.status.name}")
         outcome = identity(lhs, rhs, ctx, search=False)
         if outcome.status is Status.PROVED:
             return done(outcome)
