@@ -228,3 +228,18 @@ def test_branches_that_are_polynomials_are_decided_without_simplify():
     assert identity(branchy, same).status is Status.PROVED
     other = sp.Piecewise((x + 2 * y, k >= 2), (x, True))
     assert identity(branchy, other).status is Status.REFUTED
+
+
+def test_a_nondecreasing_function_made_twice_is_the_same_function():
+    """Two σ of one name and assumptions are one function (SymPy may make the class twice,
+    e.g. after its cache is cleared): monotonicity compares them by equality, not identity."""
+    from sympy.core.cache import clear_cache
+
+    a, c = sp.symbols("a c", real=True)
+    first = sp.Function("sigma")(a)
+    clear_cache()
+    second = sp.Function("sigma")(c)
+    assert first.func == second.func
+    ctx = Context([sp.Ge(a, c)], nondecreasing=["sigma"])
+    assert ctx.implies(sp.Ge(first, second, evaluate=False))
+    assert not Context([sp.Ge(a, c)]).implies(sp.Ge(first, second, evaluate=False))

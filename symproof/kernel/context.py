@@ -215,7 +215,7 @@ class Context:
             return None
         big, small = (relation.lhs, relation.rhs) if isinstance(relation, sp.Ge) else (
             relation.rhs, relation.lhs)
-        if (isinstance(big, sp.core.function.AppliedUndef) and type(big) is type(small)
+        if (isinstance(big, sp.core.function.AppliedUndef) and big.func == small.func
                 and big.func.__name__ in self.nondecreasing and len(big.args) == 1):
             return self.implies(sp.Ge(big.args[0], small.args[0], evaluate=False))
         # x ↦ x^n is increasing on the reals for odd n, and on x ≥ 0 for even n
