@@ -174,16 +174,56 @@ def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basi
     return _readable_dummies(_canonical_dummies(expr))
 
 
+def _merged_sums(expr: sp.Basic) -> sp.Basic:
+    """An expanded sum with its sums over the same limits merged into one, constants moved
+    inside (``c·Σ_L f + Σ_L g = Σ_L (c f + g)``, for ``c`` free of the indices of ``L``), each
+    merged summand expanded and rid of exclusive deltas; a summand that cancels to 0 is
+    dropped. Equal by linearity of a finite sum over one range; canonical dummies make equal
+    ranges compare equal."""
+    groups: dict[tuple, list[sp.Basic]] = {}
+    rest = []
+    for term in sp.Add.make_args(expr):
+        factors = sp.Mul.make_args(term)
+        sums = [f for f in factors if isinstance(f, sp.Sum)]
+        if len(sums) == 1:
+            constant = sp.Mul(*(f for f in factors if f is not sums[0]))
+            if not constant.free_symbols & {v for v, _, _ in sums[0].limits}:
+                groups.setdefault(sums[0].limits, []).append(constant * sums[0].function)
+                continue
+        rest.append(term)
+    if not any(len(terms) > 1 for terms in groups.values()):
+        return expr
+    for limits, terms in groups.items():
+        summand = _without_exclusive_deltas(sp.expand(sp.Add(*terms)))
+        if summand != 0:
+            rest.append(sp.Sum(summand, *limits))
+    return sp.Add(*rest)
+
+
 def _simplified(expr: sp.Basic) -> sp.Basic:
     """SymPy's ``simplify`` of the folded branches; a branch that expands to a polynomial in
     opaque atoms is already canonical and is only expanded (``simplify`` of a sum of many
-    branches cost seconds)."""
+    branches cost seconds). Branches are simplified one by one, smallest first, up to the
+    first that stays nonzero: the whole is then not shown to be 0, whatever the others give
+    (the others are left expanded, which is still an equal form)."""
     folded = sp.piecewise_fold(expr)
-    if isinstance(folded, sp.Piecewise):
-        branches = [(sp.expand(e), c) for e, c in folded.args]
-        if all(_expanded_polynomial(e) for e, _ in branches):
-            return sp.Piecewise(*branches)
-    return sp.simplify(sp.factor_terms(folded))
+    if not isinstance(folded, sp.Piecewise):
+        return _simplified_branch(folded)
+    branches = [(_merged_sums(_without_exclusive_deltas(sp.expand(e))), c)
+                for e, c in folded.args]
+    for n in sorted(range(len(branches)), key=lambda n: sp.count_ops(branches[n][0])):
+        e, c = branches[n]
+        branches[n] = (_simplified_branch(e), c)
+        if branches[n][0] != 0:
+            break
+    return sp.Piecewise(*branches)
+
+
+def _simplified_branch(expr: sp.Basic) -> sp.Basic:
+    expr = _merged_sums(_without_exclusive_deltas(sp.expand(expr)))
+    if _expanded_polynomial(expr):
+        return expr
+    return sp.simplify(sp.factor_terms(expr))
 
 
 def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
