@@ -57,6 +57,8 @@ class Context:
         self._known = [e for r in self.relations for e in _nonnegative_forms(r)]
         self._implied: dict = {}
         self._outside: dict = {}
+        # what every answer of implies() depends on (see there)
+        self._decides = (tuple(self.relations), self.nondecreasing, self.split_residues)
         self._canonical = {r.canonical for r in self.relations
                            if isinstance(r, sp.core.relational.Relational)}
 
@@ -123,13 +125,22 @@ class Context:
 
     def implies(self, relation) -> bool:
         """True when the relation follows (see the module docstring); False means unknown.
-        Answers are remembered: a context is immutable once built."""
+        Answers are remembered: a context is immutable once built, and the answer depends
+        only on its relations, its nondecreasing names and whether it splits residues, so
+        contexts built alike (each claim's search builds its own) share what was decided."""
         try:
             return self._implied[relation]
         except KeyError:
-            answer = self._implies(relation)
+            pass
         except TypeError:  # an unhashable argument: decide it, nothing to remember
             return self._implies(relation)
+        key = (self._decides, relation)
+        answer = _DECIDED.get(key)
+        if answer is None:
+            answer = self._implies(relation)
+            if len(_DECIDED) >= _DECIDED_KEPT:
+                _DECIDED.clear()
+            _DECIDED[key] = answer
         self._implied[relation] = answer
         return answer
 
@@ -500,6 +511,11 @@ def _nonnegative_forms(relation) -> list[sp.Expr]:
     if isinstance(relation, sp.Eq):
         return [lhs - rhs, rhs - lhs]
     return []
+
+
+#: Answers of Context.implies, by what decides them; cleared when this many are kept.
+_DECIDED: dict = {}
+_DECIDED_KEPT = 20_000
 
 
 @lru_cache(maxsize=4096)
