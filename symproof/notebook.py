@@ -23,11 +23,13 @@ x\\_1 doubled.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import sympy as sp
 
 from .kernel.outcome import Status
+from .notation import status_mark
 from .printing import latex
 from .report import MD_MARKS, markdown_section, markdown_text, math_text
 
@@ -35,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover - proofs and steps are only read here
     from .proof import Proof, Step
 
 __all__ = ["proof_markdown", "proof_latex", "step_markdown", "step_latex", "display_math",
-           "legend"]
+           "legend", "code_span"]
 
 # The order marks are explained in, strongest first; the words are the status names'.
 _ORDER = (Status.PROVED, Status.VERIFIED, Status.SPOT_CHECKED, Status.REFUTED, Status.UNKNOWN,
@@ -47,8 +49,8 @@ def display_math(body: str) -> str:
     return f"$\\displaystyle {body}$"
 
 
-def _words(status: Status) -> str:
-    return status.name.lower().replace("_", "-")
+def _words(status: Status | str) -> str:
+    return getattr(status, "name", status).lower().replace("_", "-")
 
 
 def legend(statuses) -> str:
@@ -95,15 +97,31 @@ def _claim(step: Step) -> str:
     return latex(step.claim)
 
 
-def step_latex(step: Step) -> str:
-    """One step as one formula: its claim and its status."""
-    return display_math(rf"{_claim(step)} \quad [\text{{{step.status.name}}}]")
+def step_latex(step: Step, label: str = "") -> str:
+    """One step as one formula: its claim and its status (``label`` in its place, e.g. a
+    claim checker's UNPARSED)."""
+    label = label or step.status.name
+    if step.claim is None and not step.statement:
+        return display_math(rf"\text{{{math_text(label)}}}")
+    return display_math(rf"{_claim(step)} \quad [\text{{{math_text(label)}}}]")
 
 
-def step_markdown(step: Step) -> str:
-    """One step as a line: its mark, its claim, its reason and how the kernel decided it."""
-    claim = markdown_text(step.statement) if step.claim is None else f"${_claim(step)}$"
+def code_span(text: str) -> str:
+    """Text shown as written, on one line, in a Markdown code span (nothing in it is read as
+    Markdown or math): the fence is longer than any run of backticks inside."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {' '.join(text.split())} {fence}"
+
+
+def step_markdown(step: Step, shown: str | None = None, label: str = "") -> str:
+    """One step as a line: its mark, its claim (``shown``, Markdown, in its place), its reason
+    and how the kernel decided it (``label`` in place of the status name)."""
+    label = label or step.status.name
+    if shown is None:
+        shown = markdown_text(step.statement) if step.claim is None else f"${_claim(step)}$"
     if not step.holds:
-        claim += " (asserted to fail in general)"
-    return (f"{MD_MARKS[step.status]} {claim}: {markdown_text(step.justification)} "
-            f"({markdown_text(step.outcome.summary())}; {_words(step.status)})\n")
+        shown += " (asserted to fail in general)"
+    head = f"{status_mark(label, 'text')} {shown}".rstrip()
+    return (f"{head}: {markdown_text(step.justification)} "
+            f"({markdown_text(step.outcome.summary())}; {_words(label)})\n")

@@ -22,6 +22,7 @@ from IPython.core.formatters import DisplayFormatter
 from nbclient import NotebookClient
 
 from symproof import Conv2d, Derivation, receptive_field, registry, solve_for
+from symproof.claims.check import check_text
 from symproof.kernel import identity
 from symproof.latex.roundtrip import reads_as
 from symproof.notation import i, j, w
@@ -89,7 +90,8 @@ def assert_math_safe(math: str) -> None:
 
 
 def assert_mathjax_safe(markdown: str) -> None:
-    texts, maths = split(markdown)
+    # code spans are shown as written: Jupyter reads no math (nor Markdown) inside them
+    texts, maths = split(re.sub(r"(`+).*?\1", "", markdown))
     for text in texts:
         assert_text_safe(text)
     for math in maths:
@@ -275,6 +277,21 @@ def test_the_checks_catch_a_document_fragment_and_a_wrong_equation(p2):
     assert "{k^{2}}" in markdown
     with pytest.raises(AssertionError):
         assert_reads_back(markdown.replace("{k^{2}}", "{k^{3}}"), p2)
+
+
+def test_a_checked_claim_shows_the_document_text_as_written():
+    """A claim checker's verdict is a step without a formula: it shows its line, the claim as
+    the document wrote it (a code span: document text is never typeset) and the reason."""
+    doc = "$$ (a+b)^2 = a^2 + 2ab + b^2 $$\n$$ = a^2 + b^2 $$\n$$ x = `$ $$\n"
+    verdicts, _ = check_text(doc, markdown=True)
+    shown = {v.line: formats(v) for v in verdicts}
+    assert shown[1]["text/markdown"].startswith("✓ line 1: ` (a+b)^2 = a^2 + 2ab + b^2 `: ")
+    assert shown[2]["text/markdown"].startswith("✗ line 2: ` a^2 + 2ab + b^2 = a^2 + b^2 `: ")
+    assert shown[3]["text/markdown"].startswith("∅ line 3: `` x = `$ ``: ")
+    assert shown[3]["text/latex"] == r"$\displaystyle \text{line 3: UNPARSED}$"
+    for data in shown.values():
+        assert_mathjax_safe(data["text/markdown"])
+        assert_one_formula(data["text/latex"])
 
 
 @pytest.mark.parametrize("obj", [Conv2d(1, 2, 3, padding=1), receptive_field(Conv2d(1, 1, 3)),
