@@ -219,8 +219,8 @@ def tex_section(proof: Proof) -> str:
 _MD_SPECIAL = frozenset("`*_<>$|#~")
 _MD_ENTITIES = {"\\": "&#92;"}
 # What MathJax's \text{} cannot hold: it reads no macros there, and braces would unbalance the
-# formula (escaped underscores would print with their backslash).
-_MATH_TEXT = str.maketrans({c: " " for c in "\\{}$^_%&#~"})
+# formula (escaped underscores would print with their backslash); a blank line would end it.
+_MATH_TEXT = str.maketrans({c: " " for c in "\\{}$^_%&#~\n\r"})
 
 
 def markdown_text(text: str) -> str:

@@ -18,6 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
 from IPython.core.formatters import DisplayFormatter
 from nbclient import NotebookClient
 
@@ -261,11 +263,19 @@ def test_prose_with_markdown_syntax_is_escaped_in_a_rendered_proof():
     assert_reads_back(markdown, proof)
 
 
+@given(st.text(alphabet=st.sampled_from(list("ab_*$\\[](){}#~|<>`&%^ \n γ₁⌊"))))
+def test_any_prose_is_safe_markdown_and_safe_text_in_math(text):
+    shown = markdown_text(text)
+    assert_text_safe(shown)
+    assert re.sub(r"\\(.)", r"\1", shown).replace("&#92;", "\\").replace("&#40;", "(") == text
+    assert_math_safe(rf"\text{{{math_text(text)}}}")
+
+
 def test_escapes_keep_every_visible_character():
     text = "a_b *c* [d](e) $f$ \\g {h} #i ~j |k| <l> \\(m\\)"
     shown = re.sub(r"\\(.)", r"\1", markdown_text(text))  # what Markdown prints
     assert shown.replace("&#92;", "\\").replace("&#40;", "(") == text
-    assert not set(math_text(text)) & set("\\{}$^_%&#~")
+    assert not set(math_text(text + "\n")) & set("\\{}$^_%&#~\n")
 
 
 def test_the_checks_catch_a_document_fragment_and_a_wrong_equation(p2):
