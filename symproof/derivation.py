@@ -60,7 +60,7 @@ from .kernel.context import (
 from .kernel.outcome import Outcome, Status, weakest
 from .limits import check_expression
 from .notation import ARRAYS, INDICES, index_symbol
-from .notebook import display_math
+from .notebook import display_math, with_status
 from .params import as_size
 from .printing import latex
 from .proof import Proof, Step
@@ -307,10 +307,11 @@ class Derivation:
         return self.proof()._repr_markdown_()
 
     def _repr_latex_(self) -> str:
-        """The current line of the chain as one display formula."""
+        """The current line of the chain and the chain's status, as one display formula."""
         if self.lhs == self.current:  # nothing derived yet from a bare expression
             return display_math(latex(self.current))
-        return display_math(latex(sp.Eq(self.lhs, self.current, evaluate=False)))
+        return with_status(latex(sp.Eq(self.lhs, self.current, evaluate=False)),
+                           self.status.name)
 
     # -- inside ------------------------------------------------------------------------------
 

@@ -4,8 +4,8 @@ A notebook's MathJax reads math only: ``$…$``, ``$$…$$`` and environments su
 never a document's ``\\section`` or ``description``. So a proof's rich form is Markdown (the
 section :func:`symproof.report.markdown_section` writes for Markdown documents, text escaped and
 math in ``$$\\begin{aligned}…$$``) with the proof's status and the marks it uses, and its
-``text/latex`` form is one display formula: the result. JupyterLab and the classic notebook
-both show Markdown before LaTeX; converters to PDF take the LaTeX formula.
+``text/latex`` form is one display formula: the result and the proof's status. JupyterLab and
+the classic notebook both show Markdown before LaTeX; converters to PDF take the LaTeX formula.
 
 >>> import sympy as sp
 >>> from symproof.proof import Proof
@@ -16,7 +16,7 @@ both show Markdown before LaTeX; converters to PDF take the LaTeX formula.
 ...                   identity(2 * x, x + x))
 >>> proof.result = step.claim
 >>> print(proof_latex(proof))
-$\\displaystyle 2 x = 2 x$
+$\\displaystyle 2 x = 2 x \\quad [\\text{PROVED}]$
 >>> print(proof_markdown(proof).splitlines()[2])
 x\\_1 doubled.
 """
@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover - proofs and steps are only read here
     from .proof import Proof, Step
 
 __all__ = ["proof_markdown", "proof_latex", "step_markdown", "step_latex", "display_math",
-           "legend", "code_span"]
+           "legend", "code_span", "with_status"]
 
 # The order marks are explained in, strongest first; the words are the status names'.
 _ORDER = (Status.PROVED, Status.VERIFIED, Status.SPOT_CHECKED, Status.REFUTED, Status.UNKNOWN,
@@ -77,14 +77,20 @@ def _shown(expr: sp.Basic) -> str:
 
 
 def proof_latex(proof: Proof) -> str:
-    """The proof's result as one formula (its last claim when no result is set)."""
-    result = proof.result
-    if result is None:
-        claims = [s.claim for s in proof.steps if s.claim is not None]
-        if not claims:
-            return display_math(rf"\text{{{math_text(proof.title)}: no result}}")
-        result = claims[-1]
-    return display_math(_shown(result))
+    """The proof's result (its last claim when no result is set) and its status, as one
+    formula: a refuted or undecided result is never shown bare."""
+    if proof.result is not None:
+        shown = _shown(proof.result)
+    else:
+        claimed = [s for s in proof.steps if s.claim is not None]
+        shown = _claim(claimed[-1]) if claimed else \
+            rf"\text{{{math_text(proof.title)}: no result}}"
+    return with_status(shown, proof.status.name)
+
+
+def with_status(body: str, label: str) -> str:
+    """A formula followed by a status (a name), as one display formula."""
+    return display_math(rf"{body} \quad [\text{{{math_text(label)}}}]")
 
 
 def _claim(step: Step) -> str:
@@ -103,7 +109,7 @@ def step_latex(step: Step, label: str = "") -> str:
     label = label or step.status.name
     if step.claim is None and not step.statement:
         return display_math(rf"\text{{{math_text(label)}}}")
-    return display_math(rf"{_claim(step)} \quad [\text{{{math_text(label)}}}]")
+    return with_status(_claim(step), label)
 
 
 def code_span(text: str) -> str:

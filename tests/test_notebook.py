@@ -108,6 +108,14 @@ def assert_one_formula(latex: str) -> None:
     assert_math_safe(maths[0])
 
 
+def formula(latex: str) -> tuple[str, str]:
+    """``(math, status)`` of a one-formula ``text/latex``: ``$\\displaystyle math \\quad
+    [\\text{STATUS}]$`` (status "" when there is none)."""
+    body = latex[len(r"$\displaystyle "):-1]
+    tagged = re.fullmatch(r"(.*) \\quad \[\\text\{([A-Z_]+)\}\]", body, re.S)
+    return (tagged.group(1), tagged.group(2)) if tagged else (body, "")
+
+
 # -- the equations a rendered proof writes, read back ---------------------------------------------
 
 def written_equations(markdown: str) -> list[str]:
@@ -177,7 +185,8 @@ def test_a_proof_shows_as_markdown_with_its_result_as_latex(p2):
     assert_mathjax_safe(data["text/markdown"])
     assert_one_formula(data["text/latex"])
     assert r"\boxed" not in data["text/latex"]
-    assert reads_as(data["text/latex"][len(r"$\displaystyle "):-1], p2.result)
+    math, status = formula(data["text/latex"])
+    assert status == "PROVED" and reads_as(math, p2.result)
     assert "**Status:** ✓ proved" in data["text/markdown"]
     assert data["text/plain"] == str(p2)  # the terminal form, not a dataclass dump
 
@@ -206,14 +215,16 @@ def test_a_derivation_shows_its_chain_and_its_current_line():
     current = sp.Eq(sp.Indexed("Y", 1, i, j),
                     sp.Rational(299, 1000) * x[1, i, j] + sp.Rational(587, 1000) * x[2, i, j]
                     + sp.Rational(114, 1000) * x[3, i, j], evaluate=False)
-    assert reads_as(data["text/latex"][len(r"$\displaystyle "):-1], current)
+    math, status = formula(data["text/latex"])
+    assert status == "PROVED" and reads_as(math, current)
 
 
 def test_a_bare_expression_shows_as_itself_until_a_link():
     x = sp.Symbol("x")
     assert formats(Derivation(x + 1))["text/latex"] == r"$\displaystyle x + 1$"
     refuted = formats(Derivation(x + 1).equals(x + 2))
-    assert refuted["text/latex"] == r"$\displaystyle x + 1 = x + 2$"
+    # a refuted line is never shown bare, in either form
+    assert refuted["text/latex"] == r"$\displaystyle x + 1 = x + 2 \quad [\text{REFUTED}]$"
     assert "✗" in refuted["text/markdown"] and "**Status:** ✗ refuted" in refuted["text/markdown"]
 
 
@@ -234,6 +245,15 @@ def test_a_step_asserting_a_failure_never_shows_an_equation(p2):
     assert r"\neq" in data["text/latex"] and r"\neq" in data["text/markdown"]
     assert "asserted to fail" in data["text/markdown"]
     assert data["text/plain"].startswith("PROVED: NOT ALWAYS: ")
+
+
+def test_a_proof_without_a_result_shows_its_last_claim_honestly(p2):
+    """Its last claim as the step asserts it (≠ for a failure) and the proof's status."""
+    proof = Proof("t", "no result", "t", steps=[s for s in p2.steps if not s.holds])
+    math, status = formula(formats(proof)["text/latex"])
+    assert r"\neq" in math and status == "PROVED"
+    empty = formats(Proof("t", "a_title", "t"))["text/latex"]
+    assert empty == r"$\displaystyle \text{a title: no result} \quad [\text{UNKNOWN}]$"
 
 
 def test_a_step_stated_in_prose_is_text_in_math():
