@@ -41,6 +41,10 @@ DOCUMENT_ONLY = (r"\section", r"\paragraph", r"\begin{description}", r"\footnote
 # The environments MathJax knows (amsmath's, inside math).
 ENVIRONMENTS = {"aligned", "gathered", "cases", "matrix", "pmatrix", "bmatrix", "vmatrix",
                 "smallmatrix", "array"}
+# The order JupyterLab and the classic notebook choose an output's MIME type in (the first
+# present is shown).
+SHOWN_FIRST = ("application/javascript", "text/html", "text/markdown", "text/latex",
+               "image/svg+xml", "image/png", "text/plain")
 MATH = re.compile(r"(?<!\\)(\$\$?)(.+?)(?<!\\)\1", re.S)
 
 
@@ -179,9 +183,15 @@ def formats(obj) -> dict:
     return data
 
 
+def shown(data: dict) -> str:
+    """The MIME type a notebook shows of an output."""
+    return next(kind for kind in SHOWN_FIRST if kind in data)
+
+
 def test_a_proof_shows_as_markdown_with_its_result_as_latex(p2):
     data = formats(p2)
     assert set(data) == {"text/plain", "text/markdown", "text/latex"}  # no HTML before it
+    assert shown(data) == "text/markdown"
     assert_mathjax_safe(data["text/markdown"])
     assert_one_formula(data["text/latex"])
     assert r"\boxed" not in data["text/latex"]
@@ -377,8 +387,10 @@ def test_the_tour_runs_in_a_kernel_and_every_output_is_mathjax_safe(executed, p2
     assert seconds < 20, f"the tour took {seconds:.1f} s"
     layer, proof, derivation, step = _results(notebook)
     assert set(layer) == {"text/plain", "text/latex"}
+    assert shown(layer) == "text/latex"
     for data in (proof, derivation, step):
         assert set(data) == {"text/plain", "text/markdown", "text/latex"}
+        assert shown(data) == "text/markdown"
         assert_mathjax_safe(data["text/markdown"])
     for data in (layer, proof, derivation, step):
         assert_one_formula(data["text/latex"])
