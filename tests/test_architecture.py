@@ -38,6 +38,7 @@ FLOORS = {
     "symproof.backprop": DERIVATIONS, "symproof.solve": DERIVATIONS,
     "symproof.stack": DERIVATIONS, "symproof.derivation": DERIVATIONS,
     "symproof.crosscheck": DERIVATIONS, "symproof.report": DERIVATIONS,
+    "symproof.notebook": DERIVATIONS,
     "symproof.registry": FRONT, "symproof.problems": FRONT, "symproof.claims": FRONT,
     "symproof.latex.document": FRONT, "symproof.latex.export": FRONT,
     "symproof.latex.roundtrip": FRONT, "symproof.cli": FRONT, "symproof.__main__": FRONT,
