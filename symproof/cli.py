@@ -426,6 +426,8 @@ def _check(args) -> int:
                              "--in-place writes the notes into FILE itself")
     if args.annotate is not None and not args.annotate.strip():
         raise ParameterError("--annotate", args.annotate, "must name a file")
+    if args.pdf and not args.annotate:
+        raise ParameterError("--pdf", "", "needs --annotate OUT.tex (the PDF goes beside it)")
     markdown = path.suffix.lower() not in _LATEX_SUFFIXES
     target = path if args.in_place else Path(args.annotate) if args.annotate else None
     if target is not None:  # before reading: a refused output must not cost a check
@@ -435,8 +437,6 @@ def _check(args) -> int:
             _check_pdf_request(args, markdown)
             wanted["the PDF of --annotate"] = target.with_suffix(".pdf")
         check_outputs(wanted, [path], overwrite_inputs=args.in_place)
-    elif args.pdf:
-        raise ParameterError("--pdf", "", "needs --annotate OUT.tex (the PDF goes beside it)")
     text = read_document(path)
     progress = progress_on(sys.stderr)
     try:

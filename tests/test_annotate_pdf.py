@@ -338,7 +338,8 @@ def test_no_shell_escape_and_no_reading_outside(tmp_path, capsys):
     secret.write_text("TOPSECRET")
     document = ("\\documentclass{article}\n\\begin{document}\n"
                 f"\\immediate\\write18{{touch {witness}}}\n"
-                f"\\newread\\myr\\openin\\myr={secret} \\ifeof\\myr none\\else\\read\\myr to\\x\\x\\fi\n"
+                f"\\newread\\myr\\openin\\myr={secret} "
+                "\\ifeof\\myr none\\else\\read\\myr to\\x\\x\\fi\n"
                 "\\[ 1 + 1 = 2 \\]\n\\end{document}\n")
     code, err, text = _marked_pdf(tmp_path, capsys, document)
     assert code == 0, err
@@ -347,6 +348,7 @@ def test_no_shell_escape_and_no_reading_outside(tmp_path, capsys):
 
 def test_pdf_needs_annotate_a_tex_file_and_a_latex_document(tmp_path, capsys):
     cases = [([str(SEED_TEX), "--pdf"], "--pdf needs --annotate OUT.tex"),
+             ([str(SEED_TEX), "--pdf", "--in-place"], "--pdf needs --annotate OUT.tex"),
              ([str(SEED_MD), "--annotate", str(tmp_path / "a.tex"), "--pdf"],
               "for Markdown write an HTML report: --annotate OUT.html"),
              ([str(SEED_TEX), "--annotate", str(tmp_path / "a.html"), "--pdf"],
@@ -388,3 +390,24 @@ def test_marking_only_adds_lines(lines):
         assert marked.startswith("\\documentclass{article}")
     else:
         assert _unmarked(marked) == text
+
+
+def _inline_claims(count: int) -> str:
+    claims = "\n".join(f"and ${k} + 1 = {k + 1 if k % 5 else k + 2}$" for k in range(1, count + 1))
+    return f"\\documentclass{{article}}\n\\begin{{document}}\n{claims}\n\\end{{document}}\n"
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("count, margins", [(25, True), (70, False)])
+def test_many_claims_on_one_page(tmp_path, capsys, count, margins):
+    """25 margin notes on a page need more than LaTeX's 18 float boxes (the marked copy asks
+    for them); 70 do not fit beside one page at all: then the marks go into the text."""
+    source = tmp_path / "dense.tex"
+    source.write_text(_inline_claims(count))
+    out = tmp_path / "marked.tex"
+    assert main(["check", str(source), "--inline", "--annotate", str(out), "--pdf"]) == 1
+    capsys.readouterr()
+    flat = _squeezed(_pdftext(tmp_path / "marked.pdf"))
+    assert ("[3✓]" in flat) != margins and "3✓" in flat and "7×" in flat
+    refuted = count // 5
+    assert flat.count("refuted;identity;") == refuted

@@ -9,10 +9,10 @@ The marks must never change what the document says or whether it compiles, so:
 * the commands are defined just before ``\\begin{document}`` with ``\\providecommand``, and load
   nothing a document may already have (amssymb only when ``\\checkmark`` is undefined);
 * a mark goes into the margin only where ``\\marginpar`` works: in outer paragraph mode, with
-  one column and a real margin. Inside a box, float, minipage or footnote, in two columns or
-  with no margin, the mark is written in the text instead (a superscript), and a note in
-  parentheses (a footnote in a float would be lost); ``margins=False`` writes every mark in the
-  text, the fallback for a document whose margins do not survive;
+  one column and a real margin. Inside a box, float or minipage, in two columns or with no
+  margin, the mark is written in the text instead (a superscript), and a note in parentheses
+  (a footnote in a float would be lost); ``margins=False`` writes every mark and note in the
+  text, the fallback for a document whose margins or footnotes do not survive;
 * a fragment (no ``\\documentclass``) is wrapped in a minimal article;
 * a claim outside the document body (in the preamble, or after ``\\end{document}``) is listed
   at the start of the body, where a mark can be typeset.
@@ -59,22 +59,25 @@ _CLASS = re.compile(r"\\documentclass\b")
 _BEGIN = re.compile(r"\\begin\s*\{document\}")
 _END = re.compile(r"\\end\s*\{document\}")
 
-# Where a \marginpar or a \footnote is safe: not inside a box (\ifinner), nor a float (LaTeX's
-# \@floatpenalty is nonzero there: a margin note would be a float lost, a footnote vanishes).
-# Each command picks the form to use (\SymproofNext), then uses it.
-_OUTER = r"\ifinner\else\ifnum\csname @floatpenalty\endcsname=0 "
-_MARGIN = (r"\let\SymproofNext\SymproofInText" + _OUTER + r"\ifdim\columnwidth<\textwidth"
-           r"\else\ifdim\marginparwidth<2em\else\let\SymproofNext\SymproofInMargin"
-           r"\fi\fi\fi\fi\SymproofNext{#1}")
-_NOTE = (r"\let\SymproofNext\SymproofNoteInText" + _OUTER
-         + r"\let\SymproofNext\SymproofFootnote\fi\fi\SymproofNext{#1}")
+# Where a \marginpar or a \footnote is safe: not inside a box (\ifinner), a float (which defines
+# \@captype: a margin note there is a float lost, a footnote vanishes), a minipage, a parbox or
+# a column narrower than the text (\hsize: a margin note of the left column would cover the
+# right one). Each command picks the form to use (\SymproofNext), then uses it.
+_OUTER = (r"\ifinner\else\ifcsname @captype\endcsname\else\ifdim\hsize<\textwidth\else",
+          r"\fi\fi\fi")
+_MARGIN = (r"\let\SymproofNext\SymproofInText" + _OUTER[0] + r"\ifdim\marginparwidth<2em"
+           r"\else\let\SymproofNext\SymproofInMargin\fi" + _OUTER[1] + r"\SymproofNext{#1}")
+_NOTE = (r"\let\SymproofNext\SymproofNoteInText" + _OUTER[0]
+         + r"\let\SymproofNext\SymproofFootnote" + _OUTER[1] + r"\SymproofNext{#1}")
 
 
-def _definitions(margins: bool) -> str:
+def _definitions(margins: bool, marks: int) -> str:
     """The commands the marks use, each defined only if the document has no command of that
-    name (the marks of :data:`STATUS_MARKS`, in math, amssymb for the few it needs)."""
+    name (the marks of :data:`STATUS_MARKS`, in math, amssymb for the few it needs), and room
+    for ``marks`` margin notes: each is a float until its page is out, and LaTeX has 18."""
     lines = [r"% symproof: the commands of the verdict marks below",
              r"\csname @ifundefined\endcsname{checkmark}{\usepackage{amssymb}}{}",
+             rf"\csname @ifundefined\endcsname{{extrafloats}}{{}}{{\extrafloats{{{marks}}}}}",
              r"\providecommand\SymproofInText[1]{\textsuperscript{[#1]}}",
              r"\providecommand\SymproofInMargin[1]{\marginpar{\raggedright\footnotesize #1}}",
              r"\providecommand\SymproofNoteInText[1]{\ {\footnotesize(#1)}}",
@@ -168,7 +171,7 @@ def marked_latex(text: str, verdicts: Sequence, *, inline: bool = False,
             if groups[number]:
                 out.extend(_lines_for(groups[number], ending))
     marked = "\n".join(out)
-    definitions = _definitions(margins)
+    definitions = _definitions(margins, 2 * len(groups) + 2)  # a margin note takes two boxes
     if begin_offset is None:
         return _wrapped(marked, definitions)
     # marks go only after \begin{document}'s line, so its offset is the same in `marked`
