@@ -54,7 +54,7 @@ PDF_MARKS = {"PROVED": "✓", "VERIFIED": "⊡", "SPOT_CHECKED": "≈", "REFUTED
 # --- the HTML report ------------------------------------------------------------------------
 
 _UNIT = re.compile(r'<div class="unit"><span class="n">(?P<anchors>(?:<span id="L\d+"></span>)+)'
-                   r'[^<]*</span><div class="src">(?P<src>[^<]*)</div>'
+                   r'[^<]*</span><div class="src">(?P<src>.*?)</div>'
                    r'<span class="marks">(?P<marks>.*?)</span></div>')
 _ITEM = re.compile(r'<li id="v(\d+)" class="(\w+)"><a href="#L(\d+)">line (\d+)</a>')
 
@@ -155,6 +155,14 @@ def test_no_tag_from_the_document_or_a_reason_survives(text, label):
     assert "<script" not in body.lower()
     # every "<" of the body opens one of the report's own tags
     assert not re.search(r"<(?!/?(?:body|h1|p|a|div|span|ol|li|code|html)\b)", body)
+
+
+def test_code_is_shown_as_code_so_mathjax_leaves_it(tmp_path):
+    doc = "Text $x$.\n\n```\n$$a = <b>$$\n```\nand `$y$` here\n\n$$1 + 1 = 2$$\n"
+    page = html_report(doc, [SimpleNamespace(line=7, label="PROVED", reason="identity")])
+    assert "<code>```\n$$a = &lt;b&gt;$$\n```</code>" in page
+    assert "<code>`$y$`</code>" in page and "Text $x$." in page
+    assert [marks for _, marks in _units(page) if marks] == [[0]]
 
 
 def test_crlf_markdown_report_has_the_same_marks(tmp_path, capsys):
@@ -411,3 +419,19 @@ def test_many_claims_on_one_page(tmp_path, capsys, count, margins):
     assert ("[3✓]" in flat) != margins and "3✓" in flat and "7×" in flat
     refuted = count // 5
     assert flat.count("refuted;identity;") == refuted
+
+
+@needs_pdflatex
+def test_many_pages_of_claims_keep_their_margins(tmp_path, capsys):
+    """Float boxes are freed page by page: a long document asks for a page's worth, not one
+    per claim (LaTeX has a few hundred insert registers in all)."""
+    claims = "\n".join(f"\\[ {k} + 1 = {k + 1} \\]" for k in range(1, 301))
+    source = tmp_path / "long.tex"
+    source.write_text(f"\\documentclass{{article}}\n\\begin{{document}}\n{claims}\n"
+                      "\\end{document}\n")
+    out = tmp_path / "marked.tex"
+    assert main(["check", str(source), "--annotate", str(out), "--pdf"]) == 0
+    capsys.readouterr()
+    assert "\\extrafloats{100}" in out.read_text()
+    flat = _squeezed(_pdftext(tmp_path / "marked.pdf"))
+    assert "302✓" in flat and "[" not in flat

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from ..notation import STATUS_MARKS
 from .annotate import anchored
-from .extract import math_blocks
+from .extract import code_spans, math_blocks
 
 __all__ = ["html_report", "MATHJAX"]
 
@@ -96,25 +96,45 @@ def _verdict_items(group: Sequence, numbers: dict[int, int]) -> str:
     return '<ol class="verdicts">' + "".join(items) + "</ol>"
 
 
+def _escaped(text: str, start: int, end: int, code: list[tuple[int, int]]) -> str:
+    """``text[start:end]`` as HTML text, its code (``code``: sorted start, end spans) in
+    ``<code>``, which MathJax leaves alone: a ``$`` in a code block is no math."""
+    out, position = [], start
+    for first, last in code:
+        first, last = max(first, start), min(last, end)
+        if first >= last:
+            continue
+        out.append(html.escape(text[position:first]))
+        out.append(f"<code>{html.escape(text[first:last])}</code>")
+        position = last
+    out.append(html.escape(text[position:end]))
+    return "".join(out)
+
+
 def html_report(text: str, verdicts: Sequence, *, markdown: bool = True, inline: bool = False,
                 title: str = "document") -> str:
     """The report on ``text`` for ``verdicts`` (anything with ``line``, ``label``, ``reason``
     and, shown when present, ``latex``): a complete HTML page."""
     groups = anchored(text, verdicts, markdown=markdown, inline=inline)
     numbers = {id(v): n for n, v in enumerate(verdicts)}
-    lines = text.split("\n")
+    shown = text.replace("\r\n", "\n")  # the same lines, as a browser shows them
+    lines = shown.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    code = sorted(code_spans(shown, markdown).items())
     blocks = math_blocks(text, inline, markdown)
     body = []
     for unit in _units(lines, set(groups), blocks):
-        source = "\n".join(line.rstrip("\r") for line in lines[unit.start - 1:unit.stop - 1])
+        source = _escaped(shown, starts[unit.start - 1], starts[unit.stop - 1] - 1, code)
         anchors = "".join(f'<span id="L{n}"></span>' for n in unit)
-        shown = (f"{unit.start}" if len(unit) == 1 else f"{unit.start}&ndash;{unit.stop - 1}")
+        span = (f"{unit.start}" if len(unit) == 1 else f"{unit.start}&ndash;{unit.stop - 1}")
         group = groups.get(unit.stop - 1, [])
         marks = "".join(f'<a class="{v.label}" href="#v{numbers[id(v)]}" '
                         f'title="line {v.line}: {v.label.lower()}">{_mark(v.label)}</a>'
                         for v in group)
-        body.append(f'<div class="unit"><span class="n">{anchors}{shown}</span>'
-                    f'<div class="src">{html.escape(source)}</div>'
+        body.append(f'<div class="unit"><span class="n">{anchors}{span}</span>'
+                    f'<div class="src">{source}</div>'
                     f'<span class="marks">{marks}</span></div>')
         if group:
             body.append(_verdict_items(group, numbers))

@@ -63,6 +63,7 @@ _END = re.compile(r"\\end\s*\{document\}")
 # \@captype: a margin note there is a float lost, a footnote vanishes), a minipage, a parbox or
 # a column narrower than the text (\hsize: a margin note of the left column would cover the
 # right one). Each command picks the form to use (\SymproofNext), then uses it.
+_MOST_BOXES = 100  # a margin note takes two
 _OUTER = (r"\ifinner\else\ifcsname @captype\endcsname\else\ifdim\hsize<\textwidth\else",
           r"\fi\fi\fi")
 _MARGIN = (r"\let\SymproofNext\SymproofInText" + _OUTER[0] + r"\ifdim\marginparwidth<2em"
@@ -74,10 +75,13 @@ _NOTE = (r"\let\SymproofNext\SymproofNoteInText" + _OUTER[0]
 def _definitions(margins: bool, marks: int) -> str:
     """The commands the marks use, each defined only if the document has no command of that
     name (the marks of :data:`STATUS_MARKS`, in math, amssymb for the few it needs), and room
-    for ``marks`` margin notes: each is a float until its page is out, and LaTeX has 18."""
+    for ``marks`` margin notes on a page (each is a float until its page is out, and LaTeX has
+    18; boxes are freed page by page, and more than :data:`_MOST_BOXES` would not fit beside a
+    page anyway)."""
+    boxes = min(2 * marks + 2, _MOST_BOXES) if margins else 0
     lines = [r"% symproof: the commands of the verdict marks below",
              r"\csname @ifundefined\endcsname{checkmark}{\usepackage{amssymb}}{}",
-             rf"\csname @ifundefined\endcsname{{extrafloats}}{{}}{{\extrafloats{{{marks}}}}}",
+             rf"\csname @ifundefined\endcsname{{extrafloats}}{{}}{{\extrafloats{{{boxes}}}}}",
              r"\providecommand\SymproofInText[1]{\textsuperscript{[#1]}}",
              r"\providecommand\SymproofInMargin[1]{\marginpar{\raggedright\footnotesize #1}}",
              r"\providecommand\SymproofNoteInText[1]{\ {\footnotesize(#1)}}",
@@ -171,7 +175,7 @@ def marked_latex(text: str, verdicts: Sequence, *, inline: bool = False,
             if groups[number]:
                 out.extend(_lines_for(groups[number], ending))
     marked = "\n".join(out)
-    definitions = _definitions(margins, 2 * len(groups) + 2)  # a margin note takes two boxes
+    definitions = _definitions(margins, len(groups))
     if begin_offset is None:
         return _wrapped(marked, definitions)
     # marks go only after \begin{document}'s line, so its offset is the same in `marked`
