@@ -495,7 +495,7 @@ def _write_annotated(args, target: Path, text: str, verdicts, markdown: bool) ->
             raise ExportError(f"{args.file}: {marked.problem}; wrote the marked copy {target}, "
                               "no PDF")
         done += f", {target.with_suffix('.pdf')} ({marked.pages} page" \
-                f"{'s' * (marked.pages != 1)})"
+                f"{'s' * (marked.pages != 1)}" + (f"; {marked.note}" if marked.note else "") + ")"
     elif target.suffix.lower() in _HTML_SUFFIXES and not args.in_place:
         write_atomically(target, html_report(text, verdicts, markdown=markdown,
                                              inline=args.inline, title=Path(args.file).name))

@@ -86,7 +86,9 @@ def test_seed_report_marks_every_claim_on_its_line(tmp_path, capsys):
             assert expected[number]["line"] in lines  # beside the claim's own block
     for number, verdict in enumerate(expected):
         mark = STATUS_MARKS[verdict["status"]][0]
-        assert f'class="{verdict["status"]}" href="#v{number}"' in page
+        # the mark links to the verdict, the verdict back to the mark
+        assert f'class="{verdict["status"]}" id="m{number}" href="#v{number}"' in page
+        assert f'<a href="#m{number}">{mark}</a>' in page
         assert re.search(rf'href="#v{number}" title="[^"]*">{re.escape(mark)}</a>', page)
     # the reasons, counterexamples included, under the marks
     for verdict in expected:
@@ -314,9 +316,12 @@ def test_margins_that_break_are_replaced_by_marks_in_the_text(tmp_path, capsys):
     # a class (here imitated) without \marginpar: the marked copy falls back to text marks
     document = ("\\documentclass{article}\n\\let\\marginpar\\undefined\n\\begin{document}\n"
                 f"{CLAIMS}\n\\end{{document}}\n")
-    code, err, text = _marked_pdf(tmp_path, capsys, document)
-    assert code == 1, err
-    assert "[4✓]" in _squeezed(text)
+    source = tmp_path / "doc.tex"
+    source.write_text(document)
+    assert main(["check", str(source), "--annotate", str(tmp_path / "m.tex"), "--pdf"]) == 1
+    assert re.search(r"wrote .*m\.pdf \(1 page; marks in the text: with margin notes, "
+                     r"pdflatex failed: ! Undefined control sequence\.\)", capsys.readouterr().out)
+    assert "[4✓]" in _squeezed(_pdftext(tmp_path / "m.pdf"))
 
 
 @needs_pdflatex
@@ -325,7 +330,7 @@ def test_margins_that_break_are_replaced_by_marks_in_the_text(tmp_path, capsys):
      "while scanning use of \\textbf"),
     ("\\begin{document}\n\\[ 1 + 1 = 2 \\]\n}}\n\\end{document}\n", "Too many }'s"),
     ("\\begin{document}\n\\input{/etc/passwd}\n\\[ 1 + 1 = 2 \\]\n\\end{document}\n",
-     "not found"),
+     "may read no file outside it"),
     ("\\begin{document}\n\\input{../../../../etc/hostname}\n\\[ 1 + 1 = 2 \\]\n"
      "\\end{document}\n", "not found"),
 ])
@@ -435,3 +440,14 @@ def test_many_pages_of_claims_keep_their_margins(tmp_path, capsys):
     assert "\\extrafloats{100}" in out.read_text()
     flat = _squeezed(_pdftext(tmp_path / "marked.pdf"))
     assert "302✓" in flat and "[" not in flat
+
+
+def test_a_latex_document_gets_an_html_report_too(tmp_path, capsys):
+    expected = _json_verdicts(capsys, SEED_TEX)
+    out = tmp_path / "report.htm"
+    assert main(["check", str(SEED_TEX), "--annotate", str(out)]) == 1
+    capsys.readouterr()
+    page = out.read_text()
+    assert [(int(line), label) for _, label, line, _ in _ITEM.findall(page)] == [
+        (v["line"], v["status"]) for v in expected]
+    assert "\\begin{align*}" in page and "% 100% sure" in page  # the source, as written

@@ -41,7 +41,7 @@ _CONFIG = """window.MathJax = {
 _STYLE = """body { font-family: Georgia, serif; max-width: 60em; margin: 2em auto; padding: 0 1em; }
 .summary { padding: .5em 1em; background: #f4f4f4; border-radius: 4px; }
 .unit { display: flex; gap: 1em; }
-.unit:target, .unit:hover { background: #fffbe0; }
+.unit:has(span:target), .unit:hover, .verdicts li:target { background: #fffbe0; }
 .n { color: #888; min-width: 4em; text-align: right; font-family: monospace; user-select: none; }
 .src { white-space: pre-wrap; flex: 1; overflow-wrap: anywhere; }
 .marks { min-width: 4em; font-size: 1.2em; }
@@ -90,7 +90,8 @@ def _verdict_items(group: Sequence, numbers: dict[int, int]) -> str:
         number = numbers[id(verdict)]
         items.append(
             f'<li id="v{number}" class="{verdict.label}"><a href="#L{verdict.line}">line '
-            f"{verdict.line}</a> {_mark(verdict.label)} {verdict.label.lower()}: "
+            f'{verdict.line}</a> <a href="#m{number}">{_mark(verdict.label)}</a> '
+            f"{verdict.label.lower()}: "
             f"<code>{html.escape(getattr(verdict, 'latex', ''))}</code>"
             f" &mdash; {html.escape(' '.join(verdict.reason.split()))}</li>")
     return '<ol class="verdicts">' + "".join(items) + "</ol>"
@@ -130,7 +131,7 @@ def html_report(text: str, verdicts: Sequence, *, markdown: bool = True, inline:
         anchors = "".join(f'<span id="L{n}"></span>' for n in unit)
         span = (f"{unit.start}" if len(unit) == 1 else f"{unit.start}&ndash;{unit.stop - 1}")
         group = groups.get(unit.stop - 1, [])
-        marks = "".join(f'<a class="{v.label}" href="#v{numbers[id(v)]}" '
+        marks = "".join(f'<a class="{v.label}" id="m{numbers[id(v)]}" href="#v{numbers[id(v)]}" '
                         f'title="line {v.line}: {v.label.lower()}">{_mark(v.label)}</a>'
                         for v in group)
         body.append(f'<div class="unit"><span class="n">{anchors}{span}</span>'

@@ -204,6 +204,8 @@ class MarkedPdf:
     tex: str
     pages: int | None
     problem: str = ""
+    #: How the marks were set when they could not all go into the margin, or "".
+    note: str = ""
 
 
 def compile_marked(text: str, verdicts: Sequence, pdf_path: Path, *,
@@ -220,10 +222,14 @@ def compile_marked(text: str, verdicts: Sequence, pdf_path: Path, *,
         return MarkedPdf(tex, None, first)
     own = _compile_error(original_latex(text))
     if own:
+        if "not found" in own:  # an \input of the student's own, or of a file kept out
+            own += (" (the document is compiled alone in a scratch folder, and may read no "
+                    "file outside it)")
         return MarkedPdf(tex, None, f"the document does not compile on its own: {own}")
     plain = marked_latex(text, verdicts, inline=inline, margins=False)
     try:
-        return MarkedPdf(plain, compile_pdf(plain, pdf_path))
+        return MarkedPdf(plain, compile_pdf(plain, pdf_path),
+                         note=f"marks in the text: with margin notes, {first}")
     except ExportError:
         return MarkedPdf(tex, None, f"the marked copy does not compile, although the "
                                     f"document does: {first}")
