@@ -451,3 +451,14 @@ def test_a_latex_document_gets_an_html_report_too(tmp_path, capsys):
     assert [(int(line), label) for _, label, line, _ in _ITEM.findall(page)] == [
         (v["line"], v["status"]) for v in expected]
     assert "\\begin{align*}" in page and "% 100% sure" in page  # the source, as written
+
+
+@needs_pdflatex
+def test_document_delimiters_shown_in_code_are_not_the_document(tmp_path, capsys):
+    document = ("\\documentclass{article}\n\\begin{document}\nA template:\n"
+                "\\begin{verbatim}\n\\end{document}\n\\end{verbatim}\n"
+                "\\[ 2 + 2 = 5 \\]\nthe end \\verb|\\begin{document}|.\n\\end{document}\n")
+    code, err, text = _marked_pdf(tmp_path, capsys, document)
+    assert code == 1, err
+    flat = _squeezed(text)
+    assert "7×" in flat and "Claimsoutside" not in flat and "line7:refuted" in flat

@@ -45,6 +45,7 @@ from ..latex.escape import escape
 from ..latex.export import ExportError, compile_pdf
 from ..notation import STATUS_MARKS
 from .annotate import anchored
+from .extract import code_spans
 
 __all__ = ["marked_latex", "original_latex", "document_parts", "compile_marked", "MarkedPdf",
            "NOTED"]
@@ -103,10 +104,11 @@ def _visible(line: str) -> str:
 
 def document_parts(text: str) -> tuple[int | None, int | None, int | None]:
     """(offset of ``\\begin{document}``, its line, line of ``\\end{document}``), None for each
-    one missing; all None for a fragment (no ``\\documentclass`` before the body)."""
+    one missing; all None for a fragment (no ``\\documentclass`` before the body). Code
+    (``verbatim``, ``\\verb``) that shows them is not them."""
     offset, seen_class, begin_line, end_line = 0, False, None, None
     begin_offset = None
-    for number, line in enumerate(text.split("\n"), 1):
+    for number, line in enumerate(_without_code(text).split("\n"), 1):
         visible = _visible(line)
         if begin_line is None:
             seen_class = seen_class or _CLASS.search(visible) is not None
@@ -121,6 +123,17 @@ def document_parts(text: str) -> tuple[int | None, int | None, int | None]:
     if not seen_class:
         return None, None, None
     return begin_offset, begin_line, end_line
+
+
+def _without_code(text: str) -> str:
+    """``text`` with its code blanked out, every line and offset kept."""
+    pieces, position = [], 0
+    for start, end in sorted(code_spans(text).items()):
+        pieces.append(text[position:start])
+        pieces.append(re.sub(r"[^\n]", " ", text[start:end]))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _mark(group: Sequence) -> str:
