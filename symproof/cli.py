@@ -460,7 +460,8 @@ def _check(args) -> int:
         print(f"{len(verdicts)} claims" + (": " + ", ".join(f"{n} {s}" for s, n in counts.items())
                                            if counts else ""))
     if target is not None:
-        _write_annotated(args, target, text, verdicts, markdown)
+        described = [(start, ctx.described) for start, ctx in contexts if ctx.described]
+        _write_annotated(args, target, text, verdicts, markdown, described)
     return 1 if any(v.status is Status.REFUTED for v in verdicts) else 0
 
 
@@ -479,7 +480,8 @@ def _check_pdf_request(args, markdown: bool) -> None:
     require_pdflatex()
 
 
-def _write_annotated(args, target: Path, text: str, verdicts, markdown: bool) -> None:
+def _write_annotated(args, target: Path, text: str, verdicts, markdown: bool,
+                     contexts: list[tuple[int, str]]) -> None:
     """The annotated output --annotate (or --in-place) asks for: an HTML report for .html, the
     marked LaTeX and its PDF for --pdf, else a copy with a comment per claim. A marked
     document that cannot be compiled is still written, then the error is raised."""
@@ -498,7 +500,8 @@ def _write_annotated(args, target: Path, text: str, verdicts, markdown: bool) ->
                 f"{'s' * (marked.pages != 1)}" + (f"; {marked.note}" if marked.note else "") + ")"
     elif target.suffix.lower() in _HTML_SUFFIXES and not args.in_place:
         write_atomically(target, html_report(text, verdicts, markdown=markdown,
-                                             inline=args.inline, title=Path(args.file).name))
+                                             inline=args.inline, title=Path(args.file).name,
+                                             contexts=contexts))
     else:
         write_atomically(target, annotate(text, verdicts, markdown=markdown,
                                           inline=args.inline))

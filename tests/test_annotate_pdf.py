@@ -106,7 +106,10 @@ def test_seed_report_summary_counts_each_status(tmp_path, capsys):
     expected = Counter(v["status"] for v in _json_verdicts(capsys, SEED_MD))
     out = tmp_path / "report.html"
     main(["check", str(SEED_MD), "--annotate", str(out)])
-    summary = re.search(r'<p class="summary">(.*?)</p>', out.read_text()).group(1)
+    page = out.read_text()
+    summary = re.search(r'<p class="summary">(.*?)</p>', page).group(1)
+    # the settings the claims were judged in, as the terminal shows them
+    assert '<li><a href="#L5">from line 5</a>: inferred: C_in = 1, C_out = 2' in page
     assert summary.startswith(f"{sum(expected.values())} claims: ")
     for status, count in expected.items():
         word = status.lower().replace("_", " ")

@@ -40,6 +40,7 @@ _CONFIG = """window.MathJax = {
 
 _STYLE = """body { font-family: Georgia, serif; max-width: 60em; margin: 2em auto; padding: 0 1em; }
 .summary { padding: .5em 1em; background: #f4f4f4; border-radius: 4px; }
+.contexts { font-size: .9em; color: #444; }
 .unit { display: flex; gap: 1em; }
 .unit:has(span:target), .unit:hover, .verdicts li:target { background: #fffbe0; }
 .n { color: #888; min-width: 4em; text-align: right; font-family: monospace; user-select: none; }
@@ -84,6 +85,17 @@ def _units(lines: list[str], marked: set[int], blocks: list[tuple[int, int]]) ->
     return units
 
 
+def _contexts(contexts: Sequence[tuple[int, str]]) -> str:
+    """The settings the claims were judged in, one item each, linked to their first line."""
+    if not contexts:
+        return ""
+    items = "".join(f'<li><a href="#L{start}">from line {start}</a>: '
+                    f"{html.escape(' '.join(described.split()))}</li>" if start else
+                    f"<li>for the document: {html.escape(' '.join(described.split()))}</li>"
+                    for start, described in contexts)
+    return f'<ul class="contexts">{items}</ul>\n'
+
+
 def _verdict_items(group: Sequence, numbers: dict[int, int]) -> str:
     items = []
     for verdict in group:
@@ -113,9 +125,10 @@ def _escaped(text: str, start: int, end: int, code: list[tuple[int, int]]) -> st
 
 
 def html_report(text: str, verdicts: Sequence, *, markdown: bool = True, inline: bool = False,
-                title: str = "document") -> str:
+                title: str = "document", contexts: Sequence[tuple[int, str]] = ()) -> str:
     """The report on ``text`` for ``verdicts`` (anything with ``line``, ``label``, ``reason``
-    and, shown when present, ``latex``): a complete HTML page."""
+    and, shown when present, ``latex``): a complete HTML page. ``contexts`` are the settings
+    the claims were judged in, (first line, description), shown under the summary."""
     groups = anchored(text, verdicts, markdown=markdown, inline=inline)
     numbers = {id(v): n for n, v in enumerate(verdicts)}
     shown = text.replace("\r\n", "\n")  # the same lines, as a browser shows them
@@ -145,4 +158,5 @@ def html_report(text: str, verdicts: Sequence, *, markdown: bool = True, inline:
             f"<script>\n{_CONFIG}\n</script>\n"
             f'<script id="MathJax-script" async src="{MATHJAX}"></script>\n'
             f"</head>\n<body>\n<h1>symproof check: {name}</h1>\n{_summary(verdicts)}\n"
+            + _contexts(contexts)
             + "\n".join(body) + "\n</body>\n</html>\n")
