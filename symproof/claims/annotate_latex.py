@@ -44,7 +44,9 @@ from pathlib import Path
 from ..latex.escape import escape
 from ..latex.export import ExportError, compile_pdf
 from ..notation import STATUS_MARKS
+from ..proof import Status
 from .annotate import anchored
+from .check import UNPARSED
 from .extract import code_spans
 
 __all__ = ["marked_latex", "original_latex", "document_parts", "compile_marked", "MarkedPdf",
@@ -52,7 +54,7 @@ __all__ = ["marked_latex", "original_latex", "document_parts", "compile_marked",
 
 #: Verdicts whose reason is printed as a note (a footnote) under the mark: a counterexample,
 #: or why nothing decided the claim. Proved and given claims carry the mark only.
-NOTED = ("REFUTED", "UNKNOWN", "UNPARSED")
+NOTED = (Status.REFUTED.name, Status.UNKNOWN.name, UNPARSED)
 
 # A comment runs from an unescaped % to the end of the line (\% is a percent sign).
 _COMMENT = re.compile(r"(?<!\\)(?:\\\\)*%.*")
