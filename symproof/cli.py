@@ -27,7 +27,7 @@ from .errors import ParameterError, SymproofError
 from .files import check_outputs, read_document, write_atomically
 from .latex import latex as to_latex
 from .latex.document import markdown_document, tex_document
-from .latex.export import compile_pdf, require_pdflatex
+from .latex.export import ExportError, compile_pdf, require_pdflatex
 from .layers.spec import models, specs
 from .limits import NAMES, integer_from_text, raised
 from .notation import LETTERS, index_symbol
@@ -130,7 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     check.add_argument("--inline", action="store_true", help="also check inline $…$ math")
     check.add_argument("--annotate", metavar="OUT",
-                       help="write a copy of the document with each claim's verdict")
+                       help="write a copy of the document with each claim's verdict (a "
+                            "comment per claim; OUT.html: an HTML report with a mark beside "
+                            "every claim)")
+    check.add_argument("--pdf", action="store_true",
+                       help="with --annotate OUT.tex: mark every claim in the margin, "
+                            "counterexamples as footnotes, and compile OUT.pdf")
     check.add_argument("--in-place", action="store_true",
                        help="write the verdicts into FILE itself (atomically; notes of an "
                             "earlier run are replaced)")
@@ -413,7 +418,6 @@ def _export(args, outputs: dict, proofs) -> list[str]:
 def _check(args) -> int:
     # the claim reader is loaded only when a document is checked: prove and layer do not
     # pay for it
-    from .claims.annotate import annotate
     from .claims.check import check_text
 
     path = Path(args.file)
@@ -422,12 +426,18 @@ def _check(args) -> int:
                              "--in-place writes the notes into FILE itself")
     if args.annotate is not None and not args.annotate.strip():
         raise ParameterError("--annotate", args.annotate, "must name a file")
+    if args.pdf and not args.annotate:
+        raise ParameterError("--pdf", "", "needs --annotate OUT.tex (the PDF goes beside it)")
+    markdown = path.suffix.lower() not in _LATEX_SUFFIXES
     target = path if args.in_place else Path(args.annotate) if args.annotate else None
     if target is not None:  # before reading: a refused output must not cost a check
         option = "--in-place" if args.in_place else "--annotate"
-        check_outputs({option: target}, [path], overwrite_inputs=args.in_place)
+        wanted = {option: target}
+        if args.pdf:
+            _check_pdf_request(args, markdown)
+            wanted["the PDF of --annotate"] = target.with_suffix(".pdf")
+        check_outputs(wanted, [path], overwrite_inputs=args.in_place)
     text = read_document(path)
-    markdown = path.suffix.lower() not in (".tex", ".ltx", ".latex")
     progress = progress_on(sys.stderr)
     try:
         verdicts, contexts = check_text(text, inline=args.inline, markdown=markdown,
@@ -450,11 +460,53 @@ def _check(args) -> int:
         print(f"{len(verdicts)} claims" + (": " + ", ".join(f"{n} {s}" for s, n in counts.items())
                                            if counts else ""))
     if target is not None:
+        described = [(start, ctx.described) for start, ctx in contexts if ctx.described]
+        _write_annotated(args, target, text, verdicts, markdown, described)
+    return 1 if any(v.status is Status.REFUTED for v in verdicts) else 0
+
+
+_LATEX_SUFFIXES = (".tex", ".ltx", ".latex")
+_HTML_SUFFIXES = (".html", ".htm")
+
+
+def _check_pdf_request(args, markdown: bool) -> None:
+    """``check --pdf`` asks for a LaTeX document marked into OUT.tex; pdflatex must exist."""
+    if Path(args.annotate).suffix.lower() != ".tex":
+        raise ParameterError("--annotate", args.annotate, "must end in .tex with --pdf (the "
+                             "marked LaTeX is kept beside its PDF)")
+    if markdown:
+        raise ParameterError("--pdf", args.file, "needs a LaTeX document (.tex); for Markdown "
+                             "write an HTML report: --annotate OUT.html")
+    require_pdflatex()
+
+
+def _write_annotated(args, target: Path, text: str, verdicts, markdown: bool,
+                     contexts: list[tuple[int, str]]) -> None:
+    """The annotated output --annotate (or --in-place) asks for: an HTML report for .html, the
+    marked LaTeX and its PDF for --pdf, else a copy with a comment per claim. A marked
+    document that cannot be compiled is still written, then the error is raised."""
+    from .claims.annotate import annotate
+    from .claims.annotate_html import html_report
+    from .claims.annotate_latex import compile_marked
+
+    done = str(target)
+    if args.pdf:
+        marked = compile_marked(text, verdicts, target.with_suffix(".pdf"), inline=args.inline)
+        write_atomically(target, marked.tex)
+        if marked.pages is None:
+            raise ExportError(f"{args.file}: {marked.problem}; wrote the marked copy {target}, "
+                              "no PDF")
+        done += f", {target.with_suffix('.pdf')} ({marked.pages} page" \
+                f"{'s' * (marked.pages != 1)}" + (f"; {marked.note}" if marked.note else "") + ")"
+    elif target.suffix.lower() in _HTML_SUFFIXES and not args.in_place:
+        write_atomically(target, html_report(text, verdicts, markdown=markdown,
+                                             inline=args.inline, title=Path(args.file).name,
+                                             contexts=contexts))
+    else:
         write_atomically(target, annotate(text, verdicts, markdown=markdown,
                                           inline=args.inline))
-        if not args.json:
-            print(_one_line(f"wrote {target}"))
-    return 1 if any(v.status is Status.REFUTED for v in verdicts) else 0
+    if not args.json:
+        print(_one_line(f"wrote {done}"))
 
 
 class Progress:

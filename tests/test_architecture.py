@@ -58,6 +58,8 @@ LAZY_ALLOWED = {
 LAZY_OWN = {
     ("symproof.cli", "symproof.claims.check"): "0.1 s at start-up; only `check` reads claims",
     ("symproof.cli", "symproof.claims.annotate"): "the same: only `check` annotates",
+    ("symproof.cli", "symproof.claims.annotate_html"): "the same: only `check` writes reports",
+    ("symproof.cli", "symproof.claims.annotate_latex"): "the same: only `check` marks LaTeX",
 }
 
 

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from ..notation import STATUS_MARKS
 from .extract import code_spans, math_blocks
 
-__all__ = ["annotate", "note_text"]
+__all__ = ["annotate", "anchored", "note_text"]
 
 # Characters that end a line for some reader (TeX, Python, Unicode, HTML renderers): none may
 # appear inside a note, or text after it would become live LaTeX or Markdown.
@@ -55,9 +55,11 @@ def note_text(status: str, reason: str, *, markdown: bool) -> str:
     return f"% {text}"
 
 
-def annotate(text: str, verdicts: Sequence, *, markdown: bool, inline: bool = False) -> str:
-    """``text`` with a note for each verdict (anything with ``line``, ``label``, ``reason``)
-    after the math block its line lies in."""
+def anchored(text: str, verdicts: Sequence, *, markdown: bool,
+             inline: bool = False) -> dict[int, list]:
+    """The verdicts by the line after which a note about them may go: the last line of the
+    math block the claim lies in, or the line after the code a verdict's line ends inside
+    (a note inside a block would break it, inside code it would be printed)."""
     blocks = math_blocks(text, inline, markdown)
     firsts = [first for first, _ in blocks]
     ends_of_lines = [n for n, c in enumerate(text) if c == "\n"] + [len(text)]
@@ -75,10 +77,19 @@ def annotate(text: str, verdicts: Sequence, *, markdown: bool, inline: bool = Fa
             line = bisect.bisect_left(ends_of_lines, code[inside][1] - 1) + 1
         return line
 
-    notes: dict[int, list[str]] = {}
+    groups: dict[int, list] = {}
     for verdict in verdicts:
-        notes.setdefault(anchor(verdict.line), []).append(
-            note_text(verdict.label, verdict.reason, markdown=markdown))
+        groups.setdefault(anchor(verdict.line), []).append(verdict)
+    return groups
+
+
+def annotate(text: str, verdicts: Sequence, *, markdown: bool, inline: bool = False) -> str:
+    """``text`` with a note for each verdict (anything with ``line``, ``label``, ``reason``)
+    after the math block its line lies in."""
+    blocks = math_blocks(text, inline, markdown)
+    notes = {line: [note_text(v.label, v.reason, markdown=markdown) for v in group]
+             for line, group in anchored(text, verdicts, markdown=markdown,
+                                         inline=inline).items()}
     lines = text.split("\n")  # "\n" only: the line numbers of the checker, CR kept in place
     ends = {last for _, last in blocks}
     out, after_block = [], False

@@ -4,6 +4,7 @@ pdflatex is missing or fails; the PDF reaches its destination through the one at
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +20,11 @@ PDFLATEX_HINT = ("pdflatex is not installed: install it with "
 
 
 _TIMEOUT = 300  # seconds per pdflatex run; a model answer compiles in about one
+# kpathsea's "paranoid" file access: \input, \include, \openin and \openout of an absolute
+# path, a parent folder or a hidden file are refused (a checked document is untrusted: it must
+# not copy /etc/passwd or a key into the PDF its reader shares). With -no-shell-escape,
+# \write18 runs nothing.
+_PARANOID = {"openin_any": "p", "openout_any": "p"}
 
 
 class ExportError(SymproofError):
@@ -33,7 +39,8 @@ def require_pdflatex() -> None:
 
 def compile_pdf(tex: str, pdf_path: Path) -> int:
     """Compile ``tex`` with pdflatex (twice, for the table of contents) in a scratch folder and
-    write the PDF to ``pdf_path``; returns its page count. On failure nothing is written; the
+    write the PDF to ``pdf_path``; returns its page count. pdflatex reads no file outside the
+    scratch folder and its own installation, and runs no command. On failure nothing is written; the
     scratch folder is removed even when the command is interrupted (the CLI turns SIGTERM into
     an exception for that)."""
     require_pdflatex()
@@ -47,7 +54,7 @@ def compile_pdf(tex: str, pdf_path: Path) -> int:
                     ["pdflatex", "-halt-on-error", "-interaction=nonstopmode",
                      "-no-shell-escape", source.name],
                     cwd=scratch, capture_output=True, text=True, errors="replace",
-                    timeout=_TIMEOUT)
+                    timeout=_TIMEOUT, env={**os.environ, **_PARANOID})
             except subprocess.TimeoutExpired:
                 raise ExportError(f"pdflatex took over {_TIMEOUT} s and was stopped") from None
             except OSError as error:
