@@ -1,0 +1,120 @@
+"""Prose with math: a statement, an assumption, a reason or a note as text parts and math
+parts, so that every formula in a sentence is typeset in LaTeX (``$…$``), written as ``$…$``
+math in Markdown and printed in the course's Unicode notation on a terminal, all from the same
+source. Plain ``str`` stays accepted wherever prose is: it is prose of one text part.
+
+>>> import sympy as sp
+>>> from symproof.notation import X, i, j
+>>> said = Prose("the entry ", X[1, i + 1, j], " lies in the zero padding")
+>>> said.text()
+'the entry X[1,i+1,j] lies in the zero padding'
+>>> said.latex()
+'the entry $X_{1,i+1,j}$ lies in the zero padding'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .errors import ParameterError
+from .latex.escape import escape
+from .printing import latex as latex_of
+from .printing import text as text_of
+
+__all__ = ["Math", "Prose", "prose", "render", "MEDIA"]
+
+#: The media prose is written in.
+MEDIA = ("latex", "markdown", "text")
+
+
+@dataclass(frozen=True)
+class Math:
+    """A formula SymPy cannot express as the course writes it (``∂y_L/∂y_ℓ = A_L ⋯``): its
+    LaTeX and its Unicode form, fixed by the author (never read from a document)."""
+
+    tex: str
+    unicode: str
+
+    def __post_init__(self):
+        for label, value in (("tex", self.tex), ("unicode", self.unicode)):
+            if not isinstance(value, str) or not value:
+                raise ParameterError(label, value, "must be non-empty text")
+
+
+Part = str | sp.Basic | Math
+
+
+@dataclass(frozen=True, init=False)
+class Prose:
+    """Text parts and math parts (SymPy expressions and relations, or :class:`Math`), in
+    reading order."""
+
+    parts: tuple
+
+    def __init__(self, *parts: Part):
+        for part in parts:
+            if not isinstance(part, (str, sp.Basic, Math)):
+                raise ParameterError("part", part, "must be text, a SymPy expression or a Math")
+        object.__setattr__(self, "parts", tuple(p for p in parts if p != ""))
+
+    def latex(self) -> str:
+        """LaTeX text: text escaped, math in ``$…$`` in the course's notation."""
+        return "".join(escape(p) if isinstance(p, str) else f"${_tex(p)}$" for p in self.parts)
+
+    def markdown(self) -> str:
+        """Markdown: the text as it is (escaped where Markdown would read it), math in
+        ``$…$``."""
+        return "".join(_md_text(p) if isinstance(p, str) else f"${_tex(p)}$"
+                       for p in self.parts)
+
+    def text(self) -> str:
+        """One line of Unicode text in the course's notation (for terminals)."""
+        return "".join(p if isinstance(p, str) else
+                       p.unicode if isinstance(p, Math) else text_of(p) for p in self.parts)
+
+    def math(self) -> list[sp.Basic]:
+        """The SymPy parts (what a reader of the document must read back)."""
+        return [p for p in self.parts if isinstance(p, sp.Basic)]
+
+    def __add__(self, other) -> Prose:
+        return Prose(*self.parts, *prose(other).parts)
+
+    def __radd__(self, other) -> Prose:
+        return Prose(*prose(other).parts, *self.parts)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.text()
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def prose(value: str | Prose | Part) -> Prose:
+    """``value`` as prose: a str is one text part, a formula one math part."""
+    return value if isinstance(value, Prose) else Prose(value)
+
+
+def render(value: str | Prose, medium: str) -> str:
+    """Text or prose written in ``medium`` (``latex``, ``markdown`` or ``text``)."""
+    if medium not in MEDIA:
+        raise ParameterError("medium", medium, f"must be one of {', '.join(MEDIA)}")
+    said = prose(value)
+    return said.latex() if medium == "latex" else said.markdown() if medium == "markdown" \
+        else said.text()
+
+
+def _tex(part: sp.Basic | Math) -> str:
+    return part.tex if isinstance(part, Math) else latex_of(part)
+
+
+# Characters Markdown reads as emphasis or markup when they sit in running text.
+_MARKDOWN = {"_": r"\_", "*": r"\*", "$": r"\$", "`": r"\`"}
+
+
+def _md_text(text: str) -> str:
+    return "".join(_MARKDOWN.get(c, c) for c in text)
