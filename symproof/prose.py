@@ -23,7 +23,7 @@ from .latex.escape import escape
 from .printing import latex as latex_of
 from .printing import text as text_of
 
-__all__ = ["Math", "Prose", "prose", "render", "MEDIA"]
+__all__ = ["Math", "Prose", "prose", "render", "assignments", "in_order", "MEDIA"]
 
 #: The media prose is written in.
 MEDIA = ("latex", "markdown", "text")
@@ -32,10 +32,12 @@ MEDIA = ("latex", "markdown", "text")
 @dataclass(frozen=True)
 class Math:
     """A formula SymPy cannot express as the course writes it (``∂y_L/∂y_ℓ = A_L ⋯``): its
-    LaTeX and its Unicode form, fixed by the author (never read from a document)."""
+    LaTeX and its Unicode form, fixed by the author (never read from a document); ``expr`` is
+    the SymPy value it writes, when there is one (a reader of the document must get it back)."""
 
     tex: str
     unicode: str
+    expr: sp.Basic | None = None
 
     def __post_init__(self):
         for label, value in (("tex", self.tex), ("unicode", self.unicode)):
@@ -43,7 +45,43 @@ class Math:
                 raise ParameterError(label, value, "must be non-empty text")
 
 
-Part = str | sp.Basic | Math
+@dataclass(frozen=True)
+class InOrder:
+    """``lhs = t_1 + t_2 + …`` written in the order given (``Y = 0.299 R + 0.587 G + 0.114
+    B``, as the problem writes it), where SymPy would sort the terms; printed when the prose is
+    rendered, so that numbers show as they were written."""
+
+    lhs: sp.Basic
+    terms: tuple
+
+    @property
+    def tex(self) -> str:
+        return self._joined(latex_of)
+
+    @property
+    def unicode(self) -> str:
+        return self._joined(text_of)
+
+    @property
+    def expr(self) -> sp.Basic:
+        return sp.Eq(self.lhs, sp.Add(*self.terms), evaluate=False)
+
+    def _joined(self, show) -> str:
+        out = [show(self.lhs), "="]
+        for n, term in enumerate(self.terms):
+            negative = term.could_extract_minus_sign()
+            out += ["-" if negative else "+"] if negative or n else []
+            out.append(show(-term if negative else term))
+        return " ".join(out)
+
+
+def in_order(lhs: sp.Basic, *terms: sp.Expr) -> InOrder:
+    """``lhs`` equal to the sum of ``terms``, written in their order (see :class:`InOrder`)."""
+    return InOrder(lhs, tuple(terms))
+
+
+Part = str | sp.Basic | Math | InOrder
+_FIXED = (Math, InOrder)  # math parts that print themselves
 
 
 @dataclass(frozen=True, init=False)
@@ -55,7 +93,7 @@ class Prose:
 
     def __init__(self, *parts: Part):
         for part in parts:
-            if not isinstance(part, (str, sp.Basic, Math)):
+            if not isinstance(part, (str, sp.Basic, *_FIXED)):
                 raise ParameterError("part", part, "must be text, a SymPy expression or a Math")
         object.__setattr__(self, "parts", tuple(p for p in parts if p != ""))
 
@@ -72,11 +110,13 @@ class Prose:
     def text(self) -> str:
         """One line of Unicode text in the course's notation (for terminals)."""
         return "".join(p if isinstance(p, str) else
-                       p.unicode if isinstance(p, Math) else text_of(p) for p in self.parts)
+                       p.unicode if isinstance(p, _FIXED) else text_of(p) for p in self.parts)
 
-    def math(self) -> list[sp.Basic]:
-        """The SymPy parts (what a reader of the document must read back)."""
-        return [p for p in self.parts if isinstance(p, sp.Basic)]
+    def math(self) -> list[tuple[str, sp.Basic]]:
+        """The math parts as (LaTeX written, SymPy value): what a reader of the document must
+        read back (a :class:`Math` without a value is left out)."""
+        return [(_tex(p), p if isinstance(p, sp.Basic) else p.expr) for p in self.parts
+                if isinstance(p, sp.Basic) or (isinstance(p, _FIXED) and p.expr is not None)]
 
     def __add__(self, other) -> Prose:
         return Prose(*self.parts, *prose(other).parts)
@@ -108,8 +148,17 @@ def render(value: str | Prose, medium: str) -> str:
         else said.text()
 
 
-def _tex(part: sp.Basic | Math) -> str:
-    return part.tex if isinstance(part, Math) else latex_of(part)
+def assignments(*pairs: tuple[str, object]) -> list[Part]:
+    """``C_in = 1, C_out = 2, …``: each (name, value) as a math part, commas between."""
+    out: list[Part] = []
+    for name, value in pairs:
+        out += [", "] if out else []
+        out.append(sp.Eq(sp.Symbol(name), value, evaluate=False))
+    return out
+
+
+def _tex(part: sp.Basic | Math | InOrder) -> str:
+    return part.tex if isinstance(part, _FIXED) else latex_of(part)
 
 
 # Characters Markdown reads as emphasis or markup when they sit in running text.
