@@ -23,7 +23,8 @@ from .latex.escape import escape
 from .printing import latex as latex_of
 from .printing import text as text_of
 
-__all__ = ["Math", "Prose", "prose", "render", "assignments", "in_order", "MEDIA"]
+__all__ = ["Math", "Prose", "prose", "render", "assignments", "in_order", "divides",
+           "size", "MEDIA"]
 
 #: The media prose is written in.
 MEDIA = ("latex", "markdown", "text")
@@ -155,6 +156,17 @@ def assignments(*pairs: tuple[str, object]) -> list[Part]:
         out += [", "] if out else []
         out.append(sp.Eq(sp.Symbol(name), value, evaluate=False))
     return out
+
+
+def divides(a: sp.Basic, b: sp.Basic) -> Math:
+    """``a ∣ b`` (a divides b), which SymPy has no relation for."""
+    return Math(rf"{latex_of(a)} \mid {latex_of(b)}", f"{text_of(a)} | {text_of(b)}")
+
+
+def size(*sides: sp.Basic) -> Math:
+    """``m × m``: the size of an array, its sides in order."""
+    return Math(r" \times ".join(latex_of(s) for s in sides),
+                "×".join(text_of(s) for s in sides))
 
 
 def _tex(part: sp.Basic | Math | InOrder) -> str:

@@ -54,8 +54,9 @@ class Parameter:
     ``kind`` is ``"size"`` (a positive integer or a symbol name), ``"count"`` (the same, zero
     allowed, as for a padding), ``"number"`` (an exact decimal or fraction such as ``0.299`` or
     ``1/3``) or ``"choice"`` (one of ``choices``). A number's default may be given as text
-    (``"0.299"``): it is read as ``--set`` reads it, and a decimal stays a decimal in print. A size or count that the derivation needs as
-    a number (``symbolic=False``) refuses symbol names. Sizes are bounded by the limit
+    (``"0.299"``): it is read as ``--set`` reads it, and a decimal stays a decimal in print.
+    A size or count that the derivation needs as a number (``symbolic=False``) refuses symbol
+    names. Sizes are bounded by the limit
     ``layer_size``: the checks of a worked problem work entry by entry.
     """
 

@@ -1,7 +1,7 @@
 """Solution documents: every proof as a section of a standalone LaTeX article (geometry,
-amsmath and amssymb only) or of a Markdown file with ``$$…$$`` math, with the legend of the marks and a
-summary table. Each proof's section comes from :mod:`symproof.report`, so both formats say the
-same thing.
+amsmath and amssymb only) or of a Markdown file with ``$$…$$`` math, with the legend of the
+marks and a summary table. Each proof's section comes from :mod:`symproof.report`, so both
+formats say the same thing.
 """
 
 from __future__ import annotations
