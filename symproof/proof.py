@@ -96,11 +96,9 @@ class Step(Result):
         Jacobian)."""
         step = self.in_layout(layout)
 
-        if step.claim is not None:
-            written = _latex(step.claim)
-        else:  # prose: its text parts in \text{…}, its math as math
-            written = "".join(rf"\text{{{prose(p).latex()}}}" if isinstance(p, str) else
-                              prose(p).latex().strip("$") for p in prose(step.statement).parts)
+        # a step stated in prose: its text parts in \text{…}, its math as math
+        written = _latex(step.claim) if step.claim is not None else \
+            prose(step.statement).in_math()
         return f"${written}$" if inline else written
 
     def _repr_latex_(self) -> str:

@@ -102,6 +102,17 @@ class Prose:
         """LaTeX text: text escaped, math in ``$…$`` in the course's notation."""
         return "".join(escape(p) if isinstance(p, str) else f"${_tex(p)}$" for p in self.parts)
 
+    def in_math(self) -> str:
+        """The whole prose inside math mode: text parts in ``\\text{…}``, math as it is."""
+        return "".join(rf"\text{{{escape(p)}}}" if isinstance(p, str) else _tex(p)
+                       for p in self.parts)
+
+    def formula(self) -> str | None:
+        """The LaTeX of the prose when it is one formula and nothing else, else None."""
+        if len(self.parts) == 1 and not isinstance(self.parts[0], str):
+            return _tex(self.parts[0])
+        return None
+
     def markdown(self) -> str:
         """Markdown: the text as it is (escaped where Markdown would read it), math in
         ``$…$``."""

@@ -129,8 +129,12 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
                                                step.status) for c in claim]))
         elif claim is not None:
             out.append(Block("rows", rows=[Row("", "", [latex(claim)], number, step.status)]))
+        elif prose(step.statement).formula() is not None:  # a formula SymPy cannot hold
+            out.append(Block("rows", rows=[Row("", "", [prose(step.statement).formula()],
+                                               number, step.status, _beside(step, style))]))
         else:
-            out.append(Block("text", text=Prose(f"({number}) ") + prose(step.statement)))
+            out.append(Block("text", text=Prose(f"({number}) ") + prose(step.statement),
+                             rows=[Row(None, "", [], number, step.status, _beside(step, style))]))
     return out
 
 
@@ -236,13 +240,20 @@ def _tag(row: Row) -> str:
 
 
 def _md_tag(row: Row) -> str:
-    why = f" {render(row.why, 'text')}" if row.why else ""
-    return rf"&&\text{{({row.number}){_md_escape(why)}}}\;{MARKS[row.status]}"
+    why = (r"\;" + prose(row.why).in_math()) if row.why else ""
+    return rf"&&\text{{({row.number})}}{why}\;{MARKS[row.status]}"
 
 
-def _md_escape(text: str) -> str:
-    """Text inside ``\\text{…}`` of Markdown math: braces and backslashes would end it."""
-    return text.replace("\\", "").replace("{", "(").replace("}", ")")
+def _text_line(block: Block, medium: str) -> str:
+    """A step stated in words: its text, then its reason and mark at the right."""
+    row = block.rows[0] if block.rows else None
+    said = render(block.text, medium)
+    if row is None:
+        return said
+    why = f" {render(row.why, medium)}" if row.why else ""
+    mark = MARKS[row.status] if medium == "latex" else MD_MARKS[row.status]
+    return (rf"{said} \hfill{{\footnotesize{why} ${mark}$}}" if medium == "latex" else
+            f"{said} —{why} {mark}")
 
 
 def _tex_rows(rows: list[Row]) -> str:
@@ -274,7 +285,7 @@ def _tex_derivation(proof: Proof, style: str) -> list[str]:
         if pending:
             parts.append(_tex_rows(pending))
             pending = []
-        parts.append(r"\noindent " + render(block.text, "latex"))
+        parts.append(r"\noindent " + _text_line(block, "latex"))
     if pending:
         parts.append(_tex_rows(pending))
     return parts
@@ -376,7 +387,7 @@ def _markdown_section(proof: Proof, style: str) -> list[str]:
     out += [f + "\n" for f in _figures(proof, "markdown")]
     for block in blocks(proof, style):
         out += [_md_rows(block.rows) if block.kind == "rows" else
-                render(block.text, "markdown"), ""]
+                _text_line(block, "markdown"), ""]
     out += [f"{n}. {MD_MARKS[s]} {render(text, 'markdown')}"
             for n, s, text in _reasons(proof, style)]
     if proof.checks and style == "audit":
