@@ -35,7 +35,8 @@ def build(stencil: str = "forward", kernel_size=3, padding=1, *, use_torch: bool
                                             ("P", p)),
         f" whose output channels are the {stencil} differences ",
         sp.Eq(Y[1, i, j], vertical, evaluate=False), " and ",
-        sp.Eq(Y[2, i, j], horizontal, evaluate=False), " of a one-channel image ", X, ".")
+        sp.Eq(Y[2, i, j], horizontal, evaluate=False), " of a one-channel image ",
+        sp.Symbol("X"), ".")
     return synthesis_proof(found, "p1", f"{stencil}-difference kernels", statement,
                            use_torch=use_torch,
                            parameters={"stencil": stencil, "kernel_size": f, "padding": p})

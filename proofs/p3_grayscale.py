@@ -25,7 +25,8 @@ def build(r=R, g=G, b=B, *, use_torch: bool = False):
     statement = Prose(
         "Write the grayscale conversion ",
         in_order(sp.Symbol("Y"), r * red, g * green, b * blue),
-        " of an RGB image (channels 1, 2, 3 of ", X, ") as an unbiased convolution with ",
+        " of an RGB image (channels 1, 2, 3 of ", sp.Symbol("X"),
+        ") as an unbiased convolution with ",
         *assignments(("C_in", 3), ("C_out", 1), ("F", 1), ("S", 1), ("P", 0)), ".")
     return synthesis_proof(synthesize(layer, [target]), "p3", "grayscale as a 1×1 conv",
                            statement, use_torch=use_torch,

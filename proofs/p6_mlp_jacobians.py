@@ -25,6 +25,7 @@ from symproof.backprop import (
 from symproof.calculus import Elementwise, diag, entry
 from symproof.kernel import Context, derivative, induction, normalize
 from symproof.params import symbols
+from symproof.printing import latex, text
 from symproof.proof import Proof
 from symproof.prose import Math, Prose, size
 from symproof.registry import Parameter, Problem
@@ -59,7 +60,7 @@ def build(layout: str = "numerator", *, use_torch: bool = False) -> Proof:
         layouts = {kind: sp.Eq(sp.Symbol(formula.label), derive(layout=kind)[name].formula,
                                evaluate=False) for kind in ("numerator", "denominator")}
         proof.add(layouts[layout],
-                  Prose(f"({PARTS[name]}) entry ", sp.Tuple(i, j), " of the matrix formula is "
+                  Prose(f"({PARTS[name]}) entry ", _pair(i, j), " of the matrix formula is "
                         "the derivative above; shape ", size(*formula.shape),
                         " in numerator layout"),
                   check_formula(name, derive()[name].formula), layouts=layouts,
@@ -79,6 +80,11 @@ def build(layout: str = "numerator", *, use_torch: bool = False) -> Proof:
     proof.summary = f"{layout} layout; spot-checked vs " + (
         "autograd" if use_torch else "finite differences")
     return proof
+
+
+def _pair(i, j) -> Math:
+    """The index pair ``(i, j)`` of an entry (SymPy would read it back as an interval)."""
+    return Math(f"({latex(i)}, {latex(j)})", f"({text(i)}, {text(j)})")
 
 
 def _summed_over_k(expr: sp.Basic) -> sp.Basic:
@@ -132,7 +138,7 @@ def _recursion(proof: Proof) -> None:
     through_y = sp.MatrixSymbol("y_ell", n[ell_], 1)
     proof.add(sp.Eq(sp.Symbol("∂y_L/∂y_ell-1"), claimed, evaluate=False),
               Prose("backward recursion: chain rule through ", through_y, ", entry ",
-                    sp.Tuple(1, j), ", with (a)"), step,
+                    _pair(1, j), ", with (a)"), step,
               short_reason=Prose("chain rule through ", through_y))
     base = check_formula("dyL/dyL-1", derive()["dyL/dyL-1"].formula)
     proof.add(None, Prose("induction on ", L - ell_, " from ",

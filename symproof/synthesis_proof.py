@@ -252,7 +252,7 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
     else:
         proof.result = sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta], found.weight(),
                              evaluate=False)
-    proof.add(proof.result, Prose("match the coefficient of every entry of ", nt.X),
+    proof.add(proof.result, Prose("match the coefficient of every entry of ", sp.Symbol("X")),
               uniqueness(found), assumptions=tuple(found.conditions),
               short_reason="match coefficients")
     if layer.bias:
