@@ -388,7 +388,8 @@ def _markdown_section(proof: Proof, style: str) -> list[str]:
     for block in blocks(proof, style):
         out += [_md_rows(block.rows) if block.kind == "rows" else
                 _text_line(block, "markdown"), ""]
-    out += [f"{n}. {MD_MARKS[s]} {render(text, 'markdown')}"
+    # "(n)", not "n.": Markdown renumbers an ordered list from its first item
+    out += [f"- ({n}) {MD_MARKS[s]} {render(text, 'markdown')}"
             for n, s, text in _reasons(proof, style)]
     if proof.checks and style == "audit":
         out += ["", "**Checks:**", ""]
