@@ -68,8 +68,7 @@ def build(k_1=F1, k_2=F2, *, use_torch: bool = False) -> Proof:
     proof.given(None, Prose(rho(s(image)), ": ", named_rho, " reads the same window of ", s(image),
                             ", whose entries are ", entry_sigma),
                 statement=Prose("the entry ", sp.Symbol("[ρ(σ(X))]_{l,i,j}"), " is the max over "
-                                "the window of ", entry_sigma, ", the right side below"),
-                short_reason=Prose("the window of ", s(image)))
+                                "the window of ", entry_sigma, ", the right side below"))
     a, b = sp.symbols("a b", real=True)
     proof.add(sp.Eq(s(sp.Max(a, b)), sp.Max(s(a), s(b))),
               Prose("lemma: if ", sp.Ge(a, b), " then ", sp.Eq(sp.Max(a, b), a), " and ",

@@ -134,7 +134,7 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
                                                number, step.status, _beside(step, style))]))
         else:
             out.append(Block("text", text=Prose(f"({number}) ") + prose(step.statement),
-                             rows=[Row(None, "", [], number, step.status, _beside(step, style))]))
+                             rows=[Row(None, "", [], number, step.status)]))
     return out
 
 
@@ -182,8 +182,8 @@ def _reasons(proof: Proof, style: str) -> list[tuple[int, Status, str | Prose]]:
             if getattr(step, "short_reason", "") and step.holds:
                 said = prose(step.short_reason) + "; " + prose(step.justification)
             reasons.append((number, step.status, prose(said) + f" ({step.outcome.summary()})"))
-        elif not _short(step):
-            reasons.append((number, step.status, reason_of(step)))
+        elif not _short(step) or (step.claim is None and prose(step.statement).formula() is None):
+            reasons.append((number, step.status, reason_of(step)))  # not beside its step
     return reasons
 
 
@@ -245,15 +245,15 @@ def _md_tag(row: Row) -> str:
 
 
 def _text_line(block: Block, medium: str) -> str:
-    """A step stated in words: its text, then its reason and mark at the right."""
+    """A step stated in words: its text, then its mark at the right (the words say what
+    the step is; its reason is in the list after the derivation)."""
     row = block.rows[0] if block.rows else None
     said = render(block.text, medium)
     if row is None:
         return said
-    why = f" {render(row.why, medium)}" if row.why else ""
-    mark = MARKS[row.status] if medium == "latex" else MD_MARKS[row.status]
-    return (rf"{said} \hfill{{\footnotesize{why} ${mark}$}}" if medium == "latex" else
-            f"{said} —{why} {mark}")
+    if medium == "latex":
+        return rf"{said} \hfill{{\footnotesize ${MARKS[row.status]}$}}"
+    return f"{said} {MD_MARKS[row.status]}"
 
 
 def _tex_rows(rows: list[Row]) -> str:
