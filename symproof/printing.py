@@ -290,6 +290,12 @@ class SymproofLatexPrinter(CourseRules, LatexPrinter):
     printmethod = "_symproof_latex"
     _default_settings = {**LatexPrinter._default_settings, "mat_str": "bmatrix", "mat_delim": ""}
 
+    def _print_Basic(self, expr):
+        # SymPy's own objects that spell themselves (−∞ as -\infty) do so through a
+        # ``_latex`` method, which a printer with its own printmethod never calls
+        spelled = getattr(expr, "_latex", None)
+        return spelled(self) if callable(spelled) else super()._print_Basic(expr)
+
     def _print_other_name(self, expr, style="plain"):
         if " " in expr.name:  # a name in words, e.g. "last row read"
             return rf"\text{{{expr.name}}}"

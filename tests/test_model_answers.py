@@ -283,3 +283,22 @@ def test_a_proof_without_figures_or_with_them(homework):
         assert "![a picture](p.svg)" in markdown_document([proof])
     finally:
         del proof.figures
+
+
+def test_a_users_derivation_reads_as_a_model_answer_too(tmp_path):
+    """The README's example problem (a Derivation of the user's own): its layer is named in
+    words, its substitutions as math."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "box_blur.py"
+    done = _prove(str(example), "--latex", str(tmp_path / "blur.tex"))
+    assert done.returncode == 0, done.stderr
+    body = (tmp_path / "blur.tex").read_text().split(r"\begin{document}", 1)[1]
+    assert not [word for word in INTERNAL if word.lower() in body.lower()]
+    assert "2-D convolution" in body
+
+
+def test_a_max_pooling_derivation_says_its_padding_in_math():
+    from symproof import Derivation, MaxPool2d
+
+    chain = Derivation(MaxPool2d(2, padding=1), input_size=(4, 4))
+    said = [a for a in chain.assumptions if isinstance(a, Prose)]
+    assert said and r"$-\infty$" in said[0].latex()  # not \text{NegativeInfinity}
