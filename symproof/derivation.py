@@ -155,9 +155,9 @@ class Derivation:
         self.assumptions = list(self._context.assumptions)
         if self._context.zero_outside:
             value = self._context.outside_value
-            self.assumptions.append("X is 0 outside its index range (zero padding)" if value == 0
-                                    else Prose(sp.Symbol("X"), " is ", value,
-                                               " outside its index range"))
+            self.assumptions.append(Prose(sp.Symbol("X"), " is ", value,
+                                          " outside its index range"
+                                          + (" (zero padding)" if value == 0 else "")))
 
     def _start_layer(self, layer, at, input_size, why: str, kind: str, assumptions: list,
                      names: list):

@@ -51,6 +51,7 @@ class Row:
     number: int
     status: Status
     why: str | Prose = ""  # the rule (audit) or a short reason (solution), beside the step
+    tagged: bool = True  # False for all but the last equation of a step: one mark per step
 
 
 @dataclass
@@ -125,10 +126,14 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
             continue
         previous_lhs = None
         if isinstance(claim, sp.Tuple) and all(isinstance(c, sp.Equality) for c in claim):
-            out.append(Block("rows", rows=[Row(latex(c.lhs), "=", [latex(c.rhs)], number,
-                                               step.status) for c in claim]))
+            rows = [Row(latex(c.lhs), "=", [latex(c.rhs)], number, step.status) for c in claim]
+            for row in rows[:-1]:  # one number, reason and mark per step: on its last line
+                row.tagged = False
+            rows[-1].why = _beside(step, style)
+            out.append(Block("rows", rows=rows))
         elif claim is not None:
-            out.append(Block("rows", rows=[Row("", "", [latex(claim)], number, step.status)]))
+            out.append(Block("rows", rows=[Row("", "", [latex(claim)], number, step.status,
+                                               _beside(step, style))]))
         elif prose(step.statement).formula() is not None:  # a formula SymPy cannot hold
             out.append(Block("rows", rows=[Row("", "", [prose(step.statement).formula()],
                                                number, step.status, _beside(step, style))]))
@@ -259,7 +264,7 @@ def _text_line(block: Block, medium: str) -> str:
 def _tex_rows(rows: list[Row]) -> str:
     lines = []
     for row in rows:
-        tag = _tag(row)
+        tag = _tag(row) if row.tagged else r"\notag"
         first, *more = row.rhs
         if more:  # the tag goes with the last line of a broken equation
             more, tag, first = more[:-1] + [f"{more[-1]} {tag}"], "", first
@@ -361,7 +366,7 @@ def _sentence(text: str) -> str:
 def _md_rows(rows: list[Row]) -> str:
     lines = []
     for row in rows:
-        tag = _md_tag(row)
+        tag = _md_tag(row) if row.tagged else ""
         first, *more = row.rhs
         left = "" if row.lhs is None else row.lhs
         lines.append(rf"{left} &{row.relation} {first} {tag}")

@@ -229,7 +229,8 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
     out_h, out_w = layer.window.output_size(height, width)
     ranges = [sp.Le(nt.i, out_h), sp.Le(nt.j, out_w)]
     proof = Proof(name, title, statement, assumptions=[
-        "X is 0 outside its index range (zero padding)", *ranges, *found.conditions],
+        Prose(sp.Symbol("X"), " is 0 outside its index range (zero padding)"), *ranges,
+        *found.conditions],
         parameters=dict(parameters or {}))
     proof.given(layer.equation(), f"the element formula of {layer!r}",
                 short_reason="the convolution")
