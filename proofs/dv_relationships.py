@@ -13,7 +13,9 @@ import sympy as sp
 
 from symproof import Derivation, symbols
 from symproof.kernel import Context, identity
+from symproof.printing import latex, text
 from symproof.proof import Proof
+from symproof.prose import Math, Prose, assignments, divides
 from symproof.registry import Problem
 from symproof.shapes import conv_output_size, pool_output_size, transposed_output_size
 
@@ -58,6 +60,32 @@ def _transposed(number: int, title: str, statement: str, stride, padding, claim,
     return proof
 
 
+I_, O_ = sp.Symbol("i'"), sp.Symbol("o'")  # the transposed convolution's input and output
+
+
+def _eq(lhs, rhs) -> sp.Eq:
+    return sp.Eq(lhs, rhs, evaluate=False)
+
+
+def _primed(kernel, stride, padding) -> list:
+    """``k' = …, s' = …, p' = …``: the equivalent direct convolution's sizes."""
+    return assignments(("k'", kernel), ("s'", stride), ("p'", padding))
+
+
+def _tilde() -> Math:
+    """The stretched input ``ĩ' = s(i' − 1) + 1`` (s − 1 zeros between entries)."""
+    size = s * (I_ - 1) + 1
+    return Math(rf"\tilde{{\imath}}' = {latex(size)}", f"ĩ' = {text(size)}")
+
+
+def _said(claim, *conditions, after: Prose | str = "") -> Prose:
+    """``o = claim`` for the case's values (``conditions``: (name, value) pairs)."""
+    parts = [sp.Eq(o, claim, evaluate=False)]
+    if conditions:
+        parts += [" for ", *assignments(*conditions)]
+    return Prose(*parts) + after + "."
+
+
 def _stretched(extra=0):
     return s * (i - 1) + 1 + extra  # ĩ': s − 1 zeros between entries, ``extra`` rows added
 
@@ -66,52 +94,63 @@ def _builders() -> list:
     """One builder per relationship, in the guide's order (each runs only when asked for)."""
     n = symbols("n")
     return [
-        lambda: _direct(1, "no padding, unit strides", "o = (i − k) + 1 for s = 1, p = 0.",
+        lambda: _direct(1, "no padding, unit strides", _said(i - k + 1, ("s", 1), ("p", 0)),
                         conv_output_size(i, k), i - k + 1, assumptions=[sp.Le(k, i)]),
-        lambda: _direct(2, "zero padding, unit strides", "o = (i − k) + 2p + 1 for s = 1.",
+        lambda: _direct(2, "zero padding, unit strides", _said(i - k + 2 * p0 + 1, ("s", 1)),
                         conv_output_size(i, k, 1, p0), i - k + 2 * p0 + 1),
-        lambda: _direct(3, "half (same) padding", "o = i for s = 1, k = 2n + 1, p = n.",
+        lambda: _direct(3, "half (same) padding",
+                        _said(i, ("s", 1), ("k", 2 * n + 1), ("p", n)),
                         conv_output_size(i, 2 * n + 1, 1, n), i),
-        lambda: _direct(4, "full padding", "o = i + (k − 1) for s = 1, p = k − 1.",
+        lambda: _direct(4, "full padding", _said(i + k - 1, ("s", 1), ("p", k - 1)),
                         conv_output_size(i, k, 1, k - 1), i + k - 1),
-        lambda: _direct(5, "no padding, non-unit strides", "o = ⌊(i − k)/s⌋ + 1 for p = 0.",
+        lambda: _direct(5, "no padding, non-unit strides",
+                        _said(sp.floor((i - k) / s) + 1, ("p", 0)),
                         conv_output_size(i, k, s), sp.floor((i - k) / s) + 1),
-        lambda: _direct(6, "zero padding, non-unit strides", "o = ⌊(i + 2p − k)/s⌋ + 1.",
+        lambda: _direct(6, "zero padding, non-unit strides",
+                        _said(sp.floor((i + 2 * p0 - k) / s) + 1),
                         conv_output_size(i, k, s, p0), sp.floor((i + 2 * p0 - k) / s) + 1),
         lambda: _direct(7, "pooling",
-                        "o = ⌊(i − k)/s⌋ + 1 for a pooling window k with stride s.",
+                        _said(sp.floor((i - k) / s) + 1, after=Prose(
+                            " for a pooling window ", k, " with stride ", s)),
                         pool_output_size(i, k, s), sp.floor((i - k) / s) + 1),
         lambda: _transposed(
             8, "transposed, no padding, unit strides",
-            "The transpose of a conv with s = 1, p = 0 is a direct conv on i' with k' = k, "
-            "s' = 1, p' = k − 1: o' = i' + (k − 1).", 1, 0, i + k - 1,
+            Prose("The transpose of a convolution with ", *assignments(("s", 1), ("p", 0)),
+                  " is a direct convolution on ", I_, " with ", *_primed(k, 1, k - 1), ": ",
+                  _eq(O_, I_ + k - 1), "."), 1, 0, i + k - 1,
             conv_output_size(i, k, 1, k - 1)),
         lambda: _transposed(
             9, "transposed, zero padding, unit strides",
-            "With s = 1 and padding p ≤ k − 1 (k = p + 1 + t): k' = k, s' = 1, p' = k − p − 1, "
-            "o' = i' + (k − 1) − 2p.", 1, p0, i + kp - 1 - 2 * p0,
+            Prose("With ", _eq(s, 1), " and padding ", sp.Le(p0, k - 1), " (", _eq(k, kp),
+                  "): ", *_primed(k, 1, k - p0 - 1), ", ", _eq(O_, I_ + k - 1 - 2 * p0), "."),
+            1, p0, i + kp - 1 - 2 * p0,
             conv_output_size(i, kp, 1, kp - p0 - 1), kernel=kp),
         lambda: _transposed_half(n),
         _transposed_full,
         lambda: _transposed(
             12, "transposed, no padding, non-unit strides",
-            "When s divides i − k: a direct conv on the stretched input ĩ' = s(i' − 1) + 1 "
-            "with k' = k, s' = 1, p' = k − 1: o' = s(i' − 1) + k.",
+            Prose("When ", divides(s, i - k), ": a direct convolution on the stretched input ",
+                  _tilde(), " with ", *_primed(k, 1, k - 1), ": ", _eq(O_, s * (I_ - 1) + k),
+                  "."),
             s, 0, s * (i - 1) + k, conv_output_size(_stretched(), k, 1, k - 1)),
         lambda: _transposed(
             13, "transposed, zero padding, non-unit strides",
-            "When s divides i + 2p − k: the stretched input, k' = k, s' = 1, p' = k − p − 1 "
-            "(k = p + 1 + t): o' = s(i' − 1) + k − 2p.", s, p0, s * (i - 1) + kp - 2 * p0,
+            Prose("When ", divides(s, i + 2 * p0 - k), ": the stretched input, ",
+                  *_primed(k, 1, k - p0 - 1), " (", _eq(k, kp), "): ",
+                  _eq(O_, s * (I_ - 1) + k - 2 * p0), "."), s, p0, s * (i - 1) + kp - 2 * p0,
             conv_output_size(_stretched(), kp, 1, kp - p0 - 1), kernel=kp),
         lambda: _transposed(
             14, "transposed, padding, non-unit strides, any remainder",
-            "With a = (i + 2p − k) mod s: the stretched input plus a rows, k' = k, s' = 1, "
-            "p' = k − p − 1 (k = p + 1 + t): o' = s(i' − 1) + a + k − 2p.", s, p0,
+            Prose("With ", Math(rf"a = \left({latex(i + 2 * p0 - k)}\right) \bmod s",
+                                f"a = ({text(i + 2 * p0 - k)}) mod s"),
+                  ": the stretched input plus ", a0, " rows, ", *_primed(k, 1, k - p0 - 1),
+                  " (", _eq(k, kp), "): ", _eq(O_, s * (I_ - 1) + a0 + k - 2 * p0), "."), s, p0,
             s * (i - 1) + a0 + kp - 2 * p0,
             conv_output_size(_stretched(a0), kp, 1, kp - p0 - 1), output_padding=a0,
             kernel=kp, assumptions=[sp.Lt(a0, s)]),
         lambda: _direct(15, "dilated convolution",
-                        "o = ⌊(i + 2p − k − (k − 1)(d − 1))/s⌋ + 1 for dilation d.",
+                        _said(sp.floor((i + 2 * p0 - k - (k - 1) * (d - 1)) / s) + 1,
+                              after=Prose(" for dilation ", d)),
                         conv_output_size(i, k, s, p0, d),
                         sp.floor((i + 2 * p0 - k - (k - 1) * (d - 1)) / s) + 1),
     ]
@@ -120,7 +159,8 @@ def _builders() -> list:
 def _transposed_half(half) -> Proof:
     k_odd = 2 * half + 1
     proof = Proof("dv10", "D&V relationship 10: transposed, half padding",
-                  "With s = 1, k = 2n + 1, p = n: k' = k, s' = 1, p' = p, o' = i'.")
+                  Prose("With ", *assignments(("s", 1), ("k", k_odd), ("p", half)), ": ",
+                        *_primed(k, 1, half), ", ", _eq(O_, I_), "."))
     size = transposed_output_size(i, k_odd, 1, half)
     proof.given(sp.Eq(sp.Symbol("o'"), size, evaluate=False), "PyTorch's transposed size",
                 "documented rule")
@@ -135,7 +175,8 @@ def _transposed_half(half) -> Proof:
 
 def _transposed_full() -> Proof:
     proof = Proof("dv11", "D&V relationship 11: transposed, full padding",
-                  "With s = 1, p = k − 1: k' = k, s' = 1, p' = 0, o' = i' − (k − 1).",
+                  Prose("With ", *assignments(("s", 1), ("p", k - 1)), ": ", *_primed(k, 1, 0),
+                        ", ", _eq(O_, I_ - (k - 1)), "."),
                   assumptions=[sp.Le(k, i)])
     size = transposed_output_size(i, k, 1, k - 1)
     proof.given(sp.Eq(sp.Symbol("o'"), size, evaluate=False),

@@ -9,7 +9,8 @@ from __future__ import annotations
 import sympy as sp
 
 from symproof import Conv2d
-from symproof.notation import X, i, j
+from symproof.notation import X, Y, i, j
+from symproof.prose import Prose, assignments
 from symproof.registry import Parameter, Problem
 from symproof.synthesis import synthesize
 from symproof.synthesis_proof import synthesis_proof
@@ -28,10 +29,14 @@ def build(stencil: str = "forward", kernel_size=3, padding=1, *, use_torch: bool
     layer = Conv2d(1, 2, kernel_size, padding=padding)
     found = synthesize(layer, STENCILS[stencil])
     f, p = layer.kernel_size[0], layer.padding[0]
-    statement = (f"Find a convolution with C_in = 1, C_out = 2, F = {f}, S = 1, P = {p} whose "
-                 f"output channels are the {stencil} differences "
-                 f"Y[1,i,j] = {sp.sstr(STENCILS[stencil][0])} and "
-                 f"Y[2,i,j] = {sp.sstr(STENCILS[stencil][1])} of a 1-channel image X.")
+    vertical, horizontal = STENCILS[stencil]
+    statement = Prose(
+        "Find a convolution with ", *assignments(("C_in", 1), ("C_out", 2), ("F", f), ("S", 1),
+                                            ("P", p)),
+        f" whose output channels are the {stencil} differences ",
+        sp.Eq(Y[1, i, j], vertical, evaluate=False), " and ",
+        sp.Eq(Y[2, i, j], horizontal, evaluate=False), " of a one-channel image ",
+        sp.Symbol("X"), ".")
     return synthesis_proof(found, "p1", f"{stencil}-difference kernels", statement,
                            use_torch=use_torch,
                            parameters={"stencil": stencil, "kernel_size": f, "padding": p})

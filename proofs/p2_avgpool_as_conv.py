@@ -27,6 +27,7 @@ from symproof.kernel import (
     spot_check,
 )
 from symproof.proof import Proof
+from symproof.prose import Prose, assignments, divides, size
 from symproof.registry import Parameter, Problem
 
 C, K, M = symbols("C k m")
@@ -44,22 +45,27 @@ def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
     C, k, m = (sp.Integer(v) if isinstance(v, int) else v for v in (C, k, m))  # m/k exact
     pool, conv = AvgPool2d(k), Conv2d(C, C, k, stride=k)
     channels = sp.Le(nt.l, C)
-    proof = Proof("p2", "average pooling is a convolution", (
-        f"Average pooling with kernel = stride = {k} on {C} channels of an {m}×{m} input is the "
-        f"convolution with C_in = C_out = {C}, f1 = f2 = S = {k}, P = 0, "
-        f"w[l,γ,α,β] = δ_lγ/{k}², b = 0; its output is {m}/{k} × {m}/{k} when {k} | {m}."),
-        assumptions=[channels, f"{k} | {m} for the output size m/k"],
+    weights = _definitions(k)
+    proof = Proof("p2", "average pooling is a convolution", Prose(
+        "Average pooling with window and stride ", k, " on ", C, " channels of an ",
+        size(m, m), " input is the convolution with ",
+        *assignments(("C_in", C), ("C_out", C), ("f_1", k), ("f_2", k), ("S", k), ("P", 0)),
+        ", weights ", weights[0], " and bias ", weights[1], "; its output is ",
+        size(m / k, m / k), " when ", divides(k, m), "."),
+        assumptions=[channels, Prose(divides(k, m), " for the output size ", m / k)],
         parameters={"C": C, "k": k, "m": m})
     pooled = pool.element()
     proof.given(sp.Eq(nt.Y[nt.l, nt.i, nt.j], pooled, evaluate=False),
-                f"the element formula of {pool!r}: no padding, so every window is whole and "
-                "the divisor is k²")
+                Prose("the element formula of average pooling with window ", k, ": no padding, "
+                      "so every window is whole and the divisor is ", k**2),
+                short_reason="average pooling")
     # the chain from the convolution's element formula to the pooling formula, each link
     # decided by the kernel
-    chain = Derivation(conv, input_size=(m, m), assuming=[channels])
-    chain.substitute(*_definitions(k), why="substitute w[l,γ,α,β] = δ_lγ/k² and b_l = 0",
+    chain = Derivation(conv, input_size=(m, m), assuming=[channels],
+                       why="the convolution's element formula")
+    chain.substitute(*weights, why=Prose("substitute ", weights[0], " and ", weights[1]),
                      stated="the weights the problem proposes", kind="problem data")
-    chain.collapse("sum over γ: only γ = l survives")
+    chain.collapse(Prose("sum over ", nt.gamma, ": only ", sp.Eq(nt.gamma, nt.l), " survives"))
     chain.equals(pooled, "this is the average-pooling formula", rule="identity")
     proof.steps.extend(chain.steps)
     proof.result = sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta],
@@ -67,9 +73,12 @@ def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
 
     # Output sizes: the same formula for both layers, m/k exactly when k | m.
     (_, conv_h, _), (_, pool_h, _) = conv.output_shape(C, m, m), pool.output_shape(C, m, m)
+    pad, f, stride = sp.symbols("P f S")
     proof.add(sp.Eq(sp.Symbol("H_out"), conv_h, evaluate=False),
-              "conv output size ⌊(m + 2P − f)/S⌋ + 1 with P = 0, f = S = k; pooling gives "
-              "the same", identity(conv_h, pool_h))
+              Prose("the convolution's output size ", sp.floor((m + 2 * pad - f) / stride) + 1,
+                    " with ", *assignments(("P", 0), ("f", k), ("S", k)),
+                    "; pooling gives the same"),
+              identity(conv_h, pool_h), short_reason="output size")
     _output_size(proof, conv_h, k, m)
     _checks(proof, C, k, m, use_torch)
     symbolic = [str(s) for s in (C, k, m) if isinstance(s, sp.Symbol)]
@@ -78,26 +87,30 @@ def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
     return proof
 
 
-def _output_size(proof: Proof, size: sp.Expr, k, m) -> None:
+def _output_size(proof: Proof, out: sp.Expr, k, m) -> None:
     q = symbols("q")
-    exact = sp.Eq(size, m / k, evaluate=False)
+    exact = sp.Eq(out, m / k, evaluate=False)
     if isinstance(k, sp.Symbol) or isinstance(m, sp.Symbol):
         if isinstance(m, sp.Symbol):
-            proof.add(exact, f"{k} | {m}: write {m} = {k}·q", divisible_floor(size, m / k, m, k, q),
-                      assumptions=(f"{k} | {m}",))
-        failure = fails(size, m / k, Context([sp.Le(k, m)]), seed=1)
+            proof.add(exact, Prose(divides(k, m), ": write ", sp.Eq(m, k * q)),
+                      divisible_floor(out, m / k, m, k, q),
+                      assumptions=(Prose(divides(k, m)),))
+        failure = fails(out, m / k, Context([sp.Le(k, m)]), seed=1)
         if failure.proved:
-            proof.add(exact, f"without {k} | {m} the output size is ⌊{m}/{k}⌋, not {m}/{k}",
+            proof.add(exact, Prose("without ", divides(k, m), " the output size is ",
+                                   sp.floor(m / k), ", not ", m / k),
                       failure, holds=False)
-        last_row = (k * (size - 1) + k)  # row read by i = H_out, α = k
+        last_row = (k * (out - 1) + k)  # row read by i = H_out, α = k
         proof.add(sp.Eq(sp.Symbol("last row read"), k * sp.floor(m / k), evaluate=False),
-                  f"the last window ends at row k(H_out − 1) + k = k⌊{m}/{k}⌋: the last "
-                  f"{m} − k⌊{m}/{k}⌋ rows and columns are never read",
+                  Prose("the last window ends at row ",
+                        sp.Eq(k * (sp.Symbol("H_out") - 1) + k, k * sp.floor(m / k),
+                              evaluate=False),
+                        ": the last ", m - k * sp.floor(m / k), " rows and columns are never read"),
                   identity(last_row, k * sp.floor(m / k)))
         return
-    divides = int(m) % int(k) == 0
-    proof.add(exact, f"{k} {'divides' if divides else 'does not divide'} {m}",
-              identity(size, m / k) if divides else fails(size, m / k), holds=divides)
+    exact_size = int(m) % int(k) == 0
+    proof.add(exact, Prose(k, " divides " if exact_size else " does not divide ", m),
+              identity(out, m / k) if exact_size else fails(out, m / k), holds=exact_size)
 
 
 def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:
@@ -107,12 +120,12 @@ def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:
               for v, d in ((C, 2), (k, 2)))
     sizes = [m if isinstance(m, int) or m.is_Integer else None]
     sizes = [int(sizes[0])] if sizes[0] is not None else [2 * k_, 2 * k_ + 1]
-    for size in sizes:
+    for side in sizes:
         pool, conv = AvgPool2d(k_), Conv2d(c_, c_, k_, stride=k_)
-        _, out, _ = pool.output_shape(c_, size, size)
+        _, out, _ = pool.output_shape(c_, side, side)
         lhs, rhs = instantiate(conv.element(), _definitions(k_)), pool.element()
         grid = {nt.l: range(1, c_ + 1), nt.i: range(1, out + 1), nt.j: range(1, out + 1)}
-        description = f"C = {c_}, k = {k_}, m = {size}"
+        description = f"C = {c_}, k = {k_}, m = {side}"
         outcome = exhaustive_linear(lhs, rhs, grid, description)
         if outcome is None:  # not linear with integer indices: one case at a time
             def case(c, lhs=lhs, rhs=rhs):
@@ -122,19 +135,19 @@ def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:
             cases = (dict(zip(grid, point)) for point in itertools.product(*grid.values()))
             outcome = exhaustive(case, cases, description)
         proof.check(None, "conv with the weights vs pooling, every (l, i, j), symbolic X",
-                    outcome, statement=f"every (l, i, j) for C = {c_}, k = {k_}, m = {size}")
+                    outcome, statement=f"every (l, i, j) for C = {c_}, k = {k_}, m = {side}")
     @functools.cache  # built only if the check runs: C²k² entries can be gigabytes
     def weight():
         return np.einsum("lg,ab->lgab", np.eye(c_), np.full((k_, k_), 1.0 / k_**2))
 
-    size = sizes[-1]
-    outcome = spot_check(lambda rng: (rng.standard_normal((c_, size, size)),),
+    side = sizes[-1]
+    outcome = spot_check(lambda rng: (rng.standard_normal((c_, side, side)),),
                          lambda x: (avg_pool2d(x, k_, use_torch=use_torch),
                                     conv2d(x, weight(), np.zeros(c_), stride=k_,
                                            use_torch=use_torch)),
                          samples=20, seed=0, tolerance=1e-12,
-                         description=f"C = {c_}, k = {k_}, m = {size}",
-                         cost=c_ * c_ * (size // k_) ** 2 * k_ * k_)  # a dense conv's work
+                         description=f"C = {c_}, k = {k_}, m = {side}",
+                         cost=c_ * c_ * (side // k_) ** 2 * k_ * k_)  # a dense conv's work
     proof.check(None, f"avg_pool2d against conv2d in {reference_name(use_torch)}", outcome,
                 statement="numeric agreement on random inputs")
 

@@ -6,11 +6,14 @@ import sympy as sp
 
 from symproof import Conv2d
 from symproof.notation import X, i, j
+from symproof.prose import Prose, assignments, in_order
 from symproof.registry import Parameter, Problem
 from symproof.synthesis import synthesize
 from symproof.synthesis_proof import synthesis_proof
 
-R, G, B = sp.Rational(299, 1000), sp.Rational(587, 1000), sp.Rational(114, 1000)
+# The weights as the problem writes them: decimals (exact rationals inside, printed 0.299).
+WEIGHTS = ("0.299", "0.587", "0.114")
+R, G, B = (Parameter.number(w) for w in WEIGHTS)
 
 
 def build(r=R, g=G, b=B, *, use_torch: bool = False):
@@ -18,16 +21,20 @@ def build(r=R, g=G, b=B, *, use_torch: bool = False):
     r, g, b = (sp.Rational(v) if isinstance(v, int) else v for v in (r, g, b))
     layer = Conv2d(3, 1, 1, bias=False)
     target = r * X[1, i, j] + g * X[2, i, j] + b * X[3, i, j]
-    statement = (f"Write the grayscale conversion Y = {r}·R + {g}·G + {b}·B of an RGB image "
-                 "(channels 1, 2, 3 of X) as an unbiased convolution with C_in = 3, C_out = 1, "
-                 "F = 1, S = 1, P = 0.")
+    red, green, blue = sp.symbols("R G B")
+    statement = Prose(
+        "Write the grayscale conversion ",
+        in_order(sp.Symbol("Y"), r * red, g * green, b * blue),
+        " of an RGB image (channels 1, 2, 3 of ", sp.Symbol("X"),
+        ") as an unbiased convolution with ",
+        *assignments(("C_in", 3), ("C_out", 1), ("F", 1), ("S", 1), ("P", 0)), ".")
     return synthesis_proof(synthesize(layer, [target]), "p3", "grayscale as a 1×1 conv",
                            statement, use_torch=use_torch,
                            parameters={"r": r, "g": g, "b": b})
 
 
 PROBLEM = Problem("p3", "grayscale as a 1×1 conv", build, (
-    Parameter("r", R, "number", "weight of the red channel"),
-    Parameter("g", G, "number", "weight of the green channel"),
-    Parameter("b", B, "number", "weight of the blue channel"),
+    Parameter("r", WEIGHTS[0], "number", "weight of the red channel"),
+    Parameter("g", WEIGHTS[1], "number", "weight of the green channel"),
+    Parameter("b", WEIGHTS[2], "number", "weight of the blue channel"),
 ))

@@ -25,6 +25,7 @@ from symproof.kernel import (
     substitution,
 )
 from symproof.proof import Proof
+from symproof.prose import Prose, size
 from symproof.registry import Parameter, Problem
 
 F1, F2 = symbols("k_1 k_2")
@@ -35,14 +36,20 @@ def build(k_1=F1, k_2=F2, *, use_torch: bool = False) -> Proof:
     pool = MaxPool2d((k_1, k_2))
     sigma = Activation("sigma", nondecreasing=True)
     s = sp.Function(sigma.name)
-    proof = Proof("p4", "max pooling commutes with σ", (
-        f"For every nondecreasing σ and max pooling ρ with a {k_1}×{k_2} window (stride = "
-        "window), σ(ρ(X)) = ρ(σ(X)) entry by entry; the hypothesis cannot be dropped."),
-        assumptions=["σ is nondecreasing"], parameters={"k_1": k_1, "k_2": k_2})
+    rho, image, z = sp.Function("rho"), sp.Symbol("X"), sp.Symbol("z")
+    named_s, named_rho = sp.Symbol(sigma.name), sp.Symbol("rho")  # the functions, by name
+    proof = Proof("p4", "max pooling commutes with σ", Prose(
+        "For every nondecreasing ", named_s, " and max pooling ", named_rho, " with a ",
+        size(k_1, k_2), " window (stride = window), ",
+        sp.Eq(s(rho(image)), rho(s(image)), evaluate=False),
+        " entry by entry; the hypothesis cannot be dropped."),
+        assumptions=[Prose(named_s, " is nondecreasing")], parameters={"k_1": k_1, "k_2": k_2})
     ctx = Context(nondecreasing=[sigma.name])
     window = pool.element()
     entry_of = nt.Y[nt.l, nt.i, nt.j]
-    proof.given(sp.Eq(entry_of, window, evaluate=False), f"the element formula of {pool!r}")
+    proof.given(sp.Eq(entry_of, window, evaluate=False),
+                Prose("the element formula of max pooling with a ", size(k_1, k_2), " window"),
+                short_reason="max pooling")
     # a 1×1 window is the entry itself (no max to take)
     entry, limits = ((window.function, window.limits) if isinstance(window, MaxOver)
                      else (window, ()))
@@ -52,29 +59,38 @@ def build(k_1=F1, k_2=F2, *, use_torch: bool = False) -> Proof:
 
     outside, inside = s(window), pooled(s(entry))
     proof.add(sp.Eq(s(entry_of), outside, evaluate=False),
-              "σ(ρ(X)): σ acts entry by entry on Y = ρ(X)",
-              substitution(s(entry_of), outside, [sp.Eq(entry_of, window)]))
-    proof.given(None, "ρ(σ(X)): ρ reads the same window of σ(X), whose entries are "
-                "σ(X_{l,p,q})", statement="[ρ(σ(X))]_{l,i,j} is the max over the window of "
-                "σ(X_{l,p,q}), the right side below")
+              Prose(named_s, " acts entry by entry on ", sp.Eq(sp.Symbol("Y"), rho(image),
+                                                         evaluate=False)),
+              substitution(s(entry_of), outside, [sp.Eq(entry_of, window)]),
+              short_reason=Prose(named_s, " entry by entry"))
+    p, q = sp.symbols("p q")
+    entry_sigma = s(nt.X[nt.l, p, q])
+    proof.given(None, Prose(rho(s(image)), ": ", named_rho, " reads the same window of ", s(image),
+                            ", whose entries are ", entry_sigma),
+                statement=Prose("the entry ", sp.Symbol("[ρ(σ(X))]_{l,i,j}"), " is the max over "
+                                "the window of ", entry_sigma, ", the right side below"))
     a, b = sp.symbols("a b", real=True)
     proof.add(sp.Eq(s(sp.Max(a, b)), sp.Max(s(a), s(b))),
-              "lemma: if a ≥ b then max(a, b) = a and σ(a) ≥ σ(b), so both sides are σ(a); "
-              "symmetrically for a < b",
+              Prose("lemma: if ", sp.Ge(a, b), " then ", sp.Eq(sp.Max(a, b), a), " and ",
+                    sp.Ge(s(a), s(b)), ", so both sides are ", s(a), "; symmetrically for ",
+                    sp.Lt(a, b)),
               case_split(s(sp.Max(a, b)), sp.Max(s(a), s(b)), sp.Ge(a, b), ctx),
-              assumptions=("σ nondecreasing",))
+              assumptions=(Prose(named_s, " nondecreasing"),),
+              short_reason=Prose("cases ", sp.Ge(a, b), " and ", sp.Lt(a, b)))
     lifted = sp.Eq(outside, inside, evaluate=False)
     proof.add(lifted,
               "a max over a finite window is an iterated binary max; induct on the number of "
               "entries, one lemma application per entry",
-              max_commutes(lifted, ctx) if limits else identity(outside, inside))
+              max_commutes(lifted, ctx) if limits else identity(outside, inside),
+              short_reason="induction over the window")
     proof.result = lifted
 
     a_, b_ = sp.symbols("a b", real=True)
     proof.add(sp.Eq(sp.Max(a_, b_) ** 2, sp.Max(a_**2, b_**2)),
-              "for the non-monotone σ(z) = z² the identity fails: the hypothesis is needed",
+              Prose("for the non-monotone ", sp.Eq(s(z), z**2),
+                    " the identity fails: the hypothesis is needed"),
               fails(sp.Max(a_, b_) ** 2, sp.Max(a_**2, b_**2)), holds=False,
-              statement="σ(z) = z²")
+              statement=Prose(sp.Eq(s(z), z**2)))
     _pooling_counterexample(proof)
     _spot_checks(proof, k_1, k_2, use_torch)
     proof.summary = "+ counterexample for non-monotone σ"

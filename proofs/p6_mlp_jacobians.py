@@ -10,10 +10,13 @@ from __future__ import annotations
 import sympy as sp
 
 from symproof.backprop import (
+    L,
     check_formula,
     derive,
     differentiated,
+    ell,
     index_derivative,
+    n,
     network_symbols,
     numeric_check,
     ranges,
@@ -22,7 +25,9 @@ from symproof.backprop import (
 from symproof.calculus import Elementwise, diag, entry
 from symproof.kernel import Context, derivative, induction, normalize
 from symproof.params import symbols
+from symproof.printing import latex, text
 from symproof.proof import Proof
+from symproof.prose import Math, Prose, size
 from symproof.registry import Parameter, Problem
 
 PARTS = {"dyL/dbL": "a", "dyL/dyL-1": "a", "dyl/dbl": "a", "dyl/dyl-1": "a", "dyL/dAL": "b",
@@ -32,14 +37,11 @@ PARTS = {"dyL/dbL": "a", "dyL/dyL-1": "a", "dyl/dbl": "a", "dyl/dyl-1": "a", "dy
 def build(layout: str = "numerator", *, use_torch: bool = False) -> Proof:
     """The proof, with the matrix formulas shown in ``layout``."""
     formulas = derive(layout=layout)
-    proof = Proof("p6", "MLP Jacobians", (
-        "For y_0 = x, y_ℓ = σ(A_ℓ y_{ℓ−1} + b_ℓ) (ℓ < L) and y_L = A_L y_{L−1} + b_L with "
-        "scalar output, derive ∂y_L/∂b_L, ∂y_L/∂y_{L−1}, ∂y_ℓ/∂b_ℓ, ∂y_ℓ/∂y_{ℓ−1}, ∂y_L/∂A_L "
-        "and ∂y_L/∂A_ℓ for any depth L and widths n_0, …, n_L."),
-        assumptions=["σ differentiable", "n_L = 1",
-                     f"{layout} layout (∂y/∂x is dim y × dim x"
-                     + (")" if layout == "numerator" else ", transposed)")
-                     + "; a scalar's derivative by a matrix has the matrix's shape"],
+    proof = Proof("p6", "MLP Jacobians", _statement(formulas), assumptions=[
+        Prose(sp.Symbol("sigma"), " differentiable"), sp.Eq(n[L], 1),
+        f"{layout} layout (the Jacobian of y by x has shape dim y × dim x"
+        + (")" if layout == "numerator" else ", transposed)")
+        + "; a scalar's derivative by a matrix has the matrix's shape"],
         parameters={"layout": layout})
     for name, formula in formulas.items():
         rows, cols = derive()[name].shape
@@ -50,15 +52,19 @@ def build(layout: str = "numerator", *, use_torch: bool = False) -> Proof:
         entry_name = sp.Symbol(f"[{formula.label}]_{{{i},{j}}}")
         result = normalize(index_derivative(name, i, j)[0], ctx, simplify=False)
         proof.add(sp.Eq(entry_name, result, evaluate=False),
-                  f"({PARTS[name]}) {why}; the Kronecker deltas sum out",
+                  Prose(f"({PARTS[name]}) differentiate ", _summed_over_k(expr), " in ", variable,
+                        "; the Kronecker deltas sum out"),
                   derivative(expr, variable, result, ctx),
-                  assumptions=tuple(ranges(name, i, j)))
+                  assumptions=tuple(ranges(name, i, j)),
+                  short_reason=Prose("differentiate in ", variable))
         layouts = {kind: sp.Eq(sp.Symbol(formula.label), derive(layout=kind)[name].formula,
                                evaluate=False) for kind in ("numerator", "denominator")}
         proof.add(layouts[layout],
-                  f"({PARTS[name]}) entry ({i}, {j}) of the matrix formula is the derivative "
-                  f"above; shape {_shape(formula.shape)} in numerator layout",
-                  check_formula(name, derive()[name].formula), layouts=layouts)
+                  Prose(f"({PARTS[name]}) entry ", _pair(i, j), " of the matrix formula is "
+                        "the derivative above; shape ", size(*formula.shape),
+                        " in numerator layout"),
+                  check_formula(name, derive()[name].formula), layouts=layouts,
+                  short_reason="the same, entry by entry")
     _recursion(proof)
     proof.result = sp.Eq(sp.Symbol(formulas["dyL/dAl"].label), formulas["dyL/dAl"].formula,
                          evaluate=False)
@@ -76,10 +82,43 @@ def build(layout: str = "numerator", *, use_torch: bool = False) -> Proof:
     return proof
 
 
-def _shape(shape) -> str:
-    from symproof.text import text
+def _pair(i, j) -> Math:
+    """The index pair ``(i, j)`` of an entry (SymPy would read it back as an interval)."""
+    return Math(f"({latex(i)}, {latex(j)})", f"({text(i)}, {text(j)})")
 
-    return " × ".join(text(s) if isinstance(s, sp.Basic) else str(s) for s in shape)
+
+def _summed_over_k(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with its summation indices named k, as the course writes them (the derivation
+    numbers its dummies k_2, k_8, …), when k is free in it nowhere else."""
+    k = symbols("k")
+    if k in expr.free_symbols:
+        return expr
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1,
+                        lambda e: e.xreplace({e.limits[0][0]: k}))
+
+
+def _statement(formulas: dict) -> Prose:
+    """The problem: the network's definition and the six Jacobians asked for, as math."""
+    net, y, x = network_symbols(), sp.MatrixSymbol, sp.Symbol("x")
+    sigma = Elementwise("sigma", net.A * net.y_prev + net.b)
+    asked: list = []
+    for formula in formulas.values():
+        asked += [", "] if asked else []
+        asked.append(sp.Symbol(formula.label))
+    return Prose(
+        "For ", sp.Eq(y("y_0", n[0], 1), x, evaluate=False), ", ",
+        sp.Eq(y("y_ell", n[ell], 1), sigma, evaluate=False), " (", sp.Lt(ell, L), ") and ",
+        sp.Eq(y("y_L", 1, 1), net.A_L * net.y_Lm1 + net.b_L, evaluate=False),
+        " with scalar output, derive ", *asked, " for any depth ", L, " and widths ",
+        Math(r"n_0, \ldots, n_L", "n_0, …, n_L"), ".")
+
+
+def _recursion_claim() -> Math:
+    """∂y_L/∂y_ℓ as the product of the chain, which SymPy has no closed form for."""
+    return Math(r"\frac{\partial y_L}{\partial y_\ell} = A_L \operatorname{diag}\left("
+                r"\sigma'\left(z_{L-1}\right)\right) A_{L-1} \cdots \operatorname{diag}"
+                r"\left(\sigma'\left(z_{\ell+1}\right)\right) A_{\ell+1}",
+                "∂y_L/∂y_ℓ = A_L diag(σ'(z_{L−1})) A_{L−1} ⋯ diag(σ'(z_{ℓ+1})) A_{ℓ+1}")
 
 
 def _recursion(proof: Proof) -> None:
@@ -87,8 +126,8 @@ def _recursion(proof: Proof) -> None:
     closed form by induction on L − ℓ from ∂y_L/∂y_{L−1} = A_L."""
     net = network_symbols()
     j, p = symbols("j p")
-    from symproof.backprop import defining_entries, n
-    from symproof.backprop import ell as ell_
+    from symproof.backprop import defining_entries
+    ell_ = ell
 
     y_ell = defining_entries()["y_ell"].xreplace({defining_entries()["p"]: p})
     upstream = sp.IndexedBase(net.upstream.name)
@@ -96,12 +135,17 @@ def _recursion(proof: Proof) -> None:
     claimed = net.upstream * diag(Elementwise("sigma'", net.z)) * net.A
     step = derivative(through, sp.IndexedBase("y_ell-1")[j], entry(claimed, 1, j),
                       Context([sp.Le(j, n[ell_ - 1])]))
+    through_y = sp.MatrixSymbol("y_ell", n[ell_], 1)
     proof.add(sp.Eq(sp.Symbol("∂y_L/∂y_ell-1"), claimed, evaluate=False),
-              "backward recursion: chain rule through y_ℓ, entry (1, j), with (a)", step)
+              Prose("backward recursion: chain rule through ", through_y, ", entry ",
+                    _pair(1, j), ", with (a)"), step,
+              short_reason=Prose("chain rule through ", through_y))
     base = check_formula("dyL/dyL-1", derive()["dyL/dyL-1"].formula)
-    proof.add(None, "induction on L − ℓ from ∂y_L/∂y_{L−1} = A_L, one recursion step each",
-              induction(base, step, "L − ℓ"),
-              statement="∂y_L/∂y_ℓ = A_L diag(σ'(z_{L−1})) A_{L−1} ⋯ diag(σ'(z_{ℓ+1})) A_{ℓ+1}")
+    proof.add(None, Prose("induction on ", L - ell_, " from ",
+                          sp.Eq(sp.Symbol("∂y_L/∂y_L-1"), net.A_L, evaluate=False),
+                          ", one recursion step each"),
+              induction(base, step, "L − ℓ"), statement=Prose(_recursion_claim()),
+              short_reason=Prose("induction on ", L - ell_))
 
 
 PROBLEM = Problem("p6", "MLP Jacobians", build, (

@@ -26,7 +26,7 @@ from . import __version__
 from .errors import ParameterError, SymproofError
 from .files import check_outputs, read_document, write_atomically
 from .latex import latex as to_latex
-from .latex.document import markdown_document, tex_document
+from .latex.document import STYLES, markdown_document, tex_document
 from .latex.export import ExportError, compile_pdf, require_pdflatex
 from .layers.spec import models, specs
 from .limits import NAMES, integer_from_text, raised
@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     prove.add_argument("--pdf", action="store_true", help="also compile it with pdflatex")
     prove.add_argument("--markdown", metavar="FILE",
                        help="write the solutions as Markdown with $$…$$ math")
+    prove.add_argument("--style", choices=STYLES, default="solution",
+                       help="how --latex/--markdown documents read: 'solution', a model "
+                            "answer (default), or 'audit', the full trail for a reviewer "
+                            "(rules, samples, seeds, tolerances, every cross-check)")
     commands.add_parser("list", help="the worked problems and their parameters")
 
     check = commands.add_parser("check", help="check a written solution claim by claim")
@@ -402,7 +406,7 @@ def _check_outputs(args, inputs=()) -> dict:
 def _export(args, outputs: dict, proofs) -> list[str]:
     written = []
     if "latex" in outputs:
-        tex = tex_document(proofs)
+        tex = tex_document(proofs, style=args.style)
         if "pdf" in outputs:
             pages = compile_pdf(tex, outputs["pdf"])  # first: a failed compile writes nothing
         write_atomically(outputs["latex"], tex)
@@ -410,7 +414,7 @@ def _export(args, outputs: dict, proofs) -> list[str]:
         if "pdf" in outputs:
             written.append(f"{outputs['pdf'].name} ({pages} page{'s' * (pages != 1)})")
     if "markdown" in outputs:
-        write_atomically(outputs["markdown"], markdown_document(proofs))
+        write_atomically(outputs["markdown"], markdown_document(proofs, style=args.style))
         written.append(str(args.markdown))
     return written
 

@@ -64,6 +64,7 @@ from .notebook import display_math, with_status
 from .params import as_size
 from .printing import latex
 from .proof import Proof, Step
+from .prose import Prose
 from .text import text
 
 __all__ = ["Derivation", "RULES"]
@@ -156,8 +157,9 @@ class Derivation:
         self.assumptions = list(self._context.assumptions)
         if self._context.zero_outside:
             value = self._context.outside_value
-            self.assumptions.append("X is 0 outside its index range (zero padding)" if value == 0
-                                    else f"X is {_text(value)} outside its index range")
+            self.assumptions.append(Prose(sp.Symbol("X"), " is ", value,
+                                          " outside its index range"
+                                          + (" (zero padding)" if value == 0 else "")))
 
     def _start_layer(self, layer, at, input_size, why: str, kind: str, assumptions: list,
                      names: list):
@@ -189,7 +191,7 @@ class Derivation:
         self.lhs, self.current = equation.lhs, equation.rhs
         self._steps.append(Step(sp.Eq(self.lhs, self.current, evaluate=False),
                                 why or f"the element formula of {layer!r}",
-                                Outcome(Status.GIVEN, kind)))
+                                Outcome(Status.GIVEN, kind), short_reason=_layer_words(layer)))
         general = layer_context(layer, *(size or ()))
         broken = broken_range(general, values)
         if broken is not None:
@@ -228,8 +230,8 @@ class Derivation:
             self._definitions.append(definition)
             self._steps.append(Step(definition, stated, Outcome(Status.GIVEN, kind)))
         after = substituted(self.current, new)
-        shown = ", ".join(_text(d.lhs) for d in new)
-        return self._link(after, why or f"substitute {shown}", self._decide(after,
+        shown = Prose("substitute ", *_listed([d.lhs for d in new]))
+        return self._link(after, why or shown, self._decide(after,
                                                                              "substitution"))
 
     def expand_sums(self, why: str = "") -> Derivation:
@@ -268,7 +270,7 @@ class Derivation:
             claimed = normalize(differentiated(before, variable), self._context, simplify=False)
         claimed = _exact(claimed)
         self.lhs = sp.Derivative(self.lhs, variable)
-        return self._link(claimed, why or f"differentiate by {_text(variable)}",
+        return self._link(claimed, why or Prose("differentiate by ", variable),
                           derivative(before, variable, claimed, self._context))
 
     def assume(self, *relations) -> Derivation:
@@ -387,6 +389,22 @@ def _call(function: Callable, pattern: tuple, name: str):
     except TypeError as error:
         raise ParameterError(name, function, f"must take {len(pattern)} indices ({error})") \
             from None
+
+
+def _layer_words(layer) -> str:
+    """What a layer is, in words, for a model answer's reason ("2-D convolution"): its
+    spec's summary up to any formula or parenthesis; "" when it has no spec."""
+    summary = getattr(getattr(layer, "spec", None), "summary", "")
+    return summary.split(" (")[0].split(" y =")[0] if isinstance(summary, str) else ""
+
+
+def _listed(parts: list) -> list:
+    """``a, b, c`` as prose parts."""
+    out: list = []
+    for part in parts:
+        out += [", "] if out else []
+        out.append(part)
+    return out
 
 
 def _text(expr) -> str:

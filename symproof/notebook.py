@@ -31,7 +31,8 @@ import sympy as sp
 from .kernel.outcome import Status
 from .notation import status_mark
 from .printing import latex
-from .report import MD_MARKS, markdown_section, markdown_text, math_text
+from .prose import markdown_text, math_text, prose, render
+from .report import MD_MARKS, markdown_section
 
 if TYPE_CHECKING:  # pragma: no cover - proofs and steps are only read here
     from .proof import Proof, Step
@@ -84,7 +85,7 @@ def proof_latex(proof: Proof) -> str:
     else:
         claimed = [s for s in proof.steps if s.claim is not None]
         shown = _claim(claimed[-1]) if claimed else \
-            rf"\text{{{math_text(proof.title)}: no result}}"
+            rf"\text{{{math_text(str(proof.title))}: no result}}"
     return with_status(shown, proof.status.name)
 
 
@@ -97,7 +98,7 @@ def _claim(step: Step) -> str:
     """A step's claim as math: ``≠`` when the step asserts it fails, its statement as text
     when it has no formula."""
     if step.claim is None:
-        return rf"\text{{{math_text(step.statement)}}}"
+        return prose(step.statement).in_math("markdown")
     if isinstance(step.claim, sp.Equality) and not step.holds:
         return f"{latex(step.claim.lhs)} \\neq {latex(step.claim.rhs)}"
     return latex(step.claim)
@@ -125,9 +126,10 @@ def step_markdown(step: Step, shown: str | None = None, label: str = "") -> str:
     and how the kernel decided it (``label`` in place of the status name)."""
     label = label or step.status.name
     if shown is None:
-        shown = markdown_text(step.statement) if step.claim is None else f"${_claim(step)}$"
+        shown = render(step.statement, "markdown") if step.claim is None else \
+            f"${_claim(step)}$"
     if not step.holds:
         shown += " (asserted to fail in general)"
     head = f"{status_mark(label, 'text')} {shown}".rstrip()
-    return (f"{head}: {markdown_text(step.justification)} "
+    return (f"{head}: {render(step.justification, 'markdown')} "
             f"({markdown_text(step.outcome.summary())}; {_words(label)})\n")

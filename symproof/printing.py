@@ -18,6 +18,9 @@ structural details of each medium; a style leaves a rule to its base with ``None
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import sympy as sp
@@ -30,7 +33,52 @@ from .notation import GREEK, LAYER_INDEX, PARTIAL, display_name, greek
 from .ordering import course_factors, index_terms
 
 __all__ = ["Style", "STYLES", "TEXT", "LATEX", "CourseRules", "TextPrinter",
-           "SymproofLatexPrinter", "text", "latex", "printed"]
+           "SymproofLatexPrinter", "text", "latex", "printed", "decimal_text",
+           "written_as_decimals"]
+
+# The rationals that the user (or a problem's author) wrote as decimals (0.299), printed so
+# while a document of theirs is written; the values stay exact rationals everywhere else.
+_DECIMALS: ContextVar[frozenset] = ContextVar("symproof_decimals", default=frozenset())
+# More digits than this is not how anyone writes a weight: such a value stays a fraction.
+_MAX_DECIMAL_DIGITS = 30
+
+
+def decimal_text(value: sp.Rational) -> str | None:
+    """``value`` as a terminating decimal (``0.114`` for 57/500), exactly, by integer
+    arithmetic; None when its denominator has a prime factor other than 2 and 5 (or needs more
+    than 30 digits).
+
+    >>> decimal_text(sp.Rational(57, 500)), decimal_text(sp.Rational(1, 3))
+    ('0.114', None)
+    """
+    if not isinstance(value, sp.Rational) or value.is_Integer:
+        return None
+    p, q = int(value.p), int(value.q)
+    digits = next((n for n in range(1, _MAX_DECIMAL_DIGITS + 1) if 10**n % q == 0), None)
+    if digits is None:
+        return None
+    scaled = abs(p) * (10**digits // q)
+    whole, part = divmod(scaled, 10**digits)
+    return f"{'-' if p < 0 else ''}{whole}.{str(part).rjust(digits, '0').rstrip('0')}"
+
+
+@contextlib.contextmanager
+def written_as_decimals(values: Iterable[sp.Rational]) -> Iterator[None]:
+    """Print the rationals ``values`` (and their negatives) as decimals inside the block, in
+    every style: how the user wrote them. Other rationals print as fractions."""
+    token = _DECIMALS.set(_DECIMALS.get() | frozenset(
+        v for v in values if isinstance(v, sp.Rational) and decimal_text(v) is not None))
+    try:
+        yield
+    finally:
+        _DECIMALS.reset(token)
+
+
+def _as_decimal(value) -> str | None:
+    """The decimal a marked rational (or its negative) is printed as, else None."""
+    if isinstance(value, sp.Rational) and (value in _DECIMALS.get() or -value in _DECIMALS.get()):
+        return decimal_text(value)
+    return None
 
 
 @dataclass(frozen=True)
@@ -149,7 +197,18 @@ class CourseRules:
             out += ("-" if negative else ("+" if out else "")) + body
         return out
 
+    def _print_Rational(self, expr):
+        written = _as_decimal(expr)
+        return written if written is not None else super()._print_Rational(expr)
+
     def _print_Mul(self, expr):
+        coefficient, rest = expr.as_coeff_Mul()
+        written = _as_decimal(coefficient)
+        if written is not None and rest is not sp.S.One:
+            # 0.299 X_{1,i,j}, not \frac{299 X_{1,i,j}}{1000}: the number as it was written
+            sign = "-" if coefficient < 0 else ""
+            body = self.parenthesize(rest, 50) if isinstance(rest, sp.Add) else self._print(rest)
+            return f"{sign}{_as_decimal(abs(coefficient))}{self.style.times}{body}"
         if all(isinstance(f, sp.Indexed) for f in expr.args):
             return self.style.times.join(self._print(f) for f in course_factors(expr.args))
         return super()._print_Mul(expr)
@@ -230,6 +289,12 @@ class SymproofLatexPrinter(CourseRules, LatexPrinter):
     style = LATEX
     printmethod = "_symproof_latex"
     _default_settings = {**LatexPrinter._default_settings, "mat_str": "bmatrix", "mat_delim": ""}
+
+    def _print_Basic(self, expr):
+        # SymPy's own objects that spell themselves (−∞ as -\infty) do so through a
+        # ``_latex`` method, which a printer with its own printmethod never calls
+        spelled = getattr(expr, "_latex", None)
+        return spelled(self) if callable(spelled) else super()._print_Basic(expr)
 
     def _print_other_name(self, expr, style="plain"):
         if " " in expr.name:  # a name in words, e.g. "last row read"

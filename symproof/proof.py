@@ -38,9 +38,10 @@ import sympy as sp
 from .errors import ParameterError
 from .kernel.outcome import LEGEND, Outcome, Result, Status, weakest
 from .latex import latex
-from .latex.escape import escape
 from .notebook import proof_latex, proof_markdown, step_latex, step_markdown
-from .report import tex_section
+from .printing import written_as_decimals
+from .prose import Prose, prose
+from .report import check_style, tex_section
 from .text import text
 
 __all__ = ["Status", "Outcome", "Result", "Step", "Proof", "LEGEND"]
@@ -51,6 +52,9 @@ class Step(Result):
     """One claim of a derivation: the one result record (claim, justification, outcome).
 
     ``claim`` is a SymPy relation or expression (or None for a claim stated only in prose);
+    ``statement``, ``justification`` and ``short_reason`` are text or :class:`~symproof.prose.Prose`
+    (text with math parts); ``short_reason`` is the short one a model answer gives ("substitute the
+    weights"), the justification the full one an audit gives.
     ``holds=False`` marks a step that asserts the claim *fails* (then a counterexample proves
     the step). ``assumptions`` are those the step uses. ``status`` and ``ok`` are the
     outcome's (:class:`~symproof.kernel.outcome.Result`); a claim checker's verdict is a step
@@ -58,19 +62,21 @@ class Step(Result):
     """
 
     claim: sp.Basic | None
-    justification: str
+    justification: str | Prose
     outcome: Outcome
-    statement: str = ""
+    statement: str | Prose = ""
     assumptions: tuple = ()
     holds: bool = True
     layouts: dict = field(default_factory=dict)  # the claim written in each layout, if it varies
+    short_reason: str | Prose = ""
 
     def to_dict(self) -> dict:
         return {
             "claim": None if self.claim is None else str(self.claim),
             "latex": None if self.claim is None else _latex(self.claim),
-            "statement": self.statement,
-            "justification": self.justification,
+            "statement": str(self.statement),
+            "justification": str(self.justification),
+            "short_reason": str(self.short_reason),
             "asserts": "holds" if self.holds else "fails",
             "assumptions": [str(a) for a in self.assumptions],
             **self.outcome.to_dict(),
@@ -91,9 +97,10 @@ class Step(Result):
         Jacobian)."""
         step = self.in_layout(layout)
 
-        text = _latex(step.claim) if step.claim is not None else \
-            f"\\text{{{escape(step.statement)}}}"
-        return f"${text}$" if inline else text
+        # a step stated in prose: its text parts in \text{…}, its math as math
+        written = _latex(step.claim) if step.claim is not None else \
+            prose(step.statement).in_math()
+        return f"${written}$" if inline else written
 
     # -- in a notebook (symproof.notebook): Markdown first, LaTeX as one formula -------------
 
@@ -113,35 +120,42 @@ class Step(Result):
 class Proof:
     """A titled derivation: statement, assumptions, steps, result, notes.
 
-    ``parameters`` are the values the proof was built with (what ``--set`` changes).
+    ``parameters`` are the values the proof was built with (what ``--set`` changes);
+    ``decimals`` the rationals among them that were written as decimals (0.299), which every
+    rendering of the proof prints as decimals. ``statement``, assumptions and notes are text or
+    :class:`~symproof.prose.Prose`.
     """
 
     name: str
     title: str
-    statement: str
+    statement: str | Prose
     assumptions: list = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     checks: list[Step] = field(default_factory=list)
     result: sp.Basic | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
     summary: str = ""
+    decimals: frozenset = frozenset()
 
-    def add(self, claim, justification: str, outcome: Outcome, *, statement: str = "",
-            assumptions: tuple = (), holds: bool = True, layouts: dict | None = None) -> Step:
-        """Append a step and return it."""
+    def add(self, claim, justification: str | Prose, outcome: Outcome, *,
+            statement: str | Prose = "", assumptions: tuple = (), holds: bool = True,
+            layouts: dict | None = None, short_reason: str | Prose = "") -> Step:
+        """Append a step and return it (``short_reason``: the short reason of a model answer)."""
         step = Step(claim, justification, outcome, statement, tuple(assumptions), holds,
-                    dict(layouts or {}))
+                    dict(layouts or {}), short_reason)
         self.steps.append(step)
         return step
 
-    def given(self, claim, justification: str, kind: str = "definition", *,
-              statement: str = "") -> Step:
+    def given(self, claim, justification: str | Prose, kind: str = "definition", *,
+              statement: str | Prose = "", short_reason: str | Prose = "") -> Step:
         """Append a GIVEN step: what the derivation starts from (a definition, the problem's
         data, a target, a documented rule), stated, not derived, and never counted as proved."""
-        return self.add(claim, justification, Outcome(Status.GIVEN, kind), statement=statement)
+        return self.add(claim, justification, Outcome(Status.GIVEN, kind), statement=statement,
+                        short_reason=short_reason)
 
-    def check(self, claim, justification: str, outcome: Outcome, *, statement: str = "") -> Step:
+    def check(self, claim, justification: str | Prose, outcome: Outcome, *,
+              statement: str | Prose = "") -> Step:
         """Append a cross-check (VERIFIED / SPOT_CHECKED corroboration) and return it."""
         step = Step(claim, justification, outcome, statement)
         self.checks.append(step)
@@ -156,7 +170,10 @@ class Proof:
         return weakest(s.status for s in self.steps)
 
     def __str__(self) -> str:
+        with written_as_decimals(self.decimals):
+            return self._lines()
 
+    def _lines(self) -> str:
         lines = [f"{self.name}  {self.title}  [{self.status.name}]", f"  {self.statement}"]
         if self.assumptions:
             lines.append("  assuming " + "; ".join(_show(a, text) for a in self.assumptions))
@@ -179,7 +196,7 @@ class Proof:
         return {
             "name": self.name,
             "title": self.title,
-            "statement": self.statement,
+            "statement": str(self.statement),
             "status": self.status.name,
             "assumptions": [str(a) for a in self.assumptions],
             "parameters": {k: str(v) for k, v in self.parameters.items()},
@@ -187,7 +204,7 @@ class Proof:
             "checks": [c.to_dict() for c in self.checks],
             "result": None if self.result is None else str(self.result),
             "result_latex": None if self.result is None else _latex(self.result),
-            "notes": list(self.notes),
+            "notes": [str(note) for note in self.notes],
         }
 
     def in_layout(self, layout: str | None) -> Proof:
@@ -197,10 +214,11 @@ class Proof:
 
         return replace(self, steps=[s.in_layout(layout) for s in self.steps])
 
-    def to_latex(self, *, layout: str | None = None) -> str:
+    def to_latex(self, *, layout: str | None = None, style: str = "audit") -> str:
         """The derivation as a LaTeX section: statement, ``align*`` steps with marks and
-        reasons, checks, boxed result (Jacobians in ``layout`` when given)."""
-        return tex_section(self.in_layout(layout))
+        reasons, checks, boxed result (Jacobians in ``layout`` when given), in ``style``
+        (``audit``: the full trail; ``solution``: a model answer)."""
+        return tex_section(self.in_layout(layout), check_style(style))
 
     # -- in a notebook (symproof.notebook): a document fragment is no notebook math ---------
 
@@ -222,4 +240,4 @@ def _latex(expr) -> str:
 
 
 def _show(assumption, text) -> str:
-    return assumption if isinstance(assumption, str) else text(assumption)
+    return str(assumption) if isinstance(assumption, (str, Prose)) else text(assumption)

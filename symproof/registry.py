@@ -21,7 +21,7 @@ import sys
 import traceback
 import types
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -53,8 +53,10 @@ class Parameter:
 
     ``kind`` is ``"size"`` (a positive integer or a symbol name), ``"count"`` (the same, zero
     allowed, as for a padding), ``"number"`` (an exact decimal or fraction such as ``0.299`` or
-    ``1/3``) or ``"choice"`` (one of ``choices``). A size or count that the derivation needs as
-    a number (``symbolic=False``) refuses symbol names. Sizes are bounded by the limit
+    ``1/3``) or ``"choice"`` (one of ``choices``). A number's default may be given as text
+    (``"0.299"``): it is read as ``--set`` reads it, and a decimal stays a decimal in print.
+    A size or count that the derivation needs as a number (``symbolic=False``) refuses symbol
+    names. Sizes are bounded by the limit
     ``layer_size``: the checks of a worked problem work entry by entry.
     """
 
@@ -64,6 +66,7 @@ class Parameter:
     help: str
     choices: tuple[str, ...] = ()
     symbolic: bool = True
+    written: str | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self):
         kinds = ("size", "count", "number", "choice")
@@ -76,6 +79,21 @@ class Parameter:
             raise ParameterError("choices", self.choices, "must be a tuple of words")
         if self.kind == "choice" and not self.choices:
             raise ParameterError("choices", self.choices, "must list the values of a choice")
+        if self.kind == "number" and isinstance(self.default, str):
+            object.__setattr__(self, "written", self.default)
+            object.__setattr__(self, "default", self.parse(self.default))
+
+    @staticmethod
+    def number(text: str) -> sp.Rational:
+        """The exact rational a decimal or fraction ``text`` names (``"0.299"`` → 299/1000),
+        read by the same strict pattern as ``--set`` (never evaluated)."""
+        return Parameter("number", 0, "number", "").parse(text)
+
+    def decimal(self, text: str | None) -> bool:
+        """Whether this number was written as a decimal: ``text`` as given to ``--set``, or
+        the default's text when ``text`` is None."""
+        written = self.written if text is None else text
+        return self.kind == "number" and written is not None and "." in written
 
     def parse(self, text: str) -> Any:
         """The value ``text`` names, read by a strict pattern (never evaluated)."""
@@ -151,9 +169,16 @@ class Problem:
         effective = {p.name: values.get(p.name, p.default) for p in self.parameters}
         self._check_names(effective, set(values))
         options = self._options(options)
-        if self.source is None:
-            return self.build(**values, **options)
-        return self._run_users(values, effective, options)
+        proof = (self.build(**values, **options) if self.source is None else
+                 self._run_users(values, effective, options))
+        proof.decimals = proof.decimals | self._decimals(effective, settings or {})
+        return proof
+
+    def _decimals(self, effective: dict[str, Any], settings: dict[str, str]) -> frozenset:
+        """The numbers among the parameters that were written as decimals (``--set r=0.3``, or
+        a default written ``"0.299"``): every rendering of the proof prints them so."""
+        return frozenset(effective[p.name] for p in self.parameters
+                         if p.decimal(settings.get(p.name)))
 
     def _run_users(self, values: dict, effective: dict, options: dict) -> Proof:
         try:  # a user's own code: its failure is reported as theirs, in one line

@@ -15,16 +15,23 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from .errors import ParameterError
 from .kernel.outcome import Status
 from .latex.escape import escape
 from .notation import status_mark
-from .printing import latex
+from .printing import latex, written_as_decimals
+from .prose import Prose, markdown_text, prose, render
 
 if TYPE_CHECKING:  # pragma: no cover - a proof is only read here, never built
     from .proof import Proof
 
-__all__ = ["tex_section", "markdown_section", "markdown_text", "math_text", "blocks",
-           "visible_width", "MARKS", "MD_MARKS"]
+__all__ = ["tex_section", "markdown_section", "blocks", "visible_width", "MARKS", "MD_MARKS",
+           "STYLES", "check_style", "reason_of"]
+
+#: The two ways a proof reads: ``solution``, a model answer (short reasons in the course's
+#: words, checks in one sentence); ``audit``, the full trail for a reviewer (rules, details,
+#: samples, seeds, tolerances, every cross-check).
+STYLES = ("solution", "audit")
 
 MARKS = {status: status_mark(status, "latex") for status in Status}
 MD_MARKS = {status: status_mark(status, "text") for status in Status}
@@ -43,13 +50,14 @@ class Row:
     rhs: list[str]  # the right-hand side, already broken into lines
     number: int
     status: Status
-    why: str = ""  # the tactic, a short annotation beside the step
+    why: str | Prose = ""  # the rule (audit) or a short reason (solution), beside the step
+    tagged: bool = True  # False for all but the last equation of a step: one mark per step
 
 
 @dataclass
 class Block:
     kind: str  # "text", "rows", "result"
-    text: str = ""
+    text: str | Prose = ""
     rows: list[Row] = field(default_factory=list)
 
 
@@ -94,8 +102,10 @@ def _broken(expr: sp.Basic, width: int = WIDTH) -> list[str]:
     return lines
 
 
-def blocks(proof: Proof) -> list[Block]:
-    """The proof as prose, derivation rows and the result (format-neutral)."""
+def blocks(proof: Proof, style: str = "audit") -> list[Block]:
+    """The proof as prose, derivation rows and the result (format-neutral); beside each row
+    the rule that decided it (``audit``) or its reason when that is short (``solution``)."""
+    check_style(style)
     out: list[Block] = []
     previous_lhs = None
     for number, step in enumerate(proof.steps, 1):
@@ -104,9 +114,10 @@ def blocks(proof: Proof) -> list[Block]:
             lhs = latex(claim.lhs)
             chained = lhs == previous_lhs and step.outcome.tactic != "definition"
             relation = "=" if step.holds else r"\neq"
-            room = WIDTH - len(step.outcome.tactic) - 6  # the tag beside the step takes room
+            why = _beside(step, style)
+            room = WIDTH - visible_width(render(why, "latex")) - 6  # the tag takes room
             row = Row(None if chained else lhs, relation, _broken(claim.rhs, room), number,
-                      step.status, step.outcome.tactic)
+                      step.status, why)
             if chained and out and out[-1].kind == "rows":
                 out[-1].rows.append(row)
             else:
@@ -115,22 +126,69 @@ def blocks(proof: Proof) -> list[Block]:
             continue
         previous_lhs = None
         if isinstance(claim, sp.Tuple) and all(isinstance(c, sp.Equality) for c in claim):
-            out.append(Block("rows", rows=[Row(latex(c.lhs), "=", [latex(c.rhs)], number,
-                                               step.status) for c in claim]))
+            rows = [Row(latex(c.lhs), "=", [latex(c.rhs)], number, step.status) for c in claim]
+            for row in rows[:-1]:  # one number, reason and mark per step: on its last line
+                row.tagged = False
+            rows[-1].why = _beside(step, style)
+            out.append(Block("rows", rows=rows))
         elif claim is not None:
-            out.append(Block("rows", rows=[Row("", "", [latex(claim)], number, step.status)]))
+            out.append(Block("rows", rows=[Row("", "", [latex(claim)], number, step.status,
+                                               _beside(step, style))]))
+        elif prose(step.statement).formula() is not None:  # a formula SymPy cannot hold
+            out.append(Block("rows", rows=[Row("", "", [prose(step.statement).formula()],
+                                               number, step.status, _beside(step, style))]))
         else:
-            out.append(Block("text", text=f"({number}) {step.statement}"))
+            out.append(Block("text", text=Prose(f"({number}) ") + prose(step.statement),
+                             rows=[Row(None, "", [], number, step.status)]))
     return out
 
 
-def _reasons(proof: Proof) -> list[tuple[int, Status, str]]:
+
+
+# --- reasons --------------------------------------------------------------------------------
+
+# A reason up to this many printed characters fits beside its step, in the equation's tag.
+SHORT_REASON = 34
+
+
+def check_style(style: str) -> str:
+    """``style`` if it is one of :data:`STYLES`, else a :class:`ParameterError`."""
+    if not (isinstance(style, str) and style in STYLES):
+        raise ParameterError("style", style, f"must be one of {', '.join(STYLES)}")
+    return style
+
+
+def reason_of(step) -> str | Prose:
+    """The step's reason in the course's words: its ``short_reason`` when it has one, else its
+    justification (asserted failures say so)."""
+    said = getattr(step, "short_reason", "") or step.justification
+    return said if step.holds else Prose("this fails in general: ") + prose(said)
+
+
+def _short(step) -> bool:
+    return visible_width(render(reason_of(step), "latex")) <= SHORT_REASON
+
+
+def _beside(step, style: str) -> str | Prose:
+    if style == "audit":
+        return step.outcome.tactic
+    return reason_of(step) if _short(step) else ""
+
+
+def _reasons(proof: Proof, style: str) -> list[tuple[int, Status, str | Prose]]:
+    """The numbered reasons listed after the derivation: every step's, with the kernel's full
+    record (``audit``), or the long ones of ``solution`` (the short ones sit beside their
+    step)."""
     reasons = []
     for number, step in enumerate(proof.steps, 1):
-        text = step.justification
-        if not step.holds:
-            text = f"asserted to fail in general: {text}"
-        reasons.append((number, step.status, f"{text} ({step.outcome.summary()})"))
+        if style == "audit":
+            said = reason_of(step) if step.holds else Prose(
+                "asserted to fail in general: ") + prose(step.justification)
+            if getattr(step, "short_reason", "") and step.holds:
+                said = prose(step.short_reason) + "; " + prose(step.justification)
+            reasons.append((number, step.status, prose(said) + f" ({step.outcome.summary()})"))
+        elif not _short(step) or (step.claim is None and prose(step.statement).formula() is None):
+            reasons.append((number, step.status, reason_of(step)))  # not beside its step
     return reasons
 
 
@@ -142,23 +200,71 @@ def _results(proof: Proof) -> list[str]:
     return [latex(part) for part in parts]
 
 
+def _checks_sentence(proof: Proof) -> Prose:
+    """The cross-checks in one sentence, by kind (the ``audit`` style lists each)."""
+    counts: dict[Status, int] = {}
+    for check in proof.checks:
+        counts[check.status] = counts.get(check.status, 0) + 1
+    kinds = {Status.VERIFIED: ("exact check on a concrete instance",
+                               "exact checks on concrete instances"),
+             Status.SPOT_CHECKED: ("numeric comparison on random inputs",
+                                   "numeric comparisons on random inputs"),
+             Status.REFUTED: ("check that FAILED", "checks that FAILED"),
+             Status.UNKNOWN: ("undecided check", "undecided checks")}
+    said = [f"{n} {kinds.get(s, ('check', 'checks'))[n != 1]} ({status_mark(s, 'text')})"
+            for s, n in sorted(counts.items(), reverse=True)]
+    failed = Status.REFUTED in counts
+    return Prose("Cross-checks: " + _listed(said) + (
+        "; the derivation is refuted." if failed else
+        " agree with the derivation (they corroborate it; they are not part of the proof)."))
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _figures(proof: Proof, medium: str) -> list[str]:
+    """The proof's pictures, when it has any (``proof.figures``, drawn by the figures
+    package): each renders itself as ``tex`` (TikZ) or ``markdown`` (an SVG beside the file).
+    Nothing here draws; this is where a picture goes in the section."""
+    out = []
+    for figure in getattr(proof, "figures", None) or ():
+        method = getattr(figure, "latex" if medium == "latex" else "markdown", None)
+        if callable(method):
+            out.append(method())
+    return out
+
+
 # --- LaTeX ----------------------------------------------------------------------------------
 
 def _tag(row: Row) -> str:
-    """``(n) tactic ✓`` beside a step, as an amsmath ``\\tag*`` (which amsmath moves below the
-    equation when the line is full); the full reason is item (n) after the derivation."""
-    why = f" {escape(row.why)}" if row.why else ""
+    """``(n) why ✓`` beside a step, as an amsmath ``\\tag*`` (which amsmath moves below the
+    equation when the line is full); a longer reason is item (n) after the derivation."""
+    why = f" {render(row.why, 'latex')}" if row.why else ""
     return rf"\tag*{{\footnotesize ({row.number}){why} ${MARKS[row.status]}$}}"
 
 
 def _md_tag(row: Row) -> str:
-    return rf"&&\text{{({row.number}) {math_text(row.why)}}}\;{MARKS[row.status]}"
+    why = (r"\;" + prose(row.why).in_math("markdown")) if row.why else ""
+    return rf"&&\text{{({row.number})}}{why}\;{MARKS[row.status]}"
+
+
+def _text_line(block: Block, medium: str) -> str:
+    """A step stated in words: its text, then its mark at the right (the words say what
+    the step is; its reason is in the list after the derivation)."""
+    row = block.rows[0] if block.rows else None
+    said = render(block.text, medium)
+    if row is None:
+        return said
+    if medium == "latex":
+        return rf"{said} \hfill{{\footnotesize ${MARKS[row.status]}$}}"
+    return f"{said} {MD_MARKS[row.status]}"
 
 
 def _tex_rows(rows: list[Row]) -> str:
     lines = []
     for row in rows:
-        tag = _tag(row)
+        tag = _tag(row) if row.tagged else r"\notag"
         first, *more = row.rhs
         if more:  # the tag goes with the last line of a broken equation
             more, tag, first = more[:-1] + [f"{more[-1]} {tag}"], "", first
@@ -174,72 +280,93 @@ def _tex_rows(rows: list[Row]) -> str:
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
-def tex_section(proof: Proof) -> str:
-    parts = [rf"\section{{{escape(proof.name.upper())}: {escape(proof.title)}}}",
-             escape(proof.statement)]
-    assumed = [escape(a) if isinstance(a, str) else f"${latex(a)}$" for a in proof.assumptions]
-    if assumed:
-        parts.append(r"\paragraph{Assumptions} " + "; ".join(assumed) + ".")
-    parts.append(r"\paragraph{Derivation}")
+def _tex_derivation(proof: Proof, style: str) -> list[str]:
+    parts: list[str] = []
     pending: list[Row] = []  # consecutive rows share one align* environment
-    for block in blocks(proof):
+    for block in blocks(proof, style):
         if block.kind == "rows":
             pending += block.rows
             continue
         if pending:
             parts.append(_tex_rows(pending))
             pending = []
-        parts.append(escape(block.text))
+        parts.append(r"\noindent " + _text_line(block, "latex"))
     if pending:
         parts.append(_tex_rows(pending))
-    items = "\n".join(rf"\item[({n})] ${MARKS[s]}$ {escape(text)}"
-                      for n, s, text in _reasons(proof))
-    parts.append(r"\paragraph{Reasons}" + "\n\\begin{description}\n" + items
-                 + "\n\\end{description}")
-    if proof.checks:
-        checks = "\n".join(rf"\item ${MARKS[c.status]}$ {escape(c.statement)}: "
-                           rf"{escape(c.justification)} ({escape(c.outcome.summary())})"
+    return parts
+
+
+def _tex_boxed(proof: Proof) -> str:
+    results = _results(proof)
+    if not results:
+        return ""
+    together = r" \qquad ".join(rf"\boxed{{{r}}}" for r in results)
+    if visible_width(together) <= WIDTH:
+        return rf"\[ {together} \]"
+    return "\n".join(rf"\[ \boxed{{{r}}} \]" for r in results)
+
+
+def tex_section(proof: Proof, style: str = "solution") -> str:
+    """One proof as a LaTeX section in ``style`` (see :data:`STYLES`), its numbers as they
+    were written (decimals stay decimals)."""
+    check_style(style)
+    with written_as_decimals(proof.decimals):
+        return _tex_section(proof, style)
+
+
+def _tex_section(proof: Proof, style: str) -> str:
+    parts = [rf"\section{{{escape(proof.name.upper())}: {escape(proof.title)}}}",
+             render(proof.statement, "latex")]
+    assumed = [render(prose(a), "latex") for a in proof.assumptions]
+    if assumed and style == "solution":
+        parts.append(r"\noindent We assume " + "; ".join(assumed) + ".")
+    elif assumed:
+        parts.append(r"\paragraph{Assumptions} " + "; ".join(assumed) + ".")
+    parts += _figures(proof, "latex")
+    parts.append(r"\paragraph{Derivation}" if style == "audit" else
+                 r"\paragraph{Solution.}")
+    parts += _tex_derivation(proof, style)
+    reasons = _reasons(proof, style)
+    if reasons and style == "audit":
+        items = "\n".join(rf"\item[({n})] ${MARKS[s]}$ {render(text, 'latex')}"
+                          for n, s, text in reasons)
+        parts.append(r"\paragraph{Reasons}" + "\n\\begin{description}\n" + items
+                     + "\n\\end{description}")
+    elif reasons:
+        parts.append(r"{\small\noindent " + " \\quad ".join(
+            rf"({n})~{render(text, 'latex')}." for n, _, text in reasons) + r"\par}")
+    if proof.checks and style == "audit":
+        checks = "\n".join(rf"\item ${MARKS[c.status]}$ {render(c.statement, 'latex')}: "
+                           rf"{render(c.justification, 'latex')} "
+                           rf"({escape(c.outcome.summary())})"
                            for c in proof.checks)
         parts.append(r"\paragraph{Checks}" + "\n\\begin{itemize}\n" + checks
                      + "\n\\end{itemize}")
-    for result in _results(proof):
-        parts.append(rf"\[ \boxed{{{result}}} \]")
-    if proof.notes:
-        notes = "\n".join(rf"\item {escape(note)}" for note in proof.notes)
+    elif proof.checks:
+        parts.append(r"{\small\noindent " + _checks_sentence(proof).latex() + r"\par}")
+    boxed = _tex_boxed(proof)
+    if boxed:
+        parts.append((r"\noindent Therefore" + "\n" if style == "solution" else "") + boxed)
+    if proof.notes and style == "audit":
+        notes = "\n".join(rf"\item {render(note, 'latex')}" for note in proof.notes)
         parts.append(r"\paragraph{Notes}" + "\n\\begin{itemize}\n" + notes + "\n\\end{itemize}")
+    elif proof.notes:
+        parts.append(r"\noindent\textit{Note.} " + " ".join(
+            _sentence(render(note, "latex")) for note in proof.notes))
     return "\n\n".join(parts)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 # --- Markdown -------------------------------------------------------------------------------
 
-# Markdown's own syntax (emphasis, code, HTML, tables) and the math delimiter: in plain text each
-# is written escaped, so that "C_in" reads as written, not as italics, and a "$" never opens
-# math (Jupyter and CommonMark both read "\$" as a dollar). A backslash and the "(" of "](" are
-# entities: "\\(" would be a MathJax delimiter in Jupyter, and "](" would open a link.
-_MD_SPECIAL = frozenset("`*_<>$|#~")
-_MD_ENTITIES = {"\\": "&#92;"}
-# What MathJax's \text{} cannot hold: it reads no macros there, and braces would unbalance the
-# formula (escaped underscores would print with their backslash); a blank line would end it.
-_MATH_TEXT = str.maketrans({c: " " for c in "\\{}$^_%&#~\n\r"})
-
-
-def markdown_text(text: str) -> str:
-    """Plain text as Markdown text: every character of Markdown's syntax escaped."""
-    escaped = "".join(_MD_ENTITIES.get(c) or (f"\\{c}" if c in _MD_SPECIAL else c)
-                      for c in text)
-    return escaped.replace("](", "]&#40;")
-
-
-def math_text(text: str) -> str:
-    """Plain text for a ``\\text{…}`` inside MathJax math (characters it cannot hold become
-    spaces)."""
-    return text.translate(_MATH_TEXT)
-
-
 def _md_rows(rows: list[Row]) -> str:
     lines = []
     for row in rows:
-        tag = _md_tag(row)
+        tag = _md_tag(row) if row.tagged else ""
         first, *more = row.rhs
         left = "" if row.lhs is None else row.lhs
         lines.append(rf"{left} &{row.relation} {first} {tag}")
@@ -247,21 +374,39 @@ def _md_rows(rows: list[Row]) -> str:
     return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$"
 
 
-def markdown_section(proof: Proof) -> list[str]:
-    """One proof as Markdown lines: heading, statement, derivation, reasons, checks, result."""
-    md = markdown_text
-    out = ["", f"## {md(proof.name.upper())}: {md(proof.title)}", "", md(proof.statement), ""]
-    assumed = [md(a) if isinstance(a, str) else f"${latex(a)}$" for a in proof.assumptions]
+def markdown_section(proof: Proof, style: str = "solution") -> list[str]:
+    """One proof as Markdown lines: heading, statement, derivation, reasons, checks, result
+    (the same content as :func:`tex_section` in the same ``style``)."""
+    check_style(style)
+    with written_as_decimals(proof.decimals):
+        return _markdown_section(proof, style)
+
+
+def _markdown_section(proof: Proof, style: str) -> list[str]:
+    out = ["", f"## {markdown_text(proof.name.upper())}: {render(proof.title, 'markdown')}", "",
+           render(proof.statement, "markdown"), ""]
+    assumed = [render(prose(a), "markdown") for a in proof.assumptions]
     if assumed:
-        out += ["**Assumptions:** " + "; ".join(assumed) + ".", ""]
-    for block in blocks(proof):
-        out += [_md_rows(block.rows) if block.kind == "rows" else md(block.text), ""]
-    out += [f"{n}. {MD_MARKS[s]} {md(text)}" for n, s, text in _reasons(proof)]
-    if proof.checks:
+        out += [("We assume " if style == "solution" else "**Assumptions:** ")
+                + "; ".join(assumed) + ".", ""]
+    out += [f + "\n" for f in _figures(proof, "markdown")]
+    for block in blocks(proof, style):
+        out += [_md_rows(block.rows) if block.kind == "rows" else
+                _text_line(block, "markdown"), ""]
+    # "(n)", not "n.": Markdown renumbers an ordered list from its first item
+    out += [f"- ({n}) {MD_MARKS[s]} {render(text, 'markdown')}"
+            for n, s, text in _reasons(proof, style)]
+    if proof.checks and style == "audit":
         out += ["", "**Checks:**", ""]
-        out += [f"- {MD_MARKS[c.status]} {md(c.statement)}: {md(c.justification)} "
-                f"({md(c.outcome.summary())})" for c in proof.checks]
-    out += [""] + [f"$$\\boxed{{{r}}}$$" for r in _results(proof)]
+        out += [f"- {MD_MARKS[c.status]} {render(c.statement, 'markdown')}: "
+                f"{render(c.justification, 'markdown')} ({markdown_text(c.outcome.summary())})"
+                for c in proof.checks]
+    elif proof.checks:
+        out += ["", _checks_sentence(proof).markdown()]
+    results = _results(proof)
+    if results:
+        out += ["", "Therefore" if style == "solution" else ""]
+        out += [f"$$\\boxed{{{r}}}$$" for r in results]
     if proof.notes:
-        out += ["", "**Notes:**", ""] + [f"- {md(note)}" for note in proof.notes]
+        out += ["", "**Notes:**", ""] + [f"- {render(note, 'markdown')}" for note in proof.notes]
     return out

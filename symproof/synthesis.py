@@ -43,7 +43,7 @@ from .layers.window import indices, size_pair
 from .limits import check_expression
 from .numeric import as_array, numpy_function
 from .params import concrete_int, holds
-from .text import text
+from .prose import Prose
 
 __all__ = ["synthesize", "Synthesis", "Tap"]
 
@@ -462,8 +462,12 @@ class Boundary:
         return self.target.xreplace({self.entry: sp.S.Zero})
 
     def __str__(self) -> str:
-        return (f"where {text(self.where)}, {text(self.entry)} lies in the zero padding, so "
-                f"Y[{self.channel},i,j] = {text(self.rest)}")
+        return self.said().text()
+
+    def said(self) -> Prose:
+        """The boundary case as a sentence with its formulas."""
+        return Prose("where ", self.where, ", ", self.entry, " lies in the zero padding, so ",
+                     sp.Eq(nt.Y[self.channel, nt.i, nt.j], self.rest, evaluate=False))
 
 
 def _boundary(found: Synthesis) -> list[Boundary]:

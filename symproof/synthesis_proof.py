@@ -26,8 +26,8 @@ from .layers.window import size_pair, zero_padded
 from .limits import check, check_share
 from .params import as_flag
 from .proof import Outcome, Proof, Status
+from .prose import Prose
 from .synthesis import Synthesis
-from .text import text
 
 __all__ = ["synthesis_proof", "uniqueness"]
 
@@ -210,9 +210,11 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
 
     if not isinstance(found, Synthesis):
         raise ParameterError("found", found, "must be what synthesize() returned")
-    for label, value in (("name", name), ("title", title), ("statement", statement)):
+    for label, value in (("name", name), ("title", title)):
         if not isinstance(value, str):
             raise ParameterError(label, value, "must be text (a str)")
+    if not isinstance(statement, (str, Prose)):
+        raise ParameterError("statement", statement, "must be text (a str or a Prose)")
     check_size = tuple(int(v) for v in size_pair("check_size", check_size))
     use_torch = as_flag("use_torch", use_torch)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
@@ -227,13 +229,15 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
     out_h, out_w = layer.window.output_size(height, width)
     ranges = [sp.Le(nt.i, out_h), sp.Le(nt.j, out_w)]
     proof = Proof(name, title, statement, assumptions=[
-        "X is 0 outside its index range (zero padding)", *ranges, *found.conditions],
+        Prose(sp.Symbol("X"), " is 0 outside its index range (zero padding)"), *ranges,
+        *found.conditions],
         parameters=dict(parameters or {}))
-    proof.given(layer.equation(), f"the element formula of {layer!r}")
+    proof.given(layer.equation(), f"the element formula of {layer!r}",
+                short_reason="the convolution")
     for channel, target in enumerate(found.targets, 1):
         proof.given(sp.Eq(nt.Y[channel, nt.i, nt.j], target, evaluate=False),
-                    f"channel {channel} must compute",
-                    "target")
+                    f"channel {channel} must compute", "target",
+                    short_reason=f"target of channel {channel}")
     if not found.ok:
         decided = _unreachable(found)
         proof.add(None, found.outcome.detail, decided, statement="no weights realise the targets")
@@ -249,16 +253,18 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
     else:
         proof.result = sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta], found.weight(),
                              evaluate=False)
-    proof.add(proof.result, "match the coefficient of every entry of X",
-              uniqueness(found), assumptions=tuple(found.conditions))
+    proof.add(proof.result, Prose("match the coefficient of every entry of ", sp.Symbol("X")),
+              uniqueness(found), assumptions=tuple(found.conditions),
+              short_reason="match coefficients")
     if layer.bias:
         for channel, target in enumerate(found.targets, 1):
             # at X = 0 the layer gives b_l, the target its constant term: they must agree
             constant = target.replace(lambda e: isinstance(e, sp.Indexed) and e.base == nt.X,
                                       lambda e: sp.S.Zero)
             proof.add(sp.Eq(nt.b[channel], found.bias(channel), evaluate=False),
-                      "match the constant terms (X = 0)",
-                      identity(found.bias(channel), constant))
+                      Prose("match the constant terms (", sp.Eq(sp.Symbol("X"), 0), ")"),
+                      identity(found.bias(channel), constant),
+                      short_reason="match constant terms")
     ctx = Context([*ranges, *found.conditions])
     # the kernel substitutes the weights itself (the result above, as a definition)
     weights = [sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta], found.weight(), evaluate=False),
@@ -267,7 +273,7 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         proof.add(sp.Eq(nt.Y[channel, nt.i, nt.j], target, evaluate=False),
                   "substitute the weights into the element formula; sum out the Kronecker deltas",
                   substitution(layer.element(channel), target, weights, ctx),
-                  assumptions=tuple(ranges))
+                  assumptions=tuple(ranges), short_reason="substitute the weights")
     # the padding rule as the kernel's knowledge of X, rather than a Piecewise per entry
     padded = Context([*ranges, *found.conditions],
                      zero_outside={nt.X: (layer.in_channels, height, width)})
@@ -281,10 +287,10 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         rhs = boundary.rest.xreplace(position)
         index = nt.Y[boundary.channel, nt.i, nt.j].xreplace(position)
         proof.add(sp.Eq(index, rhs, evaluate=False),
-                  f"{text(boundary.entry)} lies in the zero padding",
+                  Prose(boundary.entry, " lies in the zero padding"),
                   identity(lhs, rhs, padded.extended(boundary.where), search=False),
-                  assumptions=(boundary.where,))
-        proof.notes.append(str(boundary))
+                  assumptions=(boundary.where,), short_reason=Prose(boundary.entry, " is padding"))
+        proof.notes.append(boundary.said())
     if not found.boundary:
         proof.notes.append("the window never reaches the padding for these targets")
     numbers = all(t.coefficient.is_number for taps in found.taps for t in taps) and all(

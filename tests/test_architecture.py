@@ -29,6 +29,7 @@ FLOOR_NAMES = ("model", "kernel", "derivations", "front-ends")
 FLOORS = {
     "symproof.errors": MODEL, "symproof.limits": MODEL, "symproof.params": MODEL,
     "symproof.notation": MODEL, "symproof.printing": MODEL, "symproof.text": MODEL,
+    "symproof.prose": MODEL,
     "symproof.ordering": MODEL, "symproof.numeric": MODEL, "symproof.reductions": MODEL,
     "symproof.shapes": MODEL, "symproof.files": MODEL, "symproof.layers": MODEL,
     "symproof.latex": MODEL, "symproof.latex.printer": MODEL, "symproof.latex.escape": MODEL,

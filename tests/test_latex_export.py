@@ -56,7 +56,8 @@ def test_full_document_compiles_without_errors_or_overfull_lines(compiled):
     log = (folder / "solutions.log").read_text(errors="replace")
     too_wide = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
     assert all(w <= 10 for w in too_wide), too_wide
-    assert r"\usepackage{amsmath,amssymb}" in tex and tex.count(r"\usepackage") == 1
+    assert r"\usepackage{amsmath,amssymb}" in tex and r"{geometry}" in tex
+    assert tex.count(r"\usepackage") == 2  # what texlive-latex-base has: geometry, amsmath
     assert tex.count(r"\section{") == len(HOMEWORK)
     assert r"\begin{align*}" in tex and r"\boxed{" in tex and r"\tableofcontents" in tex
 
@@ -78,8 +79,8 @@ def test_pdf_text_has_every_final_result(compiled):
     text = re.sub("[\uf000-\uf8ff]", "", text)  # private-use glyphs: pieces of big brackets
     for name, snippets in EXPECTED_RESULTS.items():
         section = text.split(f"{name}: ", 2)[-1]  # the section body, after the contents line
-        for snippet in snippets:
-            assert snippet in section, (name, snippet)
+        for snippet in snippets:  # typeset math: spacing is the font's, not the text's
+            assert re.sub(r"\s", "", snippet) in re.sub(r"\s", "", section), (name, snippet)
     assert "Summary" in text and text.count("PROVED") >= len(HOMEWORK)
 
 

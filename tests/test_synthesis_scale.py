@@ -157,7 +157,7 @@ def test_a_moderate_dense_proof_still_finishes():
     proof = synthesis_proof(found, "t", "t", "t")
     assert proof.status is Status.PROVED
     (step,) = [s for s in proof.steps
-               if s.justification == "match the coefficient of every entry of X"]
+               if str(s.justification) == "match the coefficient of every entry of X"]
     assert step.outcome.detail.endswith("(read off the affine indices of the taps)")
 
 

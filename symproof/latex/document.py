@@ -1,17 +1,25 @@
-"""Solution documents: every proof as a section of a standalone LaTeX article (amsmath and
-amssymb only) or of a Markdown file with ``$$…$$`` math, with the legend of the marks and a
-summary table. Each proof's section comes from :mod:`symproof.report`, so both formats say the
-same thing.
+"""Solution documents: every proof as a section of a standalone LaTeX article (geometry,
+amsmath and amssymb only) or of a Markdown file with ``$$…$$`` math, with the legend of the
+marks and a summary table. Each proof's section comes from :mod:`symproof.report`, so both
+formats say the same thing.
 """
 
 from __future__ import annotations
 
 from ..kernel.outcome import Status
 from ..proof import Proof
-from ..report import MARKS, MD_MARKS, markdown_section, tex_section, visible_width
+from ..report import (
+    MARKS,
+    MD_MARKS,
+    STYLES,
+    check_style,
+    markdown_section,
+    tex_section,
+    visible_width,
+)
 from .escape import escape
 
-__all__ = ["tex_document", "markdown_document", "MARKS", "LEGEND", "visible_width"]
+__all__ = ["tex_document", "markdown_document", "MARKS", "LEGEND", "STYLES", "visible_width"]
 
 LEGEND = [
     (Status.PROVED, "proved: a symbolic argument for all values of the symbols, under the "
@@ -25,41 +33,68 @@ LEGEND = [
     (Status.UNKNOWN, "not decided"),
 ]
 
-def tex_document(proofs: list[Proof], title: str = "Solutions, derived by symproof") -> str:
-    """A complete article: title, contents, legend, one section per proof, summary table."""
+# Contents only when a reader needs them to find their way: more than this many problems.
+CONTENTS_AFTER = 3
+
+
+def _preamble(title: str) -> list[str]:
+    """A compact article: A4 with 2 cm margins (``geometry``, in texlive-latex-base), long
+    derivations free to break across pages, the title as a heading, not a title page."""
+    return [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[a4paper,margin=2cm]{geometry}",
+        r"\usepackage{amsmath,amssymb}",
+        r"\setcounter{MaxMatrixCols}{100}",  # kernels wider than amsmath's default 10
+        r"\allowdisplaybreaks",
+        r"\setlength{\parindent}{0pt}\setlength{\parskip}{0.4em}",
+        r"\begin{document}",
+        rf"{{\centering\Large\bfseries {escape(title)}\par}}\medskip",
+    ]
+
+
+def _legend(style: str) -> list[str]:
+    """What the marks mean, once: a sentence (solution) or a list (audit)."""
+    if style == "solution":
+        said = "; ".join(rf"${MARKS[s]}$ {escape(text.split(':')[0])}" for s, text in LEGEND)
+        return [r"{\small\noindent\textit{Marks.} Every step carries one mark: " + said
+                + ". A problem is as strong as its weakest step; checks on concrete "
+                  r"instances corroborate it and never count as a proof.\par}"]
     legend = "\n".join(rf"\item[${MARKS[s]}$] {escape(text)}" for s, text in LEGEND)
+    return [r"\section*{How sure each step is}",
+            r"Every step carries a mark; a problem is as strong as its weakest step. Checks on "
+            r"concrete instances corroborate the derivation and never count as a proof.",
+            r"\begin{description}", legend, r"\end{description}"]
+
+
+def tex_document(proofs: list[Proof], title: str = "Solutions", *,
+                 style: str = "solution") -> str:
+    """A complete article in ``style`` (``solution``, a model answer, or ``audit``, the full
+    trail): title, contents when there are more than three problems, the legend once, one
+    section per proof, summary table."""
+    check_style(style)
     summary = "\n".join(
         rf"{escape(p.name.upper())} & {escape(p.title)} & {escape(p.status.name)} \\"
         for p in proofs)
+    contents = [r"{\small\tableofcontents}"] if len(proofs) > CONTENTS_AFTER else []
     return "\n".join([
-        r"\documentclass[11pt]{article}",
-        r"\usepackage{amsmath,amssymb}",
-        r"\setcounter{MaxMatrixCols}{100}",  # kernels wider than amsmath's default 10
-        r"\setlength{\textwidth}{15.5cm}\setlength{\oddsidemargin}{0.2cm}",
-        r"\setlength{\textheight}{22cm}\setlength{\topmargin}{-1cm}",
-        r"\allowdisplaybreaks",
-        rf"\title{{{escape(title)}}}",
-        r"\date{}",
-        r"\begin{document}",
-        r"\maketitle",
-        r"\tableofcontents",
-        r"\section*{How sure each step is}",
-        r"Every step carries a mark; a problem is as strong as its weakest step. Checks on "
-        r"concrete instances corroborate the derivation and never count as a proof.",
-        r"\begin{description}", legend, r"\end{description}",
-        *(tex_section(p) for p in proofs),
+        *_preamble(title),
+        *contents,
+        *_legend(style),
+        *(tex_section(p, style) for p in proofs),
         r"\section*{Summary}",
         r"\begin{tabular}{lll}", r"problem & title & status \\ \hline", summary,
         r"\end{tabular}",
         r"\end{document}", ""])
 
 
-def markdown_document(proofs: list[Proof], title: str = "Solutions, derived by symproof") -> str:
+def markdown_document(proofs: list[Proof], title: str = "Solutions", *,
+                      style: str = "solution") -> str:
     """The same content as :func:`tex_document`, as Markdown with ``$$…$$`` math."""
+    check_style(style)
     out = [f"# {title}", "", "| mark | meaning |", "| --- | --- |"]
     out += [f"| {MD_MARKS[s]} | {text} |" for s, text in LEGEND]
     for proof in proofs:
-        out += markdown_section(proof)
+        out += markdown_section(proof, style)
     out += ["", "## Summary", "", "| problem | title | status |", "| --- | --- | --- |"]
     out += [f"| {p.name.upper()} | {p.title} | {p.status.name} |" for p in proofs]
     return "\n".join(out) + "\n"

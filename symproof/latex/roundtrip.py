@@ -11,10 +11,12 @@ from __future__ import annotations
 import sympy as sp
 
 from ..claims import parse_latex
+from ..printing import written_as_decimals
+from ..prose import Prose, prose
 from ..testing import assert_equivalent
 from .printer import latex
 
-__all__ = ["round_trip", "reads_as", "equations_of"]
+__all__ = ["round_trip", "equations_of", "written_math", "reads_back"]
 
 
 def _known(expr: sp.Basic) -> list[sp.Basic]:
@@ -29,11 +31,11 @@ def _known(expr: sp.Basic) -> list[sp.Basic]:
 def round_trip(expr: sp.Basic) -> bool:
     """Whether ``latex(expr)`` parses back to something mathematically equal to ``expr``;
     raises AssertionError (with both forms) when it does not."""
-    return reads_as(latex(expr), expr)
+    return reads_back(latex(expr), expr)
 
 
-def reads_as(written: str, expr: sp.Basic) -> bool:
-    """Whether LaTeX ``written`` (e.g. a formula taken from a rendered document) reads back as
+def reads_back(written: str, expr: sp.Basic) -> bool:
+    """Whether the LaTeX ``written`` parses back to something mathematically equal to
     ``expr``; raises AssertionError (with both forms) when it does not."""
     parsed = parse_latex(written, known=_known(expr))
     try:
@@ -52,3 +54,15 @@ def equations_of(proof) -> list[sp.Basic]:
         elif isinstance(item, sp.Basic):
             found.append(item)
     return found
+
+
+def written_math(proof) -> list[tuple[str, sp.Basic]]:
+    """Every formula a proof's document writes in its prose (statement, assumptions, reasons,
+    notes, checks), as (LaTeX written, value), printed as the proof prints its numbers."""
+    said = [proof.statement, *proof.assumptions, *proof.notes]
+    for step in [*proof.steps, *proof.checks]:
+        said += [step.statement, step.justification, step.short_reason]
+    with written_as_decimals(proof.decimals):
+        return [pair for item in said if not isinstance(item, str)
+                for pair in (prose(item).math() if isinstance(item, Prose) else
+                             [(latex(item), item)])]
