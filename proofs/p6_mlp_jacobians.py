@@ -20,6 +20,7 @@ from symproof.backprop import (
     verify_exact,
 )
 from symproof.calculus import Elementwise, diag, entry
+from symproof.figures import attach, mlp_figure
 from symproof.kernel import Context, derivative, induction, normalize
 from symproof.params import symbols
 from symproof.proof import Proof
@@ -60,6 +61,7 @@ def build(layout: str = "numerator", *, use_torch: bool = False) -> Proof:
                   f"above; shape {_shape(formula.shape)} in numerator layout",
                   check_formula(name, derive()[name].formula), layouts=layouts)
     _recursion(proof)
+    attach(proof, mlp_figure)
     proof.result = sp.Eq(sp.Symbol(formulas["dyL/dAl"].label), formulas["dyL/dAl"].formula,
                          evaluate=False)
     proof.check(None, "every entry of all six formulas, exactly",

@@ -102,7 +102,9 @@ class Step(Result):
 class Proof:
     """A titled derivation: statement, assumptions, steps, result, notes.
 
-    ``parameters`` are the values the proof was built with (what ``--set`` changes).
+    ``parameters`` are the values the proof was built with (what ``--set`` changes);
+    ``figures`` are pictures of its setting (:class:`symproof.figures.Figure`), which
+    documents draw with it.
     """
 
     name: str
@@ -115,6 +117,7 @@ class Proof:
     notes: list[str] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
     summary: str = ""
+    figures: list = field(default_factory=list)
 
     def add(self, claim, justification: str, outcome: Outcome, *, statement: str = "",
             assumptions: tuple = (), holds: bool = True, layouts: dict | None = None) -> Step:

@@ -10,6 +10,7 @@ top-level ``+`` so that equations fit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,8 @@ from .printing import latex
 if TYPE_CHECKING:  # pragma: no cover - a proof is only read here, never built
     from .proof import Proof
 
-__all__ = ["tex_section", "markdown_section", "blocks", "visible_width", "MARKS", "MD_MARKS"]
+__all__ = ["tex_section", "markdown_section", "blocks", "visible_width", "figure_files", "MARKS",
+           "MD_MARKS"]
 
 MARKS = {status: status_mark(status, "latex") for status in Status}
 MD_MARKS = {status: status_mark(status, "text") for status in Status}
@@ -47,9 +49,28 @@ class Row:
 
 @dataclass
 class Block:
-    kind: str  # "text", "rows", "result"
+    kind: str  # "text", "rows", "result", "figure"
     text: str = ""
     rows: list[Row] = field(default_factory=list)
+    figure: object = None  # a symproof.figures.Figure, which renders itself
+
+
+def figure_files(proofs: list[Proof], prefix: str = "") -> dict[str, object]:
+    """The file name of every figure of ``proofs`` in a Markdown document (``prefix``, then
+    the proof's name and the figure's, made safe as a file name and unique), by figure."""
+    names: dict[str, object] = {}
+    for proof in proofs:
+        for figure in proof.figures:
+            stem = _SAFE.sub("_", f"{prefix}{proof.name}-{figure.name}")
+            name, n = f"{stem}.svg", 1
+            while name in names:
+                n += 1
+                name = f"{stem}-{n}.svg"
+            names[name] = figure
+    return names
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def visible_width(tex: str) -> int:
@@ -94,8 +115,8 @@ def _broken(expr: sp.Basic, width: int = WIDTH) -> list[str]:
 
 
 def blocks(proof: Proof) -> list[Block]:
-    """The proof as prose, derivation rows and the result (format-neutral)."""
-    out: list[Block] = []
+    """The proof as figures, prose and derivation rows (format-neutral)."""
+    out: list[Block] = [Block("figure", figure=figure) for figure in proof.figures]
     previous_lhs = None
     for number, step in enumerate(proof.steps, 1):
         claim = step.claim
@@ -188,7 +209,7 @@ def tex_section(proof: Proof) -> str:
         if pending:
             parts.append(_tex_rows(pending))
             pending = []
-        parts.append(escape(block.text))
+        parts.append(block.figure.latex() if block.kind == "figure" else escape(block.text))
     if pending:
         parts.append(_tex_rows(pending))
     items = "\n".join(rf"\item[({n})] ${MARKS[s]}$ {escape(text)}"
@@ -222,13 +243,24 @@ def _md_rows(rows: list[Row]) -> str:
     return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$"
 
 
-def markdown_section(proof: Proof) -> list[str]:
-    """One proof as Markdown lines: heading, statement, derivation, reasons, checks, result."""
+def _md_image(figure, file: str) -> str:
+    """``![caption](file)``: the caption as alt text, brackets escaped."""
+    alt = re.sub(r"([\\\[\]])", r"\\\1", " ".join(figure.caption_text().split()))
+    return f"![{alt}]({file})"
+
+
+def markdown_section(proof: Proof, files: dict[object, str] | None = None) -> list[str]:
+    """One proof as Markdown lines: heading, statement, figures (each an image of the SVG file
+    ``files`` names for it; none without ``files``), derivation, reasons, checks, result."""
     out = ["", f"## {proof.name.upper()}: {proof.title}", "", proof.statement, ""]
     assumed = [a if isinstance(a, str) else f"${latex(a)}$" for a in proof.assumptions]
     if assumed:
         out += ["**Assumptions:** " + "; ".join(assumed) + ".", ""]
     for block in blocks(proof):
+        if block.kind == "figure":
+            if files is not None and id(block.figure) in files:
+                out += [_md_image(block.figure, files[id(block.figure)]), ""]
+            continue
         out += [_md_rows(block.rows) if block.kind == "rows" else block.text, ""]
     out += [f"{n}. {MD_MARKS[s]} {text}" for n, s, text in _reasons(proof)]
     if proof.checks:
