@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import sympy as sp
 
 from ..errors import ParameterError
+from ..latex.escape import escape
 from ..layers.conv import Conv1d, Conv2d
 from ..notation import index_symbol
 from ..synthesis import Synthesis
@@ -145,6 +146,8 @@ def conv_figure(layer: Conv2d | Conv1d, kernels: dict[tuple[int, int], sp.Matrix
     n1, small1 = _side(sizes[0], f1, s1, p1, d1)
     n2, small2 = _side(sizes[1], f2, s2, p2, d2)
     rows, cols = Geometry(f1, s1, p1, d1, n1), Geometry(f2, s2, p2, d2, n2)
+    if rows.outputs < 1 or cols.outputs < 1:  # the layer's own message: the window must fit
+        layer.output_shape(layer.in_channels, *((n1, n2) if window is layer.window else (n2,)))
     chosen = _kernels(layer, kernels)
     check_cells(f"the figure of {layer!r}", len(chosen) * (
         (n1 + 2 * p1) * (n2 + 2 * p2) + 2 * f1 * f2))
@@ -193,7 +196,7 @@ def _title(l, g, channel: str | None, generic: bool) -> Label:
     if generic:
         return Label(r"w_{l,\gamma,\alpha\beta}", "w[l,γ,αβ]")
     named = f" ({channel})" if channel else ""
-    return Label(rf"w_{{{l},{g}}}\text{{{named}}}", f"w_{l},{g}{named}")
+    return Label(rf"w_{{{l},{g}}}\text{{{escape(named)}}}", f"w_{l},{g}{named}")
 
 
 def _signed(shown: Label, plus: bool) -> Label:
