@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="raise a resource limit for this run (see symproof.limits: "
                              "document_bytes, claims, claim_chars, nesting_depth, "
                              "integer_digits, expression_nodes, expanded_terms, layer_size, "
-                             "search_space, snapshot_bytes)")
+                             "search_space, snapshot_bytes, figure_cells)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     layer = commands.add_parser("layer", help="show a layer: output shape and element formula")
@@ -445,6 +445,7 @@ def _check_outputs(args, inputs=()) -> dict:
 
 def _export(args, outputs: dict, proofs) -> list[str]:
     written = []
+    markdown = _markdown_files(args, outputs, proofs) if "markdown" in outputs else {}
     if "latex" in outputs:
         tex = tex_document(proofs)
         if "pdf" in outputs:
@@ -453,20 +454,25 @@ def _export(args, outputs: dict, proofs) -> list[str]:
         written.append(str(args.latex))
         if "pdf" in outputs:
             written.append(f"{outputs['pdf'].name} ({pages} page{'s' * (pages != 1)})")
-    if "markdown" in outputs:
-        files = markdown_files(proofs, outputs["markdown"])
-        # the figures' files, named after the proofs, are checked once those are known:
-        # none may be another output, an input or something that is not a regular file
-        others = [p for option, p in outputs.items() if option != "markdown"]
-        check_outputs({str(p): p for p in [*files, *others]},
-                      [n for n in args.names if is_problem_file(n)])
-        for path, content in files.items():
-            write_atomically(path, content)
-        figures = len(files) - 1
+    for path, content in markdown.items():
+        write_atomically(path, content)
+    if markdown:
+        figures = len(markdown) - 1
         written.append(str(args.markdown) + (f" (and {figures} SVG figure"
                                               f"{'s' * (figures != 1)} beside it)"
                                               if figures else ""))
     return written
+
+
+def _markdown_files(args, outputs: dict, proofs) -> dict:
+    """The Markdown document and its figures' SVG files, checked before anything is written:
+    the SVG names come from the proofs, so they are known only now, and none may be another
+    output, an input, or anything but a regular file."""
+    files = markdown_files(proofs, outputs["markdown"])
+    others = [path for option, path in outputs.items() if option != "markdown"]
+    check_outputs({str(path): path for path in [*files, *others]},
+                  [name for name in args.names if is_problem_file(name)])
+    return files
 
 
 def _check(args) -> int:

@@ -200,16 +200,19 @@ def tex_section(proof: Proof) -> str:
     assumed = [escape(a) if isinstance(a, str) else f"${latex(a)}$" for a in proof.assumptions]
     if assumed:
         parts.append(r"\paragraph{Assumptions} " + "; ".join(assumed) + ".")
+    every = blocks(proof)
+    parts += [block.figure.latex() for block in every if block.kind == "figure"]
     parts.append(r"\paragraph{Derivation}")
     pending: list[Row] = []  # consecutive rows share one align* environment
-    for block in blocks(proof):
+    for block in every:
         if block.kind == "rows":
             pending += block.rows
             continue
         if pending:
             parts.append(_tex_rows(pending))
             pending = []
-        parts.append(block.figure.latex() if block.kind == "figure" else escape(block.text))
+        if block.kind != "figure":  # drawn above, with the setting
+            parts.append(escape(block.text))
     if pending:
         parts.append(_tex_rows(pending))
     items = "\n".join(rf"\item[({n})] ${MARKS[s]}$ {escape(text)}"

@@ -497,3 +497,23 @@ def test_figure_files_never_leave_the_folder(tmp_path):
     assert len(svgs) == 2 and all(p.parent == tmp_path for p in svgs)
     assert all("/" not in p.name and " " not in p.name for p in svgs)
     assert len(set(svgs)) == 2
+
+
+def test_kernels_must_belong_to_the_layer():
+    with pytest.raises(ParameterError, match="kernel's shape 3 × 3"):
+        conv_figure(Conv2d(1, 1, 3), {(1, 1): sp.ones(2, 2)})
+    with pytest.raises(ParameterError, match="channel numbers"):
+        conv_figure(Conv2d(1, 1, 3), {(2, 1): sp.ones(3, 3)})
+    with pytest.raises(ParameterError, match="groups=1"):
+        conv_figure(Conv2d(2, 2, 3, groups=2), {(1, 1): sp.ones(3, 3)})
+    taps = conv_figure(Conv1d(1, 1, 3, padding=1), {(1, 1): [1, -2, 1]}).scene.cells_of("tap")
+    assert sorted(c.text.plain for c in taps if c.key[2:] == (1, 2)) == ["−2", "−2"]
+
+
+def test_a_refused_figure_file_writes_nothing(tmp_path):
+    (tmp_path / "hw-p6-mlp-chain.svg").mkdir()  # where P6's picture would go
+    done = run("prove", "p6", "--markdown", "hw.md", "--latex", "hw.tex", "--brief",
+               cwd=tmp_path)
+    assert done.returncode == 2 and "it is a directory" in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hw-p6-mlp-chain.svg"]

@@ -148,9 +148,9 @@ def conv_figure(layer: Conv2d | Conv1d, kernels: dict[tuple[int, int], sp.Matrix
     rows, cols = Geometry(f1, s1, p1, d1, n1), Geometry(f2, s2, p2, d2, n2)
     if rows.outputs < 1 or cols.outputs < 1:  # the layer's own message: the window must fit
         layer.output_shape(layer.in_channels, *((n1, n2) if window is layer.window else (n2,)))
-    chosen = _kernels(layer, kernels)
-    check_cells(f"the figure of {layer!r}", len(chosen) * (
+    check_cells(f"the figure of {layer!r}", (1 if kernels is None else _count(kernels)) * (
         (n1 + 2 * p1) * (n2 + 2 * p2) + 2 * f1 * f2))
+    chosen = _kernels(layer, kernels, (f1, f2) if window is layer.window else (f2,))
     names = dict(enumerate(channel_names, 1))
     # the last row and column keep a symbolic size's name; a large number shows as drawn
     shown_sizes = tuple(drawn if replaced and _number(size) else size for size, drawn, replaced
@@ -182,13 +182,33 @@ def _number(size: object) -> bool:
     return isinstance(size, int) or (isinstance(size, sp.Basic) and size.is_Integer)
 
 
-def _kernels(layer, kernels) -> dict:
-    """The kernels drawn, by ``(l, γ)``: those with a nonzero weight (the first if none)."""
-    if kernels is None:
-        return {(index_symbol("l"), index_symbol("gamma")): None}
+def _count(kernels: object) -> int:
     if not isinstance(kernels, dict) or not kernels:
         raise ParameterError("kernels", kernels, "must map (l, γ) to a kernel matrix")
-    drawn = {key: sp.Matrix(k) for key, k in kernels.items() if any(v != 0 for v in k)}
+    return len(kernels)
+
+
+def _kernels(layer, kernels, shape: tuple[int, ...]) -> dict:
+    """The kernels drawn, by ``(l, γ)``: those with a nonzero weight (the first if none),
+    each checked to be a kernel of ``layer`` (its shape, and channels in range)."""
+    if kernels is None:
+        return {(index_symbol("l"), index_symbol("gamma")): None}
+    if layer.groups != 1:  # γ would be a channel of l's group, not of the input
+        raise ParameterError("kernels", "(given)", "are drawn for a convolution with groups=1")
+    drawn = {}
+    for key, kernel in kernels.items():
+        matrix = sp.Matrix(kernel) if len(shape) == 2 else sp.Matrix([list(kernel)])
+        bounds = (layer.out_channels, layer.in_channels)
+        if not (isinstance(key, tuple) and len(key) == 2 and all(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 1
+                and not (top.is_Integer and v > int(top)) for v, top in zip(key, bounds))):
+            raise ParameterError("kernels", key, "must be keyed by channel numbers (l, γ), "
+                                 f"1 ≤ l ≤ {bounds[0]}, 1 ≤ γ ≤ {bounds[1]}")
+        if matrix.shape[-len(shape):] != shape or (len(shape) == 1 and matrix.rows != 1):
+            raise ParameterError(f"kernels[{key}]", matrix.shape, f"must have the kernel's "
+                                 f"shape {' × '.join(map(str, shape))}")
+        if any(v != 0 for v in matrix):
+            drawn[key] = matrix
     return drawn or dict([next(iter(kernels.items()))])
 
 
