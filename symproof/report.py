@@ -1,6 +1,8 @@
-"""How a proof reads: its steps as format-neutral blocks (prose, derivation rows, the result),
-then as a LaTeX section or Markdown lines. Documents (:mod:`symproof.latex.document`) put the
-sections together; :class:`~symproof.proof.Proof` renders itself through here.
+"""How a proof reads: its steps as format-neutral blocks (figures, prose, derivation rows, the
+result), then as a LaTeX section or Markdown lines. Documents (:mod:`symproof.latex.document`)
+put the sections together; :class:`~symproof.proof.Proof` renders itself through here. A
+figure renders itself (a TikZ float; in Markdown, an image of its SVG file), so nothing here
+loads the figures' code.
 
 A derivation chain is consecutive steps with the same left-hand side, written
 ``lhs &= a \\\\ &= b`` with one ``&=`` per step, a step number and a status mark; the reasons

@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from symproof import AvgPool2d, Conv1d, Conv2d, MaxPool2d, Sequential, receptive_field, symbols
@@ -196,6 +196,10 @@ def conv_cases(draw):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conv_cases())
+# regression: no interior window kept apart from the corner one, and the two were drawn
+# overlapping (taps on top of each other)
+@example(((2, 3), (1, 1), (0, 1), (1, 2), 1, 1, (2, 5),
+          {(1, 1): sp.Matrix([[0, 0, 0], [0, 0, 1]])}))
 def test_drawn_taps_are_the_nonzero_weights(case):
     kernel, stride, padding, dilation, c_in, c_out, size, kernels = case
     layer = Conv2d(c_in, c_out, kernel, stride=stride, padding=padding, dilation=dilation)
@@ -212,6 +216,8 @@ def test_drawn_taps_are_the_nonzero_weights(case):
         check_padding(figure.scene)
         return
     check_taps(figure, kernels, tuple(zip(kernel, stride, padding, dilation)))
+    taps = [(c.x, c.y) for c in figure.scene.cells_of(*TAP_KINDS)]
+    assert len(taps) == len(set(taps))  # windows never overlap
     # in both renderings, each window holds its kernel's nonzero weights, as integers
     expected = Counter()
     for _, taps in windows(figure.scene):

@@ -67,7 +67,9 @@ def _positions(rows: Geometry, cols: Geometry, taps: dict[tuple[int, int], sp.Ex
         return (abs(rows.index(pos[0], 1) - rows.index(boundary[0], 1)) >= rows.span
                 or abs(cols.index(pos[1], 1) - cols.index(boundary[1], 1)) >= cols.span)
 
-    chosen = [p for p in inner if apart(p)] or inner  # overlapping only if nothing else fits
+    # two windows never overlap (their taps would share cells): when no interior window
+    # keeps apart from the boundary one, the boundary window alone shows the kernel
+    chosen = [p for p in inner if apart(p)] if boundary else inner
     far = ((rows.outputs + 1 - boundary[0], cols.outputs + 1 - boundary[1]) if boundary
            else ((rows.outputs + 1) // 2, (cols.outputs + 1) // 2))  # else the middle
     chosen.sort(key=lambda p: abs(p[0] - far[0]) + abs(p[1] - far[1]))

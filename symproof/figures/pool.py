@@ -107,6 +107,7 @@ def pool_figure(layer: AvgPool2d | MaxPool2d, input_size: tuple | None = None, *
     caption = ["The ", kernel, " pooling windows over the input, each numbered by its output "
                "position (i, j); entries that no window reads are hatched."]
     if not concrete:
-        caption.append(" When the stride divides the size (less the window), the windows tile "
-                       "the input; otherwise the last rows and columns are never read.")
+        caption.append(" When the stride divides the size less the window (for stride = window: "
+                       "when the window divides the size), the windows reach the last row and "
+                       "column; otherwise the last rows and columns are never read.")
     return Figure(name, arrange(panels), (*caption, *inst.caption()))
