@@ -523,3 +523,15 @@ def test_a_refused_figure_file_writes_nothing(tmp_path):
     assert done.returncode == 2 and "it is a directory" in done.stderr
     assert done.stderr.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hw-p6-mlp-chain.svg"]
+
+
+def test_receptive_field_through_padding_only_levels():
+    """Regression: a level reached only through padding reads nothing (it was min() of an
+    empty footprint)."""
+    net = Sequential(MaxPool2d(3, padding=1), Conv2d(1, 1, 2, stride=3, padding=2))
+    figure = receptive_figure(net)
+    (bracket,) = [r for r in figure.scene.rects if r.style == "field"]
+    first, last = bracket.key[1:]
+    position = next(c.key[1] for c in figure.scene.cells
+                    if c.key[0] == 2 and c.kind == "read")
+    assert (first, last) == tuple(int(v) for v in receptive_field(net).rows(position))

@@ -75,7 +75,8 @@ def receptive_figure(stack, axis: int = 0, *, name: str = "receptive-field") -> 
         middle = (sizes[-1] + 1) // 2
         levels = footprints(layers, middle)
         chosen = (sizes, middle, levels)
-        if all(min(lv) >= 1 and max(lv) <= s for lv, s in zip(levels, sizes)) and sizes[-1] >= 3:
+        if sizes[-1] >= 3 and all(lv and min(lv) >= 1 and max(lv) <= s
+                                  for lv, s in zip(levels, sizes)):
             break
     if chosen is None:
         raise ParameterError("stack", stack, f"has no output position for an input of at most "
@@ -117,10 +118,14 @@ def _draw(layers, sizes, pads, levels, field, inst) -> Scene:
                 "padding-tap" if r in footprint else "padding")
             scene.add_cell(Cell(x0 + c, y, kind, (d, r)))
         xs = [x0 + r - 1 + p for r in footprint]
-        spans.append((min(xs), max(xs) + 1, y))
+        # a level reached only through padding reads nothing: no span to join
+        spans.append((min(xs), max(xs) + 1, y) if xs else None)
         words = "input" if d == 0 else _describe(layers[d - 1][0], layers[d - 1][1])
         scene.add_note(Note(1 + widest + 0.8, y + 0.5, words, "left"))
-    for (lo, hi, y), (top_lo, top_hi, top_y) in zip(spans, spans[1:]):
+    for below, above in zip(spans, spans[1:]):
+        if below is None or above is None:
+            continue
+        (lo, hi, y), (top_lo, top_hi, top_y) = below, above
         scene.add_arrow(Arrow((lo, y), (top_lo, top_y + 1), "line"))
         scene.add_arrow(Arrow((hi, y), (top_hi, top_y + 1), "line"))
     concrete = {s: sp.Integer(v) for s, v in inst.values.items()}
