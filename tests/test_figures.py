@@ -165,7 +165,8 @@ def test_p3_figure_shows_the_weights_as_decimals_per_channel():
     assert svg_taps(figure.svg()) == Counter({"0.299": 1, "0.587": 1, "0.114": 1})
     titles = " ".join(n.content.plain for n in figure.scene.notes if isinstance(n.content, Label))
     assert "(R)" in titles and "(G)" in titles and "(B)" in titles
-    assert "never reaches the padding" in figure.caption_text()  # P = 0: no boundary case
+    # P = 0: no padding, no boundary case
+    assert "padding" not in figure.caption_text() and not figure.scene.cells_of("padding")
 
 
 def test_numbers_are_written_as_people_write_them():

@@ -161,15 +161,17 @@ def conv_figure(layer: Conv2d | Conv1d, kernels: dict[tuple[int, int], sp.Matrix
     for (l, g), kernel in chosen.items():
         title = _title(l, g, names.get(g), kernel is None)
         panels.append(_panel(rows, cols, kernel, (l, g), title, shown_sizes))
+    padded = p1 > 0 or p2 > 0
     caption: list = ["The taps of each kernel ", Label(r"w_{l,\gamma}", "w_{l,γ}"),
-                     " (output channel l, input channel γ) on the zero-padded input (padding "
-                     "shaded): the window at an interior position with "
+                     " (output channel l, input channel γ) on the "
+                     + ("zero-padded input (padding shaded)" if padded else "input")
+                     + ": the window at an interior position with "
                      + ("each tap labelled by its position αβ" if kernels is None
                         else "each nonzero weight in its tap")]
     if any(r.style == "boundary" for p in panels for r in p.rects):
         caption.append(", and, outlined in red, the window at the corner where it reads the "
                        "padding (taps there read 0)")
-    else:
+    elif padded:
         caption.append("; the window never reaches the padding")
     caption.append(".")
     if small1 or small2:
