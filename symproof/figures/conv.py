@@ -26,6 +26,9 @@ __all__ = ["conv_figure", "synthesis_figure"]
 
 # The largest input side drawn as given; a larger (or symbolic) one is drawn smaller.
 DRAWN_SIDE = 10
+# Where a panel's grid starts (grid units): room for the row numbers on the left and the
+# title above.
+X0, Y0 = 1, 2
 
 
 def _side(given: object, f: int, s: int, p: int, d: int) -> tuple[int, bool]:
@@ -81,19 +84,19 @@ def _window(panel: Scene, rows: Geometry, cols: Geometry, position: tuple[int, i
             shown: dict[tuple[int, int], Label]) -> None:
     """The window of output ``position``: its outline and a cell per tap in ``taps``."""
     i, j = position
-    top, left = rows.index(i, 1) + rows.p, cols.index(j, 1) + cols.p  # padded, 1-based
-    panel.add_rect(Rect(left - 1 + 1, top - 1 + 2, left - 1 + cols.span + 1,
-                        top - 1 + rows.span + 2, style, (style, i, j)))
+    # 0-based rows and columns of the padded grid, shifted to where the grid is drawn
+    top, left = Y0 + rows.index(i, 1) + rows.p - 1, X0 + cols.index(j, 1) + cols.p - 1
+    panel.add_rect(Rect(left, top, left + cols.span, top + rows.span, style, (style, i, j)))
     for (a, b), value in taps.items():
         p, q = rows.index(i, a), cols.index(j, b)
         inside = 1 <= p <= rows.n and 1 <= q <= cols.n
-        panel.add_cell(Cell(q + cols.p - 1 + 1, p + rows.p - 1 + 2,
+        panel.add_cell(Cell(X0 + q + cols.p - 1, Y0 + p + rows.p - 1,
                             "tap" if inside else "padding-tap", (*keys, a, b), value,
                             shown[a, b]))
 
 
 def _panel(rows: Geometry, cols: Geometry, kernel: sp.Matrix | None, keys: tuple,
-           title: Sequence, sizes: tuple) -> Scene:
+           title: Label, sizes: tuple) -> Scene:
     """One kernel's panel: title, padded grid, the interior and the boundary window."""
     panel = Scene()
     if kernel is None:  # a layer without weights: every tap, labelled by its (α, β)
@@ -110,18 +113,17 @@ def _panel(rows: Geometry, cols: Geometry, kernel: sp.Matrix | None, keys: tuple
                  for t, v in taps.items()}
         if any(len(label.plain) > 3 for label in shown.values()):
             panel.scale = 1.8  # room for 0.299 in a cell
-    panel.add_note(Note(1, 0.5, title, "left", "normal") if isinstance(title, Label)
-                   else Note(1, 0.5, "".join(title), "left", "normal"))
-    grid(panel, rows.n, cols.n, (rows.p, cols.p), keys[-1], sizes, 1, 2)
-    interior, boundary = _positions(rows, cols, {t: v for t, v in taps.items()})
-    bottom = rows.n + 2 * rows.p + 2.8
+    panel.add_note(Note(X0, 0.5, title, "left", "normal"))
+    grid(panel, rows.n, cols.n, (rows.p, cols.p), keys[-1], sizes, X0, Y0)
+    interior, boundary = _positions(rows, cols, taps)
+    bottom = Y0 + rows.n + 2 * rows.p + 0.8  # the legend of the windows, under the grid
     for n, (position, style) in enumerate(((interior, "window"), (boundary, "boundary"))):
         if position is None:
             continue
         _window(panel, rows, cols, position, taps, keys, style, shown)
         where = Label(rf"(i,j) = ({position[0]},{position[1]})",
                       f"(i, j) = ({position[0]}, {position[1]})")
-        panel.add_note(Note(1, bottom + 0.9 * n, where, "left"))
+        panel.add_note(Note(X0, bottom + 0.9 * n, where, "left"))
         panel.add_rect(Rect(0.1, bottom + 0.9 * n - 0.35, 0.8, bottom + 0.9 * n + 0.35, style,
                             ("swatch",)))
     return panel
