@@ -84,12 +84,11 @@ def pool_figure(layer: AvgPool2d | MaxPool2d, input_size: tuple | None = None, *
     concrete = all(isinstance(n, (int, sp.Integer)) for n in sizes)
     if concrete:
         cases = [tuple(int(n) for n in sizes)]
-    else:  # tiled (q windows of stride s) and not (one entry more than fits, then two)
-        tiled = [(2 - 1) * s[a] + d[a] * (f[a] - 1) + 1 for a in (0, 1)]
-        cases = [tuple(tiled), tuple(n + min(s[a] - 1, 2) or n + 1
-                                      for a, n in enumerate(tiled))]
-        if cases[1] == cases[0]:
-            cases.pop()
+    else:  # two windows per axis reaching the last entry, then up to two entries more,
+        # which no window reads (none with stride 1: every size is then tiled)
+        tiled = tuple(s[a] + d[a] * (f[a] - 1) + 1 for a in (0, 1))
+        ragged = tuple(n + min(s[a] - 1, 2) for a, n in enumerate(tiled))
+        cases = [tiled] if ragged == tiled else [tiled, ragged]
     check_cells(f"the figure of {layer!r}", sum((r + 2 * p[0]) * (c + 2 * p[1])
                                                 for r, c in cases))
     panels = []
