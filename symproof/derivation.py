@@ -60,7 +60,9 @@ from .kernel.context import (
 from .kernel.outcome import Outcome, Status, weakest
 from .limits import check_expression
 from .notation import ARRAYS, INDICES, index_symbol
+from .notebook import display_math, with_status
 from .params import as_size
+from .printing import latex
 from .proof import Proof, Step
 from .text import text
 
@@ -300,8 +302,16 @@ class Derivation:
     def __repr__(self) -> str:
         return str(self.proof())
 
+    def _repr_markdown_(self) -> str:
+        """The chain as a proof, in Markdown with MathJax math (what a notebook shows)."""
+        return self.proof()._repr_markdown_()
+
     def _repr_latex_(self) -> str:
-        return self.proof().to_latex()
+        """The current line of the chain and the chain's status, as one display formula."""
+        if self.lhs == self.current:  # nothing derived yet from a bare expression
+            return display_math(latex(self.current))
+        return with_status(latex(sp.Eq(self.lhs, self.current, evaluate=False)),
+                           self.status.name)
 
     # -- inside ------------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from .errors import ParameterError
 from .kernel.outcome import LEGEND, Outcome, Result, Status, weakest
 from .latex import latex
 from .latex.escape import escape
+from .notebook import proof_latex, proof_markdown, step_latex, step_markdown
 from .report import tex_section
 from .text import text
 
@@ -94,8 +95,18 @@ class Step(Result):
             f"\\text{{{escape(step.statement)}}}"
         return f"${text}$" if inline else text
 
+    # -- in a notebook (symproof.notebook): Markdown first, LaTeX as one formula -------------
+
+    def _repr_markdown_(self) -> str:
+        return step_markdown(self)
+
     def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.to_latex()} \\quad [\\text{{{self.status.name}}}]$"
+        return step_latex(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        claim = text(self.claim) if self.claim is not None else self.statement
+        claim = claim if self.holds else f"NOT ALWAYS: {claim}"  # as a proof prints it
+        printer.text(f"{self.status.name}: {claim}  because {self.justification}")
 
 
 @dataclass
@@ -194,8 +205,18 @@ class Proof:
         reasons, checks, boxed result (Jacobians in ``layout`` when given)."""
         return tex_section(self.in_layout(layout))
 
+    # -- in a notebook (symproof.notebook): a document fragment is no notebook math ---------
+
+    def _repr_markdown_(self) -> str:
+        """The proof in Markdown with MathJax math (what JupyterLab and the notebook show)."""
+        return proof_markdown(self)
+
     def _repr_latex_(self) -> str:
-        return self.to_latex()
+        """The result as one display formula (math only, e.g. for a PDF of the notebook)."""
+        return proof_latex(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(str(self))
 
 
 def _latex(expr) -> str:

@@ -26,8 +26,8 @@ from .printing import latex
 if TYPE_CHECKING:  # pragma: no cover - a proof is only read here, never built
     from .proof import Proof
 
-__all__ = ["tex_section", "markdown_section", "blocks", "visible_width", "figure_files", "MARKS",
-           "MD_MARKS"]
+__all__ = ["tex_section", "markdown_section", "markdown_text", "math_text", "blocks",
+           "visible_width", "figure_files", "MARKS", "MD_MARKS"]
 
 MARKS = {status: status_mark(status, "latex") for status in Status}
 MD_MARKS = {status: status_mark(status, "text") for status in Status}
@@ -174,7 +174,7 @@ def _tag(row: Row) -> str:
 
 
 def _md_tag(row: Row) -> str:
-    return rf"&&\text{{({row.number}) {row.why}}}\;{MARKS[row.status]}"
+    return rf"&&\text{{({row.number}) {math_text(row.why)}}}\;{MARKS[row.status]}"
 
 
 def _tex_rows(rows: list[Row]) -> str:
@@ -237,6 +237,30 @@ def tex_section(proof: Proof) -> str:
 
 # --- Markdown -------------------------------------------------------------------------------
 
+# Markdown's own syntax (emphasis, code, HTML, tables) and the math delimiter: in plain text each
+# is written escaped, so that "C_in" reads as written, not as italics, and a "$" never opens
+# math (Jupyter and CommonMark both read "\$" as a dollar). A backslash and the "(" of "](" are
+# entities: "\\(" would be a MathJax delimiter in Jupyter, and "](" would open a link.
+_MD_SPECIAL = frozenset("`*_<>$|#~")
+_MD_ENTITIES = {"\\": "&#92;"}
+# What MathJax's \text{} cannot hold: it reads no macros there, and braces would unbalance the
+# formula (escaped underscores would print with their backslash); a blank line would end it.
+_MATH_TEXT = str.maketrans({c: " " for c in "\\{}$^_%&#~\n\r"})
+
+
+def markdown_text(text: str) -> str:
+    """Plain text as Markdown text: every character of Markdown's syntax escaped."""
+    escaped = "".join(_MD_ENTITIES.get(c) or (f"\\{c}" if c in _MD_SPECIAL else c)
+                      for c in text)
+    return escaped.replace("](", "]&#40;")
+
+
+def math_text(text: str) -> str:
+    """Plain text for a ``\\text{…}`` inside MathJax math (characters it cannot hold become
+    spaces)."""
+    return text.translate(_MATH_TEXT)
+
+
 def _md_rows(rows: list[Row]) -> str:
     lines = []
     for row in rows:
@@ -249,16 +273,18 @@ def _md_rows(rows: list[Row]) -> str:
 
 
 def _md_image(figure, file: str) -> str:
-    """``![caption](file)``: the caption as alt text, brackets escaped."""
-    alt = re.sub(r"([\\\[\]])", r"\\\1", " ".join(figure.caption_text().split()))
+    """``![caption](file)``: the caption as alt text, Markdown's syntax and brackets
+    escaped."""
+    alt = re.sub(r"([\[\]])", r"\\\1", markdown_text(" ".join(figure.caption_text().split())))
     return f"![{alt}]({file})"
 
 
 def markdown_section(proof: Proof, files: dict[object, str] | None = None) -> list[str]:
     """One proof as Markdown lines: heading, statement, figures (each an image of the SVG file
     ``files`` names for it; none without ``files``), derivation, reasons, checks, result."""
-    out = ["", f"## {proof.name.upper()}: {proof.title}", "", proof.statement, ""]
-    assumed = [a if isinstance(a, str) else f"${latex(a)}$" for a in proof.assumptions]
+    md = markdown_text
+    out = ["", f"## {md(proof.name.upper())}: {md(proof.title)}", "", md(proof.statement), ""]
+    assumed = [md(a) if isinstance(a, str) else f"${latex(a)}$" for a in proof.assumptions]
     if assumed:
         out += ["**Assumptions:** " + "; ".join(assumed) + ".", ""]
     for block in blocks(proof):
@@ -266,13 +292,13 @@ def markdown_section(proof: Proof, files: dict[object, str] | None = None) -> li
             if files is not None and id(block.figure) in files:
                 out += [_md_image(block.figure, files[id(block.figure)]), ""]
             continue
-        out += [_md_rows(block.rows) if block.kind == "rows" else block.text, ""]
-    out += [f"{n}. {MD_MARKS[s]} {text}" for n, s, text in _reasons(proof)]
+        out += [_md_rows(block.rows) if block.kind == "rows" else md(block.text), ""]
+    out += [f"{n}. {MD_MARKS[s]} {md(text)}" for n, s, text in _reasons(proof)]
     if proof.checks:
         out += ["", "**Checks:**", ""]
-        out += [f"- {MD_MARKS[c.status]} {c.statement}: {c.justification} "
-                f"({c.outcome.summary()})" for c in proof.checks]
+        out += [f"- {MD_MARKS[c.status]} {md(c.statement)}: {md(c.justification)} "
+                f"({md(c.outcome.summary())})" for c in proof.checks]
     out += [""] + [f"$$\\boxed{{{r}}}$$" for r in _results(proof)]
     if proof.notes:
-        out += ["", "**Notes:**", ""] + [f"- {note}" for note in proof.notes]
+        out += ["", "**Notes:**", ""] + [f"- {md(note)}" for note in proof.notes]
     return out

@@ -38,6 +38,7 @@ FLOORS = {
     "symproof.backprop": DERIVATIONS, "symproof.solve": DERIVATIONS,
     "symproof.stack": DERIVATIONS, "symproof.derivation": DERIVATIONS,
     "symproof.crosscheck": DERIVATIONS, "symproof.report": DERIVATIONS,
+    "symproof.notebook": DERIVATIONS,
     # figures draw derivations (a synthesised kernel, a stack's receptive field), and the
     # synthesis proof attaches its picture: a derivation that nothing below imports
     "symproof.figures": DERIVATIONS,

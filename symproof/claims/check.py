@@ -42,6 +42,7 @@ from ..errors import SymproofError, TooLargeError
 from ..kernel import divisible_floor, prove
 from ..kernel.context import broken_range, layer_context
 from ..limits import check_expression
+from ..notebook import code_span, display_math, step_markdown
 from ..proof import Outcome, Status, Step
 from .chains import (
     entry_definition,
@@ -144,6 +145,15 @@ class Verdict(Step):
     def to_dict(self) -> dict:
         return {"line": self.line, "latex": self.latex, "status": self.label,
                 "reason": self.reason, "evidence": self.evidence}
+
+    # -- in a notebook: the claim as the document wrote it (shown, never typeset: it is the
+    # document's text), its mark and the reason
+
+    def _repr_markdown_(self) -> str:
+        return step_markdown(self, f"line {self.line}: {code_span(self.latex)}", self.label)
+
+    def _repr_latex_(self) -> str:
+        return display_math(rf"\text{{line {self.line}: {self.label}}}")
 
     def to_latex(self, *, inline: bool = False, layout: str | None = None) -> str:
         """The claim as the document wrote it (``$…$`` with ``inline``)."""

@@ -525,9 +525,55 @@ def _nonnegative_given(e: sp.Expr, known: tuple) -> bool:
     ``c·g + h ≥ 0``. A function of ``e`` and ``known`` alone (symbols carry their assumptions),
     remembered across contexts: each claim's search builds its own context with the same
     assumptions, and SymPy's sign queries cost milliseconds."""
-    if sp.expand(e).is_nonnegative:
+    if _is_nonnegative(e):
         return True
-    if any(sp.expand(e - c * g).is_nonnegative for g in known for c in (1, 2, 3, 4)):
+    if any(_is_nonnegative(e - c * g) for g in known for c in (1, 2, 3, 4)):
         return True
-    return any(sp.expand(e - g - h).is_nonnegative
-               for n, g in enumerate(known) for h in known[n + 1:])
+    return any(_is_nonnegative(e - g - h) for n, g in enumerate(known) for h in known[n + 1:])
+
+
+def _is_nonnegative(e: sp.Expr) -> bool:
+    """``e ≥ 0`` for every value its atoms may take by their own assumptions. A linear form
+    with rational coefficients in symbols and array entries is decided exactly, by its
+    infimum over the box their assumptions allow (atoms are independent for SymPy too, so
+    this proves everything SymPy's sign rules could, without their cost); anything else is
+    asked of SymPy."""
+    e = sp.expand(e)
+    infimum = _linear_infimum(e)
+    if infimum is None:
+        return bool(e.is_nonnegative)
+    return bool(infimum >= 0)
+
+
+def _linear_infimum(e: sp.Expr):
+    """The infimum of the linear form ``e`` over its atoms' allowed values (−∞ when some atom
+    is unbounded in the direction that lowers ``e``); None when ``e`` is not such a form."""
+    total = sp.S.Zero
+    for term in sp.Add.make_args(e):
+        coefficient, atom = term.as_coeff_Mul()
+        if not coefficient.is_Rational:
+            return None
+        if atom == 1:
+            total += coefficient
+            continue
+        if not isinstance(atom, (sp.Symbol, sp.Indexed)):
+            return None
+        bound = _lowest(atom) if coefficient > 0 else _highest(atom)
+        if bound is None:
+            return sp.S.NegativeInfinity
+        total += coefficient * bound
+    return total
+
+
+def _lowest(atom) -> int | None:
+    """The least value (or infimum) an atom's assumptions allow, if they bound it below."""
+    if atom.is_positive:
+        return 1 if atom.is_integer else 0
+    return 0 if atom.is_nonnegative else None
+
+
+def _highest(atom) -> int | None:
+    """The greatest value (or supremum) an atom's assumptions allow, if they bound it above."""
+    if atom.is_negative:
+        return -1 if atom.is_integer else 0
+    return 0 if atom.is_nonpositive else None

@@ -139,11 +139,15 @@ def write_primes(expr: sp.Basic) -> sp.Basic:
                 and isinstance(e.expr, sp.core.function.AppliedUndef)
                 and e.expr.args == e.variables)
 
-    primed = expr.replace(is_prime, lambda e: sp.Function(f"{e.expr.func.__name__}'")(
-        e.variables[0]))
+    # by atoms and xreplace, not replace: replace rebuilds every node of a large entry
+    primes = {e: sp.Function(f"{e.expr.func.__name__}'")(e.variables[0])
+              for e in expr.atoms(sp.Derivative) if is_prime(e)}
+    primed = expr.xreplace(primes) if primes else expr
     # SymPy wraps f'(ξ) in Subs(…, ξ, u) when u is not a symbol; substitute it now.
-    return primed.replace(lambda e: isinstance(e, sp.Subs) and not e.expr.has(sp.Derivative),
-                          lambda e: e.doit())
+    # (the substitution alone: Subs.doit would also evaluate every sum inside)
+    wrapped = {e: e.expr.xreplace(dict(zip(e.variables, e.point)))
+               for e in primed.atoms(sp.Subs) if not e.expr.has(sp.Derivative)}
+    return primed.xreplace(wrapped) if wrapped else primed
 
 
 def differentiated(expr: sp.Expr, variable: sp.Basic) -> sp.Expr:

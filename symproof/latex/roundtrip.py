@@ -14,7 +14,7 @@ from ..claims import parse_latex
 from ..testing import assert_equivalent
 from .printer import latex
 
-__all__ = ["round_trip", "equations_of"]
+__all__ = ["round_trip", "reads_as", "equations_of"]
 
 
 def _known(expr: sp.Basic) -> list[sp.Basic]:
@@ -29,8 +29,12 @@ def _known(expr: sp.Basic) -> list[sp.Basic]:
 def round_trip(expr: sp.Basic) -> bool:
     """Whether ``latex(expr)`` parses back to something mathematically equal to ``expr``;
     raises AssertionError (with both forms) when it does not."""
+    return reads_as(latex(expr), expr)
 
-    written = latex(expr)
+
+def reads_as(written: str, expr: sp.Basic) -> bool:
+    """Whether LaTeX ``written`` (e.g. a formula taken from a rendered document) reads back as
+    ``expr``; raises AssertionError (with both forms) when it does not."""
     parsed = parse_latex(written, known=_known(expr))
     try:
         assert_equivalent(parsed, expr)
