@@ -150,7 +150,8 @@ def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:
                          samples=20, seed=0, tolerance=1e-12,
                          description=f"C = {c_}, k = {k_}, m = {side}",
                          cost=c_ * c_ * (side // k_) ** 2 * k_ * k_)  # a dense conv's work
-    proof.check(None, f"avg_pool2d against conv2d in {reference_name(use_torch)}", outcome,
+    proof.check(None, "average pooling against the convolution in "
+                      f"{reference_name(use_torch)}", outcome,
                 statement="numeric agreement on random inputs")
 
 

@@ -29,7 +29,8 @@ def torch_module():
 
 
 def reference_name(use_torch: bool) -> str:
-    return "PyTorch" if use_torch else "symproof's vectorised layer (PyTorch not requested)"
+    """The reference a numeric cross-check compares with, as a document names it."""
+    return "PyTorch" if use_torch else "the vectorised NumPy layers (PyTorch not requested)"
 
 
 def _floats(name: str, value, ndims: tuple[int, ...]):
