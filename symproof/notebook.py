@@ -31,7 +31,7 @@ import sympy as sp
 from .kernel.outcome import Status
 from .notation import status_mark
 from .printing import latex
-from .prose import markdown_text, math_text, prose, render
+from .prose import math_text, prose, render
 from .report import MD_MARKS, markdown_section
 
 if TYPE_CHECKING:  # pragma: no cover - proofs and steps are only read here
@@ -132,4 +132,4 @@ def step_markdown(step: Step, shown: str | None = None, label: str = "") -> str:
         shown += " (asserted to fail in general)"
     head = f"{status_mark(label, 'text')} {shown}".rstrip()
     return (f"{head}: {render(step.justification, 'markdown')} "
-            f"({markdown_text(step.outcome.summary())}; {_words(label)})\n")
+            f"({render(step.outcome.written(), 'markdown')}; {_words(label)})\n")

@@ -208,7 +208,8 @@ def _reasons(proof: Proof, style: str) -> list[tuple[int, Status, str | Prose]]:
                 "asserted to fail in general: ") + prose(step.justification)
             if getattr(step, "short_reason", "") and step.holds:
                 said = prose(step.short_reason) + "; " + prose(step.justification)
-            reasons.append((number, step.status, prose(said) + f" ({step.outcome.summary()})"))
+            reasons.append((number, step.status,
+                            prose(said) + " (" + step.outcome.written() + ")"))
         elif not _short(step) or (step.claim is None and prose(step.statement).formula() is None):
             reasons.append((number, step.status, reason_of(step)))  # not beside its step
     return reasons
@@ -348,7 +349,7 @@ def _tex_section(proof: Proof, style: str) -> str:
     if proof.checks and style == "audit":
         checks = "\n".join(rf"\item ${MARKS[c.status]}$ {render(c.statement, 'latex')}: "
                            rf"{render(c.justification, 'latex')} "
-                           rf"({escape(c.outcome.summary())})"
+                           rf"({render(c.outcome.written(), 'latex')})"
                            for c in proof.checks)
         parts.append(r"\paragraph{Checks}" + "\n\\begin{itemize}\n" + checks
                      + "\n\\end{itemize}")
@@ -418,7 +419,8 @@ def _markdown_section(proof: Proof, style: str, files: dict[int, str]) -> list[s
     if proof.checks and style == "audit":
         out += ["", "**Checks:**", ""]
         out += [f"- {MD_MARKS[c.status]} {render(c.statement, 'markdown')}: "
-                f"{render(c.justification, 'markdown')} ({markdown_text(c.outcome.summary())})"
+                f"{render(c.justification, 'markdown')} "
+                f"({render(c.outcome.written(), 'markdown')})"
                 for c in proof.checks]
     elif proof.checks:
         out += ["", _checks_sentence(proof).markdown()]

@@ -123,6 +123,17 @@ def test_audit_keeps_the_full_trail(compiled):
     for word in ("samples, seed 0, tol", "coefficient matching", r"\paragraph{Checks}",
                  r"\paragraph{Reasons}"):
         assert word in tex
+
+
+def test_audit_typesets_the_formulas_of_the_kernels_record(compiled):
+    """Regression: the kernel's record named entries in ASCII ("w[l, gamma, alpha, beta], b[l]
+    replaced by their definitions", "∂/∂y L-1[j] of the definition")."""
+    _need("pdftotext")
+    tex, _, _, pdf = compiled["audit"]
+    assert r"$w_{l,\gamma,\alpha,\beta}$, $b_{l}$ replaced by their definitions" in tex
+    assert "the derivative in $" in tex
+    assert not re.search(r"[A-Za-z]\[[a-z]+(, ?[a-z]+)*\]", pdf), "an index written out"
+    assert "∂/∂" not in pdf
     assert tex.count(r"\section{") == len(HOMEWORK)
 
 

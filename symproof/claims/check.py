@@ -362,12 +362,12 @@ def _judge_index_level(claim: Claim, ctx: DocumentContext) -> Verdict:
     """A link of an MLP derivation written at index level (:mod:`.chains`)."""
     line = claim.words
     outcome, reason = judge_link(claim.lhs, claim.rhs, line)
-    evidence = {"tactic": outcome.tactic, "detail": outcome.detail}
+    evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail)}
     if outcome.counterexample:
         evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
         shown = _shown(outcome.counterexample)
         reason += f"; counterexample {shown}"
-    elif outcome.status is Status.UNKNOWN and outcome.detail not in reason:
+    elif outcome.status is Status.UNKNOWN and str(outcome.detail) not in reason:
         reason += f": {outcome.detail}"  # unless the reason already says it
     return Verdict.of(claim.line, claim.latex, outcome, reason, evidence)
 
@@ -517,7 +517,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if outcome.tactic == "floor with divisibility":
         reason += ", with the divisibility assumed"
     note = ""
-    evidence = {"tactic": outcome.tactic, "detail": outcome.detail}
+    evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail)}
     if used:
         lines = _lines(used)
         note = f" with the weights defined at line {', '.join(map(str, lines))} substituted"
@@ -636,7 +636,7 @@ def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
     name = next(key for key, f in derive().items() if f.label == lhs.name)
     # the kernel decides it, entry by entry at index level, from the network's definition
     outcome = check_formula(name, rhs)
-    evidence = {"expected": str(expected), "tactic": outcome.tactic, "detail": outcome.detail}
+    evidence = {"expected": str(expected), "tactic": outcome.tactic, "detail": str(outcome.detail)}
     if outcome.counterexample:
         evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
     if outcome.status is Status.PROVED:

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..errors import KernelError
 from ..notation import status_mark
+from ..prose import Prose, prose
 
 __all__ = ["Status", "Outcome", "Result", "STRONG", "STANDS", "LEGEND", "weakest"]
 
@@ -90,7 +91,7 @@ class Outcome:
 
     status: Status
     tactic: str
-    detail: str = ""
+    detail: str | Prose = ""  # prose when it names formulas, typeset in documents
     samples: int | None = None
     seed: int | None = None
     tolerance: float | None = None
@@ -126,7 +127,13 @@ class Outcome:
         return self
 
     def summary(self) -> str:
-        parts = [self.tactic]
+        """The record in one line of text (formulas in the course's Unicode notation)."""
+        return self.written().text()
+
+    def written(self) -> Prose:
+        """The record as prose: the rule, the detail (its formulas as math), samples, seed and
+        tolerance, the counterexample; documents typeset it."""
+        parts: list = [self.tactic]
         if self.detail:
             parts.append(self.detail)
         if self.samples is not None:
@@ -136,10 +143,13 @@ class Outcome:
         if self.counterexample:
             parts.append("counterexample " + ", ".join(
                 f"{k} = {v}" for k, v in self.counterexample.items()))
-        return "; ".join(parts)
+        said = prose(parts[0])
+        for part in parts[1:]:
+            said = said + "; " + prose(part)
+        return said
 
     def to_dict(self) -> dict:
-        return {"status": self.status.name, "tactic": self.tactic, "detail": self.detail,
+        return {"status": self.status.name, "tactic": self.tactic, "detail": str(self.detail),
                 "samples": self.samples, "seed": self.seed, "tolerance": self.tolerance,
                 "counterexample": None if self.counterexample is None else {
                     k: str(v) for k, v in self.counterexample.items()}}
