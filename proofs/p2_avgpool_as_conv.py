@@ -127,7 +127,7 @@ def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:
         _, out, _ = pool.output_shape(c_, side, side)
         lhs, rhs = instantiate(conv.element(), _definitions(k_)), pool.element()
         grid = {nt.l: range(1, c_ + 1), nt.i: range(1, out + 1), nt.j: range(1, out + 1)}
-        description = f"C = {c_}, k = {k_}, m = {side}"
+        description = Prose(*assignments(("C", c_), ("k", k_), ("m", side)))
         outcome = exhaustive_linear(lhs, rhs, grid, description)
         if outcome is None:  # not linear with integer indices: one case at a time
             def case(c, lhs=lhs, rhs=rhs):
@@ -137,7 +137,7 @@ def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:
             cases = (dict(zip(grid, point)) for point in itertools.product(*grid.values()))
             outcome = exhaustive(case, cases, description)
         proof.check(None, "conv with the weights vs pooling, every (l, i, j), symbolic X",
-                    outcome, statement=f"every (l, i, j) for C = {c_}, k = {k_}, m = {side}")
+                    outcome, statement=Prose("every (l, i, j) for ") + description)
     @functools.cache  # built only if the check runs: C²k² entries can be gigabytes
     def weight():
         return np.einsum("lg,ab->lgab", np.eye(c_), np.full((k_, k_), 1.0 / k_**2))

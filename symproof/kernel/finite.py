@@ -14,6 +14,7 @@ import sympy as sp
 
 from ..errors import TooLargeError
 from ..limits import current, refusal
+from ..prose import Prose, prose
 from .context import Context, respects_assumptions
 from .outcome import Outcome, Status
 from .sums import expand_sums, rebinds, written_out
@@ -190,12 +191,12 @@ def counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *, tr
         if not shown:  # a constant difference: any values at all are a counterexample
             shown["any values"] = f"the sides always differ by {value}"
         return Outcome(Status.REFUTED, "counterexample search",
-                       f"the two sides differ by {value} there", counterexample=shown)
+                       Prose("the two sides differ by ", value, " there"), counterexample=shown)
     return NOT_FOUND
 
 
 def exhaustive(check: Callable[[dict], tuple[sp.Expr, sp.Expr]], cases: Iterable[dict],
-               description: str) -> Outcome:
+               description: str | Prose) -> Outcome:
     """VERIFIED when ``lhs == rhs`` exactly (``expand`` of the difference is 0) in every case;
     REFUTED at the first case where they surely differ (:func:`differs`); UNKNOWN when a
     difference neither vanishes nor can be shown nonzero."""
@@ -210,7 +211,8 @@ def exhaustive(check: Callable[[dict], tuple[sp.Expr, sp.Expr]], cases: Iterable
             return Outcome(Status.UNKNOWN, "exhaustive check",
                            f"{description}: a difference left undecided: {difference}")
         count += 1
-    return Outcome(Status.VERIFIED, "exhaustive check", f"{description}: all {count} cases")
+    return Outcome(Status.VERIFIED, "exhaustive check",
+                   prose(description) + f": all {count} cases")
 
 
 def differs(difference: sp.Expr, *, seed: int = 0) -> bool:

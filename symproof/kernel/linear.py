@@ -24,6 +24,7 @@ import sympy as sp
 
 from ..errors import TooLargeError
 from ..limits import check
+from ..prose import Prose, prose
 from .finite import differs
 from .outcome import Outcome, Status
 from .sums import expand_sums, rebinds
@@ -42,7 +43,7 @@ class _Term:
 
 
 def exhaustive_linear(lhs: sp.Expr, rhs: sp.Expr, grid: dict[sp.Symbol, range],
-                      description: str, zero_outside: dict | None = None) -> Outcome | None:
+                      description: str | Prose, zero_outside: dict | None = None) -> Outcome | None:
     """``lhs = rhs`` checked exactly at every point of ``grid`` (every combination of the
     variables' values) when both sides are linear in array entries with affine integer
     indices; None when they are not (then check case by case). Variables that occur in
@@ -98,7 +99,7 @@ def exhaustive_linear(lhs: sp.Expr, rhs: sp.Expr, grid: dict[sp.Symbol, range],
             return None  # the vectorised reading disagrees with SymPy: decide case by case
         total += found
     return Outcome(Status.VERIFIED, "exhaustive check",
-                   f"{description}: all {total} cases (exact, vectorised over indices)")
+                   prose(description) + f": all {total} cases (exact, vectorised over indices)")
 
 
 def _affine(index: sp.Expr, variables: tuple[sp.Symbol, ...]) -> tuple[int, ...] | None:

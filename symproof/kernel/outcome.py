@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
+
+import sympy as sp
 
 from ..errors import KernelError
 from ..notation import status_mark
@@ -141,8 +144,11 @@ class Outcome:
                          if self.tolerance is not None else
                          f"{self.samples} samples, seed {self.seed}")
         if self.counterexample:
-            parts.append("counterexample " + ", ".join(
-                f"{k} = {v}" for k, v in self.counterexample.items()))
+            found: list = ["counterexample "]
+            for name, value in self.counterexample.items():
+                found += [", "] if len(found) > 1 else []
+                found.append(_assignment(name, value))
+            parts.append(Prose(*found))
         said = prose(parts[0])
         for part in parts[1:]:
             said = said + "; " + prose(part)
@@ -153,6 +159,16 @@ class Outcome:
                 "samples": self.samples, "seed": self.seed, "tolerance": self.tolerance,
                 "counterexample": None if self.counterexample is None else {
                     k: str(v) for k, v in self.counterexample.items()}}
+
+
+def _assignment(name: str, value) -> str | sp.Basic:
+    """``name = value`` of a counterexample: a formula when the name is a plain symbol name
+    and the value a number (typeset in documents), else text."""
+    if isinstance(value, (int, sp.Number)) and not isinstance(value, bool) \
+            and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        return sp.Eq(sp.Symbol(name), sp.Integer(value) if isinstance(value, int) else value,
+                     evaluate=False)
+    return f"{name} = {value}"
 
 
 class Result:
