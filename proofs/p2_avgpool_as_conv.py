@@ -148,7 +148,7 @@ def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:
                                     conv2d(x, weight(), np.zeros(c_), stride=k_,
                                            use_torch=use_torch)),
                          samples=20, seed=0, tolerance=1e-12,
-                         description=f"C = {c_}, k = {k_}, m = {side}",
+                         description=Prose(*assignments(("C", c_), ("k", k_), ("m", side))),
                          cost=c_ * c_ * (side // k_) ** 2 * k_ * k_)  # a dense conv's work
     proof.check(None, "average pooling against the convolution in "
                       f"{reference_name(use_torch)}", outcome,

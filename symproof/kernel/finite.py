@@ -237,7 +237,7 @@ def differs(difference: sp.Expr, *, seed: int = 0) -> bool:
 
 
 def spot_check(sample: Callable, compare: Callable, *, samples: int, seed: int,
-               tolerance: float, description: str, cost: int = 0) -> Outcome:
+               tolerance: float, description: str | Prose, cost: int = 0) -> Outcome:
     """SPOT_CHECKED when ``compare(*sample(rng))`` (vectorised arrays) agree within
     ``tolerance`` for ``samples`` seeded draws; REFUTED with the first disagreeing draw.
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..prose import Prose
 from ..shapes import simplify_size
 from .context import Context
 from .finite import counterexample
@@ -278,8 +279,9 @@ def case_split(lhs: sp.Expr, rhs: sp.Expr, condition: sp.Basic, ctx: Context) ->
         if outcome.status is not Status.PROVED:
             return Outcome(Status.UNKNOWN, "case split",
                            f"branch {branch} not decided: {outcome.detail}")
-    cases = " and ".join(str(b) for b, _ in branches)
-    return Outcome(Status.PROVED, "case split", f"both cases {cases} reduce to an identity")
+    (first, _), (second, _) = branches
+    return Outcome(Status.PROVED, "case split", Prose("both cases ", first, " and ", second,
+                                                      " reduce to an identity"))
 
 
 def _single(total: sp.Sum) -> tuple[sp.Expr, sp.Symbol, sp.Expr, sp.Expr]:
