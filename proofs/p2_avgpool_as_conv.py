@@ -16,6 +16,7 @@ from symproof import AvgPool2d, Conv2d, symbols
 from symproof import notation as nt
 from symproof.crosscheck import avg_pool2d, conv2d, reference_name
 from symproof.derivation import Derivation
+from symproof.figures import attach, pool_figure
 from symproof.kernel import (
     Context,
     divisible_floor,
@@ -80,6 +81,7 @@ def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
                     "; pooling gives the same"),
               identity(conv_h, pool_h), short_reason="output size")
     _output_size(proof, conv_h, k, m)
+    attach(proof, lambda: pool_figure(pool, (m, m)))
     _checks(proof, C, k, m, use_torch)
     symbolic = [str(s) for s in (C, k, m) if isinstance(s, sp.Symbol)]
     proof.summary = (f"symbolic {', '.join(symbolic)}" if symbolic else "concrete sizes") + \

@@ -30,7 +30,7 @@ def build(r=R, g=G, b=B, *, use_torch: bool = False):
         *assignments(("C_in", 3), ("C_out", 1), ("F", 1), ("S", 1), ("P", 0)), ".")
     return synthesis_proof(synthesize(layer, [target]), "p3", "grayscale as a 1×1 conv",
                            statement, use_torch=use_torch,
-                           parameters={"r": r, "g": g, "b": b})
+                           parameters={"r": r, "g": g, "b": b}, channel_names=("R", "G", "B"))
 
 
 PROBLEM = Problem("p3", "grayscale as a 1×1 conv", build, (

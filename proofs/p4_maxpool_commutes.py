@@ -14,6 +14,7 @@ import sympy as sp
 from symproof import Activation, LeakyReLU, MaxOver, MaxPool2d, ReLU, Sigmoid, Tanh, symbols
 from symproof import notation as nt
 from symproof.crosscheck import max_pool2d, reference_name
+from symproof.figures import attach, pool_figure
 from symproof.kernel import (
     Context,
     case_split,
@@ -84,6 +85,7 @@ def build(k_1=F1, k_2=F2, *, use_torch: bool = False) -> Proof:
               max_commutes(lifted, ctx) if limits else identity(outside, inside),
               short_reason="induction over the window")
     proof.result = lifted
+    attach(proof, lambda: pool_figure(pool))
 
     a_, b_ = sp.symbols("a b", real=True)
     proof.add(sp.Eq(sp.Max(a_, b_) ** 2, sp.Max(a_**2, b_**2)),

@@ -23,6 +23,7 @@ from symproof.backprop import (
     verify_exact,
 )
 from symproof.calculus import Elementwise, diag, entry
+from symproof.figures import attach, mlp_figure
 from symproof.kernel import Context, derivative, induction, normalize
 from symproof.params import symbols
 from symproof.printing import latex, text
@@ -66,6 +67,7 @@ def build(layout: str = "numerator", *, use_torch: bool = False) -> Proof:
                   check_formula(name, derive()[name].formula), layouts=layouts,
                   short_reason="the same, entry by entry")
     _recursion(proof)
+    attach(proof, mlp_figure)
     proof.result = sp.Eq(sp.Symbol(formulas["dyL/dAl"].label), formulas["dyL/dAl"].formula,
                          evaluate=False)
     proof.check(None, "every entry of all six formulas, exactly",

@@ -18,15 +18,18 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import replace
 from pathlib import Path
 
 import sympy as sp
 
 from . import __version__
 from .errors import ParameterError, SymproofError
+from .figures.layer import DRAWN, layer_figure
+from .figures.tikz import tikz_standalone
 from .files import check_outputs, read_document, write_atomically
 from .latex import latex as to_latex
-from .latex.document import STYLES, markdown_document, tex_document
+from .latex.document import STYLES, markdown_files, tex_document
 from .latex.export import ExportError, compile_pdf, require_pdflatex
 from .layers.spec import models, specs
 from .limits import NAMES, integer_from_text, raised
@@ -63,7 +66,8 @@ def _positive_names(args) -> frozenset:
     names = set()
     for option, value in vars(args).items():
         if isinstance(value, str) and option not in ("padding", "output_padding", "file",
-                                                       "latex", "markdown", "annotate"):
+                                                       "latex", "markdown", "annotate",
+                                                       "figure"):
             names.update(part.strip() for part in re.split(r"[x×,]", value))
     return frozenset(n for n in names if _NAME.fullmatch(n))
 
@@ -87,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="raise a resource limit for this run (see symproof.limits: "
                              "document_bytes, claims, claim_chars, nesting_depth, "
                              "integer_digits, expression_nodes, expanded_terms, layer_size, "
-                             "search_space, snapshot_bytes)")
+                             "search_space, snapshot_bytes, figure_cells)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     layer = commands.add_parser("layer", help="show a layer: output shape and element formula")
@@ -122,11 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
     prove.add_argument("--latex", metavar="FILE", help="write the solutions as a LaTeX document")
     prove.add_argument("--pdf", action="store_true", help="also compile it with pdflatex")
     prove.add_argument("--markdown", metavar="FILE",
-                       help="write the solutions as Markdown with $$…$$ math")
+                       help="write the solutions as Markdown with $$…$$ math (and its figures "
+                            "as SVG files beside it)")
     prove.add_argument("--style", choices=STYLES, default="solution",
                        help="how --latex/--markdown documents read: 'solution', a model "
                             "answer (default), or 'audit', the full trail for a reviewer "
                             "(rules, samples, seeds, tolerances, every cross-check)")
+    prove.add_argument("--no-figures", action="store_true",
+                       help="documents without pictures")
     commands.add_parser("list", help="the worked problems and their parameters")
 
     check = commands.add_parser("check", help="check a written solution claim by claim")
@@ -174,6 +181,9 @@ def _add_layer_options(parser, spec) -> None:
         parser.add_argument("--input", metavar=f"{written}|Cx{written}",
                             help=f"input size; symbolic {' x '.join(spec.axes)} when omitted")
     parser.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    parser.add_argument("--figure", metavar="OUT",
+                        help="also draw the layer: OUT.svg, OUT.tex (a document with the "
+                             "TikZ picture) or OUT.pdf (compiled with pdflatex)")
 
 
 def _add_size_options(parser, spec) -> None:
@@ -307,10 +317,47 @@ def _shape_command(args) -> int:
 
 
 def _layer_command(args) -> int:
+    figure = _figure_target(args)
     layer = _build_layer(args)
-    for label, value in describe(layer, _input_shape(layer, args), latex=args.latex):
+    shape = _input_shape(layer, args)
+    for label, value in describe(layer, shape, latex=args.latex):
         print(f"{label:<13} {value}")
+    if figure is not None:
+        _draw(layer, shape, figure)
+        print(_one_line(f"wrote {figure}"))
     return 0
+
+
+FIGURE_FORMATS = (".svg", ".tex", ".pdf")
+
+
+def _figure_target(args) -> Path | None:
+    """The path of ``--figure``, checked before any work (format, writable, pdflatex)."""
+    if getattr(args, "figure", None) is None:
+        return None
+    path = Path(args.figure)
+    if args.kind not in DRAWN:
+        raise ParameterError("--figure", args.kind, f"draws only these layers: "
+                             f"{', '.join(DRAWN)}")
+    if path.suffix.lower() not in FIGURE_FORMATS:
+        raise ParameterError("--figure", args.figure, f"must end in {', '.join(FIGURE_FORMATS)} "
+                             "(the format is read from the extension)")
+    if path.suffix.lower() == ".pdf":
+        require_pdflatex()
+    return check_outputs({"--figure": path})["--figure"]
+
+
+def _draw(layer, shape: tuple, path: Path) -> None:
+    """Write the figure of ``layer`` on an input of ``shape`` in the format of ``path``."""
+    axes = len(layer.spec.axes) if layer.spec is not None else 0
+    figure = layer_figure(layer, shape[-axes:] if axes else None)
+    kind = path.suffix.lower()
+    if kind == ".svg":
+        write_atomically(path, figure.svg())
+    elif kind == ".tex":
+        write_atomically(path, tikz_standalone(figure.scene, figure.caption))
+    else:
+        compile_pdf(tikz_standalone(figure.scene, figure.caption), path)
 
 
 TOUR = [
@@ -360,6 +407,8 @@ def _prove(args) -> int:
     # before any work: a bad path must not cost a derivation, nor overwrite a problem file
     outputs = _check_outputs(args, inputs=[n for n in args.names if is_problem_file(n)])
     proofs = [problem.run(settings, use_torch=args.torch) for problem in chosen]
+    if args.no_figures:
+        proofs = [replace(proof, figures=[]) for proof in proofs]
     if args.json:
         print(_json([p.to_dict() for p in proofs]))
     else:
@@ -405,6 +454,7 @@ def _check_outputs(args, inputs=()) -> dict:
 
 def _export(args, outputs: dict, proofs) -> list[str]:
     written = []
+    markdown = _markdown_files(args, outputs, proofs) if "markdown" in outputs else {}
     if "latex" in outputs:
         tex = tex_document(proofs, style=args.style)
         if "pdf" in outputs:
@@ -413,10 +463,25 @@ def _export(args, outputs: dict, proofs) -> list[str]:
         written.append(str(args.latex))
         if "pdf" in outputs:
             written.append(f"{outputs['pdf'].name} ({pages} page{'s' * (pages != 1)})")
-    if "markdown" in outputs:
-        write_atomically(outputs["markdown"], markdown_document(proofs, style=args.style))
-        written.append(str(args.markdown))
+    for path, content in markdown.items():
+        write_atomically(path, content)
+    if markdown:
+        figures = len(markdown) - 1
+        written.append(str(args.markdown) + (f" (and {figures} SVG figure"
+                                              f"{'s' * (figures != 1)} beside it)"
+                                              if figures else ""))
     return written
+
+
+def _markdown_files(args, outputs: dict, proofs) -> dict:
+    """The Markdown document and its figures' SVG files, checked before anything is written:
+    the SVG names come from the proofs, so they are known only now, and none may be another
+    output, an input, or anything but a regular file."""
+    files = markdown_files(proofs, outputs["markdown"], style=args.style)
+    others = [path for option, path in outputs.items() if option != "markdown"]
+    check_outputs({str(path): path for path in [*files, *others]},
+                  [name for name in args.names if is_problem_file(name)])
+    return files
 
 
 def _check(args) -> int:

@@ -81,6 +81,8 @@ class Limits:
     search_space: int = 1_000_000
     #: bytes of a snapshot file
     snapshot_bytes: int = 20_000_000
+    #: cells of one figure (each a few TikZ or SVG elements; a homework figure has ~200)
+    figure_cells: int = 5_000
 
 
 NAMES = tuple(f.name for f in fields(Limits))
@@ -132,7 +134,8 @@ _UNITS = {"document_bytes": "bytes", "claims": "claims", "claim_chars": "charact
           "nesting_depth": "levels", "script_depth": "levels", "integer_digits": "digits",
           "expression_nodes": "nodes", "expanded_terms": "terms", "check_entries": "entries",
           "array_elements": "elements", "multiply_adds": "multiply-adds",
-          "search_space": "configurations", "snapshot_bytes": "bytes"}
+          "search_space": "configurations", "snapshot_bytes": "bytes",
+          "figure_cells": "cells"}
 
 
 def check_share(name: str, what: str, amount: int, share: int, how: str) -> None:

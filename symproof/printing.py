@@ -34,7 +34,7 @@ from .ordering import course_factors, index_terms
 
 __all__ = ["Style", "STYLES", "TEXT", "LATEX", "CourseRules", "TextPrinter",
            "SymproofLatexPrinter", "text", "latex", "printed", "decimal_text",
-           "written_as_decimals"]
+           "written_as_decimals", "as_written_decimal"]
 
 # The rationals that the user (or a problem's author) wrote as decimals (0.299), printed so
 # while a document of theirs is written; the values stay exact rationals everywhere else.
@@ -74,8 +74,9 @@ def written_as_decimals(values: Iterable[sp.Rational]) -> Iterator[None]:
         _DECIMALS.reset(token)
 
 
-def _as_decimal(value) -> str | None:
-    """The decimal a marked rational (or its negative) is printed as, else None."""
+def as_written_decimal(value) -> str | None:
+    """The decimal a rational marked by :func:`written_as_decimals` (or its negative) is
+    printed as, else None."""
     if isinstance(value, sp.Rational) and (value in _DECIMALS.get() or -value in _DECIMALS.get()):
         return decimal_text(value)
     return None
@@ -198,17 +199,17 @@ class CourseRules:
         return out
 
     def _print_Rational(self, expr):
-        written = _as_decimal(expr)
+        written = as_written_decimal(expr)
         return written if written is not None else super()._print_Rational(expr)
 
     def _print_Mul(self, expr):
         coefficient, rest = expr.as_coeff_Mul()
-        written = _as_decimal(coefficient)
+        written = as_written_decimal(coefficient)
         if written is not None and rest is not sp.S.One:
             # 0.299 X_{1,i,j}, not \frac{299 X_{1,i,j}}{1000}: the number as it was written
             sign = "-" if coefficient < 0 else ""
             body = self.parenthesize(rest, 50) if isinstance(rest, sp.Add) else self._print(rest)
-            return f"{sign}{_as_decimal(abs(coefficient))}{self.style.times}{body}"
+            return f"{sign}{as_written_decimal(abs(coefficient))}{self.style.times}{body}"
         if all(isinstance(f, sp.Indexed) for f in expr.args):
             return self.style.times.join(self._print(f) for f in course_factors(expr.args))
         return super()._print_Mul(expr)

@@ -124,6 +124,8 @@ class Proof:
     ``decimals`` the rationals among them that were written as decimals (0.299), which every
     rendering of the proof prints as decimals. ``statement``, assumptions and notes are text or
     :class:`~symproof.prose.Prose`.
+    ``figures`` are pictures of its setting (:class:`symproof.figures.Figure`), which
+    documents draw with it.
     """
 
     name: str
@@ -137,6 +139,7 @@ class Proof:
     parameters: dict[str, Any] = field(default_factory=dict)
     summary: str = ""
     decimals: frozenset = frozenset()
+    figures: list = field(default_factory=list)
 
     def add(self, claim, justification: str | Prose, outcome: Outcome, *,
             statement: str | Prose = "", assumptions: tuple = (), holds: bool = True,

@@ -35,6 +35,7 @@ from .layers.window import RESERVED
 from .limits import check
 from .notation import ARRAYS, AXIS_LETTERS, GREEK, LETTERS
 from .params import size_from_text
+from .printing import written_as_decimals
 from .proof import Proof
 
 __all__ = ["Parameter", "Problem", "problems", "get", "groups", "select", "from_file",
@@ -177,9 +178,11 @@ class Problem:
         effective = {p.name: values.get(p.name, p.default) for p in self.parameters}
         self._check_names(effective, set(values))
         options = self._options(options)
-        proof = (self.build(**values, **options) if self.source is None else
-                 self._run_users(values, effective, options))
-        proof.decimals = proof.decimals | self._decimals(effective, settings or {})
+        decimals = self._decimals(effective, settings or {})
+        with written_as_decimals(decimals):  # what the build writes (figures) writes them so
+            proof = (self.build(**values, **options) if self.source is None else
+                     self._run_users(values, effective, options))
+        proof.decimals = proof.decimals | decimals
         return proof
 
     def _decimals(self, effective: dict[str, Any], settings: dict[str, str]) -> frozenset:

@@ -1,6 +1,8 @@
-"""How a proof reads: its steps as format-neutral blocks (prose, derivation rows, the result),
-then as a LaTeX section or Markdown lines. Documents (:mod:`symproof.latex.document`) put the
-sections together; :class:`~symproof.proof.Proof` renders itself through here.
+"""How a proof reads: its figures, then its steps as format-neutral blocks (prose, derivation
+rows, the result), then as a LaTeX section or Markdown lines. Documents
+(:mod:`symproof.latex.document`) put the sections together; :class:`~symproof.proof.Proof`
+renders itself through here. A figure renders itself (a TikZ float; in Markdown, an image of
+its SVG file), so nothing here loads the figures' code.
 
 A derivation chain is consecutive steps with the same left-hand side, written
 ``lhs &= a \\\\ &= b`` with one ``&=`` per step, a step number and a status mark; the reasons
@@ -10,6 +12,7 @@ top-level ``+`` so that equations fit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,7 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover - a proof is only read here, never built
     from .proof import Proof
 
 __all__ = ["tex_section", "markdown_section", "blocks", "visible_width", "MARKS", "MD_MARKS",
-           "STYLES", "check_style", "reason_of"]
+           "STYLES", "check_style", "reason_of",
+           "figure_files"]
 
 #: The two ways a proof reads: ``solution``, a model answer (short reasons in the course's
 #: words, checks in one sentence); ``audit``, the full trail for a reviewer (rules, details,
@@ -59,6 +63,24 @@ class Block:
     kind: str  # "text", "rows", "result"
     text: str | Prose = ""
     rows: list[Row] = field(default_factory=list)
+
+
+def figure_files(proofs: list[Proof], prefix: str = "") -> dict[str, object]:
+    """The file name of every figure of ``proofs`` in a Markdown document (``prefix``, then
+    the proof's name and the figure's, made safe as a file name and unique), by figure."""
+    names: dict[str, object] = {}
+    for proof in proofs:
+        for figure in proof.figures:
+            stem = _SAFE.sub("_", f"{prefix}{proof.name}-{figure.name}")
+            name, n = f"{stem}.svg", 1
+            while name in names:
+                n += 1
+                name = f"{stem}-{n}.svg"
+            names[name] = figure
+    return names
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 def visible_width(tex: str) -> int:
@@ -223,18 +245,6 @@ def _listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _figures(proof: Proof, medium: str) -> list[str]:
-    """The proof's pictures, when it has any (``proof.figures``, drawn by the figures
-    package): each renders itself as ``tex`` (TikZ) or ``markdown`` (an SVG beside the file).
-    Nothing here draws; this is where a picture goes in the section."""
-    out = []
-    for figure in getattr(proof, "figures", None) or ():
-        method = getattr(figure, "latex" if medium == "latex" else "markdown", None)
-        if callable(method):
-            out.append(method())
-    return out
-
-
 # --- LaTeX ----------------------------------------------------------------------------------
 
 def _tag(row: Row) -> str:
@@ -322,7 +332,7 @@ def _tex_section(proof: Proof, style: str) -> str:
         parts.append(r"\noindent We assume " + "; ".join(assumed) + ".")
     elif assumed:
         parts.append(r"\paragraph{Assumptions} " + "; ".join(assumed) + ".")
-    parts += _figures(proof, "latex")
+    parts += [figure.latex() for figure in proof.figures]  # the setting, drawn
     parts.append(r"\paragraph{Derivation}" if style == "audit" else
                  r"\paragraph{Solution.}")
     parts += _tex_derivation(proof, style)
@@ -374,22 +384,31 @@ def _md_rows(rows: list[Row]) -> str:
     return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$"
 
 
-def markdown_section(proof: Proof, style: str = "solution") -> list[str]:
-    """One proof as Markdown lines: heading, statement, derivation, reasons, checks, result
-    (the same content as :func:`tex_section` in the same ``style``)."""
+def _md_image(figure, file: str) -> str:
+    """``![caption](file)``: the caption as alt text, Markdown's syntax and brackets
+    escaped."""
+    alt = re.sub(r"([\[\]])", r"\\\1", markdown_text(" ".join(figure.caption_text().split())))
+    return f"![{alt}]({file})"
+
+
+def markdown_section(proof: Proof, style: str = "solution",
+                     files: dict[int, str] | None = None) -> list[str]:
+    """One proof as Markdown lines: heading, statement, figures (each an image of the SVG
+    file ``files`` names for it, by ``id``; none without ``files``), derivation, reasons,
+    checks, result (the same content as :func:`tex_section` in the same ``style``)."""
     check_style(style)
     with written_as_decimals(proof.decimals):
-        return _markdown_section(proof, style)
+        return _markdown_section(proof, style, files or {})
 
 
-def _markdown_section(proof: Proof, style: str) -> list[str]:
+def _markdown_section(proof: Proof, style: str, files: dict[int, str]) -> list[str]:
     out = ["", f"## {markdown_text(proof.name.upper())}: {render(proof.title, 'markdown')}", "",
            render(proof.statement, "markdown"), ""]
     assumed = [render(prose(a), "markdown") for a in proof.assumptions]
     if assumed:
         out += [("We assume " if style == "solution" else "**Assumptions:** ")
                 + "; ".join(assumed) + ".", ""]
-    out += [f + "\n" for f in _figures(proof, "markdown")]
+    out += [_md_image(f, files[id(f)]) + "\n" for f in proof.figures if id(f) in files]
     for block in blocks(proof, style):
         out += [_md_rows(block.rows) if block.kind == "rows" else
                 _text_line(block, "markdown"), ""]

@@ -9,6 +9,8 @@ import sympy as sp
 from . import notation as nt
 from .crosscheck import conv2d, reference_name
 from .errors import ParameterError
+from .figures.conv import synthesis_figure
+from .figures.figure import attach
 from .kernel import (
     Context,
     coefficient_matching,
@@ -203,10 +205,13 @@ def _zero_rule(expr: sp.Expr, size) -> sp.Expr:
 
 def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
                     check_size: tuple[int, int] = (5, 6), use_torch: bool = False,
-                    seed: int = 0, parameters: dict | None = None) -> Proof:
+                    seed: int = 0, parameters: dict | None = None,
+                    channel_names: tuple[str, ...] = ()) -> Proof:
     """The proof that ``found`` realises its targets (or that no weights can).
 
-    ``check_size`` is the (H, W) of the exhaustive and numeric checks on a concrete layer."""
+    ``check_size`` is the (H, W) of the exhaustive and numeric checks on a concrete layer;
+    a concrete kernel is drawn on its padded window (input channels named by
+    ``channel_names`` in the picture)."""
 
     if not isinstance(found, Synthesis):
         raise ParameterError("found", found, "must be what synthesize() returned")
@@ -250,6 +255,7 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         claims = [sp.Eq(sp.MatrixSymbol(f"w_{l},{g}", *k.shape), k, evaluate=False)
                   for (l, g), k in kernels.items()]
         proof.result = sp.Tuple(*claims) if len(claims) > 1 else claims[0]
+        attach(proof, lambda: synthesis_figure(found, channel_names=channel_names))
     else:
         proof.result = sp.Eq(nt.w[nt.l, nt.gamma, nt.alpha, nt.beta], found.weight(),
                              evaluate=False)

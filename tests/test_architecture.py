@@ -2,7 +2,7 @@
 
     model        errors, limits, params, notation, printing, numeric, shapes, layers …
     kernel       symproof.kernel: the only code that grants a strong status
-    derivations  proof, synthesis, calculus, backprop, solve, stack, derivation …
+    derivations  proof, synthesis, calculus, backprop, solve, stack, derivation, figures …
     front-ends   problems (registry, proofs), claims, latex documents, cli, testing
 
 Read from the import graph of the sources (``ast``, nothing imported): no module imports a
@@ -40,6 +40,9 @@ FLOORS = {
     "symproof.stack": DERIVATIONS, "symproof.derivation": DERIVATIONS,
     "symproof.crosscheck": DERIVATIONS, "symproof.report": DERIVATIONS,
     "symproof.notebook": DERIVATIONS,
+    # figures draw derivations (a synthesised kernel, a stack's receptive field), and the
+    # synthesis proof attaches its picture: a derivation that nothing below imports
+    "symproof.figures": DERIVATIONS,
     "symproof.registry": FRONT, "symproof.problems": FRONT, "symproof.claims": FRONT,
     "symproof.latex.document": FRONT, "symproof.latex.export": FRONT,
     "symproof.latex.roundtrip": FRONT, "symproof.cli": FRONT, "symproof.__main__": FRONT,

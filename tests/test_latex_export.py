@@ -56,8 +56,11 @@ def test_full_document_compiles_without_errors_or_overfull_lines(compiled):
     log = (folder / "solutions.log").read_text(errors="replace")
     too_wide = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
     assert all(w <= 10 for w in too_wide), too_wide
+    # geometry for the page, amsmath/amssymb, plain TikZ for the pictures, and nothing else
     assert r"\usepackage{amsmath,amssymb}" in tex and r"{geometry}" in tex
-    assert tex.count(r"\usepackage") == 2  # what texlive-latex-base has: geometry, amsmath
+    assert r"\usepackage{tikz}" in tex and r"\usetikzlibrary" not in tex
+    assert tex.count(r"\usepackage") == 3
+    assert tex.count(r"\begin{tikzpicture}") == len(HOMEWORK)
     assert tex.count(r"\section{") == len(HOMEWORK)
     assert r"\begin{align*}" in tex and r"\boxed{" in tex and r"\tableofcontents" in tex
 

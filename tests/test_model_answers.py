@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symproof.errors import ParameterError
-from symproof.latex.document import markdown_document, tex_document
+from symproof.latex.document import markdown_document, markdown_files, tex_document
 from symproof.latex.roundtrip import reads_back, written_math
 from symproof.notation import X, i, j
 from symproof.printing import decimal_text, latex, text, written_as_decimals
@@ -172,7 +172,9 @@ def test_set_keeps_a_decimal_a_decimal_and_a_fraction_a_fraction(tmp_path):
     for document in (tex, md):
         assert "0.3 X_{1,i,j}" in document and r"\frac{3 X_{2,i,j}}{5}" in document
         assert "0.114 X_{3,i,j}" in document  # the default, written 0.114
-        assert "0.6" not in document and r"\frac{3}{10}" not in document
+        # 3/5 is never 0.6 (in the text or the picture's labels; 0.674cm is a TikZ length)
+        assert not re.search(r"(?<![\d.])0\.6(?!\d)", document)
+        assert r"\frac{3}{10}" not in document
     assert "Y = 0.3·R + 3*G/5 + 0.114·B" in done.stdout
 
 
@@ -270,19 +272,27 @@ def test_a_proof_without_figures_or_with_them(homework):
     where the section shows its setting."""
 
     class Figure:
+        name = "picture"
+
         def latex(self):
             return "% a picture"
 
-        def markdown(self):
-            return "![a picture](p.svg)"
+        def caption_text(self):
+            return "a picture"
+
+        def svg(self):
+            return "<svg/>"
 
     proof = homework[2]
-    proof.figures = [Figure()]
+    drawn, proof.figures = proof.figures, [Figure()]
     try:
         assert "% a picture" in tex_document([proof])
-        assert "![a picture](p.svg)" in markdown_document([proof])
+        files = markdown_files([proof], Path("hw.md"))
+        assert "![a picture](hw-p3-picture.svg)" in files[Path("hw.md")]
+        assert files[Path("hw-p3-picture.svg")] == "<svg/>"
+        assert "a picture" not in markdown_document([proof])  # no file to show: left out
     finally:
-        del proof.figures
+        proof.figures = drawn
 
 
 def test_a_users_derivation_reads_as_a_model_answer_too(tmp_path):

@@ -1,10 +1,13 @@
 """Solution documents: every proof as a section of a standalone LaTeX article (geometry,
-amsmath and amssymb only) or of a Markdown file with ``$$…$$`` math, with the legend of the
-marks and a summary table. Each proof's section comes from :mod:`symproof.report`, so both
-formats say the same thing.
+amsmath, amssymb and, for pictures, plain TikZ) or of a Markdown file with ``$$…$$`` math,
+with the legend of the marks and a summary table. Each proof's section comes from
+:mod:`symproof.report`, so both formats say the same thing.
 """
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 from ..kernel.outcome import Status
 from ..proof import Proof
@@ -13,13 +16,15 @@ from ..report import (
     MD_MARKS,
     STYLES,
     check_style,
+    figure_files,
     markdown_section,
     tex_section,
     visible_width,
 )
 from .escape import escape
 
-__all__ = ["tex_document", "markdown_document", "MARKS", "LEGEND", "STYLES", "visible_width"]
+__all__ = ["tex_document", "markdown_document", "markdown_files", "MARKS", "LEGEND", "STYLES",
+           "visible_width"]
 
 LEGEND = [
     (Status.PROVED, "proved: a symbolic argument for all values of the symbols, under the "
@@ -37,13 +42,15 @@ LEGEND = [
 CONTENTS_AFTER = 3
 
 
-def _preamble(title: str) -> list[str]:
+def _preamble(title: str, pictures: bool) -> list[str]:
     """A compact article: A4 with 2 cm margins (``geometry``, in texlive-latex-base), long
-    derivations free to break across pages, the title as a heading, not a title page."""
+    derivations free to break across pages, the title as a heading, not a title page; plain
+    TikZ when there are pictures."""
     return [
         r"\documentclass[11pt]{article}",
         r"\usepackage[a4paper,margin=2cm]{geometry}",
         r"\usepackage{amsmath,amssymb}",
+        *([r"\usepackage{tikz}"] if pictures else []),
         r"\setcounter{MaxMatrixCols}{100}",  # kernels wider than amsmath's default 10
         r"\allowdisplaybreaks",
         r"\setlength{\parindent}{0pt}\setlength{\parskip}{0.4em}",
@@ -77,7 +84,7 @@ def tex_document(proofs: list[Proof], title: str = "Solutions", *,
         for p in proofs)
     contents = [r"{\small\tableofcontents}"] if len(proofs) > CONTENTS_AFTER else []
     return "\n".join([
-        *_preamble(title),
+        *_preamble(title, pictures=any(p.figures for p in proofs)),
         *contents,
         *_legend(style),
         *(tex_section(p, style) for p in proofs),
@@ -88,13 +95,29 @@ def tex_document(proofs: list[Proof], title: str = "Solutions", *,
 
 
 def markdown_document(proofs: list[Proof], title: str = "Solutions", *,
-                      style: str = "solution") -> str:
-    """The same content as :func:`tex_document`, as Markdown with ``$$…$$`` math."""
+                      style: str = "solution", figure_prefix: str | None = None) -> str:
+    """The same content as :func:`tex_document`, as Markdown with ``$$…$$`` math; with
+    ``figure_prefix``, each figure is an image of the SVG file :func:`markdown_files` writes
+    beside the document (without it, figures are left out: there is no file to show)."""
     check_style(style)
+    files = None if figure_prefix is None else {
+        id(figure): name for name, figure in figure_files(proofs, figure_prefix).items()}
     out = [f"# {title}", "", "| mark | meaning |", "| --- | --- |"]
     out += [f"| {MD_MARKS[s]} | {text} |" for s, text in LEGEND]
     for proof in proofs:
-        out += markdown_section(proof, style)
+        out += markdown_section(proof, style, files)
     out += ["", "## Summary", "", "| problem | title | status |", "| --- | --- | --- |"]
     out += [f"| {p.name.upper()} | {p.title} | {p.status.name} |" for p in proofs]
     return "\n".join(out) + "\n"
+
+
+def markdown_files(proofs: list[Proof], path: str | Path, title: str = "Solutions", *,
+                   style: str = "solution") -> dict[Path, str]:
+    """What ``prove --markdown path`` writes: the document at ``path`` and, beside it, one SVG
+    file per figure, named after the document (``hw-p1-taps.svg`` for ``hw.md``)."""
+    path = Path(path)
+    prefix = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem) + "-"
+    files = {path: markdown_document(proofs, title, style=style, figure_prefix=prefix)}
+    for name, figure in figure_files(proofs, prefix).items():
+        files[path.parent / name] = figure.svg()
+    return files

@@ -1,0 +1,112 @@
+"""Pooling windows tiling the input: every window of a pooling layer outlined on the (padded)
+input and numbered by its output position, and the entries no window reads hatched and
+labelled (the last rows and columns when the kernel does not divide the size).
+
+For symbolic sizes two small instances are drawn: one where the windows tile the input and
+one where they do not.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..errors import ParameterError
+from ..layers.pool import AvgPool2d, MaxPool2d
+from ..notation import index_symbol
+from ..shapes import pool_output_size
+from .figure import Figure
+from .layout import Geometry, Instance, arrange, grid
+from .scene import Cell, Label, Note, Rect, Scene, check_cells, label
+
+__all__ = ["pool_figure", "unread"]
+
+
+def unread(axis: Geometry, outputs: int) -> list[int]:
+    """The input indices (1-based) of one axis that no window reads."""
+    read = {axis.index(o, t) for o in range(1, outputs + 1) for t in range(1, axis.f + 1)}
+    return [p for p in range(1, axis.n + 1) if p not in read]
+
+
+def _outputs(axis: Geometry, ceil_mode: bool) -> int:
+    return int(pool_output_size(axis.n, axis.f, axis.s, axis.p, axis.d, ceil_mode=ceil_mode))
+
+
+def _panel(rows: Geometry, cols: Geometry, ceil_mode: bool, sizes: tuple) -> Scene:
+    """One input with its windows; the cells no window reads are ``unread``."""
+    panel = Scene()
+    out_r, out_c = _outputs(rows, ceil_mode), _outputs(cols, ceil_mode)
+    skip_r, skip_c = unread(rows, out_r), unread(cols, out_c)
+    base = Scene()
+    grid(base, rows.n, cols.n, (rows.p, cols.p), index_symbol("l"), sizes, 1, 2)
+    for cell in base.cells:
+        _, p, q = cell.key
+        gone = cell.kind == "input" and (p in skip_r or q in skip_c)
+        panel.add_cell(Cell(cell.x, cell.y, "unread" if gone else cell.kind, cell.key))
+    panel.notes += base.notes
+    right = 1 + cols.n + 2 * cols.p
+    for i in range(1, out_r + 1):
+        for j in range(1, out_c + 1):
+            top, left = rows.index(i, 1) + rows.p, cols.index(j, 1) + cols.p
+            bottom = min(top + rows.span - 1, rows.n + 2 * rows.p)  # ceil_mode: clipped
+            end = min(left + cols.span - 1, cols.n + 2 * cols.p)
+            shown = Label(f"{i},{j}", f"{i},{j}") if rows.span > 1 and cols.span > 1 else None
+            panel.add_rect(Rect(left, top + 1, end + 1, bottom + 2, "tile", ("tile", i, j),
+                                shown))
+    below = 2 + rows.n + 2 * rows.p + 0.6
+    if skip_r:
+        panel.add_note(Note(right + 0.3, 2 + rows.p + skip_r[0] - 1 + len(skip_r) / 2,
+                            _span("rows", skip_r), "left"))
+    if skip_c:
+        panel.add_note(Note(1, below, _span("columns", skip_c), "left"))
+    return panel
+
+
+def _span(what: str, indices: list[int]) -> str:
+    shown = str(indices[0]) if len(indices) == 1 else f"{indices[0]}–{indices[-1]}"
+    return f"{what[:-1] if len(indices) == 1 else what} {shown}: never read"
+
+
+def pool_figure(layer: AvgPool2d | MaxPool2d, input_size: tuple | None = None, *,
+                name: str = "tiling") -> Figure:
+    """The windows of ``layer`` over an input of ``input_size`` (H, W); symbolic (or
+    omitted) sizes are drawn as two small instances, tiled and not tiled."""
+    if not isinstance(layer, (AvgPool2d, MaxPool2d)):
+        raise ParameterError("layer", layer, "must be an AvgPool2d or MaxPool2d")
+    window, inst = layer.window, Instance()
+    f = [inst.of("kernel_size", v, d) for v, d in zip(window.kernel_size, (2, 3))]
+    s = [inst.of("stride", v, 2) for v in window.stride]
+    p = [inst.of("padding", v, 0, minimum=0) for v in window.padding]
+    d = [inst.of("dilation", v, 1) for v in window.dilation]
+    sizes = tuple(input_size) if input_size is not None else (index_symbol("H"),
+                                                              index_symbol("W"))
+    if len(sizes) != 2:
+        raise ParameterError("input_size", input_size, "must be a pair (H, W)")
+    concrete = all(isinstance(n, (int, sp.Integer)) for n in sizes)
+    if concrete:
+        cases = [tuple(int(n) for n in sizes)]
+    else:  # two windows per axis reaching the last entry, then up to two entries more,
+        # which no window reads (none with stride 1: every size is then tiled)
+        tiled = tuple(s[a] + d[a] * (f[a] - 1) + 1 for a in (0, 1))
+        ragged = tuple(n + min(s[a] - 1, 2) for a, n in enumerate(tiled))
+        cases = [tiled] if ragged == tiled else [tiled, ragged]
+    check_cells(f"the figure of {layer!r}", sum((r + 2 * p[0]) * (c + 2 * p[1])
+                                                for r, c in cases))
+    panels = []
+    for rows_n, cols_n in cases:
+        rows, cols = Geometry(f[0], s[0], p[0], d[0], rows_n), Geometry(f[1], s[1], p[1], d[1],
+                                                                          cols_n)
+        shown = sizes if not concrete else (rows_n, cols_n)
+        panel = _panel(rows, cols, layer.ceil_mode, shown)
+        tiles = not any(c.kind == "unread" for c in panel.cells)
+        panel.add_note(Note(1, 0.5, f"{rows_n}×{cols_n}: " + ("tiled" if tiles else "not tiled"),
+                            "left", "normal"))
+        panels.append(panel)
+    rows_k, cols_k = (label(v) for v in window.kernel_size)
+    kernel = Label(rf"{rows_k.tex} \times {cols_k.tex}", f"{rows_k.plain}×{cols_k.plain}")
+    caption = ["The ", kernel, " pooling windows over the input, each numbered by its output "
+               "position (i, j); entries that no window reads are hatched."]
+    if not concrete:
+        caption.append(" When the stride divides the size less the window (for stride = window: "
+                       "when the window divides the size), the windows reach the last row and "
+                       "column; otherwise the last rows and columns are never read.")
+    return Figure(name, arrange(panels), (*caption, *inst.caption()))
