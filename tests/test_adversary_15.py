@@ -124,3 +124,42 @@ def test_p2_with_k_not_dividing_m_assumes_nothing_false():
                    "does not settle δ[1,l] from 1 ≤ l ≤ 1, so a true step stays UNKNOWN")
 def test_p2_with_one_channel_is_proved():
     assert get("p2").run({"C": "1", "k": "1", "m": "1"}).status is Status.PROVED
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+def _caption(figure) -> str:
+    return "".join(part if isinstance(part, str) else part.plain for part in figure.caption)
+
+
+@pytest.mark.parametrize("kernel_size, padding", [(3, 1), (5, 1)])
+def test_a_figure_without_an_interior_window_does_not_claim_one(kernel_size, padding):
+    """On a 3×3 input a 3×3 kernel with padding 1 (or 5×5, padding 1) has no interior window
+    apart from the corner's: only the corner window was drawn, yet the caption said "the
+    window at an interior position"."""
+    from symproof import Conv2d
+    from symproof.figures import conv_figure
+
+    figure = conv_figure(Conv2d(1, 1, kernel_size, padding=padding), input_size=(3, 3))
+    styles = {r.style for r in figure.scene.rects}
+    assert "window" not in styles and "boundary" in styles
+    caption = _caption(figure)
+    assert "interior" not in caption and "the window at the corner" in caption
+
+
+def test_figure_taps_are_the_nonzero_weights_in_their_cells():
+    from symproof import Conv2d
+    from symproof.figures import conv_figure
+
+    a = sp.Symbol("a")
+    kernel = sp.Matrix([[0, sp.Rational(-1, 3), 0], [a, 0, sp.Rational(3, 10)], [0, 0, -2]])
+    figure = conv_figure(Conv2d(1, 1, 3, padding=1), {(1, 1): kernel}, input_size=(6, 6))
+    grid = {(c.x, c.y): c for c in figure.scene.cells if c.kind in ("input", "padding")}
+    taps = [c for c in figure.scene.cells if c.kind in ("tap", "padding-tap")]
+    nonzero = {(a + 1, b + 1): kernel[a, b] for a in range(3) for b in range(3)
+               if kernel[a, b] != 0}
+    assert {c.key[2:] for c in taps} == set(nonzero)
+    for cell in taps:
+        assert cell.value == nonzero[cell.key[2:]]
+        under = grid[cell.x, cell.y]  # a padding tap lies on a padding cell, and only there
+        assert (cell.kind == "padding-tap") == (under.kind == "padding")
