@@ -163,3 +163,19 @@ def test_figure_taps_are_the_nonzero_weights_in_their_cells():
         assert cell.value == nonzero[cell.key[2:]]
         under = grid[cell.x, cell.y]  # a padding tap lies on a padding cell, and only there
         assert (cell.kind == "padding-tap") == (under.kind == "padding")
+
+
+def test_a_pooling_figure_keeps_an_input_side_given_as_a_number():
+    """`--input 7xm` drew 4×4 and 5×5 grids whose last row was labelled 7, captioned "4×4:
+    tiled" and "row 5: never read": a 7-row input under 2×2 windows leaves row 7 unread."""
+    from symproof import AvgPool2d
+    from symproof.figures import pool_figure
+
+    m = sp.Symbol("m", positive=True, integer=True)
+    figure = pool_figure(AvgPool2d(2), (7, m))
+    notes = [n.content if isinstance(n.content, str) else n.content.plain
+             for n in figure.scene.notes]
+    assert "row 7: never read" in notes and "row 5: never read" not in notes
+    assert not any(note.startswith(("4×", "5×")) for note in notes)
+    rows = {c.key[1] for c in figure.scene.cells if c.kind in ("input", "unread")}
+    assert max(rows) == 7
