@@ -179,3 +179,23 @@ def test_a_pooling_figure_keeps_an_input_side_given_as_a_number():
     assert not any(note.startswith(("4×", "5×")) for note in notes)
     rows = {c.key[1] for c in figure.scene.cells if c.kind in ("input", "unread")}
     assert max(rows) == 7
+
+
+@pytest.mark.parametrize("written", ["k__a", "k_1_2", "k_", "K_in_out"])
+def test_a_size_name_with_more_than_one_subscript_is_refused(written):
+    """`--kernel-size k__a` printed the window size as k^{a} (SymPy's LaTeX reads a double
+    underscore as a superscript), k_1_2 as k_{1 2} and k_ as k_{}: each misstated in the
+    document, in the figure and in `prove --set`."""
+    from symproof.params import size_from_text
+
+    with pytest.raises(ParameterError, match="one subscript"):
+        size_from_text("kernel_size", written)
+    with pytest.raises(ParameterError, match="one subscript"):
+        get("p2").run({"k": written})
+
+
+def test_one_subscript_names_still_pass():
+    from symproof.params import size_from_text, sizes_from_text
+
+    assert str(size_from_text("kernel_size", "f_1")) == "f_1"
+    assert [str(s) for s in sizes_from_text("kernel_size", "k_1xk_2")] == ["k_1", "k_2"]
