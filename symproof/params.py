@@ -136,7 +136,7 @@ def size_from_text(name: str, text: str, *, nonnegative: bool = False, bounded: 
     if _NAME.fullmatch(text):
         return symbols(text, nonnegative=nonnegative)
     raise ParameterError(name, text, "must be an integer (digits 0-9) or a symbol name such "
-                                     "as F or f_1 (one subscript)")
+                                     "as F")
 
 
 def sizes_from_text(name: str, text: str, *, nonnegative: bool = False,
