@@ -133,7 +133,7 @@ def size_from_text(name: str, text: str, *, nonnegative: bool = False, bounded: 
         if bounded:
             check("layer_size", name, value)
         return value
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", text, flags=re.ASCII):
+    if _NAME.fullmatch(text):
         return symbols(text, nonnegative=nonnegative)
     raise ParameterError(name, text, "must be an integer (digits 0-9) or a symbol name such "
                                      "as F")
@@ -159,7 +159,10 @@ def sizes_from_text(name: str, text: str, *, nonnegative: bool = False,
     return (size_from_text(name, text, nonnegative=nonnegative, bounded=bounded),)
 
 
-_SIZE_TEXT = re.compile(r"[0-9]+|[A-Za-z][A-Za-z0-9_]*", flags=re.ASCII)
+# A size's name: letters and digits, at most one subscript. LaTeX printing reads more
+# underscores as structure (k__a is written k^{a}, k_1_2 as k_{1 2}): a document would misstate it.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?", flags=re.ASCII)
+_SIZE_TEXT = re.compile(rf"[0-9]+|{_NAME.pattern}", flags=re.ASCII)
 
 
 def unreserved(name: str, value, reserved: tuple[str, ...] = RESERVED):

@@ -33,7 +33,7 @@ from .errors import ParameterError, ProblemFileError, SymproofError
 from .files import read_bytes
 from .layers.window import RESERVED
 from .limits import check
-from .notation import ARRAYS
+from .notation import ARRAYS, AXIS_LETTERS, GREEK, LETTERS
 from .params import size_from_text
 from .printing import written_as_decimals
 from .proof import Proof
@@ -46,6 +46,14 @@ _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+|/[0-9]+)?", re.ASCII)
 
 # The arrays of the notation (X, Y, w, b, A, x, y): a size named like one would read as it.
 _ARRAYS = frozenset(ARRAYS)
+# The letters a layer's formulas write its parameters with (S the stride, P the padding, f_1
+# a window height, …): a parameter given one of them for another would have a document say
+# "S = P, P = 0" of a window P. A parameter may still take its own letter (padding=P).
+_LETTERS = frozenset(LETTERS.values()) | frozenset(n for pair in AXIS_LETTERS.values()
+                                                   for n in pair)
+# Names the LaTeX reader does not read back as a size: a Greek letter before a parenthesis
+# (\kappa\left(i-1\right)) is read as a function applied, I as the imaginary unit.
+_MISREAD = frozenset(GREEK) | {"I"}
 
 
 @dataclass(frozen=True)
@@ -222,7 +230,11 @@ class Problem:
                 taken = ("an index of the formulas" if symbol.name in RESERVED else
                          "an array of the formulas" if symbol.name in _ARRAYS else
                          f"a symbol {self.name} introduces" if symbol.name in self.reserved
-                         else f"parameter {others[0]}" if others else None)
+                         else f"parameter {others[0]}" if others else
+                         "another parameter's letter in the layer's formulas"
+                         if symbol.name in _LETTERS - {name, LETTERS.get(name)} else
+                         "a function or constant to the LaTeX reader (a document would not "
+                         "read back)" if symbol.name in _MISREAD else None)
                 if taken:
                     raise ParameterError(name, symbol.name, f"must be a number or a fresh "
                                          f"symbol name: {symbol.name} is already {taken}")

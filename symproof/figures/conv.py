@@ -162,17 +162,22 @@ def conv_figure(layer: Conv2d | Conv1d, kernels: dict[tuple[int, int], sp.Matrix
         title = _title(l, g, names.get(g), kernel is None)
         panels.append(_panel(rows, cols, kernel, (l, g), title, shown_sizes))
     padded = p1 > 0 or p2 > 0
+    tapped = ("each tap labelled by its position αβ" if kernels is None
+              else "each nonzero weight in its tap")
     caption: list = ["The taps of each kernel ", Label(r"w_{l,\gamma}", "w_{l,γ}"),
                      " (output channel l, input channel γ) on the "
-                     + ("zero-padded input (padding shaded)" if padded else "input")
-                     + ": the window at an interior position with "
-                     + ("each tap labelled by its position αβ" if kernels is None
-                        else "each nonzero weight in its tap")]
-    if any(r.style == "boundary" for p in panels for r in p.rects):
-        caption.append(", and, outlined in red, the window at the corner where it reads the "
-                       "padding (taps there read 0)")
-    elif padded:
-        caption.append("; the window never reaches the padding")
+                     + ("zero-padded input (padding shaded)" if padded else "input")]
+    styles = {r.style for p in panels for r in p.rects}
+    if "window" not in styles:  # no interior window apart from the corner's: only the corner
+        caption.append(f": outlined in red, the window at the corner where it reads the "
+                       f"padding (taps there read 0), with {tapped}")
+    else:
+        caption.append(f": the window at an interior position with {tapped}")
+        if "boundary" in styles:
+            caption.append(", and, outlined in red, the window at the corner where it reads "
+                           "the padding (taps there read 0)")
+        elif padded:
+            caption.append("; the window never reaches the padding")
     caption.append(".")
     if small1 or small2:
         written = (label(sizes[0]).plain, label(sizes[1]).plain)

@@ -81,13 +81,16 @@ def pool_figure(layer: AvgPool2d | MaxPool2d, input_size: tuple | None = None, *
                                                               index_symbol("W"))
     if len(sizes) != 2:
         raise ParameterError("input_size", input_size, "must be a pair (H, W)")
-    concrete = all(isinstance(n, (int, sp.Integer)) for n in sizes)
+    given = [isinstance(n, (int, sp.Integer)) for n in sizes]
+    concrete = all(given)
     if concrete:
         cases = [tuple(int(n) for n in sizes)]
     else:  # two windows per axis reaching the last entry, then up to two entries more,
-        # which no window reads (none with stride 1: every size is then tiled)
-        tiled = tuple(s[a] + d[a] * (f[a] - 1) + 1 for a in (0, 1))
-        ragged = tuple(n + min(s[a] - 1, 2) for a, n in enumerate(tiled))
+        # which no window reads (none with stride 1: every size is then tiled); an axis
+        # given as a number keeps it (its last row is labelled with that number)
+        tiled = tuple(int(n) if given[a] else s[a] + d[a] * (f[a] - 1) + 1
+                      for a, n in enumerate(sizes))
+        ragged = tuple(n if given[a] else n + min(s[a] - 1, 2) for a, n in enumerate(tiled))
         cases = [tiled] if ragged == tiled else [tiled, ragged]
     check_cells(f"the figure of {layer!r}", sum((r + 2 * p[0]) * (c + 2 * p[1])
                                                 for r, c in cases))
