@@ -47,13 +47,19 @@ def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
     pool, conv = AvgPool2d(k), Conv2d(C, C, k, stride=k)
     channels = sp.Le(nt.l, C)
     weights = _definitions(k)
+    # concrete sizes where k does not divide m: the output is ⌊m/k⌋, and nothing assumes k | m
+    # (a model answer never assumes what the numbers contradict)
+    ragged = k.is_Integer and m.is_Integer and int(m) % int(k) != 0
+    output = Prose("; its output is ", size(sp.floor(m / k), sp.floor(m / k)), ", since ", k,
+                   " does not divide ", m, ".") if ragged else Prose(
+        "; its output is ", size(m / k, m / k), " when ", divides(k, m), ".")
     proof = Proof("p2", "average pooling is a convolution", Prose(
         "Average pooling with window and stride ", k, " on ", C, " channels of an ",
         size(m, m), " input is the convolution with ",
         *assignments(("C_in", C), ("C_out", C), ("f_1", k), ("f_2", k), ("S", k), ("P", 0)),
-        ", weights ", weights[0], " and bias ", weights[1], "; its output is ",
-        size(m / k, m / k), " when ", divides(k, m), "."),
-        assumptions=[channels, Prose(divides(k, m), " for the output size ", m / k)],
+        ", weights ", weights[0], " and bias ", weights[1]) + output,
+        assumptions=[channels] + ([] if ragged else [
+            Prose(divides(k, m), " for the output size ", m / k)]),
         parameters={"C": C, "k": k, "m": m})
     pooled = pool.element()
     proof.given(sp.Eq(nt.Y[nt.l, nt.i, nt.j], pooled, evaluate=False),

@@ -111,13 +111,13 @@ def test_linear_infimum_respects_real_and_extended_atoms():
 
 # --- open bugs -----------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="P2 with concrete k ∤ m assumes '3 | 7' and states "
-                   "the output as 7/3×7/3 (a model answer assuming something false); the fix "
-                   "belongs to proofs/p2 (say ⌊m/k⌋ and drop the divisibility assumption)")
 def test_p2_with_k_not_dividing_m_assumes_nothing_false():
+    """Regression: P2 with concrete k ∤ m assumed '3 | 7' and stated the output as 7/3×7/3."""
     proof = get("p2").run({"C": "2", "k": "3", "m": "7"})
     said = " ".join(str(a) for a in proof.assumptions) + str(proof.statement)
     assert "3 | 7" not in said and "7/3" not in said
+    assert "2×2" in said and "3 does not divide 7" in said
+    assert proof.status is Status.PROVED
 
 
 @pytest.mark.xfail(strict=True, reason="completeness, not soundness: with C = 1 the kernel "
