@@ -148,6 +148,16 @@ class Scene:
         self.arrows.append(arrow)
         self.fit(max(arrow.start[0], arrow.end[0]), max(arrow.start[1], arrow.end[1]))
 
+    def painted(self, cell, rect, arrow, note) -> list[str]:
+        """Every element drawn by the renderer's function for its kind, in the one painting
+        order of every renderer: cells, then windows over them, arrows, and labels on top."""
+        out: list[str] = []
+        for elements, draw in ((self.cells, cell), (self.rects, rect), (self.arrows, arrow),
+                               (self.notes, note)):
+            for element in elements:
+                out += draw(element)
+        return out
+
     def place(self, other: Scene, dx: float, dy: float) -> None:
         """Copy ``other`` into this scene, shifted by ``(dx, dy)`` (panels side by side)."""
         for c in other.cells:

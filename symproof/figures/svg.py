@@ -84,13 +84,6 @@ def svg(scene: Scene, title: str = "") -> str:
             'orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#000000"/></marker></defs>',
             '<rect width="100%" height="100%" fill="#ffffff"/>',
             f'<g transform="scale({scene.scale:g})">']
-    for cell in scene.cells:
-        out += _cell(cell)
-    for rect in scene.rects:
-        out += _rect(rect)
-    for arrow in scene.arrows:
-        out += _arrow(arrow)
-    for note in scene.notes:
-        out += _note(note)
+    out += scene.painted(_cell, _rect, _arrow, _note)
     out += ["</g>", "</svg>"]
     return "\n".join(out) + "\n"

@@ -84,14 +84,7 @@ def tikz(scene: Scene) -> str:
     """The ``tikzpicture`` of ``scene``, scaled to fit the text width."""
     unit = min(UNIT_CM * scene.scale, WIDTH_CM / max(scene.width, 1.0))
     lines = [rf"\begin{{tikzpicture}}[x={_n(unit)}cm, y=-{_n(unit)}cm]"]
-    for cell in scene.cells:
-        lines += _cell(cell)
-    for rect in scene.rects:
-        lines += _rect(rect)
-    for arrow in scene.arrows:
-        lines += _arrow(arrow)
-    for note in scene.notes:
-        lines += _note(note)
+    lines += scene.painted(_cell, _rect, _arrow, _note)
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines)
 
