@@ -40,14 +40,9 @@ from symproof.registry import get
 from symproof.stack import field_by_formulas
 from symproof.synthesis import synthesize
 
+from .latex_tools import need, overfull, pdflatex
+
 TAP_KINDS = ("tap", "padding-tap")
-
-
-def _need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must compile the figures, but {tool} is missing")
-        pytest.skip(f"{tool} is not installed")
 
 
 def windows(scene):
@@ -403,35 +398,22 @@ FIGURES = {
 
 @pytest.mark.parametrize("name", FIGURES)
 def test_each_figure_compiles_without_overfull_boxes(name, tmp_path):
-    _need("pdflatex")
+    need("pdflatex")
     figure = FIGURES[name]()
     (tmp_path / "f.tex").write_text(tikz_standalone(figure.scene, figure.caption))
-    done = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "f.tex"],
-                          cwd=tmp_path, capture_output=True, text=True, errors="replace",
-                          timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:]
-    too_wide = overfull((tmp_path / "f.log").read_text(errors="replace"))
+    too_wide = overfull(pdflatex(tmp_path, "f.tex"))
     assert all(w <= 10 for w in too_wide), too_wide
-
-
-def overfull(log: str) -> list[float]:
-    return [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
 
 
 @pytest.mark.parametrize("pictures", [True, False])
 def test_documents_with_and_without_pictures_compile(pictures, tmp_path):
-    _need("pdflatex")
+    need("pdflatex")
     argv = ["prove", "p1", "p3", "--latex", "d.tex", "--pdf", "--brief"]
     done = run(*argv, *([] if pictures else ["--no-figures"]), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     tex = (tmp_path / "d.tex").read_text()
     assert (r"\begin{tikzpicture}" in tex) is pictures
-    for _ in range(2):
-        compiled = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode",
-                                   "d.tex"], cwd=tmp_path, capture_output=True, text=True,
-                                  errors="replace", timeout=300)
-        assert compiled.returncode == 0, compiled.stdout[-2000:]
-    too_wide = overfull((tmp_path / "d.log").read_text(errors="replace"))
+    too_wide = overfull(pdflatex(tmp_path, "d.tex", runs=2))
     assert all(w <= 10 for w in too_wide), too_wide
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,13 +16,7 @@ from symproof.latex import latex
 from symproof.latex.document import markdown_document, tex_document, visible_width
 from symproof.registry import groups, problems
 
-
-def _need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must compile the documents, but {tool} is missing")
-        pytest.skip(f"{tool} is not installed")
-
+from .latex_tools import need, overfull, pdflatex
 
 HOMEWORK = groups()["homework"]
 
@@ -35,7 +28,7 @@ def proofs():
 
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory, proofs):
-    _need("pdflatex")
+    need("pdflatex")
     folder = tmp_path_factory.mktemp("tex")
     done = subprocess.run([sys.executable, "-m", "symproof", "prove", "--latex",
                            str(folder / "solutions.tex"), "--pdf", "--brief"],
@@ -48,13 +41,7 @@ def test_full_document_compiles_without_errors_or_overfull_lines(compiled):
     folder, stdout = compiled
     assert "wrote" in stdout and "solutions.pdf" in stdout
     tex = (folder / "solutions.tex").read_text()
-    for _ in range(2):
-        done = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode",
-                               "solutions.tex"], cwd=folder, capture_output=True, text=True,
-                              errors="replace", timeout=300)
-        assert done.returncode == 0, done.stdout[-2000:]
-    log = (folder / "solutions.log").read_text(errors="replace")
-    too_wide = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
+    too_wide = overfull(pdflatex(folder, "solutions.tex", runs=2))
     assert all(w <= 10 for w in too_wide), too_wide
     # geometry for the page, amsmath/amssymb, plain TikZ for the pictures, and nothing else
     assert r"\usepackage{amsmath,amssymb}" in tex and r"{geometry}" in tex
@@ -75,7 +62,7 @@ EXPECTED_RESULTS = {
 
 
 def test_pdf_text_has_every_final_result(compiled):
-    _need("pdftotext")
+    need("pdftotext")
     folder, _ = compiled
     text = subprocess.run(["pdftotext", str(folder / "solutions.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout

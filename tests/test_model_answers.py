@@ -4,7 +4,6 @@ compiled PDFs as a TA would read them."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -25,6 +24,8 @@ from symproof.printing import decimal_text, latex, text, written_as_decimals
 from symproof.prose import Math, Prose, in_order, render
 from symproof.registry import get, groups, problems
 
+from .latex_tools import need, overfull, pages, pdflatex
+
 HOMEWORK = groups()["homework"]
 STYLES = ("solution", "audit")
 # What a model answer never says: the project's files, modules, rules and internal names.
@@ -35,29 +36,15 @@ INTERNAL = ("DESIGN", "sympy", "symproof", ".py", "symbolic identity", "the diff
             "differentiation;", "seed", "tol ")
 
 
-def _need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must compile the documents, but {tool} is missing")
-        pytest.skip(f"{tool} is not installed")
-
-
 def _compile(folder: Path, tex: str) -> tuple[int, list[float], str]:
     """Compile ``tex`` twice in ``folder``; (pages, overfull widths in pt, pdftotext)."""
     (folder / "doc.tex").write_text(tex, encoding="utf-8")
-    for _ in range(2):
-        done = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode",
-                               "doc.tex"], cwd=folder, capture_output=True, text=True,
-                              errors="replace", timeout=300)
-        assert done.returncode == 0, done.stdout[-2000:]
-    log = (folder / "doc.log").read_text(errors="replace")
-    pages = int(re.search(r"Output written on doc\.pdf \((\d+) page", log).group(1))
-    overfull = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
+    log = pdflatex(folder, "doc.tex", runs=2)
     pdf_text = ""
     if shutil.which("pdftotext"):
         pdf_text = subprocess.run(["pdftotext", str(folder / "doc.pdf"), "-"],
                                   capture_output=True, text=True, check=True).stdout
-    return pages, overfull, pdf_text
+    return pages(log, "doc.pdf"), overfull(log), pdf_text
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +55,7 @@ def homework():
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory, homework):
     """The homework in each style, compiled: style → (tex, pages, overfull, pdf text)."""
-    _need("pdflatex")
+    need("pdflatex")
     out = {}
     for style in STYLES:
         tex = tex_document(homework, style=style)
@@ -92,7 +79,7 @@ def test_the_five_homework_problems_fit_in_six_pages(compiled):
 
 
 def test_solution_pdf_reads_like_a_model_answer(compiled):
-    _need("pdftotext")
+    need("pdftotext")
     _, _, _, pdf = compiled["solution"]
     for weight in ("0.299", "0.587", "0.114"):
         assert weight in pdf
@@ -128,7 +115,7 @@ def test_audit_keeps_the_full_trail(compiled):
 def test_audit_typesets_the_formulas_of_the_kernels_record(compiled):
     """Regression: the kernel's record named entries in ASCII ("w[l, gamma, alpha, beta], b[l]
     replaced by their definitions", "∂/∂y L-1[j] of the definition")."""
-    _need("pdftotext")
+    need("pdftotext")
     tex, _, _, pdf = compiled["audit"]
     assert r"$w_{l,\gamma,\alpha,\beta}$, $b_{l}$ replaced by their definitions" in tex
     assert "the derivative in $" in tex
@@ -140,7 +127,7 @@ def test_audit_typesets_the_formulas_of_the_kernels_record(compiled):
 @pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize("name", [p.name for p in HOMEWORK])
 def test_each_worked_problem_compiles_alone(tmp_path, name, style):
-    _need("pdflatex")
+    need("pdflatex")
     tex = tex_document([get(name).run()], style=style)
     assert r"\tableofcontents" not in tex  # one problem: no contents
     pages, overfull, _ = _compile(tmp_path, tex)
@@ -149,7 +136,7 @@ def test_each_worked_problem_compiles_alone(tmp_path, name, style):
 
 def test_every_worked_problem_together_compiles(tmp_path):
     """The homework and the 15 relationships of Dumoulin & Visin, in both styles."""
-    _need("pdflatex")
+    need("pdflatex")
     proofs = [problem.run() for problem in problems().values()]
     for style in STYLES:
         folder = tmp_path / style
