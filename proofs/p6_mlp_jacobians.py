@@ -28,7 +28,7 @@ from symproof.kernel import Context, derivative, induction, normalize
 from symproof.params import symbols
 from symproof.printing import latex, text
 from symproof.proof import Proof
-from symproof.prose import Math, Prose, size
+from symproof.prose import Math, Prose, listed, size
 from symproof.registry import Parameter, Problem
 
 PARTS = {"dyL/dbL": "a", "dyL/dyL-1": "a", "dyl/dbl": "a", "dyl/dyl-1": "a", "dyL/dAL": "b",
@@ -103,10 +103,7 @@ def _statement(formulas: dict) -> Prose:
     """The problem: the network's definition and the six Jacobians asked for, as math."""
     net, y, x = network_symbols(), sp.MatrixSymbol, sp.Symbol("x")
     sigma = Elementwise("sigma", net.A * net.y_prev + net.b)
-    asked: list = []
-    for formula in formulas.values():
-        asked += [", "] if asked else []
-        asked.append(sp.Symbol(formula.label))
+    asked = listed(sp.Symbol(formula.label) for formula in formulas.values())
     return Prose(
         "For ", sp.Eq(y("y_0", n[0], 1), x, evaluate=False), ", ",
         sp.Eq(y("y_ell", n[ell], 1), sigma, evaluate=False), " (", sp.Lt(ell, L), ") and ",

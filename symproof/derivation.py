@@ -64,7 +64,7 @@ from .notebook import display_math, with_status
 from .params import as_size
 from .printing import latex
 from .proof import Proof, Step
-from .prose import Prose
+from .prose import Prose, listed
 from .text import text
 
 __all__ = ["Derivation", "RULES"]
@@ -230,7 +230,7 @@ class Derivation:
             self._definitions.append(definition)
             self._steps.append(Step(definition, stated, Outcome(Status.GIVEN, kind)))
         after = substituted(self.current, new)
-        shown = Prose("substitute ", *_listed([d.lhs for d in new]))
+        shown = Prose("substitute ", *listed(d.lhs for d in new))
         return self._link(after, why or shown, self._decide(after,
                                                                              "substitution"))
 
@@ -396,15 +396,6 @@ def _layer_words(layer) -> str:
     spec's summary up to any formula or parenthesis; "" when it has no spec."""
     summary = getattr(getattr(layer, "spec", None), "summary", "")
     return summary.split(" (")[0].split(" y =")[0] if isinstance(summary, str) else ""
-
-
-def _listed(parts: list) -> list:
-    """``a, b, c`` as prose parts."""
-    out: list = []
-    for part in parts:
-        out += [", "] if out else []
-        out.append(part)
-    return out
 
 
 def _text(expr) -> str:

@@ -23,7 +23,7 @@ from .latex.escape import escape
 from .printing import latex as latex_of
 from .printing import text as text_of
 
-__all__ = ["Math", "Prose", "prose", "render", "assignments", "in_order", "divides",
+__all__ = ["Math", "Prose", "prose", "render", "listed", "assignments", "in_order", "divides",
            "size", "MEDIA", "markdown_text", "math_text"]
 
 #: The media prose is written in.
@@ -162,13 +162,17 @@ def render(value: str | Prose, medium: str) -> str:
         else said.text()
 
 
+def listed(parts) -> list[Part]:
+    """``a, b, c``: the parts (text or math) with commas between, as prose parts."""
+    out: list[Part] = []
+    for part in parts:
+        out += [", ", part] if out else [part]
+    return out
+
+
 def assignments(*pairs: tuple[str, object]) -> list[Part]:
     """``C_in = 1, C_out = 2, …``: each (name, value) as a math part, commas between."""
-    out: list[Part] = []
-    for name, value in pairs:
-        out += [", "] if out else []
-        out.append(sp.Eq(sp.Symbol(name), value, evaluate=False))
-    return out
+    return listed(sp.Eq(sp.Symbol(name), value, evaluate=False) for name, value in pairs)
 
 
 def divides(a: sp.Basic, b: sp.Basic) -> Math:

@@ -28,7 +28,7 @@ import sympy as sp
 
 from ..errors import KernelError
 from ..notation import status_mark
-from ..prose import Prose, prose
+from ..prose import Prose, listed, prose
 
 __all__ = ["Status", "Outcome", "Result", "STRONG", "STANDS", "LEGEND", "weakest"]
 
@@ -144,11 +144,8 @@ class Outcome:
                          if self.tolerance is not None else
                          f"{self.samples} samples, seed {self.seed}")
         if self.counterexample:
-            found: list = ["counterexample "]
-            for name, value in self.counterexample.items():
-                found += [", "] if len(found) > 1 else []
-                found.append(_assignment(name, value))
-            parts.append(Prose(*found))
+            parts.append(Prose("counterexample ", *listed(
+                _assignment(name, value) for name, value in self.counterexample.items())))
         said = prose(parts[0])
         for part in parts[1:]:
             said = said + "; " + prose(part)

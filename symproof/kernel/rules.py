@@ -38,7 +38,7 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-from ..prose import Prose, prose
+from ..prose import Prose, listed, prose
 from ..reductions import MaxOver
 from .context import Context
 from .finite import certainly_nonzero, counterexample
@@ -116,14 +116,6 @@ def substituted(expr: sp.Basic, definitions: Iterable[sp.Eq]) -> sp.Basic:
     return after
 
 
-def _listed(formulas) -> list:
-    """Formulas as prose parts, commas between."""
-    out: list = []
-    for formula in formulas:
-        out += [", ", formula] if out else [formula]
-    return out
-
-
 def substitution(before: sp.Expr, after: sp.Expr, definitions: Iterable[sp.Eq],
                  ctx: Context | None = None) -> Outcome:
     """PROVED when ``after`` is ``before`` with the definitions substituted (as an identity)."""
@@ -131,7 +123,7 @@ def substitution(before: sp.Expr, after: sp.Expr, definitions: Iterable[sp.Eq],
     outcome = identity(substituted(before, definitions), after, ctx, search=False)
     shown = ", ".join(str(d.lhs) for d in definitions)
     if outcome.status is Status.PROVED:
-        return Outcome(Status.PROVED, "substitution", Prose(*_listed(
+        return Outcome(Status.PROVED, "substitution", Prose(*listed(
             d.lhs for d in definitions), " replaced by their definitions"))
     return Outcome(Status.UNKNOWN, "substitution",
                    f"with {shown} replaced, the sides still differ: {outcome.detail}")
