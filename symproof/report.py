@@ -165,8 +165,6 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
     return out
 
 
-
-
 # --- reasons --------------------------------------------------------------------------------
 
 # A reason up to this many printed characters fits beside its step, in the equation's tag.
@@ -237,12 +235,13 @@ def _checks_sentence(proof: Proof) -> Prose:
     said = [f"{n} {kinds.get(s, ('check', 'checks'))[n != 1]} ({status_mark(s, 'text')})"
             for s, n in sorted(counts.items(), reverse=True)]
     failed = Status.REFUTED in counts
-    return Prose("Cross-checks: " + _listed(said) + (
+    return Prose("Cross-checks: " + _with_and(said) + (
         "; the derivation is refuted." if failed else
         " agree with the derivation (they corroborate it; they are not part of the proof)."))
 
 
-def _listed(items: list[str]) -> str:
+def _with_and(items: list[str]) -> str:
+    """``a, b and c``."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
