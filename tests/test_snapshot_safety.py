@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from symproof import limits
@@ -359,7 +359,14 @@ _VALUES = st.recursive(_BASICS, lambda inner: st.one_of(
     st.tuples(inner, st.text(max_size=20))), max_leaves=4)
 
 
+_Y, _Y_EVEN = sp.Symbol("y_ell-1"), sp.Symbol("y_ell-1", even=True)
+
+
 @given(_VALUES)
+# Found by CI: two symbols named alike tie in SymPy's order, so Max's argument order comes from
+# its set's iteration order, which the rebuilt set need not share.
+@example(sp.ImmutableMatrix([[_x, _x], [sp.E, sp.Max(_Y_EVEN, _Y)]]))
+@example(sp.Max(_Y, _Y_EVEN))
 def test_round_trip_through_json_rebuilds_the_same_value(value):
     try:
         text = json.dumps(to_tree(value))
@@ -375,8 +382,22 @@ def test_round_trip_through_json_rebuilds_the_same_value(value):
     # Rebuilt unevaluated from an evaluated value, the very same structure comes back. (A
     # Float is stored with its 15 printed digits, so one computed from others, such as
     # 0.1 + 0.2, may come back rounded in its last bits: the tree equality above covers it.)
+    # SymPy orders a Max's or Min's arguments by a key on which y and an even y tie, then by
+    # their set's iteration order, which depends on how the set was filled: those compare as sets.
     if '"Float"' not in text:
-        assert rebuilt == value
+        assert _shape(rebuilt) == _shape(value)
+
+
+def _shape(value):
+    """``value``'s structure, with the arguments of every Max and Min as a set."""
+    if isinstance(value, dict):
+        return ("dict", tuple((_shape(k), _shape(v)) for k, v in value.items()))
+    if isinstance(value, tuple):
+        return ("tuple", tuple(_shape(v) for v in value))
+    if not isinstance(value, sp.Basic) or not value.args:
+        return value
+    parts = [_shape(a) for a in value.args]
+    return (type(value), frozenset(parts) if isinstance(value, (sp.Max, sp.Min)) else tuple(parts))
 
 
 def _over_the_limits(value) -> bool:
