@@ -44,6 +44,8 @@ Xbar = sp.IndexedBase("Xbar")
 w = sp.IndexedBase("w")
 b = sp.IndexedBase("b")
 Y = sp.IndexedBase("Y")
+# The upstream gradient ∂L/∂Y of a scalar loss L, shaped like a layer's output.
+G = sp.IndexedBase("G")
 
 # Dense layers: y = A x + b, entries [A]_{i,j}, [x]_j.
 A = sp.IndexedBase("A")

@@ -12,6 +12,8 @@ crosscheck):
   form (``wrt="A_2"``, one dict ``values``), which warns;
 * :mod:`.numeric` — numbers from those formulas: :func:`jacobian` of an MLP on concrete arrays
   (the backward recursion, vectorised), and :func:`expression_jacobian` of a SymPy expression;
+* :mod:`.upstream` — the chain rule through a windowed layer with an upstream gradient
+  ``G = ∂L/∂Y``: :func:`through` (``Σ G·Y``) and :func:`gradient` (its derivative in an entry);
 * :mod:`.crosscheck` — the evidence about the formulas: :func:`verify_exact` (exact, on small
   widths), :func:`finite_differences` and :func:`numeric_check` (against central differences or
   ``torch.autograd``).
@@ -43,8 +45,9 @@ from .formulas import (
     ranges,
 )
 from .numeric import activation_derivative, expression_jacobian, jacobian
+from .upstream import G, gradient, through
 
 __all__ = ["Formula", "Network", "derive", "network_symbols", "defining_entries",
            "differentiated", "index_derivative", "ranges", "check_formula", "n", "ell", "L",
            "Wrt", "jacobian", "expression_jacobian", "activation_derivative",
-           "verify_exact", "finite_differences", "numeric_check"]
+           "verify_exact", "finite_differences", "numeric_check", "G", "through", "gradient"]
