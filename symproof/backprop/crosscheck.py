@@ -282,7 +282,8 @@ def verify_loss_exact(widths: Sequence[int], loss: str, activation: str = "sigma
     """VERIFIED / REFUTED: on concrete widths ``n_0, …, n_L`` (any n_L ≥ 1) and a scalar loss,
     every entry of ``∂L/∂A_ℓ`` and ``∂L/∂b_ℓ`` from the backward formulas of
     :mod:`~symproof.backprop.losses` (the loss's proved gradient as the starting row) against
-    ``sympy.diff`` of the explicit loss of the explicit network, exactly, with a generic σ."""
+    ``sympy.diff`` of the explicit loss (of free outputs u) composed with ``sympy.diff`` of the
+    explicit network's outputs, exactly, with a generic σ."""
     if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
         raise ParameterError("widths", widths, "must be n_0, …, n_L with L ≥ 1")
     sizes = [as_size(f"widths[{k}]", w) for k, w in enumerate(widths)]
@@ -305,7 +306,15 @@ def verify_loss_exact(widths: Sequence[int], loss: str, activation: str = "sigma
         z = a * ys[-1] + b
         As.append(a), bs.append(b), zs.append(z)
         ys.append(z if number == depth else z.applyfunc(sigma))
-    value, _, row = _explicit_loss(loss, ys[-1])
+    # L of free outputs u, then the chain rule through y_L = u: an identity for every u holds
+    # at u = y_L, and the loss's exp and log stay outside the network's expressions
+    outputs = sp.Matrix(sp.symbols(f"u_1:{widths[-1] + 1}", real=True))
+    value, _, row = _explicit_loss(loss, outputs)
+    by_output = [value.diff(u) for u in outputs]
+
+    def derived(parameter):
+        return sp.Add(*(d * y.diff(parameter) for d, y in zip(by_output, ys[-1])))
+
     pairs = {}
     u = row  # ∂L/∂y_ℓ, from ℓ = L down: the backward recursion of the formulas
     for number in range(depth, 0, -1):
@@ -315,10 +324,10 @@ def verify_loss_exact(widths: Sequence[int], loss: str, activation: str = "sigma
         grad_b = u * d
         grad_a = d * u.T * ys[number - 1].T
         for r in range(widths[number]):
-            pairs[f"∂L/∂b_{number}", (r + 1,)] = (value.diff(bs[number - 1][r]), grad_b[0, r])
+            pairs[f"∂L/∂b_{number}", (r + 1,)] = (derived(bs[number - 1][r]), grad_b[0, r])
             for col in range(widths[number - 1]):
                 pairs[f"∂L/∂A_{number}", (r + 1, col + 1)] = (
-                    value.diff(As[number - 1][r, col]), grad_a[r, col])
+                    derived(As[number - 1][r, col]), grad_a[r, col])
         u = u * d * As[number - 1]
     shown = ", ".join(map(str, widths))
     return exhaustive(lambda case: pairs[case["gradient"], case["entry"]],
