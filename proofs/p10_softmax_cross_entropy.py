@@ -25,6 +25,7 @@ from symproof.backprop import (
     verify_loss_exact,
 )
 from symproof.backprop.losses import (
+    LOSS_NAMES,
     c,
     k,
     loss_differentiated,
@@ -37,6 +38,7 @@ from symproof.backprop.losses import (
 from symproof.calculus import Elementwise
 from symproof.kernel import Context, derivative, substitution
 from symproof.params import symbols
+from symproof.printing import latex, text
 from symproof.proof import Proof
 from symproof.prose import Math, Prose
 from symproof.registry import Parameter, Problem
@@ -70,16 +72,22 @@ def build(classes: int = 3, hidden: int = 4, activation: str = "tanh", *,
                 Prose("mean squared error: PyTorch's mse_loss with reduction 'mean' divides by "
                       "the number of entries ", width), short_reason="mean squared error")
     proof.add(sp.Eq(sp.Symbol("∂L/∂y"), loss_gradients()["mse"], evaluate=False),
-              Prose("(a) differentiate in ", variable("mse")[j], ": only the term ",
+              Prose("(a) differentiate in ", _shown(variable("mse")[j]), ": only the term ",
                     sp.Eq(k, j), " depends on it"),
               check_loss_gradient("mse", loss_gradients()["mse"]),
-              short_reason=Prose("differentiate in ", variable("mse")[j]))
+              short_reason=Prose("differentiate in ", _shown(variable("mse")[j])))
     _backward(proof)
     _substituted(proof, p, t, total)
     proof.result = sp.Eq(sp.Symbol("∂L/∂z"), sp.Transpose(p - t), evaluate=False)
     _checks(proof, classes, hidden, activation, use_torch)
     proof.summary = "spot-checked vs " + ("autograd" if use_torch else "finite differences")
     return proof
+
+
+def _shown(expr: sp.Basic) -> Math:
+    """A formula over vector entries (``z_j``, ``Σ_k t_k``), typeset as printed: the LaTeX
+    reader reads ``t_{k}`` as one symbol, so these are shown, not offered to be read back."""
+    return Math(latex(expr), text(expr))
 
 
 def _statement() -> Prose:
@@ -103,22 +111,24 @@ def _cross_entropy(proof: Proof, p, t, total: sp.Eq) -> None:
     general = sp.IndexedBase("p")[j] * sp.Sum(t_base[k], (k, 1, width)) - t_base[j]
     unfolded = softmax_entry(j) * sp.Sum(t_base[k], (k, 1, width)) - t_base[j]
     proof.add(sp.Eq(sp.Symbol("[∂L/∂z]_{1,j}"), general, evaluate=False),
-              Prose("(a) differentiate ", sp.Symbol("L"), " in ", variable("cross_entropy")[j],
+              Prose("(a) differentiate ", sp.Symbol("L"), " in ",
+                    _shown(variable("cross_entropy")[j]),
                     ": ", Math(r"\log p_k = z_k - \log \sum_m e^{z_m}",
                                "log p_k = z_k − log Σ_m exp(z_m)"), ", any target"),
               derivative(loss_definition("cross_entropy"), variable("cross_entropy")[j],
                          unfolded, Context([sp.Le(j, width)])),
               assumptions=(sp.Le(j, width),),
-              short_reason=Prose("differentiate in ", variable("cross_entropy")[j]))
+              short_reason=Prose("differentiate in ", _shown(variable("cross_entropy")[j])))
     claim = loss_gradients()["cross_entropy"]
     proof.add(sp.Eq(sp.Symbol("∂L/∂z"), claim, evaluate=False),
-              Prose("(a) with ", total, " (class probabilities) the factor ",
-                    sp.Sum(t_base[k], (k, 1, width)), " is 1"),
+              Prose("(a) with ", _shown(total), " (class probabilities) the factor ",
+                    _shown(sp.Sum(t_base[k], (k, 1, width))), " is 1"),
               check_loss_gradient("cross_entropy", claim, "probability"),
-              assumptions=(total,), short_reason=Prose("with ", total))
+              assumptions=(total,), short_reason=Prose("with ", _shown(total)))
     onehot = sp.Eq(t_base[k], sp.KroneckerDelta(k, c))
     proof.add(sp.Eq(sp.Symbol("∂L/∂z"), claim, evaluate=False),
-              Prose("(a) a one-hot target ", onehot, " of class ", c, " is such a vector: ",
+              Prose("(a) a one-hot target ", _shown(onehot), " of class ", c,
+                    " is such a vector: ",
                     Math(r"\frac{\partial L}{\partial z} = (p - e_c)^{\top}",
                          "∂L/∂z = (p − e_c)^T")),
               check_loss_gradient("cross_entropy", claim, "onehot"),
@@ -163,7 +173,7 @@ def _substituted(proof: Proof, p, t, total: sp.Eq) -> None:
     claim = sp.MatMul(p - t, net.y_Lm1.T)
     proof.add(sp.Eq(sp.Symbol("∂L/∂A_L"), claim, evaluate=False),
               Prose("(b) substitute the cross-entropy's ",
-                    sp.Eq(net.g, sp.Transpose(p - t), evaluate=False), " (", total,
+                    sp.Eq(net.g, sp.Transpose(p - t), evaluate=False), " (", _shown(total),
                     ") into ", sp.Eq(sp.Symbol("∂L/∂A_L"), net.g.T * net.y_Lm1.T,
                                      evaluate=False)),
               substitution(before, after, [definition], Context(loss_ranges("dL/dAL"))),
@@ -174,7 +184,7 @@ def _checks(proof: Proof, classes: int, hidden: int, activation: str, use_torch:
     """Exact checks on small widths and numeric ones against autograd (or differences)."""
     widths = (2, hidden, classes)
     for loss in ("cross_entropy", "mse"):
-        name = "cross-entropy" if loss == "cross_entropy" else "mean squared error"
+        name = LOSS_NAMES[loss]
         proof.check(None, f"every entry of every ∂L/∂A_ℓ and ∂L/∂b_ℓ, {name}, exactly",
                     verify_loss_exact(widths, loss),
                     statement=f"widths {widths}, generic σ, {name}")

@@ -29,7 +29,7 @@ from ..numeric import check_size
 from ..params import as_size
 from .arguments import Wrt, arrays, resolve
 from .formulas import activation_name
-from .losses import LOSSES, loss_value
+from .losses import LOSS_NAMES, LOSSES, loss_value
 from .numeric import forward, jacobians
 
 __all__ = ["verify_exact", "finite_differences", "numeric_check", "verify_loss_exact",
@@ -332,7 +332,7 @@ def verify_loss_exact(widths: Sequence[int], loss: str, activation: str = "sigma
     shown = ", ".join(map(str, widths))
     return exhaustive(lambda case: pairs[case["gradient"], case["entry"]],
                       ({"gradient": label, "entry": at} for label, at in pairs),
-                      f"widths ({shown}), {loss}, generic σ, every entry")
+                      f"widths ({shown}), {LOSS_NAMES[loss]}, generic σ, every entry")
 
 
 def loss_check(widths: Sequence[int], activation: str, loss: str, *, samples: int, seed: int,
@@ -371,8 +371,8 @@ def loss_check(widths: Sequence[int], activation: str, loss: str, *, samples: in
 
     reference = "torch.autograd" if use_torch else "central differences"
     return spot_check(sample, compare, samples=samples, seed=seed, tolerance=tolerance,
-                      description=f"widths {tuple(widths)}, {activation}, {loss}, "
-                                  f"vs {reference}")
+                      description=f"widths {tuple(widths)}, {activation}, "
+                                  f"{LOSS_NAMES[loss]}, vs {reference}")
 
 
 def _check_sampling(samples, seed, tolerance) -> None:

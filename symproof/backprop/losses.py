@@ -49,7 +49,7 @@ from ..numeric import as_array
 from ..params import symbols
 from .formulas import L, activation_name, ell, n
 
-__all__ = ["LOSSES", "TARGETS", "LossNetwork", "loss_network", "loss_formulas",
+__all__ = ["LOSSES", "LOSS_NAMES", "TARGETS", "LossNetwork", "loss_network", "loss_formulas",
            "loss_differentiated", "check_loss_formula", "loss_definition", "loss_gradients",
            "check_loss_gradient", "softmax_entry", "variable", "loss_ranges", "loss_value",
            "loss_gradient", "target_array"]
@@ -57,6 +57,8 @@ __all__ = ["LOSSES", "TARGETS", "LossNetwork", "loss_network", "loss_formulas",
 #: The losses by name, with how they are written.
 LOSSES = {"mse": "mean squared error (1/n) Σ_k (y_k − t_k)²",
           "cross_entropy": "softmax cross-entropy −Σ_k t_k log p_k, p = softmax(z)"}
+#: The losses as a document names them.
+LOSS_NAMES = {"mse": "mean squared error", "cross_entropy": "cross-entropy"}
 #: What a target is assumed to be when a loss gradient is checked.
 TARGETS = ("any", "probability", "onehot")
 
@@ -300,6 +302,8 @@ def target_array(loss: str, target, outputs: int):
     if array.shape != (outputs,):
         raise ShapeError(f"target must have n_L = {outputs} entries (the output's width), got "
                          f"shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ParameterError("target", array.tolist(), "must be finite numbers")
     if loss == "cross_entropy":
         total = float(np.sum(array))
         if np.any(array < 0) or not math.isclose(total, 1.0, abs_tol=SUM_TOLERANCE * outputs):
