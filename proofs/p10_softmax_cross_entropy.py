@@ -58,19 +58,24 @@ def build(classes: int = 3, hidden: int = 4, activation: str = "tanh", *,
     total = sp.Eq(sp.Sum(t_base[k], (k, 1, width)), 1)
     proof = Proof("p10", "softmax cross-entropy and a loss of a vector output", _statement(),
                   assumptions=[Prose(sp.Symbol("sigma"), " differentiable"),
-                               "numerator layout (the derivative of the scalar L by a vector "
-                               "is a row; by a matrix it has the matrix's shape)"],
+                               Prose("numerator layout (the derivative of the scalar ",
+                                     sp.Symbol("L"), " by a vector is a row; by a matrix it "
+                                     "has the matrix's shape)")],
                   parameters={"classes": classes, "hidden": hidden, "activation": activation})
     j = symbols("j")
-    proof.given(sp.Eq(sp.Symbol("p_j"), softmax_entry(j), evaluate=False),
-                "softmax of the logits", short_reason="softmax")
-    proof.given(sp.Eq(sp.Symbol("L"), loss_definition("cross_entropy"), evaluate=False),
-                Prose("cross-entropy of ", p, " against the target ", t, " (PyTorch's "
-                      "cross_entropy with class probabilities)"), short_reason="cross-entropy")
+    # entry-level formulas are stated as shown (see _shown), not as claims to read back
+    proof.given(None, "softmax of the logits", short_reason="softmax",
+                statement=Prose(_shown(sp.Eq(sp.Symbol("p_j"), softmax_entry(j),
+                                             evaluate=False))))
+    proof.given(None, Prose("cross-entropy of ", p, " against the target ", t, " (PyTorch's "
+                            "cross_entropy with class probabilities)"),
+                short_reason="cross-entropy", statement=Prose(_shown(sp.Eq(
+                    sp.Symbol("L"), loss_definition("cross_entropy"), evaluate=False))))
     _cross_entropy(proof, p, t, total)
-    proof.given(sp.Eq(sp.Symbol("L"), loss_definition("mse"), evaluate=False),
-                Prose("mean squared error: PyTorch's mse_loss with reduction 'mean' divides by "
-                      "the number of entries ", width), short_reason="mean squared error")
+    proof.given(None, Prose("mean squared error: PyTorch's mse_loss with reduction 'mean' "
+                            "divides by the number of entries ", width),
+                short_reason="mean squared error", statement=Prose(_shown(sp.Eq(
+                    sp.Symbol("L"), loss_definition("mse"), evaluate=False))))
     proof.add(sp.Eq(sp.Symbol("∂L/∂y"), loss_gradients()["mse"], evaluate=False),
               Prose("(a) differentiate in ", _shown(variable("mse")[j]), ": only the term ",
                     sp.Eq(k, j), " depends on it"),
@@ -110,7 +115,7 @@ def _cross_entropy(proof: Proof, p, t, total: sp.Eq) -> None:
     j, width = symbols("j"), n[L]
     general = sp.IndexedBase("p")[j] * sp.Sum(t_base[k], (k, 1, width)) - t_base[j]
     unfolded = softmax_entry(j) * sp.Sum(t_base[k], (k, 1, width)) - t_base[j]
-    proof.add(sp.Eq(sp.Symbol("[∂L/∂z]_{1,j}"), general, evaluate=False),
+    proof.add(None,
               Prose("(a) differentiate ", sp.Symbol("L"), " in ",
                     _shown(variable("cross_entropy")[j]),
                     ": ", Math(r"\log p_k = z_k - \log \sum_m e^{z_m}",
@@ -118,6 +123,8 @@ def _cross_entropy(proof: Proof, p, t, total: sp.Eq) -> None:
               derivative(loss_definition("cross_entropy"), variable("cross_entropy")[j],
                          unfolded, Context([sp.Le(j, width)])),
               assumptions=(sp.Le(j, width),),
+              statement=Prose(_shown(sp.Eq(sp.Symbol("[∂L/∂z]_{1,j}"), general,
+                                           evaluate=False))),
               short_reason=Prose("differentiate in ", _shown(variable("cross_entropy")[j])))
     claim = loss_gradients()["cross_entropy"]
     proof.add(sp.Eq(sp.Symbol("∂L/∂z"), claim, evaluate=False),
