@@ -41,9 +41,18 @@ from ..backprop import check_formula, derive, network_symbols
 from ..errors import SymproofError, TooLargeError
 from ..kernel import divisible_floor, prove
 from ..kernel.context import broken_range, layer_context
+from ..layers import Conv2d
 from ..limits import check_expression
 from ..notebook import code_span, display_math, step_markdown
 from ..proof import Outcome, Status, Step
+from .backward import (
+    UPSTREAM_DEFINITION,
+    gradient_claim,
+    gradient_error,
+    is_upstream_definition,
+    judge_gradient,
+    upstream_bound_in,
+)
 from .chains import (
     entry_definition,
     index_level,
@@ -53,6 +62,7 @@ from .chains import (
     with_entry_definitions,
 )
 from .context import (
+    Backward,
     DocumentContext,
     Problem,
     assume_all,
@@ -378,6 +388,12 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         return _undecided(claim.line, claim.latex, "undefined names", clash)
     if ctx.layer == "mlp" and index_level(claim.lhs, claim.rhs):
         return _judge_index_level(claim, ctx)
+    if ctx.backward is not None:  # a layer whose backward pass the context speaks of
+        if is_upstream_definition(claim.lhs, claim.rhs):
+            return _given(claim, UPSTREAM_DEFINITION, "names the upstream gradient ∂L/∂Y")
+        found = gradient_claim(claim.lhs, claim.rhs)
+        if found is not None:
+            return _judge_gradient(claim, found, ctx)
     lhs = _conventions(_read(claim.lhs), ctx)
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
@@ -538,6 +554,37 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
                    uses=frozenset(used))
 
 
+def _judge_gradient(claim: Claim, found, ctx: DocumentContext) -> Verdict:
+    """``∂L/∂w_{…} = …`` against the chain rule through the context's layer
+    (:mod:`.backward`)."""
+    try:
+        outcome, reason, evidence = judge_gradient(
+            found, ctx, lambda text: _read(text, ctx.symbols()),
+            lambda expr: _conventions(expr, ctx))
+    except TooLargeError:
+        raise
+    except (ParseError, SymproofError, ValueError, TypeError, AttributeError, IndexError,
+            KeyError, NotImplementedError, RecursionError) as error:
+        return _unparsed(claim.line, claim.latex, gradient_error(error))
+    if outcome.status is Status.REFUTED:
+        reason += f"; counterexample {_shown(outcome.counterexample or {})}"
+    return Verdict.of(claim.line, claim.latex, outcome, reason, evidence)
+
+
+def _with_backward(contexts: list, text: str) -> None:
+    """Each context whose layer's backward pass claims may speak of gets what binds the
+    upstream gradient: a -backward directive's names, and the names the prose defines as
+    ∂L/∂Y (``δ_{l,i,j} = ∂L/∂Y_{l,i,j}``); a convolution without such a directive (inferred
+    from the prose, or a conv2d directive) too, its gradient claims judged the same way."""
+    named = upstream_bound_in(text)
+    for _, ctx in contexts:
+        if ctx.backward is not None:
+            ctx.backward = replace(ctx.backward, upstream=tuple(dict.fromkeys(
+                (*ctx.backward.upstream, *named))))
+        elif isinstance(ctx.layer, Conv2d):
+            ctx.backward = Backward(upstream=named, directive=False)
+
+
 def _beside_the_layer(model, rhs, ctx: DocumentContext) -> list[str]:
     """Names on the right side of an element formula that neither the layer's model nor the
     context binds (``Y_{1,i,j} = 2X_{1,i,j} + c``, ``X_{1,i,j+t}``): [] when there is none."""
@@ -688,6 +735,7 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
             # the document's assume lines hold everywhere
             problems += trouble + assume_all(inferred, general, _read)
             contexts.append((start, inferred))
+    _with_backward(contexts, text)
     verdicts = _problem_verdicts(problems, budget)
     starts = [start for start, _ in contexts]
     def context_of(line: int) -> DocumentContext:
