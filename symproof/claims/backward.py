@@ -37,7 +37,7 @@ from .. import limits
 from .. import notation as nt
 from ..backprop.upstream import gradient
 from ..errors import SymproofError, TooLargeError
-from ..kernel import exhaustive, expand_sums, prove
+from ..kernel import exhaustive, expand_sums, normalize, prove
 from ..kernel.context import layer_context
 from ..layers import AvgPool2d, Conv2d, MaxPool2d
 from ..proof import Outcome, Status
@@ -152,12 +152,12 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     rhs_text, unbound = _upstream_as_g(claim.rhs, backward)
     if unbound:
         return _unknown("undefined names", unbound)
-    wrt = conventions(_shifted(read(claim.wrt), backward))
-    rhs = read(rhs_text)
+    wrt, rhs = read(claim.wrt), read(rhs_text)
     if not backward.zero_based and _from_zero(rhs):
         return _unknown("indexing", "a sum starts at 0: are the indices 0-based? say so "
                         "(indexing=0 in a conv2d-backward directive); not guessed")
-    rhs = _shifted(rhs, backward)
+    wrt, rhs = _as_indices(wrt, rhs, backward)
+    wrt = conventions(wrt)
     sizes = _Sizes.of(ctx)
     wrong = sizes.entry_problem(wrt)
     if wrong:
@@ -165,27 +165,60 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     rhs = _guarded(conventions, rhs)
     rhs = bare_sum_bounds(rhs, sizes.shapes())
     rhs = rhs.xreplace(sizes.names())
-    expected = sizes.named(gradient(layer, wrt, output_size=sizes.output))
-    loose = _loose_names(rhs, expected, wrt, ctx)
+    context = sizes.context(ctx, wrt)
+    taken = sizes.named(gradient(layer, wrt, output_size=sizes.output))
+    loose = _loose_names(rhs, taken, wrt, ctx)
     if loose:
         return _unknown("undefined names", loose)
-    context = sizes.context(ctx, wrt)
     what = (f"∂{claim.loss}/∂{wrt} by the chain rule through {layer!r} (G = "
             f"∂{claim.loss}/∂Y)")
-    try:
-        outcome = prove(sp.Eq(expected, rhs, evaluate=False), context=context)
-    except TooLargeError as error:
-        outcome = Outcome(Status.UNKNOWN, "size limit", f"not proved symbolically: {error}")
-    if outcome.status is Status.UNKNOWN and sizes.concrete():
-        outcome = _every_entry(expected, rhs, wrt, sizes)
+    if sizes.concrete() and wrt.base == nt.X:
+        # the input's gradient of a concrete layer: its entries, one by one, are cheaper
+        # than the kernel's symbolic search through every Kronecker delta of the window
+        outcome = _every_entry(taken, rhs, wrt, sizes)
+    else:
+        expected = _expected(wrt, sizes, ctx)
+        outcome = _decided(expected, rhs, context)
+        if outcome.status is Status.UNKNOWN and sizes.concrete():
+            outcome = _every_entry(expected, rhs, wrt, sizes)
     evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail),
-                "gradient": str(expected)}
+                "gradient": str(taken)}
     if outcome.counterexample:
         evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
     reason = f"against {what}"
     if outcome.status is Status.UNKNOWN:
         reason += f"; not decided: {outcome.detail}"
+    if backward.zero_based:
+        reason += " (the document's 0-based indices read as 1-based: a counterexample's too)"
     return outcome, reason, evidence
+
+
+def _decided(expected: sp.Expr, rhs: sp.Expr, context) -> Outcome:
+    """The kernel's search on ``expected = rhs``; a claim too large for it is UNKNOWN."""
+    try:
+        return prove(sp.Eq(expected, rhs, evaluate=False), context=context)
+    except TooLargeError as error:
+        return Outcome(Status.UNKNOWN, "size limit", f"not proved symbolically: {error}")
+
+
+def _expected(wrt: sp.Indexed, sizes: _Sizes, ctx: DocumentContext) -> sp.Expr:
+    """``∂L/∂wrt`` (:func:`~symproof.backprop.upstream.gradient`). Taken with the channel
+    counts as symbols and normalised by the kernel there (the sum over the output channels
+    collapses on its Kronecker delta, which a sum written out over C_out = 2 would not), then
+    the counts substituted: differentiating commutes with giving C_out its value."""
+    layer = sizes.layer
+    c_in, c_out = (sp.Dummy(name, integer=True, positive=True) for name in ("C_in", "C_out"))
+    if isinstance(layer, Conv2d) and layer.groups == 1:
+        general = type(layer)(c_in, c_out, layer.kernel_size, stride=layer.stride,
+                              padding=layer.padding, dilation=layer.dilation, bias=layer.bias)
+        values = {c_in: sizes.channels_in, c_out: sizes.channels_out}
+    else:
+        general, c_out = layer, nt.index_symbol("C")
+        c_in, values = c_out, {c_out: sizes.channels_out}
+    general_sizes = _Sizes(general, sizes.input, sizes.output, c_in, c_out)
+    taken = gradient(general, wrt, output_size=sizes.output)
+    collapsed = normalize(taken, general_sizes.context(ctx, wrt))
+    return sizes.named(collapsed.xreplace(values))
 
 
 # G while the context's conventions apply: its label is no size (G also names the groups)
@@ -262,17 +295,33 @@ def _from_zero(expr: sp.Basic) -> bool:
     return any(low == 0 for total in expr.atoms(sp.Sum) for _, low, _ in total.limits)
 
 
-def _shifted(expr: sp.Basic, backward: Backward) -> sp.Basic:
+def _as_indices(wrt: sp.Basic, rhs: sp.Basic, backward: Backward) -> tuple:
+    """The entry's index names as positive integers on both sides (``c, a, b`` of
+    ``w_{l,c,a,b}`` are indices, whatever their letters), and a 0-based claim in 1-based
+    indices (:func:`_shifted`)."""
+    if not isinstance(wrt, sp.Indexed):
+        return wrt, rhs
+    names = {s.name for index in wrt.indices for s in index.free_symbols}
+    typed = {name: sp.Symbol(name, integer=True, positive=True) for name in names}
+
+    def indexed(expr: sp.Basic) -> sp.Basic:
+        return expr.xreplace({s: typed[s.name] for s in expr.free_symbols
+                              if isinstance(s, sp.Symbol) and s.name in typed})
+
+    wrt, rhs = indexed(wrt), indexed(rhs)
+    if backward.zero_based:
+        free = set(typed.values())
+        wrt, rhs = _shifted(wrt, free), _shifted(rhs, free)
+    return wrt, rhs
+
+
+def _shifted(expr: sp.Basic, free: set) -> sp.Basic:
     """A 0-based claim's expression in 1-based indices: every entry's indices + 1, every
     sum's range + 1 (its variable shifted back in the body), every free index ``s`` as
-    ``s − 1`` (``s`` then the 1-based position). Unchanged for a 1-based document."""
-    if not backward.zero_based:
-        return expr
+    ``s − 1`` (``s`` then the 1-based position)."""
     expr = expr.replace(lambda e: isinstance(e, sp.Indexed),
                         lambda e: e.base[tuple(i + 1 for i in e.indices)])
     expr = expr.replace(lambda e: isinstance(e, sp.Sum), _sum_from_one)
-    indices = {nt.index_symbol(n) for n in (*nt.INDICES, nt.LAYER_INDEX)}
-    free = {s for s in expr.free_symbols if s in indices}
     return expr.xreplace({s: s - 1 for s in free})
 
 
@@ -394,7 +443,7 @@ def _size(value, name: str):
 def _every_entry(expected: sp.Expr, rhs: sp.Expr, wrt: sp.Indexed, sizes: _Sizes) -> Outcome:
     """On a concrete layer: both sides at every entry the free indices name (the kernel's
     exhaustive check, entries outside their arrays 0), VERIFIED, REFUTED or UNKNOWN."""
-    free = sorted(wrt.free_symbols - {wrt.base.label}, key=str)
+    free = sorted({s for index in wrt.indices for s in index.free_symbols}, key=str)
     shape = sizes.shapes()[wrt.base]
     ranges = {}
     for index, size in zip(wrt.indices, shape):
