@@ -42,6 +42,7 @@ from ..kernel.context import layer_context
 from ..layers import AvgPool2d, Conv2d, MaxPool2d
 from ..proof import Outcome, Status
 from .context import Backward, DocumentContext
+from .normalize import tidy
 from .vocabulary import bare_sum_bounds
 
 __all__ = ["GradientClaim", "gradient_claim", "judge_gradient", "upstream_bound_in",
@@ -52,14 +53,15 @@ UPSTREAM_DEFINITION = "upstream gradient"
 
 # ∂ or d, in \frac{∂L}{∂w_{…}} and ∂L/∂w_{…}
 _D = r"(?:\\partial|d|\\mathrm\{d\}|\\text\{d\})"
-_LOSS = r"(?P<loss>[A-Za-z]|\\mathcal\s*\{\s*[A-Za-z]\s*\}|\\mathcal\s+[A-Za-z]|\\ell)"
+# the loss: a letter (L, E, J), \mathcal{L} or \ell, perhaps with its arguments, J(V, K)
+_LOSS = (r"(?P<loss>[A-Za-z]|\\mathcal\s*\{\s*[A-Za-z]\s*\}|\\mathcal\s+[A-Za-z]|\\ell)"
+         r"(?:\s*(?:\\left)?\((?P<arguments>[^()]*)(?:\\right)?\))?")
 _FRAC = re.compile(r"\\frac\s*\{\s*" + _D + r"\s*" + _LOSS + r"\s*\}\s*\{\s*" + _D
                    + r"\s*(?P<wrt>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
 _SLASH = re.compile(_D + r"\s*" + _LOSS + r"\s*/\s*" + _D + r"\s*(?P<wrt>[A-Za-z]\s*_\s*(?:\{"
                     r"[^{}]*\}|[A-Za-z0-9]))")
 # an entry of an array the document names, with three indices or more: δ_{l,i,j}, G_{l,i,j}
 _ENTRY = re.compile(r"(?<![A-Za-z\\])(?P<name>\\[A-Za-z]+|[A-Za-z])\s*_\s*\{(?P<sub>[^{}]*)\}")
-_UPSTREAM_WORDS = ("Y",)  # ∂L/∂Y_{l,i,j}: the upstream gradient, by the layer's output Y
 
 
 @dataclass(frozen=True)
@@ -84,24 +86,41 @@ def _derivatives(text: str):
             yield found, _loss_name(found.group("loss")), found.group("wrt").strip()
 
 
-def gradient_claim(lhs: str, rhs: str | None) -> GradientClaim | None:
+def gradient_claim(lhs: str, rhs: str | None, names: dict | None = None
+                   ) -> GradientClaim | None:
     """The claim as a gradient of a loss in one entry of w, b or X (its left side is exactly
-    ``∂loss/∂entry``), or None."""
+    ``∂loss/∂entry``; ``names`` maps the document's array letters to the model's, as a
+    ``names K=w`` directive says), or None. Both sides are tidied as the reader tidies them
+    (typefaces dropped: ``\\mathsf{K}`` is K)."""
     if rhs is None:
         return None
-    text = lhs.strip()
+    text = tidy(lhs)
+    arrays = _arrays(names or {}, ("w", "b", "X"))
     for found, loss, wrt in _derivatives(text):
-        if found.start() == 0 and found.end() == len(text) and re.match(r"[wbX]\s*_", wrt):
-            return GradientClaim(loss, wrt, rhs)
+        if found.start() == 0 and found.end() == len(text) and _entry_of(wrt, arrays):
+            return GradientClaim(loss, wrt, tidy(rhs))
     return None
 
 
-def upstream_bound_in(text: str) -> tuple[str, ...]:
+def _arrays(names: dict, models: tuple[str, ...]) -> tuple[str, ...]:
+    """The letters that write the model's arrays ``models``: their own, and those a names
+    directive maps to them."""
+    return (*models, *(written for written, model in names.items() if model in models))
+
+
+def _entry_of(text: str, arrays: tuple[str, ...]) -> bool:
+    """Whether ``text`` is an entry ``A_{…}`` of one of ``arrays``."""
+    found = re.match(r"([A-Za-z]+)\s*_", text)
+    return found is not None and found.group(1) in arrays
+
+
+def upstream_bound_in(text: str, outputs: tuple[str, ...] = ("Y",)) -> tuple[str, ...]:
     """Names the prose binds to the upstream gradient: ``NAME_{l,i,j} = \\frac{\\partial
-    L}{\\partial Y_{l,i,j}}`` (or the sides swapped) anywhere in ``text``."""
+    L}{\\partial Y_{l,i,j}}`` (or the sides swapped) anywhere in ``text``; ``outputs`` are the
+    letters of the layer's output (Y, and Z with ``names Z=Y``)."""
     names = []
     for found, _, wrt in _derivatives(text):
-        if not wrt.startswith(_UPSTREAM_WORDS):
+        if not _entry_of(wrt, outputs):
             continue
         before = text[:found.start()].rstrip()
         after = text[found.end():].lstrip()
@@ -121,14 +140,15 @@ def _plain_name(name: str) -> str:
     return name.lstrip("\\")
 
 
-def is_upstream_definition(lhs: str, rhs: str | None) -> bool:
+def is_upstream_definition(lhs: str, rhs: str | None, names: dict | None = None) -> bool:
     """Whether the claim names the upstream gradient: ``δ_{l,i,j} = ∂L/∂Y_{l,i,j}``."""
     if rhs is None:
         return False
-    written = f"{lhs} = {rhs}".strip()
+    written = tidy(f"{lhs} = {rhs}")
+    outputs = _arrays(names or {}, ("Y",))
     found = list(_derivatives(written))
-    return (len(found) == 1 and found[0][2].startswith(_UPSTREAM_WORDS)
-            and bool(upstream_bound_in(written)))
+    return (len(found) == 1 and _entry_of(found[0][2], outputs)
+            and bool(upstream_bound_in(written, outputs)))
 
 
 # --- judging ---------------------------------------------------------------------------------
@@ -149,7 +169,7 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     if isinstance(layer, MaxPool2d):
         return _unknown("max pooling", "max pooling routes the gradient to the arg-max of each "
                         "window, which depends on X's values: symproof does not judge it yet")
-    rhs_text, unbound = _upstream_as_g(claim.rhs, backward)
+    rhs_text, unbound = _upstream_as_g(claim.rhs, backward, ctx.names)
     if unbound:
         return _unknown("undefined names", unbound)
     wrt, rhs = read(claim.wrt), read(rhs_text)
@@ -253,23 +273,24 @@ def _refused(claim: GradientClaim, ctx: DocumentContext, backward: Backward) -> 
     return ""
 
 
-def _upstream_as_g(text: str, backward: Backward) -> tuple[str, str]:
+def _upstream_as_g(text: str, backward: Backward, names: dict) -> tuple[str, str]:
     """``text`` with the upstream gradient written ``G_{…}`` (its bound names, and
     ``∂L/∂Y_{…}`` in any spelling of a bound loss), and why not when it names an entry of an
     array nothing binds (``δ_{l,i,j}`` without ``upstream=delta``)."""
     losses = {_loss_name(n) for n in backward.loss} | {"\\mathcal{L}"}
     spans = []  # (start, end, replacement)
     for found, loss, wrt in _derivatives(text):
-        if loss not in losses or not re.match(r"Y\s*_", wrt):
+        if loss not in losses or not _entry_of(wrt, _arrays(names, ("Y",))):
             return "", (f"uses the derivative ∂{loss}/∂{wrt}, which is not the upstream "
                         "gradient ∂L/∂Y of the context's loss")
-        spans.append((found.start(), found.end(), " G" + wrt[1:].lstrip() + " "))
+        subscript = wrt[re.match(r"[A-Za-z]+", wrt).end():].lstrip()
+        spans.append((found.start(), found.end(), " G" + subscript + " "))
     blank = list(text)
     for start, end, _ in spans:
         blank[start:end] = " " * (end - start)
     for entry in _ENTRY.finditer("".join(blank)):
         name = _plain_name(entry.group("name"))
-        if name in _NOT_UPSTREAM or entry.group("sub").count(",") < 2:
+        if name in _NOT_UPSTREAM or name in names or entry.group("sub").count(",") < 2:
             continue
         if name not in backward.upstream:
             return "", (f"{entry.group('name')} is not bound: name the upstream gradient "

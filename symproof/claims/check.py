@@ -389,9 +389,9 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if ctx.layer == "mlp" and index_level(claim.lhs, claim.rhs):
         return _judge_index_level(claim, ctx)
     if ctx.backward is not None:  # a layer whose backward pass the context speaks of
-        if is_upstream_definition(claim.lhs, claim.rhs):
+        if is_upstream_definition(claim.lhs, claim.rhs, ctx.names):
             return _given(claim, UPSTREAM_DEFINITION, "names the upstream gradient ∂L/∂Y")
-        found = gradient_claim(claim.lhs, claim.rhs)
+        found = gradient_claim(claim.lhs, claim.rhs, ctx.names)
         if found is not None:
             return _judge_gradient(claim, found, ctx)
     lhs = _conventions(_read(claim.lhs), ctx)
@@ -576,8 +576,9 @@ def _with_backward(contexts: list, text: str) -> None:
     upstream gradient: a -backward directive's names, and the names the prose defines as
     ∂L/∂Y (``δ_{l,i,j} = ∂L/∂Y_{l,i,j}``); a convolution without such a directive (inferred
     from the prose, or a conv2d directive) too, its gradient claims judged the same way."""
-    named = upstream_bound_in(text)
     for _, ctx in contexts:
+        outputs = ("Y", *(name for name, model in ctx.names.items() if model == "Y"))
+        named = upstream_bound_in(tidy(text), outputs)
         if ctx.backward is not None:
             ctx.backward = replace(ctx.backward, upstream=tuple(dict.fromkeys(
                 (*ctx.backward.upstream, *named))))
