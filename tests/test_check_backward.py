@@ -300,3 +300,31 @@ def test_cli_on_a_markdown_solution_with_a_bad_directive(tmp_path):
     line = next(line for line in done.stdout.splitlines() if ":2:" in line)
     assert "UNPARSED" in line and "indexing must be 0 or 1" in line
     assert "Traceback" not in done.stderr
+
+
+# --- regressions: what must stay UNKNOWN ---------------------------------------------------------
+
+@pytest.mark.parametrize("claim, why", [
+    (r"\frac{\partial L}{\partial w_{l,\gamma,\alpha,\beta}} = \sum_{i,j} \frac{\partial L}"
+     r"{\partial Y_{l,i,j}} \frac{\partial Y_{l,i,j}}{\partial w_{l,\gamma,\alpha,\beta}}",
+     "the layer's output"),
+    # G at (p + P − α)/S + 1: no entry when that is not an integer, and the claim does not say
+    # what it means then (it would be "refuted" at S = 2)
+    (r"\frac{\partial L}{\partial X_{\gamma,p,q}} = \sum_{l,\alpha,\beta} "
+     r"G_{l,(p+P-\alpha)/S+1,(q+P-\beta)/S+1} w_{l,\gamma,\alpha,\beta}", "may not be an integer"),
+    (r"\frac{\partial L}{\partial b_l} = \sum_{i,j} G_{l,i,j} \sigma(X_{1,i,j})",
+     "is not determined"),
+    (r"\frac{\partial L}{\partial b_l} = \sum_{i=1}^{H_{out}}\sum_{j=1}^{W_{out}} G_{l,i,j} "
+     r"= \sum_{i,j} G_{l,i,j} + 1", "later link"),
+])
+def test_claims_that_cannot_be_bound_stay_unknown(claim, why):
+    directive = SYMBOLIC.replace(" dilation=D", "")
+    judged = [v for v in check_text(f"{directive}\n\\[ {claim} \\]\n")[0] if v.line == 2]
+    assert judged and all(v.label != "REFUTED" for v in judged), [v.reason for v in judged]
+    assert any(why in v.reason and v.label == "UNKNOWN" for v in judged), [
+        v.reason for v in judged]
+
+
+def test_sum_variables_of_any_letter_are_integers():
+    claim = r"\frac{\partial L}{\partial b_l} = \sum_{u=1}^{H_{out}}\sum_{v=1}^{W_{out}} G_{l,u,v}"
+    assert one(SYMBOLIC, claim).label == "PROVED"

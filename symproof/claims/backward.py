@@ -43,10 +43,10 @@ from ..layers import AvgPool2d, Conv2d, MaxPool2d
 from ..proof import Outcome, Status
 from .context import Backward, DocumentContext
 from .normalize import tidy
-from .vocabulary import bare_sum_bounds
+from .vocabulary import BARE_BOUND, bare_sum_bounds
 
 __all__ = ["GradientClaim", "gradient_claim", "judge_gradient", "upstream_bound_in",
-           "UPSTREAM_DEFINITION"]
+           "is_upstream_definition", "mentions_upstream", "UPSTREAM_DEFINITION"]
 
 #: The tactic of a claim that names the upstream gradient (``δ_{l,i,j} = ∂L/∂Y_{l,i,j}``).
 UPSTREAM_DEFINITION = "upstream gradient"
@@ -60,6 +60,8 @@ _FRAC = re.compile(r"\\frac\s*\{\s*" + _D + r"\s*" + _LOSS + r"\s*\}\s*\{\s*" + 
                    + r"\s*(?P<wrt>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
 _SLASH = re.compile(_D + r"\s*" + _LOSS + r"\s*/\s*" + _D + r"\s*(?P<wrt>[A-Za-z]\s*_\s*(?:\{"
                     r"[^{}]*\}|[A-Za-z0-9]))")
+# a placeholder bound of a sum written without bounds (vocabulary.BARE_BOUND)
+_BARE = re.compile(BARE_BOUND.replace("{0}", "(?P<index>.+)").replace("{1}", "(?:from|to)"))
 # an entry of an array the document names, with three indices or more: δ_{l,i,j}, G_{l,i,j}
 _ENTRY = re.compile(r"(?<![A-Za-z\\])(?P<name>\\[A-Za-z]+|[A-Za-z])\s*_\s*\{(?P<sub>[^{}]*)\}")
 
@@ -151,6 +153,19 @@ def is_upstream_definition(lhs: str, rhs: str | None, names: dict | None = None)
             and bool(upstream_bound_in(written, outputs)))
 
 
+def mentions_upstream(lhs: str, rhs: str | None, backward: Backward,
+                      names: dict | None = None) -> bool:
+    """Whether a claim writes the upstream gradient (``G_{…}``, a bound name's entries, or
+    ``∂L/∂Y_{…}``): one that is no gradient claim (a later link of a chain) is then not
+    judged as an identity of unknown arrays."""
+    text = tidy(f"{lhs} = {rhs or ''}")
+    outputs = _arrays(names or {}, ("Y",))
+    if any(_entry_of(wrt, outputs) for _, _, wrt in _derivatives(text)):
+        return True
+    return any(_plain_name(e.group("name")) in (*backward.upstream, "G")
+               and e.group("sub").count(",") >= 2 for e in _ENTRY.finditer(text))
+
+
 # --- judging ---------------------------------------------------------------------------------
 
 Reader = Callable[..., sp.Basic]
@@ -186,6 +201,7 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     rhs = bare_sum_bounds(rhs, sizes.shapes())
     rhs = rhs.xreplace(sizes.names())
     context = sizes.context(ctx, wrt)
+    rhs = _settled(rhs, context)
     taken = sizes.named(gradient(layer, wrt, output_size=sizes.output))
     loose = _loose_names(rhs, taken, wrt, ctx)
     if loose:
@@ -213,6 +229,17 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     return outcome, reason, evidence
 
 
+def _settled(expr: sp.Basic, context) -> sp.Basic:
+    """``expr`` with each ``Piecewise`` whose first condition the context implies replaced by
+    that branch: a sum written without bounds (``\\sum_{i,j}``) is read as one that is empty
+    below its range, and the layer's context says the output is not empty."""
+    def branch(piecewise: sp.Piecewise) -> sp.Basic:
+        value, condition = piecewise.args[0]
+        return value if condition is sp.true or context.implies(condition) else piecewise
+
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), branch)
+
+
 def _decided(expected: sp.Expr, rhs: sp.Expr, context) -> Outcome:
     """The kernel's search on ``expected = rhs``; a claim too large for it is UNKNOWN."""
     try:
@@ -223,15 +250,20 @@ def _decided(expected: sp.Expr, rhs: sp.Expr, context) -> Outcome:
 
 def _expected(wrt: sp.Indexed, sizes: _Sizes, ctx: DocumentContext) -> sp.Expr:
     """``∂L/∂wrt`` (:func:`~symproof.backprop.upstream.gradient`). Taken with the channel
-    counts as symbols and normalised by the kernel there (the sum over the output channels
-    collapses on its Kronecker delta, which a sum written out over C_out = 2 would not), then
-    the counts substituted: differentiating commutes with giving C_out its value."""
+    counts and kernel sizes as symbols and normalised by the kernel there (the sum over the
+    output channels collapses on its Kronecker delta, which a sum written out over C_out = 2
+    would not), then those sizes substituted: differentiating commutes with giving them
+    their values, and the assumptions the normalisation used hold at those values."""
     layer = sizes.layer
-    c_in, c_out = (sp.Dummy(name, integer=True, positive=True) for name in ("C_in", "C_out"))
+    c_in, c_out, rows, cols = (sp.Dummy(name, integer=True, positive=True)
+                               for name in ("C_in", "C_out", "f_1", "f_2"))
     if isinstance(layer, Conv2d) and layer.groups == 1:
-        general = type(layer)(c_in, c_out, layer.kernel_size, stride=layer.stride,
+        # the kernel's size too: Σ_α written out over f_1 = 1 leaves δ(1, α), which the
+        # kernel does not reduce under 1 ≤ α ≤ 1
+        general = type(layer)(c_in, c_out, (rows, cols), stride=layer.stride,
                               padding=layer.padding, dilation=layer.dilation, bias=layer.bias)
-        values = {c_in: sizes.channels_in, c_out: sizes.channels_out}
+        values = {c_in: sizes.channels_in, c_out: sizes.channels_out,
+                  rows: layer.kernel_size[0], cols: layer.kernel_size[1]}
     else:
         general, c_out = layer, nt.index_symbol("C")
         c_in, values = c_out, {c_out: sizes.channels_out}
@@ -292,6 +324,9 @@ def _upstream_as_g(text: str, backward: Backward, names: dict) -> tuple[str, str
         name = _plain_name(entry.group("name"))
         if name in _NOT_UPSTREAM or name in names or entry.group("sub").count(",") < 2:
             continue
+        if name == "Y" or names.get(name) == "Y":
+            return "", (f"{entry.group('name')}, the layer's output, on the right side: a "
+                        "gradient is read in terms of X, w and the upstream gradient only")
         if name not in backward.upstream:
             return "", (f"{entry.group('name')} is not bound: name the upstream gradient "
                         f"(upstream={name} in the backward directive, or "
@@ -329,11 +364,25 @@ def _as_indices(wrt: sp.Basic, rhs: sp.Basic, backward: Backward) -> tuple:
         return expr.xreplace({s: typed[s.name] for s in expr.free_symbols
                               if isinstance(s, sp.Symbol) and s.name in typed})
 
-    wrt, rhs = indexed(wrt), indexed(rhs)
+    wrt, rhs = indexed(wrt), _integer_sums(indexed(rhs))
     if backward.zero_based:
         free = set(typed.values())
         wrt, rhs = _shifted(wrt, free), _shifted(rhs, free)
     return wrt, rhs
+
+
+def _integer_sums(expr: sp.Basic) -> sp.Basic:
+    """Every sum's variable an integer (``\\sum_{u=1}^{n}`` runs over integers, whatever the
+    reader assumed of the letter u)."""
+    def integer(total: sp.Sum) -> sp.Sum:
+        swap = {v: sp.Symbol(v.name, integer=True) for v, _, _ in total.limits
+                if v.is_integer is not True}
+        if not swap:
+            return total
+        return sp.Sum(total.function.xreplace(swap),
+                      *((swap.get(v, v), low, high) for v, low, high in total.limits))
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), integer)
 
 
 def _shifted(expr: sp.Basic, free: set) -> sp.Basic:
@@ -363,6 +412,17 @@ def _loose_names(rhs: sp.Basic, expected: sp.Basic, wrt: sp.Indexed,
                      if e.base not in (nt.X, nt.w, nt.b, nt.G)})
     if arrays:
         return f"uses {', '.join(arrays)}, which the context does not bind"
+    open_ranges = sorted({_BARE.fullmatch(s.name).group("index") for s in rhs.free_symbols
+                          if isinstance(s, sp.Symbol) and _BARE.fullmatch(s.name)})
+    if open_ranges:
+        return (f"the range of the sum over {', '.join(open_ranges)} (written without bounds) "
+                "is not determined: its index stands in more than one array, or in none")
+    fractional = sorted({str(e) for e in rhs.atoms(sp.Indexed)
+                         if any(sp.sympify(i).is_integer is not True for i in e.indices)},
+                        key=str)
+    if fractional:
+        return (f"{fractional[0]} has an index that may not be an integer: the claim does not "
+                "say what that entry is then")
     labels = {e.base.label for e in rhs.atoms(sp.Indexed)}
     allowed = expected.free_symbols | wrt.free_symbols | labels
     bound = set(ctx.bound())
@@ -396,7 +456,7 @@ class _Sizes:
         named = ctx.values.get(nt.LETTERS["channels"])
         c_in = getattr(layer, "in_channels", None) or _size(named, "C")
         c_out = getattr(layer, "out_channels", None) or c_in
-        output = tuple(layer.output_shape(c_in, *dims)[1:])
+        output = tuple(sp.sympify(n) for n in layer.output_shape(c_in, *dims)[1:])
         return cls(layer, dims, output, _size(c_in, "C"), _size(c_out, "C"))
 
     def names(self) -> dict:
@@ -420,7 +480,8 @@ class _Sizes:
                   nt.G: (self.channels_out, *self.output)}
         weights = getattr(self.layer, "parameter_shapes", {})
         shapes.update({getattr(nt, name): shape for name, shape in weights.items()})
-        return shapes
+        # SymPy numbers throughout: the kernel reads the sizes' symbols off them
+        return {base: tuple(sp.sympify(n) for n in shape) for base, shape in shapes.items()}
 
     def entry_problem(self, wrt) -> str:
         """Why ``wrt`` names no entry of the layer (wrong array, rank or a number out of

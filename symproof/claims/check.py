@@ -51,6 +51,7 @@ from .backward import (
     gradient_error,
     is_upstream_definition,
     judge_gradient,
+    mentions_upstream,
     upstream_bound_in,
 )
 from .chains import (
@@ -265,6 +266,9 @@ def _in_full(base, indices: tuple, ctx: DocumentContext) -> tuple:
     if base == nt.Y and len(indices) == axes and c_out == 1:
         return (1, *indices)
     shape = getattr(ctx.layer, "parameter_shapes", {}).get("w")
+    if base == nt.w and shape is not None and len(indices) == len(shape) - 2 and (
+            shape[0] == 1 and shape[1] == 1):  # w_{α,β} of a one-channel convolution
+        return (1, 1, *indices)
     if base == nt.w and shape is not None and len(indices) == len(shape) - 1:
         # the channel of size 1 is left out: the second (w_{l,α,β} when C_in = 1 for a
         # convolution, whose w is (C_out, C_in/G, …); C_out = 1 for a transposed one) or else
@@ -394,6 +398,13 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         found = gradient_claim(claim.lhs, claim.rhs, ctx.names)
         if found is not None:
             return _judge_gradient(claim, found, ctx)
+        if mentions_upstream(claim.lhs, claim.rhs, ctx.backward, ctx.names):
+            return _undecided(claim.line, claim.latex, "upstream gradient", "relates the "
+                              "upstream gradient without ∂L/∂… on its left (a later link of "
+                              "a chain?): only gradient claims ∂L/∂w, ∂L/∂b, ∂L/∂X are read")
+        if ctx.backward.zero_based:  # the forward judging reads indices from 1
+            return _undecided(claim.line, claim.latex, "indexing", "indices are 0-based "
+                              "here (indexing=0): only gradient claims ∂L/∂… are read so")
     lhs = _conventions(_read(claim.lhs), ctx)
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
