@@ -587,9 +587,15 @@ def _with_backward(contexts: list, text: str) -> None:
     upstream gradient: a -backward directive's names, and the names the prose defines as
     ∂L/∂Y (``δ_{l,i,j} = ∂L/∂Y_{l,i,j}``); a convolution without such a directive (inferred
     from the prose, or a conv2d directive) too, its gradient claims judged the same way."""
+    tidied = None  # the document as claims are read, once (only when a context needs it)
     for _, ctx in contexts:
+        if ctx.backward is None and not isinstance(ctx.layer, Conv2d):
+            continue
+        if tidied is None:  # line by line: a note cut by tidy stays on its line
+            tidied = "\n".join(tidy(line) for line in text.split("\n") if "partial" in line
+                                or "frac{d" in line or "/d" in line)
         outputs = ("Y", *(name for name, model in ctx.names.items() if model == "Y"))
-        named = upstream_bound_in(tidy(text), outputs)
+        named = upstream_bound_in(tidied, outputs)
         if ctx.backward is not None:
             ctx.backward = replace(ctx.backward, upstream=tuple(dict.fromkeys(
                 (*ctx.backward.upstream, *named))))
