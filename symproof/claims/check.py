@@ -10,6 +10,10 @@ and shown as UNPARSED (its ``label``):
 * an output size ``W_out = …`` / ``H_out = …``: the left side is the layer's output size;
 * a Jacobian ``∂y_L/∂A_ℓ = …`` of an MLP: the left side is symproof's formula (numerator
   layout);
+* a gradient ``∂L/∂w_{l,γ,α,β} = …`` (``∂L/∂b_l``, ``∂L/∂X_{γ,p,q}``) under a
+  ``conv2d-backward`` / ``avgpool2d-backward`` / ``maxpool2d-backward`` directive, or where
+  the prose states a convolution: the left side is the chain rule through the layer with the
+  upstream gradient G = ∂L/∂Y (:mod:`symproof.claims.backward`);
 * a definition (a weight or bias, ``w_{…} = \\begin{cases}…``, ``b = 0``; a function,
   ``σ(x) = …``; an MLP's layer equation) is GIVEN and recorded in the context
   (:mod:`symproof.claims.definitions`); a weight definition's verdict is whether the layer with

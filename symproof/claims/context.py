@@ -2,7 +2,9 @@
 named sizes, and what it assumes.
 
 A context comes from ``%! symproof KIND field=value …`` directives (every layer kind of
-:mod:`symproof.layers.spec`, values in the grammar of ``symproof layer KIND``:
+:mod:`symproof.layers.spec`; ``conv2d-backward``, ``avgpool2d-backward`` and
+``maxpool2d-backward`` add ``upstream=``, ``loss=`` and ``indexing=`` for gradient claims,
+:func:`backward_from_words`; values in the grammar of ``symproof layer KIND``:
 :meth:`~symproof.layers.spec.Field.from_text`, ``input=`` read by
 :func:`~symproof.params.input_from_text`), from ``assume`` directives, or, without any layer
 directive, from the prose of each section (``C_{\\rm in} = 1, F = 3, S = 1, P = 1``; sizes the
