@@ -31,6 +31,7 @@ from ..prose import Prose
 from ..shapes import simplify_size
 from .context import Context
 from .finite import counterexample
+from .flatten import flattened, padded_branches
 from .outcome import Outcome, Status
 from .sums import expand_sums, held, safe_doit
 
@@ -156,6 +157,7 @@ def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basi
     for _ in range(4):
         before = expr
         expr = ctx.resolve(_collapse(expr))
+        expr = padded_branches(expr, ctx)
         if ctx.zero_outside:  # the padding rule: an entry outside its array is known
             # (an entry indexed by a summation index is outside for no value of it that the
             # context could know: not asked, which only spares work)
@@ -233,6 +235,10 @@ def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
     ctx = ctx or Context()
     lhs, rhs = (sp.Integer(v) if isinstance(v, int) else v for v in (lhs, rhs))
     difference = normalize(lhs - rhs, ctx)
+    if difference != 0 and difference.has(sp.Sum):
+        # nested sums and limits in another order: one flat sum per term, limits ordered by
+        # their ranges (flatten.py says why that is an equal form)
+        difference = normalize(_canonical_dummies(flattened(difference)), ctx)
     if difference == 0:
         return Outcome(Status.PROVED, tactic, "the difference simplifies to 0")
     if search:

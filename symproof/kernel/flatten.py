@@ -1,0 +1,187 @@
+"""Rewrites of finite sums that backward formulas need: nested sums flattened into one sum over
+independent ranges in a canonical order, a zero-padded entry's range condition dropped, and a
+summation index reflected.
+
+Why each is sound:
+
+* ``flattened``: ``Σ_A f·(Σ_B g) = Σ_{A,B} f·g`` when ``f`` does not involve the indices of
+  ``B`` (linearity of a finite sum; the inner indices are renamed to fresh ones first, so none
+  captures an outer name), and a finite sum over independent ranges (no bound names another
+  index of the sum) does not depend on the order of its limits (Fubini for finite sums). The
+  canonical order sorts limits by their bounds only, never by the bound names, so two sums
+  equal up to renaming and reordering are written alike.
+* ``Σ_{v=a}^{b} δ_{v,e} f(v) = [a ≤ e ≤ b]·f(e)`` for an integer ``e`` free of ``v``, also
+  when ``e`` names the sum's other indices (their ranges being independent of ``v``, the sum
+  over ``v`` is innermost for each of their values).
+* ``padded_branches``: ``Piecewise((t, c), (0, True))`` equals ``t`` when ``t`` has a factor
+  ``e``, an entry of an array the context declares 0 outside its index range (the padding
+  rule), such that "every index of ``e`` in its range" implies ``c`` (under the context): where
+  ``c`` fails, ``e`` lies outside its range, so ``e = 0`` and ``t = 0``, the Piecewise's value.
+  A condition that does not follow from ``e``'s range is kept (never dropped by guess).
+* ``reflect``: ``α ↦ a + b − α`` maps ``a … b`` bijectively onto itself, so
+  ``Σ_{α=a}^{b} h(α) = Σ_{α=a}^{b} h(a + b − α)``.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .context import Context
+from .outcome import Outcome, Status
+
+__all__ = ["flattened", "padded_branches", "reflect"]
+
+
+def _independent(limits) -> bool:
+    """No bound of a limit names an index of the same sum."""
+    names = {v for v, _, _ in limits}
+    return not any((low.free_symbols | high.free_symbols) & names for _, low, high in limits)
+
+
+def _merged(total: sp.Sum) -> sp.Basic:
+    """One level of flattening: ``Σ_A f·Σ_B g`` → ``Σ_{B,A} f·g`` (inner limits innermost)."""
+    outer = {v for v, _, _ in total.limits}
+    factors = sp.Mul.make_args(total.function)
+    inner = [f for f in factors if isinstance(f, sp.Sum)]
+    if len(inner) != 1:
+        return total
+    rest = sp.Mul(*(f for f in factors if f is not inner[0]))
+    # fresh names for the inner indices: none may capture an outer or free name
+    fresh = {v: sp.Dummy(v.name, integer=True) for v, _, _ in inner[0].limits}
+    body = inner[0].function.xreplace(fresh)
+    limits = [(fresh[v], low.xreplace(fresh), high.xreplace(fresh))
+              for v, low, high in inner[0].limits]
+    if rest.free_symbols & outer & {v for v, _, _ in inner[0].limits}:
+        return total  # cannot happen for a well-formed sum; kept as it was if it does
+    return sp.Sum(rest * body, *limits, *total.limits)
+
+
+def _ordered(total: sp.Sum) -> sp.Basic:
+    """Limits sorted by their bounds (not their names) when the ranges are independent."""
+    if not _independent(total.limits):
+        return total
+    return sp.Sum(total.function, *sorted(total.limits, key=lambda lim: (str(lim[1]),
+                                                                          str(lim[2]))))
+
+
+def _summed_out(total: sp.Sum) -> sp.Basic:
+    """``Σ_{v=a}^{b} δ_{v,e} f(v)`` summed out for every index ``v`` of a sum over independent
+    ranges that a delta pins to an integer ``e`` free of ``v`` (``e`` may name the sum's other
+    indices: for each of their values the inner sum over ``v`` is ``f(e)`` when
+    ``a ≤ e ≤ b``, else 0). Only forward ranges (``b ≥ a − 1`` surely)."""
+    if not isinstance(total, sp.Sum) or not _independent(total.limits):
+        return total
+    function, limits, conditions = total.function, list(total.limits), []
+    changed = True
+    while changed:
+        changed = False
+        for variable, low, high in limits:
+            partner = _pinned_to(function, variable)
+            if (partner is None or partner.is_integer is not True
+                    or sp.Ge(high, low - 1) != sp.true):
+                continue
+            function = function.xreplace({variable: partner})
+            conditions += [sp.Le(low, partner), sp.Le(partner, high)]
+            limits = [lim for lim in limits if lim[0] != variable]
+            changed = True
+            break
+    if not conditions:
+        return total
+    body = sp.Piecewise((function, sp.And(*conditions)), (0, True))
+    return sp.Sum(body, *limits) if limits else body
+
+
+def _pinned_to(function: sp.Basic, variable: sp.Symbol) -> sp.Expr | None:
+    """``e`` when ``function`` has a factor ``δ_{variable,e}`` with ``e`` free of
+    ``variable``."""
+    for factor in sp.Mul.make_args(function):
+        if isinstance(factor, sp.KroneckerDelta) and variable in factor.args[:2]:
+            a, b = factor.args[:2]
+            other = b if a == variable else a
+            if variable not in other.free_symbols:
+                return other
+    return None
+
+
+def flattened(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with every product of a factor and a nested sum merged into one sum, expanded
+    over the sums' terms, and each sum's independent limits in a canonical order.
+
+    >>> from symproof.notation import G, w, i, k, l
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> a = sp.Sum(G[l] * sp.Sum(w[l, i], (i, 1, n)), (l, 1, 3))
+    >>> b = sp.Sum(G[l] * w[l, i], (l, 1, 3), (i, 1, n))
+    >>> sp.simplify(flattened(a - b).doit())
+    0
+    """
+    def split(total: sp.Sum) -> sp.Basic:
+        terms = sp.Add.make_args(sp.expand(total.function, deep=False))
+        if len(terms) > 1:
+            return sp.Add(*(sp.Sum(t, *total.limits) for t in terms))
+        return total
+
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum), split)
+    for _ in range(8):  # each round merges one level of nesting
+        merged = expr.replace(lambda e: isinstance(e, sp.Sum), _merged)
+        if merged == expr:
+            break
+        expr = merged
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum), _ordered)
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum), _summed_out)
+    # an entry's indices expanded (S(i − 1) + 1 and Si − S + 1 name one entry)
+    entries = {e: e.base[tuple(sp.expand(i) for i in e.indices)]
+               for e in expr.atoms(sp.Indexed)}
+    return expr.xreplace(entries)
+
+
+def padded_branches(expr: sp.Basic, ctx: Context) -> sp.Basic:
+    """Every ``Piecewise((t, c), (0, True))`` whose condition ``c`` follows from the index
+    range of a zero-padded entry that is a factor of ``t``, replaced by ``t`` (see the module
+    docstring). Inside a sum its index is known to lie in the summation range."""
+    if not ctx.zero_outside or not expr.has(sp.Piecewise):
+        return expr
+    if isinstance(expr, sp.Sum):
+        inner = ctx.extended(*(rel for v, low, high in expr.limits
+                               if ctx.implies(sp.Ge(high, low - 1))
+                               for rel in (sp.Le(low, v), sp.Le(v, high))))
+        return sp.Sum(padded_branches(expr.function, inner), *expr.limits)
+    if isinstance(expr, sp.Piecewise):
+        expr = sp.Piecewise(*((padded_branches(e, ctx), c) for e, c in expr.args))
+        if len(expr.args) == 2 and expr.args[1] == (0, True):
+            value, condition = expr.args[0]
+            if _padding_implies(value, condition, ctx):
+                return value
+        return expr
+    if not expr.args:
+        return expr
+    return expr.func(*(padded_branches(a, ctx) for a in expr.args))
+
+
+def _padding_implies(value: sp.Expr, condition: sp.Basic, ctx: Context) -> bool:
+    """Whether some factor of ``value`` is an entry of a zero-padded array whose in-range
+    conditions imply ``condition`` (under the context)."""
+    for factor in sp.Mul.make_args(value):
+        bounds = (ctx.zero_outside.get(factor.base) if isinstance(factor, sp.Indexed)
+                  else None)
+        if bounds is None or len(bounds) != len(factor.indices):
+            continue
+        inside = [sp.Le(1, index) for index in factor.indices]
+        inside += [sp.Le(index, upper) for index, upper in zip(factor.indices, bounds)
+                   if upper is not None]
+        if ctx.extended(*inside).implies(condition):
+            return True
+    return False
+
+
+def reflect(total: sp.Sum, variable: sp.Symbol) -> tuple[sp.Sum, Outcome]:
+    """``Σ_{α=a}^{b} h(α) = Σ_{α=a}^{b} h(a + b − α)`` for one limit ``variable`` of ``total``
+    whose bounds do not name another index of the sum."""
+    limits = list(total.limits)
+    names = {v for v, _, _ in limits}
+    for variable_, low, high in limits:
+        if variable_ == variable and not ((low.free_symbols | high.free_symbols) & names):
+            mirrored = total.function.xreplace({variable: low + high - variable})
+            return sp.Sum(mirrored, *limits), Outcome(
+                Status.PROVED, "reflection",
+                f"{variable} ↦ {low + high - variable} maps {low} … {high} onto itself")
+    raise ValueError(f"{variable} is not an index of the sum with bounds free of its indices")
