@@ -64,21 +64,29 @@ def _ordered(total: sp.Sum) -> sp.Basic:
                                                                           str(lim[2]))))
 
 
-def _summed_out(total: sp.Sum) -> sp.Basic:
+def _summed_out(total: sp.Sum, ctx: Context | None = None) -> sp.Basic:
     """``Σ_{v=a}^{b} δ_{v,e} f(v)`` summed out for every index ``v`` of a sum over independent
     ranges that a delta pins to an integer ``e`` free of ``v`` (``e`` may name the sum's other
     indices: for each of their values the inner sum over ``v`` is ``f(e)`` when
-    ``a ≤ e ≤ b``, else 0). Only forward ranges (``b ≥ a − 1`` surely)."""
+    ``a ≤ e ≤ b``, else 0). Only forward ranges (``b ≥ a − 1`` surely, or by ``ctx``)."""
     if not isinstance(total, sp.Sum) or not _independent(total.limits):
         return total
     function, limits, conditions = total.function, list(total.limits), []
     changed = True
     while changed:
         changed = False
-        for variable, low, high in limits:
-            partner = _pinned_to(function, variable)
-            if (partner is None or partner.is_integer is not True
-                    or sp.Ge(high, low - 1) != sp.true):
+        # an index that is a delta's own argument first (δ_{p, S(i−1)+α−P} pins p), then an
+        # index of a zero-padded entry (G_{l,i,j}: the padding rule then drops the range
+        # condition), then any index a delta pins linearly
+        padded = {index for e in function.atoms(sp.Indexed)
+                  if ctx is not None and e.base in ctx.zero_outside for index in e.indices}
+        order = [(lim, True) for lim in limits] + sorted(
+            ((lim, False) for lim in limits), key=lambda pair: pair[0][0] not in padded)
+        for (variable, low, high), bare in order:
+            partner = _pinned_to(function, variable, bare=bare)
+            forward = sp.Ge(high, low - 1) == sp.true or (
+                ctx is not None and ctx.implies(sp.Ge(high, low - 1)))
+            if partner is None or partner.is_integer is not True or not forward:
                 continue
             function = function.xreplace({variable: partner})
             conditions += [sp.Le(low, partner), sp.Le(partner, high)]
@@ -88,24 +96,35 @@ def _summed_out(total: sp.Sum) -> sp.Basic:
     if not conditions:
         return total
     body = sp.Piecewise((function, sp.And(*conditions)), (0, True))
+    if ctx is not None:  # the padding rule, before the branch is expanded and folded
+        body = padded_branches(body, ctx)
     return sp.Sum(body, *limits) if limits else body
 
 
-def _pinned_to(function: sp.Basic, variable: sp.Symbol) -> sp.Expr | None:
-    """``e`` when ``function`` has a factor ``δ_{variable,e}`` with ``e`` free of
-    ``variable``."""
+def _pinned_to(function: sp.Basic, variable: sp.Symbol, *, bare: bool = False
+               ) -> sp.Expr | None:
+    """``e`` when ``function`` has a factor ``δ_{a,b}`` with ``a − b = ±(variable − e)``,
+    ``e`` free of ``variable`` (the delta is 1 exactly when ``variable = e``); with ``bare``,
+    only a delta with ``variable`` itself as an argument."""
     for factor in sp.Mul.make_args(function):
-        if isinstance(factor, sp.KroneckerDelta) and variable in factor.args[:2]:
-            a, b = factor.args[:2]
-            other = b if a == variable else a
-            if variable not in other.free_symbols:
-                return other
+        if not isinstance(factor, sp.KroneckerDelta):
+            continue
+        a, b = factor.args[:2]
+        if bare and variable not in (a, b):
+            continue
+        gap = sp.expand(a - b)
+        slope = gap.coeff(variable)
+        rest = sp.expand(gap - slope * variable)
+        if slope in (1, -1) and variable not in rest.free_symbols:
+            return -rest / slope
     return None
 
 
-def flattened(expr: sp.Basic) -> sp.Basic:
+def flattened(expr: sp.Basic, ctx: Context | None = None) -> sp.Basic:
     """``expr`` with every product of a factor and a nested sum merged into one sum, expanded
-    over the sums' terms, and each sum's independent limits in a canonical order.
+    over the sums' terms, and each sum's independent limits in a canonical order; indices a
+    delta pins are summed out (their range condition dropped where ``ctx``'s padding rule
+    makes it redundant).
 
     >>> from symproof.notation import G, w, i, k, l
     >>> n = sp.Symbol("n", integer=True, positive=True)
@@ -127,7 +146,7 @@ def flattened(expr: sp.Basic) -> sp.Basic:
             break
         expr = merged
     expr = expr.replace(lambda e: isinstance(e, sp.Sum), _ordered)
-    expr = expr.replace(lambda e: isinstance(e, sp.Sum), _summed_out)
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum), lambda e: _summed_out(e, ctx))
     # an entry's indices expanded (S(i − 1) + 1 and Si − S + 1 name one entry)
     entries = {e: e.base[tuple(sp.expand(i) for i in e.indices)]
                for e in expr.atoms(sp.Indexed)}

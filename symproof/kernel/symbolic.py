@@ -237,8 +237,9 @@ def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
     difference = normalize(lhs - rhs, ctx)
     if difference != 0 and difference.has(sp.Sum):
         # nested sums and limits in another order: one flat sum per term, limits ordered by
-        # their ranges (flatten.py says why that is an equal form)
-        difference = normalize(_canonical_dummies(flattened(difference)), ctx)
+        # their ranges (flatten.py says why that is an equal form), from the sides as given
+        # (normalizing first may write a channel sum out term by term)
+        difference = normalize(_canonical_dummies(flattened(lhs - rhs, ctx)), ctx)
     if difference == 0:
         return Outcome(Status.PROVED, tactic, "the difference simplifies to 0")
     if search:

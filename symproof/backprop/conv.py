@@ -1,0 +1,309 @@
+"""Backpropagation through ``Conv2d``: the three gradients, the theorem that the input's is a
+``ConvTranspose2d`` of ``G``, the adjoint identity, and numbers from those formulas.
+
+With the upstream gradient ``G = ∂L/∂Y`` (:mod:`.upstream`), for a ``Conv2d`` with any
+``C_in``, ``C_out``, ``f1 × f2``, ``S``, ``P``, ``D`` (symbols or numbers; ``groups = 1``), in
+the DESIGN convention (1-based, X is 0 outside its index range):
+
+* ``∂L/∂b_l = Σ_{i,j} G_{l,i,j}``;
+* ``∂L/∂w_{l,γ,α,β} = Σ_{i,j} G_{l,i,j} X_{γ, S(i−1)+D(α−1)+1−P, S(j−1)+D(β−1)+1−P}``;
+* ``∂L/∂X_{γ,p,q} = Σ_{l,i,j,α,β} G_{l,i,j} w_{l,γ,α,β} δ_{p, S(i−1)+D(α−1)+1−P}
+  δ_{q, S(j−1)+D(β−1)+1−P}`` for ``1 ≤ p ≤ H``, ``1 ≤ q ≤ W``;
+
+each PROVED by the kernel's differentiation of ``Σ G·Y`` (:func:`prove`). The input gradient is
+the element formula of ``ConvTranspose2d(C_out, C_in, (f1, f2), S, P, D, output_padding=op)``
+with the same weights applied to ``G`` (:func:`prove_transposed`), ``op`` restoring the input
+size (:func:`output_padding`); for ``S = 1`` it is the full correlation of ``G`` with the
+flipped kernel (:func:`prove_full_correlation`). :func:`conv2d_backward` computes the numbers
+from these formulas (the transposed layer for the input, one contraction per tap for the
+weights).
+
+>>> from symproof import Conv2d
+>>> prove(Conv2d(2, 3, (2, 3), stride=2), "b").status.name
+'PROVED'
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .. import notation as nt
+from ..errors import ParameterError, ShapeError
+from ..kernel import Context, Outcome, Status, derivative, identity, weakest
+from ..kernel.context import layer_context
+from ..kernel.flatten import reflect
+from ..kernel.sums import rename_bound
+from ..layers import Conv2d, ConvTranspose2d
+from ..numeric import as_array, check_size
+from ..params import concrete_int
+from ..shapes import transposed_output_size
+from .upstream import G, through
+
+__all__ = ["NAMES", "entry", "formula", "formulas", "context", "prove", "output_size",
+           "output_padding", "transposed", "transposed_gradient", "prove_transposed",
+           "prove_output_size", "full_correlation", "prove_full_correlation",
+           "adjoint_sides", "prove_adjoint", "sizes_with_output", "conv2d_backward"]
+
+#: The three gradients, by the parameter they differentiate in.
+NAMES = ("b", "w", "X")
+
+p, q = nt.index_symbol("p"), nt.index_symbol("q")
+
+
+def _checked(layer) -> Conv2d:
+    """``layer`` as a Conv2d with one group (the formulas here are for groups = 1)."""
+    if not isinstance(layer, Conv2d):
+        raise ParameterError("layer", layer, "must be a Conv2d")
+    if layer.groups != 1:
+        raise ParameterError("groups", layer.groups, "must be 1: the backward formulas here "
+                             "are for a convolution without channel groups")
+    return layer
+
+
+def _name(name: str) -> str:
+    if name not in NAMES:
+        raise ParameterError("name", name, f"must be one of {', '.join(NAMES)}")
+    return name
+
+
+def entry(name: str) -> sp.Indexed:
+    """The entry a gradient differentiates in: ``b_l``, ``w_{l,γ,α,β}`` or ``X_{γ,p,q}``."""
+    return {"b": nt.b[nt.l], "w": nt.w[nt.l, nt.gamma, nt.alpha, nt.beta],
+            "X": nt.X[nt.gamma, p, q]}[_name(name)]
+
+
+def output_size(layer, H=nt.H, W=nt.W) -> tuple[sp.Expr, sp.Expr]:
+    """``(H_out, W_out)`` for an ``H × W`` input: ``⌊(H + 2P − D(f − 1) − 1)/S⌋ + 1``."""
+    layer = _checked(layer)
+    return tuple(layer.output_shape(layer.in_channels, H, W)[1:])
+
+
+def formula(layer, name: str, H=nt.H, W=nt.W) -> sp.Expr:
+    """The claimed gradient ``∂L/∂b_l``, ``∂L/∂w_{l,γ,α,β}`` or ``∂L/∂X_{γ,p,q}`` (see the
+    module docstring), over an ``H × W`` input; the one source of the index formulas."""
+    layer, name = _checked(layer), _name(name)
+    rows, cols = output_size(layer, H, W)
+    win, (f1, f2) = layer.window, layer.kernel_size
+    l, i, j, gamma, alpha, beta = nt.l, nt.i, nt.j, nt.gamma, nt.alpha, nt.beta
+    if name == "b":
+        return sp.Sum(G[l, i, j], (i, 1, rows), (j, 1, cols))
+    if name == "w":
+        return sp.Sum(G[l, i, j] * nt.X[gamma, win.index(0, i, alpha), win.index(1, j, beta)],
+                      (i, 1, rows), (j, 1, cols))
+    return sp.Sum(G[l, i, j] * nt.w[l, gamma, alpha, beta]
+                  * sp.KroneckerDelta(p, win.index(0, i, alpha))
+                  * sp.KroneckerDelta(q, win.index(1, j, beta)),
+                  (l, 1, layer.out_channels), (i, 1, rows), (j, 1, cols),
+                  (alpha, 1, f1), (beta, 1, f2))
+
+
+def formulas(layer, H=nt.H, W=nt.W) -> dict[str, sp.Expr]:
+    """The three gradients, by name (:data:`NAMES`)."""
+    return {name: formula(layer, name, H, W) for name in NAMES}
+
+
+def context(layer, name: str | None = None, H=nt.H, W=nt.W) -> Context:
+    """What the proofs assume: the layer's context (the window fits, ``l ≤ C_out``, output
+    positions in the output, X 0 outside its range), the ranges of the entry's free indices,
+    and G 0 outside its range (the convention that extends ``G`` to every index)."""
+    layer = _checked(layer)
+    base = layer_context(layer, H, W)
+    rows, cols = output_size(layer, H, W)
+    free = {"b": [], "w": [sp.Le(nt.gamma, layer.in_channels), sp.Le(nt.alpha, layer.kernel_size[0]),
+                      sp.Le(nt.beta, layer.kernel_size[1])],
+            "X": [sp.Le(nt.gamma, layer.in_channels), sp.Le(p, H), sp.Le(q, W)],
+            None: []}[name if name is None else _name(name)]
+    relations = [r for r in base.relations if not (r.free_symbols & {nt.i, nt.j})]
+    if name == "X":  # l is a summation index there
+        relations = [r for r in relations if nt.l not in r.free_symbols]
+    zero = {**base.zero_outside, G: (layer.out_channels, rows, cols)}
+    return Context([*relations, *free], zero_outside=zero, extents=base.extents)
+
+
+def prove(layer, name: str, H=nt.H, W=nt.W, claimed: sp.Expr | None = None) -> Outcome:
+    """The kernel's verdict on ``∂L/∂entry = claimed`` (default: :func:`formula`), by
+    differentiating ``Σ_{l,i,j} G_{l,i,j} Y_{l,i,j}`` in the entry."""
+    layer, name = _checked(layer), _name(name)
+    claimed = formula(layer, name, H, W) if claimed is None else claimed
+    total = through(layer, output_size=output_size(layer, H, W))
+    return derivative(total, entry(name), claimed, context(layer, name, H, W))
+
+
+def output_padding(layer, H=nt.H, W=nt.W) -> tuple[sp.Expr, sp.Expr]:
+    """``op = (H + 2P − D(f − 1) − 1) mod S`` per axis, written ``n − S⌊n/S⌋`` (the definition
+    of the remainder), the output padding that makes the transposed layer restore ``H``."""
+    layer = _checked(layer)
+    win = layer.window
+    out = []
+    for axis, size in enumerate((H, W)):
+        n = size + 2 * win.padding[axis] - win.dilation[axis] * (win.kernel_size[axis] - 1) - 1
+        out.append(sp.expand(n - win.stride[axis] * sp.floor(n / win.stride[axis])))
+    return tuple(out)
+
+
+def transposed(layer, H=None, W=None) -> ConvTranspose2d:
+    """``ConvTranspose2d(C_out, C_in, (f1, f2), S, P, D, output_padding=op, bias=False)``: with
+    the conv's weight tensor, its output from ``G`` is ``∂L/∂X``. ``op`` is computed for a
+    concrete ``H × W`` input; without one (or with a symbolic size) the element formula, which
+    does not depend on it, is what is used, and ``op`` is 0."""
+    layer = _checked(layer)
+    pads = (0, 0)
+    if H is not None and W is not None and all(isinstance(v, int) or v.is_Integer
+                                                  for v in (H, W, *layer.kernel_size,
+                                                            *layer.stride, *layer.padding,
+                                                            *layer.dilation)):
+        pads = tuple(int(v) for v in output_padding(layer, H, W))
+    win = layer.window
+    return ConvTranspose2d(layer.out_channels, layer.in_channels, win.kernel_size,
+                           stride=win.stride, padding=win.padding, output_padding=pads,
+                           bias=False, dilation=win.dilation)
+
+
+def transposed_gradient(layer, H=nt.H, W=nt.W) -> sp.Expr:
+    """The element ``(γ, p, q)`` of the transposed layer applied to ``G`` (its input ``X``
+    read as ``G``, of size ``H_out × W_out``)."""
+    layer = _checked(layer)
+    rows, cols = output_size(layer, H, W)
+    # fresh free indices: the transposed formula binds γ, p, q itself
+    c, r, s = (sp.Dummy(n, integer=True, positive=True) for n in "crs")
+    h_out, w_out = (nt.index_symbol("H_out"), nt.index_symbol("W_out"))
+    element = transposed(layer).element(c, r, s, input_size=(h_out, w_out))
+    element = element.xreplace({nt.X: G, h_out: rows, w_out: cols})
+    return rename_bound(element, {nt.gamma, p, q}).xreplace({c: nt.gamma, r: p, s: q})
+
+
+def prove_transposed(layer, H=nt.H, W=nt.W) -> Outcome:
+    """PROVED when ``∂L/∂X_{γ,p,q}`` (:func:`formula`) is the transposed layer's element on
+    ``G`` (the weights ``w_{l,γ,α,β}`` read as the transposed layer's ``w_{l,γ,α,β}``: in
+    channel ``l``, out channel ``γ``, PyTorch's conv weight tensor unchanged)."""
+    return identity(formula(layer, "X", H, W), transposed_gradient(layer, H, W),
+                    context(layer, "X", H, W), tactic="symbolic identity")
+
+
+def prove_output_size(layer, H=nt.H, W=nt.W) -> list[Outcome]:
+    """Per axis, PROVED ``(H_out − 1)S − 2P + D(f − 1) + op + 1 = H`` with :func:`output_padding`
+    (the transposed layer's size rule, GIVEN by PyTorch, restores the input size)."""
+    layer = _checked(layer)
+    win = layer.window
+    ctx = layer_context(layer, H, W)
+    outcomes = []
+    for axis, (size, out, pad) in enumerate(zip((H, W), output_size(layer, H, W),
+                                                output_padding(layer, H, W))):
+        # the size rule written out (transposed_output_size checks op < max(S, D), which is
+        # what the remainder bound below proves, so it is not asked here)
+        restored = ((out - 1) * win.stride[axis] - 2 * win.padding[axis]
+                    + win.dilation[axis] * (win.kernel_size[axis] - 1) + pad + 1)
+        outcomes.append(identity(restored, size, ctx))
+    return outcomes
+
+
+def full_correlation(layer, H=nt.H, W=nt.W) -> sp.Expr:
+    """For ``S = 1``: ``Σ_{l,α,β} w_{l,γ,f1+1−α,f2+1−β} G_{l, p+P−D(f1−α), q+P−D(f2−β)}``, the
+    full correlation of ``G`` (0 outside its range) with the flipped kernel."""
+    layer = _checked(layer)
+    if any(s != 1 for s in layer.stride):
+        raise ParameterError("stride", layer.stride, "must be 1 for the full-correlation form "
+                             "(a stride spreads G over every S-th position)")
+    (f1, f2), (p1, p2), (d1, d2) = layer.kernel_size, layer.padding, layer.dilation
+    l, alpha, beta = nt.l, nt.alpha, nt.beta
+    return sp.Sum(nt.w[l, nt.gamma, f1 + 1 - alpha, f2 + 1 - beta]
+                  * G[l, p + p1 - d1 * (f1 - alpha), q + p2 - d2 * (f2 - beta)],
+                  (l, 1, layer.out_channels), (alpha, 1, f1), (beta, 1, f2))
+
+
+def prove_full_correlation(layer, H=nt.H, W=nt.W) -> tuple[Outcome, Outcome, Outcome]:
+    """For ``S = 1``: PROVED that ``∂L/∂X_{γ,p,q}`` (:func:`formula`) equals the form with
+    ``G`` read at ``p + P − D(α − 1)`` (the sum over ``i`` taken by its delta; G 0 outside its
+    range), and that this is :func:`full_correlation` (α ↦ f1 + 1 − α, then β ↦ f2 + 1 − β). The three
+    outcomes, in that order."""
+    layer = _checked(layer)
+    flipped = full_correlation(layer, H, W)
+    mirrored, by_alpha = reflect(flipped, nt.alpha)
+    unflipped, by_beta = reflect(mirrored, nt.beta)
+    ctx = context(layer, "X", H, W)
+    summed = identity(formula(layer, "X", H, W), unflipped, ctx)
+    return summed, by_alpha, by_beta
+
+
+def adjoint_sides(layer, H=nt.H, W=nt.W) -> tuple[sp.Expr, sp.Expr]:
+    """``⟨Conv2d(X), G⟩ = Σ_{l,i,j} G_{l,i,j} Y_{l,i,j}`` (no bias) and
+    ``⟨X, ConvTranspose2d(G)⟩ = Σ_{γ,p,q} X_{γ,p,q} [ConvTranspose2d(G)]_{γ,p,q}``."""
+    layer = _checked(layer)
+    unbiased = Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
+                      stride=layer.stride, padding=layer.padding, dilation=layer.dilation,
+                      bias=False)
+    left = through(unbiased, output_size=output_size(layer, H, W))
+    right = sp.Sum(nt.X[nt.gamma, p, q] * transposed_gradient(layer, H, W),
+                   (nt.gamma, 1, layer.in_channels), (p, 1, H), (q, 1, W))
+    return left, right
+
+
+def prove_adjoint(layer, H=nt.H, W=nt.W) -> Outcome:
+    """PROVED ``⟨Conv2d(X), G⟩ = ⟨X, ConvTranspose2d(G)⟩`` for every ``X`` and ``G``."""
+    left, right = adjoint_sides(layer, H, W)
+    return identity(left, right, context(layer, None, H, W))
+
+
+def sizes_with_output(out: int, kernel: int, stride: int, padding: int, dilation: int,
+                      limit: int) -> list[int]:
+    """The input sizes ``H ≤ limit`` whose convolution output size is ``out`` (ascending)."""
+    found = []
+    for size in range(1, limit + 1):
+        span = size + 2 * padding - dilation * (kernel - 1) - 1
+        if span >= 0 and span // stride + 1 == out:
+            found.append(size)
+    return found
+
+
+def conv2d_backward(layer, x, weight, grad_output):
+    """``(grad_input, grad_weight, grad_bias)`` of a ``Conv2d`` at ``x`` ((C_in, H, W) or
+    (N, C_in, H, W)) with ``weight`` (C_out, C_in, f1, f2) and ``grad_output = G`` of the
+    output's shape, from the proved formulas: ``grad_input`` is :func:`transposed` applied to
+    ``G`` (the theorem as code), ``grad_weight[:, :, α, β]`` contracts ``G`` with the input rows
+    ``S(i − 1) + D(α − 1) + 1 − P`` read off the layer's window (one contraction per tap),
+    ``grad_bias`` sums ``G`` (None for a layer without bias).
+
+    >>> import numpy as np
+    >>> gi, gw, gb = conv2d_backward(Conv2d(1, 1, 2), np.ones((1, 3, 3)), np.ones((1, 1, 2, 2)),
+    ...                              np.ones((1, 2, 2)))
+    >>> gi[0].tolist(), gw[0, 0].tolist(), gb.tolist()
+    ([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]], [[4.0, 4.0], [4.0, 4.0]], [4.0])
+    """
+    import numpy as np
+
+    layer = _checked(layer)
+    x = as_array("x", x, (3, 4), real=True)
+    batched = x if x.ndim == 4 else x[None]
+    _, c_in, height, width = batched.shape
+    expected = tuple(int(n) for n in layer.output_shape(*x.shape))
+    grad = as_array("grad_output", grad_output, (x.ndim,), real=True)
+    if grad.shape != expected:
+        raise ShapeError(f"grad_output must have the layer's output shape {expected} for x of "
+                         f"shape {x.shape}, got {grad.shape}")
+    weight = as_array("weight", weight, (4,), real=True)
+    c_out = concrete_int("out_channels", layer.out_channels)
+    (f1, f2), (s1, s2), (p1, p2), _ = layer.window.concrete()
+    if weight.shape != (c_out, c_in, f1, f2):
+        raise ShapeError(f"weight must have shape (C_out, C_in, f1, f2) = "
+                         f"{(c_out, c_in, f1, f2)}, got {weight.shape}")
+    g = grad if grad.ndim == 4 else grad[None]
+    n, _, rows, cols = g.shape
+    check_size("the gradients of Conv2d (conv2d_backward)",
+               n * c_in * (height + 2 * p1) * (width + 2 * p2),
+               2 * n * c_out * c_in * f1 * f2 * rows * cols)
+    dtype = np.result_type(batched, weight, g, np.float64)
+    g = g.astype(dtype, copy=False)
+    grad_input = transposed(layer, height, width).evaluate(g, weight.astype(dtype))
+    padded = np.zeros((n, c_in, height + 2 * p1, width + 2 * p2), dtype=dtype)
+    padded[:, :, p1:p1 + height, p2:p2 + width] = batched
+    grad_weight = np.empty((c_out, c_in, f1, f2), dtype=dtype)
+    for a in range(f1):
+        # the formula's input row at i = 1, in padded coordinates, 0-based; then every S-th
+        top = int(layer.window.padded_index(0, 1, a + 1)) - 1
+        for b in range(f2):
+            left = int(layer.window.padded_index(1, 1, b + 1)) - 1
+            window = padded[:, :, top:top + s1 * (rows - 1) + 1:s1,
+                            left:left + s2 * (cols - 1) + 1:s2]
+            grad_weight[:, :, a, b] = np.tensordot(g, window, axes=([0, 2, 3], [0, 2, 3]))
+    grad_bias = g.sum(axis=(0, 2, 3)) if layer.bias else None
+    return (grad_input if x.ndim == 4 else grad_input[0]), grad_weight, grad_bias
