@@ -29,20 +29,21 @@ import sympy as sp
 
 from .. import notation as nt
 from ..errors import ParameterError, ShapeError
-from ..kernel import Context, Outcome, Status, derivative, identity, weakest
+from ..kernel import Context, Outcome, derivative, differentiated, exhaustive, identity
 from ..kernel.context import layer_context
 from ..kernel.flatten import reflect
-from ..kernel.sums import rename_bound
+from ..kernel.sums import expand_sums, rename_bound
 from ..layers import Conv2d, ConvTranspose2d
-from ..numeric import as_array, check_size
+from ..limits import check
+from ..numeric import as_array, check_size, numpy_function
 from ..params import concrete_int
-from ..shapes import transposed_output_size
 from .upstream import G, through
 
 __all__ = ["NAMES", "entry", "formula", "formulas", "context", "prove", "output_size",
            "output_padding", "transposed", "transposed_gradient", "prove_transposed",
            "prove_output_size", "full_correlation", "prove_full_correlation",
-           "adjoint_sides", "prove_adjoint", "sizes_with_output", "conv2d_backward"]
+           "adjoint_sides", "prove_adjoint", "sizes_with_output", "instantiated",
+           "verify_exact", "formula_values", "conv2d_backward"]
 
 #: The three gradients, by the parameter they differentiate in.
 NAMES = ("b", "w", "X")
@@ -109,8 +110,9 @@ def context(layer, name: str | None = None, H=nt.H, W=nt.W) -> Context:
     layer = _checked(layer)
     base = layer_context(layer, H, W)
     rows, cols = output_size(layer, H, W)
-    free = {"b": [], "w": [sp.Le(nt.gamma, layer.in_channels), sp.Le(nt.alpha, layer.kernel_size[0]),
-                      sp.Le(nt.beta, layer.kernel_size[1])],
+    free = {"b": [], "w": [sp.Le(nt.gamma, layer.in_channels),
+                           sp.Le(nt.alpha, layer.kernel_size[0]),
+                           sp.Le(nt.beta, layer.kernel_size[1])],
             "X": [sp.Le(nt.gamma, layer.in_channels), sp.Le(p, H), sp.Le(q, W)],
             None: []}[name if name is None else _name(name)]
     relations = [r for r in base.relations if not (r.free_symbols & {nt.i, nt.j})]
@@ -214,8 +216,8 @@ def full_correlation(layer, H=nt.H, W=nt.W) -> sp.Expr:
 def prove_full_correlation(layer, H=nt.H, W=nt.W) -> tuple[Outcome, Outcome, Outcome]:
     """For ``S = 1``: PROVED that ``∂L/∂X_{γ,p,q}`` (:func:`formula`) equals the form with
     ``G`` read at ``p + P − D(α − 1)`` (the sum over ``i`` taken by its delta; G 0 outside its
-    range), and that this is :func:`full_correlation` (α ↦ f1 + 1 − α, then β ↦ f2 + 1 − β). The three
-    outcomes, in that order."""
+    range), and that this is :func:`full_correlation` (α ↦ f1 + 1 − α, then β ↦ f2 + 1 − β).
+    The three outcomes, in that order."""
     layer = _checked(layer)
     flipped = full_correlation(layer, H, W)
     mirrored, by_alpha = reflect(flipped, nt.alpha)
@@ -307,3 +309,152 @@ def conv2d_backward(layer, x, weight, grad_output):
             grad_weight[:, :, a, b] = np.tensordot(g, window, axes=([0, 2, 3], [0, 2, 3]))
     grad_bias = g.sum(axis=(0, 2, 3)) if layer.bias else None
     return (grad_input if x.ndim == 4 else grad_input[0]), grad_weight, grad_bias
+
+
+def _entries(layer, name: str, H: int, W: int) -> list[tuple[int, ...]]:
+    """Every index tuple of the named gradient on a concrete ``H × W`` input."""
+    c_in, c_out = (concrete_int(n, v) for n, v in (("in_channels", layer.in_channels),
+                                                   ("out_channels", layer.out_channels)))
+    f1, f2 = layer.window.concrete()[0]
+    shape = {"b": (c_out,), "w": (c_out, c_in, f1, f2), "X": (c_in, H, W)}[name]
+    check("expanded_terms", f"the entries of the {name} gradient", _product(shape))
+    return [tuple(v + 1 for v in index) for index in _grid(shape)]
+
+
+def _product(shape) -> int:
+    total = 1
+    for n in shape:
+        total *= n
+    return total
+
+
+def _grid(shape):
+    import itertools
+
+    return itertools.product(*(range(n) for n in shape))
+
+
+def instantiated(layer, name: str, H: int, W: int) -> dict[tuple, sp.Expr]:
+    """The named formula at every entry of a concrete layer on an ``H × W`` input, written out
+    exactly (its sums expanded, deltas evaluated, X 0 outside its range): entry → expression
+    in the entries of ``G``, ``X`` and ``w``."""
+    layer, name = _checked(layer), _name(name)
+    free = {"b": (nt.l,), "w": (nt.l, nt.gamma, nt.alpha, nt.beta), "X": (nt.gamma, p, q)}[name]
+    general = formula(layer, name, sp.Integer(H), sp.Integer(W))
+    write = _writer(general, free)
+    out = {}
+    for index in _entries(layer, name, H, W):
+        value = write(index)
+        out[index] = value.xreplace({e: 0 for e in value.atoms(sp.Indexed)
+                                     if e.base == nt.X and not _inside(e, layer, H, W)})
+    return out
+
+
+def _writer(total: sp.Sum, free: tuple):
+    """A function of the free indices' values writing ``total`` out exactly: its Kronecker
+    deltas (functions of the indices only) are computed as integers first, and only the
+    terms where they are 1 are built (SymPy's term-by-term expansion builds every one)."""
+    import itertools
+
+    names = [v for v, _, _ in total.limits]
+    deltas = sp.Mul(*(f for f in sp.Mul.make_args(total.function)
+                      if isinstance(f, sp.KroneckerDelta)))
+    rest = total.function / deltas
+    # each delta as the difference of its arguments: a term survives when all are 0
+    gaps = [d.args[0] - d.args[1] for d in sp.Mul.make_args(deltas)
+            if isinstance(d, sp.KroneckerDelta)]
+    compiled = sp.lambdify([*free, *names], gaps, modules="math")
+
+    def test(*values) -> bool:
+        return not any(compiled(*values))
+
+    ranges = [range(int(low), int(high) + 1) for _, low, high in total.limits]
+    check("expanded_terms", "a gradient formula written out", _product(map(len, ranges)))
+
+    def write(index: tuple) -> sp.Expr:
+        terms = []
+        for point in itertools.product(*ranges):
+            if deltas == 1 or test(*index, *point):
+                at = dict(zip(free, map(sp.Integer, index)))
+                at.update(zip(names, map(sp.Integer, point)))
+                terms.append(rest.xreplace(at))
+        return sp.Add(*terms)
+
+    return write
+
+
+def _inside(entry: sp.Indexed, layer, H: int, W: int) -> bool:
+    """Whether a concrete ``X`` entry lies in the input's index range."""
+    bounds = (concrete_int("in_channels", layer.in_channels), H, W)
+    return all(1 <= int(v) <= n for v, n in zip(entry.indices, bounds))
+
+
+def verify_exact(layer, H: int, W: int) -> Outcome:
+    """VERIFIED when, at every entry of ``b``, ``w`` and ``X`` of a concrete layer on an
+    ``H × W`` input, the formula written out equals the derivative of ``Σ G·Y`` written out
+    (every entry of G, X, w a symbol: exact, for all their values)."""
+    layer = _checked(layer)
+    rows, cols = (int(n) for n in output_size(layer, H, W))
+    total = expand_sums(through(layer, output_size=(sp.Integer(rows), sp.Integer(cols))))
+    total = total.xreplace({e: 0 for e in total.atoms(sp.Indexed)
+                            if e.base == nt.X and not _inside(e, layer, H, W)})
+    cases = [(name, index, value) for name in NAMES
+             for index, value in instantiated(layer, name, H, W).items()]
+    cofactors = _cofactors(sp.expand(total))
+
+    def compare(case):
+        name, index, value = case["name"], case["entry"], case["value"]
+        variable = entry(name).base[index]
+        if cofactors is None:
+            return differentiated(total, variable), value
+        return sp.Add(*cofactors.get(variable, ())), value
+
+    return exhaustive(compare, ({"name": n, "entry": i, "value": v} for n, i, v in cases),
+                      f"every entry of ∂L/∂b, ∂L/∂w and ∂L/∂X for {layer!r} on {H}×{W}")
+
+
+def _cofactors(total: sp.Expr) -> dict | None:
+    """For a sum of products of distinct array entries and numbers (``Σ G·Y`` written out:
+    each term is ``G·w·X`` or ``G·b``, every entry at most once), each entry's derivative: the
+    sum of its terms divided by it (the derivative of a product of distinct variables in one
+    of them). None when ``total`` is not of that form (then SymPy's ``diff`` is used)."""
+    cofactors: dict = {}
+    for term in sp.Add.make_args(total):
+        factors = sp.Mul.make_args(term)
+        entries = [f for f in factors if isinstance(f, sp.Indexed)]
+        if len(set(entries)) != len(entries) or not all(
+                isinstance(f, sp.Indexed) or f.is_number for f in factors):
+            return None
+        for factor in entries:
+            cofactors.setdefault(factor, []).append(term / factor)
+    return cofactors
+
+
+def formula_values(layer, x, weight, grad_output):
+    """``(grad_input, grad_weight, grad_bias)`` from the symbolic formulas themselves
+    (:func:`instantiated`, compiled once with lambdify; a batch sums ``grad_weight`` and
+    ``grad_bias`` over its samples): the formulas as numbers, for cross-checks on small
+    sizes."""
+    import numpy as np
+
+    layer = _checked(layer)
+    x = as_array("x", x, (3, 4), real=True)
+    batched = x if x.ndim == 4 else x[None]
+    g = as_array("grad_output", grad_output, (x.ndim,), real=True)
+    g = g if g.ndim == 4 else g[None]
+    weight = as_array("weight", weight, (4,), real=True)
+    _, _, height, width = batched.shape
+    # 1-based entries: one leading zero along every axis; the batch is the last axis
+    arrays = [np.pad(np.moveaxis(a, 0, -1).astype(float), [(1, 0)] * 3 + [(0, 0)])
+              for a in (g, batched)] + [np.pad(weight.astype(float), [(1, 0)] * 4)]
+    out = []
+    for name, shape in (("X", batched.shape[1:]), ("w", weight.shape),
+                        ("b", (weight.shape[0],))):
+        values = instantiated(layer, name, height, width)
+        compiled = numpy_function((G, nt.X, nt.w), list(values.values()))
+        result = np.zeros((g.shape[0], *shape))
+        for index, value in zip(values, compiled(*arrays)):
+            result[(slice(None), *(v - 1 for v in index))] = value
+        out.append(result if name == "X" else result.sum(axis=0))
+    grad_input = out[0] if x.ndim == 4 else out[0][0]
+    return grad_input, out[1], out[2] if layer.bias else None

@@ -18,6 +18,9 @@ Why each is sound:
   rule), such that "every index of ``e`` in its range" implies ``c`` (under the context): where
   ``c`` fails, ``e`` lies outside its range, so ``e = 0`` and ``t = 0``, the Piecewise's value.
   A condition that does not follow from ``e``'s range is kept (never dropped by guess).
+* ``remainder_bounds``: for integers ``n`` and ``S ≥ 1``, ``⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1`` (the
+  definition of the floor), so ``0 ≤ n − S⌊n/S⌋ ≤ S − 1``. The rule checks the claimed value
+  has exactly that form (the floor's argument is ``n/S`` for the ``n`` and ``S`` read off).
 * ``reflect``: ``α ↦ a + b − α`` maps ``a … b`` bijectively onto itself, so
   ``Σ_{α=a}^{b} h(α) = Σ_{α=a}^{b} h(a + b − α)``.
 """
@@ -29,7 +32,7 @@ import sympy as sp
 from .context import Context
 from .outcome import Outcome, Status
 
-__all__ = ["flattened", "padded_branches", "reflect"]
+__all__ = ["flattened", "padded_branches", "reflect", "remainder_bounds"]
 
 
 def _independent(limits) -> bool:
@@ -204,3 +207,21 @@ def reflect(total: sp.Sum, variable: sp.Symbol) -> tuple[sp.Sum, Outcome]:
                 Status.PROVED, "reflection",
                 f"{variable} ↦ {low + high - variable} maps {low} … {high} onto itself")
     raise ValueError(f"{variable} is not an index of the sum with bounds free of its indices")
+
+
+def remainder_bounds(value: sp.Expr) -> Outcome:
+    """PROVED ``0 ≤ value ≤ S − 1`` when ``value`` is ``n − S⌊n/S⌋`` for an integer ``n`` and a
+    positive integer ``S`` (by their assumptions); UNKNOWN otherwise."""
+    value = sp.expand(value)
+    for bracket in value.atoms(sp.floor):
+        stride = -value.coeff(bracket)
+        rest = sp.expand(value + stride * bracket)
+        if (stride.is_integer and stride.is_positive and rest.is_integer
+                and not rest.has(bracket)
+                and sp.expand(bracket.args[0] - rest / stride) == 0):
+            return Outcome(Status.PROVED, "remainder bounds",
+                           f"⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1 with n = {rest}, S = {stride}: "
+                           f"0 ≤ n − S⌊n/S⌋ ≤ S − 1")
+    if value.is_Integer:
+        return Outcome(Status.UNKNOWN, "remainder bounds", f"{value} is a number, not n − S⌊n/S⌋")
+    return Outcome(Status.UNKNOWN, "remainder bounds", f"{value} is not of the form n − S⌊n/S⌋")
