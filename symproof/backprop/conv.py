@@ -28,8 +28,17 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import notation as nt
+from ..crosscheck import torch_module
 from ..errors import ParameterError, ShapeError
-from ..kernel import Context, Outcome, derivative, differentiated, exhaustive, identity
+from ..kernel import (
+    Context,
+    Outcome,
+    derivative,
+    differentiated,
+    exhaustive,
+    identity,
+    spot_check,
+)
 from ..kernel.context import layer_context
 from ..kernel.flatten import reflect
 from ..kernel.sums import expand_sums, rename_bound
@@ -43,7 +52,8 @@ __all__ = ["NAMES", "entry", "formula", "formulas", "context", "prove", "output_
            "output_padding", "transposed", "transposed_gradient", "prove_transposed",
            "prove_output_size", "full_correlation", "prove_full_correlation",
            "adjoint_sides", "prove_adjoint", "sizes_with_output", "instantiated",
-           "verify_exact", "formula_values", "conv2d_backward"]
+           "verify_exact", "formula_values", "formula_function", "autograd", "autograd_check",
+           "conv2d_backward"]
 
 #: The three gradients, by the parameter they differentiate in.
 NAMES = ("b", "w", "X")
@@ -171,7 +181,12 @@ def transposed_gradient(layer, H=nt.H, W=nt.W) -> sp.Expr:
     h_out, w_out = (nt.index_symbol("H_out"), nt.index_symbol("W_out"))
     element = transposed(layer).element(c, r, s, input_size=(h_out, w_out))
     element = element.xreplace({nt.X: G, h_out: rows, w_out: cols})
-    return rename_bound(element, {nt.gamma, p, q}).xreplace({c: nt.gamma, r: p, s: q})
+    element = rename_bound(element, {nt.gamma, p, q})
+    # its own bound indices named as the output's (l, i, j), which are not free here
+    bound = {v: name for total in element.atoms(sp.Sum) for v, _, _ in total.limits
+             for name in (nt.l, nt.i, nt.j) if v.name == {nt.l: "gamma", nt.i: "p",
+                                                           nt.j: "q"}[name] + "_1"}
+    return element.xreplace(bound).xreplace({c: nt.gamma, r: p, s: q})
 
 
 def prove_transposed(layer, H=nt.H, W=nt.W) -> Outcome:
@@ -435,26 +450,92 @@ def formula_values(layer, x, weight, grad_output):
     (:func:`instantiated`, compiled once with lambdify; a batch sums ``grad_weight`` and
     ``grad_bias`` over its samples): the formulas as numbers, for cross-checks on small
     sizes."""
+    x = as_array("x", x, (3, 4), real=True)
+    return formula_function(layer, *x.shape[-2:])(x, weight, grad_output)
+
+
+def formula_function(layer, H: int, W: int):
+    """:func:`formula_values` for an ``H × W`` input, its formulas written out and compiled
+    once (the function is called once per sample of a check)."""
     import numpy as np
 
     layer = _checked(layer)
-    x = as_array("x", x, (3, 4), real=True)
-    batched = x if x.ndim == 4 else x[None]
-    g = as_array("grad_output", grad_output, (x.ndim,), real=True)
-    g = g if g.ndim == 4 else g[None]
-    weight = as_array("weight", weight, (4,), real=True)
-    _, _, height, width = batched.shape
-    # 1-based entries: one leading zero along every axis; the batch is the last axis
-    arrays = [np.pad(np.moveaxis(a, 0, -1).astype(float), [(1, 0)] * 3 + [(0, 0)])
-              for a in (g, batched)] + [np.pad(weight.astype(float), [(1, 0)] * 4)]
-    out = []
-    for name, shape in (("X", batched.shape[1:]), ("w", weight.shape),
-                        ("b", (weight.shape[0],))):
-        values = instantiated(layer, name, height, width)
-        compiled = numpy_function((G, nt.X, nt.w), list(values.values()))
-        result = np.zeros((g.shape[0], *shape))
-        for index, value in zip(values, compiled(*arrays)):
-            result[(slice(None), *(v - 1 for v in index))] = value
-        out.append(result if name == "X" else result.sum(axis=0))
-    grad_input = out[0] if x.ndim == 4 else out[0][0]
-    return grad_input, out[1], out[2] if layer.bias else None
+    compiled = []
+    for name in ("X", "w", "b"):
+        values = instantiated(layer, name, H, W)
+        compiled.append((list(values), numpy_function((G, nt.X, nt.w), list(values.values()))))
+
+    def evaluate(x, weight, grad_output):
+        x = as_array("x", x, (3, 4), real=True)
+        batched = x if x.ndim == 4 else x[None]
+        g = as_array("grad_output", grad_output, (x.ndim,), real=True)
+        g = g if g.ndim == 4 else g[None]
+        weight = as_array("weight", weight, (4,), real=True)
+        if batched.shape[-2:] != (H, W):
+            raise ShapeError(f"x must be {H}×{W} here, got {batched.shape[-2:]}")
+        # 1-based entries: one leading zero along every axis; the batch is the last axis
+        arrays = [np.pad(np.moveaxis(a, 0, -1).astype(float), [(1, 0)] * 3 + [(0, 0)])
+                  for a in (g, batched)] + [np.pad(weight.astype(float), [(1, 0)] * 4)]
+        out = []
+        for (indices, function), shape in zip(compiled, (batched.shape[1:], weight.shape,
+                                                         (weight.shape[0],))):
+            result = np.zeros((g.shape[0], *shape))
+            for index, value in zip(indices, function(*arrays)):
+                result[(slice(None), *(v - 1 for v in index))] = value
+            out.append(result)
+        grad_input = out[0] if x.ndim == 4 else out[0][0]
+        return (grad_input, out[1].sum(axis=0),
+                out[2].sum(axis=0) if layer.bias else None)
+
+    return evaluate
+
+
+def autograd(layer, x, weight, bias, grad_output):
+    """``(grad_input, grad_weight, grad_bias)`` from ``torch.autograd`` (float64) for the
+    layer's ``torch.nn.functional.conv2d``, as NumPy arrays."""
+    torch = torch_module()
+    layer = _checked(layer)
+    tensors = [torch.tensor(a, dtype=torch.float64, requires_grad=True)
+               for a in (x, weight, bias)]
+    out = torch.nn.functional.conv2d(
+        tensors[0], tensors[1], tensors[2] if layer.bias else None,
+        *(tuple(int(v) for v in pair) for pair in (layer.stride, layer.padding,
+                                                    layer.dilation)))
+    grads = torch.autograd.grad(out, tensors if layer.bias else tensors[:2],
+                                torch.tensor(grad_output, dtype=torch.float64))
+    return tuple(g.numpy() for g in grads) + ((None,) if not layer.bias else ())
+
+
+def autograd_check(layer, H: int, W: int, *, batch: int = 2, samples: int = 5, seed: int = 0,
+                   use_torch: bool = False) -> Outcome:
+    """SPOT_CHECKED when :func:`conv2d_backward` agrees with ``torch.autograd`` (or, without
+    torch, with :func:`formula_values`, the formulas compiled entry by entry) on random
+    ``x``, ``w``, ``b`` and ``G`` (tolerance 1e-9)."""
+    import numpy as np
+
+    layer = _checked(layer)
+    c_in, c_out = (int(layer.in_channels), int(layer.out_channels))
+    kernel = tuple(int(v) for v in layer.kernel_size)
+    shape = tuple(int(v) for v in layer.output_shape(batch, c_in, H, W))
+
+    def sample(rng):
+        return (rng.standard_normal((batch, c_in, H, W)),
+                rng.standard_normal((c_out, c_in, *kernel)), rng.standard_normal(c_out),
+                rng.standard_normal(shape))
+
+    formulas = None if use_torch else formula_function(layer, H, W)
+
+    def compare(x, weight, bias, grad):
+        ours = conv2d_backward(layer, x, weight, grad)
+        theirs = (autograd(layer, x, weight, bias, grad) if use_torch
+                  else formulas(x, weight, grad))
+        flat = [np.concatenate([a.ravel() for a in grads if a is not None])
+                for grads in (ours, theirs)]
+        return flat[0], flat[1]
+
+    reference = "torch.autograd" if use_torch else "the formulas entry by entry"
+    return spot_check(sample, compare, samples=samples, seed=seed, tolerance=1e-9,
+                      description=f"conv2d_backward against {reference} for {layer!r} on "
+                                  f"{batch}×{c_in}×{H}×{W}",
+                      cost=2 * batch * c_out * c_in * kernel[0] * kernel[1] * shape[2]
+                      * shape[3])

@@ -209,10 +209,17 @@ def reflect(total: sp.Sum, variable: sp.Symbol) -> tuple[sp.Sum, Outcome]:
     raise ValueError(f"{variable} is not an index of the sum with bounds free of its indices")
 
 
-def remainder_bounds(value: sp.Expr) -> Outcome:
+def remainder_bounds(value: sp.Expr, stride: sp.Expr | None = None) -> Outcome:
     """PROVED ``0 ≤ value ≤ S − 1`` when ``value`` is ``n − S⌊n/S⌋`` for an integer ``n`` and a
-    positive integer ``S`` (by their assumptions); UNKNOWN otherwise."""
+    positive integer ``S`` (by their assumptions), or when ``value`` and ``stride = S`` are
+    integers that satisfy it (exact comparison; REFUTED when they do not); else UNKNOWN."""
     value = sp.expand(value)
+    if value.is_Integer and stride is not None and sp.sympify(stride).is_Integer:
+        if 0 <= value <= stride - 1:
+            return Outcome(Status.PROVED, "remainder bounds",
+                           f"0 ≤ {value} ≤ {stride - 1} (exact integers)")
+        return Outcome(Status.REFUTED, "remainder bounds", f"{value} is not in 0 … {stride - 1}",
+                       counterexample={"value": value, "S": stride})
     for bracket in value.atoms(sp.floor):
         stride = -value.coeff(bracket)
         rest = sp.expand(value + stride * bracket)
