@@ -17,7 +17,7 @@ from symproof import notation as nt
 from symproof.backprop import conv as backward
 from symproof.errors import SymproofError
 from symproof.kernel import Outcome, Status
-from symproof.kernel.flatten import reflect, remainder_bounds
+from symproof.kernel.flatten import reflect
 from symproof.proof import Proof
 from symproof.prose import Math, Prose, assignments, size
 from symproof.registry import Parameter, Problem
@@ -42,8 +42,8 @@ def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
     rows, cols = backward.output_size(layer)
     h_out, w_out = nt.index_symbol("H_out"), nt.index_symbol("W_out")
     proof = Proof("p7", "backpropagation through a convolution", Prose(
-        "A convolution with ", *assignments(*values.items()), " maps an ", size(nt.H, nt.W),
-        " input X to Y. With the upstream gradient ", _upstream(),
+        "A convolution with ", *backward.layer_prose(layer).parts, " maps an ",
+        size(nt.H, nt.W), " input X to Y. With the upstream gradient ", _upstream(),
         " of a scalar loss L, derive the gradients of L in the bias, the weights and the "
         "input, and show that the input's is the transposed convolution of G."),
         assumptions=[
@@ -106,7 +106,6 @@ def _shown(expr: sp.Expr, rows, cols, h_out, w_out) -> sp.Expr:
 def _transposed(proof: Proof, layer: Conv2d, rows, cols, h_out, w_out) -> None:
     """∂L/∂X is the transposed convolution of G, and the output padding restoring H × W."""
     win = layer.window
-    op_rows, op_cols = backward.output_padding(layer)
     statement = Prose("the transposed convolution with ", *assignments(
         ("C_in", layer.out_channels), ("C_out", layer.in_channels), ("S", win.stride[0]),
         ("P", win.padding[0]), ("D", win.dilation[0])),
@@ -118,27 +117,7 @@ def _transposed(proof: Proof, layer: Conv2d, rows, cols, h_out, w_out) -> None:
                     nt.w[nt.l, nt.gamma, nt.alpha, nt.beta], ") is the gradient above"),
               backward.prove_transposed(layer), statement=statement,
               short_reason="the transposed convolution")
-    for axis, (pad, outcome, n) in enumerate(zip((op_rows, op_cols),
-                                                 backward.prove_output_size(layer),
-                                                 (nt.H, nt.W))):
-        out, op = (h_out, w_out)[axis], sp.Symbol(f"o_{axis + 1}", integer=True)
-        f, s, p, d = (win.kernel_size[axis], win.stride[axis], win.padding[axis],
-                      win.dilation[axis])
-        span = n + 2 * p - d * (f - 1) - 1
-        proof.given(sp.Eq(op, sp.Mod(span, s), evaluate=False),
-                    Prose("the output padding along the ", ("rows", "columns")[axis],
-                          ": the remainder of ", span, " by ", s, ", that is ",
-                          sp.Eq(op, span - s * sp.floor(span / s), evaluate=False)),
-                    short_reason="the output padding")
-        proof.add(sp.Eq((out - 1) * s - 2 * p + d * (f - 1) + op + 1, n, evaluate=False),
-                  Prose("the transposed layer's size rule (PyTorch's) with ", op,
-                        " and ", sp.Eq(out, (rows, cols)[axis], evaluate=False),
-                        " restores ", n),
-                  outcome, short_reason="the output size is restored")
-        proof.add(sp.And(sp.Le(0, op), sp.Le(op, s - 1)),
-                  Prose("a remainder by ", s, " is at least 0 and below ", s,
-                        ", as the transposed layer requires"),
-                  remainder_bounds(pad, s), short_reason="a remainder")
+    backward.restore_steps(proof, layer, (h_out, w_out))
 
 
 def _full_correlation(proof: Proof, layer: Conv2d) -> None:

@@ -25,6 +25,8 @@ weights).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from .. import notation as nt
@@ -40,17 +42,18 @@ from ..kernel import (
     spot_check,
 )
 from ..kernel.context import layer_context
-from ..kernel.flatten import reflect
+from ..kernel.flatten import reflect, remainder_bounds
 from ..kernel.sums import expand_sums, rename_bound
 from ..layers import Conv2d, ConvTranspose2d
 from ..limits import check
 from ..numeric import as_array, check_size, numpy_function
 from ..params import concrete_int
+from ..prose import Prose, size
 from .upstream import G, through
 
 __all__ = ["NAMES", "entry", "formula", "formulas", "context", "prove", "output_size",
            "output_padding", "transposed", "transposed_gradient", "prove_transposed",
-           "prove_output_size", "full_correlation", "prove_full_correlation",
+           "prove_output_size", "layer_prose", "restore_steps", "full_correlation", "prove_full_correlation",
            "adjoint_sides", "prove_adjoint", "sizes_with_output", "instantiated",
            "verify_exact", "formula_values", "formula_function", "autograd", "autograd_check",
            "conv2d_backward"]
@@ -214,6 +217,47 @@ def prove_output_size(layer, H=nt.H, W=nt.W) -> list[Outcome]:
     return outcomes
 
 
+def layer_prose(layer) -> Prose:
+    """The layer's sizes in words: ``C_in`` input and ``C_out`` output channels, an
+    ``f1 × f2`` kernel, stride, padding and dilation (as symbols or numbers)."""
+    layer = _checked(layer)
+    win = layer.window
+    pair = [v[0] if v[0] == v[1] else size(*v) for v in (win.stride, win.padding,
+                                                          win.dilation)]
+    return Prose(layer.in_channels, " input and ", layer.out_channels, " output channels, a ",
+                 size(*win.kernel_size), " kernel, stride ", pair[0], ", padding ", pair[1],
+                 " and dilation ", pair[2])
+
+
+def restore_steps(proof, layer, names: tuple) -> None:
+    """Append to ``proof``, per axis: the output padding ``o = n mod S`` (GIVEN, its
+    definition), the size rule of the transposed layer restoring the input size (PROVED,
+    :func:`prove_output_size`) and ``0 ≤ o ≤ S − 1`` (PROVED, the kernel's remainder bounds).
+    ``names`` are the symbols the proof writes the output sizes with (H_out, W_out)."""
+    layer = _checked(layer)
+    win = layer.window
+    sizes = output_size(layer)
+    for axis, (pad, outcome, n) in enumerate(zip(output_padding(layer),
+                                                 prove_output_size(layer), (nt.H, nt.W))):
+        out, op = names[axis], sp.Symbol(f"o_{axis + 1}", integer=True)
+        f, s, p_, d = (win.kernel_size[axis], win.stride[axis], win.padding[axis],
+                       win.dilation[axis])
+        span = n + 2 * p_ - d * (f - 1) - 1
+        proof.given(sp.Eq(op, sp.Mod(span, s, evaluate=False), evaluate=False),
+                    Prose("the output padding along the ", ("rows", "columns")[axis],
+                          ": the remainder of ", span, " by ", s, ", that is ",
+                          sp.Eq(op, span - s * sp.floor(span / s), evaluate=False)),
+                    short_reason="the output padding")
+        proof.add(sp.Eq((out - 1) * s - 2 * p_ + d * (f - 1) + op + 1, n, evaluate=False),
+                  Prose("the transposed layer's size rule (PyTorch's) with ", op, " and ",
+                        sp.Eq(out, sizes[axis], evaluate=False), " restores ", n),
+                  outcome, short_reason="the output size is restored")
+        proof.add(sp.And(sp.Le(0, op), sp.Le(op, s - 1)),
+                  Prose("a remainder by ", s, " is at least 0 and below ", s,
+                        ", as the transposed layer requires"),
+                  remainder_bounds(pad, s), short_reason="a remainder")
+
+
 def full_correlation(layer, H=nt.H, W=nt.W) -> sp.Expr:
     """For ``S = 1``: ``Σ_{l,α,β} w_{l,γ,f1+1−α,f2+1−β} G_{l, p+P−D(f1−α), q+P−D(f2−β)}``, the
     full correlation of ``G`` (0 outside its range) with the flipped kernel."""
@@ -354,6 +398,11 @@ def instantiated(layer, name: str, H: int, W: int) -> dict[tuple, sp.Expr]:
     exactly (its sums expanded, deltas evaluated, X 0 outside its range): entry → expression
     in the entries of ``G``, ``X`` and ``w``."""
     layer, name = _checked(layer), _name(name)
+    return dict(_instantiated(layer, name, int(H), int(W)))
+
+
+@lru_cache(maxsize=16)  # the exact and the numeric checks of a problem write out the same
+def _instantiated(layer, name: str, H: int, W: int) -> tuple:
     free = {"b": (nt.l,), "w": (nt.l, nt.gamma, nt.alpha, nt.beta), "X": (nt.gamma, p, q)}[name]
     general = formula(layer, name, sp.Integer(H), sp.Integer(W))
     write = _writer(general, free)
@@ -362,7 +411,7 @@ def instantiated(layer, name: str, H: int, W: int) -> dict[tuple, sp.Expr]:
         value = write(index)
         out[index] = value.xreplace({e: 0 for e in value.atoms(sp.Indexed)
                                      if e.base == nt.X and not _inside(e, layer, H, W)})
-    return out
+    return tuple(out.items())
 
 
 def _writer(total: sp.Sum, free: tuple):
