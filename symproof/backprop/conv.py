@@ -48,12 +48,14 @@ from ..layers import Conv2d, ConvTranspose2d
 from ..limits import check
 from ..numeric import as_array, check_size, numpy_function
 from ..params import concrete_int
-from ..prose import Prose, size
+from ..prose import Prose
+from ..prose import size as size_of
 from .upstream import G, through
 
 __all__ = ["NAMES", "entry", "formula", "formulas", "context", "prove", "output_size",
            "output_padding", "transposed", "transposed_gradient", "prove_transposed",
-           "prove_output_size", "layer_prose", "restore_steps", "full_correlation", "prove_full_correlation",
+           "prove_output_size", "layer_prose", "restore_steps", "full_correlation",
+           "prove_full_correlation",
            "adjoint_sides", "prove_adjoint", "sizes_with_output", "instantiated",
            "verify_exact", "formula_values", "formula_function", "autograd", "autograd_check",
            "conv2d_backward"]
@@ -222,10 +224,10 @@ def layer_prose(layer) -> Prose:
     ``f1 × f2`` kernel, stride, padding and dilation (as symbols or numbers)."""
     layer = _checked(layer)
     win = layer.window
-    pair = [v[0] if v[0] == v[1] else size(*v) for v in (win.stride, win.padding,
+    pair = [v[0] if v[0] == v[1] else size_of(*v) for v in (win.stride, win.padding,
                                                           win.dilation)]
     return Prose(layer.in_channels, " input and ", layer.out_channels, " output channels, a ",
-                 size(*win.kernel_size), " kernel, stride ", pair[0], ", padding ", pair[1],
+                 size_of(*win.kernel_size), " kernel, stride ", pair[0], ", padding ", pair[1],
                  " and dilation ", pair[2])
 
 
