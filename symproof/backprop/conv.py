@@ -476,7 +476,8 @@ def verify_exact(layer, H: int, W: int) -> Outcome:
         return sp.Add(*cofactors.get(variable, ())), value
 
     return exhaustive(compare, ({"name": n, "entry": i, "value": v} for n, i, v in cases),
-                      f"every entry of ∂L/∂b, ∂L/∂w and ∂L/∂X for {layer!r} on {H}×{W}")
+                      Prose("every entry of the three gradients, ", *layer_prose(layer).parts,
+                            ", on ", size_of(H, W)))
 
 
 def _cofactors(total: sp.Expr) -> dict | None:
@@ -584,9 +585,10 @@ def autograd_check(layer, H: int, W: int, *, batch: int = 2, samples: int = 5, s
                 for grads in (ours, theirs)]
         return flat[0], flat[1]
 
-    reference = "torch.autograd" if use_torch else "the formulas entry by entry"
+    reference = "torch.autograd" if use_torch else "the formulas written out entry by entry"
     return spot_check(sample, compare, samples=samples, seed=seed, tolerance=1e-9,
-                      description=f"conv2d_backward against {reference} for {layer!r} on "
-                                  f"{batch}×{c_in}×{H}×{W}",
+                      description=Prose(f"the gradients computed tap by tap against {reference}"
+                                        ", ", *layer_prose(layer).parts, ", on ",
+                                        size_of(batch, c_in, H, W)),
                       cost=2 * batch * c_out * c_in * kernel[0] * kernel[1] * shape[2]
                       * shape[3])
