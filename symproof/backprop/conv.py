@@ -143,7 +143,20 @@ def prove(layer, name: str, H=nt.H, W=nt.W, claimed: sp.Expr | None = None) -> O
     layer, name = _checked(layer), _name(name)
     claimed = formula(layer, name, H, W) if claimed is None else claimed
     total = through(layer, output_size=output_size(layer, H, W))
-    return derivative(total, entry(name), claimed, context(layer, name, H, W))
+    only = _only_values(layer, name)
+    return derivative(total, entry(name).xreplace(only), claimed.xreplace(only),
+                      context(layer, name, H, W))
+
+
+def _only_values(layer, name: str | None) -> dict:
+    """The entry's free indices whose range is the single value 1 (``γ`` when ``C_in = 1``),
+    given that value: the statement is about that value alone, and the kernel then need not
+    infer ``γ = 1`` from ``1 ≤ γ ≤ 1``."""
+    ranges = {"b": {nt.l: layer.out_channels},
+              "w": {nt.l: layer.out_channels, nt.gamma: layer.in_channels,
+                    nt.alpha: layer.kernel_size[0], nt.beta: layer.kernel_size[1]},
+              "X": {nt.gamma: layer.in_channels}, None: {}}[name]
+    return {index: sp.Integer(1) for index, bound in ranges.items() if bound == 1}
 
 
 def output_padding(layer, H=nt.H, W=nt.W) -> tuple[sp.Expr, sp.Expr]:
@@ -198,8 +211,10 @@ def prove_transposed(layer, H=nt.H, W=nt.W) -> Outcome:
     """PROVED when ``∂L/∂X_{γ,p,q}`` (:func:`formula`) is the transposed layer's element on
     ``G`` (the weights ``w_{l,γ,α,β}`` read as the transposed layer's ``w_{l,γ,α,β}``: in
     channel ``l``, out channel ``γ``, PyTorch's conv weight tensor unchanged)."""
-    return identity(formula(layer, "X", H, W), transposed_gradient(layer, H, W),
-                    context(layer, "X", H, W), tactic="symbolic identity")
+    only = _only_values(_checked(layer), "X")
+    return identity(formula(layer, "X", H, W).xreplace(only),
+                    transposed_gradient(layer, H, W).xreplace(only),
+                    context(layer, "X", H, W), sums_first=True)
 
 
 def prove_output_size(layer, H=nt.H, W=nt.W) -> list[Outcome]:
@@ -284,7 +299,9 @@ def prove_full_correlation(layer, H=nt.H, W=nt.W) -> tuple[Outcome, Outcome, Out
     mirrored, by_alpha = reflect(flipped, nt.alpha)
     unflipped, by_beta = reflect(mirrored, nt.beta)
     ctx = context(layer, "X", H, W)
-    summed = identity(formula(layer, "X", H, W), unflipped, ctx)
+    only = _only_values(layer, "X")
+    summed = identity(formula(layer, "X", H, W).xreplace(only), unflipped.xreplace(only), ctx,
+                      sums_first=True)
     return summed, by_alpha, by_beta
 
 
@@ -304,7 +321,7 @@ def adjoint_sides(layer, H=nt.H, W=nt.W) -> tuple[sp.Expr, sp.Expr]:
 def prove_adjoint(layer, H=nt.H, W=nt.W) -> Outcome:
     """PROVED ``⟨Conv2d(X), G⟩ = ⟨X, ConvTranspose2d(G)⟩`` for every ``X`` and ``G``."""
     left, right = adjoint_sides(layer, H, W)
-    return identity(left, right, context(layer, None, H, W))
+    return identity(left, right, context(layer, None, H, W), sums_first=True)
 
 
 def sizes_with_output(out: int, kernel: int, stride: int, padding: int, dilation: int,

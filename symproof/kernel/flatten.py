@@ -21,6 +21,9 @@ Why each is sound:
 * ``remainder_bounds``: for integers ``n`` and ``S ≥ 1``, ``⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1`` (the
   definition of the floor), so ``0 ≤ n − S⌊n/S⌋ ≤ S − 1``. The rule checks the claimed value
   has exactly that form (the floor's argument is ``n/S`` for the ``n`` and ``S`` read off).
+* ``cancel_renamed``: ``Σ_{box} f − Σ_{box'} g = 0`` when a bijection of the indices that maps
+  each index to one with the same range (so ``box'`` onto ``box``) turns ``g`` into ``f``
+  (renaming bound indices, and the order of independent finite sums, change nothing).
 * ``reflect``: ``α ↦ a + b − α`` maps ``a … b`` bijectively onto itself, so
   ``Σ_{α=a}^{b} h(α) = Σ_{α=a}^{b} h(a + b − α)``.
 """
@@ -32,7 +35,7 @@ import sympy as sp
 from .context import Context
 from .outcome import Outcome, Status
 
-__all__ = ["flattened", "padded_branches", "reflect", "remainder_bounds"]
+__all__ = ["flattened", "padded_branches", "reflect", "remainder_bounds", "cancel_renamed"]
 
 
 def _independent(limits) -> bool:
@@ -60,9 +63,15 @@ def _merged(total: sp.Sum) -> sp.Basic:
 
 
 def _ordered(total: sp.Sum) -> sp.Basic:
-    """Limits sorted by their bounds (not their names) when the ranges are independent."""
+    """Limits sorted by their bounds (not their names) when the ranges are independent; a
+    range of one value ``Σ_{v=a}^{a} f = f(a)`` substituted."""
     if not _independent(total.limits):
         return total
+    single = {v: low for v, low, high in total.limits if low == high}
+    if single:
+        rest = [lim for lim in total.limits if lim[0] not in single]
+        body = total.function.xreplace(single)
+        return _ordered(sp.Sum(body, *rest)) if rest else body
     return sp.Sum(total.function, *sorted(total.limits, key=lambda lim: (str(lim[1]),
                                                                           str(lim[2]))))
 
@@ -232,3 +241,45 @@ def remainder_bounds(value: sp.Expr, stride: sp.Expr | None = None) -> Outcome:
     if value.is_Integer:
         return Outcome(Status.UNKNOWN, "remainder bounds", f"{value} is a number, not n − S⌊n/S⌋")
     return Outcome(Status.UNKNOWN, "remainder bounds", f"{value} is not of the form n − S⌊n/S⌋")
+
+
+#: How many renamings of tied indices ``cancel_renamed`` tries for one pair of sums.
+RENAMINGS = 720
+
+
+def cancel_renamed(expr: sp.Basic) -> sp.Basic:
+    """``expr`` (a sum of terms) without the pairs ``Σ f`` and ``−Σ g`` over independent
+    ranges that are equal up to renaming indices of the same range (see the module
+    docstring); the rest unchanged."""
+    import itertools
+
+    terms = list(sp.Add.make_args(expr))
+    plus = [n for n, t in enumerate(terms) if isinstance(t, sp.Sum)]
+    minus = [n for n, t in enumerate(terms) if isinstance(-t, sp.Sum) and n not in plus]
+    gone: set = set()
+    for a in plus:
+        for b in minus:
+            if b in gone or a in gone:
+                continue
+            first, second = terms[a], -terms[b]
+            if not (_independent(first.limits) and _independent(second.limits)):
+                continue
+            ranges = sorted((str(lo), str(hi)) for _, lo, hi in first.limits)
+            if ranges != sorted((str(lo), str(hi)) for _, lo, hi in second.limits):
+                continue
+            target = sp.expand(first.function)
+            groups: dict = {}
+            for v, lo, hi in first.limits:
+                groups.setdefault((str(lo), str(hi)), []).append(v)
+            theirs: dict = {}
+            for v, lo, hi in second.limits:
+                theirs.setdefault((str(lo), str(hi)), []).append(v)
+            keys = list(groups)
+            choices = [list(itertools.permutations(groups[k])) for k in keys]
+            for choice in itertools.islice(itertools.product(*choices), RENAMINGS):
+                mapping = {u: v for k, chosen in zip(keys, choice)
+                           for u, v in zip(theirs[k], chosen)}
+                if sp.expand(second.function.xreplace(mapping)) == target:
+                    gone |= {a, b}
+                    break
+    return sp.Add(*(t for n, t in enumerate(terms) if n not in gone))

@@ -31,7 +31,7 @@ from ..prose import Prose
 from ..shapes import simplify_size
 from .context import Context
 from .finite import counterexample
-from .flatten import flattened, padded_branches
+from .flatten import cancel_renamed, flattened, padded_branches
 from .outcome import Outcome, Status
 from .sums import expand_sums, held, safe_doit
 
@@ -230,16 +230,21 @@ def _simplified_branch(expr: sp.Basic) -> sp.Basic:
 
 
 def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
-             tactic: str = "symbolic identity", search: bool = True) -> Outcome:
-    """Prove ``lhs = rhs`` for all values, refute it with exact values, or say UNKNOWN."""
+             tactic: str = "symbolic identity", search: bool = True,
+             sums_first: bool = False) -> Outcome:
+    """Prove ``lhs = rhs`` for all values, refute it with exact values, or say UNKNOWN.
+    ``sums_first``: first try the sides as flat sums matched up to renaming (flatten.py),
+    which spares SymPy's summation of large concrete sums when they cancel that way."""
     ctx = ctx or Context()
     lhs, rhs = (sp.Integer(v) if isinstance(v, int) else v for v in (lhs, rhs))
+    if sums_first and cancel_renamed(_canonical_dummies(flattened(lhs - rhs, ctx))) == 0:
+        return Outcome(Status.PROVED, tactic, "the difference simplifies to 0")
     difference = normalize(lhs - rhs, ctx)
     if difference != 0 and difference.has(sp.Sum):
         # nested sums and limits in another order: one flat sum per term, limits ordered by
         # their ranges (flatten.py says why that is an equal form), from the sides as given
         # (normalizing first may write a channel sum out term by term)
-        difference = normalize(_canonical_dummies(flattened(lhs - rhs, ctx)), ctx)
+        difference = normalize(cancel_renamed(_canonical_dummies(flattened(lhs - rhs, ctx))), ctx)
     if difference == 0:
         return Outcome(Status.PROVED, tactic, "the difference simplifies to 0")
     if search:
