@@ -58,12 +58,13 @@ def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
     proof.given(layer.equation(), Prose("the element formula of the convolution, with ",
                                         sp.Eq(h_out, rows, evaluate=False)),
                 short_reason="the convolution")
-    proof.given(sp.Eq(sp.Symbol("∂L/∂theta"),
-                      sp.Sum(nt.G[nt.l, nt.i, nt.j] * sp.Symbol("∂Y_{l,i,j}/∂theta"),
+    proof.given(sp.Eq(sp.Symbol("∂L/∂θ"),
+                      sp.Sum(nt.G[nt.l, nt.i, nt.j] * sp.Symbol("∂Y_{l,i,j}/∂θ"),
                              (nt.l, 1, C_out), (nt.i, 1, h_out), (nt.j, 1, w_out)),
                       evaluate=False),
-                Prose("the chain rule, with ", nt.G, " not depending on ", sp.Symbol("theta"),
-                      ": the derivative of ", _through_sum(C_out), " in ", sp.Symbol("theta")),
+                Prose("the chain rule, with ", nt.G, " not depending on the parameter ",
+                      sp.Symbol("θ"), ": the derivative of ", _through_sum(C_out), " in ",
+                      sp.Symbol("θ")),
                 kind="chain rule", short_reason="the chain rule")
     for name in backward.NAMES:
         variable = backward.entry(name)

@@ -356,3 +356,41 @@ def test_cli_refuses_bad_settings_in_one_line():
     done = run("prove", "p7", "--set", "S=0")
     assert done.returncode == 2 and done.stderr.startswith("error: S must be a positive")
     assert "Traceback" not in done.stderr
+
+
+# --- the documents -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def backprop_proofs():
+    from symproof.registry import get
+
+    return [get("p7").run(), get("p8").run(), get("p7").run({"S": "1", "f_1": "3", "D": "2"})]
+
+
+@pytest.mark.parametrize("style", ["solution", "audit"])
+def test_p7_and_p8_compile_without_overfull_boxes(tmp_path, backprop_proofs, style):
+    from symproof.latex.document import tex_document
+
+    from .latex_tools import need, overfull, pdflatex
+
+    need("pdflatex")
+    tex = tex_document(backprop_proofs, style=style)
+    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
+    log = pdflatex(tmp_path, "doc.tex", runs=2)
+    assert all(width <= 10 for width in overfull(log)), overfull(log)
+    body = tex.split(r"\begin{document}", 1)[1]
+    if style == "solution":
+        from .test_model_answers import INTERNAL
+
+        assert not [word for word in INTERNAL if word.lower() in body.lower()]
+        assert body.count("Therefore") == len(backprop_proofs)
+    assert r"\partial theta" not in body and "kernel_size" not in body and "Conv2d" not in body
+
+
+def test_p7_and_p8_export_markdown_with_math(backprop_proofs):
+    from symproof.latex.document import markdown_document
+
+    markdown = markdown_document(backprop_proofs)
+    assert markdown.count("## P7") == 2 and markdown.count("## P8") == 1
+    assert r"\frac{\partial L}{\partial X_{\gamma,p,q}}" in markdown
+    assert r"\bmod S" in markdown

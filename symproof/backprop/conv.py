@@ -241,9 +241,9 @@ def layer_prose(layer) -> Prose:
     win = layer.window
     pair = [v[0] if v[0] == v[1] else size_of(*v) for v in (win.stride, win.padding,
                                                           win.dilation)]
-    return Prose(layer.in_channels, " input and ", layer.out_channels, " output channels, a ",
-                 size_of(*win.kernel_size), " kernel, stride ", pair[0], ", padding ", pair[1],
-                 " and dilation ", pair[2])
+    return Prose(layer.in_channels, " input and ", layer.out_channels, " output channels, a "
+                 "kernel of size ", size_of(*win.kernel_size), ", stride ", pair[0],
+                 ", padding ", pair[1], " and dilation ", pair[2])
 
 
 def restore_steps(proof, layer, names: tuple) -> None:
