@@ -14,6 +14,9 @@ crosscheck):
   (the backward recursion, vectorised), and :func:`expression_jacobian` of a SymPy expression;
 * :mod:`.upstream` — the chain rule through a windowed layer with an upstream gradient
   ``G = ∂L/∂Y``: :func:`through` (``Σ G·Y``) and :func:`gradient` (its derivative in an entry);
+* :mod:`.conv` — backpropagation through ``Conv2d``: the three gradients and the
+  transposed-convolution theorem proved by the kernel, the adjoint identity, and
+  :func:`conv2d_backward` (numbers from those formulas);
 * :mod:`.crosscheck` — the evidence about the formulas: :func:`verify_exact` (exact, on small
   widths), :func:`finite_differences` and :func:`numeric_check` (against central differences or
   ``torch.autograd``).
@@ -29,6 +32,7 @@ array([[1.]])
 """
 
 from .arguments import Wrt
+from .conv import conv2d_backward
 from .crosscheck import finite_differences, numeric_check, verify_exact
 from .formulas import (
     Formula,
@@ -50,4 +54,5 @@ from .upstream import G, gradient, through
 __all__ = ["Formula", "Network", "derive", "network_symbols", "defining_entries",
            "differentiated", "index_derivative", "ranges", "check_formula", "n", "ell", "L",
            "Wrt", "jacobian", "expression_jacobian", "activation_derivative",
-           "verify_exact", "finite_differences", "numeric_check", "G", "through", "gradient"]
+           "verify_exact", "finite_differences", "numeric_check", "G", "through", "gradient",
+           "conv2d_backward"]

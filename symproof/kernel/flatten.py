@@ -30,6 +30,8 @@ Why each is sound:
 
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
 
 from .context import Context
@@ -251,8 +253,6 @@ def cancel_renamed(expr: sp.Basic) -> sp.Basic:
     """``expr`` (a sum of terms) without the pairs ``Σ f`` and ``−Σ g`` over independent
     ranges that are equal up to renaming indices of the same range (see the module
     docstring); the rest unchanged."""
-    import itertools
-
     terms = list(sp.Add.make_args(expr))
     plus = [n for n, t in enumerate(terms) if isinstance(t, sp.Sum)]
     minus = [n for n, t in enumerate(terms) if isinstance(-t, sp.Sum) and n not in plus]
