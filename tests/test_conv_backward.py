@@ -394,3 +394,14 @@ def test_p7_and_p8_export_markdown_with_math(backprop_proofs):
     assert markdown.count("## P7") == 2 and markdown.count("## P8") == 1
     assert r"\frac{\partial L}{\partial X_{\gamma,p,q}}" in markdown
     assert r"\bmod S" in markdown
+
+
+def test_sums_cancel_only_over_the_same_ranges():
+    from symproof.kernel.flatten import cancel_renamed
+
+    g = sp.IndexedBase("g")
+    other_n = sp.Symbol("n")  # prints like n_, but is another symbol
+    a = sp.Sum(g[i, j], (i, 1, n_), (j, 1, 3))
+    assert cancel_renamed(a - sp.Sum(g[j, i], (j, 1, n_), (i, 1, 3))) == 0
+    assert cancel_renamed(a - sp.Sum(g[i, j], (i, 1, other_n), (j, 1, 3))) != 0
+    assert cancel_renamed(a - sp.Sum(g[j, i], (i, 1, n_), (j, 1, 3))) != 0  # transposed

@@ -264,16 +264,16 @@ def cancel_renamed(expr: sp.Basic) -> sp.Basic:
             first, second = terms[a], -terms[b]
             if not (_independent(first.limits) and _independent(second.limits)):
                 continue
-            ranges = sorted((str(lo), str(hi)) for _, lo, hi in first.limits)
-            if ranges != sorted((str(lo), str(hi)) for _, lo, hi in second.limits):
-                continue
-            target = sp.expand(first.function)
+            # ranges compared as expressions (two symbols may print alike)
             groups: dict = {}
             for v, lo, hi in first.limits:
-                groups.setdefault((str(lo), str(hi)), []).append(v)
+                groups.setdefault((lo, hi), []).append(v)
             theirs: dict = {}
             for v, lo, hi in second.limits:
-                theirs.setdefault((str(lo), str(hi)), []).append(v)
+                theirs.setdefault((lo, hi), []).append(v)
+            if {k: len(v) for k, v in groups.items()} != {k: len(v) for k, v in theirs.items()}:
+                continue
+            target = sp.expand(first.function)
             keys = list(groups)
             choices = [list(itertools.permutations(groups[k])) for k in keys]
             for choice in itertools.islice(itertools.product(*choices), RENAMINGS):
