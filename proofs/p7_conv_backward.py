@@ -17,7 +17,7 @@ from symproof import notation as nt
 from symproof.backprop import conv as backward
 from symproof.kernel.flatten import reflect
 from symproof.proof import Proof
-from symproof.prose import Math, Prose, assignments, size
+from symproof.prose import Math, Prose, size
 from symproof.registry import Parameter, Problem
 
 C_IN, C_OUT, F1, F2, S, P, D = symbols("C_in C_out f_1 f_2 S P D")
@@ -48,8 +48,8 @@ def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
             Prose("the window fits the padded input: ",
                   sp.Le(D * (f_1 - 1) + 1, nt.H + 2 * P), " and ",
                   sp.Le(D * (f_2 - 1) + 1, nt.W + 2 * P)),
-            Prose(nt.X, " is 0 outside its index range (zero padding)"),
-            Prose(nt.G, " is 0 outside its index range ",
+            Prose(sp.Symbol("X"), " is 0 outside its index range (zero padding)"),
+            Prose(sp.Symbol("G"), " is 0 outside its index range ",
                   Math(r"1 \le i \le H_{out}, 1 \le j \le W_{out}",
                        "1 ≤ i ≤ H_out, 1 ≤ j ≤ W_out"))],
         parameters=dict(values))
@@ -60,9 +60,9 @@ def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
                       sp.Sum(nt.G[nt.l, nt.i, nt.j] * sp.Symbol("∂Y_{l,i,j}/∂θ"),
                              (nt.l, 1, C_out), (nt.i, 1, h_out), (nt.j, 1, w_out)),
                       evaluate=False),
-                Prose("the chain rule, with ", nt.G, " not depending on the parameter ",
-                      sp.Symbol("θ"), ": the derivative of ", _through_sum(C_out), " in ",
-                      sp.Symbol("θ")),
+                Prose("the chain rule, with ", sp.Symbol("G"), " not depending on the "
+                      "parameter ", sp.Symbol("theta"), ": the derivative of ",
+                      _through_sum(C_out), " in ", sp.Symbol("theta")),
                 kind="chain rule", short_reason="the chain rule")
     for name in backward.NAMES:
         variable = backward.entry(name)
@@ -104,11 +104,9 @@ def _shown(expr: sp.Expr, rows, cols, h_out, w_out) -> sp.Expr:
 
 def _transposed(proof: Proof, layer: Conv2d, rows, cols, h_out, w_out) -> None:
     """∂L/∂X is the transposed convolution of G, and the output padding restoring H × W."""
-    win = layer.window
-    statement = Prose("the transposed convolution with ", *assignments(
-        ("C_in", layer.out_channels), ("C_out", layer.in_channels), ("S", win.stride[0]),
-        ("P", win.padding[0]), ("D", win.dilation[0])),
-        " and the same weights, applied to G, is the input's gradient")
+    statement = Prose("the transposed convolution with ", layer.out_channels, " input and ",
+                      layer.in_channels, " output channels, the same weights, stride, padding "
+                      "and dilation, applied to G, is the input's gradient")
     proof.add(sp.Eq(sp.Symbol(LABELS["X"]), _shown(backward.transposed_gradient(layer), rows,
                                                   cols, h_out, w_out), evaluate=False),
               Prose("the element formula of the transposed convolution on G (its input "
@@ -126,7 +124,7 @@ def _full_correlation(proof: Proof, layer: Conv2d) -> None:
     unflipped = reflect(reflect(flipped, nt.alpha)[0], nt.beta)[0]
     proof.add(sp.Eq(sp.Symbol(LABELS["X"]), unflipped, evaluate=False),
               Prose("with ", sp.Eq(sp.Symbol("S"), 1), " the delta in ", nt.i,
-                    " sums out; ", nt.G, " is 0 outside its range"),
+                    " sums out; ", sp.Symbol("G"), " is 0 outside its range"),
               summed, short_reason="the deltas sum out")
     proof.add(sp.Eq(sp.Symbol(LABELS["X"]), flipped, evaluate=False),
               Prose("reflect the taps: ", nt.alpha, " runs backwards, then ", nt.beta,
@@ -149,11 +147,8 @@ def _instances(values: dict) -> list[tuple[Conv2d, int, int]]:
 
 def _checks(proof: Proof, values: dict, use_torch: bool) -> None:
     for layer, rows, cols in _instances(values):
-        description = Prose("every entry, ", *assignments(*(
-            (n, v) for n, v in zip(values, (layer.in_channels, layer.out_channels,
-                                             *layer.kernel_size, layer.stride[0],
-                                             layer.padding[0], layer.dilation[0])))),
-            " on ", size(rows, cols))
+        description = Prose("every entry, ", *backward.layer_prose(layer).parts, ", on ",
+                            size(rows, cols))
         outcome = backward.verify_exact(layer, rows, cols)
         proof.check(None, "the three formulas written out against the derivative of the sum "
                           "written out, symbolic G, X and w", outcome, statement=description)

@@ -59,7 +59,7 @@ def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
             Prose("the window fits the padded input: ",
                   sp.Le(D * (f_1 - 1) + 1, nt.H + 2 * P), " and ",
                   sp.Le(D * (f_2 - 1) + 1, nt.W + 2 * P)),
-            Prose(nt.X, " is 0 outside its index range (zero padding)")],
+            Prose(sp.Symbol("X"), " is 0 outside its index range (zero padding)")],
         parameters=dict(values))
     proof.given(layer.equation(), Prose("the element formula of the convolution, with ",
                                         sp.Eq(h_out, rows, evaluate=False)),
@@ -82,8 +82,8 @@ def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
                 kind="documented rule of PyTorch", statement=Prose(SIZE_RULE),
                 short_reason="PyTorch's size rule")
     backward.restore_steps(proof, layer, (h_out, w_out))
-    proof.result = sp.Eq(sp.Symbol("o_1"), sp.Mod(nt.H + 2 * P - D * (f_1 - 1) - 1, S,
-                                                  evaluate=False),
+    span = nt.H + 2 * P - D * (f_1 - 1) - 1
+    proof.result = sp.Eq(sp.Symbol("o_1", integer=True), span - S * sp.floor(span / S),
                          evaluate=False)
     _checks(proof, values, use_torch)
     symbolic = [n for n, v in values.items() if isinstance(v, sp.Symbol)]

@@ -405,3 +405,13 @@ def test_sums_cancel_only_over_the_same_ranges():
     assert cancel_renamed(a - sp.Sum(g[j, i], (j, 1, n_), (i, 1, 3))) == 0
     assert cancel_renamed(a - sp.Sum(g[i, j], (i, 1, other_n), (j, 1, 3))) != 0
     assert cancel_renamed(a - sp.Sum(g[j, i], (i, 1, n_), (j, 1, 3))) != 0  # transposed
+
+
+def test_a_delta_with_expression_indices_reads_back():
+    """Regression: the reader split δ's subscript at spaces, so δ_{p, S(i−1)+1} of a backward
+    formula could not be read back."""
+    from symproof.latex.roundtrip import reads_back
+    from symproof.printing import latex
+
+    delta = sp.KroneckerDelta(p, S * (i - 1) + D * (alpha - 1) + 1 - P)
+    assert reads_back(latex(delta), delta)

@@ -262,17 +262,16 @@ def restore_steps(proof, layer, names: tuple) -> None:
         f, s, p_, d = (win.kernel_size[axis], win.stride[axis], win.padding[axis],
                        win.dilation[axis])
         span = n + 2 * p_ - d * (f - 1) - 1
-        proof.given(sp.Eq(op, sp.Mod(span, s, evaluate=False), evaluate=False),
+        proof.given(sp.Eq(op, span - s * sp.floor(span / s), evaluate=False),
                     Prose("the output padding along the ", ("rows", "columns")[axis],
-                          ": the remainder of ", span, " by ", s, ", that is ",
-                          sp.Eq(op, span - s * sp.floor(span / s), evaluate=False)),
+                          ": the remainder of ", span, " by ", s),
                     short_reason="the output padding")
         proof.add(sp.Eq((out - 1) * s - 2 * p_ + d * (f - 1) + op + 1, n, evaluate=False),
                   Prose("the transposed layer's size rule (PyTorch's) with ", op, " and ",
                         sp.Eq(out, sizes[axis], evaluate=False), " restores ", n),
                   outcome, short_reason="the output size is restored")
-        proof.add(sp.And(sp.Le(0, op), sp.Le(op, s - 1)),
-                  Prose("a remainder by ", s, " is at least 0 and below ", s,
+        proof.add(sp.Le(op, s - 1),
+                  Prose("a remainder by ", s, " lies in ", sp.Le(0, op), " and below ", s,
                         ", as the transposed layer requires"),
                   remainder_bounds(pad, s), short_reason="a remainder")
 
