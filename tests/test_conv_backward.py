@@ -393,7 +393,7 @@ def test_p7_and_p8_export_markdown_with_math(backprop_proofs):
     markdown = markdown_document(backprop_proofs)
     assert markdown.count("## P7") == 2 and markdown.count("## P8") == 1
     assert r"\frac{\partial L}{\partial X_{\gamma,p,q}}" in markdown
-    assert r"\bmod S" in markdown
+    assert r"\left\lfloor" in markdown
 
 
 def test_sums_cancel_only_over_the_same_ranges():
