@@ -17,6 +17,10 @@ crosscheck):
 * :mod:`.conv` — backpropagation through ``Conv2d``: the three gradients and the
   transposed-convolution theorem proved by the kernel, the adjoint identity, and
   :func:`conv2d_backward` (numbers from those formulas);
+* :mod:`.losses` — a scalar loss of a vector output (any n_L): the six backward formulas with
+  ``g = ∂L/∂y_L`` (:func:`loss_formulas`, :func:`check_loss_formula`), mean squared error and
+  softmax cross-entropy with their proved gradients (:func:`check_loss_gradient`), and their
+  numbers (``jacobian(…, loss="mse" | "cross_entropy", target=…)``);
 * :mod:`.crosscheck` — the evidence about the formulas: :func:`verify_exact` (exact, on small
   widths), :func:`finite_differences` and :func:`numeric_check` (against central differences or
   ``torch.autograd``).
@@ -33,7 +37,13 @@ array([[1.]])
 
 from .arguments import Wrt
 from .conv import conv2d_backward
-from .crosscheck import finite_differences, numeric_check, verify_exact
+from .crosscheck import (
+    finite_differences,
+    loss_check,
+    numeric_check,
+    verify_exact,
+    verify_loss_exact,
+)
 from .formulas import (
     Formula,
     L,
@@ -48,6 +58,16 @@ from .formulas import (
     network_symbols,
     ranges,
 )
+from .losses import (
+    LOSSES,
+    check_loss_formula,
+    check_loss_gradient,
+    loss_definition,
+    loss_formulas,
+    loss_gradient,
+    loss_gradients,
+    loss_value,
+)
 from .numeric import activation_derivative, expression_jacobian, jacobian
 from .upstream import G, gradient, through
 
@@ -55,4 +75,6 @@ __all__ = ["Formula", "Network", "derive", "network_symbols", "defining_entries"
            "differentiated", "index_derivative", "ranges", "check_formula", "n", "ell", "L",
            "Wrt", "jacobian", "expression_jacobian", "activation_derivative",
            "verify_exact", "finite_differences", "numeric_check", "G", "through", "gradient",
-           "conv2d_backward"]
+           "LOSSES", "loss_formulas", "check_loss_formula", "loss_definition", "loss_gradients",
+           "check_loss_gradient", "loss_value", "loss_gradient", "verify_loss_exact",
+           "loss_check", "conv2d_backward"]
