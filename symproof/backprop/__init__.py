@@ -14,6 +14,9 @@ crosscheck):
   (the backward recursion, vectorised), and :func:`expression_jacobian` of a SymPy expression;
 * :mod:`.upstream` — the chain rule through a windowed layer with an upstream gradient
   ``G = ∂L/∂Y``: :func:`through` (``Σ G·Y``) and :func:`gradient` (its derivative in an entry);
+* :mod:`.conv` — backpropagation through ``Conv2d``: the three gradients and the
+  transposed-convolution theorem proved by the kernel, the adjoint identity, and
+  :func:`conv2d_backward` (numbers from those formulas);
 * :mod:`.losses` — a scalar loss of a vector output (any n_L): the six backward formulas with
   ``g = ∂L/∂y_L`` (:func:`loss_formulas`, :func:`check_loss_formula`), mean squared error and
   softmax cross-entropy with their proved gradients (:func:`check_loss_gradient`), and their
@@ -33,6 +36,7 @@ array([[1.]])
 """
 
 from .arguments import Wrt
+from .conv import conv2d_backward
 from .crosscheck import (
     finite_differences,
     loss_check,
@@ -73,4 +77,4 @@ __all__ = ["Formula", "Network", "derive", "network_symbols", "defining_entries"
            "verify_exact", "finite_differences", "numeric_check", "G", "through", "gradient",
            "LOSSES", "loss_formulas", "check_loss_formula", "loss_definition", "loss_gradients",
            "check_loss_gradient", "loss_value", "loss_gradient", "verify_loss_exact",
-           "loss_check"]
+           "loss_check", "conv2d_backward"]

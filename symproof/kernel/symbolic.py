@@ -33,6 +33,7 @@ from ..prose import Prose
 from ..shapes import simplify_size
 from .context import Context
 from .finite import counterexample
+from .flatten import cancel_renamed, flattened, padded_branches
 from .outcome import Outcome, Status
 from .sums import expand_sums, held, safe_doit
 from .totals import rewrite_totals
@@ -160,6 +161,7 @@ def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basi
         before = expr
         # an assumed total (Σ_k t_k = 1) replaced by its value: see totals.py
         expr = rewrite_totals(ctx.resolve(_collapse(expr)), ctx)
+        expr = padded_branches(expr, ctx)
         if ctx.zero_outside:  # the padding rule: an entry outside its array is known
             # (an entry indexed by a summation index is outside for no value of it that the
             # context could know: not asked, which only spares work)
@@ -236,11 +238,21 @@ def _simplified_branch(expr: sp.Basic) -> sp.Basic:
 
 
 def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
-             tactic: str = "symbolic identity", search: bool = True) -> Outcome:
-    """Prove ``lhs = rhs`` for all values, refute it with exact values, or say UNKNOWN."""
+             tactic: str = "symbolic identity", search: bool = True,
+             sums_first: bool = False) -> Outcome:
+    """Prove ``lhs = rhs`` for all values, refute it with exact values, or say UNKNOWN.
+    ``sums_first``: first try the sides as flat sums matched up to renaming (flatten.py),
+    which spares SymPy's summation of large concrete sums when they cancel that way."""
     ctx = ctx or Context()
     lhs, rhs = (sp.Integer(v) if isinstance(v, int) else v for v in (lhs, rhs))
+    if sums_first and cancel_renamed(_canonical_dummies(flattened(lhs - rhs, ctx))) == 0:
+        return Outcome(Status.PROVED, tactic, "the difference simplifies to 0")
     difference = normalize(lhs - rhs, ctx)
+    if difference != 0 and difference.has(sp.Sum):
+        # nested sums and limits in another order: one flat sum per term, limits ordered by
+        # their ranges (flatten.py says why that is an equal form), from the sides as given
+        # (normalizing first may write a channel sum out term by term)
+        difference = normalize(cancel_renamed(_canonical_dummies(flattened(lhs - rhs, ctx))), ctx)
     if difference == 0:
         return Outcome(Status.PROVED, tactic, "the difference simplifies to 0")
     if search:

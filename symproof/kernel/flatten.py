@@ -1,0 +1,285 @@
+"""Rewrites of finite sums that backward formulas need: nested sums flattened into one sum over
+independent ranges in a canonical order, a zero-padded entry's range condition dropped, and a
+summation index reflected.
+
+Why each is sound:
+
+* ``flattened``: ``Σ_A f·(Σ_B g) = Σ_{A,B} f·g`` when ``f`` does not involve the indices of
+  ``B`` (linearity of a finite sum; the inner indices are renamed to fresh ones first, so none
+  captures an outer name), and a finite sum over independent ranges (no bound names another
+  index of the sum) does not depend on the order of its limits (Fubini for finite sums). The
+  canonical order sorts limits by their bounds only, never by the bound names, so two sums
+  equal up to renaming and reordering are written alike.
+* ``Σ_{v=a}^{b} δ_{v,e} f(v) = [a ≤ e ≤ b]·f(e)`` for an integer ``e`` free of ``v``, also
+  when ``e`` names the sum's other indices (their ranges being independent of ``v``, the sum
+  over ``v`` is innermost for each of their values).
+* ``padded_branches``: ``Piecewise((t, c), (0, True))`` equals ``t`` when ``t`` has a factor
+  ``e``, an entry of an array the context declares 0 outside its index range (the padding
+  rule), such that "every index of ``e`` in its range" implies ``c`` (under the context): where
+  ``c`` fails, ``e`` lies outside its range, so ``e = 0`` and ``t = 0``, the Piecewise's value.
+  A condition that does not follow from ``e``'s range is kept (never dropped by guess).
+* ``remainder_bounds``: for integers ``n`` and ``S ≥ 1``, ``⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1`` (the
+  definition of the floor), so ``0 ≤ n − S⌊n/S⌋ ≤ S − 1``. The rule checks the claimed value
+  has exactly that form (the floor's argument is ``n/S`` for the ``n`` and ``S`` read off).
+* ``cancel_renamed``: ``Σ_{box} f − Σ_{box'} g = 0`` when a bijection of the indices that maps
+  each index to one with the same range (so ``box'`` onto ``box``) turns ``g`` into ``f``
+  (renaming bound indices, and the order of independent finite sums, change nothing).
+* ``reflect``: ``α ↦ a + b − α`` maps ``a … b`` bijectively onto itself, so
+  ``Σ_{α=a}^{b} h(α) = Σ_{α=a}^{b} h(a + b − α)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+
+from .context import Context
+from .outcome import Outcome, Status
+
+__all__ = ["flattened", "padded_branches", "reflect", "remainder_bounds", "cancel_renamed"]
+
+
+def _independent(limits) -> bool:
+    """No bound of a limit names an index of the same sum."""
+    names = {v for v, _, _ in limits}
+    return not any((low.free_symbols | high.free_symbols) & names for _, low, high in limits)
+
+
+def _merged(total: sp.Sum) -> sp.Basic:
+    """One level of flattening: ``Σ_A f·Σ_B g`` → ``Σ_{B,A} f·g`` (inner limits innermost)."""
+    outer = {v for v, _, _ in total.limits}
+    factors = sp.Mul.make_args(total.function)
+    inner = [f for f in factors if isinstance(f, sp.Sum)]
+    if len(inner) != 1:
+        return total
+    rest = sp.Mul(*(f for f in factors if f is not inner[0]))
+    # fresh names for the inner indices: none may capture an outer or free name
+    fresh = {v: sp.Dummy(v.name, integer=True) for v, _, _ in inner[0].limits}
+    body = inner[0].function.xreplace(fresh)
+    limits = [(fresh[v], low.xreplace(fresh), high.xreplace(fresh))
+              for v, low, high in inner[0].limits]
+    if rest.free_symbols & outer & {v for v, _, _ in inner[0].limits}:
+        return total  # cannot happen for a well-formed sum; kept as it was if it does
+    return sp.Sum(rest * body, *limits, *total.limits)
+
+
+def _ordered(total: sp.Sum) -> sp.Basic:
+    """Limits sorted by their bounds (not their names) when the ranges are independent; a
+    range of one value ``Σ_{v=a}^{a} f = f(a)`` substituted."""
+    if not _independent(total.limits):
+        return total
+    single = {v: low for v, low, high in total.limits if low == high}
+    if single:
+        rest = [lim for lim in total.limits if lim[0] not in single]
+        body = total.function.xreplace(single)
+        return _ordered(sp.Sum(body, *rest)) if rest else body
+    return sp.Sum(total.function, *sorted(total.limits, key=lambda lim: (str(lim[1]),
+                                                                          str(lim[2]))))
+
+
+def _summed_out(total: sp.Sum, ctx: Context | None = None) -> sp.Basic:
+    """``Σ_{v=a}^{b} δ_{v,e} f(v)`` summed out for every index ``v`` of a sum over independent
+    ranges that a delta pins to an integer ``e`` free of ``v`` (``e`` may name the sum's other
+    indices: for each of their values the inner sum over ``v`` is ``f(e)`` when
+    ``a ≤ e ≤ b``, else 0). Only forward ranges (``b ≥ a − 1`` surely, or by ``ctx``)."""
+    if not isinstance(total, sp.Sum) or not _independent(total.limits):
+        return total
+    function, limits, conditions = total.function, list(total.limits), []
+    changed = True
+    while changed:
+        changed = False
+        # an index that is a delta's own argument first (δ_{p, S(i−1)+α−P} pins p), then an
+        # index of a zero-padded entry (G_{l,i,j}: the padding rule then drops the range
+        # condition), then any index a delta pins linearly
+        padded = {index for e in function.atoms(sp.Indexed)
+                  if ctx is not None and e.base in ctx.zero_outside for index in e.indices}
+        order = [(lim, True) for lim in limits] + sorted(
+            ((lim, False) for lim in limits), key=lambda pair: pair[0][0] not in padded)
+        for (variable, low, high), bare in order:
+            partner = _pinned_to(function, variable, bare=bare)
+            forward = sp.Ge(high, low - 1) == sp.true or (
+                ctx is not None and ctx.implies(sp.Ge(high, low - 1)))
+            if partner is None or partner.is_integer is not True or not forward:
+                continue
+            function = function.xreplace({variable: partner})
+            conditions += [sp.Le(low, partner), sp.Le(partner, high)]
+            limits = [lim for lim in limits if lim[0] != variable]
+            changed = True
+            break
+    if not conditions:
+        return total
+    body = sp.Piecewise((function, sp.And(*conditions)), (0, True))
+    if ctx is not None:  # the padding rule, before the branch is expanded and folded
+        body = padded_branches(body, ctx)
+    return sp.Sum(body, *limits) if limits else body
+
+
+def _pinned_to(function: sp.Basic, variable: sp.Symbol, *, bare: bool = False
+               ) -> sp.Expr | None:
+    """``e`` when ``function`` has a factor ``δ_{a,b}`` with ``a − b = ±(variable − e)``,
+    ``e`` free of ``variable`` (the delta is 1 exactly when ``variable = e``); with ``bare``,
+    only a delta with ``variable`` itself as an argument."""
+    for factor in sp.Mul.make_args(function):
+        if not isinstance(factor, sp.KroneckerDelta):
+            continue
+        a, b = factor.args[:2]
+        if bare and variable not in (a, b):
+            continue
+        gap = sp.expand(a - b)
+        slope = gap.coeff(variable)
+        rest = sp.expand(gap - slope * variable)
+        if slope in (1, -1) and variable not in rest.free_symbols:
+            return -rest / slope
+    return None
+
+
+def flattened(expr: sp.Basic, ctx: Context | None = None) -> sp.Basic:
+    """``expr`` with every product of a factor and a nested sum merged into one sum, expanded
+    over the sums' terms, and each sum's independent limits in a canonical order; indices a
+    delta pins are summed out (their range condition dropped where ``ctx``'s padding rule
+    makes it redundant).
+
+    >>> from symproof.notation import G, w, i, k, l
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> a = sp.Sum(G[l] * sp.Sum(w[l, i], (i, 1, n)), (l, 1, 3))
+    >>> b = sp.Sum(G[l] * w[l, i], (l, 1, 3), (i, 1, n))
+    >>> cancel_renamed(flattened(a) - flattened(b))
+    0
+    """
+    def split(total: sp.Sum) -> sp.Basic:
+        terms = sp.Add.make_args(sp.expand(total.function, deep=False))
+        if len(terms) > 1:
+            return sp.Add(*(sp.Sum(t, *total.limits) for t in terms))
+        return total
+
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum), split)
+    for _ in range(8):  # each round merges one level of nesting
+        merged = expr.replace(lambda e: isinstance(e, sp.Sum), _merged)
+        if merged == expr:
+            break
+        expr = merged
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum), _ordered)
+    expr = expr.replace(lambda e: isinstance(e, sp.Sum), lambda e: _summed_out(e, ctx))
+    # an entry's indices expanded (S(i − 1) + 1 and Si − S + 1 name one entry)
+    entries = {e: e.base[tuple(sp.expand(i) for i in e.indices)]
+               for e in expr.atoms(sp.Indexed)}
+    return expr.xreplace(entries)
+
+
+def padded_branches(expr: sp.Basic, ctx: Context) -> sp.Basic:
+    """Every ``Piecewise((t, c), (0, True))`` whose condition ``c`` follows from the index
+    range of a zero-padded entry that is a factor of ``t``, replaced by ``t`` (see the module
+    docstring). Inside a sum its index is known to lie in the summation range."""
+    if not ctx.zero_outside or not expr.has(sp.Piecewise):
+        return expr
+    if isinstance(expr, sp.Sum):
+        inner = ctx.extended(*(rel for v, low, high in expr.limits
+                               if ctx.implies(sp.Ge(high, low - 1))
+                               for rel in (sp.Le(low, v), sp.Le(v, high))))
+        return sp.Sum(padded_branches(expr.function, inner), *expr.limits)
+    if isinstance(expr, sp.Piecewise):
+        expr = sp.Piecewise(*((padded_branches(e, ctx), c) for e, c in expr.args))
+        if len(expr.args) == 2 and expr.args[1] == (0, True):
+            value, condition = expr.args[0]
+            if _padding_implies(value, condition, ctx):
+                return value
+        return expr
+    if not expr.args:
+        return expr
+    return expr.func(*(padded_branches(a, ctx) for a in expr.args))
+
+
+def _padding_implies(value: sp.Expr, condition: sp.Basic, ctx: Context) -> bool:
+    """Whether some factor of ``value`` is an entry of a zero-padded array whose in-range
+    conditions imply ``condition`` (under the context)."""
+    for factor in sp.Mul.make_args(value):
+        bounds = (ctx.zero_outside.get(factor.base) if isinstance(factor, sp.Indexed)
+                  else None)
+        if bounds is None or len(bounds) != len(factor.indices):
+            continue
+        inside = [sp.Le(1, index) for index in factor.indices]
+        inside += [sp.Le(index, upper) for index, upper in zip(factor.indices, bounds)
+                   if upper is not None]
+        if ctx.extended(*inside).implies(condition):
+            return True
+    return False
+
+
+def reflect(total: sp.Sum, variable: sp.Symbol) -> tuple[sp.Sum, Outcome]:
+    """``Σ_{α=a}^{b} h(α) = Σ_{α=a}^{b} h(a + b − α)`` for one limit ``variable`` of ``total``
+    whose bounds do not name another index of the sum."""
+    limits = list(total.limits)
+    names = {v for v, _, _ in limits}
+    for variable_, low, high in limits:
+        if variable_ == variable and not ((low.free_symbols | high.free_symbols) & names):
+            mirrored = total.function.xreplace({variable: low + high - variable})
+            return sp.Sum(mirrored, *limits), Outcome(
+                Status.PROVED, "reflection",
+                f"{variable} ↦ {low + high - variable} maps {low} … {high} onto itself")
+    raise ValueError(f"{variable} is not an index of the sum with bounds free of its indices")
+
+
+def remainder_bounds(value: sp.Expr, stride: sp.Expr | None = None) -> Outcome:
+    """PROVED ``0 ≤ value ≤ S − 1`` when ``value`` is ``n − S⌊n/S⌋`` for an integer ``n`` and a
+    positive integer ``S`` (by their assumptions), or when ``value`` and ``stride = S`` are
+    integers that satisfy it (exact comparison; REFUTED when they do not); else UNKNOWN."""
+    value = sp.expand(value)
+    if value.is_Integer and stride is not None and sp.sympify(stride).is_Integer:
+        if 0 <= value <= stride - 1:
+            return Outcome(Status.PROVED, "remainder bounds",
+                           f"0 ≤ {value} ≤ {stride - 1} (exact integers)")
+        return Outcome(Status.REFUTED, "remainder bounds", f"{value} is not in 0 … {stride - 1}",
+                       counterexample={"value": value, "S": stride})
+    for bracket in value.atoms(sp.floor):
+        stride = -value.coeff(bracket)
+        rest = sp.expand(value + stride * bracket)
+        if (stride.is_integer and stride.is_positive and rest.is_integer
+                and not rest.has(bracket)
+                and sp.expand(bracket.args[0] - rest / stride) == 0):
+            return Outcome(Status.PROVED, "remainder bounds",
+                           f"⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1 with n = {rest}, S = {stride}: "
+                           f"0 ≤ n − S⌊n/S⌋ ≤ S − 1")
+    if value.is_Integer:
+        return Outcome(Status.UNKNOWN, "remainder bounds", f"{value} is a number, not n − S⌊n/S⌋")
+    return Outcome(Status.UNKNOWN, "remainder bounds", f"{value} is not of the form n − S⌊n/S⌋")
+
+
+#: How many renamings of tied indices ``cancel_renamed`` tries for one pair of sums.
+RENAMINGS = 720
+
+
+def cancel_renamed(expr: sp.Basic) -> sp.Basic:
+    """``expr`` (a sum of terms) without the pairs ``Σ f`` and ``−Σ g`` over independent
+    ranges that are equal up to renaming indices of the same range (see the module
+    docstring); the rest unchanged."""
+    terms = list(sp.Add.make_args(expr))
+    plus = [n for n, t in enumerate(terms) if isinstance(t, sp.Sum)]
+    minus = [n for n, t in enumerate(terms) if isinstance(-t, sp.Sum) and n not in plus]
+    gone: set = set()
+    for a in plus:
+        for b in minus:
+            if b in gone or a in gone:
+                continue
+            first, second = terms[a], -terms[b]
+            if not (_independent(first.limits) and _independent(second.limits)):
+                continue
+            # ranges compared as expressions (two symbols may print alike)
+            groups: dict = {}
+            for v, lo, hi in first.limits:
+                groups.setdefault((lo, hi), []).append(v)
+            theirs: dict = {}
+            for v, lo, hi in second.limits:
+                theirs.setdefault((lo, hi), []).append(v)
+            if {k: len(v) for k, v in groups.items()} != {k: len(v) for k, v in theirs.items()}:
+                continue
+            target = sp.expand(first.function)
+            keys = list(groups)
+            choices = [list(itertools.permutations(groups[k])) for k in keys]
+            for choice in itertools.islice(itertools.product(*choices), RENAMINGS):
+                mapping = {u: v for k, chosen in zip(keys, choice)
+                           for u, v in zip(theirs[k], chosen)}
+                if sp.expand(second.function.xreplace(mapping)) == target:
+                    gone |= {a, b}
+                    break
+    return sp.Add(*(t for n, t in enumerate(terms) if n not in gone))
