@@ -8,7 +8,7 @@ import time
 
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from symproof import (
@@ -29,7 +29,7 @@ from symproof.testing import Snapshot
 
 UNKNOWNS = PARAMETERS
 MINIMUM = {"input": 1, "output": 1, "kernel_size": 1, "stride": 1, "padding": 0, "dilation": 1}
-CAP = 300  # every admissible value of the small configurations below lies under this
+CAP = 300  # the brute-force range (a single answer beyond it is searched up to it)
 
 
 def output(n, f, s, p, d):
@@ -222,6 +222,9 @@ def holds_at(relation, substitution) -> bool:
 
 
 @given(symbolic_questions())
+# the one answer lies beyond the brute-force range: 2a(2a − 1) + 1 = 307 rows at a = 9
+@example(("input", {"output": 1, "kernel_size": 2 * a, "stride": 1, "padding": 0,
+                    "dilation": 2 * a}, {a: sp.Integer(9), b: sp.Integer(1), c: sp.Integer(0)}))
 def test_symbolic_answers_are_never_inadmissible(question):
     """Under any substitution of the symbols, the symbolic answer states exactly the concrete
     one: a falsy answer means no value works, a value works exactly when its conditions hold,
@@ -251,6 +254,8 @@ def test_symbolic_answers_are_never_inadmissible(question):
         if all(holds_at(r, sub) for r in found.conditions):
             value = found.value.xreplace(sub)
             assert value.is_Integer and value >= MINIMUM[unknown]
+            if value > CAP:  # kernel 2a with dilation 2a spans 307 rows at a = 9: search there
+                truth = brute(unknown, with_defaults(concrete), cap=int(value))
             assert truth == {int(value)}
         else:
             assert truth == set()
