@@ -14,6 +14,8 @@ crosscheck):
   (the backward recursion, vectorised), and :func:`expression_jacobian` of a SymPy expression;
 * :mod:`.upstream` — the chain rule through a windowed layer with an upstream gradient
   ``G = ∂L/∂Y``: :func:`through` (``Σ G·Y``) and :func:`gradient` (its derivative in an entry);
+* :mod:`.pool` — backpropagation through average and max pooling: the formulas, the kernel's
+  proofs of them, and their numbers (:func:`avg_pool2d_backward`, :func:`max_pool2d_backward`);
 * :mod:`.crosscheck` — the evidence about the formulas: :func:`verify_exact` (exact, on small
   widths), :func:`finite_differences` and :func:`numeric_check` (against central differences or
   ``torch.autograd``).
@@ -45,9 +47,19 @@ from .formulas import (
     ranges,
 )
 from .numeric import activation_derivative, expression_jacobian, jacobian
+from .pool import (
+    avg_backward_formula,
+    avg_pool2d_backward,
+    max_backward_formula,
+    max_pool2d_backward,
+    prove_avg_backward,
+    prove_max_backward,
+)
 from .upstream import G, gradient, through
 
 __all__ = ["Formula", "Network", "derive", "network_symbols", "defining_entries",
            "differentiated", "index_derivative", "ranges", "check_formula", "n", "ell", "L",
            "Wrt", "jacobian", "expression_jacobian", "activation_derivative",
-           "verify_exact", "finite_differences", "numeric_check", "G", "through", "gradient"]
+           "verify_exact", "finite_differences", "numeric_check", "G", "through", "gradient",
+           "avg_backward_formula", "max_backward_formula", "prove_avg_backward",
+           "prove_max_backward", "avg_pool2d_backward", "max_pool2d_backward"]

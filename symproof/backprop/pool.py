@@ -1,0 +1,248 @@
+"""Backpropagation through pooling, with the upstream gradient ``G = ∂L/∂Y``.
+
+* average pooling: ``∂L/∂X_{l,p,q} = Σ_{i,j} G_{l,i,j}/d_{i,j} · [(p, q) in window (i, j)]``,
+  the gradient spread over each window by the layer's own divisor ``d_{i,j}`` (every mode of
+  ``count_include_pad`` and ``ceil_mode``: the divisor is a factor free of ``X``, so the proof
+  is the same for all of them); :func:`prove_avg_backward` has the kernel differentiate
+  :func:`~symproof.backprop.upstream.through` and decide the formula;
+* max pooling: ``∂L/∂X_{l,p,q} = Σ_{i,j} G_{l,i,j} [(p, q) is the arg-max of window (i, j)]``,
+  PROVED where each window's maximum is attained at one tap
+  (:func:`~symproof.kernel.routed_derivative`); at a tie the maximum is not differentiable and
+  PyTorch picks one entry by the rule :data:`TIE_RULE` states (GIVEN, with its source),
+  which :func:`max_pool2d_backward` implements;
+* numbers: :func:`avg_pool2d_backward` and :func:`max_pool2d_backward`, vectorised NumPy
+  (one pass per tap of the window, never a loop over output positions), batch or not.
+
+>>> from symproof import AvgPool2d
+>>> prove_avg_backward(AvgPool2d(2)).status.name
+'PROVED'
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+
+from .. import notation as nt
+from ..errors import ParameterError, ShapeError, shown
+from ..kernel import Context, Outcome, derivative, routed_derivative
+from ..layers import AvgPool2d, MaxPool2d
+from ..layers.pool import window_count
+from ..numeric import as_array, as_float
+from .upstream import H_out, W_out, through
+
+__all__ = ["p", "q", "ALPHA_STAR", "BETA_STAR", "TIE_RULE", "TIE_SOURCE", "in_window",
+           "avg_backward_formula", "max_backward_formula", "backward_context",
+           "prove_avg_backward", "prove_max_backward", "avg_pool2d_backward",
+           "max_pool2d_backward", "max_pool2d_routes"]
+
+#: The input entry differentiated in: row p, column q (channel l, as the output's).
+p, q = nt.index_symbol("p"), nt.index_symbol("q")
+#: The tap of window (l, i, j) where its maximum is attained: α*_{l,i,j}, β*_{l,i,j}.
+ALPHA_STAR, BETA_STAR = sp.Function("alpha^*"), sp.Function("beta^*")
+
+#: PyTorch's rule for the entry a max-pooling window routes its gradient to.
+TIE_RULE = ("the window's in-range taps are scanned row by row (α, then β); the first tap is "
+            "taken, and a later one replaces it only if it is strictly larger or NaN: so the "
+            "first maximum in that order gets the gradient, the last NaN if the window has "
+            "one, and a window of −∞ entries its first in-range entry; the padding never")
+#: Where the rule is written: PyTorch's CPU kernel (the forward pass records the index, the
+#: backward adds G there).
+TIE_SOURCE = ("PyTorch, aten/src/ATen/native/cpu/MaxPoolKernel.cpp, cpu_max_pool: "
+              "maxval starts at −∞ and maxindex at the first in-range tap; "
+              "if ((val > maxval) || is_nan(val)) { maxval = val; maxindex = index; }")
+
+
+def _pool(layer, kind: type) -> None:
+    if not isinstance(layer, kind):
+        raise ParameterError("layer", layer, f"must be a {kind.__name__}")
+
+
+def in_window(layer, i=nt.i, j=nt.j, row=p, col=q) -> sp.Boolean:
+    """``(row, col)`` lies in window ``(i, j)`` of a pooling without dilation: the tap that
+    reads it, ``row + P − S(i−1)``, is one of ``1 … f_1`` (and the same for columns)."""
+    window = layer.window
+    conditions = []
+    for axis, out, at in ((0, i, row), (1, j, col)):
+        tap = sp.expand(at - window.index(axis, out, nt.alpha) + nt.alpha)
+        conditions += [sp.Le(1, tap), sp.Le(tap, window.kernel_size[axis])]
+    return sp.And(*conditions)
+
+
+def avg_backward_formula(layer: AvgPool2d, divisor: sp.Expr | None = None,
+                         output_size: tuple | None = None) -> sp.Expr:
+    """``Σ_{i,j} G_{l,i,j}/d_{i,j} [(p, q) in window (i, j)]``, ``d`` the layer's divisor
+    (``divisor`` replaces it: the adversarial tests' wrong divisors)."""
+    _pool(layer, AvgPool2d)
+    i, j = nt.i, nt.j
+    d = layer.divisor(i, j) if divisor is None else divisor
+    rows, cols = (H_out, W_out) if output_size is None else output_size
+    return sp.Sum(sp.Piecewise((nt.G[nt.l, i, j] / d, in_window(layer)), (0, True)),
+                  (i, 1, rows), (j, 1, cols))
+
+
+def max_backward_formula(layer: MaxPool2d) -> sp.Expr:
+    """``Σ_{i,j} G_{l,i,j} δ_{p, S(i−1)+D(α*−1)+1−P} δ_{q, S(j−1)+D(β*−1)+1−P}``: each window's
+    gradient goes to the entry its arg-max tap ``(α*, β*)`` reads."""
+    _pool(layer, MaxPool2d)
+    i, j, window = nt.i, nt.j, layer.window
+    a, b = ALPHA_STAR(nt.l, i, j), BETA_STAR(nt.l, i, j)
+    return sp.Sum(nt.G[nt.l, i, j] * sp.KroneckerDelta(p, window.index(0, i, a))
+                  * sp.KroneckerDelta(q, window.index(1, j, b)), (i, 1, H_out), (j, 1, W_out))
+
+
+def backward_context() -> Context:
+    """The entry ``X_{l,p,q}`` is one of the input: ``l ≤ C``, ``p ≤ H``, ``q ≤ W``."""
+    return Context([sp.Le(nt.l, nt.index_symbol("C")), sp.Le(p, nt.H), sp.Le(q, nt.W)])
+
+
+def prove_avg_backward(layer: AvgPool2d, claimed: sp.Expr | None = None) -> Outcome:
+    """The kernel's verdict on ``∂L/∂X_{l,p,q} = claimed`` (by default
+    :func:`avg_backward_formula`): the derivative of ``Σ G·Y`` in ``X_{l,p,q}``."""
+    _pool(layer, AvgPool2d)
+    claimed = avg_backward_formula(layer) if claimed is None else claimed
+    return derivative(through(layer), nt.X[nt.l, p, q], claimed, backward_context())
+
+
+def prove_max_backward(layer: MaxPool2d, claimed: sp.Expr | None = None) -> Outcome:
+    """The kernel's verdict on ``∂L/∂X_{l,p,q} = claimed`` (by default
+    :func:`max_backward_formula`) where every window's maximum is attained only at its tap
+    ``(α*_{l,i,j}, β*_{l,i,j})``."""
+    _pool(layer, MaxPool2d)
+    claimed = max_backward_formula(layer) if claimed is None else claimed
+    argmax = {nt.alpha: ALPHA_STAR(nt.l, nt.i, nt.j), nt.beta: BETA_STAR(nt.l, nt.i, nt.j)}
+    return routed_derivative(through(layer), nt.X[nt.l, p, q], claimed, argmax,
+                             backward_context())
+
+
+# --- numbers ---------------------------------------------------------------------------
+
+
+def _upstream(layer, shape: tuple, grad_output: object):
+    """The output size for inputs of ``shape`` and ``grad_output`` read as numbers of that
+    shape (float64, or exact Python numbers)."""
+    out = tuple(int(v) for v in layer.output_shape(*shape))
+    grad = as_float("grad_output", as_array("grad_output", grad_output, (3, 4), real=True),
+                    exact_integers=True)
+    if grad.shape != out:
+        raise ShapeError(f"grad_output must have the layer's output shape {shown(out)} for an "
+                         f"input of shape {shown(tuple(shape))}, got {shown(grad.shape)}")
+    return out, grad
+
+
+def _scattered(plan, shape: tuple, contributions, dtype) -> object:
+    """``Σ_taps`` of each tap's contribution added where that tap reads, cropped to the
+    input: the transpose of reading the windows (a loop over the taps only)."""
+    import numpy as np
+
+    grad = np.zeros(plan.padded_shape, dtype=dtype)  # object: exact int zeros
+    kernel = plan.kernel
+    for alpha in range(kernel[0]):
+        for beta in range(kernel[1]):
+            # one tap reads distinct entries at distinct output positions: += is exact
+            grad[plan.tap(alpha, beta)] += contributions(alpha, beta)
+    (top, _), (left, _) = plan.pads
+    return grad[..., top:top + shape[-2], left:left + shape[-1]]
+
+
+def _divisors(layer: AvgPool2d, size: tuple[int, int], out: tuple[int, int], exact: bool):
+    """``d_{i,j}`` for every output position, by the rule the layer's ``divisor`` states
+    (:func:`~symproof.layers.pool.window_count`, one vectorised pass per axis)."""
+    import numpy as np
+
+    kernel, stride, padding, _ = layer.window.concrete()
+    counts = [np.broadcast_to(np.asarray(window_count(
+        kernel[axis], stride[axis], padding[axis], np.arange(1, out[axis] + 1), size[axis],
+        include_pad=layer.count_include_pad, ceil_mode=layer.ceil_mode, lower=np.maximum,
+        upper=np.minimum), dtype=np.int64), (out[axis],)) for axis in (0, 1)]
+    divisor = np.outer(*counts)
+    if exact:
+        return np.array([Fraction(int(d)) for d in divisor.flat],
+                        dtype=object).reshape(divisor.shape)
+    return divisor.astype(np.float64)
+
+
+def _shape(layer, name: str, shape: object) -> tuple[int, ...]:
+    """An input shape ``(C, H, W)`` or ``(N, C, H, W)`` of positive ints (the layer checks)."""
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__"):
+        raise ParameterError(name, shape, "must be a shape (C, H, W) or (N, C, H, W)")
+    layer.output_shape(*shape)  # names the bad size
+    return tuple(int(v) for v in shape)
+
+
+def avg_pool2d_backward(layer: AvgPool2d, x_shape: object, grad_output: object):
+    """``∂L/∂X`` for an input of ``x_shape`` given ``G = ∂L/∂Y`` (``grad_output``): each
+    ``G_{l,i,j}/d_{i,j}`` added to every entry of window ``(i, j)`` — the proved formula of
+    :func:`avg_backward_formula`, tap by tap. Exact numbers (ints, Fractions) stay exact.
+
+    >>> import numpy as np
+    >>> avg_pool2d_backward(AvgPool2d(2), (1, 2, 4), np.array([[[4.0, 8.0]]]))
+    array([[[1., 1., 2., 2.],
+            [1., 1., 2., 2.]]])
+    """
+    _pool(layer, AvgPool2d)
+    shape = _shape(layer, "x_shape", x_shape)
+    out, grad = _upstream(layer, shape, grad_output)
+    exact = grad.dtype == object
+    plan = layer.window.numeric_plan(shape, out[-2:], exact=exact)
+    spread = grad / _divisors(layer, shape[-2:], out[-2:], exact)
+    return _scattered(plan, shape, lambda alpha, beta: spread, spread.dtype)
+
+
+def max_pool2d_routes(layer: MaxPool2d, x: object):
+    """The tap (0-based, ``α·f_2 + β``) each window routes its gradient to, by PyTorch's rule
+    (:data:`TIE_RULE`), and the window plan: one pass per tap, vectorised over windows. The
+    input is read as float64, as PyTorch compares it."""
+    import numpy as np
+
+    _pool(layer, MaxPool2d)
+    x = as_float("x", as_array("x", x, (3, 4), real=True)).astype(np.float64, copy=False)
+    out = tuple(int(v) for v in layer.output_shape(*x.shape))
+    plan = layer.window.numeric_plan(x.shape, out[-2:], exact=False)
+    padded = plan.padded(x, -np.inf)
+    (top, _), (left, _) = plan.pads
+    kernel = plan.kernel
+    best = np.full(out, -np.inf)
+    route = np.zeros(out, dtype=np.int64)
+    seen = np.zeros(out[-2:], dtype=bool)  # an in-range tap of the window already scanned
+    for alpha in range(kernel[0]):
+        for beta in range(kernel[1]):
+            tap = plan.tap(alpha, beta)
+            inside = np.outer(*(_inside(s, first, size) for s, first, size in zip(
+                tap[1:], (top, left), x.shape[-2:])))
+            values = padded[tap]
+            with np.errstate(invalid="ignore"):
+                taken = inside & (~seen | (values > best) | np.isnan(values))
+            best = np.where(taken, values, best)
+            route = np.where(taken, alpha * kernel[1] + beta, route)
+            seen |= inside
+    return route, plan
+
+
+def _inside(axis: slice, first: int, size: int):
+    """Which positions of a tap's slice (in the padded input) lie inside the input."""
+    import numpy as np
+
+    positions = np.arange(axis.start, axis.stop, axis.step)
+    return (positions >= first) & (positions < first + size)
+
+
+def max_pool2d_backward(layer: MaxPool2d, x: object, grad_output: object):
+    """``∂L/∂X`` at the input ``x`` given ``G = ∂L/∂Y``: each ``G_{l,i,j}`` added to the entry
+    window ``(i, j)`` routes to (:func:`max_pool2d_routes`, PyTorch's tie rule).
+
+    >>> import numpy as np
+    >>> max_pool2d_backward(MaxPool2d(2), [[[1.0, 3.0], [3.0, 0.0]]], [[[5.0]]])
+    array([[[0., 5.],
+            [0., 0.]]])
+    """
+    route, plan = max_pool2d_routes(layer, x)
+    shape = plan.shape
+    _, grad = _upstream(layer, shape, grad_output)
+    import numpy as np
+
+    kernel = plan.kernel
+    zero = 0 if grad.dtype == object else 0.0
+    return _scattered(plan, shape, lambda alpha, beta: np.where(
+        route == alpha * kernel[1] + beta, grad, zero), grad.dtype)
