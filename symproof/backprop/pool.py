@@ -79,7 +79,7 @@ def avg_backward_formula(layer: AvgPool2d, divisor: sp.Expr | None = None,
     d = layer.divisor(i, j) if divisor is None else divisor
     rows, cols = (H_out, W_out) if output_size is None else output_size
     return sp.Sum(sp.Piecewise((nt.G[nt.l, i, j] / d, in_window(layer)), (0, True)),
-                  (i, 1, rows), (j, 1, cols))
+                  (j, 1, cols), (i, 1, rows))  # printed Σ_i Σ_j
 
 
 def max_backward_formula(layer: MaxPool2d) -> sp.Expr:
@@ -89,7 +89,7 @@ def max_backward_formula(layer: MaxPool2d) -> sp.Expr:
     i, j, window = nt.i, nt.j, layer.window
     a, b = ALPHA_STAR(nt.l, i, j), BETA_STAR(nt.l, i, j)
     return sp.Sum(nt.G[nt.l, i, j] * sp.KroneckerDelta(p, window.index(0, i, a))
-                  * sp.KroneckerDelta(q, window.index(1, j, b)), (i, 1, H_out), (j, 1, W_out))
+                  * sp.KroneckerDelta(q, window.index(1, j, b)), (j, 1, W_out), (i, 1, H_out))
 
 
 def backward_context() -> Context:
