@@ -33,7 +33,7 @@ from symproof.backprop.pool import (
 from symproof.figures import attach, pool_figure
 from symproof.kernel import exhaustive, expand_sums, spot_check
 from symproof.proof import Proof
-from symproof.prose import Prose, size
+from symproof.prose import Math, Prose, size
 from symproof.registry import Parameter, Problem
 
 K1, K2, S, P = symbols("k_1 k_2 S P")
@@ -47,6 +47,7 @@ def build(kind: str = "both", k_1=K1, k_2=K2, S=S, P=P, count_include_pad: str =
     """The proof for a ``k_1 × k_2`` window, stride ``S`` and padding ``P`` (symbols or ints);
     ``kind``: average pooling, max pooling or both."""
     include, ceil = count_include_pad == "true", ceil_mode == "true"
+    k_1, k_2, S, P = (sp.Integer(v) if isinstance(v, int) else v for v in (k_1, k_2, S, P))
     proof = Proof("p9", "backpropagation through pooling", Prose(
         "For a loss L of the output Y of pooling with a ", size(k_1, k_2), " window, stride ",
         S, " and padding ", P, ", and the upstream gradient ",
@@ -59,9 +60,9 @@ def build(kind: str = "both", k_1=K1, k_2=K2, S=S, P=P, count_include_pad: str =
                     "count_include_pad": count_include_pad, "ceil_mode": ceil_mode})
     proof.given(None, Prose("the chain rule with ", nt.G[nt.l, nt.i, nt.j],
                             " held fixed: ", GRADIENT, " is the derivative of ",
-                            sp.Sum(nt.G[nt.l, nt.i, nt.j] * nt.Y[nt.l, nt.i, nt.j],
-                                   (nt.j, 1, sp.Symbol("W_out")), (nt.i, 1, sp.Symbol("H_out")),
-                                   (nt.l, 1, nt.index_symbol("C"))), " in ", nt.X[nt.l, p, q]),
+                            Math(r"\sum_{l,i,j} G_{l,i,j} Y_{l,i,j}",
+                                 "Σ_{l,i,j} G_{l,i,j}·Y_{l,i,j}"),
+                            " in ", nt.X[nt.l, p, q]),
                 statement=Prose("the chain rule through ", nt.Y), short_reason="chain rule")
     results = []
     if kind in ("both", "average"):
@@ -94,16 +95,15 @@ def _average(proof: Proof, layer: AvgPool2d) -> sp.Eq:
     claim = sp.Eq(GRADIENT, formula, evaluate=False)
     proof.add(claim, Prose("differentiate in ", nt.X[nt.l, p, q], ": only the taps reading it "
                            "survive, one in each window that contains it, each with weight ",
-                           1 / DIVISOR),
-              prove_avg_backward(layer), short_reason="differentiate",
-              assumptions=(Prose("the condition says row ", p, " and column ", q,
-                                 " are read by window ", nt.i, ", ", nt.j),))
+                           1 / DIVISOR, "; the sums of deltas are 1 exactly when window ",
+                           nt.i, ", ", nt.j, " reads row ", p, " and column ", q),
+              prove_avg_backward(layer), short_reason="differentiate")
     return claim
 
 
 def _max(proof: Proof, layer: MaxPool2d) -> sp.Eq:
     """The element formula, the routing proved at a unique maximum, and PyTorch's tie rule."""
-    a, b = ALPHA_STAR(nt.l, nt.i, nt.j), BETA_STAR(nt.l, nt.i, nt.j)
+    a, b = ALPHA_STAR[nt.l, nt.i, nt.j], BETA_STAR[nt.l, nt.i, nt.j]
     proof.given(sp.Eq(nt.Y[nt.l, nt.i, nt.j], layer.element(), evaluate=False),
                 "the element formula of max pooling, padding read as −∞",
                 short_reason="max pooling")

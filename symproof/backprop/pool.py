@@ -26,27 +26,38 @@ import sympy as sp
 
 from .. import notation as nt
 from ..errors import ParameterError, ShapeError, shown
-from ..kernel import Context, Outcome, derivative, routed_derivative
+from ..kernel import Context, Outcome, Status, derivative, routed_derivative
 from ..layers import AvgPool2d, MaxPool2d
 from ..layers.pool import window_count
 from ..numeric import as_array, as_float
+from ..prose import Prose, prose
 from .upstream import H_out, W_out, through
 
-__all__ = ["p", "q", "ALPHA_STAR", "BETA_STAR", "TIE_RULE", "TIE_SOURCE", "in_window",
+__all__ = ["p", "q", "ALPHA_STAR", "BETA_STAR", "TIE_RULE", "TIE_SOURCE", "EMPTY_WINDOW",
+           "in_window", "empty_windows",
            "avg_backward_formula", "max_backward_formula", "backward_context",
            "prove_avg_backward", "prove_max_backward", "avg_pool2d_backward",
            "max_pool2d_backward", "max_pool2d_routes"]
 
 #: The input entry differentiated in: row p, column q (channel l, as the output's).
 p, q = nt.index_symbol("p"), nt.index_symbol("q")
-#: The tap of window (l, i, j) where its maximum is attained: α*_{l,i,j}, β*_{l,i,j}.
-ALPHA_STAR, BETA_STAR = sp.Function("alpha^*"), sp.Function("beta^*")
+#: The tap of window (l, i, j) where its maximum is attained: α*_{l,i,j}, β*_{l,i,j} (fixed
+#: by the window's position, so they are held constant when differentiating in X).
+ALPHA_STAR, BETA_STAR = sp.IndexedBase("alpha^*"), sp.IndexedBase("beta^*")
 
 #: PyTorch's rule for the entry a max-pooling window routes its gradient to.
 TIE_RULE = ("the window's in-range taps are scanned row by row (α, then β); the first tap is "
             "taken, and a later one replaces it only if it is strictly larger or NaN: so the "
             "first maximum in that order gets the gradient, the last NaN if the window has "
             "one, and a window of −∞ entries its first in-range entry; the padding never")
+#: Where symproof parts from PyTorch, on purpose: a dilated window whose taps all fall in the
+#: padding reads no entry of X (its output is −∞, a constant), so its gradient is 0 everywhere.
+#: PyTorch 2.13's CPU kernel still records an index for it (``ih0·W + iw0`` after moving the
+#: start past the padding, outside the window), and its backward writes G there: a wrong entry,
+#: or memory corruption (checked here: "double free or corruption").
+EMPTY_WINDOW = ("a window whose taps all fall in the padding (possible only with dilation) reads "
+                "no entry: its gradient goes nowhere (PyTorch's CPU kernel writes it to an "
+                "entry outside the window)")
 #: Where the rule is written: PyTorch's CPU kernel (the forward pass records the index, the
 #: backward adds G there).
 TIE_SOURCE = ("PyTorch, aten/src/ATen/native/cpu/MaxPoolKernel.cpp, cpu_max_pool: "
@@ -72,13 +83,18 @@ def in_window(layer, i=nt.i, j=nt.j, row=p, col=q) -> sp.Boolean:
 
 def avg_backward_formula(layer: AvgPool2d, divisor: sp.Expr | None = None,
                          output_size: tuple | None = None) -> sp.Expr:
-    """``Σ_{i,j} G_{l,i,j}/d_{i,j} [(p, q) in window (i, j)]``, ``d`` the layer's divisor
-    (``divisor`` replaces it: the adversarial tests' wrong divisors)."""
+    """``Σ_{i,j} (G_{l,i,j}/d_{i,j}) Σ_α δ_{p, S(i−1)+α−P} Σ_β δ_{q, S(j−1)+β−P}``, ``d`` the
+    layer's divisor (``divisor`` replaces it: the adversarial tests' wrong divisors). The sums
+    of deltas count the taps of window ``(i, j)`` that read row ``p`` and column ``q``: 1 when
+    ``(p, q)`` lies in the window (:func:`in_window`), else 0."""
     _pool(layer, AvgPool2d)
-    i, j = nt.i, nt.j
+    i, j, window = nt.i, nt.j, layer.window
     d = layer.divisor(i, j) if divisor is None else divisor
     rows, cols = (H_out, W_out) if output_size is None else output_size
-    return sp.Sum(sp.Piecewise((nt.G[nt.l, i, j] / d, in_window(layer)), (0, True)),
+    reads = [sp.Sum(sp.KroneckerDelta(at, window.index(axis, out, tap)),
+                    (tap, 1, window.kernel_size[axis]))
+             for axis, at, out, tap in ((0, p, i, nt.alpha), (1, q, j, nt.beta))]
+    return sp.Sum(nt.G[nt.l, i, j] / d * reads[0] * reads[1],
                   (j, 1, cols), (i, 1, rows))  # printed Σ_i Σ_j
 
 
@@ -87,33 +103,50 @@ def max_backward_formula(layer: MaxPool2d) -> sp.Expr:
     gradient goes to the entry its arg-max tap ``(α*, β*)`` reads."""
     _pool(layer, MaxPool2d)
     i, j, window = nt.i, nt.j, layer.window
-    a, b = ALPHA_STAR(nt.l, i, j), BETA_STAR(nt.l, i, j)
+    a, b = ALPHA_STAR[nt.l, i, j], BETA_STAR[nt.l, i, j]
     return sp.Sum(nt.G[nt.l, i, j] * sp.KroneckerDelta(p, window.index(0, i, a))
                   * sp.KroneckerDelta(q, window.index(1, j, b)), (j, 1, W_out), (i, 1, H_out))
 
 
-def backward_context() -> Context:
-    """The entry ``X_{l,p,q}`` is one of the input: ``l ≤ C``, ``p ≤ H``, ``q ≤ W``."""
-    return Context([sp.Le(nt.l, nt.index_symbol("C")), sp.Le(p, nt.H), sp.Le(q, nt.W)])
+def backward_context(layer) -> Context:
+    """The entry ``X_{l,p,q}`` is one of the input (``l ≤ C``, ``p ≤ H``, ``q ≤ W``) and the
+    padding is PyTorch's (``2P ≤ k`` on each axis)."""
+    window = layer.window
+    return Context([sp.Le(nt.l, nt.index_symbol("C")), sp.Le(p, nt.H), sp.Le(q, nt.W),
+                    *(sp.Le(2 * window.padding[axis], window.kernel_size[axis])
+                      for axis in (0, 1))])
+
+
+def _unrefuted(outcome: Outcome) -> Outcome:
+    """A counterexample found here is not shown to respect every assumption (the output sizes
+    ``H_out``, ``W_out`` are free symbols, not tied to ``H``, ``W``; a tap ``α*`` is not kept in
+    its window): it is reported, but the claim is UNKNOWN, never REFUTED."""
+    if outcome.status is not Status.REFUTED:
+        return outcome
+    return Outcome(Status.UNKNOWN, outcome.tactic, Prose(
+        "not shown: the two sides differ at values that may break an assumption: ")
+        + prose(outcome.detail))
 
 
 def prove_avg_backward(layer: AvgPool2d, claimed: sp.Expr | None = None) -> Outcome:
     """The kernel's verdict on ``∂L/∂X_{l,p,q} = claimed`` (by default
-    :func:`avg_backward_formula`): the derivative of ``Σ G·Y`` in ``X_{l,p,q}``."""
+    :func:`avg_backward_formula`): the derivative of ``Σ G·Y`` in ``X_{l,p,q}``; never
+    REFUTED (:func:`_unrefuted`)."""
     _pool(layer, AvgPool2d)
     claimed = avg_backward_formula(layer) if claimed is None else claimed
-    return derivative(through(layer), nt.X[nt.l, p, q], claimed, backward_context())
+    return _unrefuted(derivative(through(layer), nt.X[nt.l, p, q], claimed,
+                                 backward_context(layer)))
 
 
 def prove_max_backward(layer: MaxPool2d, claimed: sp.Expr | None = None) -> Outcome:
     """The kernel's verdict on ``∂L/∂X_{l,p,q} = claimed`` (by default
     :func:`max_backward_formula`) where every window's maximum is attained only at its tap
-    ``(α*_{l,i,j}, β*_{l,i,j})``."""
+    ``(α*_{l,i,j}, β*_{l,i,j})``; never REFUTED (:func:`_unrefuted`)."""
     _pool(layer, MaxPool2d)
     claimed = max_backward_formula(layer) if claimed is None else claimed
-    argmax = {nt.alpha: ALPHA_STAR(nt.l, nt.i, nt.j), nt.beta: BETA_STAR(nt.l, nt.i, nt.j)}
-    return routed_derivative(through(layer), nt.X[nt.l, p, q], claimed, argmax,
-                             backward_context())
+    argmax = {nt.alpha: ALPHA_STAR[nt.l, nt.i, nt.j], nt.beta: BETA_STAR[nt.l, nt.i, nt.j]}
+    return _unrefuted(routed_derivative(through(layer), nt.X[nt.l, p, q], claimed, argmax,
+                                        backward_context(layer)))
 
 
 # --- numbers ---------------------------------------------------------------------------
@@ -122,6 +155,7 @@ def prove_max_backward(layer: MaxPool2d, claimed: sp.Expr | None = None) -> Outc
 def _upstream(layer, shape: tuple, grad_output: object):
     """The output size for inputs of ``shape`` and ``grad_output`` read as numbers of that
     shape (float64, or exact Python numbers)."""
+    layer.window.concrete()  # a symbolic window has no numbers: say which parameter
     out = tuple(int(v) for v in layer.output_shape(*shape))
     grad = as_float("grad_output", as_array("grad_output", grad_output, (3, 4), real=True),
                     exact_integers=True)
@@ -198,6 +232,7 @@ def max_pool2d_routes(layer: MaxPool2d, x: object):
 
     _pool(layer, MaxPool2d)
     x = as_float("x", as_array("x", x, (3, 4), real=True)).astype(np.float64, copy=False)
+    layer.window.concrete()  # a symbolic window has no numbers: say which parameter
     out = tuple(int(v) for v in layer.output_shape(*x.shape))
     plan = layer.window.numeric_plan(x.shape, out[-2:], exact=False)
     padded = plan.padded(x, -np.inf)
@@ -220,6 +255,26 @@ def max_pool2d_routes(layer: MaxPool2d, x: object):
     return route, plan
 
 
+def empty_windows(layer: MaxPool2d, shape: tuple) -> bool:
+    """Whether some window of ``layer`` over inputs of ``shape`` reads no entry of the input
+    (:data:`EMPTY_WINDOW`)."""
+    import numpy as np
+
+    _pool(layer, MaxPool2d)
+    layer.window.concrete()
+    out = tuple(int(v) for v in layer.output_shape(*shape))
+    plan = layer.window.numeric_plan(tuple(shape), out[-2:], exact=False)
+    (top, _), (left, _) = plan.pads
+    for axis, first, size in ((1, top, shape[-2]), (2, left, shape[-1])):
+        reads = np.zeros(out[axis - 3], dtype=bool)
+        for tap in range(plan.kernel[axis - 1]):
+            where = plan.tap(tap, 0) if axis == 1 else plan.tap(0, tap)
+            reads |= _inside(where[axis], first, size)
+        if not reads.all():
+            return True
+    return False
+
+
 def _inside(axis: slice, first: int, size: int):
     """Which positions of a tap's slice (in the padded input) lie inside the input."""
     import numpy as np
@@ -237,6 +292,8 @@ def max_pool2d_backward(layer: MaxPool2d, x: object, grad_output: object):
     array([[[0., 5.],
             [0., 0.]]])
     """
+    # a window with no in-range tap keeps route 0, a tap in the padding: cropped away, so its
+    # gradient goes nowhere (EMPTY_WINDOW)
     route, plan = max_pool2d_routes(layer, x)
     shape = plan.shape
     _, grad = _upstream(layer, shape, grad_output)
