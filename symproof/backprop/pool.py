@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import sympy as sp
@@ -226,8 +227,9 @@ def avg_pool2d_backward(layer: AvgPool2d, x_shape: object, grad_output: object):
 
 def max_pool2d_routes(layer: MaxPool2d, x: object):
     """The tap (0-based, ``α·f_2 + β``) each window routes its gradient to, by PyTorch's rule
-    (:data:`TIE_RULE`), and the window plan: one pass per tap, vectorised over windows. The
-    input is read as float64, as PyTorch compares it."""
+    (:data:`TIE_RULE`; −1 for a window that reads no entry, :data:`EMPTY_WINDOW`), and the
+    window plan: one pass per tap, vectorised over windows. The input is read as float64, as
+    PyTorch compares it."""
     import numpy as np
 
     _pool(layer, MaxPool2d)
@@ -236,51 +238,52 @@ def max_pool2d_routes(layer: MaxPool2d, x: object):
     out = tuple(int(v) for v in layer.output_shape(*x.shape))
     plan = layer.window.numeric_plan(x.shape, out[-2:], exact=False)
     padded = plan.padded(x, -np.inf)
-    (top, _), (left, _) = plan.pads
     kernel = plan.kernel
-    best = np.full(out, -np.inf)
-    route = np.zeros(out, dtype=np.int64)
-    seen = np.zeros(out[-2:], dtype=bool)  # an in-range tap of the window already scanned
-    for alpha in range(kernel[0]):
-        for beta in range(kernel[1]):
-            tap = plan.tap(alpha, beta)
-            inside = np.outer(*(_inside(s, first, size) for s, first, size in zip(
-                tap[1:], (top, left), x.shape[-2:])))
-            values = padded[tap]
-            with np.errstate(invalid="ignore"):
-                taken = inside & (~seen | (values > best) | np.isnan(values))
-            best = np.where(taken, values, best)
-            route = np.where(taken, alpha * kernel[1] + beta, route)
-            seen |= inside
+    # PyTorch's scan: the first in-range tap to start, replaced by a strictly larger value or a
+    # NaN. So a window routes to its first tap equal to its maximum (argmax: the first), to its
+    # last NaN if it has one, and to its first in-range tap when the maximum is −∞ (the
+    # padding is −∞ too, but never chosen).
+    columns = plan.columns(padded)  # [..., tap, i, j], taps in the scan's order
+    route = np.argmax(columns, axis=-3)
+    finite = bool(np.isfinite(x).all())  # else NaN and −∞ need the rule's other clauses
+    if not finite and np.isnan(x).any():
+        nan = np.isnan(columns)
+        last = columns.shape[-3] - 1 - np.argmax(nan[..., ::-1, :, :], axis=-3)
+        route = np.where(nan.any(axis=-3), last, route)
+    lowest = None if finite else np.max(columns, axis=-3) == -np.inf
+    # with finite entries and no dilation, every window's maximum is an entry of X
+    if lowest is not None or any(d != 1 for d in plan.spacings):
+        (first_row, rows_read), (first_col, cols_read) = _first_inside(plan, x.shape)
+        if lowest is not None and lowest.any():
+            start = np.broadcast_to(first_row[:, None] * kernel[1] + first_col[None, :], out)
+            route[lowest] = start[lowest]
+        route[..., ~(rows_read[:, None] & cols_read[None, :])] = -1
     return route, plan
+
+
+def _first_inside(plan, shape: tuple) -> list:
+    """Per axis: the first tap of each window that lies inside the input, and whether any
+    does."""
+    import numpy as np
+
+    found = []
+    for axis, (before, _) in enumerate(plan.pads):
+        taps = np.arange(plan.kernel[axis])[:, None]
+        positions = (plan.starts[axis] + taps * plan.spacings[axis]
+                     + plan.steps[axis] * np.arange(plan.out[axis])[None, :])
+        inside = (positions >= before) & (positions < before + shape[axis - 2])
+        found.append((inside.argmax(axis=0), inside.any(axis=0)))
+    return found
 
 
 def empty_windows(layer: MaxPool2d, shape: tuple) -> bool:
     """Whether some window of ``layer`` over inputs of ``shape`` reads no entry of the input
     (:data:`EMPTY_WINDOW`)."""
-    import numpy as np
-
     _pool(layer, MaxPool2d)
     layer.window.concrete()
     out = tuple(int(v) for v in layer.output_shape(*shape))
     plan = layer.window.numeric_plan(tuple(shape), out[-2:], exact=False)
-    (top, _), (left, _) = plan.pads
-    for axis, first, size in ((1, top, shape[-2]), (2, left, shape[-1])):
-        reads = np.zeros(out[axis - 3], dtype=bool)
-        for tap in range(plan.kernel[axis - 1]):
-            where = plan.tap(tap, 0) if axis == 1 else plan.tap(0, tap)
-            reads |= _inside(where[axis], first, size)
-        if not reads.all():
-            return True
-    return False
-
-
-def _inside(axis: slice, first: int, size: int):
-    """Which positions of a tap's slice (in the padded input) lie inside the input."""
-    import numpy as np
-
-    positions = np.arange(axis.start, axis.stop, axis.step)
-    return (positions >= first) & (positions < first + size)
+    return not all(read.all() for _, read in _first_inside(plan, tuple(shape)))
 
 
 def max_pool2d_backward(layer: MaxPool2d, x: object, grad_output: object):
@@ -292,14 +295,28 @@ def max_pool2d_backward(layer: MaxPool2d, x: object, grad_output: object):
     array([[[0., 5.],
             [0., 0.]]])
     """
-    # a window with no in-range tap keeps route 0, a tap in the padding: cropped away, so its
-    # gradient goes nowhere (EMPTY_WINDOW)
+    import numpy as np
+
     route, plan = max_pool2d_routes(layer, x)
     shape = plan.shape
     _, grad = _upstream(layer, shape, grad_output)
-    import numpy as np
-
     kernel = plan.kernel
-    zero = 0 if grad.dtype == object else 0.0
-    return _scattered(plan, shape, lambda alpha, beta: np.where(
-        route == alpha * kernel[1] + beta, grad, zero), grad.dtype)
+    if grad.dtype == object:  # exact numbers: tap by tap
+        return _scattered(plan, shape, lambda alpha, beta: np.where(
+            route == alpha * kernel[1] + beta, grad, 0), grad.dtype)
+    # one pass: each window's entry as a flat position of the padded input, summed there
+    tap = np.maximum(route, 0)  # an empty window (−1) adds 0 at its first tap
+    height, width = plan.padded_shape[-2:]
+    # each tap's offset in the padded plane, looked up (integer division costs more)
+    offsets = (np.repeat(np.arange(kernel[0]) * plan.spacings[0], kernel[1]) * width
+               + np.tile(np.arange(kernel[1]) * plan.spacings[1], kernel[0]))
+    rows = plan.starts[0] + plan.steps[0] * np.arange(plan.out[0])[:, None]
+    cols = plan.starts[1] + plan.steps[1] * np.arange(plan.out[1])[None, :]
+    planes = np.arange(math.prod(shape[:-2])).reshape(*shape[:-2], 1, 1) * (height * width)
+    flat = offsets.take(tap) + (planes + (rows * width + cols))
+    weights = np.where(route >= 0, grad, 0.0)  # an empty window routes nowhere
+    total = np.bincount(flat.ravel(), weights=weights.ravel(),
+                        minlength=math.prod(plan.padded_shape))
+    (top, _), (left, _) = plan.pads
+    padded = total.reshape(plan.padded_shape)
+    return padded[..., top:top + shape[-2], left:left + shape[-1]]
