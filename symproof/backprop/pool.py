@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import sympy as sp
 
@@ -29,7 +28,6 @@ from .. import notation as nt
 from ..errors import ParameterError, ShapeError, shown
 from ..kernel import Context, Outcome, Status, derivative, routed_derivative
 from ..layers import AvgPool2d, MaxPool2d
-from ..layers.pool import window_count
 from ..numeric import as_array, as_float
 from ..prose import Prose, prose
 from .upstream import H_out, W_out, through
@@ -181,23 +179,6 @@ def _scattered(plan, shape: tuple, contributions, dtype) -> object:
     return grad[..., top:top + shape[-2], left:left + shape[-1]]
 
 
-def _divisors(layer: AvgPool2d, size: tuple[int, int], out: tuple[int, int], exact: bool):
-    """``d_{i,j}`` for every output position, by the rule the layer's ``divisor`` states
-    (:func:`~symproof.layers.pool.window_count`, one vectorised pass per axis)."""
-    import numpy as np
-
-    kernel, stride, padding, _ = layer.window.concrete()
-    counts = [np.broadcast_to(np.asarray(window_count(
-        kernel[axis], stride[axis], padding[axis], np.arange(1, out[axis] + 1), size[axis],
-        include_pad=layer.count_include_pad, ceil_mode=layer.ceil_mode, lower=np.maximum,
-        upper=np.minimum), dtype=np.int64), (out[axis],)) for axis in (0, 1)]
-    divisor = np.outer(*counts)
-    if exact:
-        return np.array([Fraction(int(d)) for d in divisor.flat],
-                        dtype=object).reshape(divisor.shape)
-    return divisor.astype(np.float64)
-
-
 def _shape(layer, name: str, shape: object) -> tuple[int, ...]:
     """An input shape ``(C, H, W)`` or ``(N, C, H, W)`` of positive ints (the layer checks)."""
     if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__"):
@@ -221,7 +202,7 @@ def avg_pool2d_backward(layer: AvgPool2d, x_shape: object, grad_output: object):
     out, grad = _upstream(layer, shape, grad_output)
     exact = grad.dtype == object
     plan = layer.window.numeric_plan(shape, out[-2:], exact=exact)
-    spread = grad / _divisors(layer, shape[-2:], out[-2:], exact)
+    spread = grad / layer.divisors(shape, out[-2:], exact=exact)  # the layer's own rule
     return _scattered(plan, shape, lambda alpha, beta: spread, spread.dtype)
 
 
