@@ -17,8 +17,8 @@ from symproof import AvgPool2d, MaxPool2d, symbols
 from symproof import notation as nt
 from symproof.backprop import gradient
 from symproof.backprop.pool import (
-    ALPHA_STAR,
-    BETA_STAR,
+    ARGMAX_COL,
+    ARGMAX_ROW,
     TIE_RULE,
     TIE_SOURCE,
     avg_backward_formula,
@@ -63,7 +63,8 @@ def build(kind: str = "both", k_1=K1, k_2=K2, S=S, P=P, count_include_pad: str =
                             Math(r"\sum_{l,i,j} G_{l,i,j} Y_{l,i,j}",
                                  "Σ_{l,i,j} G_{l,i,j}·Y_{l,i,j}"),
                             " in ", nt.X[nt.l, p, q]),
-                statement=Prose("the chain rule through ", nt.Y), short_reason="chain rule")
+                statement=Prose("the chain rule through ", sp.Symbol("Y")),
+                short_reason="chain rule")
     results = []
     if kind in ("both", "average"):
         results.append(_average(proof, AvgPool2d((k_1, k_2), S, P, ceil_mode=ceil,
@@ -103,7 +104,7 @@ def _average(proof: Proof, layer: AvgPool2d) -> sp.Eq:
 
 def _max(proof: Proof, layer: MaxPool2d) -> sp.Eq:
     """The element formula, the routing proved at a unique maximum, and PyTorch's tie rule."""
-    a, b = ALPHA_STAR[nt.l, nt.i, nt.j], BETA_STAR[nt.l, nt.i, nt.j]
+    a, b = ARGMAX_ROW[nt.l, nt.i, nt.j], ARGMAX_COL[nt.l, nt.i, nt.j]
     proof.given(sp.Eq(nt.Y[nt.l, nt.i, nt.j], layer.element(), evaluate=False),
                 "the element formula of max pooling, padding read as −∞",
                 short_reason="max pooling")
@@ -246,4 +247,4 @@ PROBLEM = Problem("p9", "backpropagation through pooling", build, (
     Parameter("count_include_pad", "true", "choice", "average: divide by the whole window",
               FLAGS),
     Parameter("ceil_mode", "false", "choice", "keep a last, partial window", FLAGS),
-), reserved=("p", "q"))
+), group="backprop", reserved=("p", "q", "u", "v"))  # beyond the homework (issue 16)

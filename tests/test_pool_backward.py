@@ -26,8 +26,8 @@ from symproof.backprop import (
     through,
 )
 from symproof.backprop.pool import (
-    ALPHA_STAR,
-    BETA_STAR,
+    ARGMAX_COL,
+    ARGMAX_ROW,
     TIE_RULE,
     empty_windows,
     max_pool2d_routes,
@@ -113,7 +113,7 @@ def test_max_backward_is_proved_where_the_maximum_is_unique(dilation):
 def test_max_backward_routed_to_another_tap_is_never_proved():
     layer = MaxPool2d((K1, K2), (S1, S2), (P1, P2))
     claimed = max_backward_formula(layer)
-    a = ALPHA_STAR[nt.l, nt.i, nt.j]
+    a = ARGMAX_ROW[nt.l, nt.i, nt.j]
     for wrong in (claimed.xreplace({a: a + 1}), claimed.xreplace({p: p + 1}),
                   claimed.replace(lambda e: isinstance(e, sp.KroneckerDelta) and e.has(q),
                                   lambda e: sp.S.One)):
@@ -126,9 +126,9 @@ def test_the_routing_rule_refuses_a_tap_that_is_not_the_windows():
     layer = MaxPool2d(2)
     expr, variable = through(layer), nt.X[nt.l, p, q]
     claimed = max_backward_formula(layer)
-    for argmax in ({nt.alpha: nt.alpha, nt.beta: BETA_STAR[nt.l, nt.i, nt.j]},
-                   {nt.alpha: ALPHA_STAR[nt.l, nt.i, nt.j], nt.beta: nt.X[nt.l, p, q]},
-                   {nt.alpha: ALPHA_STAR[nt.l, nt.i, nt.j]}):
+    for argmax in ({nt.alpha: nt.alpha, nt.beta: ARGMAX_COL[nt.l, nt.i, nt.j]},
+                   {nt.alpha: ARGMAX_ROW[nt.l, nt.i, nt.j], nt.beta: nt.X[nt.l, p, q]},
+                   {nt.alpha: ARGMAX_ROW[nt.l, nt.i, nt.j]}):
         assert routed_derivative(expr, variable, claimed, argmax).status is Status.UNKNOWN
     assert routed_derivative(through(AvgPool2d(2)), variable, claimed,
                              {nt.alpha: 1, nt.beta: 1}).status is Status.UNKNOWN
@@ -397,3 +397,14 @@ def test_p9_compiles_without_overfull_boxes(tmp_path, style):
     assert all(width <= 10 for width in overfull(log)), overfull(log)
     source = tex.read_text()
     assert "alpha_star" not in source and "**" not in source and "avg_backward" not in source
+
+
+def test_the_formulas_read_back_through_the_claim_reader():
+    """Regression (claims.parse): a delta whose indices are expressions is written
+    \\delta_{p, S(i-1)+\\alpha-P} (comma-separated) and reads back."""
+    from symproof.latex.roundtrip import round_trip
+
+    layer = AvgPool2d((K1, K2), (S1, S2), (P1, P2))
+    gradient_ = sp.Symbol("∂L/∂X_{l,p,q}")
+    assert round_trip(sp.Eq(gradient_, avg_backward_formula(layer)))
+    assert round_trip(sp.Eq(gradient_, max_backward_formula(MaxPool2d(K1, S1, P1, 2))))

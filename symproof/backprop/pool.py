@@ -32,7 +32,7 @@ from ..numeric import as_array, as_float
 from ..prose import Prose, prose
 from .upstream import H_out, W_out, through
 
-__all__ = ["p", "q", "ALPHA_STAR", "BETA_STAR", "TIE_RULE", "TIE_SOURCE", "EMPTY_WINDOW",
+__all__ = ["p", "q", "ARGMAX_ROW", "ARGMAX_COL", "TIE_RULE", "TIE_SOURCE", "EMPTY_WINDOW",
            "in_window", "empty_windows",
            "avg_backward_formula", "max_backward_formula", "backward_context",
            "prove_avg_backward", "prove_max_backward", "avg_pool2d_backward",
@@ -40,9 +40,10 @@ __all__ = ["p", "q", "ALPHA_STAR", "BETA_STAR", "TIE_RULE", "TIE_SOURCE", "EMPTY
 
 #: The input entry differentiated in: row p, column q (channel l, as the output's).
 p, q = nt.index_symbol("p"), nt.index_symbol("q")
-#: The tap of window (l, i, j) where its maximum is attained: α*_{l,i,j}, β*_{l,i,j} (fixed
-#: by the window's position, so they are held constant when differentiating in X).
-ALPHA_STAR, BETA_STAR = sp.IndexedBase("alpha^*"), sp.IndexedBase("beta^*")
+#: The tap of window (l, i, j) where its maximum is attained: α = u_{l,i,j}, β = v_{l,i,j}
+#: (fixed by the window's position, so held constant when differentiating in X; plain
+#: letters, so that a document's formula reads back).
+ARGMAX_ROW, ARGMAX_COL = sp.IndexedBase("u"), sp.IndexedBase("v")
 
 #: PyTorch's rule for the entry a max-pooling window routes its gradient to.
 TIE_RULE = ("the window's in-range taps are scanned row by row (α, then β); the first tap is "
@@ -98,11 +99,11 @@ def avg_backward_formula(layer: AvgPool2d, divisor: sp.Expr | None = None,
 
 
 def max_backward_formula(layer: MaxPool2d) -> sp.Expr:
-    """``Σ_{i,j} G_{l,i,j} δ_{p, S(i−1)+D(α*−1)+1−P} δ_{q, S(j−1)+D(β*−1)+1−P}``: each window's
-    gradient goes to the entry its arg-max tap ``(α*, β*)`` reads."""
+    """``Σ_{i,j} G_{l,i,j} δ_{p, S(i−1)+D(u−1)+1−P} δ_{q, S(j−1)+D(v−1)+1−P}``: each window's
+    gradient goes to the entry its arg-max tap ``(u, v)`` reads."""
     _pool(layer, MaxPool2d)
     i, j, window = nt.i, nt.j, layer.window
-    a, b = ALPHA_STAR[nt.l, i, j], BETA_STAR[nt.l, i, j]
+    a, b = ARGMAX_ROW[nt.l, i, j], ARGMAX_COL[nt.l, i, j]
     return sp.Sum(nt.G[nt.l, i, j] * sp.KroneckerDelta(p, window.index(0, i, a))
                   * sp.KroneckerDelta(q, window.index(1, j, b)), (j, 1, W_out), (i, 1, H_out))
 
@@ -118,7 +119,7 @@ def backward_context(layer) -> Context:
 
 def _unrefuted(outcome: Outcome) -> Outcome:
     """A counterexample found here is not shown to respect every assumption (the output sizes
-    ``H_out``, ``W_out`` are free symbols, not tied to ``H``, ``W``; a tap ``α*`` is not kept in
+    ``H_out``, ``W_out`` are free symbols, not tied to ``H``, ``W``; a tap ``u`` is not kept in
     its window): it is reported, but the claim is UNKNOWN, never REFUTED."""
     if outcome.status is not Status.REFUTED:
         return outcome
@@ -140,10 +141,10 @@ def prove_avg_backward(layer: AvgPool2d, claimed: sp.Expr | None = None) -> Outc
 def prove_max_backward(layer: MaxPool2d, claimed: sp.Expr | None = None) -> Outcome:
     """The kernel's verdict on ``∂L/∂X_{l,p,q} = claimed`` (by default
     :func:`max_backward_formula`) where every window's maximum is attained only at its tap
-    ``(α*_{l,i,j}, β*_{l,i,j})``; never REFUTED (:func:`_unrefuted`)."""
+    ``(u_{l,i,j}, v_{l,i,j})``; never REFUTED (:func:`_unrefuted`)."""
     _pool(layer, MaxPool2d)
     claimed = max_backward_formula(layer) if claimed is None else claimed
-    argmax = {nt.alpha: ALPHA_STAR[nt.l, nt.i, nt.j], nt.beta: BETA_STAR[nt.l, nt.i, nt.j]}
+    argmax = {nt.alpha: ARGMAX_ROW[nt.l, nt.i, nt.j], nt.beta: ARGMAX_COL[nt.l, nt.i, nt.j]}
     return _unrefuted(routed_derivative(through(layer), nt.X[nt.l, p, q], claimed, argmax,
                                         backward_context(layer)))
 

@@ -221,7 +221,8 @@ class _Reader:
             return True
         if self.at("\\delta_"):
             sub, after = self.subscript(p + 6)
-            parts = sub.split()
+            # \delta_{p, S(i-1)+\alpha-P}: indices that are expressions are comma-separated
+            parts = split_top(sub, ",") if "," in sub else sub.split()
             if len(parts) == 1 and len(sub) == 2:  # \delta_{ij}: two one-letter indices
                 parts = list(sub)
             if len(parts) != 2:
