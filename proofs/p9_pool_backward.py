@@ -53,7 +53,8 @@ def build(kind: str = "both", k_1=K1, k_2=K2, S=S, P=P, count_include_pad: str =
         S, " and padding ", P, ", and the upstream gradient ",
         sp.Eq(nt.G[nt.l, nt.i, nt.j], sp.Symbol("∂L/∂Y_{l,i,j}"), evaluate=False),
         ", derive ", GRADIENT, " for every entry of the input."),
-        assumptions=[sp.Le(2 * P, k_1), sp.Le(2 * P, k_2), Prose(
+        assumptions=[*(rule for rule in (sp.Le(2 * P, k_1), sp.Le(2 * P, k_2))
+                       if rule is not sp.true), Prose(
             "the entry lies in the input: ", sp.Le(nt.l, nt.index_symbol("C")), ", ",
             sp.Le(p, nt.H), ", ", sp.Le(q, nt.W))],
         parameters={"kind": kind, "k_1": k_1, "k_2": k_2, "S": S, "P": P,
