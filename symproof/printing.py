@@ -278,6 +278,24 @@ class TextPrinter(CourseRules, StrPrinter):
     def _print_Equality(self, expr):
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
+    def _print_MatAdd(self, expr):
+        # p − t, not p + (-1)·t (SymPy's str); the subtracted terms after the added ones
+        terms = sorted(expr.args, key=_subtracted)
+        out = ""
+        for term in terms:
+            if _subtracted(term):
+                rest = term.args[1:]
+                out += " - " + self.parenthesize(rest[0] if len(rest) == 1 else
+                                                 sp.MatMul(*rest), 50)
+            else:
+                out += (" + " if out else "") + self._print(term)
+        return out if not out.startswith(" - ") else "-" + out[3:]
+
+
+def _subtracted(term) -> bool:
+    """Whether a term of a matrix sum is ``(-1)·M``."""
+    return isinstance(term, sp.MatMul) and term.args[0] == -1
+
 
 _WORD_SUBSCRIPTS = {"in", "out"}
 # Greek letters inside a descriptive name, spaced so that a following letter stays apart.

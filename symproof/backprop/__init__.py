@@ -16,6 +16,10 @@ crosscheck):
   ``G = ∂L/∂Y``: :func:`through` (``Σ G·Y``) and :func:`gradient` (its derivative in an entry);
 * :mod:`.pool` — backpropagation through average and max pooling: the formulas, the kernel's
   proofs of them, and their numbers (:func:`avg_pool2d_backward`, :func:`max_pool2d_backward`);
+* :mod:`.losses` — a scalar loss of a vector output (any n_L): the six backward formulas with
+  ``g = ∂L/∂y_L`` (:func:`loss_formulas`, :func:`check_loss_formula`), mean squared error and
+  softmax cross-entropy with their proved gradients (:func:`check_loss_gradient`), and their
+  numbers (``jacobian(…, loss="mse" | "cross_entropy", target=…)``);
 * :mod:`.crosscheck` — the evidence about the formulas: :func:`verify_exact` (exact, on small
   widths), :func:`finite_differences` and :func:`numeric_check` (against central differences or
   ``torch.autograd``).
@@ -31,7 +35,13 @@ array([[1.]])
 """
 
 from .arguments import Wrt
-from .crosscheck import finite_differences, numeric_check, verify_exact
+from .crosscheck import (
+    finite_differences,
+    loss_check,
+    numeric_check,
+    verify_exact,
+    verify_loss_exact,
+)
 from .formulas import (
     Formula,
     L,
@@ -45,6 +55,16 @@ from .formulas import (
     n,
     network_symbols,
     ranges,
+)
+from .losses import (
+    LOSSES,
+    check_loss_formula,
+    check_loss_gradient,
+    loss_definition,
+    loss_formulas,
+    loss_gradient,
+    loss_gradients,
+    loss_value,
 )
 from .numeric import activation_derivative, expression_jacobian, jacobian
 from .pool import (
@@ -61,5 +81,7 @@ __all__ = ["Formula", "Network", "derive", "network_symbols", "defining_entries"
            "differentiated", "index_derivative", "ranges", "check_formula", "n", "ell", "L",
            "Wrt", "jacobian", "expression_jacobian", "activation_derivative",
            "verify_exact", "finite_differences", "numeric_check", "G", "through", "gradient",
-           "avg_backward_formula", "max_backward_formula", "prove_avg_backward",
+           "LOSSES", "loss_formulas", "check_loss_formula", "loss_definition", "loss_gradients",
+           "check_loss_gradient", "loss_value", "loss_gradient", "verify_loss_exact",
+           "loss_check", "avg_backward_formula", "max_backward_formula", "prove_avg_backward",
            "prove_max_backward", "avg_pool2d_backward", "max_pool2d_backward"]

@@ -29,9 +29,11 @@ from ..numeric import check_size
 from ..params import as_size
 from .arguments import Wrt, arrays, resolve
 from .formulas import activation_name
+from .losses import LOSS_NAMES, LOSSES, loss_value
 from .numeric import forward, jacobians
 
-__all__ = ["verify_exact", "finite_differences", "numeric_check"]
+__all__ = ["verify_exact", "finite_differences", "numeric_check", "verify_loss_exact",
+           "loss_check"]
 
 
 def verify_exact(widths: Sequence[int], activation: str = "sigma"):
@@ -196,13 +198,7 @@ def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed:
     """
     import numpy as np
 
-    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= 10_000:
-        raise ParameterError("samples", samples, "must be an integer from 1 to 10,000")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ParameterError("seed", seed, "must be an integer from 0 to 2^32 - 1")
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not (
-            math.isfinite(tolerance) and tolerance > 0):
-        raise ParameterError("tolerance", tolerance, "must be a positive finite number")
+    _check_sampling(samples, seed, tolerance)
     mlp = MLP(widths, activation)
     # vectorised NumPy work: bounded like any numeric evaluation, not like a SymPy expansion
     check_size("the numeric check (entries of the weight matrices)",
@@ -232,9 +228,10 @@ def numeric_check(widths: Sequence[int], activation: str, *, samples: int, seed:
                       description=f"widths {tuple(widths)}, {activation}, vs {reference}")
 
 
-def _autograd(mlp, x, weights, biases, wrts):
-    """The derivatives of y_L by ``torch.autograd`` on the same float64 numbers, with respect
-    to each of ``wrts`` in turn, flattened and concatenated."""
+def _autograd(mlp, x, weights, biases, wrts, *, loss=None, target=None):
+    """The derivatives of y_L (or of PyTorch's own loss of y_L against ``target``) by
+    ``torch.autograd`` on the same float64 numbers, with respect to each of ``wrts`` in turn,
+    flattened and concatenated."""
     import numpy as np
 
     torch = torch_module()
@@ -249,8 +246,168 @@ def _autograd(mlp, x, weights, biases, wrts):
         y = a @ y + b
         if layer < mlp.depth:
             y = act(y)
-    y.sum().backward()
+    if loss is None:
+        y.sum().backward()
+    else:  # PyTorch's definitions: mse_loss (mean), cross_entropy with class probabilities
+        t = torch.tensor(target, dtype=torch.float64)
+        functional = torch.nn.functional
+        value = functional.mse_loss(y, t) if loss == "mse" else functional.cross_entropy(
+            y[None], t[None])
+        value.backward()
     grads = {Wrt("y", 0): x.grad}
     for k, (a, b) in enumerate(zip(weights, biases), 1):
         grads[Wrt("A", k)], grads[Wrt("b", k)] = a.grad, b.grad
     return np.concatenate([grads[w].numpy().ravel() for w in wrts])
+
+
+def _explicit_loss(loss: str, y: sp.Matrix) -> tuple[sp.Expr, sp.Matrix, sp.Matrix]:
+    """The loss of an explicit output ``y`` (real entries) against a symbolic target, and the
+    proved ``∂L/∂y`` row evaluated on it: ``(L, target, gradient)``. The cross-entropy's
+    target has ``t_n = 1 − Σ_{k<n} t_k`` (``Σ t = 1`` built in, the formula's assumption)."""
+    width = y.rows
+    t = sp.Matrix(sp.symbols(f"t_1:{width + 1}", real=True))
+    if loss == "mse":
+        value = sum((y[k] - t[k]) ** 2 for k in range(width)) / width
+        return value, t, (sp.Rational(2, width) * (y - t)).T
+    t[width - 1] = 1 - sum(t[:width - 1])
+    total = sum(sp.exp(v) for v in y)
+    p = y.applyfunc(lambda v: sp.exp(v) / total)
+    # log p_k = y_k − log Σ_m exp(y_m) (y real): the definition, with the log of a quotient
+    # of positive numbers split, so that expand can compare exactly
+    value = -sum(t[k] * (y[k] - sp.log(total)) for k in range(width))
+    return value, t, (p - t).T
+
+
+def verify_loss_exact(widths: Sequence[int], loss: str, activation: str = "sigma"):
+    """VERIFIED / REFUTED: on concrete widths ``n_0, …, n_L`` (any n_L ≥ 1) and a scalar loss,
+    every entry of ``∂L/∂A_ℓ`` and ``∂L/∂b_ℓ`` from the backward formulas of
+    :mod:`~symproof.backprop.losses` (the loss's proved gradient as the starting row) against
+    ``sympy.diff`` of the explicit loss (of free outputs u) composed with ``sympy.diff`` of the
+    explicit network's outputs, exactly, with a generic σ."""
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
+        raise ParameterError("widths", widths, "must be n_0, …, n_L with L ≥ 1")
+    sizes = [as_size(f"widths[{k}]", w) for k, w in enumerate(widths)]
+    if any(not w.is_Integer for w in sizes) or len(sizes) < 2:
+        raise ParameterError("widths", tuple(widths), "must be n_0, …, n_L (numbers), L ≥ 1")
+    if not (isinstance(loss, str) and loss in LOSSES):
+        raise ParameterError("loss", loss, f"must be one of {', '.join(LOSSES)}")
+    widths = [int(w) for w in sizes]
+    activation = activation_name(activation)
+    check("expanded_terms", "the exact check (entries of the weight matrices)",
+          sum(a * b for a, b in zip(widths, widths[1:])))
+    depth = len(widths) - 1
+    sigma, sigma_p = differentiable(activation), prime(activation)
+    ys = [sp.Matrix(sp.symbols(f"x_1:{widths[0] + 1}", real=True))]
+    As, bs, zs = [], [], []
+    for number in range(1, depth + 1):
+        a = sp.Matrix(widths[number], widths[number - 1],
+                      lambda r, c, m=number: sp.Symbol(f"A{m}_{r + 1},{c + 1}", real=True))
+        b = sp.Matrix(sp.symbols(f"b{number}_1:{widths[number] + 1}", real=True))
+        z = a * ys[-1] + b
+        As.append(a), bs.append(b), zs.append(z)
+        ys.append(z if number == depth else z.applyfunc(sigma))
+    # L of free outputs u, then the chain rule through y_L = u: an identity for every u holds
+    # at u = y_L, and the loss's exp and log stay outside the network's expressions
+    outputs = sp.Matrix(sp.symbols(f"u_1:{widths[-1] + 1}", real=True))
+    value, _, row = _explicit_loss(loss, outputs)
+    by_output = [value.diff(u) for u in outputs]
+
+    def derived(parameter):
+        return sp.Add(*(d * y.diff(parameter) for d, y in zip(by_output, ys[-1])))
+
+    pairs = {}
+    u = row  # ∂L/∂y_ℓ, from ℓ = L down: the backward recursion of the formulas
+    for number in range(depth, 0, -1):
+        local = sp.ones(widths[number], 1) if number == depth else \
+            zs[number - 1].applyfunc(sigma_p)
+        d = sp.diag(*local)
+        grad_b = u * d
+        grad_a = d * u.T * ys[number - 1].T
+        for r in range(widths[number]):
+            pairs[f"∂L/∂b_{number}", (r + 1,)] = (derived(bs[number - 1][r]), grad_b[0, r])
+            for col in range(widths[number - 1]):
+                pairs[f"∂L/∂A_{number}", (r + 1, col + 1)] = (
+                    derived(As[number - 1][r, col]), grad_a[r, col])
+        u = u * d * As[number - 1]
+    shown = ", ".join(map(str, widths))
+    return exhaustive(lambda case: pairs[case["gradient"], case["entry"]],
+                      ({"gradient": label, "entry": at} for label, at in pairs),
+                      f"widths ({shown}), {LOSS_NAMES[loss]}, generic σ, every entry")
+
+
+def loss_check(widths: Sequence[int], activation: str, loss: str, *, samples: int, seed: int,
+               tolerance: float, use_torch: bool = False):
+    """SPOT_CHECKED: the gradient of the loss from the formulas (``jacobian(…, loss=…)``) for
+    ``x`` and every ``A_ℓ``, ``b_ℓ``, against ``torch.autograd`` of PyTorch's own loss
+    (``mse_loss``, ``cross_entropy`` with class probabilities) with ``use_torch``, else against
+    central differences of :func:`~symproof.backprop.losses.loss_value`; on ``samples`` random
+    networks and targets (a random probability vector for cross-entropy) drawn from ``seed``."""
+    import numpy as np
+
+    if not (isinstance(loss, str) and loss in LOSSES):
+        raise ParameterError("loss", loss, f"must be one of {', '.join(LOSSES)}")
+    _check_sampling(samples, seed, tolerance)
+    mlp = MLP(widths, activation)
+    check_size("the numeric check (entries of the weight matrices)",
+               elements=sum(int(a) * int(b) for a, b in zip(mlp.widths, mlp.widths[1:]))
+               if all(w.is_Integer for w in mlp.widths) else 0)
+    widths = [int(w) for w in mlp.widths]
+    wrts = [Wrt("y", 0)] + [Wrt(kind, k) for k in range(1, mlp.depth + 1) for kind in "Ab"]
+
+    def sample(rng):
+        target = rng.standard_normal(widths[-1])
+        if loss == "cross_entropy":
+            target = rng.dirichlet(np.ones(widths[-1]))
+        return (rng.standard_normal(widths[0]),
+                [rng.standard_normal((b, a)) / np.sqrt(a) for a, b in zip(widths, widths[1:])],
+                [rng.standard_normal(b) for b in widths[1:]], target)
+
+    def compare(x, weights, biases, target):
+        ours = np.concatenate([j.ravel() for j in jacobians(
+            mlp, wrts, x=x, weights=weights, biases=biases, loss=loss, target=target)])
+        if use_torch:
+            return ours, _autograd(mlp, x, weights, biases, wrts, loss=loss, target=target)
+        return ours, _loss_differences(mlp, x, weights, biases, wrts, loss, target)
+
+    reference = "torch.autograd" if use_torch else "central differences"
+    return spot_check(sample, compare, samples=samples, seed=seed, tolerance=tolerance,
+                      description=f"widths {tuple(widths)}, {activation}, "
+                                  f"{LOSS_NAMES[loss]}, vs {reference}")
+
+
+def _check_sampling(samples, seed, tolerance) -> None:
+    """The sampling parameters of a numeric check, validated."""
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= 10_000:
+        raise ParameterError("samples", samples, "must be an integer from 1 to 10,000")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ParameterError("seed", seed, "must be an integer from 0 to 2^32 - 1")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not (
+            math.isfinite(tolerance) and tolerance > 0):
+        raise ParameterError("tolerance", tolerance, "must be a positive finite number")
+
+
+def _loss_differences(mlp, x, weights, biases, wrts, loss, target):
+    """Central differences of the loss in every entry of each of ``wrts`` (x, A_ℓ, b_ℓ)."""
+    import numpy as np
+
+    def value(x, weights, biases):
+        ys, _ = forward(mlp, x, weights, biases)
+        return loss_value(loss, ys[-1], target)
+
+    out = []
+    for wrt in wrts:
+        arrays_ = [np.array(x, float)] + [np.array(a, float) for a in weights] + \
+            [np.array(b, float) for b in biases]
+        at = 0 if wrt.kind == "y" else (wrt.layer if wrt.kind == "A" else
+                                        mlp.depth + wrt.layer)
+        grad = np.zeros_like(arrays_[at])
+        for index in np.ndindex(grad.shape):
+            moved = []
+            for sign in (1, -1):
+                arrays_[at][index] += sign * STEP
+                moved.append(value(arrays_[0], arrays_[1:mlp.depth + 1],
+                                   arrays_[mlp.depth + 1:]))
+                arrays_[at][index] -= sign * STEP
+            grad[index] = (moved[0] - moved[1]) / (2 * STEP)
+        out.append(grad.ravel())
+    return np.concatenate(out)

@@ -25,6 +25,7 @@ from ..limits import check, check_expression
 from ..numeric import as_array, numpy_function
 from .arguments import Wrt, arrays, resolve
 from .formulas import layout_name
+from .losses import loss_gradient, target_array
 
 __all__ = ["jacobian", "jacobians", "expression_jacobian", "forward",
            "activation_derivative"]
@@ -75,7 +76,7 @@ def _compiled_derivative(derivative: sp.Expr, name: str):
 
 
 def jacobian(mlp, wrt, values: Mapping | None = None, layout: str = "numerator", *,
-             x=None, weights=None, biases=None):
+             x=None, weights=None, biases=None, loss: str | None = None, target=None):
     """Numeric Jacobian of the MLP's output from the matrix-level formulas (vectorised NumPy),
     or of a SymPy expression (see :func:`expression_jacobian`, which takes ``values``).
 
@@ -85,6 +86,14 @@ def jacobian(mlp, wrt, values: Mapping | None = None, layout: str = "numerator",
     and ``biases=[b_1, …, b_L]``, lists indexed by layer (real numbers: see
     :mod:`symproof.numeric`). Vector-by-vector results have shape (n_L, dim) in numerator
     layout; ``A_ℓ`` needs a scalar output and gives A_ℓ's shape.
+
+    With a scalar loss of the output, ``loss="mse"`` or ``"cross_entropy"`` and its
+    ``target`` (a vector of n_L numbers; for cross-entropy class probabilities, e.g. one-hot),
+    the result is the gradient of the loss ``L(y_L)`` instead, for any n_L (see
+    :mod:`symproof.backprop.losses`): a (1, dim) row for ``x``, ``y_ℓ`` and ``b_ℓ`` in
+    numerator layout, A_ℓ's shape for ``A_ℓ``. Without a loss, ``∂y_L/∂A_ℓ`` of an output with
+    n_L > 1 would be a 3-D array: it is refused with a :class:`ShapeError` that says to give a
+    loss.
 
     >>> import numpy as np
     >>> from symproof import MLP
@@ -111,12 +120,13 @@ def jacobian(mlp, wrt, values: Mapping | None = None, layout: str = "numerator",
         raise ParameterError("mlp", mlp, "must be an MLP or a SymPy expression")
     layout = layout_name(layout)
     wrt, x, weights, biases = resolve("jacobian", mlp, wrt, values, x, weights, biases)
-    (result,) = jacobians(mlp, [wrt], x=x, weights=weights, biases=biases, layout=layout)
+    (result,) = jacobians(mlp, [wrt], x=x, weights=weights, biases=biases, layout=layout,
+                          loss=loss, target=target)
     return result
 
 
 def jacobians(mlp: MLP, wrts: Sequence[Wrt], *, x, weights, biases,
-              layout: str = "numerator") -> list:
+              layout: str = "numerator", loss: str | None = None, target=None) -> list:
     """:func:`jacobian` with respect to each of ``wrts`` (``Wrt`` objects) at the same
     numbers, validated and run forward and backward once for all of them.
 
@@ -132,11 +142,17 @@ def jacobians(mlp: MLP, wrts: Sequence[Wrt], *, x, weights, biases,
 
     layout = layout_name(layout)
     x, weights, biases = arrays(mlp, x, weights, biases)
+    if loss is None and target is not None:
+        raise ParameterError("target", "…", "must come with a loss (loss='mse' or "
+                                            "'cross_entropy')")
     ys, zs = forward(mlp, x, weights, biases)
     sigma_prime = activation_derivative(mlp.activation) if mlp.depth > 1 else None
-    # Backward: g = ∂y_L/∂y_ℓ (n_L × n_ℓ), from ℓ = L − 1 down.
-    g = weights[-1]
-    upstream = {mlp.depth: np.eye(len(zs[-1])), mlp.depth - 1: g}
+    # Backward: g = ∂y_L/∂y_ℓ (n_L × n_ℓ), or ∂L/∂y_ℓ (1 × n_ℓ) with a loss, from ℓ = L − 1
+    # down; the loss's gradient ∂L/∂y_L is the row the recursion starts from.
+    top = np.eye(len(zs[-1])) if loss is None else loss_gradient(
+        loss, ys[-1], target_array(loss, target, len(zs[-1])))
+    g = top @ weights[-1]
+    upstream = {mlp.depth: top, mlp.depth - 1: g}
     for ell_ in range(mlp.depth - 1, 0, -1):
         g = (g * sigma_prime(zs[ell_ - 1])) @ weights[ell_ - 1]
         upstream[ell_ - 1] = g
@@ -152,9 +168,10 @@ def jacobians(mlp: MLP, wrts: Sequence[Wrt], *, x, weights, biases,
             result = upstream[number] * local
             results.append(result if layout == "numerator" else result.T)
             continue
-        if len(zs[-1]) != 1:
-            raise ShapeError(f"∂y_L/∂A_{number} needs a scalar output (n_L = 1), "
-                             f"got n_L = {len(zs[-1])}")
+        if len(upstream[number]) != 1:
+            raise ShapeError(f"∂y_L/∂A_{number} needs a scalar output (n_L = 1), got n_L = "
+                             f"{len(zs[-1])}: give a scalar loss of the output (loss='mse' "
+                             "or 'cross_entropy', with target=…) for ∂L/∂A_" f"{number}")
         results.append(np.outer(local * upstream[number][0], ys[number - 1]))
     return results
 

@@ -10,6 +10,10 @@ and shown as UNPARSED (its ``label``):
 * an output size ``W_out = …`` / ``H_out = …``: the left side is the layer's output size;
 * a Jacobian ``∂y_L/∂A_ℓ = …`` of an MLP: the left side is symproof's formula (numerator
   layout);
+* a gradient ``∂L/∂w_{l,γ,α,β} = …`` (``∂L/∂b_l``, ``∂L/∂X_{γ,p,q}``) under a
+  ``conv2d-backward`` / ``avgpool2d-backward`` / ``maxpool2d-backward`` directive, or where
+  the prose states a convolution: the left side is the chain rule through the layer with the
+  upstream gradient G = ∂L/∂Y (:mod:`symproof.claims.backward`);
 * a definition (a weight or bias, ``w_{…} = \\begin{cases}…``, ``b = 0``; a function,
   ``σ(x) = …``; an MLP's layer equation) is GIVEN and recorded in the context
   (:mod:`symproof.claims.definitions`); a weight definition's verdict is whether the layer with
@@ -41,9 +45,19 @@ from ..backprop import check_formula, derive, network_symbols
 from ..errors import SymproofError, TooLargeError
 from ..kernel import divisible_floor, prove
 from ..kernel.context import broken_range, layer_context
+from ..layers import Conv2d
 from ..limits import check_expression
 from ..notebook import code_span, display_math, step_markdown
 from ..proof import Outcome, Status, Step
+from .backward import (
+    UPSTREAM_DEFINITION,
+    gradient_claim,
+    gradient_error,
+    is_upstream_definition,
+    judge_gradient,
+    mentions_upstream,
+    upstream_bound_in,
+)
 from .chains import (
     entry_definition,
     index_level,
@@ -53,6 +67,7 @@ from .chains import (
     with_entry_definitions,
 )
 from .context import (
+    Backward,
     DocumentContext,
     Problem,
     assume_all,
@@ -255,6 +270,9 @@ def _in_full(base, indices: tuple, ctx: DocumentContext) -> tuple:
     if base == nt.Y and len(indices) == axes and c_out == 1:
         return (1, *indices)
     shape = getattr(ctx.layer, "parameter_shapes", {}).get("w")
+    if base == nt.w and shape is not None and len(indices) == len(shape) - 2 and (
+            shape[0] == 1 and shape[1] == 1):  # w_{α,β} of a one-channel convolution
+        return (1, 1, *indices)
     if base == nt.w and shape is not None and len(indices) == len(shape) - 1:
         # the channel of size 1 is left out: the second (w_{l,α,β} when C_in = 1 for a
         # convolution, whose w is (C_out, C_in/G, …); C_out = 1 for a transposed one) or else
@@ -378,6 +396,19 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         return _undecided(claim.line, claim.latex, "undefined names", clash)
     if ctx.layer == "mlp" and index_level(claim.lhs, claim.rhs):
         return _judge_index_level(claim, ctx)
+    if ctx.backward is not None:  # a layer whose backward pass the context speaks of
+        if is_upstream_definition(claim.lhs, claim.rhs, ctx.names):
+            return _given(claim, UPSTREAM_DEFINITION, "names the upstream gradient ∂L/∂Y")
+        found = gradient_claim(claim.lhs, claim.rhs, ctx.names)
+        if found is not None:
+            return _judge_gradient(claim, found, ctx)
+        if mentions_upstream(claim.lhs, claim.rhs, ctx.backward, ctx.names):
+            return _undecided(claim.line, claim.latex, "upstream gradient", "relates the "
+                              "upstream gradient without ∂L/∂… on its left (a later link of "
+                              "a chain?): only gradient claims ∂L/∂w, ∂L/∂b, ∂L/∂X are read")
+        if ctx.backward.zero_based:  # the forward judging reads indices from 1
+            return _undecided(claim.line, claim.latex, "indexing", "indices are 0-based "
+                              "here (indexing=0): only gradient claims ∂L/∂… are read so")
     lhs = _conventions(_read(claim.lhs), ctx)
     if ctx.layer == "mlp" and isinstance(lhs, sp.Symbol) and lhs.name.startswith("∂"):
         return _judge_jacobian(claim, lhs)  # its right side names matrices: read it there
@@ -538,6 +569,44 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
                    uses=frozenset(used))
 
 
+def _judge_gradient(claim: Claim, found, ctx: DocumentContext) -> Verdict:
+    """``∂L/∂w_{…} = …`` against the chain rule through the context's layer
+    (:mod:`.backward`)."""
+    try:
+        outcome, reason, evidence = judge_gradient(
+            found, ctx, lambda text: _read(text, ctx.symbols()),
+            lambda expr: _conventions(expr, ctx))
+    except TooLargeError:
+        raise
+    except (ParseError, SymproofError, ValueError, TypeError, AttributeError, IndexError,
+            KeyError, NotImplementedError, RecursionError) as error:
+        return _unparsed(claim.line, claim.latex, gradient_error(error))
+    if outcome.status is Status.REFUTED:
+        reason += f"; counterexample {_shown(outcome.counterexample or {})}"
+    return Verdict.of(claim.line, claim.latex, outcome, reason, evidence)
+
+
+def _with_backward(contexts: list, text: str) -> None:
+    """Each context whose layer's backward pass claims may speak of gets what binds the
+    upstream gradient: a -backward directive's names, and the names the prose defines as
+    ∂L/∂Y (``δ_{l,i,j} = ∂L/∂Y_{l,i,j}``); a convolution without such a directive (inferred
+    from the prose, or a conv2d directive) too, its gradient claims judged the same way."""
+    tidied = None  # the document as claims are read, once (only when a context needs it)
+    for _, ctx in contexts:
+        if ctx.backward is None and not isinstance(ctx.layer, Conv2d):
+            continue
+        if tidied is None:  # line by line: a note cut by tidy stays on its line
+            tidied = "\n".join(tidy(line) for line in text.split("\n") if "partial" in line
+                                or "frac{d" in line or "/d" in line)
+        outputs = ("Y", *(name for name, model in ctx.names.items() if model == "Y"))
+        named = upstream_bound_in(tidied, outputs)
+        if ctx.backward is not None:
+            ctx.backward = replace(ctx.backward, upstream=tuple(dict.fromkeys(
+                (*ctx.backward.upstream, *named))))
+        elif isinstance(ctx.layer, Conv2d):
+            ctx.backward = Backward(upstream=named, directive=False)
+
+
 def _beside_the_layer(model, rhs, ctx: DocumentContext) -> list[str]:
     """Names on the right side of an element formula that neither the layer's model nor the
     context binds (``Y_{1,i,j} = 2X_{1,i,j} + c``, ``X_{1,i,j+t}``): [] when there is none."""
@@ -688,6 +757,7 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
             # the document's assume lines hold everywhere
             problems += trouble + assume_all(inferred, general, _read)
             contexts.append((start, inferred))
+    _with_backward(contexts, text)
     verdicts = _problem_verdicts(problems, budget)
     starts = [start for start, _ in contexts]
     def context_of(line: int) -> DocumentContext:

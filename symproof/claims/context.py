@@ -2,7 +2,9 @@
 named sizes, and what it assumes.
 
 A context comes from ``%! symproof KIND field=value …`` directives (every layer kind of
-:mod:`symproof.layers.spec`, values in the grammar of ``symproof layer KIND``:
+:mod:`symproof.layers.spec`; ``conv2d-backward``, ``avgpool2d-backward`` and
+``maxpool2d-backward`` add ``upstream=``, ``loss=`` and ``indexing=`` for gradient claims,
+:func:`backward_from_words`; values in the grammar of ``symproof layer KIND``:
 :meth:`~symproof.layers.spec.Field.from_text`, ``input=`` read by
 :func:`~symproof.params.input_from_text`), from ``assume`` directives, or, without any layer
 directive, from the prose of each section (``C_{\\rm in} = 1, F = 3, S = 1, P = 1``; sizes the
@@ -34,11 +36,31 @@ from ..layers.spec import models as layer_models
 from ..params import as_size, input_from_text, size_from_text, unreserved
 from .vocabulary import SIZE_FIELDS, names_from_words, rename, size_names
 
-__all__ = ["DocumentContext", "Problem", "layer_from", "sizes_of", "sections",
+__all__ = ["DocumentContext", "Problem", "Backward", "BACKWARD", "backward_from_words",
+           "layer_from", "sizes_of", "sections",
            "infer_context", "contexts_from_directives", "assume", "assume_all", "unbound_beside"]
 
 #: ``read(latex, known)``: the claim reader (LaTeX → SymPy), with the context's symbols.
 Reader = Callable[..., sp.Basic]
+
+
+@dataclass(frozen=True)
+class Backward:
+    """What a ``KIND-backward`` directive (or the prose) binds for claims about gradients:
+    the names of the upstream gradient ∂L/∂Y (``G``, ``delta`` for ``\\delta``), the names of
+    the scalar loss (L, E, \\mathcal{L}), and whether the document's indices are 0-based."""
+
+    upstream: tuple[str, ...] = ("G",)
+    loss: tuple[str, ...] = ("L", "E")
+    zero_based: bool = False
+    directive: bool = True  # False: inferred from a forward context (prose or conv2d)
+
+
+#: The directive suffix of the layer kinds whose backward pass claims can be judged.
+BACKWARD = "-backward"
+#: The layer kinds a ``-backward`` directive may name, and the fields it adds to theirs.
+_BACKWARD_KINDS = ("conv2d", "avgpool2d", "maxpool2d")
+_BACKWARD_FIELDS = ("upstream", "loss", "indexing")
 
 
 @dataclass
@@ -56,6 +78,7 @@ class DocumentContext:
     maps: dict = field(default_factory=dict)  # ρ → (array, indices, entries) defined
     conflicts: dict = field(default_factory=dict)  # key → why that definition conflicts
     names: dict = field(default_factory=dict)  # the document's name → the model's (o → L_out)
+    backward: Backward | None = None  # a -backward directive: gradients are judged
 
     def symbols(self) -> list[sp.Symbol]:
         """The symbols the context binds (``k`` of ``kernel_size=k``), to read claims with."""
@@ -235,6 +258,8 @@ def contexts_from_directives(found: list, spent: Callable[[], bool], read: Reade
             # names given before any layer hold in the whole document
             ctx = DocumentContext(names=dict(contexts[0][1].names))
             contexts.append((line, ctx))
+            if words[0].lower().endswith(BACKWARD):  # conv2d-backward …: the layer, then
+                words, ctx.backward = backward_from_words(words)  # what gradients bind
             if words[0] == "mlp":
                 ctx.layer, ctx.described = "mlp", " ".join(words)
             else:
@@ -245,7 +270,7 @@ def contexts_from_directives(found: list, spent: Callable[[], bool], read: Reade
                                       one, text, len(layer.spec.axes)).items()})
                 ctx.layer, ctx.padded = layer, padded
                 ctx.values.update(sizes_of(layer, dims, channels))
-                ctx.described = " ".join(words)
+                ctx.described = ("backward pass of " if ctx.backward else "") + " ".join(words)
                 ctx.bind_names()
             problems += assume_all(ctx, general, read)
         except (SymproofError, KeyError, ValueError, IndexError, TypeError,
@@ -253,6 +278,45 @@ def contexts_from_directives(found: list, spent: Callable[[], bool], read: Reade
             problems.append(Problem(line, " ".join(words),
                                     f"directive not understood: {error}"))
     return contexts, problems, general
+
+
+def backward_from_words(words: tuple[str, ...]) -> tuple[tuple[str, ...], Backward]:
+    """``conv2d-backward upstream=delta loss=E indexing=0 …`` as the layer directive's words
+    (``conv2d …``, read by :func:`layer_from` as any other) and what it binds for gradients
+    (:class:`Backward`; the upstream gradient is ``G`` unless named, the indices 1-based)."""
+    kind = words[0].lower().removesuffix(BACKWARD)
+    if kind not in _BACKWARD_KINDS:
+        raise ParameterError("layer", words[0], "must be one of " + ", ".join(
+            k + BACKWARD for k in _BACKWARD_KINDS) + " (a backward directive)")
+    kept, given = [kind], {}
+    for word in words[1:]:
+        key, equals, text = word.partition("=")
+        if key not in _BACKWARD_FIELDS:
+            kept.append(word)
+            continue
+        if not equals or not text:
+            raise ParameterError(key, word, f"needs a value: {key}=…")
+        if key in given:
+            raise ParameterError(key, word, f"is given once only (also {key}={given[key]})")
+        given[key] = text
+    indexing = given.get("indexing", "1")
+    if indexing not in ("0", "1"):
+        raise ParameterError("indexing", indexing, "must be 0 or 1 (the first index of every "
+                                                   "array and sum)")
+    upstream = _gradient_names("upstream", given.get("upstream", "G"))
+    loss = _gradient_names("loss", given["loss"]) if "loss" in given else Backward.loss
+    return tuple(kept), Backward(upstream, loss, indexing == "0")
+
+
+def _gradient_names(key: str, text: str) -> tuple[str, ...]:
+    """``delta,G`` as names: letters, or Greek names (``delta`` is ``\\delta``)."""
+    names = []
+    for part in text.split(","):
+        if not re.fullmatch(r"[A-Za-z]", part) and part not in nt.GREEK:
+            raise ParameterError(key, part, "must be one letter or a Greek letter's name such "
+                                            "as delta (comma-separated)")
+        names.append(part)
+    return tuple(names)
 
 
 def _size_fields(words: tuple[str, ...]) -> tuple[tuple[str, ...], list[tuple[str, str]]]:

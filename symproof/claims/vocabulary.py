@@ -35,8 +35,8 @@ __all__ = ["TYPEFACES", "TEXT_COMMANDS", "SUBSCRIPT_WORDS", "SIZE_FIELDS", "ATTR
            "renamed_indices"]
 
 #: Commands that only choose a typeface: ``\mathbf{x}`` is the vector ``x``.
-TYPEFACES = ("\\mathbf", "\\boldsymbol", "\\bm", "\\mathit", "\\mathsf", "\\mathcal",
-             "\\vec")
+TYPEFACES = ("\\mathbf", "\\boldsymbol", "\\bm", "\\mathit", "\\mathsf", "\\textsf",
+             "\\mathcal", "\\vec")
 #: Commands that write words upright (``H_{\mathrm{out}}``, ``n_\textrm{h}``); all read as
 #: ``\text`` (``\operatorname{diag}`` names a function and stays).
 TEXT_COMMANDS = ("\\textrm", "\\mathrm", "\\text", "\\rm")

@@ -10,6 +10,8 @@ Why each is sound:
   A product of Kronecker deltas that pin one index to two different numbers
   (``δ_{1,l} δ_{2,l}``) is 0 for every ``l``; such terms are dropped before ``simplify``,
   which finds that slowly, if at all.
+* assumed totals (``Σ_k t_k = 1`` in the context) are replaced by their value: see
+  :mod:`.totals` for why that is sound.
 * ``collapse_deltas``: ``Σ_{γ=a}^{b} δ_{lγ} f(γ) = f(l)`` when the context implies
   ``a ≤ l ≤ b`` (SymPy's ``doit`` gives the ``Piecewise`` on that range; the context settles it).
 * ``divisible_floor``: ``k | m`` means ``m = k·q`` for an integer ``q ≥ 1``; substituting that
@@ -33,6 +35,7 @@ from .context import Context
 from .finite import counterexample
 from .outcome import Outcome, Status
 from .sums import expand_sums, held, safe_doit
+from .totals import rewrite_totals
 
 __all__ = ["normalize", "identity", "collapse_deltas", "divisible_floor", "case_split",
            "reindex", "split_sum", "merge_sums"]
@@ -155,7 +158,8 @@ def normalize(expr: sp.Basic, ctx: Context, *, simplify: bool = True) -> sp.Basi
     """
     for _ in range(4):
         before = expr
-        expr = ctx.resolve(_collapse(expr))
+        # an assumed total (Σ_k t_k = 1) replaced by its value: see totals.py
+        expr = rewrite_totals(ctx.resolve(_collapse(expr)), ctx)
         if ctx.zero_outside:  # the padding rule: an entry outside its array is known
             # (an entry indexed by a summation index is outside for no value of it that the
             # context could know: not asked, which only spares work)
@@ -224,7 +228,11 @@ def _simplified_branch(expr: sp.Basic) -> sp.Basic:
     expr = _merged_sums(_without_exclusive_deltas(sp.expand(expr)))
     if _expanded_polynomial(expr):
         return expr
-    return sp.simplify(sp.factor_terms(expr))
+    try:
+        return sp.simplify(sp.factor_terms(expr))
+    except StopIteration:  # SymPy's sum_simplify fails on some sums of quotients (a nonzero
+        # difference of softmax terms): the expression stays as it is, equal and not shown 0
+        return expr
 
 
 def identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context | None = None, *,
