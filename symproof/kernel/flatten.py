@@ -36,6 +36,7 @@ import sympy as sp
 
 from .context import Context
 from .outcome import Outcome, Status
+from .sums import pinned_value
 
 __all__ = ["flattened", "padded_branches", "reflect", "remainder_bounds", "cancel_renamed"]
 
@@ -122,16 +123,11 @@ def _pinned_to(function: sp.Basic, variable: sp.Symbol, *, bare: bool = False
     ``e`` free of ``variable`` (the delta is 1 exactly when ``variable = e``); with ``bare``,
     only a delta with ``variable`` itself as an argument."""
     for factor in sp.Mul.make_args(function):
-        if not isinstance(factor, sp.KroneckerDelta):
-            continue
-        a, b = factor.args[:2]
-        if bare and variable not in (a, b):
-            continue
-        gap = sp.expand(a - b)
-        slope = gap.coeff(variable)
-        rest = sp.expand(gap - slope * variable)
-        if slope in (1, -1) and variable not in rest.free_symbols:
-            return -rest / slope
+        if isinstance(factor, sp.KroneckerDelta) and not (bare and variable not in
+                                                           factor.args[:2]):
+            value = pinned_value(factor, variable)
+            if value is not None:
+                return value
     return None
 
 

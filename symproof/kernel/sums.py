@@ -22,7 +22,7 @@ from sympy.concrete.expr_with_limits import ExprWithLimits
 
 from ..limits import check
 
-__all__ = ["expand_sums", "safe_doit", "rebinds", "rename_bound", "written_out"]
+__all__ = ["expand_sums", "safe_doit", "rebinds", "rename_bound", "written_out", "pinned_value"]
 
 
 def expand_sums(expr: sp.Basic, *, partial: bool = False, write_out: bool = True) -> sp.Basic:
@@ -236,7 +236,7 @@ def _partner(function: sp.Basic, variable: sp.Symbol, names: set) -> sp.Expr | N
     a factor free of ``u`` moves out of the sum over ``u``)."""
     for factor, bound in _factors(function, variable):
         if isinstance(factor, sp.KroneckerDelta) and factor.has(variable):
-            other = _solved(factor, variable)
+            other = pinned_value(factor, variable)
             if (other is not None and other.is_integer
                     and not other.free_symbols & (names | bound)):
                 return other
@@ -259,9 +259,12 @@ def _factors(function: sp.Basic, variable: sp.Symbol, bound: frozenset = frozens
             yield from _factors(factor.args[0].expr, variable, bound)
 
 
-def _solved(delta: sp.KroneckerDelta, variable: sp.Symbol) -> sp.Expr | None:
+def pinned_value(delta: sp.KroneckerDelta, variable: sp.Symbol) -> sp.Expr | None:
     """The value of ``variable`` that makes the delta's two sides equal, when the difference
-    of the sides is ``±variable + c`` with ``c`` free of ``variable``; else None."""
+    of the sides is ``±variable + c`` with ``c`` free of ``variable``; else None (also for a
+    delta with a range, δ_{i,j} restricted to i, j in a … b, which is 0 outside it)."""
+    if len(delta.args) != 2:
+        return None
     first, second = delta.args
     if first == variable or second == variable:
         return second if first == variable else first
