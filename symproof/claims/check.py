@@ -55,6 +55,7 @@ from .backward import (
     gradient_error,
     is_upstream_definition,
     judge_gradient,
+    loss_derivative,
     mentions_upstream,
     upstream_bound_in,
 )
@@ -88,6 +89,7 @@ from .definitions import (
     with_weights,
 )
 from .extract import Claim, code_spans, directives, extract
+from .loss_claims import judge_loss_claim
 from .normalize import tidy
 from .parse import ParseError, parse_latex
 from .reuse import fingerprint
@@ -396,6 +398,8 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         return _undecided(claim.line, claim.latex, "undefined names", clash)
     if ctx.layer == "mlp" and index_level(claim.lhs, claim.rhs):
         return _judge_index_level(claim, ctx)
+    if ctx.loss is not None:  # a loss directive: its gradient claims, and nothing else
+        return _judge_loss(claim, ctx)
     if ctx.backward is not None:  # a layer whose backward pass the context speaks of
         if is_upstream_definition(claim.lhs, claim.rhs, ctx.names):
             return _given(claim, UPSTREAM_DEFINITION, "names the upstream gradient ∂L/∂Y")
@@ -581,6 +585,17 @@ def _judge_gradient(claim: Claim, found, ctx: DocumentContext) -> Verdict:
     except (ParseError, SymproofError, ValueError, TypeError, AttributeError, IndexError,
             KeyError, NotImplementedError, RecursionError) as error:
         return _unparsed(claim.line, claim.latex, gradient_error(error))
+    if outcome.status is Status.REFUTED:
+        reason += f"; counterexample {_shown(outcome.counterexample or {})}"
+    return Verdict.of(claim.line, claim.latex, outcome, reason, evidence)
+
+
+def _judge_loss(claim: Claim, ctx: DocumentContext) -> Verdict:
+    """``∂L/∂z_j = …`` under a loss directive, against the loss's definition
+    (:mod:`.loss_claims`)."""
+    outcome, reason, evidence = judge_loss_claim(
+        loss_derivative(claim.lhs), claim.lhs, claim.rhs, ctx.loss,
+        lambda text: _read(text, ctx.symbols()))
     if outcome.status is Status.REFUTED:
         reason += f"; counterexample {_shown(outcome.counterexample or {})}"
     return Verdict.of(claim.line, claim.latex, outcome, reason, evidence)
