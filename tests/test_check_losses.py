@@ -217,3 +217,32 @@ def test_cli_on_a_bad_directive(tmp_path):
     assert "Traceback" not in done.stderr
     line = next(line for line in done.stdout.splitlines() if ":1:" in line)
     assert "UNPARSED" in line and "target" in line
+
+
+# --- regressions ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("directive, claim", [
+    # an entry outside the classes, or a sum beyond them: not defined, so never refuted
+    (CE, r"\frac{\partial L}{\partial z_j} = p_j \sum_{k=0}^{n} t_k - t_j"),
+    (CE, r"\frac{\partial L}{\partial z_j} = p_j - t_0"),
+    ("%! symproof softmax-cross-entropy classes=3", r"\frac{\partial L}{\partial z_j} = p_j - t_4"),
+    # the number of classes named like the entry's index
+    ("%! symproof softmax-cross-entropy classes=j", r"\frac{\partial L}{\partial z_j} = p_j - t_j"),
+    # an entry z_1 rather than z_j, an index expression t_{3−j}
+    (f"{CE} target=probability", r"\frac{\partial L}{\partial z_1} = p_1 - t_1"),
+    ("%! symproof softmax-cross-entropy classes=2 target=probability",
+     r"\frac{\partial L}{\partial z_j} = p_j - 1 + t_{3-j}"),
+])
+def test_claims_the_directive_does_not_define_are_unknown(directive, claim):
+    label, reason, _ = judged(directive, claim)
+    assert label == "UNKNOWN", reason
+
+
+def test_a_probability_target_of_a_number_of_classes_is_not_refuted_by_its_last_entry():
+    # t_j at j = N is t_N = 1 − Σ_{k<N} t_k too: once read as a free entry, p_j − t_j was
+    # refuted at j = 2 of 3 (no target summing to 1 is a counterexample)
+    for classes in (2, 3, 4):
+        label, reason, _ = judged(
+            f"%! symproof softmax-cross-entropy classes={classes} target=probability",
+            r"\frac{\partial L}{\partial z_j} = p_j - t_j")
+        assert label == "PROVED", (classes, reason)

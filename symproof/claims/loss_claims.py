@@ -135,6 +135,9 @@ def judge_loss_claim(found: tuple[str, str] | None, lhs: str, rhs: str,
     if entry is None or entry.group("base") != wanted or entry.group("index").isdigit():
         return _unknown(f"∂{loss}/∂{wrt}: under {_kind(directive)} only the gradient in an "
                         f"entry {wanted}_j (an index name) is read")
+    if entry.group("index") == str(directive.classes):
+        return _unknown(f"{entry.group('index')} names both the number of classes and the "
+                        "entry's index")
     j = symbols("j")
     claimed, why = _entries(read(rhs), directive, {entry.group("index"): j})
     if why:
@@ -259,12 +262,31 @@ def _entries(expr: sp.Basic, directive: LossDirective, free: dict[str, sp.Symbol
     if loose:
         return sp.S.Zero, (f"{', '.join(loose[:3])} {'is' if len(loose) == 1 else 'are'} not "
                            "bound (neither the entry's index nor a name the directive binds)")
+    outside = _outside(expr, classes, directive.size)
+    if outside:
+        return sp.S.Zero, outside
     expr = expr.xreplace({classes: directive.size})
     calls = sorted({f.func.__name__ for f in expr.atoms(sp.core.function.AppliedUndef)})
     if calls:
         return sp.S.Zero, f"{', '.join(calls)} is not bound by the directive"
     return expr.replace(lambda e: isinstance(e, sp.Indexed), lambda e: _unfolded(e, directive)
                         ), ""
+
+
+def _outside(expr: sp.Basic, classes: sp.Symbol, size: sp.Basic) -> str:
+    """Why ``expr`` may name an entry that does not exist (a sum over other than 1 …
+    classes, an entry ``t_0``; ``classes`` stands for their number, ``size`` is it), or "":
+    such a claim is about something the directive does not define, so neither proved nor
+    refuted."""
+    for total in expr.atoms(sp.Sum):
+        if any((low, high) != (1, classes) for _, low, high in total.limits):
+            return ("a sum runs over other than 1 … the number of classes: it names entries "
+                    "the directive does not define")
+    for entry in expr.atoms(sp.Indexed):
+        index = entry.indices[0]
+        if index.is_Integer and (index < 1 or (size.is_Integer and index > size)):
+            return f"{entry} is not an entry of a vector of the classes (1-based)"
+    return ""
 
 
 def _unfolded(e: sp.Indexed, directive: LossDirective) -> sp.Basic:
