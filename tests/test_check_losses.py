@@ -43,8 +43,9 @@ CORRECT = [
     # 553668.com/manong/1173660.html: ∂L/∂o_i = p_i (Σ_k y_k) − y_i, for any y
     ("any", r"\frac{\partial L}{\partial z_i} = p_i \sum_k t_k - t_i",
      "553668.com/manong/1173660.html (before Σ y = 1 is used)"),
-    # sunhaozhe.github.io/blogs/2019/10/03/matrix-calculus: − y_k + Σ_i y_i p_k
-    ("any", r"\frac{\partial L}{\partial z_k} = - t_k + \sum_i t_i p_k",
+    # sunhaozhe.github.io/blogs/2019/10/03/matrix-calculus: − y_k + Σ_i y_i p_k (its entry
+    # index k written j: k is a name of the loss's definition, refused as an entry index)
+    ("any", r"\frac{\partial L}{\partial z_j} = - t_j + \sum_i t_i p_j",
      "sunhaozhe.github.io matrix-calculus"),
     ("probability", r"\partial L / \partial z_j = p_j - t_j", "the slash spelling"),
 ]
@@ -246,3 +247,17 @@ def test_a_probability_target_of_a_number_of_classes_is_not_refuted_by_its_last_
             f"%! symproof softmax-cross-entropy classes={classes} target=probability",
             r"\frac{\partial L}{\partial z_j} = p_j - t_j")
         assert label == "PROVED", (classes, reason)
+
+
+@pytest.mark.parametrize("index", ["k", "m", "c", "n", "L"])
+def test_an_index_named_like_a_name_of_the_definition_is_unknown(index):
+    # Σ_k, Σ_m of the loss and the one-hot class c would capture it
+    label, reason, _ = judged(f"{CE} target=onehot",
+                              rf"\frac{{\partial L}}{{\partial z_{index}}} = p_{index} - t_{index}")
+    assert label == "UNKNOWN" and index in reason, reason
+
+
+def test_a_sum_over_another_letter_than_the_entry_index():
+    # the entry z_i and a sum over j (once the model's own j, which the sum captured)
+    assert judged(CE, r"\frac{\partial L}{\partial z_i} = p_i \sum_j t_j - t_i")[0] == "PROVED"
+    assert judged(CE, r"\frac{\partial L}{\partial z_i} = p_i \sum_j t_j + t_i")[0] == "REFUTED"

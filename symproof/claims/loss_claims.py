@@ -26,6 +26,7 @@ from ..backprop.losses import (
     c,
     k,
     loss_definition,
+    m,
     p_base,
     softmax_entry,
     t_base,
@@ -47,6 +48,9 @@ __all__ = ["LOSS_KINDS", "LossDirective", "is_loss_directive", "loss_from_words"
 LOSS_KINDS = {"softmax-cross-entropy": "cross_entropy", "mse": "mse"}
 _FIELDS = ("classes", "target", "loss")
 _TARGETS = ("any", "probability", "onehot")
+#: Names the loss's definition uses (its sums' indices, the one-hot class, the width n_L): an
+#: entry's index named so would be captured by them.
+_RESERVED = frozenset(s.name for s in (k, m, c, *width.free_symbols) if isinstance(s, sp.Symbol))
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,11 @@ def judge_loss_claim(found: tuple[str, str] | None, lhs: str, rhs: str,
     if entry.group("index") == str(directive.classes):
         return _unknown(f"{entry.group('index')} names both the number of classes and the "
                         "entry's index")
-    j = symbols("j")
+    if entry.group("index") in _RESERVED:
+        return _unknown(f"the index {entry.group('index')} is a name the loss's definition "
+                        f"uses ({', '.join(sorted(_RESERVED))}): write the entry z_j")
+    # the document's own index letter: another (the model's j) could clash with a sum's
+    j = symbols(entry.group("index"))
     claimed, why = _entries(read(rhs), directive, {entry.group("index"): j})
     if why:
         return _unknown(why)
@@ -146,7 +154,7 @@ def judge_loss_claim(found: tuple[str, str] | None, lhs: str, rhs: str,
         outcome = _decided(directive, j, claimed)
     except TooLargeError as error:
         return _unknown(f"not decided: {error}", "size limit")
-    reason = (f"against the derivative in {wanted}_j of the {LOSSES[directive.loss]}, "
+    reason = (f"against the derivative in {wanted}_{j} of the {LOSSES[directive.loss]}, "
               f"{directive.classes} classes (target: {directive.target})")
     if directive.target == "probability" and directive.size.is_Integer:
         reason += f" with t_{directive.size} = 1 − Σ_(k<{directive.size}) t_k"
@@ -214,7 +222,10 @@ def _softmax_definition(lhs: str, rhs: str, directive: LossDirective, read: Read
         return _unknown(f"under {_kind(directive)} only gradient claims ∂L/∂"
                         f"{'z' if directive.loss == 'cross_entropy' else 'y'}_j and the "
                         "softmax p_j are read")
-    j = symbols("j")
+    if left.group("index") in _RESERVED:
+        return _unknown(f"the index {left.group('index')} is a name the softmax's definition "
+                        f"uses ({', '.join(sorted(_RESERVED))}): write p_j")
+    j = symbols(left.group("index"))
     claimed, why = _entries(read(rhs), directive, {left.group("index"): j})
     if why:
         return _unknown(why)
