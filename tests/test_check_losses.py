@@ -10,6 +10,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from symproof.claims.check import check_text
 from symproof.claims.loss_claims import loss_from_words
@@ -261,3 +263,32 @@ def test_a_sum_over_another_letter_than_the_entry_index():
     # the entry z_i and a sum over j (once the model's own j, which the sum captured)
     assert judged(CE, r"\frac{\partial L}{\partial z_i} = p_i \sum_j t_j - t_i")[0] == "PROVED"
     assert judged(CE, r"\frac{\partial L}{\partial z_i} = p_i \sum_j t_j + t_i")[0] == "REFUTED"
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+_SLOW = settings(max_examples=12, deadline=None,
+                 suppress_health_check=[HealthCheck.too_slow])
+
+
+@_SLOW
+@given(a=st.integers(-2, 2), b=st.integers(-2, 2),
+       target=st.sampled_from(["probability", "onehot", "any"]))
+def test_a_combination_of_p_and_t_is_proved_only_when_it_is_the_gradient(a, b, target):
+    label, reason, _ = judged(f"{CE} target={target}",
+                              rf"\frac{{\partial L}}{{\partial z_j}} = {a} p_j + {b} t_j")
+    if (a, b) == (1, -1) and target != "any":
+        assert label == "PROVED", reason
+    else:
+        assert label != "PROVED", reason
+
+
+@_SLOW
+@given(numerator=st.integers(-3, 3), classes=st.sampled_from(["n", "3"]))
+def test_a_multiple_of_y_minus_t_is_proved_only_with_two_over_n(numerator, classes):
+    size = "n" if classes == "n" else "3"
+    label, reason, _ = judged(f"%! symproof mse classes={classes}",
+                              rf"\frac{{\partial L}}{{\partial y_j}} = \frac{{{numerator}}}"
+                              rf"{{{size}}}(y_j - t_j)")
+    assert (label == "PROVED") == (numerator == 2), reason
+    assert label in ("PROVED", "REFUTED"), reason

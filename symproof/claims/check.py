@@ -14,6 +14,9 @@ and shown as UNPARSED (its ``label``):
   ``conv2d-backward`` / ``avgpool2d-backward`` / ``maxpool2d-backward`` directive, or where
   the prose states a convolution: the left side is the chain rule through the layer with the
   upstream gradient G = ∂L/∂Y (:mod:`symproof.claims.backward`);
+* a loss gradient ``∂L/∂z_j = p_j − t_j`` (``∂L/∂y_j`` for the MSE) under a
+  ``softmax-cross-entropy`` / ``mse`` directive: the left side is the derivative of the
+  loss's definition (:mod:`symproof.claims.loss_claims`);
 * a definition (a weight or bias, ``w_{…} = \\begin{cases}…``, ``b = 0``; a function,
   ``σ(x) = …``; an MLP's layer equation) is GIVEN and recorded in the context
   (:mod:`symproof.claims.definitions`); a weight definition's verdict is whether the layer with
