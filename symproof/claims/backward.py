@@ -46,6 +46,7 @@ from .normalize import tidy
 from .vocabulary import BARE_BOUND, bare_sum_bounds
 
 __all__ = ["GradientClaim", "gradient_claim", "judge_gradient", "upstream_bound_in",
+           "loss_derivative",
            "is_upstream_definition", "mentions_upstream", "UPSTREAM_DEFINITION"]
 
 #: The tactic of a claim that names the upstream gradient (``δ_{l,i,j} = ∂L/∂Y_{l,i,j}``).
@@ -101,6 +102,17 @@ def gradient_claim(lhs: str, rhs: str | None, names: dict | None = None
     for found, loss, wrt in _derivatives(text):
         if found.start() == 0 and found.end() == len(text) and _entry_of(wrt, arrays):
             return GradientClaim(loss, wrt, tidy(rhs))
+    return None
+
+
+def loss_derivative(lhs: str) -> tuple[str, str] | None:
+    """``(loss, entry text)`` when the tidied ``lhs`` is exactly ``∂loss/∂entry`` in one of
+    the spellings above (``\\frac{\\partial L}{\\partial z_j}``, ``∂L/∂z_j``), else None: the
+    left side of a loss-gradient claim (:mod:`.loss_claims`)."""
+    text = tidy(lhs)
+    for found, loss, wrt in _derivatives(text):
+        if found.start() == 0 and found.end() == len(text):
+            return loss, wrt
     return None
 
 

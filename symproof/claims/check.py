@@ -14,6 +14,9 @@ and shown as UNPARSED (its ``label``):
   ``conv2d-backward`` / ``avgpool2d-backward`` / ``maxpool2d-backward`` directive, or where
   the prose states a convolution: the left side is the chain rule through the layer with the
   upstream gradient G = ∂L/∂Y (:mod:`symproof.claims.backward`);
+* a loss gradient ``∂L/∂z_j = p_j − t_j`` (``∂L/∂y_j`` for the MSE) under a
+  ``softmax-cross-entropy`` / ``mse`` directive: the left side is the derivative of the
+  loss's definition (:mod:`symproof.claims.loss_claims`);
 * a definition (a weight or bias, ``w_{…} = \\begin{cases}…``, ``b = 0``; a function,
   ``σ(x) = …``; an MLP's layer equation) is GIVEN and recorded in the context
   (:mod:`symproof.claims.definitions`); a weight definition's verdict is whether the layer with
@@ -55,6 +58,7 @@ from .backward import (
     gradient_error,
     is_upstream_definition,
     judge_gradient,
+    loss_derivative,
     mentions_upstream,
     upstream_bound_in,
 )
@@ -88,6 +92,7 @@ from .definitions import (
     with_weights,
 )
 from .extract import Claim, code_spans, directives, extract
+from .loss_claims import judge_loss_claim
 from .normalize import tidy
 from .parse import ParseError, parse_latex
 from .reuse import fingerprint
@@ -396,6 +401,8 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         return _undecided(claim.line, claim.latex, "undefined names", clash)
     if ctx.layer == "mlp" and index_level(claim.lhs, claim.rhs):
         return _judge_index_level(claim, ctx)
+    if ctx.loss is not None:  # a loss directive: its gradient claims, and nothing else
+        return _judge_loss(claim, ctx)
     if ctx.backward is not None:  # a layer whose backward pass the context speaks of
         if is_upstream_definition(claim.lhs, claim.rhs, ctx.names):
             return _given(claim, UPSTREAM_DEFINITION, "names the upstream gradient ∂L/∂Y")
@@ -581,6 +588,17 @@ def _judge_gradient(claim: Claim, found, ctx: DocumentContext) -> Verdict:
     except (ParseError, SymproofError, ValueError, TypeError, AttributeError, IndexError,
             KeyError, NotImplementedError, RecursionError) as error:
         return _unparsed(claim.line, claim.latex, gradient_error(error))
+    if outcome.status is Status.REFUTED:
+        reason += f"; counterexample {_shown(outcome.counterexample or {})}"
+    return Verdict.of(claim.line, claim.latex, outcome, reason, evidence)
+
+
+def _judge_loss(claim: Claim, ctx: DocumentContext) -> Verdict:
+    """``∂L/∂z_j = …`` under a loss directive, against the loss's definition
+    (:mod:`.loss_claims`)."""
+    outcome, reason, evidence = judge_loss_claim(
+        loss_derivative(claim.lhs), claim.lhs, claim.rhs, ctx.loss,
+        lambda text: _read(text, ctx.symbols()))
     if outcome.status is Status.REFUTED:
         reason += f"; counterexample {_shown(outcome.counterexample or {})}"
     return Verdict.of(claim.line, claim.latex, outcome, reason, evidence)

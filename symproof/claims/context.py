@@ -34,6 +34,7 @@ from ..kernel.context import is_condition
 from ..layers import Conv2d
 from ..layers.spec import models as layer_models
 from ..params import as_size, input_from_text, size_from_text, unreserved
+from .loss_claims import LossDirective, is_loss_directive, loss_from_words
 from .vocabulary import SIZE_FIELDS, names_from_words, rename, size_names
 
 __all__ = ["DocumentContext", "Problem", "Backward", "BACKWARD", "backward_from_words",
@@ -79,6 +80,7 @@ class DocumentContext:
     conflicts: dict = field(default_factory=dict)  # key → why that definition conflicts
     names: dict = field(default_factory=dict)  # the document's name → the model's (o → L_out)
     backward: Backward | None = None  # a -backward directive: gradients are judged
+    loss: LossDirective | None = None  # a loss directive: loss gradients are judged
 
     def symbols(self) -> list[sp.Symbol]:
         """The symbols the context binds (``k`` of ``kernel_size=k``), to read claims with."""
@@ -258,6 +260,9 @@ def contexts_from_directives(found: list, spent: Callable[[], bool], read: Reade
             # names given before any layer hold in the whole document
             ctx = DocumentContext(names=dict(contexts[0][1].names))
             contexts.append((line, ctx))
+            if is_loss_directive(words):  # softmax-cross-entropy classes=n …: no layer
+                ctx.loss, ctx.described = loss_from_words(words), " ".join(words)
+                continue
             if words[0].lower().endswith(BACKWARD):  # conv2d-backward …: the layer, then
                 words, ctx.backward = backward_from_words(words)  # what gradients bind
             if words[0] == "mlp":

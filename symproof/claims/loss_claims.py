@@ -1,0 +1,337 @@
+"""Claims about the gradient of a loss on a vector output (softmax cross-entropy, MSE), judged.
+
+Under ``%! symproof softmax-cross-entropy classes=n [target=onehot|probability|any] [loss=L]``
+(or ``mse classes=n …``), a claim ``\\frac{\\partial L}{\\partial z_j} = p_j - t_j`` (``∂L/∂y_j``
+for the MSE) is measured against the one definition of the loss,
+:func:`symproof.backprop.losses.loss_definition`, differentiated by the kernel in ``z_j``
+(``y_j``). The names the directive binds: the logits ``z`` (the output ``y`` for the MSE), the
+target ``t``, the softmax ``p_k = e^{z_k}/Σ_m e^{z_m}`` (cross-entropy only), the number of
+classes (``classes=n`` binds n, or gives a number) and the loss's names. Any other name leaves
+the claim UNKNOWN, naming it; never REFUTED.
+
+``target=probability`` assumes ``Σ_k t_k = 1``; ``target=onehot`` reads ``t_k`` as
+``δ_{k,c}`` (a class ``c`` in range); ``target=any`` (the default) assumes nothing of ``t``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..backprop.losses import (
+    LOSSES,
+    c,
+    k,
+    loss_definition,
+    m,
+    p_base,
+    softmax_entry,
+    t_base,
+    variable,
+    width,
+    y_base,
+    z_base,
+)
+from ..errors import ParameterError, TooLargeError
+from ..kernel import Context, case_split, derivative, differentiated, expand_sums, prove
+from ..params import size_from_text, symbols
+from ..proof import Outcome, Status
+from .vocabulary import bare_sum_bounds
+
+__all__ = ["LOSS_KINDS", "LossDirective", "is_loss_directive", "loss_from_words",
+           "judge_loss_claim"]
+
+#: The directive kinds of loss contexts, and the loss of :mod:`symproof.backprop.losses`.
+LOSS_KINDS = {"softmax-cross-entropy": "cross_entropy", "mse": "mse"}
+_FIELDS = ("classes", "target", "loss")
+_TARGETS = ("any", "probability", "onehot")
+#: Names the loss's definition uses (its sums' indices, the one-hot class, the width n_L): an
+#: entry's index named so would be captured by them.
+_RESERVED = frozenset(s.name for s in (k, m, c, *width.free_symbols) if isinstance(s, sp.Symbol))
+
+
+@dataclass(frozen=True)
+class LossDirective:
+    """What a loss directive binds: the loss, the number of classes (a number, or the
+    document's name for it), the target model and the loss's names."""
+
+    loss: str
+    classes: sp.Basic
+    target: str = "any"
+    names: tuple[str, ...] = ("L", "E")
+
+    @property
+    def arrays(self) -> dict[str, sp.IndexedBase]:
+        """The vectors a claim may name, by letter."""
+        named = {"t": t_base, "z": z_base} if self.loss == "cross_entropy" else {"t": t_base,
+                                                                                "y": y_base}
+        if self.loss == "cross_entropy":
+            named["p"] = p_base
+        return named
+
+    @property
+    def size(self) -> sp.Basic:
+        """The width of the vectors: the number given, or the model's ``n_L``."""
+        return self.classes if isinstance(self.classes, sp.Integer) else width
+
+
+def is_loss_directive(words: tuple[str, ...]) -> bool:
+    """Whether a directive's words name a loss context."""
+    return bool(words) and words[0].lower() in LOSS_KINDS
+
+
+def loss_from_words(words: tuple[str, ...]) -> LossDirective:
+    """``softmax-cross-entropy classes=n target=onehot loss=L`` as a :class:`LossDirective`;
+    a field it does not take, a repeated field or a value outside its grammar is refused."""
+    given: dict[str, str] = {}
+    for word in words[1:]:
+        key, equals, text = word.partition("=")
+        if key not in _FIELDS:
+            raise ParameterError(key, word, f"is not a field of {words[0]} (fields: "
+                                            f"{', '.join(_FIELDS)})")
+        if not equals or not text:
+            raise ParameterError(key, word, f"needs a value: {key}=…")
+        if key in given:
+            raise ParameterError(key, word, f"is given once only (also {key}={given[key]})")
+        given[key] = text
+    if "classes" not in given:
+        raise ParameterError("classes", None, f"must be given: {words[0]} classes=n (the "
+                                              "number of outputs)")
+    classes = size_from_text("classes", given["classes"], bounded=True)
+    classes = sp.Integer(classes) if isinstance(classes, int) else classes
+    target = given.get("target", "any")
+    if target not in _TARGETS:
+        raise ParameterError("target", target, f"must be one of {', '.join(_TARGETS)}")
+    names = LossDirective.names
+    if "loss" in given:
+        names = tuple(given["loss"].split(","))
+        for name in names:
+            if not re.fullmatch(r"[A-Za-z]", name):
+                raise ParameterError("loss", name, "must be one letter (comma-separated)")
+    return LossDirective(LOSS_KINDS[words[0].lower()], classes, target, names)
+
+
+# --- judging ---------------------------------------------------------------------------------
+
+Reader = Callable[[str], sp.Basic]
+# an entry written with one subscript, as the reader names it: p_j, t_{k}, z_1
+_SUBSCRIPTED = re.compile(r"(?P<base>[A-Za-z]+)_\{?(?P<index>[A-Za-z]|[0-9]+)\}?")
+
+
+def judge_loss_claim(found: tuple[str, str] | None, lhs: str, rhs: str,
+                     directive: LossDirective, read: Reader) -> tuple[Outcome, str, dict]:
+    """The kernel's outcome on a claim under a loss directive, the reason, and evidence:
+    ``∂L/∂z_j = …`` (``found``: the loss and entry its left side differentiates, read by
+    :func:`~symproof.claims.backward.loss_derivative`) against the derivative of the loss's
+    definition, ``p_j = …`` against the softmax; anything else is UNKNOWN (the directive
+    reads only these)."""
+    if found is None:
+        return _softmax_definition(lhs, rhs, directive, read)
+    loss, wrt = found
+    if loss not in (*directive.names, "\\mathcal{L}"):
+        return _unknown(f"the loss {loss} is not bound (the directive's loss is "
+                        f"{', '.join(directive.names)}; name it with loss=…)")
+    entry = _SUBSCRIPTED.fullmatch(wrt.replace(" ", ""))
+    wanted = "z" if directive.loss == "cross_entropy" else "y"
+    if entry is None or entry.group("base") != wanted or entry.group("index").isdigit():
+        return _unknown(f"∂{loss}/∂{wrt}: under {_kind(directive)} only the gradient in an "
+                        f"entry {wanted}_j (an index name) is read")
+    if entry.group("index") == str(directive.classes):
+        return _unknown(f"{entry.group('index')} names both the number of classes and the "
+                        "entry's index")
+    if entry.group("index") in _RESERVED:
+        return _unknown(f"the index {entry.group('index')} is a name the loss's definition "
+                        f"uses ({', '.join(sorted(_RESERVED))}): write the entry z_j")
+    # the document's own index letter: another (the model's j) could clash with a sum's
+    j = symbols(entry.group("index"))
+    claimed, why = _entries(read(rhs), directive, {entry.group("index"): j})
+    if why:
+        return _unknown(why)
+    try:
+        outcome = _decided(directive, j, claimed)
+    except TooLargeError as error:
+        return _unknown(f"not decided: {error}", "size limit")
+    reason = (f"against the derivative in {wanted}_{j} of the {LOSSES[directive.loss]}, "
+              f"{directive.classes} classes (target: {directive.target})")
+    if directive.target == "probability" and directive.size.is_Integer:
+        reason += f" with t_{directive.size} = 1 − Σ_(k<{directive.size}) t_k"
+    return _reported(outcome, reason)
+
+
+def _decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr
+             ) -> Outcome:
+    """The kernel's outcome on ``∂L/∂v_j = claimed`` (v = z or y) under the directive's
+    target model."""
+    defined = loss_definition(directive.loss, directive.target).xreplace({width: directive.size})
+    entry, size = variable(directive.loss)[j], directive.size
+    relations = [sp.Le(j, size)]
+    if directive.target == "onehot":
+        relations.append(sp.Le(c, size))
+    if directive.target == "probability" and not size.is_Integer:
+        relations.append(sp.Eq(sp.Sum(t_base[k], (k, 1, size)), 1))
+    context = Context(relations)
+    if directive.target == "probability" and size.is_Integer:  # Σ_k t_k = 1 written out
+        return _summing_to_one_decided(differentiated(defined, entry), claimed, j, size,
+                                       context)
+    outcome = derivative(defined, entry, claimed, context)
+    if outcome.status is not Status.UNKNOWN:
+        return outcome
+    lhs, rhs = differentiated(defined, entry), claimed
+    # the kernel's search, a counterexample too (one that respects every assumption)
+    return prove(sp.Eq(lhs, rhs, evaluate=False), context=context)
+
+
+def _summing_to_one_decided(lhs: sp.Expr, rhs: sp.Expr, j: sp.Symbol, size: sp.Integer,
+                            context: Context) -> Outcome:
+    """``lhs = rhs`` for every target of N = ``size`` entries summing to 1: PROVED by the
+    kernel's case split j = N / j ≠ N (``t_N`` written out where the index is N); else the
+    kernel's search (``t_N`` written out, so its counterexample is such a target)."""
+    lhs, rhs = _summing_to_one(lhs, size), _summing_to_one(rhs, size)
+    split = case_split(lhs, rhs, sp.Eq(j, size), context)
+    if split.status is Status.PROVED:
+        return split
+    return prove(sp.Eq(lhs, rhs, evaluate=False), context=context)
+
+
+def _summing_to_one(expr: sp.Expr, size: sp.Integer) -> sp.Expr:
+    """``expr`` for a probability target of N = ``size`` classes: ``t_N = 1 − Σ_{k<N} t_k``
+    written in (the targets summing to 1 are exactly these, so every counterexample the
+    kernel finds is one); an entry ``t_i`` at an index that may be N is ``t_N`` there."""
+    rest = 1 - sum(t_base[i] for i in range(1, int(size)))
+
+    def last(entry: sp.Indexed) -> sp.Expr:
+        index = entry.indices[0]
+        if index.is_Integer:
+            return rest if index == size else entry
+        return sp.Piecewise((rest, sp.Eq(index, size)), (entry, True))
+
+    return expand_sums(expr).replace(lambda e: isinstance(e, sp.Indexed) and e.base == t_base,
+                                     last)
+
+
+def _softmax_definition(lhs: str, rhs: str, directive: LossDirective, read: Reader
+                        ) -> tuple[Outcome, str, dict]:
+    """``p_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}``: the document's softmax against the
+    directive's (PROVED when they agree); another claim is not read here."""
+    left = _SUBSCRIPTED.fullmatch(lhs.replace(" ", ""))
+    if directive.loss != "cross_entropy" or left is None or left.group("base") != "p" or \
+            left.group("index").isdigit():
+        return _unknown(f"under {_kind(directive)} only gradient claims ∂L/∂"
+                        f"{'z' if directive.loss == 'cross_entropy' else 'y'}_j and the "
+                        "softmax p_j are read")
+    if left.group("index") in _RESERVED:
+        return _unknown(f"the index {left.group('index')} is a name the softmax's definition "
+                        f"uses ({', '.join(sorted(_RESERVED))}): write p_j")
+    j = symbols(left.group("index"))
+    claimed, why = _entries(read(rhs), directive, {left.group("index"): j})
+    if why:
+        return _unknown(why)
+    outcome = prove(sp.Eq(softmax_entry(j).xreplace({width: directive.size}), claimed,
+                          evaluate=False), context=Context([sp.Le(j, directive.size)]))
+    return _reported(outcome, "against the softmax p_j = exp(z_j)/Σ_m exp(z_m) the directive "
+                              "binds p to")
+
+
+def _entries(expr: sp.Basic, directive: LossDirective, free: dict[str, sp.Symbol]
+             ) -> tuple[sp.Basic, str]:
+    """The claim's right side in the model's terms (``p_k`` → the softmax, ``t_k`` →
+    ``δ_{k,c}`` for one-hot targets, bare sums over 1 … classes, the classes' name as the
+    width), or why not: a name nothing binds."""
+    by_name = {s.name: s for s in expr.atoms(sp.Symbol)}
+    indices = {name: free.get(name, by_name.get(name)) for name in by_name}
+    swap, unbound = {}, []
+    for symbol in expr.free_symbols | {s for s in expr.atoms(sp.Symbol)}:
+        written = _SUBSCRIPTED.fullmatch(symbol.name)
+        if written is None:
+            continue
+        base = directive.arrays.get(written.group("base"))
+        if base is None:
+            unbound.append(symbol.name)
+            continue
+        index = written.group("index")
+        value = sp.Integer(index) if index.isdigit() else (indices.get(index)
+                                                          or sp.Symbol(index, integer=True))
+        swap[symbol] = base[value]
+    if unbound:
+        return sp.S.Zero, (f"{', '.join(sorted(unbound))} {'is' if len(unbound) == 1 else 'are'}"
+                           " not bound by the directive")
+    # the classes, while the claim is read, as a positive integer of their own (the model's
+    # n_L has symbols of its own, which the document's letters must not pass for)
+    classes = sp.Dummy("classes", integer=True, positive=True)
+    expr = expr.xreplace(swap).xreplace({s: classes for s in expr.free_symbols if isinstance(
+        s, sp.Symbol) and s.name == str(directive.classes)})
+    expr = expr.xreplace({s: free[s.name] for s in expr.free_symbols
+                          if isinstance(s, sp.Symbol) and s.name in free})
+    shapes = {base: (classes,) for base in directive.arrays.values()}
+    expr = _settled(bare_sum_bounds(expr, shapes))
+    allowed = {classes, *free.values(), *(base.label for base in directive.arrays.values())}
+    loose = sorted(s.name for s in expr.free_symbols
+                   if isinstance(s, sp.Symbol) and s not in allowed)
+    if loose:
+        return sp.S.Zero, (f"{', '.join(loose[:3])} {'is' if len(loose) == 1 else 'are'} not "
+                           "bound (neither the entry's index nor a name the directive binds)")
+    outside = _outside(expr, classes, directive.size)
+    if outside:
+        return sp.S.Zero, outside
+    expr = expr.xreplace({classes: directive.size})
+    calls = sorted({f.func.__name__ for f in expr.atoms(sp.core.function.AppliedUndef)})
+    if calls:
+        return sp.S.Zero, f"{', '.join(calls)} is not bound by the directive"
+    return expr.replace(lambda e: isinstance(e, sp.Indexed), lambda e: _unfolded(e, directive)
+                        ), ""
+
+
+def _outside(expr: sp.Basic, classes: sp.Symbol, size: sp.Basic) -> str:
+    """Why ``expr`` may name an entry that does not exist (a sum over other than 1 …
+    classes, an entry ``t_0``; ``classes`` stands for their number, ``size`` is it), or "":
+    such a claim is about something the directive does not define, so neither proved nor
+    refuted."""
+    for total in expr.atoms(sp.Sum):
+        if any((low, high) != (1, classes) for _, low, high in total.limits):
+            return ("a sum runs over other than 1 … the number of classes: it names entries "
+                    "the directive does not define")
+    for entry in expr.atoms(sp.Indexed):
+        index = entry.indices[0]
+        if index.is_Integer and (index < 1 or (size.is_Integer and index > size)):
+            return f"{entry} is not an entry of a vector of the classes (1-based)"
+    return ""
+
+
+def _unfolded(e: sp.Indexed, directive: LossDirective) -> sp.Basic:
+    """``p_i`` as the softmax, ``t_i`` as ``δ_{i,c}`` for a one-hot target."""
+    if e.base == p_base:
+        return softmax_entry(e.indices[0]).xreplace({width: directive.size})
+    if e.base == t_base and directive.target == "onehot":
+        return sp.KroneckerDelta(e.indices[0], c)
+    return e
+
+
+def _settled(expr: sp.Basic) -> sp.Basic:
+    """A sum written without bounds, once given 1 … classes, is not empty: its Piecewise
+    guard (upper ≥ lower − 1) then holds, so it is its first branch."""
+    def branch(piecewise: sp.Piecewise) -> sp.Basic:
+        value, condition = piecewise.args[0]
+        return value if condition is sp.true else piecewise
+
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), branch)
+
+
+def _kind(directive: LossDirective) -> str:
+    return next(kind for kind, loss in LOSS_KINDS.items() if loss == directive.loss)
+
+
+def _reported(outcome: Outcome, reason: str) -> tuple[Outcome, str, dict]:
+    evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail)}
+    if outcome.counterexample:
+        evidence["counterexample"] = {str(key): str(v) for key, v in
+                                      outcome.counterexample.items()}
+    if outcome.status is Status.UNKNOWN:
+        reason += f"; not decided: {outcome.detail}"
+    return outcome, reason, evidence
+
+
+def _unknown(reason: str, tactic: str = "undefined names") -> tuple[Outcome, str, dict]:
+    return Outcome(Status.UNKNOWN, tactic, reason), reason, {}
