@@ -33,9 +33,11 @@ def judged(directive: str, claim: str) -> tuple[str, str, dict]:
 # (directive's target, claim, source). The sources write the target y and the logits o or a;
 # here they are t and z, the letters the directive binds.
 CORRECT = [
-    # CS231n-style / d2l.ai softmax regression: ∂l/∂o_j = softmax(o)_j − y_j (Σ y = 1)
-    ("probability", r"\frac{\partial L}{\partial z_j} = p_j - t_j", "d2l.ai 4.1 softmax "
-                                                                    "regression"),
+    # Dive into Deep Learning §4.1 (softmax regression), ∂_{o_j} l = exp(o_j)/Σ_{k=1}^{q}
+    # exp(o_k) − y_j, as quoted at 1cademy.com/node/weights-and-gradient-for-softmax-regression
+    ("probability", r"\frac{\partial L}{\partial z_j} = \frac{\exp(z_j)}{\sum_{k=1}^{n} "
+                    r"\exp(z_k)} - t_j", "Dive into Deep Learning §4.1 (quoted by 1cademy.com)"),
+    ("probability", r"\frac{\partial L}{\partial z_j} = p_j - t_j", "the same, p = softmax(z)"),
     ("onehot", r"\frac{\partial L}{\partial z_j} = p_j - t_j",
      "postnetwork.co/gradient-of-softmax-cross-entropy-w-r-t-logits (one-hot y)"),
     ("probability", r"\frac{\partial L}{\partial z_j} = \frac{e^{z_j}}{\sum_k e^{z_k}} - t_j",
