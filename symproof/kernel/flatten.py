@@ -36,6 +36,7 @@ import sympy as sp
 
 from .context import Context
 from .outcome import Outcome, Status
+from .sums import rebinds
 
 __all__ = ["flattened", "padded_branches", "reflect", "remainder_bounds", "cancel_renamed"]
 
@@ -102,6 +103,8 @@ def _summed_out(total: sp.Sum, ctx: Context | None = None) -> sp.Basic:
                 ctx is not None and ctx.implies(sp.Ge(high, low - 1)))
             if partner is None or partner.is_integer is not True or not forward:
                 continue
+            if rebinds(function, {variable} | partner.free_symbols):
+                continue  # a factor Σ binding that name: a substitution would reach into it
             function = function.xreplace({variable: partner})
             conditions += [sp.Le(low, partner), sp.Le(partner, high)]
             limits = [lim for lim in limits if lim[0] != variable]

@@ -1,0 +1,65 @@
+"""Adversarial regression tests for issue 16 (backpropagation): inputs that once got a wrong
+verdict, a traceback or lost data from the kernel rules, the backward formulas or ``check``."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symproof.kernel import Context, Status, identity
+from symproof.kernel.flatten import flattened, padded_branches
+from symproof.kernel.totals import rewrite_totals
+
+n, m, H = sp.symbols("n m H", integer=True, positive=True)
+i, k, u, v = sp.symbols("i k u v", integer=True)
+x, y, z, G, t = (sp.IndexedBase(s) for s in ("x", "y", "z", "G", "t"))
+
+
+def test_pinned_index_rebound_in_a_factor_sum_is_not_substituted_into_it():
+    """Σ_v δ_{v,k} (Σ_{v'} x_{v'} z_k)(Σ_u y_u) is z_k Σ x · Σ y, not Σ_v x_v z_v · Σ y: the
+    pin v = k must not reach the factor sum that binds its own v (it did: wrong PROVED)."""
+    lhs = sp.Sum(sp.KroneckerDelta(v, k) * sp.Sum(x[v] * z[k], (v, 1, m))
+                 * sp.Sum(y[u], (u, 1, m)), (v, 1, n))
+    wrong = sp.Sum(x[v] * z[v], (v, 1, m)) * sp.Sum(y[u], (u, 1, m))
+    ctx = Context([sp.Le(1, k), sp.Le(k, n)])
+    assert identity(lhs, wrong, ctx).status is not Status.PROVED
+    assert identity(lhs, wrong, ctx, sums_first=True).status is not Status.PROVED
+    right = z[k] * sp.Sum(x[v], (v, 1, m)) * sp.Sum(y[u], (u, 1, m))
+    assert identity(lhs, right, ctx).status is not Status.REFUTED
+
+
+def test_pin_to_an_expression_with_a_factor_sum_binding_the_index_is_no_traceback():
+    """δ_{v,k+1} with a factor Σ_v: substituting k + 1 for a bound name raised ValueError."""
+    lhs = sp.Sum(sp.KroneckerDelta(v, k + 1) * sp.Sum(x[v], (v, 1, m))
+                 * sp.Sum(y[u], (u, 1, m)), (v, 1, n))
+    flattened(lhs, Context([sp.Le(1, k), sp.Le(k, n)]))
+
+
+def test_assumption_on_a_free_name_says_nothing_of_a_summation_index_of_that_name():
+    """Context i ≤ 2 (the free i) and Σ_{i=1}^{n} [i ≤ 2] G_i: the bound i is another symbol;
+    the condition was settled by the free i's assumption (wrong PROVED = Σ_{i=1}^{n} G_i)."""
+    summand = sp.Piecewise((G[i], sp.Le(i, 2)), (0, True))
+    lhs = sp.Sum(summand, (i, 1, n))
+    for ctx in (Context([sp.Le(1, i), sp.Le(i, 2)]),
+                Context([sp.Le(1, i), sp.Le(i, 2)], zero_outside={G: (H,)})):
+        assert ctx.resolve(lhs) == lhs
+        assert identity(lhs, sp.Sum(G[i], (i, 1, n)), ctx).status is not Status.PROVED
+    padded = Context([sp.Le(1, i), sp.Le(i, 2)], zero_outside={G: (H,)})
+    assert padded_branches(lhs, padded) == lhs
+
+
+def test_padding_rule_still_drops_a_condition_the_padded_range_implies_under_a_clash():
+    """The renaming keeps the rule: Σ_{i=1}^{n} [i ≤ H] G_i = Σ_{i=1}^{n} G_i with G zero
+    outside 1 … H, also when the context names a free i."""
+    lhs = sp.Sum(sp.Piecewise((G[i], sp.Le(i, H)), (0, True)), (i, 1, n))
+    ctx = Context([sp.Le(1, i), sp.Le(i, 2)], zero_outside={G: (H,)})
+    assert padded_branches(lhs, ctx) == sp.Sum(G[i], (i, 1, n))
+
+
+def test_assumed_total_is_not_rewritten_under_a_product_binding_its_size():
+    """Σ_{k=1}^{n} t_k = 1 (free n) says nothing of Π_{n=1}^{m} Σ_{k=1}^{n} t_k (another n);
+    it was rewritten to Π 1 = 1: wrong PROVED."""
+    ctx = Context([sp.Eq(sp.Sum(t[k], (k, 1, n)), 1)])
+    product = sp.Product(sp.Sum(t[k], (k, 1, n)), (n, 1, m))
+    assert rewrite_totals(product, ctx) == product
+    assert identity(product, 1, ctx).status is not Status.PROVED
+    assert rewrite_totals(sp.Sum(t[k], (k, 1, n)) * product, ctx) == product
