@@ -373,10 +373,7 @@ class WindowPlan:
                    _product(windows_shape), exact=exact)
         steps, spacings = (rows.step, cols.step), (rows.spacing, cols.spacing)
         taps = () if not _one_by_one(kernel, _product(windows_shape)) else tuple(
-            (Ellipsis, *(slice(start + tap * spacing, start + tap * spacing
-                               + step * (n_out - 1) + 1, step)
-                         for start, tap, spacing, step, n_out
-                         in zip(starts, (alpha, beta), spacings, steps, out)))
+            _tap_slice(starts, spacings, steps, out, (alpha, beta))
             for alpha in range(kernel[0]) for beta in range(kernel[1]))
         gather = None
         if _product(windows_shape) <= _GATHER_MAX:
@@ -389,6 +386,11 @@ class WindowPlan:
                 for alpha in range(kernel[0]) for beta in range(kernel[1])], dtype=np.intp)
         return cls(tuple(shape), tuple(out), tuple(kernel), (pads[0], pads[1]),
                    tuple(padded_shape), (starts[0], starts[1]), steps, spacings, taps, gather)
+
+    def tap(self, alpha: int, beta: int) -> tuple:
+        """The basic slice of the padded input that tap ``(α, β)`` (0-based) reads at every
+        output position (what ``taps`` lists, for any plan: a backward pass adds into it)."""
+        return _tap_slice(self.starts, self.spacings, self.steps, self.out, (alpha, beta))
 
     def padded(self, x: np.ndarray, fill: object) -> np.ndarray:
         """``x`` with the plan's padding filled with ``fill`` (``x`` itself when none is
@@ -459,6 +461,14 @@ _TAPS_ALWAYS = 9
 _OUTPUTS_PER_TAP = 4
 #: Up to this many window entries in all, a reduction gathers them at once instead.
 _GATHER_MAX = 4096
+
+
+def _tap_slice(starts, spacings, steps, out, tap: tuple[int, int]) -> tuple:
+    """``[..., rows, cols]`` of the padded input read by one tap at every output position."""
+    return (Ellipsis, *(slice(start + t * spacing, start + t * spacing + step * (n_out - 1) + 1,
+                              step)
+                        for start, t, spacing, step, n_out in zip(starts, tap, spacings, steps,
+                                                                  out)))
 
 
 def _one_by_one(kernel: tuple[int, int], windows: int) -> bool:

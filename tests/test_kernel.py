@@ -243,3 +243,24 @@ def test_a_nondecreasing_function_made_twice_is_the_same_function():
     ctx = Context([sp.Ge(a, c)], nondecreasing=["sigma"])
     assert ctx.implies(sp.Ge(first, second, evaluate=False))
     assert not Context([sp.Ge(a, c)]).implies(sp.Ge(first, second, evaluate=False))
+
+
+def test_facts_about_a_free_index_say_nothing_of_a_bound_one():
+    # The context knows i ≤ 2 of a free i; the sum binds another i, which runs to n.
+    # Settling the branch with the outer fact proved Σ_{i≤n} [i ≤ 2] X_i = Σ_{i≤n} X_i.
+    i, n = sp.symbols("i n", integer=True, positive=True)
+    X = sp.IndexedBase("X")
+    lhs = sp.Sum(sp.Piecewise((X[i], sp.Le(i, 2)), (0, True)), (i, 1, n))
+    rhs = sp.Sum(X[i], (i, 1, n))
+    for ctx in (Context([sp.Le(i, 2)]), Context([sp.Le(i, 2)], zero_outside={X: (n,)})):
+        assert identity(lhs, rhs, ctx).status is Status.REFUTED
+    # a bound of the padding rule is a name too: X is 0 beyond a free m ≤ 2, and the sum binds
+    # another m; X_2 may be nonzero, X_3 … are 0
+    m = sp.Symbol("m", integer=True, positive=True)
+    padded = Context([sp.Le(m, 2)], zero_outside={X: (m,)})
+    for upper, status in ((2, Status.PROVED), (1, Status.REFUTED)):
+        claim = sp.Sum(sp.Piecewise((X[m], sp.Le(m, upper)), (0, True)), (m, 1, n))
+        assert identity(claim, sp.Sum(X[m], (m, 1, n)), padded).status is status
+    # what the context does say still settles the bound index's own range
+    assert identity(sp.Sum(sp.Piecewise((X[i], sp.Le(i, n)), (0, True)), (i, 1, n)), rhs,
+                    Context([sp.Le(i, 2)])).status is Status.PROVED

@@ -127,7 +127,7 @@ def test_repr_latex_of_layers_steps_and_proofs(proofs):
 
 @pytest.mark.parametrize("argv, message", [
     (["prove", "--latex", "/nonexistent/dir/s.tex"], "error: cannot write /nonexistent/dir/s.tex"),
-    (["prove", "p9", "--latex", "s.tex"], "error: proof must be one of"),
+    (["prove", "p99", "--latex", "s.tex"], "error: proof must be one of"),
     (["prove", "--pdf"], "error: --pdf needs --latex FILE"),
 ])
 def test_export_errors(tmp_path, argv, message):

@@ -104,7 +104,7 @@ def test_list_shows_parameters():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["prove", "p9"], "error: proof must be one of dv01"),
+    (["prove", "p99"], "error: proof must be one of dv01"),
     (["prove", "p2", "--set", "q=3"], "error: --set must name a parameter of p2 (C, k, m)"),
     (["prove", "p2", "--set", "k=0"], "error: k must be a positive integer, got 0"),
     (["prove", "p2", "--set", "k"], "error: --set must be PARAM=VALUE"),

@@ -17,6 +17,8 @@ crosscheck):
 * :mod:`.conv` — backpropagation through ``Conv2d``: the three gradients and the
   transposed-convolution theorem proved by the kernel, the adjoint identity, and
   :func:`conv2d_backward` (numbers from those formulas);
+* :mod:`.pool` — backpropagation through average and max pooling: the formulas, the kernel's
+  proofs of them, and their numbers (:func:`avg_pool2d_backward`, :func:`max_pool2d_backward`);
 * :mod:`.losses` — a scalar loss of a vector output (any n_L): the six backward formulas with
   ``g = ∂L/∂y_L`` (:func:`loss_formulas`, :func:`check_loss_formula`), mean squared error and
   softmax cross-entropy with their proved gradients (:func:`check_loss_gradient`), and their
@@ -69,6 +71,14 @@ from .losses import (
     loss_value,
 )
 from .numeric import activation_derivative, expression_jacobian, jacobian
+from .pool import (
+    avg_backward_formula,
+    avg_pool2d_backward,
+    max_backward_formula,
+    max_pool2d_backward,
+    prove_avg_backward,
+    prove_max_backward,
+)
 from .upstream import G, gradient, through
 
 __all__ = ["Formula", "Network", "derive", "network_symbols", "defining_entries",
@@ -77,4 +87,6 @@ __all__ = ["Formula", "Network", "derive", "network_symbols", "defining_entries"
            "verify_exact", "finite_differences", "numeric_check", "G", "through", "gradient",
            "LOSSES", "loss_formulas", "check_loss_formula", "loss_definition", "loss_gradients",
            "check_loss_gradient", "loss_value", "loss_gradient", "verify_loss_exact",
-           "loss_check", "conv2d_backward"]
+           "loss_check", "conv2d_backward", "avg_backward_formula", "max_backward_formula",
+           "prove_avg_backward", "prove_max_backward", "avg_pool2d_backward",
+           "max_pool2d_backward"]

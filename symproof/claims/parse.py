@@ -221,11 +221,10 @@ class _Reader:
             return True
         if self.at("\\delta_"):
             sub, after = self.subscript(p + 6)
-            parts = sub.split()
+            # \delta_{p, S(i-1)+\alpha-P}: indices that are expressions are comma-separated
+            parts = split_top(sub, ",") if "," in sub else sub.split()
             if len(parts) == 1 and len(sub) == 2:  # \delta_{ij}: two one-letter indices
                 parts = list(sub)
-            elif "," in sub:  # \delta_{p, S (i - 1) + 1}: indices that are expressions
-                parts = _top_level_split(sub)
             if len(parts) != 2:
                 raise ParseError(f"\\delta_{{{sub}}} must have two indices")
             self.place(sp.KroneckerDelta(*(self.inner(x) for x in parts)), after)
@@ -782,16 +781,3 @@ def _parse(text: str, known: list | None = None, *, _table=None, _symbols=None):
                          "written as digits with one decimal point")
     return rebuilt
 
-
-def _top_level_split(text: str) -> list[str]:
-    """``text`` split at its commas outside braces, brackets and parentheses (``\\left(``
-    counts as a parenthesis)."""
-    parts, depth, start = [], 0, 0
-    for n, c in enumerate(text):
-        depth += c in "({[" and 1 or 0
-        depth -= c in ")}]" and 1 or 0
-        if c == "," and depth == 0:
-            parts.append(text[start:n].strip())
-            start = n + 1
-    parts.append(text[start:].strip())
-    return parts

@@ -39,6 +39,7 @@ _WHERE = {
     **dict.fromkeys(("certainly_nonzero", "counterexample", "differs", "exhaustive",
                      "spot_check"), "finite"),
     "exhaustive_linear": "linear",
+    "routed_derivative": "maxima",
     **dict.fromkeys(("coefficient_matching", "derivative", "differ", "differentiated",
                      "distinct_taps", "fails", "induction", "instantiate", "max_commutes",
                      "same_shape", "substituted", "substitution", "unreachable",

@@ -23,6 +23,7 @@ from functools import lru_cache
 from itertools import product
 
 import sympy as sp
+from sympy.concrete.expr_with_limits import ExprWithLimits
 
 from ..errors import ParameterError, SymproofError
 from ..notation import index_symbol
@@ -57,6 +58,7 @@ class Context:
         self._known = [e for r in self.relations for e in _nonnegative_forms(r)]
         self._implied: dict = {}
         self._outside: dict = {}
+        self._names: frozenset | None = None
         # what every answer of implies() depends on (see there)
         self._decides = (tuple(self.relations), self.nondecreasing, self.split_residues)
         self._canonical = {r.canonical for r in self.relations
@@ -258,17 +260,57 @@ class Context:
         a sum, its index is known to lie in the summation range."""
         if not isinstance(expr, sp.Basic) or not expr.args:
             return expr
-        if isinstance(expr, sp.Sum):
-            # the index lies in low…high only when the range runs forward (a backward range,
-            # by Karr's convention, evaluates terms outside it)
-            inner = self.extended(*(rel for v, low, high in expr.limits
-                                    if self.implies(sp.Ge(high, low - 1))
-                                    for rel in (sp.Le(low, v), sp.Le(v, high))))
-            return sp.Sum(inner.resolve(expr.function), *expr.limits)
+        if isinstance(expr, ExprWithLimits):
+            renamed, inner, back = self.inside(expr)
+            if isinstance(renamed, sp.Sum):
+                done = sp.Sum(inner.resolve(renamed.function), *renamed.limits)
+            else:
+                done = self._resolved_args(renamed)
+            return done.xreplace(back) if back else done
+        return self._resolved_args(expr)
+
+    def _resolved_args(self, expr: sp.Basic) -> sp.Basic:
         if not expr.has(sp.Piecewise, sp.Max, sp.Min):
             return expr
-        rebuilt = expr.func(*(self.resolve(a) for a in expr.args))
-        return self._settle(rebuilt)
+        return self._settle(expr.func(*(self.resolve(a) for a in expr.args)))
+
+    def inside(self, total: ExprWithLimits) -> tuple[ExprWithLimits, Context, dict]:
+        """What holds inside a sum (or another expression that binds indices): ``total`` with
+        every index it binds that this context also speaks of renamed to a fresh dummy (the
+        context's ``i ≤ 2`` is about a free ``i``, never about a bound one), the context inside
+        it (a sum's index lies in low…high, when the range runs forward: a backward range, by
+        Karr's convention, evaluates terms outside it), and the map that renames back."""
+        limits, function, back = list(total.limits), total.function, {}
+        spoken = self._spoken_of()
+        for n, (variable, _, _) in enumerate(total.limits):
+            if variable not in spoken:
+                continue
+            fresh = sp.Dummy(variable.name, **variable.assumptions0)
+            back[fresh] = variable
+            function = function.xreplace({variable: fresh})
+            # only the limits inside this one (listed before it) see its index in their bounds
+            limits = [(fresh if m == n else v, lo.xreplace({variable: fresh}) if m < n else lo,
+                       hi.xreplace({variable: fresh}) if m < n else hi)
+                      for m, (v, lo, hi) in enumerate(limits)]
+        renamed = total.func(function, *limits) if back else total
+        if not isinstance(renamed, sp.Sum):
+            return renamed, self, back
+        inner = self.extended(*(rel for v, low, high in renamed.limits
+                                if self.implies(sp.Ge(high, low - 1))
+                                for rel in (sp.Le(low, v), sp.Le(v, high))))
+        return renamed, inner, back
+
+    def _spoken_of(self) -> frozenset:
+        """Every name the context's relations and array bounds mention."""
+        if self._names is None:
+            names = set()
+            for relation in self.relations:
+                names |= relation.free_symbols
+            for bounds in (*self.zero_outside.values(), *self.extents.values()):
+                for bound in bounds or ():
+                    names |= getattr(bound, "free_symbols", set())
+            self._names = frozenset(names)
+        return self._names
 
     def _settle(self, expr: sp.Basic) -> sp.Basic:
         """The node-level part of :meth:`resolve`."""

@@ -36,7 +36,7 @@ import sympy as sp
 
 from .context import Context
 from .outcome import Outcome, Status
-from .sums import rebinds
+from .sums import pinned_value, rebinds
 
 __all__ = ["flattened", "padded_branches", "reflect", "remainder_bounds", "cancel_renamed"]
 
@@ -113,9 +113,10 @@ def _summed_out(total: sp.Sum, ctx: Context | None = None) -> sp.Basic:
     if not conditions:
         return total
     body = sp.Piecewise((function, sp.And(*conditions)), (0, True))
-    if ctx is not None:  # the padding rule, before the branch is expanded and folded
-        body = padded_branches(body, ctx)
-    return sp.Sum(body, *limits) if limits else body
+    summed = sp.Sum(body, *limits) if limits else body
+    # the padding rule, before the branch is expanded and folded (on the sum: inside it, the
+    # context's facts about a free name are not about a bound one)
+    return padded_branches(summed, ctx) if ctx is not None else summed
 
 
 def _pinned_to(function: sp.Basic, variable: sp.Symbol, *, bare: bool = False
@@ -124,16 +125,11 @@ def _pinned_to(function: sp.Basic, variable: sp.Symbol, *, bare: bool = False
     ``e`` free of ``variable`` (the delta is 1 exactly when ``variable = e``); with ``bare``,
     only a delta with ``variable`` itself as an argument."""
     for factor in sp.Mul.make_args(function):
-        if not isinstance(factor, sp.KroneckerDelta):
-            continue
-        a, b = factor.args[:2]
-        if bare and variable not in (a, b):
-            continue
-        gap = sp.expand(a - b)
-        slope = gap.coeff(variable)
-        rest = sp.expand(gap - slope * variable)
-        if slope in (1, -1) and variable not in rest.free_symbols:
-            return -rest / slope
+        if isinstance(factor, sp.KroneckerDelta) and not (bare and variable not in
+                                                           factor.args[:2]):
+            value = pinned_value(factor, variable)
+            if value is not None:
+                return value
     return None
 
 
@@ -177,10 +173,9 @@ def padded_branches(expr: sp.Basic, ctx: Context) -> sp.Basic:
     if not ctx.zero_outside or not expr.has(sp.Piecewise):
         return expr
     if isinstance(expr, sp.Sum):
-        inner = ctx.extended(*(rel for v, low, high in expr.limits
-                               if ctx.implies(sp.Ge(high, low - 1))
-                               for rel in (sp.Le(low, v), sp.Le(v, high))))
-        return sp.Sum(padded_branches(expr.function, inner), *expr.limits)
+        renamed, inner, back = ctx.inside(expr)
+        done = sp.Sum(padded_branches(renamed.function, inner), *renamed.limits)
+        return done.xreplace(back) if back else done
     if isinstance(expr, sp.Piecewise):
         expr = sp.Piecewise(*((padded_branches(e, ctx), c) for e, c in expr.args))
         if len(expr.args) == 2 and expr.args[1] == (0, True):

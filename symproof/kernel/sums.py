@@ -22,7 +22,7 @@ from sympy.concrete.expr_with_limits import ExprWithLimits
 
 from ..limits import check
 
-__all__ = ["expand_sums", "safe_doit", "rebinds", "rename_bound", "written_out"]
+__all__ = ["expand_sums", "safe_doit", "rebinds", "rename_bound", "written_out", "pinned_value"]
 
 
 def expand_sums(expr: sp.Basic, *, partial: bool = False, write_out: bool = True) -> sp.Basic:
@@ -230,10 +230,47 @@ def _wrapper(forward, backward):
 
 def _partner(function: sp.Basic, variable: sp.Symbol, names: set) -> sp.Expr | None:
     """``e`` when ``function`` has a factor ``δ_{variable,e}`` with ``e`` an integer that
-    names no summation index; else None."""
-    for factor in sp.Mul.make_args(function):
-        if isinstance(factor, sp.KroneckerDelta) and variable in factor.args:
-            other = factor.args[1] if factor.args[0] == variable else factor.args[0]
-            if other.is_integer and not other.free_symbols & names:
+    names no summation index; else None. Also read: ``δ_{x,y}`` with ``x − y = ±variable + c``
+    (the delta pins ``variable = ∓c``), and such a delta inside a factor ``Σ_u g`` that binds
+    neither ``variable`` nor a name of ``e`` (``Σ_v a(v) Σ_u δ_{v,e} b = Σ_v δ_{v,e} a(v) Σ_u b``:
+    a factor free of ``u`` moves out of the sum over ``u``)."""
+    for factor, bound in _factors(function, variable):
+        if isinstance(factor, sp.KroneckerDelta) and factor.has(variable):
+            other = pinned_value(factor, variable)
+            if (other is not None and other.is_integer
+                    and not other.free_symbols & (names | bound)):
                 return other
     return None
+
+
+def _factors(function: sp.Basic, variable: sp.Symbol, bound: frozenset = frozenset()):
+    """The factors of ``function`` (with the names bound around them), and, recursively, those
+    of the summand of a factor that is a sum not binding ``variable``, and of the one nonzero
+    branch of a factor ``Piecewise((g, c), (0, True))`` (a factor of ``g`` is one of the
+    whole: where ``c`` fails both sides are 0)."""
+    for factor in sp.Mul.make_args(function):
+        yield factor, bound
+        if isinstance(factor, sp.Sum):
+            names = {v for v, _, _ in factor.limits}
+            if variable not in names:
+                yield from _factors(factor.function, variable, bound | names)
+        elif (isinstance(factor, sp.Piecewise) and len(factor.args) == 2
+              and factor.args[1] == (0, True)):
+            yield from _factors(factor.args[0].expr, variable, bound)
+
+
+def pinned_value(delta: sp.KroneckerDelta, variable: sp.Symbol) -> sp.Expr | None:
+    """The value of ``variable`` that makes the delta's two sides equal, when the difference
+    of the sides is ``±variable + c`` with ``c`` free of ``variable``; else None (also for a
+    delta with a range, δ_{i,j} restricted to i, j in a … b, which is 0 outside it)."""
+    if len(delta.args) != 2:
+        return None
+    first, second = delta.args
+    if first == variable or second == variable:
+        return second if first == variable else first
+    difference = sp.expand(first - second)
+    slope = difference.coeff(variable)
+    rest = sp.expand(difference - slope * variable)
+    if slope not in (1, -1) or rest.has(variable):
+        return None
+    return -slope * rest

@@ -206,6 +206,9 @@ class AvgPool2d(_Pool2d):
         return (*super()._settings(), self.count_include_pad)
 
     def _divisors(self, shape: tuple[int, ...], out: tuple[int, int], exact: bool):
+        return self.divisors(shape, out, exact=exact)
+
+    def divisors(self, shape: tuple[int, ...], out: tuple[int, int], *, exact: bool = False):
         """The divisor of every output position, from the rule ``divisor()`` states, computed
         with NumPy on the grid of positions (one vectorised pass per axis, no SymPy): one
         number when every window divides by the same, else a read-only array; Fractions for
