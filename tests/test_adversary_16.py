@@ -63,3 +63,19 @@ def test_assumed_total_is_not_rewritten_under_a_product_binding_its_size():
     assert rewrite_totals(product, ctx) == product
     assert identity(product, 1, ctx).status is not Status.PROVED
     assert rewrite_totals(sp.Sum(t[k], (k, 1, n)) * product, ctx) == product
+
+
+def test_a_delta_with_the_index_on_both_sides_pins_nothing_unless_linear():
+    """Σ_{v=−n}^{n} δ_{v,−v} x_v = x_0. The other side (−v) was taken as the pinned value: the
+    bound v leaked out free, and, with −n ≤ v ≤ n assumed of a free v, the sum was PROVED equal
+    to δ_{v,−v} x_{−v} (which is 0 at v = 1)."""
+    lhs = sp.Sum(sp.KroneckerDelta(v, -v) * x[v], (v, -n, n))
+    assert v not in flattened(lhs).free_symbols
+    ctx = Context([sp.Le(-n, v), sp.Le(v, n)])
+    wrong = sp.KroneckerDelta(v, -v) * x[-v]
+    assert identity(lhs, wrong, ctx).status is not Status.PROVED
+    assert identity(lhs, wrong, ctx, sums_first=True).status is not Status.PROVED
+    assert identity(lhs, x[0]).status is not Status.REFUTED
+    # δ_{v,2v} is linear in v (difference −v): it pins v = 0
+    assert identity(sp.Sum(sp.KroneckerDelta(v, 2 * v) * x[v], (v, -n, n)), x[0]).status \
+        is Status.PROVED
