@@ -264,3 +264,16 @@ def test_facts_about_a_free_index_say_nothing_of_a_bound_one():
     # what the context does say still settles the bound index's own range
     assert identity(sp.Sum(sp.Piecewise((X[i], sp.Le(i, n)), (0, True)), (i, 1, n)), rhs,
                     Context([sp.Le(i, 2)])).status is Status.PROVED
+
+
+def test_a_branch_on_a_sums_own_index_stays_inside_the_sum():
+    # SymPy's piecewise_fold moved [k ≤ n] out of Σ_{k=1}^{2n}, leaving Σ_{k=1}^{2n} (−1)^k x,
+    # which is 0: the claim Σ_{k=1}^{2n} [k ≤ n] (−1)^k x = 0 was PROVED (false for n = 1).
+    k, n = sp.symbols("k n", integer=True, positive=True)
+    x = sp.Symbol("x")
+    claim = sp.Sum(sp.Piecewise(((-1) ** k * x, sp.Le(k, n)), (0, True)), (k, 1, 2 * n))
+    assert identity(claim, 0).status is Status.REFUTED
+    X = sp.IndexedBase("X")
+    half = sp.Sum(sp.Piecewise((X[k], sp.Le(k, n)), (0, True)), (k, 1, 2 * n))
+    assert identity(half, sp.Sum(X[k], (k, 1, 2 * n))).status is Status.REFUTED
+    assert identity(half, sp.Sum(X[k], (k, 1, n))).status is not Status.REFUTED

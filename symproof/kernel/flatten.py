@@ -114,9 +114,23 @@ def _summed_out(total: sp.Sum, ctx: Context | None = None) -> sp.Basic:
         return total
     body = sp.Piecewise((function, sp.And(*conditions)), (0, True))
     summed = sp.Sum(body, *limits) if limits else body
+    if ctx is None:
+        return summed
     # the padding rule, before the branch is expanded and folded (on the sum: inside it, the
     # context's facts about a free name are not about a bound one)
-    return padded_branches(summed, ctx) if ctx is not None else summed
+    return padded_branches(_implied_dropped(summed, ctx), ctx)
+
+
+def _implied_dropped(summed: sp.Basic, ctx: Context) -> sp.Basic:
+    """The range conditions a sum-out wrote (``Piecewise((f, c_1 ∧ …), (0, True))``, possibly
+    inside the sum left) without those the context implies: they hold wherever it does."""
+    if isinstance(summed, sp.Sum):
+        renamed, inner, back = ctx.inside(summed)
+        done = sp.Sum(_implied_dropped(renamed.function, inner), *renamed.limits)
+        return done.xreplace(back) if back else done
+    (value, condition), *rest = summed.args
+    kept = [c for c in sp.And.make_args(condition) if not ctx.implies(c)]
+    return sp.Piecewise((value, sp.And(*kept)), *rest)
 
 
 def _pinned_to(function: sp.Basic, variable: sp.Symbol, *, bare: bool = False

@@ -9,7 +9,8 @@ Why each is sound:
   from that; a counterexample search (exact values) may then refute the claim.
   A product of Kronecker deltas that pin one index to two different numbers
   (``δ_{1,l} δ_{2,l}``) is 0 for every ``l``; such terms are dropped before ``simplify``,
-  which finds that slowly, if at all.
+  which finds that slowly, if at all. Branches are folded out of a sum only when their
+  conditions do not name its index (SymPy's ``piecewise_fold`` would move them anyway).
 * assumed totals (``Σ_k t_k = 1`` in the context) are replaced by their value: see
   :mod:`.totals` for why that is sound.
 * ``collapse_deltas``: ``Σ_{γ=a}^{b} δ_{lγ} f(γ) = f(l)`` when the context implies
@@ -28,6 +29,7 @@ Why each is sound:
 from __future__ import annotations
 
 import sympy as sp
+from sympy.concrete.expr_with_limits import ExprWithLimits
 
 from ..prose import Prose
 from ..shapes import simplify_size
@@ -213,7 +215,7 @@ def _simplified(expr: sp.Basic) -> sp.Basic:
     branches cost seconds). Branches are simplified one by one, smallest first, up to the
     first that stays nonzero: the whole is then not shown to be 0, whatever the others give
     (the others are left expanded, which is still an equal form)."""
-    folded = sp.piecewise_fold(expr)
+    folded = _folded(expr)
     if not isinstance(folded, sp.Piecewise):
         return _simplified_branch(folded)
     branches = [(_merged_sums(_without_exclusive_deltas(sp.expand(e))), c)
@@ -224,6 +226,22 @@ def _simplified(expr: sp.Basic) -> sp.Basic:
         if branches[n][0] != 0:
             break
     return sp.Piecewise(*branches)
+
+
+def _folded(expr: sp.Basic) -> sp.Basic:
+    """SymPy's ``piecewise_fold``, except that a sum (or max) whose summand has a branch on its
+    own index is held out of it: the fold moves a Piecewise out of a sum whatever its
+    condition, so ``Σ_{k=1}^{2n} [k ≤ n]·(−1)^k x`` became ``Piecewise((Σ_{k=1}^{2n} (−1)^k x,
+    k ≤ n), …)``, a condition on an index no longer bound, and a sum that is 0."""
+    kept = {}
+    for total in expr.atoms(ExprWithLimits):
+        names = {limit[0] for limit in total.limits}
+        if any(condition.free_symbols & names
+               for branch in total.function.atoms(sp.Piecewise) for _, condition in branch.args):
+            kept[total] = sp.Dummy("held")
+    if not kept:
+        return sp.piecewise_fold(expr)
+    return sp.piecewise_fold(expr.xreplace(kept)).xreplace({d: t for t, d in kept.items()})
 
 
 def _simplified_branch(expr: sp.Basic) -> sp.Basic:
