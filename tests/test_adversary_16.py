@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symproof.kernel import Context, Status, identity
-from symproof.kernel.flatten import flattened, padded_branches
+from symproof.kernel.flatten import flattened, padded_branches, reflect
 from symproof.kernel.totals import rewrite_totals
 
 n, m, H = sp.symbols("n m H", integer=True, positive=True)
@@ -79,3 +79,30 @@ def test_a_delta_with_the_index_on_both_sides_pins_nothing_unless_linear():
     # δ_{v,2v} is linear in v (difference −v): it pins v = 0
     assert identity(sp.Sum(sp.KroneckerDelta(v, 2 * v) * x[v], (v, -n, n)), x[0]).status \
         is Status.PROVED
+
+
+alpha, beta = sp.symbols("alpha beta", integer=True)
+
+
+def test_reflection_mirrors_the_bounds_of_the_limits_inside_it():
+    """Σ_{α=1}^{n} Σ_{β=1}^{α} y_α = Σ_α α y_α; reflecting α left the inner bound β ≤ α as it
+    was, and PROVED it equal to Σ_α α y_{n+1−α}."""
+    total = sp.Sum(y[alpha], (beta, 1, alpha), (alpha, 1, n))
+    mirrored, outcome = reflect(total, alpha)
+    assert outcome.status is Status.PROVED
+    for size in range(1, 5):
+        values = {y[r]: sp.Symbol(f"y{r}") for r in range(1, size + 1)}
+        assert (total.subs(n, size).doit().xreplace(values)
+                == mirrored.subs(n, size).doit().xreplace(values))
+
+
+def test_reflection_does_not_capture_a_name_an_inner_sum_binds():
+    """Σ_{α=1}^{n} Σ_{n'=1}^{2} x_α y_{n'} with the inner index named n: α ↦ n + 1 − α must not
+    put the outer n under the inner sum (nor rename α's binder into an invalid limit)."""
+    total = sp.Sum(x[alpha] * sp.Sum(y[n], (n, 1, 2)), (alpha, 1, n))
+    mirrored, _ = reflect(total, alpha)
+    for size in range(1, 4):
+        assert sp.expand(total.subs(n, size).doit() - mirrored.subs(n, size).doit()) == 0
+    rebound = sp.Sum(x[alpha] * sp.Sum(y[alpha], (alpha, 1, 2)), (alpha, 1, n))
+    again, _ = reflect(rebound, alpha)
+    assert sp.expand(rebound.subs(n, 3).doit() - again.subs(n, 3).doit()) == 0

@@ -36,7 +36,7 @@ import sympy as sp
 
 from .context import Context
 from .outcome import Outcome, Status
-from .sums import pinned_value, rebinds
+from .sums import pinned_value, rebinds, rename_bound
 
 __all__ = ["flattened", "padded_branches", "reflect", "remainder_bounds", "cancel_renamed"]
 
@@ -223,10 +223,14 @@ def reflect(total: sp.Sum, variable: sp.Symbol) -> tuple[sp.Sum, Outcome]:
     whose bounds do not name another index of the sum."""
     limits = list(total.limits)
     names = {v for v, _, _ in limits}
-    for variable_, low, high in limits:
+    for n, (variable_, low, high) in enumerate(limits):
         if variable_ == variable and not ((low.free_symbols | high.free_symbols) & names):
-            mirrored = total.function.xreplace({variable: low + high - variable})
-            return sp.Sum(mirrored, *limits), Outcome(
+            image = {variable: low + high - variable}
+            # an inner sum binding α or a name of a + b − α is renamed first (no capture), and
+            # the limits inside this one (listed before it) see α in their bounds: mirrored too
+            function = rename_bound(total.function, {variable} | (low + high).free_symbols)
+            inner = [(v, lo.xreplace(image), hi.xreplace(image)) for v, lo, hi in limits[:n]]
+            return sp.Sum(function.xreplace(image), *inner, *limits[n:]), Outcome(
                 Status.PROVED, "reflection",
                 f"{variable} ↦ {low + high - variable} maps {low} … {high} onto itself")
     raise ValueError(f"{variable} is not an index of the sum with bounds free of its indices")
