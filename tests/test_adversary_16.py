@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symproof.kernel import Context, Status, identity
-from symproof.kernel.flatten import flattened, padded_branches, reflect
+from symproof.kernel.flatten import cancel_renamed, flattened, padded_branches, reflect
 from symproof.kernel.totals import rewrite_totals
 
 n, m, H = sp.symbols("n m H", integer=True, positive=True)
@@ -106,3 +106,11 @@ def test_reflection_does_not_capture_a_name_an_inner_sum_binds():
     rebound = sp.Sum(x[alpha] * sp.Sum(y[alpha], (alpha, 1, 2)), (alpha, 1, n))
     again, _ = reflect(rebound, alpha)
     assert sp.expand(rebound.subs(n, 3).doit() - again.subs(n, 3).doit()) == 0
+
+
+def test_cancel_renamed_does_not_capture_a_free_name_of_the_other_sum():
+    """Σ_i x_i z_i − Σ_k x_k z_i (i free in the second) is not 0: renaming k to i captured the
+    free i."""
+    difference = sp.Sum(x[i] * z[i], (i, 1, n)) - sp.Sum(x[k] * z[i], (k, 1, n))
+    assert cancel_renamed(difference) != 0
+    assert cancel_renamed(sp.Sum(x[i] * z[i], (i, 1, n)) - sp.Sum(x[k] * z[k], (k, 1, n))) == 0

@@ -280,6 +280,9 @@ def cancel_renamed(expr: sp.Basic) -> sp.Basic:
             first, second = terms[a], -terms[b]
             if not (_independent(first.limits) and _independent(second.limits)):
                 continue
+            ours = {v for v, _, _ in first.limits}
+            if ours & (second.function.free_symbols - {v for v, _, _ in second.limits}):
+                continue  # a renaming onto our indices would capture a free name of theirs
             # ranges compared as expressions (two symbols may print alike)
             groups: dict = {}
             for v, lo, hi in first.limits:
