@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symproof.kernel import Context, Status, identity
+from symproof.kernel import Context, Status, identity, routed_derivative
 from symproof.kernel.flatten import cancel_renamed, flattened, padded_branches, reflect
 from symproof.kernel.totals import rewrite_totals
+from symproof.reductions import MaxOver
 
 n, m, H = sp.symbols("n m H", integer=True, positive=True)
 i, k, u, v = sp.symbols("i k u v", integer=True)
@@ -114,3 +115,15 @@ def test_cancel_renamed_does_not_capture_a_free_name_of_the_other_sum():
     difference = sp.Sum(x[i] * z[i], (i, 1, n)) - sp.Sum(x[k] * z[i], (k, 1, n))
     assert cancel_renamed(difference) != 0
     assert cancel_renamed(sp.Sum(x[i] * z[i], (i, 1, n)) - sp.Sum(x[k] * z[k], (k, 1, n))) == 0
+
+
+def test_routed_derivative_refuses_a_tap_outside_the_window():
+    """max_{α=1}^{2} X_{i+α} is never attained at α = 5: "∂/∂X_p = δ_{p,i+5} where the maximum
+    is attained only at α = 5" was PROVED (vacuously), a formula no input ever has."""
+    alpha_ = sp.Symbol("alpha", integer=True)
+    window = MaxOver(x[i + alpha_], (alpha_, 1, 2))
+    p = sp.Symbol("p", integer=True)
+    outside = routed_derivative(window, x[p], sp.KroneckerDelta(p, i + 5), {alpha_: sp.Integer(5)})
+    assert outside.status is Status.UNKNOWN and "outside the window" in str(outside.detail)
+    inside = routed_derivative(window, x[p], sp.KroneckerDelta(p, i + 1), {alpha_: sp.Integer(1)})
+    assert inside.status is Status.PROVED
