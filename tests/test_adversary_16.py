@@ -127,3 +127,16 @@ def test_routed_derivative_refuses_a_tap_outside_the_window():
     assert outside.status is Status.UNKNOWN and "outside the window" in str(outside.detail)
     inside = routed_derivative(window, x[p], sp.KroneckerDelta(p, i + 1), {alpha_: sp.Integer(1)})
     assert inside.status is Status.PROVED
+
+
+def test_a_delta_pinned_to_a_number_inside_its_range_is_no_traceback():
+    """Σ_{v=1}^{3} δ_{v,2} x_v: the range condition 1 ≤ 2 ≤ 3 is true, SymPy writes x_2 alone
+    (no Piecewise), and the step dropping implied conditions unpacked it as one (ValueError,
+    TypeError with a further limit)."""
+    ctx = Context([])
+    once = sp.Sum(sp.KroneckerDelta(v, 2) * x[v], (v, 1, 3))
+    assert flattened(once, ctx) == x[2]
+    twice = sp.Sum(sp.KroneckerDelta(v, 2) * x[v] * y[u], (v, 1, 3), (u, 1, n))
+    assert identity(twice, x[2] * sp.Sum(y[u], (u, 1, n)), ctx, sums_first=True).status \
+        is Status.PROVED
+    assert identity(once, x[3], ctx, sums_first=True).status is not Status.PROVED

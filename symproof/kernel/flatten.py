@@ -128,6 +128,8 @@ def _implied_dropped(summed: sp.Basic, ctx: Context) -> sp.Basic:
         renamed, inner, back = ctx.inside(summed)
         done = sp.Sum(_implied_dropped(renamed.function, inner), *renamed.limits)
         return done.xreplace(back) if back else done
+    if not isinstance(summed, sp.Piecewise):  # conditions all true already (a number pinned
+        return summed  # inside its range): SymPy wrote the branch's value alone
     (value, condition), *rest = summed.args
     kept = [c for c in sp.And.make_args(condition) if not ctx.implies(c)]
     return sp.Piecewise((value, sp.And(*kept)), *rest)
