@@ -6,7 +6,13 @@ from __future__ import annotations
 import sympy as sp
 
 from symproof.kernel import Context, Status, identity, routed_derivative
-from symproof.kernel.flatten import cancel_renamed, flattened, padded_branches, reflect
+from symproof.kernel.flatten import (
+    cancel_renamed,
+    flattened,
+    padded_branches,
+    reflect,
+    remainder_bounds,
+)
 from symproof.kernel.totals import rewrite_totals
 from symproof.reductions import MaxOver
 
@@ -140,3 +146,12 @@ def test_a_delta_pinned_to_a_number_inside_its_range_is_no_traceback():
     assert identity(twice, x[2] * sp.Sum(y[u], (u, 1, n)), ctx, sums_first=True).status \
         is Status.PROVED
     assert identity(once, x[3], ctx, sums_first=True).status is not Status.PROVED
+
+
+def test_remainder_bounds_are_those_of_the_stride_asked_for():
+    """n − 3⌊n/3⌋ lies in 0 … 2, not in 0 … 1: asked with stride 2 it was PROVED (the rule read
+    its own S = 3 off the floor and ignored the one given)."""
+    value = n - 3 * sp.floor(n / 3)
+    assert remainder_bounds(value, 2).status is not Status.PROVED
+    assert remainder_bounds(value, 3).status is Status.PROVED
+    assert remainder_bounds(value).status is Status.PROVED

@@ -250,13 +250,15 @@ def remainder_bounds(value: sp.Expr, stride: sp.Expr | None = None) -> Outcome:
         return Outcome(Status.REFUTED, "remainder bounds", f"{value} is not in 0 … {stride - 1}",
                        counterexample={"value": value, "S": stride})
     for bracket in value.atoms(sp.floor):
-        stride = -value.coeff(bracket)
-        rest = sp.expand(value + stride * bracket)
-        if (stride.is_integer and stride.is_positive and rest.is_integer
+        read = -value.coeff(bracket)
+        rest = sp.expand(value + read * bracket)
+        if stride is not None and sp.expand(read - stride) != 0:
+            continue  # a remainder by another number: its bound is not the one asked for
+        if (read.is_integer and read.is_positive and rest.is_integer
                 and not rest.has(bracket)
-                and sp.expand(bracket.args[0] - rest / stride) == 0):
+                and sp.expand(bracket.args[0] - rest / read) == 0):
             return Outcome(Status.PROVED, "remainder bounds",
-                           f"⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1 with n = {rest}, S = {stride}: "
+                           f"⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1 with n = {rest}, S = {read}: "
                            f"0 ≤ n − S⌊n/S⌋ ≤ S − 1")
     if value.is_Integer:
         return Outcome(Status.UNKNOWN, "remainder bounds", f"{value} is a number, not n − S⌊n/S⌋")
