@@ -155,3 +155,18 @@ def test_remainder_bounds_are_those_of_the_stride_asked_for():
     assert remainder_bounds(value, 2).status is not Status.PROVED
     assert remainder_bounds(value, 3).status is Status.PROVED
     assert remainder_bounds(value).status is Status.PROVED
+
+
+def test_padding_rule_drops_no_branch_when_the_padding_is_minus_infinity():
+    """Max pooling pads with −∞: there X_k = −∞ for k > H, so [k ≤ H] X_k (0 beyond H) is not
+    X_k, and Σ_{k≤n} [k ≤ H] X_k ≠ Σ_{k≤n} X_k when n > H. Both were PROVED (the padding rule
+    took the entry outside as 0)."""
+    ctx = Context([sp.Le(1, k)], zero_outside={x: (H,)}, outside_value=-sp.oo)
+    branch = sp.Piecewise((x[k], sp.Le(k, H)), (0, True))
+    assert padded_branches(branch, ctx) == branch
+    assert identity(branch, x[k], ctx).status is not Status.PROVED
+    free = Context([], zero_outside={x: (H,)}, outside_value=-sp.oo)
+    assert identity(sp.Sum(branch, (k, 1, n)), sp.Sum(x[k], (k, 1, n)), free).status \
+        is not Status.PROVED
+    zero = Context([sp.Le(1, k)], zero_outside={x: (H,)})
+    assert identity(branch, x[k], zero).status is Status.PROVED

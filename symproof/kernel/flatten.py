@@ -15,7 +15,8 @@ Why each is sound:
   over ``v`` is innermost for each of their values).
 * ``padded_branches``: ``Piecewise((t, c), (0, True))`` equals ``t`` when ``t`` has a factor
   ``e``, an entry of an array the context declares 0 outside its index range (the padding
-  rule), such that "every index of ``e`` in its range" implies ``c`` (under the context): where
+  rule; not for a context whose outside value is −∞, max pooling's), such that "every index
+  of ``e`` in its range" implies ``c`` (under the context): where
   ``c`` fails, ``e`` lies outside its range, so ``e = 0`` and ``t = 0``, the Piecewise's value.
   A condition that does not follow from ``e``'s range is kept (never dropped by guess).
 * ``remainder_bounds``: for integers ``n`` and ``S ≥ 1``, ``⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1`` (the
@@ -186,8 +187,8 @@ def padded_branches(expr: sp.Basic, ctx: Context) -> sp.Basic:
     """Every ``Piecewise((t, c), (0, True))`` whose condition ``c`` follows from the index
     range of a zero-padded entry that is a factor of ``t``, replaced by ``t`` (see the module
     docstring). Inside a sum its index is known to lie in the summation range."""
-    if not ctx.zero_outside or not expr.has(sp.Piecewise):
-        return expr
+    if not ctx.zero_outside or ctx.outside_value != 0 or not expr.has(sp.Piecewise):
+        return expr  # (max pooling pads with −∞: an entry outside is −∞ there, not 0)
     if isinstance(expr, sp.Sum):
         renamed, inner, back = ctx.inside(expr)
         done = sp.Sum(padded_branches(renamed.function, inner), *renamed.limits)
