@@ -4,9 +4,9 @@ that follows from it.
 For every X and G, ``⟨Conv2d(X), G⟩ = ⟨X, ConvTranspose2d(G)⟩`` (no bias, the same weights),
 proved for general sizes; the transposed layer's output padding ``o = (H + 2P − D(f − 1) − 1)
 mod S`` restores the input size, and lies in ``0 … S − 1``: exactly S consecutive input sizes
-share one output size (checked on a grid of sizes), so the transposed layer needs ``o`` to pick
-one. PyTorch accepts ``o < max(S, D)``; with ``D > S`` an ``o ≥ S`` gives a size no convolution
-with that output has.
+share one output size (proved from the floor's definition, and checked on a grid of sizes), so
+the transposed layer needs ``o`` to pick one. PyTorch accepts ``o < max(S, D)``; with ``D > S``
+an ``o ≥ S`` gives a size no convolution with that output has.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from symproof import Conv2d, symbols
 from symproof import notation as nt
 from symproof.backprop import conv as backward
 from symproof.kernel import exhaustive, spot_check
+from symproof.kernel.floors import floor_interval
 from symproof.proof import Proof
-from symproof.prose import Math, Prose, assignments, size
+from symproof.prose import Math, Prose, assignments, listed, size
 from symproof.registry import Parameter, Problem
 from symproof.shapes import conv_output_size, transposed_output_size
 
@@ -55,11 +56,8 @@ def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
         "Show that ", ADJOINT, " for every X and G, and derive the output padding that "
         "makes ", Math(r"\mathrm{conv}^{T}", "convᵀ"), " return an ", size(nt.H, nt.W),
         " array, and why it is needed."),
-        assumptions=[
-            Prose("the window fits the padded input: ",
-                  sp.Le(D * (f_1 - 1) + 1, nt.H + 2 * P), " and ",
-                  sp.Le(D * (f_2 - 1) + 1, nt.W + 2 * P)),
-            Prose(sp.Symbol("X"), " is 0 outside its index range (zero padding)")],
+        assumptions=_fits(D * (f_1 - 1) + 1 <= nt.H + 2 * P, D * (f_2 - 1) + 1 <= nt.W + 2 * P)
+        + [Prose(sp.Symbol("X"), " is 0 outside its index range (zero padding)")],
         parameters=dict(values))
     proof.given(layer.equation(), Prose("the element formula of the convolution, with ",
                                         sp.Eq(h_out, rows, evaluate=False)),
@@ -81,6 +79,7 @@ def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
                             "(documentation of torch.nn.ConvTranspose2d)"),
                 kind="documented rule of PyTorch", statement=Prose(SIZE_RULE),
                 short_reason="PyTorch's size rule")
+    _sharing_step(proof, rows, S, P, D, f_1)
     backward.restore_steps(proof, layer, (h_out, w_out))
     span = nt.H + 2 * P - D * (f_1 - 1) - 1
     proof.result = sp.Eq(sp.Symbol("o_1", integer=True), span - S * sp.floor(span / S),
@@ -90,6 +89,28 @@ def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
     proof.summary = (f"symbolic {', '.join(symbolic)}" if symbolic else "concrete sizes") + \
         ("; checked against PyTorch" if use_torch else "")
     return proof
+
+
+def _fits(*relations) -> list[Prose]:
+    """"The window fits the padded input", with the relations the sizes do not settle."""
+    open_ = [r for r in relations if r is not sp.true]
+    return [Prose("the window fits the padded input: ", *listed(open_))] if open_ else []
+
+
+def _sharing_step(proof: Proof, rows: sp.Expr, S, P, D, f_1) -> None:
+    """The input heights whose convolution has ``m`` rows: exactly S consecutive ones, which is
+    why a transposed convolution needs an output padding to choose among them."""
+    m = sp.Symbol("m", integer=True, positive=True)
+    low = (m - 1) * S - 2 * P + D * (f_1 - 1) + 1
+    high = low + S - 1
+    proof.add(None, Prose("the definition of the floor, ", Math(
+        r"\lfloor x \rfloor = k \iff k \le x < k + 1", "⌊x⌋ = k ⟺ k ≤ x < k + 1"),
+        ", for the row count ", rows, ": the ", sp.Integer(S) if isinstance(S, int) else S,
+        " consecutive heights of this range (those "
+        "at least 1) give one output, so the transposed layer needs ", Math("o", "o"),
+        " to pick one"), floor_interval(rows, nt.H, m, low, high), statement=Prose(
+        "a height ", nt.H, " gives ", m, " output rows exactly when ",
+        sp.Le(low, nt.H), " and ", sp.Le(nt.H, high)), short_reason="the floor's definition")
 
 
 def sharing_sizes(case: dict) -> tuple[sp.Integer, sp.Integer]:
@@ -111,8 +132,7 @@ def _checks(proof: Proof, values: dict, use_torch: bool) -> None:
         "exactly S consecutive input sizes, ", Math(
             r"(H_{out}-1)S - 2P + D(f-1) + 1 + r", "(H_out−1)S − 2P + D(f−1) + 1 + r"),
         " for ", Math(r"0 \le r \le S-1", "0 ≤ r ≤ S−1"), " (those at least 1), have output "
-        "size ", nt.index_symbol("H_out"), ": the general statement is checked on this grid, "
-        "not proved"))
+        "size ", nt.index_symbol("H_out"), ", listed on this grid"))
     proof.check(None, "PyTorch accepts an output padding at or above the stride when the "
                       "dilation is larger", _dilated_padding(use_torch),
                 statement=Prose("with ", *assignments(("S", 1), ("D", 2), ("f", 3), ("P", 0)),

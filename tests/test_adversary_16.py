@@ -11,8 +11,8 @@ from symproof.kernel.flatten import (
     flattened,
     padded_branches,
     reflect,
-    remainder_bounds,
 )
+from symproof.kernel.floors import remainder_bounds
 from symproof.kernel.totals import rewrite_totals
 from symproof.reductions import MaxOver
 

@@ -20,7 +20,8 @@ from symproof.backprop import conv as bc
 from symproof.backprop.upstream import G
 from symproof.errors import ParameterError, ShapeError
 from symproof.kernel import Context, Status, identity
-from symproof.kernel.flatten import flattened, padded_branches, reflect, remainder_bounds
+from symproof.kernel.flatten import flattened, padded_branches, reflect
+from symproof.kernel.floors import remainder_bounds
 
 C_IN, C_OUT, F1, F2, S, P, D, H, W = symbols("C_in C_out f_1 f_2 S P D H W")
 SYMBOLIC = Conv2d(C_IN, C_OUT, (F1, F2), stride=S, padding=P, dilation=D)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -344,14 +343,8 @@ def test_errors_name_the_parameter():
 
 # --- the worked problem -------------------------------------------------------------------------
 
-def test_p9_derives_in_under_1_2_seconds():
-    problem = get("p9")
-    problem.build()  # warm the caches shared with other problems
-    start = time.process_time()
-    proof = problem.build()
-    elapsed = time.process_time() - start
-    assert proof.status is Status.PROVED
-    assert elapsed < 1.2, elapsed
+def test_p9_is_proved():  # its time: tests/benchmarks/test_backprop_problems_speed.py
+    assert get("p9").build().status is Status.PROVED
 
 
 @pytest.mark.parametrize("settings_", [

@@ -44,7 +44,8 @@ from ..kernel import (
     spot_check,
 )
 from ..kernel.context import layer_context
-from ..kernel.flatten import reflect, remainder_bounds
+from ..kernel.flatten import reflect
+from ..kernel.floors import remainder_bounds
 from ..kernel.sums import expand_sums, rename_bound
 from ..layers import Conv2d, ConvTranspose2d
 from ..limits import check

@@ -1,6 +1,6 @@
 """Rewrites of finite sums that backward formulas need: nested sums flattened into one sum over
 independent ranges in a canonical order, a zero-padded entry's range condition dropped, and a
-summation index reflected.
+summation index reflected (floors are in :mod:`.floors`).
 
 Why each is sound:
 
@@ -19,12 +19,6 @@ Why each is sound:
   of ``e`` in its range" implies ``c`` (under the context): where
   ``c`` fails, ``e`` lies outside its range, so ``e = 0`` and ``t = 0``, the Piecewise's value.
   A condition that does not follow from ``e``'s range is kept (never dropped by guess).
-* ``remainder_bounds``: for integers ``n`` and ``S ≥ 1``, ``⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1`` (the
-  definition of the floor), so ``0 ≤ n − S⌊n/S⌋ ≤ S − 1``. The rule checks the claimed value
-  has exactly that form (the floor's argument is ``n/S`` for the ``n`` and ``S`` read off).
-* ``cancel_renamed``: ``Σ_{box} f − Σ_{box'} g = 0`` when a bijection of the indices that maps
-  each index to one with the same range (so ``box'`` onto ``box``) turns ``g`` into ``f``
-  (renaming bound indices, and the order of independent finite sums, change nothing).
 * ``reflect``: ``α ↦ a + b − α`` maps ``a … b`` bijectively onto itself, so
   ``Σ_{α=a}^{b} h(α) = Σ_{α=a}^{b} h(a + b − α)``.
 """
@@ -39,7 +33,7 @@ from .context import Context
 from .outcome import Outcome, Status
 from .sums import pinned_value, rebinds, rename_bound
 
-__all__ = ["flattened", "padded_branches", "reflect", "remainder_bounds", "cancel_renamed"]
+__all__ = ["flattened", "padded_branches", "reflect", "cancel_renamed"]
 
 
 def _independent(limits) -> bool:
@@ -237,33 +231,6 @@ def reflect(total: sp.Sum, variable: sp.Symbol) -> tuple[sp.Sum, Outcome]:
                 Status.PROVED, "reflection",
                 f"{variable} ↦ {low + high - variable} maps {low} … {high} onto itself")
     raise ValueError(f"{variable} is not an index of the sum with bounds free of its indices")
-
-
-def remainder_bounds(value: sp.Expr, stride: sp.Expr | None = None) -> Outcome:
-    """PROVED ``0 ≤ value ≤ S − 1`` when ``value`` is ``n − S⌊n/S⌋`` for an integer ``n`` and a
-    positive integer ``S`` (by their assumptions), or when ``value`` and ``stride = S`` are
-    integers that satisfy it (exact comparison; REFUTED when they do not); else UNKNOWN."""
-    value = sp.expand(value)
-    if value.is_Integer and stride is not None and sp.sympify(stride).is_Integer:
-        if 0 <= value <= stride - 1:
-            return Outcome(Status.PROVED, "remainder bounds",
-                           f"0 ≤ {value} ≤ {stride - 1} (exact integers)")
-        return Outcome(Status.REFUTED, "remainder bounds", f"{value} is not in 0 … {stride - 1}",
-                       counterexample={"value": value, "S": stride})
-    for bracket in value.atoms(sp.floor):
-        read = -value.coeff(bracket)
-        rest = sp.expand(value + read * bracket)
-        if stride is not None and sp.expand(read - stride) != 0:
-            continue  # a remainder by another number: its bound is not the one asked for
-        if (read.is_integer and read.is_positive and rest.is_integer
-                and not rest.has(bracket)
-                and sp.expand(bracket.args[0] - rest / read) == 0):
-            return Outcome(Status.PROVED, "remainder bounds",
-                           f"⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1 with n = {rest}, S = {read}: "
-                           f"0 ≤ n − S⌊n/S⌋ ≤ S − 1")
-    if value.is_Integer:
-        return Outcome(Status.UNKNOWN, "remainder bounds", f"{value} is a number, not n − S⌊n/S⌋")
-    return Outcome(Status.UNKNOWN, "remainder bounds", f"{value} is not of the form n − S⌊n/S⌋")
 
 
 #: How many renamings of tied indices ``cancel_renamed`` tries for one pair of sums.
