@@ -12,7 +12,7 @@ from symproof.kernel.flatten import (
     padded_branches,
     reflect,
 )
-from symproof.kernel.floors import remainder_bounds
+from symproof.kernel.floors import floor_interval, remainder_bounds
 from symproof.kernel.totals import rewrite_totals
 from symproof.reductions import MaxOver
 
@@ -170,3 +170,14 @@ def test_padding_rule_drops_no_branch_when_the_padding_is_minus_infinity():
         is not Status.PROVED
     zero = Context([sp.Le(1, k)], zero_outside={x: (H,)})
     assert identity(branch, x[k], zero).status is Status.PROVED
+
+
+def test_floor_interval_needs_an_integer_variable():
+    """⌊(H − 2)/S⌋ + 1 = o ⟺ S(o − 1) + 2 ≤ H ≤ So + 1 holds for an integer H only (H = 7/2,
+    S = 2, o = 1: the size is 1 but H > 3); it was PROVED for a real H."""
+    real = sp.Symbol("H", real=True)
+    S, o = sp.symbols("S o", integer=True, positive=True)
+    size = sp.floor((real - 2) / S) + 1
+    assert floor_interval(size, real, o, S * (o - 1) + 2, S * o + 1).status is not Status.PROVED
+    assert floor_interval(sp.floor((H - 2) / S) + 1, H, o, S * (o - 1) + 2, S * o + 1).status \
+        is Status.PROVED

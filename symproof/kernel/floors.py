@@ -69,6 +69,8 @@ def floor_interval(size: sp.Expr, variable: sp.Symbol, target: sp.Expr, low: sp.
     if len(brackets) > 1 or not target.is_integer:
         return Outcome(Status.UNKNOWN, tactic, "the size is not one floor of the variable plus "
                                                "an integer, or the target is not an integer")
+    if variable.is_integer is not True:  # x < k + 1 is x ≤ k only for an integer x
+        return Outcome(Status.UNKNOWN, tactic, Prose(variable, " is not known to be an integer"))
     # with S = 1 SymPy has already written ⌊H + c⌋ as H + c: the floor of an integer
     bracket = brackets[0] if brackets else variable
     offset = sp.expand(size - bracket)
