@@ -15,7 +15,8 @@ Why each is sound:
   over ``v`` is innermost for each of their values).
 * ``padded_branches``: ``Piecewise((t, c), (0, True))`` equals ``t`` when ``t`` has a factor
   ``e``, an entry of an array the context declares 0 outside its index range (the padding
-  rule), such that "every index of ``e`` in its range" implies ``c`` (under the context): where
+  rule; not for a context whose outside value is −∞, max pooling's), such that "every index
+  of ``e`` in its range" implies ``c`` (under the context): where
   ``c`` fails, ``e`` lies outside its range, so ``e = 0`` and ``t = 0``, the Piecewise's value.
   A condition that does not follow from ``e``'s range is kept (never dropped by guess).
 * ``reflect``: ``α ↦ a + b − α`` maps ``a … b`` bijectively onto itself, so
@@ -30,7 +31,7 @@ import sympy as sp
 
 from .context import Context
 from .outcome import Outcome, Status
-from .sums import pinned_value
+from .sums import pinned_value, rebinds, rename_bound
 
 __all__ = ["flattened", "padded_branches", "reflect", "cancel_renamed"]
 
@@ -97,6 +98,8 @@ def _summed_out(total: sp.Sum, ctx: Context | None = None) -> sp.Basic:
                 ctx is not None and ctx.implies(sp.Ge(high, low - 1)))
             if partner is None or partner.is_integer is not True or not forward:
                 continue
+            if rebinds(function, {variable} | partner.free_symbols):
+                continue  # a factor Σ binding that name: a substitution would reach into it
             function = function.xreplace({variable: partner})
             conditions += [sp.Le(low, partner), sp.Le(partner, high)]
             limits = [lim for lim in limits if lim[0] != variable]
@@ -120,6 +123,8 @@ def _implied_dropped(summed: sp.Basic, ctx: Context) -> sp.Basic:
         renamed, inner, back = ctx.inside(summed)
         done = sp.Sum(_implied_dropped(renamed.function, inner), *renamed.limits)
         return done.xreplace(back) if back else done
+    if not isinstance(summed, sp.Piecewise):  # conditions all true already (a number pinned
+        return summed  # inside its range): SymPy wrote the branch's value alone
     (value, condition), *rest = summed.args
     kept = [c for c in sp.And.make_args(condition) if not ctx.implies(c)]
     return sp.Piecewise((value, sp.And(*kept)), *rest)
@@ -176,8 +181,8 @@ def padded_branches(expr: sp.Basic, ctx: Context) -> sp.Basic:
     """Every ``Piecewise((t, c), (0, True))`` whose condition ``c`` follows from the index
     range of a zero-padded entry that is a factor of ``t``, replaced by ``t`` (see the module
     docstring). Inside a sum its index is known to lie in the summation range."""
-    if not ctx.zero_outside or not expr.has(sp.Piecewise):
-        return expr
+    if not ctx.zero_outside or ctx.outside_value != 0 or not expr.has(sp.Piecewise):
+        return expr  # (max pooling pads with −∞: an entry outside is −∞ there, not 0)
     if isinstance(expr, sp.Sum):
         renamed, inner, back = ctx.inside(expr)
         done = sp.Sum(padded_branches(renamed.function, inner), *renamed.limits)
@@ -215,10 +220,14 @@ def reflect(total: sp.Sum, variable: sp.Symbol) -> tuple[sp.Sum, Outcome]:
     whose bounds do not name another index of the sum."""
     limits = list(total.limits)
     names = {v for v, _, _ in limits}
-    for variable_, low, high in limits:
+    for n, (variable_, low, high) in enumerate(limits):
         if variable_ == variable and not ((low.free_symbols | high.free_symbols) & names):
-            mirrored = total.function.xreplace({variable: low + high - variable})
-            return sp.Sum(mirrored, *limits), Outcome(
+            image = {variable: low + high - variable}
+            # an inner sum binding α or a name of a + b − α is renamed first (no capture), and
+            # the limits inside this one (listed before it) see α in their bounds: mirrored too
+            function = rename_bound(total.function, {variable} | (low + high).free_symbols)
+            inner = [(v, lo.xreplace(image), hi.xreplace(image)) for v, lo, hi in limits[:n]]
+            return sp.Sum(function.xreplace(image), *inner, *limits[n:]), Outcome(
                 Status.PROVED, "reflection",
                 f"{variable} ↦ {low + high - variable} maps {low} … {high} onto itself")
     raise ValueError(f"{variable} is not an index of the sum with bounds free of its indices")
@@ -243,6 +252,9 @@ def cancel_renamed(expr: sp.Basic) -> sp.Basic:
             first, second = terms[a], -terms[b]
             if not (_independent(first.limits) and _independent(second.limits)):
                 continue
+            ours = {v for v, _, _ in first.limits}
+            if ours & (second.function.free_symbols - {v for v, _, _ in second.limits}):
+                continue  # a renaming onto our indices would capture a free name of theirs
             # ranges compared as expressions (two symbols may print alike)
             groups: dict = {}
             for v, lo, hi in first.limits:

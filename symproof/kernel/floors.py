@@ -34,13 +34,15 @@ def remainder_bounds(value: sp.Expr, stride: sp.Expr | None = None) -> Outcome:
         return Outcome(Status.REFUTED, "remainder bounds", f"{value} is not in 0 … {stride - 1}",
                        counterexample={"value": value, "S": stride})
     for bracket in value.atoms(sp.floor):
-        stride = -value.coeff(bracket)
-        rest = sp.expand(value + stride * bracket)
-        if (stride.is_integer and stride.is_positive and rest.is_integer
+        read = -value.coeff(bracket)
+        rest = sp.expand(value + read * bracket)
+        if stride is not None and sp.expand(read - stride) != 0:
+            continue  # a remainder by another number: its bound is not the one asked for
+        if (read.is_integer and read.is_positive and rest.is_integer
                 and not rest.has(bracket)
-                and sp.expand(bracket.args[0] - rest / stride) == 0):
+                and sp.expand(bracket.args[0] - rest / read) == 0):
             return Outcome(Status.PROVED, "remainder bounds",
-                           f"⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1 with n = {rest}, S = {stride}: "
+                           f"⌊n/S⌋ ≤ n/S < ⌊n/S⌋ + 1 with n = {rest}, S = {read}: "
                            f"0 ≤ n − S⌊n/S⌋ ≤ S − 1")
     if value.is_Integer:
         return Outcome(Status.UNKNOWN, "remainder bounds", f"{value} is a number, not n − S⌊n/S⌋")
@@ -67,6 +69,8 @@ def floor_interval(size: sp.Expr, variable: sp.Symbol, target: sp.Expr, low: sp.
     if len(brackets) > 1 or not target.is_integer:
         return Outcome(Status.UNKNOWN, tactic, "the size is not one floor of the variable plus "
                                                "an integer, or the target is not an integer")
+    if variable.is_integer is not True:  # x < k + 1 is x ≤ k only for an integer x
+        return Outcome(Status.UNKNOWN, tactic, Prose(variable, " is not known to be an integer"))
     # with S = 1 SymPy has already written ⌊H + c⌋ as H + c: the floor of an integer
     bracket = brackets[0] if brackets else variable
     offset = sp.expand(size - bracket)

@@ -32,7 +32,7 @@ def routed_derivative(expr: sp.Expr, variable: sp.Indexed, claimed: sp.Expr,
     """PROVED when ``∂expr/∂variable = claimed`` wherever every window maximum in ``expr`` is
     attained at exactly one tap, the tap ``argmax`` names (``{α: α*, β: β*}``, by the window's
     dummy indices); UNKNOWN when the claim or the hypothesis does not have that shape."""
-    routed, problem = _routed(expr, variable, argmax)
+    routed, problem = _routed(expr, variable, argmax, ctx or Context())
     if problem:
         return Outcome(Status.UNKNOWN, _TACTIC, problem)
     outcome = derivative(routed, variable, claimed, ctx)
@@ -44,10 +44,12 @@ def routed_derivative(expr: sp.Expr, variable: sp.Indexed, claimed: sp.Expr,
         "entry near the point; then ") + prose(outcome.detail))
 
 
-def _routed(expr: sp.Expr, variable: sp.Indexed, argmax: dict) -> tuple[sp.Expr, str]:
+def _routed(expr: sp.Expr, variable: sp.Indexed, argmax: dict, ctx: Context
+            ) -> tuple[sp.Expr, str]:
     """``expr`` with each window maximum replaced by its term at the named tap, or the reason
     the hypothesis does not fit (a window with other dummies, a tap that depends on the
-    variable or on the window's own dummies)."""
+    variable or on the window's own dummies, a tap known to lie outside its window: then no
+    maximum is attained there and the hypothesis could never hold)."""
     maxima = expr.atoms(MaxOver)
     if not maxima:
         return expr, "the expression has no maximum over a window"
@@ -61,5 +63,10 @@ def _routed(expr: sp.Expr, variable: sp.Indexed, argmax: dict) -> tuple[sp.Expr,
             # dummies it picks among or by the entry differentiated in
             if value.free_symbols & set(dummies) or value.has(variable.base):
                 return expr, f"the tap {value} is not a function of the window's position"
+        for dummy, low, high in window.limits:
+            tap = argmax[dummy]
+            if any(sp.Lt(*pair) == sp.true or ctx.implies(sp.Lt(*pair))
+                   for pair in ((tap, low), (high, tap))):
+                return expr, f"the tap {dummy} = {tap} lies outside the window {low} … {high}"
         replaced[window] = window.function.xreplace(argmax)
     return expr.xreplace(replaced), ""

@@ -266,8 +266,11 @@ def pinned_value(delta: sp.KroneckerDelta, variable: sp.Symbol) -> sp.Expr | Non
     if len(delta.args) != 2:
         return None
     first, second = delta.args
-    if first == variable or second == variable:
+    if (first == variable or second == variable) and not (first.has(variable)
+                                                            and second.has(variable)):
         return second if first == variable else first
+    # (δ_{v,−v}: v on both sides, read below from the difference 2v, slope 2: no pin; the
+    # other side as the value would leave the bound v free)
     difference = sp.expand(first - second)
     slope = difference.coeff(variable)
     rest = sp.expand(difference - slope * variable)

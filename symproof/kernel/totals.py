@@ -10,9 +10,9 @@ changing the value of the expression there. "The same" is checked strictly:
   dummy in place of both indices);
 * or the occurrence is ``Σ_v c·f(v)`` with ``c`` free of ``v`` and ``Σ_v f(v)`` is the same
   sum: by linearity of a finite sum it is ``c`` times the assumed value;
-* no free symbol of the assumption (``n``, ``t``, or of ``c``) is bound by a sum enclosing the
-  occurrence: there that name means something else (``Σ_{n=1}^{5} Σ_{k=1}^{n} t_k`` has another
-  ``n``), so such an occurrence is left alone.
+* no free symbol of the assumption (``n``, ``t``, or of ``c``) is bound by a sum, product or
+  integral enclosing the occurrence: there that name means something else
+  (``Σ_{n=1}^{5} Σ_{k=1}^{n} t_k`` has another ``n``), so such an occurrence is left alone.
 
 Anything else is left as it is, which can only cost a proof, never make a wrong one. Used by
 :func:`~symproof.kernel.symbolic.normalize` (softmax cross-entropy needs ``Σ_k t_k = 1`` for a
@@ -22,6 +22,7 @@ target that is a probability vector: ``∂L/∂z_j = p_j Σ_k t_k − t_j``).
 from __future__ import annotations
 
 import sympy as sp
+from sympy.concrete.expr_with_limits import ExprWithLimits
 
 from .context import Context
 
@@ -89,8 +90,9 @@ def _rewritten(expr: sp.Basic, totals: list, bound: frozenset) -> sp.Basic:
             constant, rest = _factored(expr)
             if constant != 1 and _same_sum(rest, total):
                 return constant * value
-        inner = bound | {v for v, _, _ in expr.limits}
+    if isinstance(expr, ExprWithLimits):  # a sum, product or integral binds its indices
+        inner = bound | {v for v, *_ in expr.limits}
         function = _rewritten(expr.function, totals, inner)
-        return expr if function == expr.function else sp.Sum(function, *expr.limits)
+        return expr if function == expr.function else expr.func(function, *expr.limits)
     args = [_rewritten(a, totals, bound) for a in expr.args]
     return expr if all(a is b for a, b in zip(args, expr.args)) else expr.func(*args)

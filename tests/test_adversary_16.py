@@ -1,0 +1,183 @@
+"""Adversarial regression tests for issue 16 (backpropagation): inputs that once got a wrong
+verdict, a traceback or lost data from the kernel rules, the backward formulas or ``check``."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symproof.kernel import Context, Status, identity, routed_derivative
+from symproof.kernel.flatten import (
+    cancel_renamed,
+    flattened,
+    padded_branches,
+    reflect,
+)
+from symproof.kernel.floors import floor_interval, remainder_bounds
+from symproof.kernel.totals import rewrite_totals
+from symproof.reductions import MaxOver
+
+n, m, H = sp.symbols("n m H", integer=True, positive=True)
+i, k, u, v = sp.symbols("i k u v", integer=True)
+x, y, z, G, t = (sp.IndexedBase(s) for s in ("x", "y", "z", "G", "t"))
+
+
+def test_pinned_index_rebound_in_a_factor_sum_is_not_substituted_into_it():
+    """Σ_v δ_{v,k} (Σ_{v'} x_{v'} z_k)(Σ_u y_u) is z_k Σ x · Σ y, not Σ_v x_v z_v · Σ y: the
+    pin v = k must not reach the factor sum that binds its own v (it did: wrong PROVED)."""
+    lhs = sp.Sum(sp.KroneckerDelta(v, k) * sp.Sum(x[v] * z[k], (v, 1, m))
+                 * sp.Sum(y[u], (u, 1, m)), (v, 1, n))
+    wrong = sp.Sum(x[v] * z[v], (v, 1, m)) * sp.Sum(y[u], (u, 1, m))
+    ctx = Context([sp.Le(1, k), sp.Le(k, n)])
+    assert identity(lhs, wrong, ctx).status is not Status.PROVED
+    assert identity(lhs, wrong, ctx, sums_first=True).status is not Status.PROVED
+    right = z[k] * sp.Sum(x[v], (v, 1, m)) * sp.Sum(y[u], (u, 1, m))
+    assert identity(lhs, right, ctx).status is not Status.REFUTED
+
+
+def test_pin_to_an_expression_with_a_factor_sum_binding_the_index_is_no_traceback():
+    """δ_{v,k+1} with a factor Σ_v: substituting k + 1 for a bound name raised ValueError."""
+    lhs = sp.Sum(sp.KroneckerDelta(v, k + 1) * sp.Sum(x[v], (v, 1, m))
+                 * sp.Sum(y[u], (u, 1, m)), (v, 1, n))
+    flattened(lhs, Context([sp.Le(1, k), sp.Le(k, n)]))
+
+
+def test_assumption_on_a_free_name_says_nothing_of_a_summation_index_of_that_name():
+    """Context i ≤ 2 (the free i) and Σ_{i=1}^{n} [i ≤ 2] G_i: the bound i is another symbol;
+    the condition was settled by the free i's assumption (wrong PROVED = Σ_{i=1}^{n} G_i)."""
+    summand = sp.Piecewise((G[i], sp.Le(i, 2)), (0, True))
+    lhs = sp.Sum(summand, (i, 1, n))
+    for ctx in (Context([sp.Le(1, i), sp.Le(i, 2)]),
+                Context([sp.Le(1, i), sp.Le(i, 2)], zero_outside={G: (H,)})):
+        assert ctx.resolve(lhs) == lhs
+        assert identity(lhs, sp.Sum(G[i], (i, 1, n)), ctx).status is not Status.PROVED
+    padded = Context([sp.Le(1, i), sp.Le(i, 2)], zero_outside={G: (H,)})
+    assert padded_branches(lhs, padded) == lhs
+
+
+def test_padding_rule_still_drops_a_condition_the_padded_range_implies_under_a_clash():
+    """The renaming keeps the rule: Σ_{i=1}^{n} [i ≤ H] G_i = Σ_{i=1}^{n} G_i with G zero
+    outside 1 … H, also when the context names a free i."""
+    lhs = sp.Sum(sp.Piecewise((G[i], sp.Le(i, H)), (0, True)), (i, 1, n))
+    ctx = Context([sp.Le(1, i), sp.Le(i, 2)], zero_outside={G: (H,)})
+    assert padded_branches(lhs, ctx) == sp.Sum(G[i], (i, 1, n))
+
+
+def test_assumed_total_is_not_rewritten_under_a_product_binding_its_size():
+    """Σ_{k=1}^{n} t_k = 1 (free n) says nothing of Π_{n=1}^{m} Σ_{k=1}^{n} t_k (another n);
+    it was rewritten to Π 1 = 1: wrong PROVED."""
+    ctx = Context([sp.Eq(sp.Sum(t[k], (k, 1, n)), 1)])
+    product = sp.Product(sp.Sum(t[k], (k, 1, n)), (n, 1, m))
+    assert rewrite_totals(product, ctx) == product
+    assert identity(product, 1, ctx).status is not Status.PROVED
+    assert rewrite_totals(sp.Sum(t[k], (k, 1, n)) * product, ctx) == product
+
+
+def test_a_delta_with_the_index_on_both_sides_pins_nothing_unless_linear():
+    """Σ_{v=−n}^{n} δ_{v,−v} x_v = x_0. The other side (−v) was taken as the pinned value: the
+    bound v leaked out free, and, with −n ≤ v ≤ n assumed of a free v, the sum was PROVED equal
+    to δ_{v,−v} x_{−v} (which is 0 at v = 1)."""
+    lhs = sp.Sum(sp.KroneckerDelta(v, -v) * x[v], (v, -n, n))
+    assert v not in flattened(lhs).free_symbols
+    ctx = Context([sp.Le(-n, v), sp.Le(v, n)])
+    wrong = sp.KroneckerDelta(v, -v) * x[-v]
+    assert identity(lhs, wrong, ctx).status is not Status.PROVED
+    assert identity(lhs, wrong, ctx, sums_first=True).status is not Status.PROVED
+    assert identity(lhs, x[0]).status is not Status.REFUTED
+    # δ_{v,2v} is linear in v (difference −v): it pins v = 0
+    assert identity(sp.Sum(sp.KroneckerDelta(v, 2 * v) * x[v], (v, -n, n)), x[0]).status \
+        is Status.PROVED
+
+
+alpha, beta = sp.symbols("alpha beta", integer=True)
+
+
+def test_reflection_mirrors_the_bounds_of_the_limits_inside_it():
+    """Σ_{α=1}^{n} Σ_{β=1}^{α} y_α = Σ_α α y_α; reflecting α left the inner bound β ≤ α as it
+    was, and PROVED it equal to Σ_α α y_{n+1−α}."""
+    total = sp.Sum(y[alpha], (beta, 1, alpha), (alpha, 1, n))
+    mirrored, outcome = reflect(total, alpha)
+    assert outcome.status is Status.PROVED
+    for size in range(1, 5):
+        values = {y[r]: sp.Symbol(f"y{r}") for r in range(1, size + 1)}
+        assert (total.subs(n, size).doit().xreplace(values)
+                == mirrored.subs(n, size).doit().xreplace(values))
+
+
+def test_reflection_does_not_capture_a_name_an_inner_sum_binds():
+    """Σ_{α=1}^{n} Σ_{n'=1}^{2} x_α y_{n'} with the inner index named n: α ↦ n + 1 − α must not
+    put the outer n under the inner sum (nor rename α's binder into an invalid limit)."""
+    total = sp.Sum(x[alpha] * sp.Sum(y[n], (n, 1, 2)), (alpha, 1, n))
+    mirrored, _ = reflect(total, alpha)
+    for size in range(1, 4):
+        assert sp.expand(total.subs(n, size).doit() - mirrored.subs(n, size).doit()) == 0
+    rebound = sp.Sum(x[alpha] * sp.Sum(y[alpha], (alpha, 1, 2)), (alpha, 1, n))
+    again, _ = reflect(rebound, alpha)
+    assert sp.expand(rebound.subs(n, 3).doit() - again.subs(n, 3).doit()) == 0
+
+
+def test_cancel_renamed_does_not_capture_a_free_name_of_the_other_sum():
+    """Σ_i x_i z_i − Σ_k x_k z_i (i free in the second) is not 0: renaming k to i captured the
+    free i."""
+    difference = sp.Sum(x[i] * z[i], (i, 1, n)) - sp.Sum(x[k] * z[i], (k, 1, n))
+    assert cancel_renamed(difference) != 0
+    assert cancel_renamed(sp.Sum(x[i] * z[i], (i, 1, n)) - sp.Sum(x[k] * z[k], (k, 1, n))) == 0
+
+
+def test_routed_derivative_refuses_a_tap_outside_the_window():
+    """max_{α=1}^{2} X_{i+α} is never attained at α = 5: "∂/∂X_p = δ_{p,i+5} where the maximum
+    is attained only at α = 5" was PROVED (vacuously), a formula no input ever has."""
+    alpha_ = sp.Symbol("alpha", integer=True)
+    window = MaxOver(x[i + alpha_], (alpha_, 1, 2))
+    p = sp.Symbol("p", integer=True)
+    outside = routed_derivative(window, x[p], sp.KroneckerDelta(p, i + 5), {alpha_: sp.Integer(5)})
+    assert outside.status is Status.UNKNOWN and "outside the window" in str(outside.detail)
+    inside = routed_derivative(window, x[p], sp.KroneckerDelta(p, i + 1), {alpha_: sp.Integer(1)})
+    assert inside.status is Status.PROVED
+
+
+def test_a_delta_pinned_to_a_number_inside_its_range_is_no_traceback():
+    """Σ_{v=1}^{3} δ_{v,2} x_v: the range condition 1 ≤ 2 ≤ 3 is true, SymPy writes x_2 alone
+    (no Piecewise), and the step dropping implied conditions unpacked it as one (ValueError,
+    TypeError with a further limit)."""
+    ctx = Context([])
+    once = sp.Sum(sp.KroneckerDelta(v, 2) * x[v], (v, 1, 3))
+    assert flattened(once, ctx) == x[2]
+    twice = sp.Sum(sp.KroneckerDelta(v, 2) * x[v] * y[u], (v, 1, 3), (u, 1, n))
+    assert identity(twice, x[2] * sp.Sum(y[u], (u, 1, n)), ctx, sums_first=True).status \
+        is Status.PROVED
+    assert identity(once, x[3], ctx, sums_first=True).status is not Status.PROVED
+
+
+def test_remainder_bounds_are_those_of_the_stride_asked_for():
+    """n − 3⌊n/3⌋ lies in 0 … 2, not in 0 … 1: asked with stride 2 it was PROVED (the rule read
+    its own S = 3 off the floor and ignored the one given)."""
+    value = n - 3 * sp.floor(n / 3)
+    assert remainder_bounds(value, 2).status is not Status.PROVED
+    assert remainder_bounds(value, 3).status is Status.PROVED
+    assert remainder_bounds(value).status is Status.PROVED
+
+
+def test_padding_rule_drops_no_branch_when_the_padding_is_minus_infinity():
+    """Max pooling pads with −∞: there X_k = −∞ for k > H, so [k ≤ H] X_k (0 beyond H) is not
+    X_k, and Σ_{k≤n} [k ≤ H] X_k ≠ Σ_{k≤n} X_k when n > H. Both were PROVED (the padding rule
+    took the entry outside as 0)."""
+    ctx = Context([sp.Le(1, k)], zero_outside={x: (H,)}, outside_value=-sp.oo)
+    branch = sp.Piecewise((x[k], sp.Le(k, H)), (0, True))
+    assert padded_branches(branch, ctx) == branch
+    assert identity(branch, x[k], ctx).status is not Status.PROVED
+    free = Context([], zero_outside={x: (H,)}, outside_value=-sp.oo)
+    assert identity(sp.Sum(branch, (k, 1, n)), sp.Sum(x[k], (k, 1, n)), free).status \
+        is not Status.PROVED
+    zero = Context([sp.Le(1, k)], zero_outside={x: (H,)})
+    assert identity(branch, x[k], zero).status is Status.PROVED
+
+
+def test_floor_interval_needs_an_integer_variable():
+    """⌊(H − 2)/S⌋ + 1 = o ⟺ S(o − 1) + 2 ≤ H ≤ So + 1 holds for an integer H only (H = 7/2,
+    S = 2, o = 1: the size is 1 but H > 3); it was PROVED for a real H."""
+    real = sp.Symbol("H", real=True)
+    S, o = sp.symbols("S o", integer=True, positive=True)
+    size = sp.floor((real - 2) / S) + 1
+    assert floor_interval(size, real, o, S * (o - 1) + 2, S * o + 1).status is not Status.PROVED
+    assert floor_interval(sp.floor((H - 2) / S) + 1, H, o, S * (o - 1) + 2, S * o + 1).status \
+        is Status.PROVED
