@@ -159,11 +159,6 @@ def test_conv_forward_derivative_still_holds_after_the_kernel_change():
 
 # --- numbers against torch.autograd ------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _config(draw, *, dilation: bool):
     k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))

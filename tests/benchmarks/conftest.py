@@ -61,3 +61,13 @@ def sympy_scale() -> float:
     seconds = best_time(lambda: subprocess.run([sys.executable, "-c", "import sympy"],
                                                check=True, capture_output=True), repeat=3)
     return max(1.0, seconds / SYMPY_SECONDS)
+
+
+@pytest.fixture
+def torch(torch):
+    """The session's PyTorch on one thread (the same work as symproof's single-threaded NumPy,
+    compared fairly), restored afterwards."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield torch
+    torch.set_num_threads(threads)

@@ -23,16 +23,6 @@ CASES = {  # (shape, kernel, stride, padding)
 TARGET = 3
 
 
-@pytest.fixture
-def torch():
-    """PyTorch on one thread (the same work, compared fairly), restored afterwards."""
-    torch = pytest.importorskip("torch")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield torch
-    torch.set_num_threads(threads)
-
-
 def _pair(torch, layer, case):
     """Our gradient and PyTorch's backward of the same pooling and upstream gradient, checked
     equal once."""

@@ -27,16 +27,6 @@ TINY = {"1x4x4 k2": ((1, 4, 4), 2, None, 0), "1x4x4 k3 S2 P1": ((1, 4, 4), 3, 2,
 OVERHEAD_TARGET = 20e-6  # seconds per call above torch's, issue #14
 
 
-@pytest.fixture
-def torch():
-    """PyTorch on one thread (the same work, compared fairly), restored afterwards."""
-    torch = pytest.importorskip("torch")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield torch
-    torch.set_num_threads(threads)
-
-
 def _pair(torch, layer, case):
     """The layer, the input, and the call of PyTorch's functional that computes the same."""
     shape, kernel, stride, padding = case
