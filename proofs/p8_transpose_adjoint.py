@@ -15,7 +15,7 @@ import itertools
 
 import sympy as sp
 
-from symproof import Conv2d, symbols
+from symproof import Conv2d
 from symproof import notation as nt
 from symproof.backprop import conv as backward
 from symproof.kernel import exhaustive, spot_check
@@ -25,7 +25,7 @@ from symproof.prose import Math, Prose, assignments, listed, size
 from symproof.registry import Parameter, Problem
 from symproof.shapes import conv_output_size, transposed_output_size
 
-C_IN, C_OUT, F1, F2, S, P, D = symbols("C_in C_out f_1 f_2 S P D")
+C_IN, C_OUT, F1, F2, S, P, D = (row[1] for row in backward.PARAMETERS)
 
 #: The grid the "S consecutive sizes" statement is checked on: stride, kernel, padding,
 #: dilation and output size.
@@ -184,16 +184,16 @@ def _adjoint_numbers(values: dict, use_torch: bool):
 
     def compare(x, weight, grad):
         if use_torch:
-            from symproof.crosscheck import torch_module
+            from symproof.crosscheck import layer_tuple, torch_module
 
             torch = torch_module()
             t = {k: torch.tensor(v) for k, v in (("x", x), ("w", weight), ("g", grad))}
-            forward = torch.nn.functional.conv2d(t["x"], t["w"], None, layer_pair(layer.stride),
-                                                 layer_pair(layer.padding),
-                                                 layer_pair(layer.dilation)).numpy()
+            forward = torch.nn.functional.conv2d(
+                t["x"], t["w"], None, layer_tuple(layer.stride), layer_tuple(layer.padding),
+                layer_tuple(layer.dilation)).numpy()
             back = torch.nn.functional.conv_transpose2d(
-                t["g"], t["w"], None, layer_pair(layer.stride), layer_pair(layer.padding),
-                layer_pair(up.output_padding), 1, layer_pair(layer.dilation)).numpy()
+                t["g"], t["w"], None, layer_tuple(layer.stride), layer_tuple(layer.padding),
+                layer_tuple(up.output_padding), 1, layer_tuple(layer.dilation)).numpy()
         else:
             forward, back = layer.evaluate(x, weight), up.evaluate(grad, weight)
         return np.array([np.sum(forward * grad)]), np.array([np.sum(x * back)])
@@ -204,16 +204,6 @@ def _adjoint_numbers(values: dict, use_torch: bool):
                                         " (PyTorch)" if use_torch else ""))
 
 
-def layer_pair(pair) -> tuple[int, int]:
-    return tuple(int(v) for v in pair)
-
-
-PROBLEM = Problem("p8", "transposed conv is the adjoint", build, (
-    Parameter("C_in", C_IN, "size", "input channels"),
-    Parameter("C_out", C_OUT, "size", "output channels"),
-    Parameter("f_1", F1, "size", "kernel rows"),
-    Parameter("f_2", F2, "size", "kernel columns"),
-    Parameter("S", S, "size", "stride"),
-    Parameter("P", P, "count", "zero padding"),
-    Parameter("D", D, "size", "dilation"),
-), group="backprop", reserved=("o_1", "o_2"))
+PROBLEM = Problem("p8", "transposed conv is the adjoint", build,
+                  tuple(Parameter(*row) for row in backward.PARAMETERS),
+                  group="backprop", reserved=("o_1", "o_2"))

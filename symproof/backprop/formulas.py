@@ -36,7 +36,7 @@ from ..kernel import Context, identity, same_shape
 from ..limits import check_expression
 from ..params import symbols
 
-__all__ = ["Network", "Formula", "derive", "network_symbols", "defining_entries",
+__all__ = ["Layers", "Network", "Formula", "derive", "network_symbols", "defining_entries",
            "differentiated", "index_derivative", "ranges", "check_formula", "activation_name",
            "layout_name", "n", "ell", "L"]
 
@@ -45,8 +45,9 @@ n = sp.IndexedBase("n", integer=True, positive=True)
 
 
 @dataclass(frozen=True)
-class Network:
-    """The symbols of a hidden layer ℓ and of the output layer L."""
+class Layers:
+    """The symbols of a hidden layer ℓ and of the output layer L, and their pre-activations
+    ``z_ℓ = A_ℓ y_{ℓ−1} + b_ℓ`` and ``z_L``."""
 
     A: sp.MatrixSymbol
     b: sp.MatrixSymbol
@@ -54,7 +55,6 @@ class Network:
     A_L: sp.MatrixSymbol
     b_L: sp.MatrixSymbol
     y_Lm1: sp.MatrixSymbol
-    upstream: sp.MatrixSymbol  # ∂y_L/∂y_ℓ, a 1 × n_ℓ row (numerator layout)
 
     @property
     def z(self):
@@ -63,6 +63,13 @@ class Network:
     @property
     def z_L(self):
         return self.A_L * self.y_Lm1 + self.b_L
+
+
+@dataclass(frozen=True)
+class Network(Layers):
+    """The layers of an MLP with a scalar output, and the upstream gradient."""
+
+    upstream: sp.MatrixSymbol  # ∂y_L/∂y_ℓ, a 1 × n_ℓ row (numerator layout)
 
 
 @lru_cache(maxsize=1)

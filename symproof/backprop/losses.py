@@ -47,7 +47,7 @@ from ..kernel import Context, derivative, same_shape
 from ..limits import check_expression
 from ..numeric import as_array
 from ..params import symbols
-from .formulas import L, activation_name, ell, n
+from .formulas import L, Layers, activation_name, ell, n
 
 __all__ = ["LOSSES", "LOSS_NAMES", "TARGETS", "LossNetwork", "loss_network", "loss_formulas",
            "loss_differentiated", "check_loss_formula", "loss_definition", "loss_gradients",
@@ -72,26 +72,12 @@ width = n[L]
 
 
 @dataclass(frozen=True)
-class LossNetwork:
-    """The symbols of the backward pass with a loss: a hidden layer ℓ, the output layer L
-    (``n_L`` outputs) and the two upstream rows ``g = ∂L/∂y_L`` and ``u = ∂L/∂y_ℓ``."""
+class LossNetwork(Layers):
+    """The layers of the backward pass with a loss (``n_L`` outputs) and the two upstream rows
+    ``g = ∂L/∂y_L`` and ``u = ∂L/∂y_ℓ``."""
 
-    A: sp.MatrixSymbol
-    b: sp.MatrixSymbol
-    y_prev: sp.MatrixSymbol
-    A_L: sp.MatrixSymbol
-    b_L: sp.MatrixSymbol
-    y_Lm1: sp.MatrixSymbol
     g: sp.MatrixSymbol
     u: sp.MatrixSymbol
-
-    @property
-    def z(self):
-        return self.A * self.y_prev + self.b
-
-    @property
-    def z_L(self):
-        return self.A_L * self.y_Lm1 + self.b_L
 
 
 @lru_cache(maxsize=1)
