@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symproof import Conv2d, symbols
+from symproof import Conv2d
 from symproof import notation as nt
 from symproof.backprop import conv as backward
 from symproof.kernel.flatten import reflect
@@ -20,7 +20,7 @@ from symproof.proof import Proof
 from symproof.prose import Math, Prose, size
 from symproof.registry import Parameter, Problem
 
-C_IN, C_OUT, F1, F2, S, P, D = symbols("C_in C_out f_1 f_2 S P D")
+C_IN, C_OUT, F1, F2, S, P, D = (row[1] for row in backward.PARAMETERS)
 
 #: The gradients' names as printed: ∂L/∂b_l, ∂L/∂w_{l,γ,α,β}, ∂L/∂X_{γ,p,q}.
 LABELS = {"b": "∂L/∂b_l", "w": "∂L/∂w_{l,gamma,alpha,beta}", "X": "∂L/∂X_{gamma,p,q}"}
@@ -160,12 +160,6 @@ def _checks(proof: Proof, values: dict, use_torch: bool) -> None:
                     statement="numeric agreement on random inputs, a batch of 2")
 
 
-PROBLEM = Problem("p7", "conv backward", build, (
-    Parameter("C_in", C_IN, "size", "input channels"),
-    Parameter("C_out", C_OUT, "size", "output channels"),
-    Parameter("f_1", F1, "size", "kernel rows"),
-    Parameter("f_2", F2, "size", "kernel columns"),
-    Parameter("S", S, "size", "stride"),
-    Parameter("P", P, "count", "zero padding"),
-    Parameter("D", D, "size", "dilation"),
-), group="backprop", reserved=("o_1", "o_2", "theta"))
+PROBLEM = Problem("p7", "conv backward", build,
+                  tuple(Parameter(*row) for row in backward.PARAMETERS),
+                  group="backprop", reserved=("o_1", "o_2", "theta"))

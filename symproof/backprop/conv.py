@@ -31,7 +31,7 @@ from functools import lru_cache
 import sympy as sp
 
 from .. import notation as nt
-from ..crosscheck import torch_module
+from ..crosscheck import layer_tuple, torch_module
 from ..errors import ParameterError, ShapeError, TooLargeError
 from ..kernel import (
     Context,
@@ -50,7 +50,7 @@ from ..kernel.sums import expand_sums, rename_bound
 from ..layers import Conv2d, ConvTranspose2d
 from ..limits import check
 from ..numeric import as_array, check_size, numpy_function
-from ..params import concrete_int
+from ..params import concrete_int, symbols
 from ..prose import Prose
 from ..prose import size as size_of
 from .upstream import G, through
@@ -58,13 +58,21 @@ from .upstream import G, through
 __all__ = ["NAMES", "entry", "formula", "formulas", "context", "prove", "output_size",
            "output_padding", "transposed", "transposed_gradient", "prove_transposed",
            "prove_output_size", "layer_prose", "restore_steps", "full_correlation",
-           "prove_full_correlation",
+           "prove_full_correlation", "PARAMETERS",
            "adjoint_sides", "prove_adjoint", "sizes_with_output", "instantiated",
            "verify_exact", "formula_values", "formula_function", "autograd", "autograd_check",
            "conv2d_backward"]
 
 #: The three gradients, by the parameter they differentiate in.
 NAMES = ("b", "w", "X")
+
+#: A worked problem's convolution parameters: name, default (a symbol), kind, description
+#: (the rows of its ``--set`` table, shared by the problems about this layer's backward pass).
+PARAMETERS = tuple(zip(
+    ("C_in", "C_out", "f_1", "f_2", "S", "P", "D"), symbols("C_in C_out f_1 f_2 S P D"),
+    ("size", "size", "size", "size", "size", "count", "size"),
+    ("input channels", "output channels", "kernel rows", "kernel columns", "stride",
+     "zero padding", "dilation")))
 
 p, q = nt.index_symbol("p"), nt.index_symbol("q")
 
@@ -573,8 +581,7 @@ def autograd(layer, x, weight, bias, grad_output):
                for a in (x, weight, bias)]
     out = torch.nn.functional.conv2d(
         tensors[0], tensors[1], tensors[2] if layer.bias else None,
-        *(tuple(int(v) for v in pair) for pair in (layer.stride, layer.padding,
-                                                    layer.dilation)))
+        *(layer_tuple(pair) for pair in (layer.stride, layer.padding, layer.dilation)))
     grads = torch.autograd.grad(out, tensors if layer.bias else tensors[:2],
                                 torch.tensor(grad_output, dtype=torch.float64))
     return tuple(g.numpy() for g in grads) + ((None,) if not layer.bias else ())
