@@ -30,18 +30,18 @@ from .layers import (
     Tanh,
 )
 from .params import symbols
-from .proof import Proof, Status
 from .reductions import MaxOver
 from .shapes import conv_output_size, pool_output_size, transposed_output_size
-from .solve import enumerate_configs, solve_for, tiles_exactly
-from .stack import Sequential, receptive_field
-from .synthesis import synthesize
 
 __version__ = "0.1.0"
 
-# These load on first use: ``import symproof`` stays as cheap as ``import sympy``.
+# These load on first use: ``import symproof`` stays as cheap as ``import sympy`` (the layers
+# themselves cannot wait, since they are what a user imports symproof for).
 _LAZY = {"prove": ".kernel", "divides": ".kernel", "Context": ".kernel",
-         "Derivation": ".derivation", "Problem": ".registry", "Parameter": ".registry"}
+         "Derivation": ".derivation", "Problem": ".registry", "Parameter": ".registry",
+         "Proof": ".proof", "Status": ".proof", "synthesize": ".synthesis",
+         "solve_for": ".solve", "tiles_exactly": ".solve", "enumerate_configs": ".solve",
+         "Sequential": ".stack", "receptive_field": ".stack"}
 
 
 def __getattr__(name: str):
@@ -50,6 +50,10 @@ def __getattr__(name: str):
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [
