@@ -36,11 +36,9 @@ def conv2d_backward(layer, x, weight, grad_output):
     import numpy as np
 
     layer = checked(layer)
-    x = as_array("x", x, (3, 4), real=True)
-    batched = x if x.ndim == 4 else x[None]
+    x, batched, grad, g = _batched(x, grad_output)
     _, c_in, height, width = batched.shape
     expected = tuple(int(n) for n in layer.output_shape(*x.shape))
-    grad = as_array("grad_output", grad_output, (x.ndim,), real=True)
     if grad.shape != expected:
         raise ShapeError(f"grad_output must have the layer's output shape {expected} for x of "
                          f"shape {x.shape}, got {grad.shape}")
@@ -50,7 +48,6 @@ def conv2d_backward(layer, x, weight, grad_output):
     if weight.shape != (c_out, c_in, f1, f2):
         raise ShapeError(f"weight must have shape (C_out, C_in, f1, f2) = "
                          f"{(c_out, c_in, f1, f2)}, got {weight.shape}")
-    g = grad if grad.ndim == 4 else grad[None]
     n, _, rows, cols = g.shape
     check_size("the gradients of Conv2d (conv2d_backward)",
                n * c_in * (height + 2 * p1) * (width + 2 * p2),
@@ -71,6 +68,14 @@ def conv2d_backward(layer, x, weight, grad_output):
             grad_weight[:, :, a, b] = np.tensordot(g, window, axes=([0, 2, 3], [0, 2, 3]))
     grad_bias = g.sum(axis=(0, 2, 3)) if layer.bias else None
     return (grad_input if x.ndim == 4 else grad_input[0]), grad_weight, grad_bias
+
+
+def _batched(x, grad_output) -> tuple:
+    """``x`` and ``G = grad_output`` read as real arrays (``G`` of ``x``'s rank), each as given
+    and with a batch axis (one sample: a batch of 1): ``(x, x batched, G, G batched)``."""
+    x = as_array("x", x, (3, 4), real=True)
+    grad = as_array("grad_output", grad_output, (x.ndim,), real=True)
+    return x, (x if x.ndim == 4 else x[None]), grad, (grad if grad.ndim == 4 else grad[None])
 
 
 def formula_values(layer, x, weight, grad_output):
@@ -94,10 +99,7 @@ def formula_function(layer, H: int, W: int):
         compiled.append((list(values), numpy_function((G, nt.X, nt.w), list(values.values()))))
 
     def evaluate(x, weight, grad_output):
-        x = as_array("x", x, (3, 4), real=True)
-        batched = x if x.ndim == 4 else x[None]
-        g = as_array("grad_output", grad_output, (x.ndim,), real=True)
-        g = g if g.ndim == 4 else g[None]
+        x, batched, _, g = _batched(x, grad_output)
         weight = as_array("weight", weight, (4,), real=True)
         if batched.shape[-2:] != (H, W):
             raise ShapeError(f"x must be {H}×{W} here, got {batched.shape[-2:]}")
