@@ -16,7 +16,7 @@ from ... import notation as nt
 from ...limits import check
 from ...params import concrete_int
 from .formulas import formula
-from .spec import checked, named, p, q
+from .spec import checked, entry, named
 
 __all__ = ["instantiated", "inside"]
 
@@ -31,7 +31,7 @@ def instantiated(layer, name: str, H: int, W: int) -> dict[tuple, sp.Expr]:
 
 @lru_cache(maxsize=16)  # the exact and the numeric checks of a problem write out the same
 def _instantiated(layer, name: str, H: int, W: int) -> tuple:
-    free = {"b": (nt.l,), "w": (nt.l, nt.gamma, nt.alpha, nt.beta), "X": (nt.gamma, p, q)}[name]
+    free = entry(name).indices  # the entry's indices: the formula's free ones
     general = formula(layer, name, sp.Integer(H), sp.Integer(W))
     write = _writer(general, free)
     out = {}
