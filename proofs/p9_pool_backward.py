@@ -3,8 +3,9 @@
 Average pooling spreads ``G_{l,i,j}/d_{i,j}`` over window ``(i, j)`` (``d`` the layer's divisor in
 every ``count_include_pad`` / ``ceil_mode`` mode); max pooling routes ``G_{l,i,j}`` to the entry
 where the window's maximum is attained. Both PROVED by the kernel for a symbolic window, stride
-and padding (the max where each maximum is attained once); PyTorch's tie rule stated with its
-source and checked; exact on a small instance, and against PyTorch's autograd with ``--torch``.
+and padding (the max where each maximum is attained once), max pooling also for a symbolic
+dilation ``D`` (PyTorch's average pooling has none); PyTorch's tie rule stated with its source
+and checked; exact on a small instance, and against PyTorch's autograd with ``--torch``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from symproof.backprop import gradient
 from symproof.backprop.pool import (
     ARGMAX_COL,
     ARGMAX_ROW,
+    EMPTY_WINDOW,
     TIE_RULE,
     TIE_SOURCE,
     avg_backward_formula,
@@ -30,27 +32,30 @@ from symproof.backprop.pool import (
     prove_max_backward,
     q,
 )
+from symproof.errors import ParameterError
 from symproof.figures import attach, pool_figure
 from symproof.kernel import exhaustive, expand_sums, spot_check
 from symproof.proof import Proof
 from symproof.prose import Math, Prose, size
 from symproof.registry import Parameter, Problem
 
-K1, K2, S, P = symbols("k_1 k_2 S P")
+K1, K2, S, P, D = symbols("k_1 k_2 S P D")
 GRADIENT = sp.Symbol("∂L/∂X_{l,p,q}")
 DIVISOR = sp.Symbol("d_{i,j}")
 FLAGS = ("true", "false")
 
 
 def build(kind: str = "both", k_1=K1, k_2=K2, S=S, P=P, count_include_pad: str = "true",
-          ceil_mode: str = "false", *, use_torch: bool = False) -> Proof:
-    """The proof for a ``k_1 × k_2`` window, stride ``S`` and padding ``P`` (symbols or ints);
-    ``kind``: average pooling, max pooling or both."""
+          ceil_mode: str = "false", D=D, *, use_torch: bool = False) -> Proof:
+    """The proof for a ``k_1 × k_2`` window, stride ``S``, padding ``P`` and, for max pooling,
+    dilation ``D`` (symbols or ints); ``kind``: average pooling, max pooling or both."""
     include, ceil = count_include_pad == "true", ceil_mode == "true"
-    k_1, k_2, S, P = (sp.Integer(v) if isinstance(v, int) else v for v in (k_1, k_2, S, P))
+    k_1, k_2, S, P, D = (sp.Integer(v) if isinstance(v, int) else v
+                         for v in (k_1, k_2, S, P, D))
+    _undilated_average(kind, D)
     proof = Proof("p9", "backpropagation through pooling", Prose(
         "For a loss L of the output Y of pooling with a ", size(k_1, k_2), " window, stride ",
-        S, " and padding ", P, ", and the upstream gradient ",
+        S, *_padding_words(kind, P, D), ", and the upstream gradient ",
         sp.Eq(nt.G[nt.l, nt.i, nt.j], sp.Symbol("∂L/∂Y_{l,i,j}"), evaluate=False),
         ", derive ", GRADIENT, " for every entry of the input."),
         assumptions=[*(rule for rule in (sp.Le(2 * P, k_1), sp.Le(2 * P, k_2))
@@ -58,7 +63,7 @@ def build(kind: str = "both", k_1=K1, k_2=K2, S=S, P=P, count_include_pad: str =
             "the entry lies in the input: ", sp.Le(nt.l, nt.index_symbol("C")), ", ",
             sp.Le(p, nt.H), ", ", sp.Le(q, nt.W))],
         parameters={"kind": kind, "k_1": k_1, "k_2": k_2, "S": S, "P": P,
-                    "count_include_pad": count_include_pad, "ceil_mode": ceil_mode})
+                    "count_include_pad": count_include_pad, "ceil_mode": ceil_mode, "D": D})
     proof.given(None, Prose("the chain rule with ", nt.G[nt.l, nt.i, nt.j],
                             " held fixed: ", GRADIENT, " is the derivative of ",
                             Math(r"\sum_{l,i,j} G_{l,i,j} Y_{l,i,j}",
@@ -71,15 +76,35 @@ def build(kind: str = "both", k_1=K1, k_2=K2, S=S, P=P, count_include_pad: str =
         results.append(_average(proof, AvgPool2d((k_1, k_2), S, P, ceil_mode=ceil,
                                                  count_include_pad=include)))
     if kind in ("both", "max"):
-        results.append(_max(proof, MaxPool2d((k_1, k_2), S, P, ceil_mode=ceil)))
+        results.append(_max(proof, MaxPool2d((k_1, k_2), S, P, D, ceil_mode=ceil)))
     proof.result = results[0]
-    layer = AvgPool2d((k_1, k_2), S, P) if kind != "max" else MaxPool2d((k_1, k_2), S, P)
+    layer = AvgPool2d((k_1, k_2), S, P) if kind != "max" else MaxPool2d((k_1, k_2), S, P, D)
     attach(proof, lambda: pool_figure(layer))
-    _checks(proof, kind, (k_1, k_2, S, P), include, ceil, use_torch)
-    symbolic = [str(v) for v in (k_1, k_2, S, P) if isinstance(v, sp.Symbol)]
+    _checks(proof, kind, (k_1, k_2, S, P, D), include, ceil, use_torch)
+    symbolic = [str(v) for v in (k_1, k_2, S, P, *((D,) if kind != "average" else ()))
+                if isinstance(v, sp.Symbol)]
     proof.summary = (f"symbolic {', '.join(symbolic)}" if symbolic else "concrete sizes") + (
         "; vs autograd" if use_torch else "")
     return proof
+
+
+def _undilated_average(kind: str, dilation) -> None:
+    """Average pooling alone with a dilation other than 1 is refused: PyTorch's ``avg_pool2d``
+    has no dilation, and none is invented here."""
+    if kind == "average" and dilation.is_Integer and dilation != 1:
+        raise ParameterError("D", dilation, "must be 1 with kind=average: PyTorch's average "
+                             "pooling has no dilation (only max pooling takes one)")
+
+
+def _padding_words(kind: str, padding, dilation) -> tuple:
+    """The problem statement's words on the padding and the dilation: max pooling's, and why
+    average pooling has none."""
+    if kind == "average":
+        return (" and padding ", padding, " (no dilation: PyTorch's average pooling has none)")
+    if kind == "max":
+        return (", padding ", padding, " and dilation ", dilation)
+    return (", padding ", padding, " and, for max pooling, dilation ", dilation,
+            " (PyTorch's average pooling has none)")
 
 
 def _average(proof: Proof, layer: AvgPool2d) -> sp.Eq:
@@ -119,34 +144,52 @@ def _max(proof: Proof, layer: MaxPool2d) -> sp.Eq:
               assumptions=(Prose("each window's maximum is attained at one tap ", a, ", ", b),))
     proof.given(None, Prose("at a tie the maximum is not differentiable; PyTorch still routes "
                             "the gradient to one entry: ", TIE_RULE, " (source: ", TIE_SOURCE,
-                            ")"),
+                            ")", *_empty_words(layer)),
                 statement="PyTorch's rule for ties", kind="documented rule of PyTorch",
                 short_reason="PyTorch's tie rule")
     return claim
 
 
-def _concrete(values: tuple) -> tuple[int, int, int, int]:
-    """The sizes of the numeric checks: the problem's numbers, small ones for symbols."""
-    k_1, k_2, s, pad = (int(v) if isinstance(v, int) or v.is_Integer else d
-                        for v, d in zip(values, (3, 2, 2, 1)))
-    return k_1, k_2, s, min(pad, k_1 // 2, k_2 // 2)
+def _empty_words(layer: MaxPool2d) -> tuple:
+    """With a dilation (possibly) above 1, what a window reading only padding does."""
+    if all(d == 1 for d in layer.window.dilation):
+        return ()
+    return ("; with dilation: ", EMPTY_WINDOW)
+
+
+def _concrete(values: tuple) -> tuple[int, int, int, int, int]:
+    """The sizes of the numeric checks: the problem's numbers, small ones for symbols (a
+    symbolic dilation checked at 2)."""
+    k_1, k_2, s, pad, dilation = (int(v) if isinstance(v, int) or v.is_Integer else d
+                                  for v, d in zip(values, (3, 2, 2, 1, 2)))
+    return k_1, k_2, s, min(pad, k_1 // 2, k_2 // 2), dilation
+
+
+def check_shape(k_1: int, k_2: int, dilation: int = 1) -> tuple[int, int, int, int]:
+    """The input of the numeric checks: a batch, two channels, and on each axis the dilated
+    window ``D(k − 1) + 1`` plus ``k + 2`` rows (``k + 1`` columns) more, a ragged edge. Each
+    axis is longer than the gap ``D`` between two taps, so no window, whatever its stride,
+    padding (``2P ≤ k``) and ``ceil_mode``, reads only padding (:data:`EMPTY_WINDOW`, where
+    PyTorch's backward writes out of place): the torch check never meets one."""
+    return (2, 2, dilation * (k_1 - 1) + k_1 + 4, dilation * (k_2 - 1) + k_2 + 3)
 
 
 def _checks(proof: Proof, kind: str, values: tuple, include: bool, ceil: bool,
             use_torch: bool) -> None:
-    k_1, k_2, s, pad = _concrete(values)
-    shape = (2, 2, 2 * k_1 + 3, 2 * k_2 + 2)  # a batch, two channels, a ragged edge
+    k_1, k_2, s, pad, dilation = _concrete(values)
     if kind in ("both", "average"):
         layer = AvgPool2d((k_1, k_2), s, pad, ceil_mode=ceil, count_include_pad=include)
+        shape = check_shape(k_1, k_2)
         _exact(proof, layer, (1, 2 * k_1 + 1, 2 * k_2 + 1))
         proof.check(None, f"average pooling backward against {_reference(use_torch)}",
                     _numeric(layer, shape, use_torch, ties=False),
                     statement=_described("average", k_1, k_2, s, pad, shape))
     if kind in ("both", "max"):
-        layer = MaxPool2d((k_1, k_2), s, pad, ceil_mode=ceil)
+        layer = MaxPool2d((k_1, k_2), s, pad, dilation, ceil_mode=ceil)
+        shape = check_shape(k_1, k_2, dilation)
         proof.check(None, f"max pooling backward against {_reference(use_torch)}",
                     _numeric(layer, shape, use_torch, ties=False),
-                    statement=_described("max", k_1, k_2, s, pad, shape))
+                    statement=_described("max", k_1, k_2, s, pad, shape, dilation))
         if use_torch:
             proof.check(None, "PyTorch's tie rule, inputs of few distinct values",
                         _numeric(layer, shape, use_torch, ties=True),
@@ -157,8 +200,9 @@ def _reference(use_torch: bool) -> str:
     return "torch.autograd" if use_torch else "central differences of the layer"
 
 
-def _described(name: str, k_1, k_2, s, pad, shape) -> str:
-    return (f"{name} pooling, window {k_1}×{k_2}, stride {s}, padding {pad}, "
+def _described(name: str, k_1, k_2, s, pad, shape, dilation: int = 1) -> str:
+    dilated = f", dilation {dilation}" if dilation != 1 else ""
+    return (f"{name} pooling, window {k_1}×{k_2}, stride {s}, padding {pad}{dilated}, "
             f"input {'×'.join(map(str, shape))}")
 
 
@@ -248,4 +292,5 @@ PROBLEM = Problem("p9", "backpropagation through pooling", build, (
     Parameter("count_include_pad", "true", "choice", "average: divide by the whole window",
               FLAGS),
     Parameter("ceil_mode", "false", "choice", "keep a last, partial window", FLAGS),
+    Parameter("D", D, "size", "max pooling: dilation (average pooling has none)"),
 ), group="backprop", reserved=("p", "q", "u", "v"))  # beyond the homework (issue 16)

@@ -71,13 +71,21 @@ def _pool(layer, kind: type) -> None:
 
 
 def in_window(layer, i=nt.i, j=nt.j, row=p, col=q) -> sp.Boolean:
-    """``(row, col)`` lies in window ``(i, j)`` of a pooling without dilation: the tap that
-    reads it, ``row + P − S(i−1)``, is one of ``1 … f_1`` (and the same for columns)."""
+    """``(row, col)`` lies in window ``(i, j)``: some tap ``α`` of ``1 … f_1`` reads it,
+    ``S(i−1) + D(α−1) + 1 − P = row`` (and the same for columns). Without dilation that tap is
+    ``row + P − S(i−1)``, between 1 and ``f_1``; with a dilation ``D`` the offset
+    ``row + P − 1 − S(i−1)`` from the first tap must be a multiple of ``D`` between 0 and
+    ``D(f_1 − 1)`` (a row between two taps is in no window's reach)."""
     window = layer.window
     conditions = []
     for axis, out, at in ((0, i, row), (1, j, col)):
-        tap = sp.expand(at - window.index(axis, out, nt.alpha) + nt.alpha)
-        conditions += [sp.Le(1, tap), sp.Le(tap, window.kernel_size[axis])]
+        offset = sp.expand(at - window.index(axis, out, 1))  # D(α − 1) for the reading tap
+        dilation, size = window.dilation[axis], window.kernel_size[axis]
+        if dilation == 1:
+            conditions += [sp.Le(1, offset + 1), sp.Le(offset + 1, size)]
+        else:
+            conditions += [sp.Le(0, offset), sp.Le(offset, dilation * (size - 1)),
+                           sp.Eq(sp.Mod(offset, dilation), 0)]
     return sp.And(*conditions)
 
 
