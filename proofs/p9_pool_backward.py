@@ -35,6 +35,7 @@ from symproof.backprop.pool import (
 from symproof.errors import ParameterError
 from symproof.figures import attach, pool_figure
 from symproof.kernel import exhaustive, expand_sums, spot_check
+from symproof.latex import latex
 from symproof.proof import Proof
 from symproof.prose import Math, Prose, size
 from symproof.registry import Parameter, Problem
@@ -64,13 +65,15 @@ def build(kind: str = "both", k_1=K1, k_2=K2, S=S, P=P, count_include_pad: str =
             sp.Le(p, nt.H), ", ", sp.Le(q, nt.W))],
         parameters={"kind": kind, "k_1": k_1, "k_2": k_2, "S": S, "P": P,
                     "count_include_pad": count_include_pad, "ceil_mode": ceil_mode, "D": D})
-    proof.given(None, Prose("the chain rule with ", nt.G[nt.l, nt.i, nt.j],
-                            " held fixed: ", GRADIENT, " is the derivative of ",
-                            Math(r"\sum_{l,i,j} G_{l,i,j} Y_{l,i,j}",
-                                 "Σ_{l,i,j} G_{l,i,j}·Y_{l,i,j}"),
-                            " in ", nt.X[nt.l, p, q]),
-                statement=Prose("the chain rule through ", sp.Symbol("Y")),
-                short_reason="chain rule")
+    proof.given(sp.Eq(GRADIENT, sp.Sum(nt.G[nt.l, nt.i, nt.j] * sp.Symbol("∂Y_{l,i,j}/∂X_{l,p,q}"),
+                                       (nt.i, 1, nt.index_symbol("H_out")),
+                                       (nt.j, 1, nt.index_symbol("W_out"))), evaluate=False),
+                Prose("the chain rule with ", nt.G[nt.l, nt.i, nt.j], " held fixed: ", GRADIENT,
+                      " is the derivative of ",
+                      Math(r"\sum_{l,i,j} G_{l,i,j} Y_{l,i,j}", "Σ_{l,i,j} G_{l,i,j}·Y_{l,i,j}"),
+                      " in ", nt.X[nt.l, p, q], "; pooling keeps the channels apart, so only "
+                      "the outputs of channel ", nt.l, " read it"),
+                kind="chain rule", short_reason="the chain rule")
     results = []
     if kind in ("both", "average"):
         results.append(_average(proof, AvgPool2d((k_1, k_2), S, P, ceil_mode=ceil,
@@ -134,6 +137,13 @@ def _max(proof: Proof, layer: MaxPool2d) -> sp.Eq:
     proof.given(sp.Eq(nt.Y[nt.l, nt.i, nt.j], layer.element(), evaluate=False),
                 "the element formula of max pooling, padding read as −∞",
                 short_reason="max pooling")
+    tap = layer.element().function  # the window's entry at tap (α, β)
+    proof.given(None, Prose("the tap of window ", nt.i, ", ", nt.j, " where its maximum is "
+                            "attained (for the moment, at one tap only)"),
+                statement=Prose(Math(
+                    r"(u_{l,i,j}, v_{l,i,j}) = \operatorname*{arg\,max}_{\alpha, \beta}\, "
+                    + latex(tap), f"(u_(l,i,j), v_(l,i,j)) = argmax over (α, β) of {tap}")),
+                short_reason="the arg-max")
     claim = sp.Eq(GRADIENT, max_backward_formula(layer), evaluate=False)
     proof.add(claim, Prose("where the maximum of window ", nt.i, ", ", nt.j,
                            " is attained only at the tap ", a, ", ", b,

@@ -185,6 +185,11 @@ def reason_of(step) -> str | Prose:
     return said if step.holds else Prose("this fails in general: ") + prose(said)
 
 
+def _full_reason(step) -> str | Prose:
+    """The step's whole justification (the short reason is for beside an equation)."""
+    return step.justification if step.holds else reason_of(step)
+
+
 def _short(step) -> bool:
     return visible_width(render(reason_of(step), "latex")) <= SHORT_REASON
 
@@ -208,7 +213,10 @@ def _reasons(proof: Proof, style: str) -> list[tuple[int, Status, str | Prose]]:
                 said = prose(step.short_reason) + "; " + prose(step.justification)
             reasons.append((number, step.status,
                             prose(said) + " (" + step.outcome.written() + ")"))
-        elif not _short(step) or (step.claim is None and prose(step.statement).formula() is None):
+        elif step.claim is None and prose(step.statement).formula() is None:
+            # a step in words already says its short reason: the list gives the full one
+            reasons.append((number, step.status, _full_reason(step)))
+        elif not _short(step):
             reasons.append((number, step.status, reason_of(step)))  # not beside its step
     return reasons
 
