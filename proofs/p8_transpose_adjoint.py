@@ -37,9 +37,11 @@ ADJOINT = Math(r"\sum_{l,i,j} \left[\mathrm{conv}(X)\right]_{l,i,j} G_{l,i,j} = 
                "Σ_{l,i,j} [conv(X)]_{l,i,j} G_{l,i,j} = Σ_{γ,p,q} X_{γ,p,q} [convᵀ(G)]_{γ,p,q}")
 
 
-SIZE_RULE = Math(r"H_{\mathrm{out}} = (H_{\mathrm{in}} - 1)S - 2P + D(f - 1) + o + 1, "
-                 r"\quad 0 \le o < \max(S, D)",
-                 "H_out = (H_in − 1)S − 2P + D(f − 1) + o + 1, 0 ≤ o < max(S, D)")
+# PyTorch's rule in this problem's names: the transposed layer reads G (H_out rows) and must
+# return the convolution's input height H.
+SIZE_RULE = Math(r"H = (H_{\mathrm{out}} - 1)S - 2P + D(f_1 - 1) + o_1 + 1, "
+                 r"\quad 0 \le o_1 < \max(S, D)",
+                 "H = (H_out − 1)S − 2P + D(f_1 − 1) + o_1 + 1, 0 ≤ o_1 < max(S, D)")
 
 
 def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
