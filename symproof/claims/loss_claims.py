@@ -15,8 +15,9 @@ the claim UNKNOWN, naming it; never REFUTED.
 
 from __future__ import annotations
 
+import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import sympy as sp
@@ -36,7 +37,15 @@ from ..backprop.losses import (
     z_base,
 )
 from ..errors import ParameterError, TooLargeError
-from ..kernel import Context, case_split, derivative, differentiated, expand_sums, prove
+from ..kernel import (
+    Context,
+    case_split,
+    derivative,
+    differentiated,
+    expand_sums,
+    instance_counterexample,
+    prove,
+)
 from ..params import size_from_text, symbols
 from ..proof import Outcome, Status
 from .vocabulary import bare_sum_bounds
@@ -164,15 +173,38 @@ def judge_loss_claim(found: tuple[str, str] | None, lhs: str, rhs: str,
 def _decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr
              ) -> Outcome:
     """The kernel's outcome on ``∂L/∂v_j = claimed`` (v = z or y) under the directive's
-    target model."""
+    target model; when its rules decide nothing, its search over admissible instances
+    (:func:`_instances`)."""
+    outcome = _kernel_decided(directive, j, claimed)
+    if outcome.status is not Status.UNKNOWN:
+        return outcome
     defined = loss_definition(directive.loss, directive.target).xreplace({width: directive.size})
-    entry, size = variable(directive.loss)[j], directive.size
+    lhs = differentiated(defined, variable(directive.loss)[j])
+    found = instance_counterexample(
+        lhs, claimed, _target_context(directive, j, summed=True), _instances(directive, j),
+        nonnegative=(t_base,) if directive.target == "probability" else (),
+        shown_as={width: str(directive.classes)})
+    return found if found.status is Status.REFUTED else outcome
+
+
+def _target_context(directive: LossDirective, j: sp.Symbol, summed: bool = False) -> Context:
+    """The entry's index in range, the one-hot class in range, and ``Σ_k t_k = 1`` for a
+    probability target (for a number of classes only with ``summed``: the kernel's rules
+    get it written out instead, :func:`_summing_to_one`)."""
+    size = directive.size
     relations = [sp.Le(j, size)]
     if directive.target == "onehot":
         relations.append(sp.Le(c, size))
-    if directive.target == "probability" and not size.is_Integer:
+    if directive.target == "probability" and (summed or not size.is_Integer):
         relations.append(sp.Eq(sp.Sum(t_base[k], (k, 1, size)), 1))
-    context = Context(relations)
+    return Context(relations)
+
+
+def _kernel_decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr) -> Outcome:
+    """The kernel's rules on the claim: its derivative, then its search."""
+    defined = loss_definition(directive.loss, directive.target).xreplace({width: directive.size})
+    entry, size = variable(directive.loss)[j], directive.size
+    context = _target_context(directive, j)
     if directive.target == "probability" and size.is_Integer:  # Σ_k t_k = 1 written out
         return _summing_to_one_decided(differentiated(defined, entry), claimed, j, size,
                                        context)
@@ -182,6 +214,52 @@ def _decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr
     lhs, rhs = differentiated(defined, entry), claimed
     # the kernel's search, a counterexample too (one that respects every assumption)
     return prove(sp.Eq(lhs, rhs, evaluate=False), context=context)
+
+
+#: The numbers of classes tried when the directive names them by a letter, and the draws per
+#: number and entry index: small, so that writing the sums out stays cheap.
+_SIZES, _DRAWS = (2, 3, 4), 3
+
+
+def _instances(directive: LossDirective, j: sp.Symbol) -> Iterator[tuple[dict, dict]]:
+    """Points the claim is tried at, each admissible by construction (the kernel checks them
+    again): N classes (the directive's number, else 2, 3, 4), every entry index j ≤ N, the
+    logits (outputs) small integers (all 0 first: the softmax is then 1/N exactly) and the
+    target as the directive assumes it: exact rationals ≥ 0 summing to 1 (probability), a
+    class c ≤ N (one-hot), anything (any)."""
+    rng = random.Random(0)
+    sizes = (int(directive.size),) if directive.size.is_Integer else _SIZES
+    inputs = variable(directive.loss)
+    for size in sizes:
+        for draw in range(_DRAWS):
+            for index in range(1, size + 1):
+                scalars = {j: sp.Integer(index)}
+                if not directive.size.is_Integer:
+                    scalars[width] = sp.Integer(size)
+                entries = {inputs[i]: sp.Integer(0 if draw == 0 else rng.randint(-2, 2))
+                           for i in range(1, size + 1)}
+                if directive.target == "onehot":
+                    scalars[c] = sp.Integer(rng.randint(1, size))
+                else:
+                    entries.update(zip((t_base[i] for i in range(1, size + 1)),
+                                       _target(directive.target, size, draw, rng)))
+                yield scalars, entries
+
+
+def _target(target: str, size: int, draw: int, rng: random.Random) -> list[sp.Rational]:
+    """A target of ``size`` entries: for a probability, exact rationals ≥ 0 summing to 1
+    (one-hot at the first class in the first draw, then random weights normalised); else
+    small integers."""
+    if target != "probability":
+        return [sp.Integer(rng.randint(-2, 2)) for _ in range(size)]
+    weights = [int(i == 0) for i in range(size)] if draw == 0 else [
+        rng.randint(0, 3) for _ in range(size)]
+    if not any(weights):
+        weights[rng.randrange(size)] = 1
+    total = sum(weights)
+    values = [sp.Rational(w, total) for w in weights]
+    assert all(v >= 0 for v in values) and sum(values) == 1  # on the simplex, exactly
+    return values
 
 
 def _summing_to_one_decided(lhs: sp.Expr, rhs: sp.Expr, j: sp.Symbol, size: sp.Integer,
