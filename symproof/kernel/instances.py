@@ -50,6 +50,11 @@ def _at(expr: sp.Basic, instance: Instance) -> sp.Basic | None:
     return valued_entries(at, entries)
 
 
+def _exact(value: object) -> object:
+    """A Python integer as SymPy's (anything else as given: checked as it is)."""
+    return sp.Integer(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _admissible(instance: Instance, ctx: Context, nonnegative: tuple) -> bool:
     """Whether the instance meets every assumption (module docstring): checked here, whoever
     built it."""
@@ -83,9 +88,10 @@ def instance_counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context,
     of the first ``limit`` is one (which proves nothing). ``shown_as`` names scalars in the
     counterexample as the claim's writer does (the model's ``n[L]`` as the document's n)."""
     bases = tuple(nonnegative)
-    for count, instance in enumerate(instances):
+    for count, proposed in enumerate(instances):
         if count >= limit:
             break
+        instance = tuple({key: _exact(v) for key, v in values.items()} for values in proposed)
         if not _admissible(instance, ctx, bases):
             continue
         sides = [_at(side, instance) for side in (lhs, rhs)]
