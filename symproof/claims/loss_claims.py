@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -48,38 +48,53 @@ from ..kernel import (
 )
 from ..params import size_from_text, symbols
 from ..proof import Outcome, Status
-from .vocabulary import bare_sum_bounds
+from .vocabulary import bare_sum_bounds, directive_fields
 
-__all__ = ["LOSS_KINDS", "LossDirective", "is_loss_directive", "loss_from_words",
-           "judge_loss_claim"]
+__all__ = ["LOSS_KINDS", "LETTER_FIELDS", "LossDirective", "is_loss_directive",
+           "loss_from_words", "letters_problem", "with_defined_letters", "judge_loss_claim"]
 
 #: The directive kinds of loss contexts, and the loss of :mod:`symproof.backprop.losses`.
 LOSS_KINDS = {"softmax-cross-entropy": "cross_entropy", "mse": "mse"}
-_FIELDS = ("classes", "target", "loss")
+#: The fields that name the document's letters for the loss's vectors, with the model's own
+#: letter, and the losses that have that vector.
+LETTER_FIELDS = {"logits": ("z", ("cross_entropy",)), "probs": ("p", ("cross_entropy",)),
+                 "target-name": ("t", ("cross_entropy", "mse")), "output": ("y", ("mse",))}
+_FIELDS = ("classes", "target", "loss", *LETTER_FIELDS)
 _TARGETS = ("any", "probability", "onehot")
 #: Names the loss's definition uses (its sums' indices, the one-hot class, the width n_L): an
 #: entry's index named so would be captured by them.
 _RESERVED = frozenset(s.name for s in (k, m, c, *width.free_symbols) if isinstance(s, sp.Symbol))
+#: The model's vector of each letter field.
+_BASES = {"logits": z_base, "probs": p_base, "target-name": t_base, "output": y_base}
 
 
 @dataclass(frozen=True)
 class LossDirective:
     """What a loss directive binds: the loss, the number of classes (a number, or the
-    document's name for it), the target model and the loss's names."""
+    document's name for it), the target model, the loss's names and the document's letters
+    for the vectors (``(field, letter)`` pairs; a field not named keeps the model's letter:
+    logits z, probs p, target t, output y)."""
 
     loss: str
     classes: sp.Basic
     target: str = "any"
     names: tuple[str, ...] = ("L", "E")
+    letters: tuple[tuple[str, str], ...] = ()
+
+    def letter(self, field: str) -> str:
+        """The document's letter for the vector of a letter field."""
+        return dict(self.letters).get(field, LETTER_FIELDS[field][0])
 
     @property
     def arrays(self) -> dict[str, sp.IndexedBase]:
-        """The vectors a claim may name, by letter."""
-        named = {"t": t_base, "z": z_base} if self.loss == "cross_entropy" else {"t": t_base,
-                                                                                "y": y_base}
-        if self.loss == "cross_entropy":
-            named["p"] = p_base
-        return named
+        """The vectors a claim may name, by the document's letter."""
+        return {self.letter(field): _BASES[field] for field, (_, losses) in
+                LETTER_FIELDS.items() if self.loss in losses}
+
+    @property
+    def variable_letter(self) -> str:
+        """The letter of what the loss is differentiated in: the logits, or the output."""
+        return self.letter("logits" if self.loss == "cross_entropy" else "output")
 
     @property
     def size(self) -> sp.Basic:
@@ -93,19 +108,10 @@ def is_loss_directive(words: tuple[str, ...]) -> bool:
 
 
 def loss_from_words(words: tuple[str, ...]) -> LossDirective:
-    """``softmax-cross-entropy classes=n target=onehot loss=L`` as a :class:`LossDirective`;
-    a field it does not take, a repeated field or a value outside its grammar is refused."""
-    given: dict[str, str] = {}
-    for word in words[1:]:
-        key, equals, text = word.partition("=")
-        if key not in _FIELDS:
-            raise ParameterError(key, word, f"is not a field of {words[0]} (fields: "
-                                            f"{', '.join(_FIELDS)})")
-        if not equals or not text:
-            raise ParameterError(key, word, f"needs a value: {key}=…")
-        if key in given:
-            raise ParameterError(key, word, f"is given once only (also {key}={given[key]})")
-        given[key] = text
+    """``softmax-cross-entropy classes=n target=onehot loss=L logits=a probs=q`` as a
+    :class:`LossDirective`; a field it does not take, a repeated field or a value outside its
+    grammar is refused."""
+    given, _ = directive_fields(words[0], words[1:], _FIELDS)
     if "classes" not in given:
         raise ParameterError("classes", None, f"must be given: {words[0]} classes=n (the "
                                               "number of outputs)")
@@ -120,7 +126,75 @@ def loss_from_words(words: tuple[str, ...]) -> LossDirective:
         for name in names:
             if not re.fullmatch(r"[A-Za-z]", name):
                 raise ParameterError("loss", name, "must be one letter (comma-separated)")
-    return LossDirective(LOSS_KINDS[words[0].lower()], classes, target, names)
+    loss = LOSS_KINDS[words[0].lower()]
+    letters = tuple((field, given[field]) for field in LETTER_FIELDS if field in given)
+    directive = LossDirective(loss, classes, target, names, letters)
+    own = [field for field, (_, losses) in LETTER_FIELDS.items() if loss in losses]
+    problem = letters_problem(directive, dict.fromkeys([f for f, _ in letters] + own))
+    if problem:
+        raise ParameterError(*problem)
+    return directive
+
+
+def letters_problem(directive: LossDirective, fields) -> tuple[str, str, str] | None:
+    """``(field, letter, rule)`` for the first of ``fields`` whose letter the directive
+    cannot take (not one ASCII letter, a vector this loss does not have, the letter of
+    another vector, of the loss, of the classes or of a name the definition uses), or
+    None."""
+    arrays = [directive.letter(f) for f, (_, losses) in LETTER_FIELDS.items()
+              if directive.loss in losses]
+    for field in fields:
+        letter = directive.letter(field)
+        if directive.loss not in LETTER_FIELDS[field][1]:
+            return field, letter, f"names a vector {_kind(directive)} does not have (its " \
+                "fields: " + ", ".join(f for f, (_, losses) in LETTER_FIELDS.items()
+                                       if directive.loss in losses) + ")"
+        if not re.fullmatch(r"[A-Za-z]", letter, flags=re.ASCII):
+            return field, letter, "must be one letter"
+        if arrays.count(letter) > 1:
+            return field, letter, "must differ from the letters of the other vectors (" + \
+                ", ".join(f"{f}={directive.letter(f)}" for f, (_, losses) in
+                          LETTER_FIELDS.items() if directive.loss in losses) + ")"
+        if letter in directive.names or letter == str(directive.classes) or \
+                letter in _RESERVED:
+            return field, letter, ("must differ from the loss's names, the number of classes "
+                                   "and the names the definition uses ("
+                                   f"{', '.join(sorted(_RESERVED))})")
+    return None
+
+
+# a softmax written out: q_i = \frac{e^{a_i}}{\sum_k e^{a_k}} (or \exp(a_i), \exp{a_i})
+_EXP = r"(?:e\s*\^\s*\{?\s*|\\exp\s*(?:\\left)?\s*[({]\s*)"
+_SOFTMAX = re.compile(
+    r"(?<![A-Za-z\\])(?P<probs>[A-Za-z])\s*_\s*\{?\s*(?P<i>[A-Za-z])\s*\}?\s*=\s*\\frac\s*\{\s*"
+    + _EXP + r"(?P<logits>[A-Za-z])\s*_\s*\{?\s*(?P=i)\s*\}?[^{}]*\}\s*\{\s*\\sum[^{}]*"
+    r"(?:\{[^{}]*\}[^{}]*)*?" + _EXP + r"(?P=logits)\s*_")
+
+
+def _decorated(text: str, start: int) -> bool:
+    """Whether the letter at ``start`` is an argument (``\\hat y_j``, ``\\hat{y}_j``): the reader
+    drops such accents, so ŷ and y would pass for one letter; not inferred from."""
+    before = text[:start].rstrip()
+    return before.endswith("{") or re.search(r"\\[A-Za-z]+$", before) is not None
+
+
+def with_defined_letters(directive: LossDirective, text: str) -> LossDirective:
+    """The directive with the letters of a softmax the document defines
+    (``q_i = \\frac{e^{a_i}}{\\sum_k e^{a_k}}``: probs q, logits a) for the fields it does not
+    name itself; unchanged when there is none, or when those letters do not fit
+    (:func:`letters_problem`: claims naming them then stay UNKNOWN, naming them)."""
+    if directive.loss != "cross_entropy":
+        return directive
+    found = next((f for f in _SOFTMAX.finditer(text) if not _decorated(text, f.start())), None)
+    if found is None:
+        return directive
+    named = dict(directive.letters)
+    inferred = {field: found.group(field) for field in ("probs", "logits")
+                if field not in named}
+    if not inferred:
+        return directive
+    candidate = replace(directive, letters=(*directive.letters, *inferred.items()))
+    return directive if letters_problem(candidate, inferred) else candidate
 
 
 # --- judging ---------------------------------------------------------------------------------
@@ -130,6 +204,11 @@ Reader = Callable[[str], sp.Basic]
 _SUBSCRIPTED = re.compile(r"(?P<base>[A-Za-z]+)_\{?(?P<index>[A-Za-z]|[0-9]+)\}?")
 
 
+# an accented letter (ŷ, ỹ, ȳ): the reader drops the accent
+_ACCENTED = re.compile(r"\\(?P<accent>hat|widehat|tilde|widetilde|bar|overline|check|breve|"
+                       r"dot|ddot)\s*\{?\s*(?P<letter>[A-Za-z])")
+
+
 def judge_loss_claim(found: tuple[str, str] | None, lhs: str, rhs: str,
                      directive: LossDirective, read: Reader) -> tuple[Outcome, str, dict]:
     """The kernel's outcome on a claim under a loss directive, the reason, and evidence:
@@ -137,36 +216,41 @@ def judge_loss_claim(found: tuple[str, str] | None, lhs: str, rhs: str,
     :func:`~symproof.claims.backward.loss_derivative`) against the derivative of the loss's
     definition, ``p_j = …`` against the softmax; anything else is UNKNOWN (the directive
     reads only these)."""
+    accented = _ACCENTED.search(f"{lhs} = {rhs}")
+    if accented:
+        written = f"\\{accented.group('accent')}{{{accented.group('letter')}}}"
+        return _unknown(f"{written} is read as {accented.group('letter')} (the accent "
+                        "is dropped), which may be another vector: write it with a letter of its "
+                        "own and name it in the directive (logits=, probs=, target-name=, "
+                        "output=)")
     if found is None:
         return _softmax_definition(lhs, rhs, directive, read)
     loss, wrt = found
     if loss not in (*directive.names, "\\mathcal{L}"):
         return _unknown(f"the loss {loss} is not bound (the directive's loss is "
                         f"{', '.join(directive.names)}; name it with loss=…)")
-    entry = _SUBSCRIPTED.fullmatch(wrt.replace(" ", ""))
-    wanted = "z" if directive.loss == "cross_entropy" else "y"
-    if entry is None or entry.group("base") != wanted or entry.group("index").isdigit():
-        return _unknown(f"∂{loss}/∂{wrt}: under {_kind(directive)} only the gradient in an "
-                        f"entry {wanted}_j (an index name) is read")
-    if entry.group("index") == str(directive.classes):
-        return _unknown(f"{entry.group('index')} names both the number of classes and the "
-                        "entry's index")
-    if entry.group("index") in _RESERVED:
-        return _unknown(f"the index {entry.group('index')} is a name the loss's definition "
-                        f"uses ({', '.join(sorted(_RESERVED))}): write the entry z_j")
+    wanted = directive.variable_letter
+    index, why = _entry_index(wrt, wanted, directive, f"∂{loss}/∂{wrt}: under "
+                              f"{_kind(directive)} only the gradient in an entry {wanted}_j "
+                              "(an index name) is read")
+    if why:
+        return _unknown(why)
     # the document's own index letter: another (the model's j) could clash with a sum's
-    j = symbols(entry.group("index"))
-    claimed, why = _entries(read(rhs), directive, {entry.group("index"): j})
+    j = _index_symbol(index)
+    claimed, why = _entries(read(rhs), directive, {index: j})
     if why:
         return _unknown(why)
     try:
         outcome = _decided(directive, j, claimed)
     except TooLargeError as error:
         return _unknown(f"not decided: {error}", "size limit")
-    reason = (f"against the derivative in {wanted}_{j} of the {LOSSES[directive.loss]}, "
+    reason = (f"against the derivative in {wanted}_{index} of the {LOSSES[directive.loss]}, "
               f"{directive.classes} classes (target: {directive.target})")
     if directive.target == "probability" and directive.size.is_Integer:
         reason += f" with t_{directive.size} = 1 − Σ_(k<{directive.size}) t_k"
+    if directive.letters:
+        reason += " (the document's " + ", ".join(
+            f"{letter} for {LETTER_FIELDS[field][0]}" for field, letter in directive.letters) + ")"
     return _reported(outcome, reason)
 
 
@@ -183,7 +267,8 @@ def _decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr
     found = instance_counterexample(
         lhs, claimed, _target_context(directive, j, summed=True), _instances(directive, j),
         nonnegative=(t_base,) if directive.target == "probability" else (),
-        shown_as={width: str(directive.classes)})
+        shown_as={width: str(directive.classes), j: _written_index(j),
+                  **{_BASES[field]: letter for field, letter in directive.letters}})
     return found if found.status is Status.REFUTED else outcome
 
 
@@ -290,27 +375,54 @@ def _summing_to_one(expr: sp.Expr, size: sp.Integer) -> sp.Expr:
                                      last)
 
 
+def _entry_index(text: str, letter: str, directive: LossDirective, unread: str
+                 ) -> tuple[str, str]:
+    """The index name of an entry ``letter_j`` written ``text`` (a derivative's entry, the
+    softmax's left side), or why it is not read: ``unread`` for another entry or a number,
+    an index named like the classes or a name the definition uses (which would capture it)."""
+    entry = _SUBSCRIPTED.fullmatch(text.replace(" ", ""))
+    if entry is None or entry.group("base") != letter or entry.group("index").isdigit():
+        return "", unread
+    index = entry.group("index")
+    if index == str(directive.classes):
+        return "", f"{index} names both the number of classes and the entry's index"
+    return index, ""
+
+
+def _written_index(j: sp.Symbol) -> str:
+    """The index as the document writes it (k for the primed k' of :func:`_index_symbol`)."""
+    return j.name.rstrip("'")
+
+
+def _index_symbol(index: str) -> sp.Symbol:
+    """The entry's index as a positive integer symbol. A letter the loss's definition uses
+    (its sums' k and m, the one-hot class c, the L of n_L: Bishop writes ∂E/∂a_k) is primed
+    (k'), so that the definition's own k can never capture it."""
+    if index in _RESERVED:
+        return sp.Symbol(f"{index}'", integer=True, positive=True)
+    return symbols(index)
+
+
 def _softmax_definition(lhs: str, rhs: str, directive: LossDirective, read: Reader
                         ) -> tuple[Outcome, str, dict]:
     """``p_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}``: the document's softmax against the
     directive's (PROVED when they agree); another claim is not read here."""
-    left = _SUBSCRIPTED.fullmatch(lhs.replace(" ", ""))
-    if directive.loss != "cross_entropy" or left is None or left.group("base") != "p" or \
-            left.group("index").isdigit():
-        return _unknown(f"under {_kind(directive)} only gradient claims ∂L/∂"
-                        f"{'z' if directive.loss == 'cross_entropy' else 'y'}_j and the "
-                        "softmax p_j are read")
-    if left.group("index") in _RESERVED:
-        return _unknown(f"the index {left.group('index')} is a name the softmax's definition "
-                        f"uses ({', '.join(sorted(_RESERVED))}): write p_j")
-    j = symbols(left.group("index"))
-    claimed, why = _entries(read(rhs), directive, {left.group("index"): j})
+    probs = directive.letter("probs")
+    index, why = _entry_index(lhs, probs, directive, f"under {_kind(directive)} only gradient "
+                              f"claims ∂L/∂{directive.variable_letter}_j" + (
+                                  f" and the softmax {probs}_j" if directive.loss ==
+                                  "cross_entropy" else "") + " are read")
+    if why or directive.loss != "cross_entropy":
+        return _unknown(why)
+    j = _index_symbol(index)
+    claimed, why = _entries(read(rhs), directive, {index: j})
     if why:
         return _unknown(why)
     outcome = prove(sp.Eq(softmax_entry(j).xreplace({width: directive.size}), claimed,
                           evaluate=False), context=Context([sp.Le(j, directive.size)]))
-    return _reported(outcome, "against the softmax p_j = exp(z_j)/Σ_m exp(z_m) the directive "
-                              "binds p to")
+    logits = directive.letter("logits")
+    return _reported(outcome, f"against the softmax {probs}_j = exp({logits}_j)/Σ_m "
+                              f"exp({logits}_m) the directive binds {probs} to")
 
 
 def _entries(expr: sp.Basic, directive: LossDirective, free: dict[str, sp.Symbol]

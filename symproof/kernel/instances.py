@@ -80,13 +80,21 @@ def _admissible(instance: Instance, ctx: Context, nonnegative: tuple) -> bool:
     return True
 
 
+def _entry_name(entry: sp.Indexed, names: dict) -> str:
+    """``t[2]``, or with the array's letter as the claim's writer names it (``y[2]``)."""
+    if entry.base not in names:
+        return str(entry)
+    return f"{names[entry.base]}[{', '.join(str(i) for i in entry.indices)}]"
+
+
 def instance_counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context,
                             instances: Iterable[Instance], *, nonnegative: Iterable = (),
                             shown_as: dict | None = None, limit: int = 200) -> Outcome:
     """REFUTED at the first proposed instance that meets every assumption (and has the
     entries of ``nonnegative`` arrays ≥ 0) and where ``lhs ≠ rhs`` surely; UNKNOWN when none
-    of the first ``limit`` is one (which proves nothing). ``shown_as`` names scalars in the
-    counterexample as the claim's writer does (the model's ``n[L]`` as the document's n)."""
+    of the first ``limit`` is one (which proves nothing). ``shown_as`` names scalars and arrays
+    in the counterexample as the claim's writer does (the model's ``n[L]`` as the document's
+    n, its ``z`` as the document's a)."""
     bases = tuple(nonnegative)
     for count, proposed in enumerate(instances):
         if count >= limit:
@@ -108,7 +116,8 @@ def instance_counterexample(lhs: sp.Expr, rhs: sp.Expr, ctx: Context,
         names = shown_as or {}
         shown = {names.get(s, str(s)): v for s, v in scalars.items()}
         shown.update({"left side": left, "right side": right})
-        shown.update({str(e): v for e, v in sorted(entries.items(), key=lambda i: str(i[0]))})
+        shown.update({_entry_name(e, names): v
+                      for e, v in sorted(entries.items(), key=lambda i: str(i[0]))})
         return Outcome(Status.REFUTED, "counterexample search (admissible instances)",
                        f"the two sides differ by {difference} there (every assumption "
                        "checked at these values)", counterexample=shown)
