@@ -11,6 +11,20 @@ the claim UNKNOWN, naming it; never REFUTED.
 
 ``target=probability`` assumes ``Σ_k t_k = 1``; ``target=onehot`` reads ``t_k`` as
 ``δ_{k,c}`` (a class ``c`` in range); ``target=any`` (the default) assumes nothing of ``t``.
+
+The document's letters: ``logits=a probs=q target-name=y`` (cross-entropy) and ``output=o
+target-name=y`` (MSE) name the vectors (one ASCII letter each, all different, none the loss's,
+the classes' or a name of the definition); a softmax the document defines,
+``q_i = \\frac{e^{a_i}}{\\sum_k e^{a_k}}``, names the logits and the softmax the directive
+leaves unnamed (:func:`with_defined_letters`). An accented letter (``\\hat{y}_j``) is read as
+its letter, so a claim writing one is UNKNOWN, never judged as another vector.
+
+When the kernel's rules decide nothing, wrong claims are searched for at admissible points
+only (:func:`_instances`, checked again by
+:func:`~symproof.kernel.instances.instance_counterexample`): 2, 3, 4 classes for a symbolic
+number, every entry index, logits small integers, targets exactly on the simplex (rationals
+≥ 0 summing to 1) or one-hot with a class in range; the counterexample shows the number of
+classes, the index, every entry and both sides' values.
 """
 
 from __future__ import annotations
@@ -301,9 +315,10 @@ def _kernel_decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr) ->
     return prove(sp.Eq(lhs, rhs, evaluate=False), context=context)
 
 
-#: The numbers of classes tried when the directive names them by a letter, and the draws per
-#: number and entry index: small, so that writing the sums out stays cheap.
-_SIZES, _DRAWS = (2, 3, 4), 3
+#: The numbers of classes tried when the directive names them by a letter, the draws per
+#: number and entry index, and the largest number of classes given as a number that is
+#: tried: small, so that writing the sums out (every entry index, every draw) stays cheap.
+_SIZES, _DRAWS, _LARGEST = (2, 3, 4), 3, 6
 
 
 def _instances(directive: LossDirective, j: sp.Symbol) -> Iterator[tuple[dict, dict]]:
@@ -313,7 +328,10 @@ def _instances(directive: LossDirective, j: sp.Symbol) -> Iterator[tuple[dict, d
     target as the directive assumes it: exact rationals ≥ 0 summing to 1 (probability), a
     class c ≤ N (one-hot), anything (any)."""
     rng = random.Random(0)
-    sizes = (int(directive.size),) if directive.size.is_Integer else _SIZES
+    if directive.size.is_Integer:  # larger numbers of classes: the kernel's rules only
+        sizes = (int(directive.size),) if directive.size <= _LARGEST else ()
+    else:
+        sizes = _SIZES
     inputs = variable(directive.loss)
     for size in sizes:
         for draw in range(_DRAWS):
