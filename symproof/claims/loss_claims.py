@@ -271,10 +271,11 @@ def judge_loss_claim(found: tuple[str, str] | None, lhs: str, rhs: str,
 def _decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr
              ) -> Outcome:
     """The kernel's outcome on ``∂L/∂v_j = claimed`` (v = z or y) under the directive's
-    target model; when its rules decide nothing, its search over admissible instances
-    (:func:`_instances`)."""
+    target model; unless its rules prove it, its search over admissible instances
+    (:func:`_instances`), whose counterexample (the number of classes, every entry and both
+    sides' values) is shown rather than the general search's."""
     outcome = _kernel_decided(directive, j, claimed)
-    if outcome.status is not Status.UNKNOWN:
+    if outcome.status in (Status.PROVED, Status.VERIFIED):
         return outcome
     defined = loss_definition(directive.loss, directive.target).xreplace({width: directive.size})
     lhs = differentiated(defined, variable(directive.loss)[j])
