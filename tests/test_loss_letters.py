@@ -128,3 +128,17 @@ def test_inference_keeps_what_the_directive_names_and_skips_accents():
     assert with_defined_letters(plain, r"t_i = \frac{e^{a_i}}{\sum_k e^{a_k}}") == plain
     mse = loss_from_words(("mse", "classes=n"))
     assert with_defined_letters(mse, r"q_i = \frac{e^{a_i}}{\sum_k e^{a_k}}") == mse
+
+
+@pytest.mark.parametrize("text", ["a_" + " " * 100_000, "q_i = \\frac{e^{a_i}" + " " * 100_000,
+                                  "\\hat" + " " * 100_000, "a_{ " * 30_000])
+def test_looking_for_a_softmax_is_linear_in_the_document(text):
+    # a long run of spaces once cost a quadratic scan (two neighbouring \s* of the pattern);
+    # quadratic, 100 000 spaces take over a minute
+    import time
+
+    plain = loss_from_words(("softmax-cross-entropy", "classes=n"))
+    started = time.process_time()
+    assert with_defined_letters(plain, text) == plain
+    verdicts(f"%! symproof softmax-cross-entropy classes=n\n\n$$ {text[:2000]} $$\n")
+    assert time.process_time() - started < 5

@@ -177,12 +177,14 @@ def letters_problem(directive: LossDirective, fields) -> tuple[str, str, str] | 
     return None
 
 
-# a softmax written out: q_i = \frac{e^{a_i}}{\sum_k e^{a_k}} (or \exp(a_i), \exp{a_i})
-_EXP = r"(?:e\s*\^\s*\{?\s*|\\exp\s*(?:\\left)?\s*[({]\s*)"
+# a softmax written out: q_i = \frac{e^{a_i}}{\sum_k e^{a_k}} (or \exp(a_i), \exp{a_i}). No
+# two neighbouring parts can match the same spaces: a document's long run of them costs a
+# linear scan, not a quadratic one.
+_EXP = r"(?:e\s*\^\s*(?:\{\s*)?|\\exp\s*(?:\\left\s*)?[({]\s*)"
 _SOFTMAX = re.compile(
-    r"(?<![A-Za-z\\])(?P<probs>[A-Za-z])\s*_\s*\{?\s*(?P<i>[A-Za-z])\s*\}?\s*=\s*\\frac\s*\{\s*"
-    + _EXP + r"(?P<logits>[A-Za-z])\s*_\s*\{?\s*(?P=i)\s*\}?[^{}]*\}\s*\{\s*\\sum[^{}]*"
-    r"(?:\{[^{}]*\}[^{}]*)*?" + _EXP + r"(?P=logits)\s*_")
+    r"(?<![A-Za-z\\])(?P<probs>[A-Za-z])\s*_\s*(?:\{\s*)?(?P<i>[A-Za-z])(?:\s*\})?\s*=\s*"
+    r"\\frac\s*\{\s*" + _EXP + r"(?P<logits>[A-Za-z])\s*_\s*(?:\{\s*)?(?P=i)(?:\s*\})?"
+    r"[^{}]*\}\s*\{\s*\\sum[^{}]*(?:\{[^{}]*\}[^{}]*)*?" + _EXP + r"(?P=logits)\s*_")
 
 
 def _decorated(text: str, start: int) -> bool:
@@ -220,7 +222,7 @@ _SUBSCRIPTED = re.compile(r"(?P<base>[A-Za-z]+)_\{?(?P<index>[A-Za-z]|[0-9]+)\}?
 
 # an accented letter (ŷ, ỹ, ȳ): the reader drops the accent
 _ACCENTED = re.compile(r"\\(?P<accent>hat|widehat|tilde|widetilde|bar|overline|check|breve|"
-                       r"dot|ddot)\s*\{?\s*(?P<letter>[A-Za-z])")
+                       r"dot|ddot)\s*(?:\{\s*)?(?P<letter>[A-Za-z])")
 
 
 def judge_loss_claim(found: tuple[str, str] | None, lhs: str, rhs: str,
