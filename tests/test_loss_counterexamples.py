@@ -184,6 +184,9 @@ TRUE_MIXED = [
     ("%! symproof softmax-cross-entropy classes=2 target=probability",
      r"p_j - t_j + (p_j - p_1)(j - 1)(j - 2)"),
     (f"{CE} target=probability", r"p_j - t_j + (t_{j+1} - t_{j+1})"),
+    (f"{CE} target=any", r"p_j (t_{j+1} + \sum_k t_k) - t_j - p_j t_{j+1}"),
+    (f"{CE} target=probability", r"p_j - t_j + (t_{j+1} - t_1)(j - j)"),
+    (f"{CE} target=any", r"p_j \sum_k t_k - t_j + \sum_j (t_j - t_j)"),
 ]
 
 
