@@ -36,29 +36,46 @@ __all__ = ["verify_exact", "finite_differences", "numeric_check", "verify_loss_e
            "loss_check"]
 
 
+def _exact_instance(widths: Sequence[int], activation: str, *, depth: int, one_output: bool
+                    ) -> tuple[list[int], type, sp.core.function.UndefinedFunction]:
+    """The widths of an exact check as numbers (``n_0, …, n_L``, L ≥ ``depth``, and n_L = 1
+    with ``one_output``), refused otherwise, and within the size limit (every entry of every
+    weight matrix is a symbol differentiated on its own); σ and σ' of the activation."""
+    rule = f"must be n_0, …, n_L (numbers) with L ≥ {depth}" + (", n_L = 1" if one_output
+                                                                else "")
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
+        raise ParameterError("widths", widths, rule)
+    sizes = [as_size(f"widths[{k}]", w) for k, w in enumerate(widths)]
+    if any(not w.is_Integer for w in sizes) or len(sizes) < depth + 1 or (
+            one_output and sizes[-1] != 1):
+        raise ParameterError("widths", tuple(widths), rule)
+    widths = [int(w) for w in sizes]
+    activation = activation_name(activation)
+    check("expanded_terms", "the exact check (entries of the weight matrices)",
+          sum(a * b for a, b in zip(widths, widths[1:])))
+    return widths, differentiable(activation), prime(activation)
+
+
+def _layer_symbols(widths: list[int], number: int, **assumptions) -> tuple[sp.Matrix, sp.Matrix]:
+    """``A_number`` (n_number × n_{number−1}) and ``b_number`` as matrices of symbols, one
+    per entry (``A2_1,3``, ``b2_1``)."""
+    a = sp.Matrix(widths[number], widths[number - 1],
+                  lambda r, c: sp.Symbol(f"A{number}_{r + 1},{c + 1}", **assumptions))
+    b = sp.Matrix(sp.symbols(f"b{number}_1:{widths[number] + 1}", **assumptions))
+    return a, b
+
+
 def verify_exact(widths: Sequence[int], activation: str = "sigma"):
     """VERIFIED / REFUTED: every entry of the six formulas on concrete widths, exactly, with a
     generic σ. Each layer's explicit map is differentiated by ``sympy.diff`` entry by entry (in
     fresh symbols for its input), and the chain rule composes the layers; the formulas are
     evaluated on the same explicit matrices and compared entry by entry."""
-    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
-        raise ParameterError("widths", widths, "must be n_0, …, n_L with L ≥ 2, n_L = 1")
-    sizes = [as_size(f"widths[{k}]", w) for k, w in enumerate(widths)]
-    if any(not w.is_Integer for w in sizes) or len(sizes) < 3 or sizes[-1] != 1:
-        raise ParameterError("widths", tuple(widths), "must be n_0, …, n_L with L ≥ 2, n_L = 1")
-    widths = [int(w) for w in sizes]
-    activation = activation_name(activation)
-    # Every entry of every weight matrix is a symbol differentiated on its own.
-    check("expanded_terms", "the exact check (entries of the weight matrices)",
-          sum(a * b for a, b in zip(widths, widths[1:])))
+    widths, sigma, sigma_p = _exact_instance(widths, activation, depth=2, one_output=True)
     depth = len(widths) - 1
-    sigma, sigma_p = differentiable(activation), prime(activation)
     ys = [sp.Matrix(sp.symbols(f"u0_1:{widths[0] + 1}"))]
     As, bs, zs, local = [], [], [], []
     for number in range(1, depth + 1):
-        a = sp.Matrix(widths[number], widths[number - 1],
-                      lambda r, c, m=number: sp.Symbol(f"A{m}_{r + 1},{c + 1}"))
-        b = sp.Matrix(sp.symbols(f"b{number}_1:{widths[number] + 1}"))
+        a, b = _layer_symbols(widths, number)
         inputs = sp.Matrix(sp.symbols(f"u{number - 1}_1:{widths[number - 1] + 1}"))
         z = a * inputs + b
         y = z if number == depth else z.applyfunc(sigma)
@@ -284,25 +301,14 @@ def verify_loss_exact(widths: Sequence[int], loss: str, activation: str = "sigma
     :mod:`~symproof.backprop.losses` (the loss's proved gradient as the starting row) against
     ``sympy.diff`` of the explicit loss (of free outputs u) composed with ``sympy.diff`` of the
     explicit network's outputs, exactly, with a generic σ."""
-    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
-        raise ParameterError("widths", widths, "must be n_0, …, n_L with L ≥ 1")
-    sizes = [as_size(f"widths[{k}]", w) for k, w in enumerate(widths)]
-    if any(not w.is_Integer for w in sizes) or len(sizes) < 2:
-        raise ParameterError("widths", tuple(widths), "must be n_0, …, n_L (numbers), L ≥ 1")
     if not (isinstance(loss, str) and loss in LOSSES):
         raise ParameterError("loss", loss, f"must be one of {', '.join(LOSSES)}")
-    widths = [int(w) for w in sizes]
-    activation = activation_name(activation)
-    check("expanded_terms", "the exact check (entries of the weight matrices)",
-          sum(a * b for a, b in zip(widths, widths[1:])))
+    widths, sigma, sigma_p = _exact_instance(widths, activation, depth=1, one_output=False)
     depth = len(widths) - 1
-    sigma, sigma_p = differentiable(activation), prime(activation)
     ys = [sp.Matrix(sp.symbols(f"x_1:{widths[0] + 1}", real=True))]
     As, bs, zs = [], [], []
     for number in range(1, depth + 1):
-        a = sp.Matrix(widths[number], widths[number - 1],
-                      lambda r, c, m=number: sp.Symbol(f"A{m}_{r + 1},{c + 1}", real=True))
-        b = sp.Matrix(sp.symbols(f"b{number}_1:{widths[number] + 1}", real=True))
+        a, b = _layer_symbols(widths, number, real=True)
         z = a * ys[-1] + b
         As.append(a), bs.append(b), zs.append(z)
         ys.append(z if number == depth else z.applyfunc(sigma))

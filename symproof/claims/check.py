@@ -92,7 +92,7 @@ from .definitions import (
     with_weights,
 )
 from .extract import Claim, code_spans, directives, extract
-from .loss_claims import judge_loss_claim
+from .loss_claims import judge_loss_claim, with_defined_letters
 from .normalize import tidy
 from .parse import ParseError, parse_latex
 from .reuse import fingerprint
@@ -604,6 +604,17 @@ def _judge_loss(claim: Claim, ctx: DocumentContext) -> Verdict:
     return Verdict.of(claim.line, claim.latex, outcome, reason, evidence)
 
 
+def _with_loss_letters(contexts: list, text: str) -> None:
+    """Each loss context gets the letters of the softmax its part of the document defines
+    (``q_i = \\frac{e^{a_i}}{\\sum_k e^{a_k}}``), for the vectors its directive does not
+    name (:func:`~symproof.claims.loss_claims.with_defined_letters`)."""
+    lines = text.splitlines()
+    starts = [start for start, _ in contexts] + [len(lines) + 1]
+    for (start, ctx), end in zip(contexts, starts[1:]):
+        if ctx.loss is not None:
+            ctx.loss = with_defined_letters(ctx.loss, "\n".join(lines[max(start - 1, 0):end]))
+
+
 def _with_backward(contexts: list, text: str) -> None:
     """Each context whose layer's backward pass claims may speak of gets what binds the
     upstream gradient: a -backward directive's names, and the names the prose defines as
@@ -776,6 +787,7 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
             problems += trouble + assume_all(inferred, general, _read)
             contexts.append((start, inferred))
     _with_backward(contexts, text)
+    _with_loss_letters(contexts, text)
     verdicts = _problem_verdicts(problems, budget)
     starts = [start for start, _ in contexts]
     def context_of(line: int) -> DocumentContext:

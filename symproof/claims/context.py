@@ -35,7 +35,7 @@ from ..layers import Conv2d
 from ..layers.spec import models as layer_models
 from ..params import as_size, input_from_text, size_from_text, unreserved
 from .loss_claims import LossDirective, is_loss_directive, loss_from_words
-from .vocabulary import SIZE_FIELDS, names_from_words, rename, size_names
+from .vocabulary import SIZE_FIELDS, directive_fields, names_from_words, rename, size_names
 
 __all__ = ["DocumentContext", "Problem", "Backward", "BACKWARD", "backward_from_words",
            "layer_from", "sizes_of", "sections",
@@ -181,18 +181,7 @@ def _settings(kind: str, spec, words) -> dict[str, str]:
     allowed = [f.name for f in spec.fields]
     if spec.axes:
         allowed += ["input", "coordinates"] + ([] if spec.channels else ["channels"])
-    settings = {}
-    for word in words:
-        key, equals, text = word.partition("=")
-        if key not in allowed:
-            raise ParameterError("setting", key, f"must be one that {kind} takes (one of "
-                                                 f"{', '.join(sorted(allowed))})")
-        if not equals or not text:
-            raise ParameterError(key, word, f"needs a value: {key}=…")
-        if key in settings:
-            raise ParameterError(key, word, f"is given once only (also {key}={settings[key]})")
-        settings[key] = text
-    return settings
+    return directive_fields(kind, words, allowed)[0]
 
 
 def _positive_names(settings: dict, size, channels) -> frozenset:
@@ -293,17 +282,8 @@ def backward_from_words(words: tuple[str, ...]) -> tuple[tuple[str, ...], Backwa
     if kind not in _BACKWARD_KINDS:
         raise ParameterError("layer", words[0], "must be one of " + ", ".join(
             k + BACKWARD for k in _BACKWARD_KINDS) + " (a backward directive)")
-    kept, given = [kind], {}
-    for word in words[1:]:
-        key, equals, text = word.partition("=")
-        if key not in _BACKWARD_FIELDS:
-            kept.append(word)
-            continue
-        if not equals or not text:
-            raise ParameterError(key, word, f"needs a value: {key}=…")
-        if key in given:
-            raise ParameterError(key, word, f"is given once only (also {key}={given[key]})")
-        given[key] = text
+    given, others = directive_fields(words[0], words[1:], _BACKWARD_FIELDS, keep_others=True)
+    kept = [kind, *others]
     indexing = given.get("indexing", "1")
     if indexing not in ("0", "1"):
         raise ParameterError("indexing", indexing, "must be 0 or 1 (the first index of every "

@@ -11,13 +11,28 @@ the claim UNKNOWN, naming it; never REFUTED.
 
 ``target=probability`` assumes ``Σ_k t_k = 1``; ``target=onehot`` reads ``t_k`` as
 ``δ_{k,c}`` (a class ``c`` in range); ``target=any`` (the default) assumes nothing of ``t``.
+
+The document's letters: ``logits=a probs=q target-name=y`` (cross-entropy) and ``output=o
+target-name=y`` (MSE) name the vectors (one ASCII letter each, all different, none the loss's,
+the classes' or a name of the definition); a softmax the document defines,
+``q_i = \\frac{e^{a_i}}{\\sum_k e^{a_k}}``, names the logits and the softmax the directive
+leaves unnamed (:func:`with_defined_letters`). An accented letter (``\\hat{y}_j``) is read as
+its letter, so a claim writing one is UNKNOWN, never judged as another vector.
+
+When the kernel's rules decide nothing, wrong claims are searched for at admissible points
+only (:func:`_instances`, checked again by
+:func:`~symproof.kernel.instances.instance_counterexample`): 2, 3, 4 classes for a symbolic
+number, every entry index, logits small integers, targets exactly on the simplex (rationals
+≥ 0 summing to 1) or one-hot with a class in range; the counterexample shows the number of
+classes, the index, every entry and both sides' values.
 """
 
 from __future__ import annotations
 
+import random
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -36,41 +51,64 @@ from ..backprop.losses import (
     z_base,
 )
 from ..errors import ParameterError, TooLargeError
-from ..kernel import Context, case_split, derivative, differentiated, expand_sums, prove
+from ..kernel import (
+    Context,
+    case_split,
+    derivative,
+    differentiated,
+    expand_sums,
+    instance_counterexample,
+    prove,
+)
 from ..params import size_from_text, symbols
 from ..proof import Outcome, Status
-from .vocabulary import bare_sum_bounds
+from .vocabulary import bare_sum_bounds, directive_fields
 
-__all__ = ["LOSS_KINDS", "LossDirective", "is_loss_directive", "loss_from_words",
-           "judge_loss_claim"]
+__all__ = ["LOSS_KINDS", "LETTER_FIELDS", "LossDirective", "is_loss_directive",
+           "loss_from_words", "letters_problem", "with_defined_letters", "judge_loss_claim"]
 
 #: The directive kinds of loss contexts, and the loss of :mod:`symproof.backprop.losses`.
 LOSS_KINDS = {"softmax-cross-entropy": "cross_entropy", "mse": "mse"}
-_FIELDS = ("classes", "target", "loss")
+#: The fields that name the document's letters for the loss's vectors, with the model's own
+#: letter, and the losses that have that vector.
+LETTER_FIELDS = {"logits": ("z", ("cross_entropy",)), "probs": ("p", ("cross_entropy",)),
+                 "target-name": ("t", ("cross_entropy", "mse")), "output": ("y", ("mse",))}
+_FIELDS = ("classes", "target", "loss", *LETTER_FIELDS)
 _TARGETS = ("any", "probability", "onehot")
 #: Names the loss's definition uses (its sums' indices, the one-hot class, the width n_L): an
 #: entry's index named so would be captured by them.
 _RESERVED = frozenset(s.name for s in (k, m, c, *width.free_symbols) if isinstance(s, sp.Symbol))
+#: The model's vector of each letter field.
+_BASES = {"logits": z_base, "probs": p_base, "target-name": t_base, "output": y_base}
 
 
 @dataclass(frozen=True)
 class LossDirective:
     """What a loss directive binds: the loss, the number of classes (a number, or the
-    document's name for it), the target model and the loss's names."""
+    document's name for it), the target model, the loss's names and the document's letters
+    for the vectors (``(field, letter)`` pairs; a field not named keeps the model's letter:
+    logits z, probs p, target t, output y)."""
 
     loss: str
     classes: sp.Basic
     target: str = "any"
     names: tuple[str, ...] = ("L", "E")
+    letters: tuple[tuple[str, str], ...] = ()
+
+    def letter(self, field: str) -> str:
+        """The document's letter for the vector of a letter field."""
+        return dict(self.letters).get(field, LETTER_FIELDS[field][0])
 
     @property
     def arrays(self) -> dict[str, sp.IndexedBase]:
-        """The vectors a claim may name, by letter."""
-        named = {"t": t_base, "z": z_base} if self.loss == "cross_entropy" else {"t": t_base,
-                                                                                "y": y_base}
-        if self.loss == "cross_entropy":
-            named["p"] = p_base
-        return named
+        """The vectors a claim may name, by the document's letter."""
+        return {self.letter(field): _BASES[field] for field, (_, losses) in
+                LETTER_FIELDS.items() if self.loss in losses}
+
+    @property
+    def variable_letter(self) -> str:
+        """The letter of what the loss is differentiated in: the logits, or the output."""
+        return self.letter("logits" if self.loss == "cross_entropy" else "output")
 
     @property
     def size(self) -> sp.Basic:
@@ -84,19 +122,10 @@ def is_loss_directive(words: tuple[str, ...]) -> bool:
 
 
 def loss_from_words(words: tuple[str, ...]) -> LossDirective:
-    """``softmax-cross-entropy classes=n target=onehot loss=L`` as a :class:`LossDirective`;
-    a field it does not take, a repeated field or a value outside its grammar is refused."""
-    given: dict[str, str] = {}
-    for word in words[1:]:
-        key, equals, text = word.partition("=")
-        if key not in _FIELDS:
-            raise ParameterError(key, word, f"is not a field of {words[0]} (fields: "
-                                            f"{', '.join(_FIELDS)})")
-        if not equals or not text:
-            raise ParameterError(key, word, f"needs a value: {key}=…")
-        if key in given:
-            raise ParameterError(key, word, f"is given once only (also {key}={given[key]})")
-        given[key] = text
+    """``softmax-cross-entropy classes=n target=onehot loss=L logits=a probs=q`` as a
+    :class:`LossDirective`; a field it does not take, a repeated field or a value outside its
+    grammar is refused."""
+    given, _ = directive_fields(words[0], words[1:], _FIELDS)
     if "classes" not in given:
         raise ParameterError("classes", None, f"must be given: {words[0]} classes=n (the "
                                               "number of outputs)")
@@ -111,7 +140,77 @@ def loss_from_words(words: tuple[str, ...]) -> LossDirective:
         for name in names:
             if not re.fullmatch(r"[A-Za-z]", name):
                 raise ParameterError("loss", name, "must be one letter (comma-separated)")
-    return LossDirective(LOSS_KINDS[words[0].lower()], classes, target, names)
+    loss = LOSS_KINDS[words[0].lower()]
+    letters = tuple((field, given[field]) for field in LETTER_FIELDS if field in given)
+    directive = LossDirective(loss, classes, target, names, letters)
+    own = [field for field, (_, losses) in LETTER_FIELDS.items() if loss in losses]
+    problem = letters_problem(directive, dict.fromkeys([f for f, _ in letters] + own))
+    if problem:
+        raise ParameterError(*problem)
+    return directive
+
+
+def letters_problem(directive: LossDirective, fields) -> tuple[str, str, str] | None:
+    """``(field, letter, rule)`` for the first of ``fields`` whose letter the directive
+    cannot take (not one ASCII letter, a vector this loss does not have, the letter of
+    another vector, of the loss, of the classes or of a name the definition uses), or
+    None."""
+    arrays = [directive.letter(f) for f, (_, losses) in LETTER_FIELDS.items()
+              if directive.loss in losses]
+    for field in fields:
+        letter = directive.letter(field)
+        if directive.loss not in LETTER_FIELDS[field][1]:
+            return field, letter, f"names a vector {_kind(directive)} does not have (its " \
+                "fields: " + ", ".join(f for f, (_, losses) in LETTER_FIELDS.items()
+                                       if directive.loss in losses) + ")"
+        if not re.fullmatch(r"[A-Za-z]", letter, flags=re.ASCII):
+            return field, letter, "must be one letter"
+        if arrays.count(letter) > 1:
+            return field, letter, "must differ from the letters of the other vectors (" + \
+                ", ".join(f"{f}={directive.letter(f)}" for f, (_, losses) in
+                          LETTER_FIELDS.items() if directive.loss in losses) + ")"
+        if letter in directive.names or letter == str(directive.classes) or \
+                letter in _RESERVED:
+            return field, letter, ("must differ from the loss's names, the number of classes "
+                                   "and the names the definition uses ("
+                                   f"{', '.join(sorted(_RESERVED))})")
+    return None
+
+
+# a softmax written out: q_i = \frac{e^{a_i}}{\sum_k e^{a_k}} (or \exp(a_i), \exp{a_i}). No
+# two neighbouring parts can match the same spaces: a document's long run of them costs a
+# linear scan, not a quadratic one.
+_EXP = r"(?:e\s*\^\s*(?:\{\s*)?|\\exp\s*(?:\\left\s*)?[({]\s*)"
+_SOFTMAX = re.compile(
+    r"(?<![A-Za-z\\])(?P<probs>[A-Za-z])\s*_\s*(?:\{\s*)?(?P<i>[A-Za-z])(?:\s*\})?\s*=\s*"
+    r"\\frac\s*\{\s*" + _EXP + r"(?P<logits>[A-Za-z])\s*_\s*(?:\{\s*)?(?P=i)(?:\s*\})?"
+    r"[^{}]*\}\s*\{\s*\\sum[^{}]*(?:\{[^{}]*\}[^{}]*)*?" + _EXP + r"(?P=logits)\s*_")
+
+
+def _decorated(text: str, start: int) -> bool:
+    """Whether the letter at ``start`` is an argument (``\\hat y_j``, ``\\hat{y}_j``): the reader
+    drops such accents, so ŷ and y would pass for one letter; not inferred from."""
+    before = text[:start].rstrip()
+    return before.endswith("{") or re.search(r"\\[A-Za-z]+$", before) is not None
+
+
+def with_defined_letters(directive: LossDirective, text: str) -> LossDirective:
+    """The directive with the letters of a softmax the document defines
+    (``q_i = \\frac{e^{a_i}}{\\sum_k e^{a_k}}``: probs q, logits a) for the fields it does not
+    name itself; unchanged when there is none, or when those letters do not fit
+    (:func:`letters_problem`: claims naming them then stay UNKNOWN, naming them)."""
+    if directive.loss != "cross_entropy":
+        return directive
+    found = next((f for f in _SOFTMAX.finditer(text) if not _decorated(text, f.start())), None)
+    if found is None:
+        return directive
+    named = dict(directive.letters)
+    inferred = {field: found.group(field) for field in ("probs", "logits")
+                if field not in named}
+    if not inferred:
+        return directive
+    candidate = replace(directive, letters=(*directive.letters, *inferred.items()))
+    return directive if letters_problem(candidate, inferred) else candidate
 
 
 # --- judging ---------------------------------------------------------------------------------
@@ -121,6 +220,11 @@ Reader = Callable[[str], sp.Basic]
 _SUBSCRIPTED = re.compile(r"(?P<base>[A-Za-z]+)_\{?(?P<index>[A-Za-z]|[0-9]+)\}?")
 
 
+# an accented letter (ŷ, ỹ, ȳ): the reader drops the accent
+_ACCENTED = re.compile(r"\\(?P<accent>hat|widehat|tilde|widetilde|bar|overline|check|breve|"
+                       r"dot|ddot)\s*(?:\{\s*)?(?P<letter>[A-Za-z])")
+
+
 def judge_loss_claim(found: tuple[str, str] | None, lhs: str, rhs: str,
                      directive: LossDirective, read: Reader) -> tuple[Outcome, str, dict]:
     """The kernel's outcome on a claim under a loss directive, the reason, and evidence:
@@ -128,51 +232,81 @@ def judge_loss_claim(found: tuple[str, str] | None, lhs: str, rhs: str,
     :func:`~symproof.claims.backward.loss_derivative`) against the derivative of the loss's
     definition, ``p_j = …`` against the softmax; anything else is UNKNOWN (the directive
     reads only these)."""
+    accented = _ACCENTED.search(f"{lhs} = {rhs}")
+    if accented:
+        written = f"\\{accented.group('accent')}{{{accented.group('letter')}}}"
+        return _unknown(f"{written} is read as {accented.group('letter')} (the accent "
+                        "is dropped), which may be another vector: write it with a letter of its "
+                        "own and name it in the directive (logits=, probs=, target-name=, "
+                        "output=)")
     if found is None:
         return _softmax_definition(lhs, rhs, directive, read)
     loss, wrt = found
     if loss not in (*directive.names, "\\mathcal{L}"):
         return _unknown(f"the loss {loss} is not bound (the directive's loss is "
                         f"{', '.join(directive.names)}; name it with loss=…)")
-    entry = _SUBSCRIPTED.fullmatch(wrt.replace(" ", ""))
-    wanted = "z" if directive.loss == "cross_entropy" else "y"
-    if entry is None or entry.group("base") != wanted or entry.group("index").isdigit():
-        return _unknown(f"∂{loss}/∂{wrt}: under {_kind(directive)} only the gradient in an "
-                        f"entry {wanted}_j (an index name) is read")
-    if entry.group("index") == str(directive.classes):
-        return _unknown(f"{entry.group('index')} names both the number of classes and the "
-                        "entry's index")
-    if entry.group("index") in _RESERVED:
-        return _unknown(f"the index {entry.group('index')} is a name the loss's definition "
-                        f"uses ({', '.join(sorted(_RESERVED))}): write the entry z_j")
+    wanted = directive.variable_letter
+    index, why = _entry_index(wrt, wanted, directive, f"∂{loss}/∂{wrt}: under "
+                              f"{_kind(directive)} only the gradient in an entry {wanted}_j "
+                              "(an index name) is read")
+    if why:
+        return _unknown(why)
     # the document's own index letter: another (the model's j) could clash with a sum's
-    j = symbols(entry.group("index"))
-    claimed, why = _entries(read(rhs), directive, {entry.group("index"): j})
+    j = _index_symbol(index)
+    claimed, why = _entries(read(rhs), directive, {index: j})
     if why:
         return _unknown(why)
     try:
         outcome = _decided(directive, j, claimed)
     except TooLargeError as error:
         return _unknown(f"not decided: {error}", "size limit")
-    reason = (f"against the derivative in {wanted}_{j} of the {LOSSES[directive.loss]}, "
+    reason = (f"against the derivative in {wanted}_{index} of the {LOSSES[directive.loss]}, "
               f"{directive.classes} classes (target: {directive.target})")
     if directive.target == "probability" and directive.size.is_Integer:
         reason += f" with t_{directive.size} = 1 − Σ_(k<{directive.size}) t_k"
+    if directive.letters:
+        reason += " (the document's " + ", ".join(
+            f"{letter} for {LETTER_FIELDS[field][0]}" for field, letter in directive.letters) + ")"
     return _reported(outcome, reason)
 
 
 def _decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr
              ) -> Outcome:
     """The kernel's outcome on ``∂L/∂v_j = claimed`` (v = z or y) under the directive's
-    target model."""
+    target model; unless its rules prove it, its search over admissible instances
+    (:func:`_instances`), whose counterexample (the number of classes, every entry and both
+    sides' values) is shown rather than the general search's."""
+    outcome = _kernel_decided(directive, j, claimed)
+    if outcome.status in (Status.PROVED, Status.VERIFIED):
+        return outcome
     defined = loss_definition(directive.loss, directive.target).xreplace({width: directive.size})
-    entry, size = variable(directive.loss)[j], directive.size
+    lhs = differentiated(defined, variable(directive.loss)[j])
+    found = instance_counterexample(
+        lhs, claimed, _target_context(directive, j, summed=True), _instances(directive, j),
+        nonnegative=(t_base,) if directive.target == "probability" else (),
+        shown_as={width: str(directive.classes), j: _written_index(j),
+                  **{_BASES[field]: letter for field, letter in directive.letters}})
+    return found if found.status is Status.REFUTED else outcome
+
+
+def _target_context(directive: LossDirective, j: sp.Symbol, summed: bool = False) -> Context:
+    """The entry's index in range, the one-hot class in range, and ``Σ_k t_k = 1`` for a
+    probability target (for a number of classes only with ``summed``: the kernel's rules
+    get it written out instead, :func:`_summing_to_one`)."""
+    size = directive.size
     relations = [sp.Le(j, size)]
     if directive.target == "onehot":
         relations.append(sp.Le(c, size))
-    if directive.target == "probability" and not size.is_Integer:
+    if directive.target == "probability" and (summed or not size.is_Integer):
         relations.append(sp.Eq(sp.Sum(t_base[k], (k, 1, size)), 1))
-    context = Context(relations)
+    return Context(relations)
+
+
+def _kernel_decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr) -> Outcome:
+    """The kernel's rules on the claim: its derivative, then its search."""
+    defined = loss_definition(directive.loss, directive.target).xreplace({width: directive.size})
+    entry, size = variable(directive.loss)[j], directive.size
+    context = _target_context(directive, j)
     if directive.target == "probability" and size.is_Integer:  # Σ_k t_k = 1 written out
         return _summing_to_one_decided(differentiated(defined, entry), claimed, j, size,
                                        context)
@@ -182,6 +316,56 @@ def _decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr
     lhs, rhs = differentiated(defined, entry), claimed
     # the kernel's search, a counterexample too (one that respects every assumption)
     return prove(sp.Eq(lhs, rhs, evaluate=False), context=context)
+
+
+#: The numbers of classes tried when the directive names them by a letter, the draws per
+#: number and entry index, and the largest number of classes given as a number that is
+#: tried: small, so that writing the sums out (every entry index, every draw) stays cheap.
+_SIZES, _DRAWS, _LARGEST = (2, 3, 4), 3, 6
+
+
+def _instances(directive: LossDirective, j: sp.Symbol) -> Iterator[tuple[dict, dict]]:
+    """Points the claim is tried at, each admissible by construction (the kernel checks them
+    again): N classes (the directive's number, else 2, 3, 4), every entry index j ≤ N, the
+    logits (outputs) small integers (all 0 first: the softmax is then 1/N exactly) and the
+    target as the directive assumes it: exact rationals ≥ 0 summing to 1 (probability), a
+    class c ≤ N (one-hot), anything (any)."""
+    rng = random.Random(0)
+    if directive.size.is_Integer:  # larger numbers of classes: the kernel's rules only
+        sizes = (int(directive.size),) if directive.size <= _LARGEST else ()
+    else:
+        sizes = _SIZES
+    inputs = variable(directive.loss)
+    for size in sizes:
+        for draw in range(_DRAWS):
+            for index in range(1, size + 1):
+                scalars = {j: sp.Integer(index)}
+                if not directive.size.is_Integer:
+                    scalars[width] = sp.Integer(size)
+                entries = {inputs[i]: sp.Integer(0 if draw == 0 else rng.randint(-2, 2))
+                           for i in range(1, size + 1)}
+                if directive.target == "onehot":
+                    scalars[c] = sp.Integer(rng.randint(1, size))
+                else:
+                    entries.update(zip((t_base[i] for i in range(1, size + 1)),
+                                       _target(directive.target, size, draw, rng)))
+                yield scalars, entries
+
+
+def _target(target: str, size: int, draw: int, rng: random.Random) -> list[sp.Rational]:
+    """A target of ``size`` entries: for a probability, exact rationals ≥ 0 summing to 1
+    (one-hot at the first class in the first draw, then random weights normalised); else
+    small integers."""
+    if target != "probability":
+        return [sp.Integer(rng.randint(-2, 2)) for _ in range(size)]
+    weights = [int(i == 0) for i in range(size)] if draw == 0 else [
+        rng.randint(0, 3) for _ in range(size)]
+    if not any(weights):
+        weights[rng.randrange(size)] = 1
+    total = sum(weights)
+    values = [sp.Rational(w, total) for w in weights]
+    assert all(v >= 0 for v in values) and sum(values) == 1  # on the simplex, exactly
+    return values
 
 
 def _summing_to_one_decided(lhs: sp.Expr, rhs: sp.Expr, j: sp.Symbol, size: sp.Integer,
@@ -212,27 +396,54 @@ def _summing_to_one(expr: sp.Expr, size: sp.Integer) -> sp.Expr:
                                      last)
 
 
+def _entry_index(text: str, letter: str, directive: LossDirective, unread: str
+                 ) -> tuple[str, str]:
+    """The index name of an entry ``letter_j`` written ``text`` (a derivative's entry, the
+    softmax's left side), or why it is not read: ``unread`` for another entry or a number,
+    an index named like the classes or a name the definition uses (which would capture it)."""
+    entry = _SUBSCRIPTED.fullmatch(text.replace(" ", ""))
+    if entry is None or entry.group("base") != letter or entry.group("index").isdigit():
+        return "", unread
+    index = entry.group("index")
+    if index == str(directive.classes):
+        return "", f"{index} names both the number of classes and the entry's index"
+    return index, ""
+
+
+def _written_index(j: sp.Symbol) -> str:
+    """The index as the document writes it (k for the primed k' of :func:`_index_symbol`)."""
+    return j.name.rstrip("'")
+
+
+def _index_symbol(index: str) -> sp.Symbol:
+    """The entry's index as a positive integer symbol. A letter the loss's definition uses
+    (its sums' k and m, the one-hot class c, the L of n_L: Bishop writes ∂E/∂a_k) is primed
+    (k'), so that the definition's own k can never capture it."""
+    if index in _RESERVED:
+        return sp.Symbol(f"{index}'", integer=True, positive=True)
+    return symbols(index)
+
+
 def _softmax_definition(lhs: str, rhs: str, directive: LossDirective, read: Reader
                         ) -> tuple[Outcome, str, dict]:
     """``p_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}``: the document's softmax against the
     directive's (PROVED when they agree); another claim is not read here."""
-    left = _SUBSCRIPTED.fullmatch(lhs.replace(" ", ""))
-    if directive.loss != "cross_entropy" or left is None or left.group("base") != "p" or \
-            left.group("index").isdigit():
-        return _unknown(f"under {_kind(directive)} only gradient claims ∂L/∂"
-                        f"{'z' if directive.loss == 'cross_entropy' else 'y'}_j and the "
-                        "softmax p_j are read")
-    if left.group("index") in _RESERVED:
-        return _unknown(f"the index {left.group('index')} is a name the softmax's definition "
-                        f"uses ({', '.join(sorted(_RESERVED))}): write p_j")
-    j = symbols(left.group("index"))
-    claimed, why = _entries(read(rhs), directive, {left.group("index"): j})
+    probs = directive.letter("probs")
+    index, why = _entry_index(lhs, probs, directive, f"under {_kind(directive)} only gradient "
+                              f"claims ∂L/∂{directive.variable_letter}_j" + (
+                                  f" and the softmax {probs}_j" if directive.loss ==
+                                  "cross_entropy" else "") + " are read")
+    if why or directive.loss != "cross_entropy":
+        return _unknown(why)
+    j = _index_symbol(index)
+    claimed, why = _entries(read(rhs), directive, {index: j})
     if why:
         return _unknown(why)
     outcome = prove(sp.Eq(softmax_entry(j).xreplace({width: directive.size}), claimed,
                           evaluate=False), context=Context([sp.Le(j, directive.size)]))
-    return _reported(outcome, "against the softmax p_j = exp(z_j)/Σ_m exp(z_m) the directive "
-                              "binds p to")
+    logits = directive.letter("logits")
+    return _reported(outcome, f"against the softmax {probs}_j = exp({logits}_j)/Σ_m "
+                              f"exp({logits}_m) the directive binds {probs} to")
 
 
 def _entries(expr: sp.Basic, directive: LossDirective, free: dict[str, sp.Symbol]

@@ -23,16 +23,17 @@ two steps, both driven by the tables below and nothing else:
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 
 import sympy as sp
 
 from .. import notation as nt
-from ..errors import SymproofError
+from ..errors import ParameterError, SymproofError
 
 __all__ = ["TYPEFACES", "TEXT_COMMANDS", "SUBSCRIPT_WORDS", "SIZE_FIELDS", "ATTRIBUTES",
            "LAYER_SUPERSCRIPT", "BARE_BOUND", "bare_sum_bounds",
            "rewrite", "canonical_name", "names_from_words", "size_names", "rename",
-           "renamed_indices"]
+           "renamed_indices", "directive_fields"]
 
 #: Commands that only choose a typeface: ``\mathbf{x}`` is the vector ``x``.
 TYPEFACES = ("\\mathbf", "\\boldsymbol", "\\bm", "\\mathit", "\\mathsf", "\\textsf",
@@ -116,6 +117,31 @@ def canonical_name(name: str) -> str:
     ``H_{\\text{out}}``, ``H_{out}`` and ``H_out`` are one name; primes kept (o' is not o)."""
     text = name.replace("\\text", "").replace("{", "").replace("}", "").replace(" ", "")
     return text
+
+
+def directive_fields(kind: str, words: Iterable[str], allowed: Collection[str], *,
+                     keep_others: bool = False) -> tuple[dict[str, str], tuple[str, ...]]:
+    """A directive's ``key=value`` words: the fields in ``allowed``, each once and with a
+    value, and (``keep_others``) the other words as written, for the directive they belong
+    to (a -backward directive's layer words); without ``keep_others`` another word is
+    refused, naming it and the fields ``kind`` takes. The one reader of every directive's
+    fields."""
+    given: dict[str, str] = {}
+    others = []
+    for word in words:
+        key, equals, text = word.partition("=")
+        if key not in allowed:
+            if keep_others:
+                others.append(word)
+                continue
+            raise ParameterError("setting", key, f"must be one that {kind} takes (one of "
+                                                 f"{', '.join(sorted(allowed))})")
+        if not equals or not text:
+            raise ParameterError(key, word, f"needs a value: {key}=…")
+        if key in given:
+            raise ParameterError(key, word, f"is given once only (also {key}={given[key]})")
+        given[key] = text
+    return given, tuple(others)
 
 
 def names_from_words(words: tuple[str, ...]) -> dict[str, str]:

@@ -37,7 +37,8 @@ from .outcome import LEGEND, STANDS, STRONG, Outcome, Result, Status, weakest
 _WHERE = {
     "Context": "context",
     **dict.fromkeys(("certainly_nonzero", "counterexample", "differs", "exhaustive",
-                     "spot_check"), "finite"),
+                     "spot_check", "entry_of", "entries_of", "valued_entries"), "finite"),
+    "instance_counterexample": "instances",
     "exhaustive_linear": "linear",
     "routed_derivative": "maxima",
     **dict.fromkeys(("coefficient_matching", "derivative", "differ", "differentiated",

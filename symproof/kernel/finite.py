@@ -20,7 +20,7 @@ from .outcome import Outcome, Status
 from .sums import expand_sums, rebinds, written_out
 
 __all__ = ["counterexample", "exhaustive", "spot_check", "certainly_nonzero", "differs",
-           "draw", "free_scalars"]
+           "draw", "free_scalars", "entry_of", "entries_of", "valued_entries", "NOT_FOUND"]
 
 # Sizes drawn for symbolic dimensions when searching for a counterexample: small, so that
 # expanding the sums stays cheap, but not all equal.
@@ -74,10 +74,54 @@ def _concrete_functions(expr: sp.Expr) -> sp.Expr:
         lambda e: isinstance(e, sp.core.function.AppliedUndef) and len(e.args) == 1, concrete)
 
 
+def entry_of(entry: sp.Indexed) -> sp.Indexed | None:
+    """The array entry ``entry`` names, once every index is a number: ``t[j]`` at ``j = 2``,
+    ``t[1 + 1]`` and ``t[2]`` are one entry ``t[2]`` (SymPy writes a numeric index in one
+    canonical form); None while an index is symbolic (``t[j]`` may be ``t[2]`` or not, so it
+    cannot be given a value of its own)."""
+    if all(sp.sympify(index).is_Number for index in entry.indices):
+        return entry.base[entry.indices]
+    return None
+
+
+def entries_of(expr: sp.Basic) -> list[sp.Indexed] | None:
+    """The array entries of ``expr`` (sizes such as ``n[L]`` are scalars, not entries), each
+    once, or None when one is at an index that is not a number yet."""
+    found = set()
+    for e in expr.atoms(sp.Indexed):
+        if _is_size(e):
+            continue
+        entry = entry_of(e)
+        if entry is None:
+            return None
+        found.add(entry)
+    return sorted(found, key=str)
+
+
+def valued_entries(expr: sp.Basic, values: dict) -> sp.Basic | None:
+    """``expr`` with every array entry replaced by ``values[entry]`` (keys as
+    :func:`entry_of` names them): the one place where a counterexample's entries get values,
+    so that two spellings of one entry can never get two values. None when an entry has no
+    value or a symbolic index: such an expression is not at a point."""
+    missing = []
+
+    def value(e: sp.Indexed) -> sp.Basic:
+        entry = entry_of(e)
+        if entry is None or entry not in values:
+            missing.append(e)
+            return e
+        return values[entry]
+
+    done = expr.replace(lambda e: isinstance(e, sp.Indexed) and not _is_size(e), value)
+    return None if missing else done
+
+
 def _witness(concrete: sp.Expr, rng: random.Random) -> tuple[dict, sp.Expr] | None:
     """Entry values making ``concrete`` a nonzero number: first a single entry set to 1 (all
     others 0), the most readable counterexample; then random integers."""
-    entries = sorted((e for e in concrete.atoms(sp.Indexed) if not _is_size(e)), key=str)
+    entries = entries_of(concrete)
+    if entries is None:
+        return None  # an entry at a symbolic index: no point can be named
     trials = [{e: sp.Integer(int(e == one)) for e in entries} for one in entries]
     # One entry of one array set to 1, its other entries 0, every other array all ones (so a
     # weight times an input entry is not silenced by a zero weight).
@@ -87,7 +131,7 @@ def _witness(concrete: sp.Expr, rng: random.Random) -> tuple[dict, sp.Expr] | No
     trials.append({e: sp.Integer(0) for e in entries})
     trials += [{e: sp.Integer(rng.randint(-9, 9)) for e in entries} for _ in range(3)]
     for values in trials:
-        value = sp.simplify(_concrete_functions(concrete.xreplace(values)))
+        value = sp.simplify(_concrete_functions(valued_entries(concrete, values)))
         if value.is_number and not value.has(sp.core.function.AppliedUndef) and \
                 certainly_nonzero(value):
             return values, value
@@ -217,18 +261,26 @@ def exhaustive(check: Callable[[dict], tuple[sp.Expr, sp.Expr]], cases: Iterable
 
 def differs(difference: sp.Expr, *, seed: int = 0) -> bool:
     """Whether an expression is surely not identically 0: a number that is
-    :func:`certainly_nonzero`, or an expression that is so at some integer values of its
-    symbols and array entries (a nonzero value at one point proves it)."""
-    atoms = sorted(difference.free_symbols | {e for e in difference.atoms(sp.Indexed)},
-                   key=str)
-    if not atoms:
+    :func:`certainly_nonzero`, or an expression that is so at some values of its symbols
+    (drawn as :func:`draw` draws them) and then of its array entries, one value per entry
+    (:func:`valued_entries`: ``t[j]`` at ``j = 2`` is ``t[2]``); a nonzero value at one point
+    proves it."""
+    scalars = free_scalars(difference)
+    if not scalars and not difference.atoms(sp.Indexed):
         return certainly_nonzero(difference)
     rng = random.Random(seed)
     for _ in range(5):
-        point = {a: sp.Integer(rng.randint(-9, 9)) for a in atoms}
+        point = {s: draw(s, rng, upper=9) for s in scalars}
         try:
-            value = _concrete_functions(difference.xreplace(point)).doit()
-        except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
+            at = (difference.subs(point) if rebinds(difference, set(point))
+                  else difference.xreplace(point))
+            at = written_out(expand_sums(at)).doit()
+            entries = entries_of(at)
+            if entries is None:
+                continue
+            value = valued_entries(at, {e: sp.Integer(rng.randint(-9, 9)) for e in entries})
+            value = _concrete_functions(value).doit()
+        except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, TooLargeError):
             continue
         if value.is_number and not value.has(sp.core.function.AppliedUndef) and \
                 certainly_nonzero(value):
