@@ -271,6 +271,9 @@ class TextPrinter(CourseRules, StrPrinter):
     def _print_Pow(self, expr, rational=False):
         return super()._print_Pow(expr, rational).replace("**", "^")
 
+    def _print_Exp1(self, expr):
+        return "e"  # SymPy's E reads as a loss or a matrix named E
+
     def _print_MatrixBase(self, expr):
         return "[" + "; ".join(" ".join(self._print(v) for v in expr.row(r))
                                for r in range(expr.rows)) + "]"

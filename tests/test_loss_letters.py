@@ -31,7 +31,9 @@ def test_bishop_activations_outputs_and_targets():
                      r"$$ y_k = \frac{\exp(a_k)}{\sum_j \exp(a_j)} $$" "\n\n"
                      r"$$ \frac{\partial E}{\partial a_k} = y_k - t_k $$" "\n\n"
                      r"$$ \frac{\partial E}{\partial a_k} = t_k - y_k $$" "\n")
-    assert found[3][0] == "PROVED", found[3]
+    # the definition that gave y and a their meaning is GIVEN: proving it against the
+    # meaning it gave would be circular
+    assert found[3][0] == "GIVEN", found[3]
     assert found[5][0] == "PROVED", found[5]
     assert "y for p" in found[5][1] and "a for z" in found[5][1]
     assert found[7][0] == "REFUTED", found[7]
@@ -64,7 +66,7 @@ def test_cs231n_scores():
                      r"$$ p_k = \frac{e^{f_k}}{\sum_j e^{f_j}} $$" "\n\n"
                      r"$$ \frac{\partial L}{\partial f_k} = p_k - y_k $$" "\n\n"
                      r"$$ \frac{\partial L}{\partial z_k} = p_k - y_k $$" "\n")
-    assert found[3][0] == "PROVED", found[3]
+    assert found[3][0] == "GIVEN", found[3]  # it named the logits f
     assert found[5][0] == "PROVED", found[5]
     # the model's own letter z is not the document's any more
     assert found[7][0] == "UNKNOWN" and "f_j" in found[7][1], found[7]
@@ -142,3 +144,20 @@ def test_looking_for_a_softmax_is_linear_in_the_document(text):
     assert with_defined_letters(plain, text) == plain
     verdicts(f"%! symproof softmax-cross-entropy classes=n\n\n$$ {text[:2000]} $$\n")
     assert time.process_time() - started < 5
+
+
+def test_a_definition_in_other_letters_is_given_and_one_in_the_directives_is_judged():
+    """A softmax the document defines in its own letters gives them their meaning (GIVEN);
+    named by the directive instead, the same letters make the definition a claim, and a
+    wrong one is refuted."""
+    defined = r"$$ q_i = \frac{e^{a_i}}{\sum_k e^{a_k}} $$"
+    wrong = r"$$ q_i = \frac{e^{a_i}}{\sum_{k=1}^{n} e^{a_i}} $$"  # 1/n
+    found = verdicts("%! symproof softmax-cross-entropy classes=n\n\n" + defined + "\n")
+    assert found[3][0] == "GIVEN", found[3]
+    named = "%! symproof softmax-cross-entropy classes=n probs=q logits=a\n\n"
+    assert verdicts(named + defined + "\n")[3][0] == "PROVED"
+    label, reason = verdicts(named + wrong + "\n")[3]
+    assert label == "REFUTED" and "n = " in reason, reason
+    # without bounds, a sum whose summand does not name its index has no range to read
+    label, reason = verdicts(named + r"$$ q_i = \frac{e^{a_i}}{\sum_k e^{a_i}} $$" + "\n")[3]
+    assert label == "UNKNOWN" and "range of the sum over k" in reason, reason

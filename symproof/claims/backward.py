@@ -43,7 +43,7 @@ from ..layers import AvgPool2d, Conv2d, MaxPool2d
 from ..proof import Outcome, Status
 from .context import Backward, DocumentContext
 from .normalize import tidy
-from .vocabulary import BARE_BOUND, bare_sum_bounds
+from .vocabulary import bare_sum_bounds, unbounded_sums
 
 __all__ = ["GradientClaim", "gradient_claim", "judge_gradient", "upstream_bound_in",
            "loss_derivative",
@@ -61,8 +61,6 @@ _FRAC = re.compile(r"\\frac\s*\{\s*" + _D + r"\s*" + _LOSS + r"\s*\}\s*\{\s*" + 
                    + r"\s*(?P<wrt>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
 _SLASH = re.compile(_D + r"\s*" + _LOSS + r"\s*/\s*" + _D + r"\s*(?P<wrt>[A-Za-z]\s*_\s*(?:\{"
                     r"[^{}]*\}|[A-Za-z0-9]))")
-# a placeholder bound of a sum written without bounds (vocabulary.BARE_BOUND)
-_BARE = re.compile(BARE_BOUND.replace("{0}", "(?P<index>.+)").replace("{1}", "(?:from|to)"))
 # an entry of an array the document names, with three indices or more: δ_{l,i,j}, G_{l,i,j}
 _ENTRY = re.compile(r"(?<![A-Za-z\\])(?P<name>\\[A-Za-z]+|[A-Za-z])\s*_\s*\{(?P<sub>[^{}]*)\}")
 
@@ -424,11 +422,9 @@ def _loose_names(rhs: sp.Basic, expected: sp.Basic, wrt: sp.Indexed,
                      if e.base not in (nt.X, nt.w, nt.b, nt.G)})
     if arrays:
         return f"uses {', '.join(arrays)}, which the context does not bind"
-    open_ranges = sorted({_BARE.fullmatch(s.name).group("index") for s in rhs.free_symbols
-                          if isinstance(s, sp.Symbol) and _BARE.fullmatch(s.name)})
+    open_ranges = unbounded_sums(rhs)
     if open_ranges:
-        return (f"the range of the sum over {', '.join(open_ranges)} (written without bounds) "
-                "is not determined: its index stands in more than one array, or in none")
+        return open_ranges
     fractional = sorted({str(e) for e in rhs.atoms(sp.Indexed)
                          if any(sp.sympify(i).is_integer is not True for i in e.indices)},
                         key=str)

@@ -51,6 +51,7 @@ from ..kernel.context import broken_range, layer_context
 from ..layers import Conv2d
 from ..limits import check_expression
 from ..notebook import code_span, display_math, step_markdown
+from ..printing import text as plain_text
 from ..proof import Outcome, Status, Step
 from .backward import (
     UPSTREAM_DEFINITION,
@@ -650,7 +651,8 @@ def _shown(counterexample: dict, most: int = 12) -> str:
     """A counterexample as text: every value the difference depends on (one left out, such as
     the stride at which the sides differ, would leave a reader an instance where they agree);
     a very long one is cut with "…" and kept whole in the evidence."""
-    items = [f"{k} = {v}" for k, v in counterexample.items() if k != "other entries"]
+    items = [f"{k} = {plain_text(v) if isinstance(v, sp.Basic) else v}"
+             for k, v in counterexample.items() if k != "other entries"]
     shown = ", ".join(items[:most]) + (", …" if len(items) > most else "")
     if "other entries" in counterexample:  # what every entry not listed is, even when cut
         shown += f", other entries = {counterexample['other entries']}"

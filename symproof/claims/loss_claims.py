@@ -62,7 +62,7 @@ from ..kernel import (
 )
 from ..params import size_from_text, symbols
 from ..proof import Outcome, Status
-from .vocabulary import bare_sum_bounds, directive_fields
+from .vocabulary import bare_sum_bounds, directive_fields, unbounded_sums
 
 __all__ = ["LOSS_KINDS", "LETTER_FIELDS", "LossDirective", "is_loss_directive",
            "loss_from_words", "letters_problem", "with_defined_letters", "judge_loss_claim"]
@@ -94,6 +94,8 @@ class LossDirective:
     target: str = "any"
     names: tuple[str, ...] = ("L", "E")
     letters: tuple[tuple[str, str], ...] = ()
+    #: the letter fields read off a softmax the document defines (not named by the directive)
+    inferred: tuple[str, ...] = ()
 
     def letter(self, field: str) -> str:
         """The document's letter for the vector of a letter field."""
@@ -209,7 +211,10 @@ def with_defined_letters(directive: LossDirective, text: str) -> LossDirective:
                 if field not in named}
     if not inferred:
         return directive
-    candidate = replace(directive, letters=(*directive.letters, *inferred.items()))
+    # a letter the model already uses gives the definition no meaning it did not have
+    renamed = tuple(f for f, letter in inferred.items() if letter != LETTER_FIELDS[f][0])
+    candidate = replace(directive, letters=(*directive.letters, *inferred.items()),
+                        inferred=renamed)
     return directive if letters_problem(candidate, inferred) else candidate
 
 
@@ -280,7 +285,15 @@ def _decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr
     if outcome.status in (Status.PROVED, Status.VERIFIED):
         return outcome
     defined = loss_definition(directive.loss, directive.target).xreplace({width: directive.size})
-    lhs = differentiated(defined, variable(directive.loss)[j])
+    return _searched(directive, j, differentiated(defined, variable(directive.loss)[j]),
+                     claimed, outcome)
+
+
+def _searched(directive: LossDirective, j: sp.Symbol, lhs: sp.Expr, claimed: sp.Expr,
+              outcome: Outcome) -> Outcome:
+    """``outcome`` (the kernel's rules on ``lhs = claimed``), or the counterexample the
+    kernel confirms at one of the admissible instances (:func:`_instances`), shown in the
+    document's letters."""
     found = instance_counterexample(
         lhs, claimed, _target_context(directive, j, summed=True), _instances(directive, j),
         nonnegative=(t_base,) if directive.target == "probability" else (),
@@ -439,9 +452,18 @@ def _softmax_definition(lhs: str, rhs: str, directive: LossDirective, read: Read
     claimed, why = _entries(read(rhs), directive, {index: j})
     if why:
         return _unknown(why)
-    outcome = prove(sp.Eq(softmax_entry(j).xreplace({width: directive.size}), claimed,
-                          evaluate=False), context=Context([sp.Le(j, directive.size)]))
+    softmax = softmax_entry(j).xreplace({width: directive.size})
+    outcome = prove(sp.Eq(softmax, claimed, evaluate=False),
+                    context=Context([sp.Le(j, directive.size)]))
+    if outcome.status not in (Status.PROVED, Status.VERIFIED):
+        outcome = _searched(directive, j, softmax, claimed, outcome)
     logits = directive.letter("logits")
+    if directive.inferred and outcome.status is Status.PROVED:
+        # the document's own definition gave its letters the softmax's meaning: proving it
+        # against that meaning would be circular
+        reason = (f"the document's definition of the softmax: {probs} = softmax({logits}), "
+                  "the letters the loss claims are read in")
+        return Outcome(Status.GIVEN, "definition", reason), reason, {}
     return _reported(outcome, f"against the softmax {probs}_j = exp({logits}_j)/Σ_m "
                               f"exp({logits}_m) the directive binds {probs} to")
 
@@ -478,6 +500,8 @@ def _entries(expr: sp.Basic, directive: LossDirective, free: dict[str, sp.Symbol
                           if isinstance(s, sp.Symbol) and s.name in free})
     shapes = {base: (classes,) for base in directive.arrays.values()}
     expr = _settled(bare_sum_bounds(expr, shapes))
+    if unbounded_sums(expr):
+        return sp.S.Zero, unbounded_sums(expr)
     allowed = {classes, *free.values(), *(base.label for base in directive.arrays.values())}
     loose = sorted(s.name for s in expr.free_symbols
                    if isinstance(s, sp.Symbol) and s not in allowed)

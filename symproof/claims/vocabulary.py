@@ -215,6 +215,17 @@ def rename(expr, names: dict[str, str], bound: dict[str, sp.Basic]):
     return expr
 
 
+def unbounded_sums(expr) -> str:
+    """Why a claim's sums written without bounds stay unread (each index standing in more
+    than one array or in none, so no entry gives its range), or ""."""
+    indices = sorted({_BARE.fullmatch(s.name).group("index") for s in expr.free_symbols
+                      if _BARE.fullmatch(s.name)})
+    if not indices:
+        return ""
+    return (f"the range of the sum over {', '.join(indices)} (written without bounds) is not "
+            "determined: its index stands in more than one array, or in none")
+
+
 def bare_sum_bounds(expr, shapes: dict):
     """A sum written without bounds (``\\sum_{l,m,n} V_{l,j+m-1,k+n-1} K_{i,l,m,n}``) over
     the range of the array entry its index runs through: an index that stands alone at one
