@@ -35,9 +35,9 @@ import sympy as sp
 
 from .. import limits
 from .. import notation as nt
-from ..backprop.upstream import gradient
+from ..backprop.upstream import gradient, through
 from ..errors import SymproofError, TooLargeError
-from ..kernel import exhaustive, expand_sums, normalize, prove
+from ..kernel import exhaustive, expand_sums, normalize, prove, reflected_derivative
 from ..kernel.context import layer_context
 from ..layers import AvgPool2d, Conv2d, MaxPool2d
 from ..proof import Outcome, Status
@@ -229,6 +229,8 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
         outcome = _decided(expected, rhs, context)
         if outcome.status is Status.UNKNOWN and sizes.concrete():
             outcome = _every_entry(expected, rhs, wrt, sizes)
+        if outcome.status is Status.UNKNOWN:
+            outcome = _differentiated(wrt, rhs, sizes, context) or outcome
     evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail),
                 "gradient": str(taken)}
     if outcome.counterexample:
@@ -239,6 +241,51 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     if backward.zero_based:
         reason += " (the document's 0-based indices read as 1-based: a counterexample's too)"
     return outcome, reason, evidence
+
+
+def _differentiated(wrt: sp.Indexed, rhs: sp.Expr, sizes: _Sizes, context) -> Outcome | None:
+    """The second route for an input gradient the search left open: the kernel
+    differentiates ``Σ G·Y`` itself and compares with the claim as written (constant factors
+    taken into its sums: ``(1/k²) Σ …``), its flipped-kernel indices reflected first
+    (:func:`~symproof.kernel.reflected_derivative`). Only a proof is taken (None otherwise):
+    refutations stay with the search, whose counterexamples are checked against the context."""
+    layer = sizes.layer
+    if wrt.base != nt.X or not (isinstance(layer, AvgPool2d) or (
+            isinstance(layer, Conv2d) and layer.groups == 1)):
+        return None
+    written = _factored_in(rhs)
+    try:
+        outcome = reflected_derivative(through(layer, output_size=sizes.output), wrt, written,
+                                       _flipped(written), context)
+    except TooLargeError:
+        return None
+    return outcome if outcome.status is Status.PROVED else None
+
+
+def _factored_in(expr: sp.Basic) -> sp.Basic:
+    """``c·Σ f`` as ``Σ c·f`` wherever ``c`` is free of the sum's indices (linearity of a
+    finite sum), so that both sides of a claim are sums of the same shape."""
+    def inside(product: sp.Mul) -> sp.Basic:
+        sums = [a for a in product.args if isinstance(a, sp.Sum)]
+        if len(sums) != 1:
+            return product
+        total = sums[0]
+        factor = sp.Mul(*(a for a in product.args if a is not total))
+        if factor.free_symbols & {v for v, _, _ in total.limits}:
+            return product
+        return sp.Sum(factor * total.function, *total.limits)
+
+    return expr.replace(lambda e: isinstance(e, sp.Mul), inside)
+
+
+def _flipped(expr: sp.Basic) -> tuple[sp.Symbol, ...]:
+    """The summation indices a weight entry reads backwards (``w_{l,γ,f−α+1,…}``: α with
+    coefficient −1), each of one sum with bounds free of its indices: those to reflect."""
+    indices = {v for total in expr.atoms(sp.Sum) for v, _, _ in total.limits}
+    backwards = {v for entry in expr.atoms(sp.Indexed) if entry.base == nt.w
+                 for index in entry.indices for v in indices
+                 if sp.expand(index).coeff(v) == -1}
+    return tuple(sorted(backwards, key=str))
 
 
 def _settled(expr: sp.Basic, context) -> sp.Basic:

@@ -40,6 +40,7 @@ _WHERE = {
                      "spot_check"), "finite"),
     "exhaustive_linear": "linear",
     "routed_derivative": "maxima",
+    "reflected_derivative": "reflection",
     **dict.fromkeys(("coefficient_matching", "derivative", "differ", "differentiated",
                      "distinct_taps", "fails", "induction", "instantiate", "max_commutes",
                      "same_shape", "substituted", "substitution", "unreachable",
