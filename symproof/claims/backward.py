@@ -41,7 +41,9 @@ from ..kernel import exhaustive, expand_sums, normalize, prove, reflected_deriva
 from ..kernel.context import layer_context
 from ..layers import AvgPool2d, Conv2d, MaxPool2d
 from ..proof import Outcome, Status
+from ..reductions import MaxOver
 from .context import Backward, DocumentContext
+from .max_backward import judge_max_gradient
 from .normalize import tidy
 from .vocabulary import BARE_BOUND, bare_sum_bounds
 
@@ -193,9 +195,6 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     refused = _refused(claim, ctx, backward)
     if refused:
         return _unknown("undefined names", refused)
-    if isinstance(layer, MaxPool2d):
-        return _unknown("max pooling", "max pooling routes the gradient to the arg-max of each "
-                        "window, which depends on X's values: symproof does not judge it yet")
     rhs_text, unbound = _upstream_as_g(claim.rhs, backward, ctx.names)
     if unbound:
         return _unknown("undefined names", unbound)
@@ -214,6 +213,8 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     rhs = rhs.xreplace(sizes.names())
     context = sizes.context(ctx, wrt)
     rhs = _settled(rhs, context)
+    if isinstance(layer, MaxPool2d):
+        return _max_pooled(claim, wrt, rhs, sizes, ctx)
     taken = sizes.named(gradient(layer, wrt, output_size=sizes.output))
     loose = _loose_names(rhs, taken, wrt, ctx)
     if loose:
@@ -286,6 +287,26 @@ def _flipped(expr: sp.Basic) -> tuple[sp.Symbol, ...]:
                  for index in entry.indices for v in indices
                  if sp.expand(index).coeff(v) == -1}
     return tuple(sorted(backwards, key=str))
+
+
+def _max_pooled(claim: GradientClaim, wrt, rhs: sp.Expr, sizes: _Sizes,
+                ctx: DocumentContext) -> tuple[Outcome, str, dict]:
+    """A claim through max pooling (:mod:`.max_backward`): its names checked as any
+    gradient's, then judged on inputs (a concrete layer) or by the kernel's routing rule."""
+    if not isinstance(wrt, sp.Indexed) or wrt.base != nt.X:
+        return _unknown("max pooling", f"{wrt} is not an entry of X: max pooling has no "
+                                       "weights")
+    loose = _loose_names(rhs, sp.S.Zero, wrt, ctx)
+    if loose:
+        return _unknown("undefined names", loose)
+    outcome = judge_max_gradient(sizes.layer, wrt, rhs, sizes.shapes())
+    evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail)}
+    if outcome.counterexample:
+        evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
+    reason = f"against ∂{claim.loss}/∂{wrt} through {sizes.layer!r} (G = ∂{claim.loss}/∂Y)"
+    if outcome.status is not Status.REFUTED:
+        reason += f": {outcome.detail}"
+    return outcome, reason, evidence
 
 
 def _settled(expr: sp.Basic, context) -> sp.Basic:
@@ -431,17 +452,18 @@ def _as_indices(wrt: sp.Basic, rhs: sp.Basic, backward: Backward) -> tuple:
 
 
 def _integer_sums(expr: sp.Basic) -> sp.Basic:
-    """Every sum's variable an integer (``\\sum_{u=1}^{n}`` runs over integers, whatever the
-    reader assumed of the letter u)."""
-    def integer(total: sp.Sum) -> sp.Sum:
+    """Every sum's (and window maximum's) variable an integer (``\\sum_{u=1}^{n}`` runs over
+    integers, whatever the reader assumed of the letter u)."""
+    def integer(total: sp.Sum | MaxOver) -> sp.Sum | MaxOver:
         swap = {v: sp.Symbol(v.name, integer=True) for v, _, _ in total.limits
                 if v.is_integer is not True}
         if not swap:
             return total
-        return sp.Sum(total.function.xreplace(swap),
-                      *((swap.get(v, v), low, high) for v, low, high in total.limits))
+        return type(total)(total.function.xreplace(swap),
+                           *((swap.get(v, v), low, high) for v, low, high in total.limits))
 
-    return expr.replace(lambda e: isinstance(e, sp.Sum), integer)
+    # a window's maximum runs over integer taps too (\max_{1 \le a \le 2})
+    return expr.replace(lambda e: isinstance(e, (sp.Sum, MaxOver)), integer)
 
 
 def _shifted(expr: sp.Basic, free: set) -> sp.Basic:

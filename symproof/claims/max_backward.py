@@ -1,0 +1,223 @@
+"""Claims about ``∂L/∂X`` through max pooling, judged (``%! symproof maxpool2d-backward …``).
+
+Max pooling routes each window's upstream gradient ``G_{l,i,j}`` to the entry where the window's
+maximum is attained (CS231n's "max gate routes the gradient"; Goodfellow et al. §9.3), so the
+gradient depends on the values of ``X``. What is judged, and how:
+
+* a concrete layer (every size a number): the claim, read as written (an indicator of the
+  arg-max ``\\mathbb{1}[X_{l,p,q} = \\max_{…} X_{…}]``, a ``\\max``, or no ``X`` at all, which
+  routes to every entry), is evaluated exactly on seeded inputs where every window's maximum
+  is attained at one entry (the gradient is defined, no tie rule is used; some inputs have few
+  values, equal across windows) and seeded upstream gradients, at every entry the claim's free
+  indices name, against
+  :func:`~symproof.backprop.pool.max_pool2d_backward` (PyTorch's routing, cross-checked with
+  ``torch.autograd`` in tests/test_pool_backward.py). Every input agreeing is SPOT_CHECKED (the
+  claim speaks of all inputs: a finite sample proves nothing more); the first disagreement is
+  REFUTED by the kernel's exact check of that input, which is shown (X, G and the entry);
+* a symbolic layer: the kernel's :func:`~symproof.backprop.pool.prove_max_backward` (the
+  derivative where every window's maximum is attained only at its tap ``(u_{l,i,j},
+  v_{l,i,j})``, :func:`~symproof.kernel.routed_derivative`), PROVED under that hypothesis,
+  which the verdict states; a claim not in that form is UNKNOWN, never refuted without values.
+
+Inputs with ties are never drawn: at a tie the maximum is not differentiable and PyTorch's
+choice (:data:`~symproof.backprop.pool.TIE_RULE`) is a convention a document may not share, so
+nothing here is ever refuted on a tie.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import sympy as sp
+
+from .. import limits
+from .. import notation as nt
+from ..backprop.pool import (
+    ARGMAX_COL,
+    ARGMAX_ROW,
+    EMPTY_WINDOW,
+    empty_windows,
+    max_pool2d_backward,
+    max_pool2d_routes,
+    prove_max_backward,
+)
+from ..errors import TooLargeError
+from ..kernel import exhaustive, expand_sums, spot_check
+from ..proof import Outcome, Status
+from ..reductions import MaxOver
+
+__all__ = ["judge_max_gradient", "DRAWS", "SEED", "ROUTING"]
+
+#: How many seeded inputs (and upstream gradients) a concrete claim is evaluated on.
+DRAWS = 6
+#: Their seed: the same draws on every run, so that a verdict can be reproduced.
+SEED = 0
+#: What a verdict on max pooling says of the routing it assumes.
+ROUTING = ("each window's gradient goes to the entry where its maximum is attained; inputs "
+           "whose every window has one maximal entry only (no tie rule used)")
+
+
+def judge_max_gradient(layer, wrt: sp.Indexed, rhs: sp.Expr, shapes: dict) -> Outcome:
+    """The verdict on ``∂L/∂wrt = rhs`` through the max pooling ``layer``; ``shapes`` are
+    the arrays' index ranges (X: (C, H, W), G: the output's)."""
+    if not all(sp.sympify(n).is_Integer for shape in shapes.values() for n in shape):
+        return _symbolic(layer, wrt, rhs)
+    x_shape = tuple(int(n) for n in shapes[nt.X])
+    g_shape = tuple(int(n) for n in shapes[nt.G])
+    if empty_windows(layer, x_shape):
+        return Outcome(Status.UNKNOWN, "max pooling", EMPTY_WINDOW)
+    cases = _cases(wrt, x_shape)
+    if cases is None:
+        return Outcome(Status.UNKNOWN, "max pooling", f"the indices of {wrt} are not plain "
+                       "names or numbers in range, so the entries it names are not read")
+    written = sp.expand(expand_sums(rhs))
+    cost = len(cases) * max(1, sp.count_ops(written)) * math.prod(x_shape)
+    try:
+        limits.check("check_entries", "the exact check of max pooling's gradient", cost * DRAWS)
+    except TooLargeError as error:
+        return Outcome(Status.UNKNOWN, "max pooling", f"not run: {error}")
+    evaluate = _evaluator(written, wrt, cases, x_shape, g_shape)
+    draws = _draws(layer, x_shape, g_shape)
+    description = (f"∂L/∂{wrt.base} through {layer!r} on {DRAWS} seeded inputs (seed {SEED}) "
+                   f"of shape {x_shape}: {ROUTING}")
+    unread = next((why for x, g in draws for why in [evaluate(x, g)[1]] if why), "")
+    if unread:
+        return Outcome(Status.UNKNOWN, "max pooling", unread)
+    sampled = spot_check(lambda rng: _draw(layer, rng, x_shape, g_shape),
+                         lambda x, g: (_true(layer, x, g, wrt, cases), evaluate(x, g)[0]),
+                         samples=DRAWS, seed=SEED, tolerance=0.0, description=description)
+    if sampled.status is not Status.REFUTED:
+        return sampled
+    x, g = draws[int(sampled.counterexample["draw"])]
+    return _exactly(layer, x, g, wrt, written, cases)
+
+
+def _cases(wrt: sp.Indexed, x_shape: tuple) -> list[dict] | None:
+    """Every assignment of the entry's free indices within X's ranges (None when an index is
+    neither a plain name nor a number in range)."""
+    ranges = {}
+    for index, size in zip(wrt.indices, x_shape):
+        if isinstance(index, sp.Symbol):
+            if index in ranges:
+                return None  # X_{l,p,p}: a diagonal, not read
+            ranges[index] = range(1, size + 1)
+        elif not (index.is_Integer and 1 <= index <= size):
+            return None
+    return [dict(zip(ranges, (sp.Integer(v) for v in point)))
+            for point in itertools.product(*ranges.values())]
+
+
+def _draws(layer, x_shape: tuple, g_shape: tuple) -> list[tuple]:
+    """The inputs and upstream gradients :func:`spot_check` draws (the same generator)."""
+    rng = np.random.default_rng(SEED)
+    return [_draw(layer, rng, x_shape, g_shape) for _ in range(DRAWS)]
+
+
+def _draw(layer, rng, x_shape: tuple, g_shape: tuple) -> tuple:
+    """An input where every window's maximum is attained at one entry, and an upstream
+    gradient of integers 1 … 9 (never 0, so a gradient routed to a wrong entry shows). Every
+    other input has few values (1 … 3, drawn again until no window's maximum is tied): equal
+    values in different windows catch a claim that compares X_{p,q} with the maximum of a
+    window that does not hold it; the others are 1 … N in a random order."""
+    g = rng.integers(1, 10, size=g_shape)
+    if rng.integers(2):
+        for _ in range(_ATTEMPTS):
+            x = rng.integers(1, 4, size=x_shape)
+            if not _tied(layer, x):
+                return x, g
+    return (rng.permutation(math.prod(x_shape)) + 1).reshape(x_shape), g
+
+
+#: How many few-valued inputs are drawn before falling back to distinct entries.
+_ATTEMPTS = 20
+
+
+def _tied(layer, x) -> bool:
+    """Whether some window of ``layer`` attains its maximum at two entries of ``x``."""
+    _, plan = max_pool2d_routes(layer, x.astype(np.float64))
+    columns = plan.columns(plan.padded(x.astype(np.float64), -np.inf))
+    top = columns.max(axis=-3, keepdims=True)
+    return bool(((columns == top).sum(axis=-3) > 1).any())
+
+
+def _true(layer, x, g, wrt: sp.Indexed, cases: list[dict]) -> np.ndarray:
+    """``∂L/∂X`` at the entries the cases name, by PyTorch's routing, exactly."""
+    grad = max_pool2d_backward(layer, x.astype(np.float64), g.astype(object))
+    return np.array([float(_value_at(grad, wrt, case)) for case in cases])
+
+
+def _value_at(grad, wrt: sp.Indexed, case: dict):
+    return grad[tuple(int(i.xreplace(case)) - 1 for i in wrt.indices)]
+
+
+def _evaluator(written: sp.Expr, wrt: sp.Indexed, cases: list[dict], x_shape: tuple,
+               g_shape: tuple):
+    """``(x, g) → (the claim's values at the cases, why not read or "")``: entries of G
+    outside its range are 0 (the padding rule), of X outside its range −∞ (max pooling's
+    padding), every window maximum taken over the values."""
+    def at(x, g) -> tuple[np.ndarray, str]:
+        values = []
+        for case in cases:
+            value = _evaluated(written.xreplace(case), x, g, x_shape, g_shape)
+            if not (value.is_Rational or value.is_Integer):
+                return np.zeros(len(cases)), (
+                    f"at {wrt.xreplace(case)} the right side is {value}, not a number, for "
+                    "an input of distinct entries: the claim is not read as a gradient")
+            values.append(float(value))
+        return np.array(values), ""
+
+    return at
+
+
+def _evaluated(expr: sp.Expr, x, g, x_shape: tuple, g_shape: tuple) -> sp.Expr:
+    """``expr`` (its indices numbers) with X and G given their values."""
+    def entry(e: sp.Indexed) -> sp.Expr:
+        shape, values, outside = ((x_shape, x, sp.S.NegativeInfinity) if e.base == nt.X
+                                  else (g_shape, g, sp.S.Zero))
+        indices = e.indices
+        if len(indices) != len(shape) or not all(i.is_Integer for i in indices):
+            return e
+        if any(not 1 <= i <= n for i, n in zip(indices, shape)):
+            return outside
+        return sp.Integer(int(values[tuple(int(i) - 1 for i in indices)]))
+
+    # each window's maximum written out over its taps first, then every entry given
+    taps = expr.replace(lambda e: isinstance(e, MaxOver), lambda e: e.doit())
+    return taps.replace(lambda e: isinstance(e, sp.Indexed) and e.base in (nt.X, nt.G), entry)
+
+
+def _exactly(layer, x, g, wrt: sp.Indexed, written: sp.Expr, cases: list[dict]) -> Outcome:
+    """The kernel's exact check at one input, every entry: REFUTED with the input shown."""
+    grad = max_pool2d_backward(layer, x.astype(np.float64), g.astype(object))
+    shown = {"X": _matrix(x), "G": _matrix(g)}
+
+    def check(case: dict) -> tuple[sp.Expr, sp.Expr]:
+        indices = {k: v for k, v in case.items() if isinstance(k, sp.Symbol)}
+        return (sp.Integer(int(_value_at(grad, wrt, indices))),
+                _evaluated(written.xreplace(indices), x, g, x.shape, g.shape))
+
+    return exhaustive(check, ({**case, **shown} for case in cases),
+                      f"∂L/∂{wrt.base} of {layer!r} at the input X and upstream gradient G "
+                      f"shown ({ROUTING})")
+
+
+def _matrix(values) -> sp.Basic:
+    """An array as SymPy shows it: a matrix per channel (one channel: the matrix)."""
+    planes = [sp.ImmutableMatrix(plane.tolist()) for plane in values]
+    return planes[0] if len(planes) == 1 else sp.Tuple(*planes)
+
+
+def _symbolic(layer, wrt: sp.Indexed, rhs: sp.Expr) -> Outcome:
+    """A symbolic layer: PROVED only in the routed form with the arg-max taps u, v (the
+    kernel's rule), else UNKNOWN."""
+    if not {ARGMAX_ROW, ARGMAX_COL} <= {e.base for e in rhs.atoms(sp.Indexed)}:
+        return Outcome(Status.UNKNOWN, "max pooling", (
+            "with symbolic sizes only the routed form Σ_{i,j} G_{l,i,j} δ_{p,…u_{l,i,j}…} "
+            "δ_{q,…v_{l,i,j}…} is judged (u, v the arg-max taps; the kernel's rule); give the "
+            "sizes numbers to have other forms checked on inputs"))
+    if tuple(wrt.indices) != (nt.l, nt.index_symbol("p"), nt.index_symbol("q")):
+        return Outcome(Status.UNKNOWN, "max pooling", "the routed form is judged for the entry "
+                       "X_{l,p,q} (channel l, row p, column q)")
+    return prove_max_backward(layer, rhs)
