@@ -35,6 +35,7 @@ import sympy as sp
 
 from .. import limits
 from .. import notation as nt
+from ..backprop.pool import ARGMAX_COL, ARGMAX_ROW
 from ..backprop.upstream import gradient, through
 from ..errors import SymproofError, TooLargeError
 from ..kernel import exhaustive, expand_sums, normalize, prove, reflected_derivative
@@ -296,15 +297,26 @@ def _max_pooled(claim: GradientClaim, wrt, rhs: sp.Expr, sizes: _Sizes,
     if not isinstance(wrt, sp.Indexed) or wrt.base != nt.X:
         return _unknown("max pooling", f"{wrt} is not an entry of X: max pooling has no "
                                        "weights")
-    loose = _loose_names(rhs, sp.S.Zero, wrt, ctx)
+    backward = ctx.backward or Backward(upstream=(), directive=False)
+    taps = dict(zip((sp.IndexedBase(name) for name in backward.argmax),
+                    (ARGMAX_ROW, ARGMAX_COL)))
+    rhs = rhs.replace(lambda e: isinstance(e, sp.Indexed) and e.base in taps,
+                      lambda e: taps[e.base][e.indices])
+    # the arg-max taps the directive names are bound: seen as numbers by the name check
+    loose = _loose_names(rhs.replace(lambda e: isinstance(e, sp.Indexed) and e.base in (
+        ARGMAX_ROW, ARGMAX_COL) and bool(taps), lambda e: sp.S.One),
+        sp.Tuple(*sizes.input, *sizes.output, sizes.channels_in), wrt, ctx)
     if loose:
         return _unknown("undefined names", loose)
-    outcome = judge_max_gradient(sizes.layer, wrt, rhs, sizes.shapes())
+    outcome = judge_max_gradient(sizes.layer, wrt, rhs, sizes.shapes(), sizes.output,
+                                 sizes.context(ctx, wrt))
     evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail)}
     if outcome.counterexample:
         evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
     reason = f"against ∂{claim.loss}/∂{wrt} through {sizes.layer!r} (G = ∂{claim.loss}/∂Y)"
-    if outcome.status is not Status.REFUTED:
+    if outcome.status is Status.UNKNOWN:
+        reason += f"; not decided: {outcome.detail}"
+    elif outcome.status is not Status.REFUTED:
         reason += f": {outcome.detail}"
     return outcome, reason, evidence
 
@@ -402,7 +414,8 @@ def _upstream_as_g(text: str, backward: Backward, names: dict) -> tuple[str, str
         blank[start:end] = " " * (end - start)
     for entry in _ENTRY.finditer("".join(blank)):
         name = _plain_name(entry.group("name"))
-        if name in _NOT_UPSTREAM or name in names or entry.group("sub").count(",") < 2:
+        if (name in _NOT_UPSTREAM or name in names or name in backward.argmax
+                or entry.group("sub").count(",") < 2):
             continue
         if name == "Y" or names.get(name) == "Y":
             return "", (f"{entry.group('name')}, the layer's output, on the right side: a "

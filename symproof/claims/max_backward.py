@@ -14,10 +14,12 @@ gradient depends on the values of ``X``. What is judged, and how:
   ``torch.autograd`` in tests/test_pool_backward.py). Every input agreeing is SPOT_CHECKED (the
   claim speaks of all inputs: a finite sample proves nothing more); the first disagreement is
   REFUTED by the kernel's exact check of that input, which is shown (X, G and the entry);
-* a symbolic layer: the kernel's :func:`~symproof.backprop.pool.prove_max_backward` (the
-  derivative where every window's maximum is attained only at its tap ``(u_{l,i,j},
-  v_{l,i,j})``, :func:`~symproof.kernel.routed_derivative`), PROVED under that hypothesis,
-  which the verdict states; a claim not in that form is UNKNOWN, never refuted without values.
+* the routed form ``Σ_{i,j} G_{l,i,j} δ_{p,S(i−1)+u_{l,i,j}−P} δ_{q,…}`` with the arg-max taps
+  the directive names (``argmax=u,v``), any sizes: the kernel's rule for the derivative where
+  every window's maximum is attained only at its tap ``(u_{l,i,j}, v_{l,i,j})``
+  (:func:`~symproof.kernel.routed_derivative`, as :func:`~symproof.backprop.pool.
+  prove_max_backward` uses it), PROVED under that hypothesis, which the verdict states;
+  otherwise UNKNOWN (a symbolic layer's other forms too), never refuted without values.
 
 Inputs with ties are never drawn: at a tie the maximum is not differentiable and PyTorch's
 choice (:data:`~symproof.backprop.pool.TIE_RULE`) is a convention a document may not share, so
@@ -29,7 +31,6 @@ from __future__ import annotations
 import itertools
 import math
 
-import numpy as np
 import sympy as sp
 
 from .. import limits
@@ -41,10 +42,10 @@ from ..backprop.pool import (
     empty_windows,
     max_pool2d_backward,
     max_pool2d_routes,
-    prove_max_backward,
 )
+from ..backprop.upstream import through
 from ..errors import TooLargeError
-from ..kernel import exhaustive, expand_sums, spot_check
+from ..kernel import Context, exhaustive, expand_sums, routed_derivative, spot_check
 from ..proof import Outcome, Status
 from ..reductions import MaxOver
 
@@ -59,11 +60,19 @@ ROUTING = ("each window's gradient goes to the entry where its maximum is attain
            "whose every window has one maximal entry only (no tie rule used)")
 
 
-def judge_max_gradient(layer, wrt: sp.Indexed, rhs: sp.Expr, shapes: dict) -> Outcome:
+def judge_max_gradient(layer, wrt: sp.Indexed, rhs: sp.Expr, shapes: dict,
+                       output: tuple, context: Context) -> Outcome:
     """The verdict on ``∂L/∂wrt = rhs`` through the max pooling ``layer``; ``shapes`` are
-    the arrays' index ranges (X: (C, H, W), G: the output's)."""
+    the arrays' index ranges (X: (C, H, W), G: the output's), ``output`` the output's size
+    and ``context`` the layer's assumptions (for the symbolic route)."""
+    if rhs.has(ARGMAX_ROW) or rhs.has(ARGMAX_COL):
+        return _routed(layer, wrt, rhs, output, context)
     if not all(sp.sympify(n).is_Integer for shape in shapes.values() for n in shape):
-        return _symbolic(layer, wrt, rhs)
+        return Outcome(Status.UNKNOWN, "max pooling", (
+            "with symbolic sizes only the routed form Σ_{i,j} G_{l,i,j} δ_{p,…u_{l,i,j}…} "
+            "δ_{q,…v_{l,i,j}…} is judged (u, v the arg-max taps, named by argmax=u,v in the "
+            "directive; the kernel's rule); give the sizes numbers to have other forms "
+            "checked on inputs"))
     x_shape = tuple(int(n) for n in shapes[nt.X])
     g_shape = tuple(int(n) for n in shapes[nt.G])
     if empty_windows(layer, x_shape):
@@ -111,6 +120,7 @@ def _cases(wrt: sp.Indexed, x_shape: tuple) -> list[dict] | None:
 
 def _draws(layer, x_shape: tuple, g_shape: tuple) -> list[tuple]:
     """The inputs and upstream gradients :func:`spot_check` draws (the same generator)."""
+    import numpy as np
     rng = np.random.default_rng(SEED)
     return [_draw(layer, rng, x_shape, g_shape) for _ in range(DRAWS)]
 
@@ -136,14 +146,16 @@ _ATTEMPTS = 20
 
 def _tied(layer, x) -> bool:
     """Whether some window of ``layer`` attains its maximum at two entries of ``x``."""
+    import numpy as np
     _, plan = max_pool2d_routes(layer, x.astype(np.float64))
     columns = plan.columns(plan.padded(x.astype(np.float64), -np.inf))
     top = columns.max(axis=-3, keepdims=True)
     return bool(((columns == top).sum(axis=-3) > 1).any())
 
 
-def _true(layer, x, g, wrt: sp.Indexed, cases: list[dict]) -> np.ndarray:
+def _true(layer, x, g, wrt: sp.Indexed, cases: list[dict]):
     """``∂L/∂X`` at the entries the cases name, by PyTorch's routing, exactly."""
+    import numpy as np
     grad = max_pool2d_backward(layer, x.astype(np.float64), g.astype(object))
     return np.array([float(_value_at(grad, wrt, case)) for case in cases])
 
@@ -157,7 +169,9 @@ def _evaluator(written: sp.Expr, wrt: sp.Indexed, cases: list[dict], x_shape: tu
     """``(x, g) → (the claim's values at the cases, why not read or "")``: entries of G
     outside its range are 0 (the padding rule), of X outside its range −∞ (max pooling's
     padding), every window maximum taken over the values."""
-    def at(x, g) -> tuple[np.ndarray, str]:
+    def at(x, g) -> tuple:
+        import numpy as np
+
         values = []
         for case in cases:
             value = _evaluated(written.xreplace(case), x, g, x_shape, g_shape)
@@ -190,6 +204,7 @@ def _evaluated(expr: sp.Expr, x, g, x_shape: tuple, g_shape: tuple) -> sp.Expr:
 
 def _exactly(layer, x, g, wrt: sp.Indexed, written: sp.Expr, cases: list[dict]) -> Outcome:
     """The kernel's exact check at one input, every entry: REFUTED with the input shown."""
+    import numpy as np
     grad = max_pool2d_backward(layer, x.astype(np.float64), g.astype(object))
     shown = {"X": _matrix(x), "G": _matrix(g)}
 
@@ -209,15 +224,14 @@ def _matrix(values) -> sp.Basic:
     return planes[0] if len(planes) == 1 else sp.Tuple(*planes)
 
 
-def _symbolic(layer, wrt: sp.Indexed, rhs: sp.Expr) -> Outcome:
-    """A symbolic layer: PROVED only in the routed form with the arg-max taps u, v (the
-    kernel's rule), else UNKNOWN."""
-    if not {ARGMAX_ROW, ARGMAX_COL} <= {e.base for e in rhs.atoms(sp.Indexed)}:
-        return Outcome(Status.UNKNOWN, "max pooling", (
-            "with symbolic sizes only the routed form Σ_{i,j} G_{l,i,j} δ_{p,…u_{l,i,j}…} "
-            "δ_{q,…v_{l,i,j}…} is judged (u, v the arg-max taps; the kernel's rule); give the "
-            "sizes numbers to have other forms checked on inputs"))
-    if tuple(wrt.indices) != (nt.l, nt.index_symbol("p"), nt.index_symbol("q")):
-        return Outcome(Status.UNKNOWN, "max pooling", "the routed form is judged for the entry "
-                       "X_{l,p,q} (channel l, row p, column q)")
-    return prove_max_backward(layer, rhs)
+def _routed(layer, wrt: sp.Indexed, rhs: sp.Expr, output: tuple, context: Context
+            ) -> Outcome:
+    """The routed form (the arg-max taps u, v): the kernel's rule for a window maximum
+    attained at one tap (:func:`~symproof.kernel.routed_derivative`), PROVED under that
+    hypothesis, which its detail states; anything else UNKNOWN (a counterexample would need
+    values of u and v that are the arg-max of some input: not searched)."""
+    argmax = {nt.alpha: ARGMAX_ROW[nt.l, nt.i, nt.j], nt.beta: ARGMAX_COL[nt.l, nt.i, nt.j]}
+    outcome = routed_derivative(through(layer, output_size=output), wrt, rhs, argmax, context)
+    if outcome.status is Status.PROVED:
+        return outcome
+    return Outcome(Status.UNKNOWN, outcome.tactic, outcome.detail)
