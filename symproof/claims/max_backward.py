@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from fractions import Fraction
 
 import sympy as sp
 
@@ -39,17 +40,20 @@ from ..backprop.pool import (
     ARGMAX_COL,
     ARGMAX_ROW,
     EMPTY_WINDOW,
+    TIE_RULE,
     empty_windows,
     max_pool2d_backward,
     max_pool2d_routes,
 )
 from ..backprop.upstream import through
-from ..errors import TooLargeError
+from ..errors import ParameterError, ShapeError, TooLargeError
 from ..kernel import Context, exhaustive, expand_sums, routed_derivative, spot_check
+from ..numeric import as_array
 from ..proof import Outcome, Status
 from ..reductions import MaxOver
 
-__all__ = ["judge_max_gradient", "DRAWS", "SEED", "ROUTING"]
+__all__ = ["judge_max_gradient", "judge_max_example", "TIE_RULES", "DRAWS", "SEED",
+           "ROUTING"]
 
 #: How many seeded inputs (and upstream gradients) a concrete claim is evaluated on.
 DRAWS = 6
@@ -101,6 +105,62 @@ def judge_max_gradient(layer, wrt: sp.Indexed, rhs: sp.Expr, shapes: dict,
         return sampled
     x, g = draws[int(sampled.counterexample["draw"])]
     return _exactly(layer, x, g, wrt, written, cases)
+
+
+#: The tie rules an example may declare: PyTorch's (:data:`~symproof.backprop.pool.TIE_RULE`).
+TIE_RULES = ("pytorch",)
+
+
+def judge_max_example(layer, x: object, grad_output: object, claimed: object,
+                      tie_rule: str | None = None) -> Outcome:
+    """A concrete example: ``claimed`` as ``∂L/∂X`` at the input ``x`` with upstream gradient
+    ``grad_output`` (arrays of shape (C, H, W) and the output's; exact numbers), checked
+    entry by entry by the kernel against the routing (:func:`max_pool2d_backward`): VERIFIED
+    or REFUTED. Where a window's maximum is tied the gradient is a convention: the example is
+    judged only under a declared ``tie_rule`` (``"pytorch"``, stated in the verdict), else
+    UNKNOWN, never REFUTED on a tie."""
+    import numpy as np
+
+    if tie_rule is not None and tie_rule not in TIE_RULES:
+        raise ParameterError("tie_rule", tie_rule, f"must be one of {', '.join(TIE_RULES)} "
+                                                   "or None")
+    values = as_array("x", x, (3,), real=True)
+    shape = tuple(int(n) for n in values.shape)
+    limits.check("check_entries", "the exact check of a max-pooling example",
+                 math.prod(shape) * math.prod(layer.window.kernel_size))
+    if empty_windows(layer, shape):
+        return Outcome(Status.UNKNOWN, "max pooling", EMPTY_WINDOW)
+    wanted = as_array("claimed", claimed, (3,), real=True)
+    if wanted.shape != values.shape:
+        raise ShapeError(f"claimed must have the input's shape {shape}, got {wanted.shape}")
+    rule = ROUTING.replace("; inputs whose every window has one maximal entry only (no tie "
+                           "rule used)", "")
+    if _tied(layer, values.astype(np.float64)):
+        if tie_rule is None:
+            return Outcome(Status.UNKNOWN, "max pooling", (
+                "a window's maximum is attained at two entries of this input: the gradient "
+                "there is a convention, and the example does not say which (PyTorch's: "
+                f"{TIE_RULE}); not judged"))
+        rule += f"; at a tie, PyTorch's rule: {TIE_RULE}"
+    grad = max_pool2d_backward(layer, values.astype(np.float64),
+                               as_array("grad_output", grad_output, (3,), real=True))
+    cases = [dict(zip((nt.l, nt.index_symbol("p"), nt.index_symbol("q")),
+                      (sp.Integer(n + 1) for n in point)))
+             for point in itertools.product(*(range(n) for n in shape))]
+
+    def check(case: dict) -> tuple[sp.Expr, sp.Expr]:
+        at = tuple(int(case[k]) - 1 for k in (nt.l, nt.index_symbol("p"),
+                                               nt.index_symbol("q")))
+        return _exact(grad[at]), _exact(wanted[at])
+
+    return exhaustive(check, cases, f"every entry of ∂L/∂X through {layer!r} at the given "
+                                    f"input and upstream gradient ({rule})")
+
+
+def _exact(value) -> sp.Rational:
+    """A number as the exact rational it is (a float's binary value, never rounded)."""
+    fraction = Fraction(float(value)) if isinstance(value, float) else Fraction(value)
+    return sp.Rational(fraction.numerator, fraction.denominator)
 
 
 def _cases(wrt: sp.Indexed, x_shape: tuple) -> list[dict] | None:
