@@ -46,16 +46,20 @@ def reflected_derivative(expr: sp.Expr, variable: sp.Indexed, claimed: sp.Expr,
             return Outcome(Status.UNKNOWN, _TACTIC, str(error))
         written = written.xreplace({total: mirrored})
     ctx = ctx or Context()
-    # normalised first: the derivative's range conditions appear as its deltas collapse
-    outcome = identity(_integer_ranges(normalize(differentiated(expr, variable), ctx)),
-                       _integer_ranges(normalize(written, ctx)), ctx)
+    taken = differentiated(expr, variable)
+    outcome, how = identity(taken, written, ctx), ""
+    if outcome.status is not Status.PROVED:
+        how = ", range conditions over integers written as e ≥ 0"
+        # normalised first: the derivative's range conditions appear as its deltas collapse
+        outcome = identity(_integer_ranges(normalize(taken, ctx)),
+                           _integer_ranges(normalize(written, ctx)), ctx)
     steps = Prose("reflecting ", *listed(reflections), " over its range (a bijection of the "
                   "range), then ") if reflections else Prose()
     if outcome.status is not Status.PROVED:
         return Outcome(Status.UNKNOWN, _TACTIC, steps + prose(outcome.detail))
     return Outcome(Status.PROVED, _TACTIC, steps + Prose(
-        "the derivative in ", variable, " of the definition, range conditions over integers "
-        "written as e ≥ 0, then ") + prose(outcome.detail))
+        "the derivative in ", variable, f" of the definition{how}, then ") + prose(
+        outcome.detail))
 
 
 def _integer_ranges(expr: sp.Basic) -> sp.Basic:
