@@ -323,3 +323,30 @@ def test_cli_on_a_markdown_solution(tmp_path):
     lines = done.stdout.splitlines()
     assert any(":5: SPOT_CHECKED" in line for line in lines), done.stdout
     assert any(":11: PROVED" in line for line in lines), done.stdout
+
+
+# --- a cases environment: "G if X_{p,q} is its window's maximum, else 0" ----------------------
+
+CASES = (r"\frac{\partial L}{\partial X_{1,p,q}} = \begin{cases} G_{1,\lceil p/2 \rceil,"
+         r"\lceil q/2 \rceil} & \text{if } X_{1,p,q} = \max_{1 \le a \le 2, 1 \le b \le 2} "
+         r"X_{1,2\lceil p/2 \rceil-2+a,2\lceil q/2 \rceil-2+b} \\ 0 & \text{otherwise} "
+         r"\end{cases}")
+
+
+def test_the_cases_form_is_spot_checked_and_its_perturbations_refuted():
+    assert one(CONCRETE, CASES).label == "SPOT_CHECKED"
+    upstream = CASES.replace(r"G_{1,\lceil p/2 \rceil,\lceil q/2 \rceil}",
+                             r"\frac{\partial L}{\partial Y_{1,\lceil p/2 \rceil,"
+                             r"\lceil q/2 \rceil}}")
+    assert one(CONCRETE, upstream).label == "SPOT_CHECKED"
+    for change, claim in (("≠ for =", CASES.replace("X_{1,p,q} =", r"X_{1,p,q} \ne")),
+                          ("window shifted", CASES.replace("-2+a", "-1+a")),
+                          ("G transposed", CASES.replace(r"G_{1,\lceil p/2 \rceil,\lceil q/2 "
+                                                         r"\rceil}", r"G_{1,\lceil q/2 \rceil,"
+                                                         r"\lceil p/2 \rceil}"))):
+        assert one(CONCRETE, claim).label == "REFUTED", change
+
+
+def test_a_cases_environment_of_another_shape_is_not_read():
+    claim = CASES.replace(r"\\ 0 & \text{otherwise}", r"\\ 1 & \text{otherwise}")
+    assert one(CONCRETE, claim).label in ("UNKNOWN", "UNPARSED")

@@ -46,6 +46,7 @@ from ..reductions import MaxOver
 from .context import Backward, DocumentContext
 from .max_backward import judge_max_gradient
 from .normalize import tidy
+from .parse import split_top
 from .vocabulary import BARE_BOUND, bare_sum_bounds
 
 __all__ = ["GradientClaim", "gradient_claim", "judge_gradient", "upstream_bound_in",
@@ -196,7 +197,7 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     refused = _refused(claim, ctx, backward)
     if refused:
         return _unknown("undefined names", refused)
-    rhs_text, unbound = _upstream_as_g(claim.rhs, backward, ctx.names)
+    rhs_text, unbound = _upstream_as_g(_cases_as_indicator(claim.rhs), backward, ctx.names)
     if unbound:
         return _unknown("undefined names", unbound)
     wrt, rhs = read(claim.wrt), read(rhs_text)
@@ -319,6 +320,37 @@ def _max_pooled(claim: GradientClaim, wrt, rhs: sp.Expr, sizes: _Sizes,
     elif outcome.status is not Status.REFUTED:
         reason += f": {outcome.detail}"
     return outcome, reason, evidence
+
+
+# A cases environment, and a row's words (if, when, otherwise) or its column separator
+_CASES = re.compile(r"\\begin\{cases\}(?P<body>.*?)\\end\{cases\}", re.DOTALL)
+_WORD = re.compile(r"\\(?:text|textrm|mbox|mathrm)\{\s*(?P<word>[a-z]+)\s*\}|&")
+
+
+def _cases_as_indicator(text: str) -> str:
+    r"""``\begin{cases} v & \text{if } c \\ 0 & \text{otherwise}\end{cases}`` (the ``&``
+    perhaps gone) written ``(v)·\mathbb{1}[c]``: the same value where c holds and where it
+    does not. Any other cases environment is left as it is (and not read)."""
+    def indicator(found: re.Match) -> str:
+        rows = [row.strip() for row in split_top(found.group("body"), "\\\\")]
+        rows = [row for row in rows if row]
+        if len(rows) != 2:
+            return found.group(0)
+        last = _WORD.sub(lambda m: f" {m.group('word') or ''} ", rows[1]).split()
+        if last not in (["0", "otherwise"], ["0", "else"]):
+            return found.group(0)
+        cut = next((m for m in _WORD.finditer(rows[0])
+                    if m.group(0) == "&" or m.group("word") in ("if", "when")), None)
+        if cut is None:
+            return found.group(0)
+        value, condition = rows[0][:cut.start()], rows[0][cut.end():].strip()
+        words = _WORD.match(condition)
+        if words and words.group("word") in ("if", "when"):
+            condition = condition[words.end():]
+        condition = condition.strip().rstrip(",.;")
+        return rf"\left({value.strip()}\right) \mathbb{{1}}\left[{condition}\right]"
+
+    return _CASES.sub(indicator, text)
 
 
 def _settled(expr: sp.Basic, context) -> sp.Basic:

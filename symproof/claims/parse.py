@@ -510,7 +510,7 @@ class _Reader:
             body, end = self.group(start + 1)
         else:
             return False
-        if not prefix and (t.startswith("_", end) or not _RELATION.search(body)):
+        if not prefix and (t.startswith("_", end) or not _CONDITION.search(body)):
             return False
         body = body.strip()
         if body.startswith("\\{") and body.endswith("\\}"):
@@ -529,7 +529,7 @@ class _Reader:
                                  "relation (=, <, \\le, …)")
             values = [self.inner(x) for x in pieces[::2]]
             for left, sign, right in zip(values, pieces[1::2], values[1:]):
-                relations.append(_RELATIONS[sign](left, right))
+                relations.append(_CONDITIONS[sign](left, right))
         return sp.And(*relations)
 
     def window_max(self, substack: bool = True) -> bool:
@@ -563,10 +563,10 @@ class _Reader:
 
 # An indicator's name before its condition, and the relations and conjunctions it reads.
 _INDICATOR = re.compile(r"\\(?:mathbb|mathds)\s*\{?\s*[1I]\s*\}?\s*")
-_RELATIONS = {"=": sp.Eq, "\\ne": sp.Ne, "\\neq": sp.Ne, "<": sp.Lt, "\\lt": sp.Lt,
+_CONDITIONS = {"=": sp.Eq, "\\ne": sp.Ne, "\\neq": sp.Ne, "<": sp.Lt, "\\lt": sp.Lt,
               "\\le": sp.Le, "\\leq": sp.Le, ">": sp.Gt, "\\gt": sp.Gt, "\\ge": sp.Ge,
               "\\geq": sp.Ge}
-_RELATION = re.compile(r"\\(?:neq|ne|lt|leq|le|gt|geq|ge)(?![A-Za-z])|[=<>]")
+_CONDITION = re.compile(r"\\(?:neq|ne|lt|leq|le|gt|geq|ge)(?![A-Za-z])|[=<>]")
 _CONJUNCTION = re.compile(r"\\land(?![A-Za-z])|\\wedge(?![A-Za-z])|\\text\{\s*and\s*\}")
 
 
@@ -579,7 +579,7 @@ def _relation_chain(text: str) -> list[str]:
             depth += 1
         elif text.startswith(("\\right", "}"), position):
             depth -= 1
-        found = _RELATION.match(text, position) if depth == 0 else None
+        found = _CONDITION.match(text, position) if depth == 0 else None
         if found:
             pieces += [text[start:position].strip(), found.group()]
             start = position = found.end()
