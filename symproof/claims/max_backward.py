@@ -86,25 +86,27 @@ def judge_max_gradient(layer, wrt: sp.Indexed, rhs: sp.Expr, shapes: dict,
         return Outcome(Status.UNKNOWN, "max pooling", f"the indices of {wrt} are not plain "
                        "names or numbers in range, so the entries it names are not read")
     written = sp.expand(expand_sums(rhs))
-    cost = len(cases) * max(1, sp.count_ops(written)) * math.prod(x_shape)
+    # each case of each draw evaluates the written sum once
+    cost = len(cases) * max(1, sp.count_ops(written)) * DRAWS
     try:
-        limits.check("check_entries", "the exact check of max pooling's gradient", cost * DRAWS)
+        limits.check("check_entries", "the exact check of max pooling's gradient", cost)
     except TooLargeError as error:
         return Outcome(Status.UNKNOWN, "max pooling", f"not run: {error}")
-    evaluate = _evaluator(written, wrt, cases, x_shape, g_shape)
+    claim = _Claim(written, wrt, cases, x_shape, g_shape)
     draws = _draws(layer, x_shape, g_shape)
     description = (f"∂L/∂{wrt.base} through {layer!r} on {DRAWS} seeded inputs (seed {SEED}) "
                    f"of shape {x_shape}: {ROUTING}")
-    unread = next((why for x, g in draws for why in [evaluate(x, g)[1]] if why), "")
+    unread = next((why for x, g in draws for why in [claim.unread(x, g)] if why), "")
     if unread:
         return Outcome(Status.UNKNOWN, "max pooling", unread)
+    # the same draws again (the same seed), their values looked up
     sampled = spot_check(lambda rng: _draw(layer, rng, x_shape, g_shape),
-                         lambda x, g: (_true(layer, x, g, wrt, cases), evaluate(x, g)[0]),
+                         lambda x, g: (_true(layer, x, g, wrt, cases), claim.floats(x, g)),
                          samples=DRAWS, seed=SEED, tolerance=0.0, description=description)
     if sampled.status is not Status.REFUTED:
         return sampled
     x, g = draws[int(sampled.counterexample["draw"])]
-    exact = _exactly(layer, x, g, wrt, written, cases)
+    exact = _exactly(layer, x, g, wrt, claim)
     if exact.status is Status.REFUTED:
         return exact
     # one input agreeing exactly says nothing of the others: never VERIFIED from here
@@ -229,56 +231,72 @@ def _value_at(grad, wrt: sp.Indexed, case: dict):
     return grad[tuple(int(i.xreplace(case)) - 1 for i in wrt.indices)]
 
 
-def _evaluator(written: sp.Expr, wrt: sp.Indexed, cases: list[dict], x_shape: tuple,
-               g_shape: tuple):
-    """``(x, g) → (the claim's values at the cases, why not read or "")``: entries of G
-    outside its range are 0 (the padding rule), of X outside its range −∞ (max pooling's
-    padding), every window maximum taken over the values."""
-    def at(x, g) -> tuple:
+class _Claim:
+    """The claim's right side at every case, prepared once (indices given, every window's
+    maximum written out over its taps), and its values at an input and upstream gradient:
+    entries of G outside its range are 0 (the padding rule), of X outside its range −∞ (max
+    pooling's padding)."""
+
+    def __init__(self, written: sp.Expr, wrt: sp.Indexed, cases: list[dict], x_shape: tuple,
+                 g_shape: tuple):
+        self.wrt, self.cases, self.shapes = wrt, cases, {nt.X: x_shape, nt.G: g_shape}
+        self.prepared = [written.xreplace(case).replace(
+            lambda e: isinstance(e, MaxOver), lambda e: e.doit()) for case in cases]
+        self.entries = {e for expr in self.prepared for e in expr.atoms(sp.Indexed)
+                        if e.base in self.shapes}
+        self.found: dict = {}
+
+    def at(self, x, g) -> list[sp.Expr]:
+        """The exact values at every case (an entry that is not a number stays a symbol)."""
+        arrays = {nt.X: (x, sp.S.NegativeInfinity), nt.G: (g, sp.S.Zero)}
+        given = {}
+        for e in self.entries:
+            shape, (values, outside) = self.shapes[e.base], arrays[e.base]
+            if len(e.indices) != len(shape) or not all(i.is_Integer for i in e.indices):
+                continue
+            if any(not 1 <= i <= n for i, n in zip(e.indices, shape)):
+                given[e] = outside
+            else:
+                given[e] = sp.Integer(int(values[tuple(int(i) - 1 for i in e.indices)]))
+        return [expr.xreplace(given) for expr in self.prepared]
+
+    def unread(self, x, g) -> str:
+        """Why the values at this input are not numbers, or "" (and they are kept)."""
+        values = self.at(x, g)
+        for case, value in zip(self.cases, values):
+            if not value.is_Rational:
+                return (f"at {self.wrt.xreplace(case)} the right side is {value}, not a "
+                        "number, for an input whose windows have one maximum each: the "
+                        "claim is not read as a gradient")
+        self.found[_key(x, g)] = values
+        return ""
+
+    def floats(self, x, g):
+        """The values kept for this input (:meth:`unread` ran on it), as floats."""
         import numpy as np
 
-        values = []
-        for case in cases:
-            value = _evaluated(written.xreplace(case), x, g, x_shape, g_shape)
-            if not (value.is_Rational or value.is_Integer):
-                return np.zeros(len(cases)), (
-                    f"at {wrt.xreplace(case)} the right side is {value}, not a number, for "
-                    "an input of distinct entries: the claim is not read as a gradient")
-            values.append(float(value))
-        return np.array(values), ""
-
-    return at
+        return np.array([float(v) for v in self.found[_key(x, g)]])
 
 
-def _evaluated(expr: sp.Expr, x, g, x_shape: tuple, g_shape: tuple) -> sp.Expr:
-    """``expr`` (its indices numbers) with X and G given their values."""
-    def entry(e: sp.Indexed) -> sp.Expr:
-        shape, values, outside = ((x_shape, x, sp.S.NegativeInfinity) if e.base == nt.X
-                                  else (g_shape, g, sp.S.Zero))
-        indices = e.indices
-        if len(indices) != len(shape) or not all(i.is_Integer for i in indices):
-            return e
-        if any(not 1 <= i <= n for i, n in zip(indices, shape)):
-            return outside
-        return sp.Integer(int(values[tuple(int(i) - 1 for i in indices)]))
-
-    # each window's maximum written out over its taps first, then every entry given
-    taps = expr.replace(lambda e: isinstance(e, MaxOver), lambda e: e.doit())
-    return taps.replace(lambda e: isinstance(e, sp.Indexed) and e.base in (nt.X, nt.G), entry)
+def _key(x, g) -> bytes:
+    return x.tobytes() + b"|" + g.tobytes()
 
 
-def _exactly(layer, x, g, wrt: sp.Indexed, written: sp.Expr, cases: list[dict]) -> Outcome:
+def _exactly(layer, x, g, wrt: sp.Indexed, claim: _Claim) -> Outcome:
     """The kernel's exact check at one input, every entry: REFUTED with the input shown."""
     import numpy as np
+
     grad = max_pool2d_backward(layer, x.astype(np.float64), g.astype(object))
     shown = {"X": _matrix(x), "G": _matrix(g)}
+    values = claim.at(x, g)
+    names = tuple(claim.cases[0])  # the entry's free indices (every case names the same)
+    position = {tuple(case.values()): n for n, case in enumerate(claim.cases)}
 
     def check(case: dict) -> tuple[sp.Expr, sp.Expr]:
-        indices = {k: v for k, v in case.items() if isinstance(k, sp.Symbol)}
-        return (sp.Integer(int(_value_at(grad, wrt, indices))),
-                _evaluated(written.xreplace(indices), x, g, x.shape, g.shape))
+        n = position[tuple(case[name] for name in names)]
+        return sp.Integer(int(_value_at(grad, wrt, claim.cases[n]))), values[n]
 
-    return exhaustive(check, ({**case, **shown} for case in cases),
+    return exhaustive(check, ({**case, **shown} for case in claim.cases),
                       f"∂L/∂{wrt.base} of {layer!r} at the input X and upstream gradient G "
                       f"shown ({ROUTING})")
 
