@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ from symproof.backprop.pool import empty_windows, max_pool2d_backward
 from symproof.claims.check import check_text
 from symproof.claims.context import backward_from_words
 from symproof.claims.max_backward import judge_max_example
+from symproof.claims.parse import parse_latex
 from symproof.errors import ParameterError
 from symproof.kernel import Status
 
@@ -350,3 +352,10 @@ def test_the_cases_form_is_spot_checked_and_its_perturbations_refuted():
 def test_a_cases_environment_of_another_shape_is_not_read():
     claim = CASES.replace(r"\\ 0 & \text{otherwise}", r"\\ 1 & \text{otherwise}")
     assert one(CONCRETE, claim).label in ("UNKNOWN", "UNPARSED")
+
+
+def test_brackets_without_a_relation_at_their_top_are_no_indicators():
+    # regression: \left[\sum_{\alpha=1}^{k} …\right] has "=" only inside a subscript
+    read = parse_latex(r"\left[\sum_{a=1}^{3} y_{a}\right] + [p \le 3]")
+    assert read.has(sp.Sum) and read.has(sp.Piecewise)
+    assert len(read.atoms(sp.Piecewise)) == 1

@@ -510,7 +510,8 @@ class _Reader:
             body, end = self.group(start + 1)
         else:
             return False
-        if not prefix and (t.startswith("_", end) or not _CONDITION.search(body)):
+        # a bracket with no relation at its top level is no indicator ([\sum_{α=1}^{k} …])
+        if not prefix and (t.startswith("_", end) or len(_relation_chain(body)) < 3):
             return False
         body = body.strip()
         if body.startswith("\\{") and body.endswith("\\}"):
