@@ -359,3 +359,5 @@ def test_brackets_without_a_relation_at_their_top_are_no_indicators():
     read = parse_latex(r"\left[\sum_{a=1}^{3} y_{a}\right] + [p \le 3]")
     assert read.has(sp.Sum) and read.has(sp.Piecewise)
     assert len(read.atoms(sp.Piecewise)) == 1
+    # nor are parentheses around an equation (tests/test_model_answers.py's tuples of them)
+    assert parse_latex(r"\left( a = 2 \right)") == sp.Eq(sp.Symbol("a"), 2)

@@ -498,7 +498,10 @@ class _Reader:
         prefix = _INDICATOR.match(t, p)
         start = prefix.end() if prefix else p
         if t.startswith("\\left", start):
-            kind = next((k for k in ("[", "(", "\\{") if t.startswith("\\left" + k, start)), None)
+            # Iverson's bracket is square; \mathbb{1} takes any bracket (a tuple in
+            # \left( … \right) is no indicator)
+            kinds = ("[", "(", "\\{") if prefix else ("[",)
+            kind = next((k for k in kinds if t.startswith("\\left" + k, start)), None)
             if kind is None:
                 return False
             body, end = self.left_right(start, kind)
