@@ -176,7 +176,7 @@ def test_concrete_layers_are_verified_entry_by_entry():
     assert one(directive, bias.replace("^{4}", "^{2}")).label == "REFUTED"
 
 
-def test_average_pooling_backward_and_max_pooling_left_open():
+def test_average_pooling_backward_and_max_pooling_routed_to_every_entry():
     directive = "%! symproof avgpool2d-backward kernel_size=2 stride=2 input=1x4x4"
     spread = (r"\frac{\partial L}{\partial X_{1,p,q}} = \frac{1}{4} "
               r"G_{1,\lceil p/2 \rceil,\lceil q/2 \rceil}")
@@ -185,7 +185,9 @@ def test_average_pooling_backward_and_max_pooling_left_open():
     routed = one("%! symproof maxpool2d-backward kernel_size=2 stride=2 input=1x4x4",
                  r"\frac{\partial L}{\partial X_{1,p,q}} = G_{1,\lceil p/2 \rceil,"
                  r"\lceil q/2 \rceil}")
-    assert routed.label == "UNKNOWN" and "arg-max" in routed.reason
+    # the whole window's G at every entry: refuted by an input whose windows have one
+    # maximum each (tests/test_check_maxpool_backward.py judges the forms that are right)
+    assert routed.label == "REFUTED" and "X = Matrix" in routed.reason
 
 
 def test_groups_letter_is_not_the_upstream_gradient():

@@ -35,14 +35,18 @@ import sympy as sp
 
 from .. import limits
 from .. import notation as nt
-from ..backprop.upstream import gradient
+from ..backprop.pool import ARGMAX_COL, ARGMAX_ROW
+from ..backprop.upstream import gradient, through
 from ..errors import SymproofError, TooLargeError
-from ..kernel import exhaustive, expand_sums, normalize, prove
+from ..kernel import exhaustive, expand_sums, normalize, prove, reflected_derivative
 from ..kernel.context import layer_context
 from ..layers import AvgPool2d, Conv2d, MaxPool2d
 from ..proof import Outcome, Status
+from ..reductions import MaxOver
 from .context import Backward, DocumentContext
+from .max_backward import judge_max_gradient
 from .normalize import tidy
+from .parse import split_top
 from .vocabulary import bare_sum_bounds, unbounded_sums
 
 __all__ = ["GradientClaim", "gradient_claim", "judge_gradient", "upstream_bound_in",
@@ -191,10 +195,7 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     refused = _refused(claim, ctx, backward)
     if refused:
         return _unknown("undefined names", refused)
-    if isinstance(layer, MaxPool2d):
-        return _unknown("max pooling", "max pooling routes the gradient to the arg-max of each "
-                        "window, which depends on X's values: symproof does not judge it yet")
-    rhs_text, unbound = _upstream_as_g(claim.rhs, backward, ctx.names)
+    rhs_text, unbound = _upstream_as_g(_cases_as_indicator(claim.rhs), backward, ctx.names)
     if unbound:
         return _unknown("undefined names", unbound)
     wrt, rhs = read(claim.wrt), read(rhs_text)
@@ -212,6 +213,8 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     rhs = rhs.xreplace(sizes.names())
     context = sizes.context(ctx, wrt)
     rhs = _settled(rhs, context)
+    if isinstance(layer, MaxPool2d):
+        return _max_pooled(claim, wrt, rhs, sizes, ctx)
     taken = sizes.named(gradient(layer, wrt, output_size=sizes.output))
     loose = _loose_names(rhs, taken, wrt, ctx)
     if loose:
@@ -227,6 +230,8 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
         outcome = _decided(expected, rhs, context)
         if outcome.status is Status.UNKNOWN and sizes.concrete():
             outcome = _every_entry(expected, rhs, wrt, sizes)
+        if outcome.status is Status.UNKNOWN:
+            outcome = _differentiated(wrt, rhs, sizes, context) or outcome
     evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail),
                 "gradient": str(taken)}
     if outcome.counterexample:
@@ -237,6 +242,113 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     if backward.zero_based:
         reason += " (the document's 0-based indices read as 1-based: a counterexample's too)"
     return outcome, reason, evidence
+
+
+def _differentiated(wrt: sp.Indexed, rhs: sp.Expr, sizes: _Sizes, context) -> Outcome | None:
+    """The second route for an input gradient the search left open: the kernel
+    differentiates ``Σ G·Y`` itself and compares with the claim as written (constant factors
+    taken into its sums: ``(1/k²) Σ …``), its flipped-kernel indices reflected first
+    (:func:`~symproof.kernel.reflected_derivative`). Only a proof is taken (None otherwise):
+    refutations stay with the search, whose counterexamples are checked against the context."""
+    layer = sizes.layer
+    if wrt.base != nt.X or not (isinstance(layer, AvgPool2d) or (
+            isinstance(layer, Conv2d) and layer.groups == 1)):
+        return None
+    written = _factored_in(rhs)
+    try:
+        outcome = reflected_derivative(through(layer, output_size=sizes.output), wrt, written,
+                                       _flipped(written), context)
+    except TooLargeError:
+        return None
+    return outcome if outcome.status is Status.PROVED else None
+
+
+def _factored_in(expr: sp.Basic) -> sp.Basic:
+    """``c·Σ f`` as ``Σ c·f`` wherever ``c`` is free of the sum's indices (linearity of a
+    finite sum), so that both sides of a claim are sums of the same shape."""
+    def inside(product: sp.Mul) -> sp.Basic:
+        sums = [a for a in product.args if isinstance(a, sp.Sum)]
+        if len(sums) != 1:
+            return product
+        total = sums[0]
+        factor = sp.Mul(*(a for a in product.args if a is not total))
+        if factor.free_symbols & {v for v, _, _ in total.limits}:
+            return product
+        return sp.Sum(factor * total.function, *total.limits)
+
+    return expr.replace(lambda e: isinstance(e, sp.Mul), inside)
+
+
+def _flipped(expr: sp.Basic) -> tuple[sp.Symbol, ...]:
+    """The summation indices a weight entry reads backwards (``w_{l,γ,f−α+1,…}``: α with
+    coefficient −1), each of one sum with bounds free of its indices: those to reflect."""
+    indices = {v for total in expr.atoms(sp.Sum) for v, _, _ in total.limits}
+    backwards = {v for entry in expr.atoms(sp.Indexed) if entry.base == nt.w
+                 for index in entry.indices for v in indices
+                 if sp.expand(index).coeff(v) == -1}
+    return tuple(sorted(backwards, key=str))
+
+
+def _max_pooled(claim: GradientClaim, wrt, rhs: sp.Expr, sizes: _Sizes,
+                ctx: DocumentContext) -> tuple[Outcome, str, dict]:
+    """A claim through max pooling (:mod:`.max_backward`): its names checked as any
+    gradient's, then judged on inputs (a concrete layer) or by the kernel's routing rule."""
+    if not isinstance(wrt, sp.Indexed) or wrt.base != nt.X:
+        return _unknown("max pooling", f"{wrt} is not an entry of X: max pooling has no "
+                                       "weights")
+    backward = ctx.backward or Backward(upstream=(), directive=False)
+    taps = dict(zip((sp.IndexedBase(name) for name in backward.argmax),
+                    (ARGMAX_ROW, ARGMAX_COL)))
+    rhs = rhs.replace(lambda e: isinstance(e, sp.Indexed) and e.base in taps,
+                      lambda e: taps[e.base][e.indices])
+    # the arg-max taps the directive names are bound: seen as numbers by the name check
+    loose = _loose_names(rhs.replace(lambda e: isinstance(e, sp.Indexed) and e.base in (
+        ARGMAX_ROW, ARGMAX_COL) and bool(taps), lambda e: sp.S.One),
+        sp.Tuple(*sizes.input, *sizes.output, sizes.channels_in), wrt, ctx)
+    if loose:
+        return _unknown("undefined names", loose)
+    outcome = judge_max_gradient(sizes.layer, wrt, rhs, sizes.shapes(), sizes.output,
+                                 sizes.context(ctx, wrt))
+    evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail)}
+    if outcome.counterexample:
+        evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
+    reason = f"against ∂{claim.loss}/∂{wrt} through {sizes.layer!r} (G = ∂{claim.loss}/∂Y)"
+    if outcome.status is Status.UNKNOWN:
+        reason += f"; not decided: {outcome.detail}"
+    elif outcome.status is not Status.REFUTED:
+        reason += f": {outcome.detail}"
+    return outcome, reason, evidence
+
+
+# A cases environment, and a row's words (if, when, otherwise) or its column separator
+_CASES = re.compile(r"\\begin\{cases\}(?P<body>.*?)\\end\{cases\}", re.DOTALL)
+_WORD = re.compile(r"\\(?:text|textrm|mbox|mathrm)\{\s*(?P<word>[a-z]+)\s*\}|&")
+
+
+def _cases_as_indicator(text: str) -> str:
+    r"""``\begin{cases} v & \text{if } c \\ 0 & \text{otherwise}\end{cases}`` (the ``&``
+    perhaps gone) written ``(v)·\mathbb{1}[c]``: the same value where c holds and where it
+    does not. Any other cases environment is left as it is (and not read)."""
+    def indicator(found: re.Match) -> str:
+        rows = [row.strip() for row in split_top(found.group("body"), "\\\\")]
+        rows = [row for row in rows if row]
+        if len(rows) != 2:
+            return found.group(0)
+        last = _WORD.sub(lambda m: f" {m.group('word') or ''} ", rows[1]).split()
+        if last not in (["0", "otherwise"], ["0", "else"]):
+            return found.group(0)
+        cut = next((m for m in _WORD.finditer(rows[0])
+                    if m.group(0) == "&" or m.group("word") in ("if", "when")), None)
+        if cut is None:
+            return found.group(0)
+        value, condition = rows[0][:cut.start()], rows[0][cut.end():].strip()
+        words = _WORD.match(condition)
+        if words and words.group("word") in ("if", "when"):
+            condition = condition[words.end():]
+        condition = condition.strip().rstrip(",.;")
+        return rf"\left({value.strip()}\right) \mathbb{{1}}\left[{condition}\right]"
+
+    return _CASES.sub(indicator, text)
 
 
 def _settled(expr: sp.Basic, context) -> sp.Basic:
@@ -332,7 +444,8 @@ def _upstream_as_g(text: str, backward: Backward, names: dict) -> tuple[str, str
         blank[start:end] = " " * (end - start)
     for entry in _ENTRY.finditer("".join(blank)):
         name = _plain_name(entry.group("name"))
-        if name in _NOT_UPSTREAM or name in names or entry.group("sub").count(",") < 2:
+        if (name in _NOT_UPSTREAM or name in names or name in backward.argmax
+                or entry.group("sub").count(",") < 2):
             continue
         if name == "Y" or names.get(name) == "Y":
             return "", (f"{entry.group('name')}, the layer's output, on the right side: a "
@@ -382,17 +495,18 @@ def _as_indices(wrt: sp.Basic, rhs: sp.Basic, backward: Backward) -> tuple:
 
 
 def _integer_sums(expr: sp.Basic) -> sp.Basic:
-    """Every sum's variable an integer (``\\sum_{u=1}^{n}`` runs over integers, whatever the
-    reader assumed of the letter u)."""
-    def integer(total: sp.Sum) -> sp.Sum:
+    """Every sum's (and window maximum's) variable an integer (``\\sum_{u=1}^{n}`` runs over
+    integers, whatever the reader assumed of the letter u)."""
+    def integer(total: sp.Sum | MaxOver) -> sp.Sum | MaxOver:
         swap = {v: sp.Symbol(v.name, integer=True) for v, _, _ in total.limits
                 if v.is_integer is not True}
         if not swap:
             return total
-        return sp.Sum(total.function.xreplace(swap),
-                      *((swap.get(v, v), low, high) for v, low, high in total.limits))
+        return type(total)(total.function.xreplace(swap),
+                           *((swap.get(v, v), low, high) for v, low, high in total.limits))
 
-    return expr.replace(lambda e: isinstance(e, sp.Sum), integer)
+    # a window's maximum runs over integer taps too (\max_{1 \le a \le 2})
+    return expr.replace(lambda e: isinstance(e, (sp.Sum, MaxOver)), integer)
 
 
 def _shifted(expr: sp.Basic, free: set) -> sp.Basic:

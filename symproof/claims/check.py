@@ -1216,7 +1216,8 @@ def _judge_unbounded(claim: Claim, ctx: DocumentContext) -> Verdict:
             _read(claim.lhs)
             return _undecided(claim.line, claim.latex, "not a claim",
                               "an expression, not a claim")
-        if "\\begin{cases}" in claim.rhs:  # a definition that was not recorded
+        if "\\begin{cases}" in claim.rhs and not (  # a definition that was not recorded
+                ctx.backward is not None and gradient_claim(claim.lhs, claim.rhs, ctx.names)):
             return _unparsed(claim.line, claim.latex, "cases are read only as the definition "
                              "of a layer's weights w_{…} or bias b_{…}")
         return _judge_equation(claim, ctx)

@@ -55,13 +55,16 @@ class Backward:
     loss: tuple[str, ...] = ("L", "E")
     zero_based: bool = False
     directive: bool = True  # False: inferred from a forward context (prose or conv2d)
+    #: max pooling: the document's names of each window's arg-max tap (row, column),
+    #: ``argmax=u,v`` (``u_{l,i,j}``, ``v_{l,i,j}``); none unless the directive names them
+    argmax: tuple[str, ...] = ()
 
 
 #: The directive suffix of the layer kinds whose backward pass claims can be judged.
 BACKWARD = "-backward"
 #: The layer kinds a ``-backward`` directive may name, and the fields it adds to theirs.
 _BACKWARD_KINDS = ("conv2d", "avgpool2d", "maxpool2d")
-_BACKWARD_FIELDS = ("upstream", "loss", "indexing")
+_BACKWARD_FIELDS = ("upstream", "loss", "indexing", "argmax")
 
 
 @dataclass
@@ -290,7 +293,12 @@ def backward_from_words(words: tuple[str, ...]) -> tuple[tuple[str, ...], Backwa
                                                    "array and sum)")
     upstream = _gradient_names("upstream", given.get("upstream", "G"))
     loss = _gradient_names("loss", given["loss"]) if "loss" in given else Backward.loss
-    return tuple(kept), Backward(upstream, loss, indexing == "0")
+    argmax = _gradient_names("argmax", given["argmax"]) if "argmax" in given else ()
+    if argmax and (kind != "maxpool2d" or len(argmax) != 2 or len(set(argmax)) != 2):
+        raise ParameterError("argmax", given["argmax"], "names the two arg-max taps (row, "
+                                                        "column) of maxpool2d-backward: "
+                                                        "argmax=u,v")
+    return tuple(kept), Backward(upstream, loss, indexing == "0", argmax=argmax)
 
 
 def _gradient_names(key: str, text: str) -> tuple[str, ...]:

@@ -198,6 +198,8 @@ class _Reader:
             self.out.append(f" {body} ")
             self.pos = end
             return True
+        if (boundary or self.at("\\left[")) and self.indicator():
+            return True
         if self.at("\\left[") or (self.at("[") and boundary):
             body, end = self.left_right(p, "[") if self.at("\\left[") else self.group(p, "[", "]")
             sub, after = self.subscript(end)
@@ -486,6 +488,54 @@ class _Reader:
         self.place(OneHot(self.inner(values[0])), end)
         return True
 
+    def indicator(self) -> bool:
+        """An indicator of a condition: ``\\mathbb{1}[c]`` (also ``\\mathbb{1}\\{c\\}``,
+        ``\\mathbb{1}_{c}``, ``\\mathds{1}``, ``\\mathbb{I}``) or Iverson's bracket ``[c]``, the
+        condition ``c`` one relation or a chain (``S(i-1) < p \\le S(i-1)+k``), several joined
+        by ``\\land``: the number 1 where ``c`` holds, else 0 (a Piecewise). A bracket with no
+        relation inside is not one (a column, an entry ``[A]_{i}``): False, nothing read."""
+        t, p = self.text, self.pos
+        prefix = _INDICATOR.match(t, p)
+        start = prefix.end() if prefix else p
+        if t.startswith("\\left", start):
+            # Iverson's bracket is square; \mathbb{1} takes any bracket (a tuple in
+            # \left( … \right) is no indicator)
+            kinds = ("[", "(", "\\{") if prefix else ("[",)
+            kind = next((k for k in kinds if t.startswith("\\left" + k, start)), None)
+            if kind is None:
+                return False
+            body, end = self.left_right(start, kind)
+        elif t.startswith("[", start):
+            body, end = self.group(start, "[", "]")
+        elif prefix and t.startswith("\\{", start):
+            body, end = self.group(start, "\\{", "\\}")
+        elif prefix and t.startswith("_{", start):
+            body, end = self.group(start + 1)
+        else:
+            return False
+        # a bracket with no relation at its top level is no indicator ([\sum_{α=1}^{k} …])
+        if not prefix and (t.startswith("_", end) or len(_relation_chain(body)) < 3):
+            return False
+        body = body.strip()
+        if body.startswith("\\{") and body.endswith("\\}"):
+            body = body[2:-2]
+        self.place(sp.Piecewise((sp.Integer(1), self.condition(body)), (sp.Integer(0), True)),
+                   end)
+        return True
+
+    def condition(self, text: str) -> sp.Boolean:
+        """``a < b \\le c \\land d = e`` as a SymPy condition (each chain pairwise)."""
+        relations = []
+        for part in _CONJUNCTION.split(text):
+            pieces = _relation_chain(part)
+            if len(pieces) < 3:
+                raise ParseError(f"the condition {part.strip()!r} of an indicator must be a "
+                                 "relation (=, <, \\le, …)")
+            values = [self.inner(x) for x in pieces[::2]]
+            for left, sign, right in zip(values, pieces[1::2], values[1:]):
+                relations.append(_CONDITIONS[sign](left, right))
+        return sp.And(*relations)
+
     def window_max(self, substack: bool = True) -> bool:
         """``\\max_{\\substack{a ≤ p ≤ b \\\\ …}} body`` or ``\\max_{a ≤ p ≤ b, …} body``."""
 
@@ -513,6 +563,33 @@ class _Reader:
         # Written outermost first; SymPy lists the innermost first.
         self.place(MaxOver(body, *reversed(limits)), end + sub.pos)
         return True
+
+
+# An indicator's name before its condition, and the relations and conjunctions it reads.
+_INDICATOR = re.compile(r"\\(?:mathbb|mathds)\s*\{?\s*[1I]\s*\}?\s*")
+_CONDITIONS = {"=": sp.Eq, "\\ne": sp.Ne, "\\neq": sp.Ne, "<": sp.Lt, "\\lt": sp.Lt,
+              "\\le": sp.Le, "\\leq": sp.Le, ">": sp.Gt, "\\gt": sp.Gt, "\\ge": sp.Ge,
+              "\\geq": sp.Ge}
+_CONDITION = re.compile(r"\\(?:neq|ne|lt|leq|le|gt|geq|ge)(?![A-Za-z])|[=<>]")
+_CONJUNCTION = re.compile(r"\\land(?![A-Za-z])|\\wedge(?![A-Za-z])|\\text\{\s*and\s*\}")
+
+
+def _relation_chain(text: str) -> list[str]:
+    """``a < b \\le c`` → ``['a', '<', 'b', '\\le', 'c']``: split at the relations outside
+    braces and ``\\left … \\right``."""
+    pieces, depth, start, position = [], 0, 0, 0
+    while position < len(text):
+        if text.startswith(("\\left", "{"), position):
+            depth += 1
+        elif text.startswith(("\\right", "}"), position):
+            depth -= 1
+        found = _CONDITION.match(text, position) if depth == 0 else None
+        if found:
+            pieces += [text[start:position].strip(), found.group()]
+            start = position = found.end()
+            continue
+        position += 1
+    return [*pieces, text[start:].strip()]
 
 
 # A whole function application \name\left( … \right), and the functions that act entry by

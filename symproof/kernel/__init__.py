@@ -41,6 +41,7 @@ _WHERE = {
     "instance_counterexample": "instances",
     "exhaustive_linear": "linear",
     "routed_derivative": "maxima",
+    "reflected_derivative": "reflection",
     **dict.fromkeys(("coefficient_matching", "derivative", "differ", "differentiated",
                      "distinct_taps", "fails", "induction", "instantiate", "max_commutes",
                      "same_shape", "substituted", "substitution", "unreachable",
