@@ -23,6 +23,7 @@ from ..calculus import Elementwise, entry
 from ..kernel import Context, counterexample, differentiated, identity, safe_doit
 from ..proof import Outcome, Status
 from ..reductions import MaxOver
+from .context import loose_names
 from .entries import POSITION, SIZE, Entries, Partial, PartialMatrix, entry_of, partial
 from .normalize import tidy
 from .parse import parse_latex
@@ -172,10 +173,7 @@ def _unbound(expr) -> set[str]:
     names = {f.func.__name__ for f in expr.atoms(sp.core.function.AppliedUndef)} - allowed
     names |= {str(e.base.label) for e in expr.atoms(sp.Indexed)} - set(_network()) - {
         "n", "∂y_L/∂y_ell"}
-    names |= {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)
-              and s.name not in (*_INDICES, "ell", "L", "p", "r", "c") and not any(
-                  s == e.base.label for e in expr.atoms(sp.Indexed))}
-    return names
+    return names | loose_names(expr, allowed={*_INDICES, "ell", "L", "p", "r", "c"})
 
 
 def judge_link(lhs_latex: str, rhs_latex: str, line_text: str = "") -> tuple[Outcome, str]:

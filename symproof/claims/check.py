@@ -78,6 +78,7 @@ from .context import (
     assume_all,
     contexts_from_directives,
     infer_context,
+    loose_names,
     sections,
     unbound_beside,
 )
@@ -709,8 +710,7 @@ def _unbound(lhs, rhs, ctx: DocumentContext, sizes: bool) -> str:
                     f"<!-- symproof names {one.name}={axes[0]}_out -->, or output={output} in "
                     "the layer directive)")
     if sizes:
-        free = sorted(s.name for s in rhs.free_symbols - lhs.free_symbols
-                      if isinstance(s, sp.Symbol) and s.name not in bound)
+        free = sorted(loose_names(rhs, allowed=bound | loose_names(lhs)))
         if free:
             return (f"uses {', '.join(free[:3])}, which the context does not bind (the layer's "
                     "sizes are named by its directive)")

@@ -39,7 +39,8 @@ from .vocabulary import SIZE_FIELDS, directive_fields, names_from_words, rename,
 
 __all__ = ["DocumentContext", "Problem", "Backward", "BACKWARD", "backward_from_words",
            "layer_from", "sizes_of", "sections",
-           "infer_context", "contexts_from_directives", "assume", "assume_all", "unbound_beside"]
+           "infer_context", "contexts_from_directives", "assume", "assume_all", "unbound_beside",
+           "loose_names"]
 
 #: ``read(latex, known)``: the claim reader (LaTeX → SymPy), with the context's symbols.
 Reader = Callable[..., sp.Basic]
@@ -107,19 +108,31 @@ class DocumentContext:
             self.values[symbol.name] = symbol
 
 
+def loose_names(*exprs: sp.Basic, allowed=frozenset()) -> set[str]:
+    """Names of the scalars in ``exprs`` that are not in ``allowed``: every free symbol except
+    the labels of arrays (the X of ``X_{…}`` names an array, not a number). The one reading of
+    "a name nothing binds" that the context, the size claims and the MLP chains share.
+
+    >>> from symproof import notation as nt
+    >>> sorted(loose_names(nt.X[1, 2] * sp.Symbol("m") + sp.Symbol("k"), allowed={"k"}))
+    ['m']
+    """
+    arrays = {e.base.label for expr in exprs for e in expr.atoms(sp.Indexed)}
+    return {s.name for expr in exprs for s in expr.free_symbols
+            if isinstance(s, sp.Symbol) and s not in arrays and s.name not in allowed}
+
+
 def unbound_beside(ctx: DocumentContext, *sides: sp.Basic) -> list[str]:
     """Names of a claim that nothing binds although the claim speaks of the context's sizes:
     ``W_in/k = m/k`` in a context that binds W_in and k but not m. Such a claim relates the
     layer to an unstated quantity (the writer's ``m`` is, in their mind, the input size), so
     it cannot be refuted by giving m another value; [] when there is no such name."""
     bound = set(ctx.bound())
-    arrays = {e.base.label for side in sides for e in side.atoms(sp.Indexed)}  # X of X_{…}
-    free = {s for side in sides for s in side.free_symbols
-            if isinstance(s, sp.Symbol) and s not in arrays}
     indices = {*nt.INDICES, nt.LAYER_INDEX}
-    if not any(s.name in bound and s.name not in indices for s in free):
+    names = loose_names(*sides, allowed=indices)
+    if not names & bound:
         return []
-    return sorted(s.name for s in free if s.name not in bound and s.name not in indices)
+    return sorted(names - bound)
 
 
 @dataclass(frozen=True)
