@@ -181,3 +181,35 @@ def test_floor_interval_needs_an_integer_variable():
     assert floor_interval(size, real, o, S * (o - 1) + 2, S * o + 1).status is not Status.PROVED
     assert floor_interval(sp.floor((H - 2) / S) + 1, H, o, S * (o - 1) + 2, S * o + 1).status \
         is Status.PROVED
+
+
+# --- second pass (adv16b) --------------------------------------------------------------------
+
+def _last_verdict(document: str):
+    """The verdict on the last claim of ``document`` (time limits raised: the machine is
+    shared, and load must make nothing UNKNOWN "by time")."""
+    from symproof import limits
+    from symproof.claims.check import check_text
+
+    with limits.raised(claim_seconds=120, document_seconds=1200):
+        found = check_text(document)[0]
+    return max(found, key=lambda verdict: verdict.line)
+
+
+def test_a_sum_over_the_free_index_name_binds_its_own_entries():
+    """``p_j \\sum_{j=1}^{n} t_j - t_j`` is p_j Σ_k t_k − t_j (true for any target), and
+    ``p_j = e^{z_j}/\\sum_{j=1}^{n} e^{z_j}`` is the softmax: the reader writes t_j as one
+    symbol, and the free index's j was given to the t_j inside the sum too (n·t_j, n·e^{z_j}):
+    both were REFUTED."""
+    directive = "%! symproof softmax-cross-entropy classes=n"
+    for claim in (r"\frac{\partial L}{\partial z_j} = p_j \sum_{j=1}^{n} t_j - t_j",
+                  r"p_j = \frac{e^{z_j}}{\sum_{j=1}^{n} e^{z_j}}",
+                  r"p_j = \frac{e^{z_j}}{\sum_{j=1}^{n} e^{z_{j}}}"):
+        verdict = _last_verdict(f"{directive}\n\\[ {claim} \\]\n")
+        assert verdict.label == "PROVED", (claim, verdict.reason)
+    # still wrong where it is wrong: the sum's own j is not the free one
+    wrong = r"\frac{\partial L}{\partial z_j} = p_j \sum_{j=1}^{n} t_j - t_j \sum_{j=1}^{n} t_j"
+    assert _last_verdict(f"{directive}\n\\[ {wrong} \\]\n").label == "REFUTED"
+    mse = _last_verdict("%! symproof mse classes=n\n\\[ \\frac{\\partial L}{\\partial y_j} = "
+                        "\\frac{2}{n}\\sum_{j=1}^{n}(y_j - t_j) \\]\n")
+    assert mse.label == "REFUTED", mse.reason

@@ -473,6 +473,7 @@ def _entries(expr: sp.Basic, directive: LossDirective, free: dict[str, sp.Symbol
     """The claim's right side in the model's terms (``p_k`` → the softmax, ``t_k`` →
     ``δ_{k,c}`` for one-hot targets, bare sums over 1 … classes, the classes' name as the
     width), or why not: a name nothing binds."""
+    expr = _rebound(expr, set(free))
     by_name = {s.name: s for s in expr.atoms(sp.Symbol)}
     indices = {name: free.get(name, by_name.get(name)) for name in by_name}
     swap, unbound = {}, []
@@ -517,6 +518,34 @@ def _entries(expr: sp.Basic, directive: LossDirective, free: dict[str, sp.Symbol
         return sp.S.Zero, f"{', '.join(calls)} is not bound by the directive"
     return expr.replace(lambda e: isinstance(e, sp.Indexed), lambda e: _unfolded(e, directive)
                         ), ""
+
+
+def _rebound(expr: sp.Basic, names: set[str]) -> sp.Basic:
+    """``expr`` with every sum that binds one of ``names`` (the entry's free index) over a
+    letter of its own, its body's entries renamed with it: ``p_j \\sum_{j} t_j - t_j`` reads
+    ``p_j Σ_a t_a − t_j``. The reader writes ``t_j`` as one symbol, which the free index's
+    name would otherwise claim inside the sum too (``n t_j``: a true claim refuted)."""
+    used = {letter for s in expr.atoms(sp.Symbol) for letter in re.findall(r"[A-Za-z]", s.name)}
+    spare = [letter for letter in "abdefghiqrsuvwxyzABDFHIJKMNOQRSUVWXYZ"
+             if letter not in used | names | _RESERVED]
+
+    def renamed(total: sp.Sum) -> sp.Sum:
+        body, limits_ = total.function, []
+        for variable_, low, high in total.limits:
+            if variable_.name not in names or not spare:
+                limits_.append((variable_, low, high))
+                continue
+            letter = spare.pop(0)
+            fresh = sp.Symbol(letter, **variable_.assumptions0)
+            body = body.xreplace({variable_: fresh, **{
+                s: sp.Symbol(f"{found.group('base')}_{letter}", **s.assumptions0)
+                for s in body.atoms(sp.Symbol)
+                for found in [_SUBSCRIPTED.fullmatch(s.name)]
+                if found and found.group("index") == variable_.name}})
+            limits_.append((fresh, low, high))
+        return sp.Sum(body, *limits_)
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), renamed)
 
 
 def _outside(expr: sp.Basic, classes: sp.Symbol, size: sp.Basic) -> str:
