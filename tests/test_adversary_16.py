@@ -213,3 +213,30 @@ def test_a_sum_over_the_free_index_name_binds_its_own_entries():
     mse = _last_verdict("%! symproof mse classes=n\n\\[ \\frac{\\partial L}{\\partial y_j} = "
                         "\\frac{2}{n}\\sum_{j=1}^{n}(y_j - t_j) \\]\n")
     assert mse.label == "REFUTED", mse.reason
+
+
+def test_a_backward_directive_binds_no_name_twice():
+    """``upstream=X`` left X the input (a claim true in the document's words, ∂L/∂b_l =
+    Σ X_{l,i,j}, was REFUTED); ``argmax=L,v`` or ``argmax=G,v`` gave the loss's or the
+    upstream gradient's letter a second meaning. Each is refused, naming the field."""
+    import pytest
+
+    from symproof.claims.context import backward_from_words
+    from symproof.errors import ParameterError
+
+    for words, field in ((("conv2d-backward", "upstream=X"), "upstream"),
+                         (("conv2d-backward", "upstream=w"), "upstream"),
+                         (("conv2d-backward", "upstream=L"), "upstream"),
+                         (("conv2d-backward", "loss=G"), "upstream"),
+                         (("maxpool2d-backward", "argmax=L,v"), "argmax"),
+                         (("maxpool2d-backward", "argmax=G,v"), "argmax"),
+                         (("maxpool2d-backward", "argmax=u,b"), "argmax"),
+                         (("maxpool2d-backward", "argmax=u,v", "upstream=u"), "argmax")):
+        with pytest.raises(ParameterError, match=field):
+            backward_from_words(words)
+    assert backward_from_words(("maxpool2d-backward", "argmax=u,v", "upstream=delta",
+                                "loss=J"))[1].argmax == ("u", "v")
+    verdict = _last_verdict("%! symproof conv2d-backward in_channels=C_in out_channels=C_out "
+                            "kernel_size=f upstream=X\n\\[ \\frac{\\partial L}{\\partial b_l} = "
+                            "\\sum_{i=1}^{H_{out}}\\sum_{j=1}^{W_{out}} X_{l,i,j} \\]\n")
+    assert verdict.label != "REFUTED", verdict.reason
