@@ -240,3 +240,24 @@ def test_a_backward_directive_binds_no_name_twice():
                             "kernel_size=f upstream=X\n\\[ \\frac{\\partial L}{\\partial b_l} = "
                             "\\sum_{i=1}^{H_{out}}\\sum_{j=1}^{W_{out}} X_{l,i,j} \\]\n")
     assert verdict.label != "REFUTED", verdict.reason
+
+
+def test_the_pooling_figure_names_the_rows_a_dilated_window_skips():
+    """P9's figure with dilation (``--set D=2 --set P=1``) said "rows 1–5: never read" of a
+    5×7 input whose rows 2 and 4 are read (a range from the first unread row to the last);
+    the rows and columns named are those torch's windows never touch."""
+    import torch
+    import torch.nn.functional as F
+
+    from symproof import MaxPool2d
+    from symproof.figures.pool import pool_figure
+
+    figure = pool_figure(MaxPool2d(2, stride=2, padding=1, dilation=2), (5, 7))
+    ids = torch.arange(1.0, 36.0).reshape(1, 1, 5, 7)
+    taps = {int(v) for v in F.unfold(ids, 2, dilation=2, padding=1, stride=2).flatten() if v}
+    rows = [r for r in range(1, 6) if r not in {(v - 1) // 7 + 1 for v in taps}]
+    cols = [c for c in range(1, 8) if c not in {(v - 1) % 7 + 1 for v in taps}]
+    assert (rows, cols) == ([1, 3, 5], [1, 3, 5, 7])
+    svg = figure.svg()
+    assert "rows 1, 3, 5: never read" in svg and "columns 1, 3, 5, 7: never read" in svg
+    assert "1–5" not in svg
