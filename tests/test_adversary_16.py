@@ -3,8 +3,16 @@ verdict, a traceback or lost data from the kernel rules, the backward formulas o
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
+import torch
+import torch.nn.functional as F
 
+from symproof import MaxPool2d, limits
+from symproof.claims.check import check_text
+from symproof.claims.context import backward_from_words
+from symproof.errors import ParameterError
+from symproof.figures.pool import pool_figure
 from symproof.kernel import Context, Status, identity, routed_derivative
 from symproof.kernel.flatten import (
     cancel_renamed,
@@ -15,6 +23,7 @@ from symproof.kernel.flatten import (
 from symproof.kernel.floors import floor_interval, remainder_bounds
 from symproof.kernel.totals import rewrite_totals
 from symproof.reductions import MaxOver
+from symproof.registry import get
 
 n, m, H = sp.symbols("n m H", integer=True, positive=True)
 i, k, u, v = sp.symbols("i k u v", integer=True)
@@ -188,9 +197,6 @@ def test_floor_interval_needs_an_integer_variable():
 def _last_verdict(document: str):
     """The verdict on the last claim of ``document`` (time limits raised: the machine is
     shared, and load must make nothing UNKNOWN "by time")."""
-    from symproof import limits
-    from symproof.claims.check import check_text
-
     with limits.raised(claim_seconds=120, document_seconds=1200):
         found = check_text(document)[0]
     return max(found, key=lambda verdict: verdict.line)
@@ -219,11 +225,6 @@ def test_a_backward_directive_binds_no_name_twice():
     """``upstream=X`` left X the input (a claim true in the document's words, ∂L/∂b_l =
     Σ X_{l,i,j}, was REFUTED); ``argmax=L,v`` or ``argmax=G,v`` gave the loss's or the
     upstream gradient's letter a second meaning. Each is refused, naming the field."""
-    import pytest
-
-    from symproof.claims.context import backward_from_words
-    from symproof.errors import ParameterError
-
     for words, field in ((("conv2d-backward", "upstream=X"), "upstream"),
                          (("conv2d-backward", "upstream=w"), "upstream"),
                          (("conv2d-backward", "upstream=L"), "upstream"),
@@ -246,12 +247,6 @@ def test_the_pooling_figure_names_the_rows_a_dilated_window_skips():
     """P9's figure with dilation (``--set D=2 --set P=1``) said "rows 1–5: never read" of a
     5×7 input whose rows 2 and 4 are read (a range from the first unread row to the last);
     the rows and columns named are those torch's windows never touch."""
-    import torch
-    import torch.nn.functional as F
-
-    from symproof import MaxPool2d
-    from symproof.figures.pool import pool_figure
-
     figure = pool_figure(MaxPool2d(2, stride=2, padding=1, dilation=2), (5, 7))
     ids = torch.arange(1.0, 36.0).reshape(1, 1, 5, 7)
     taps = {int(v) for v in F.unfold(ids, 2, dilation=2, padding=1, stride=2).flatten() if v}
@@ -261,3 +256,23 @@ def test_the_pooling_figure_names_the_rows_a_dilated_window_skips():
     svg = figure.svg()
     assert "rows 1, 3, 5: never read" in svg and "columns 1, 3, 5, 7: never read" in svg
     assert "1–5" not in svg
+
+
+def test_p9_max_pooling_with_a_one_by_one_window_is_no_internal_error():
+    """``prove p9 --set kind=max --set k_1=1 --set k_2=1 --set P=0`` (with or without D) was
+    an internal error (AttributeError: a 1×1 window's maximum is its one entry, not a
+    MaxOver with a body). It runs; its steps are never refuted."""
+    for dilation in (1, 3):
+        proof = get("p9").build(kind="max", k_1=1, k_2=1, S=1, P=0, D=dilation)
+        assert proof.status is not Status.REFUTED
+        assert all(step.outcome.status is not Status.REFUTED for step in proof.steps)
+
+
+@pytest.mark.xfail(strict=True, reason="a window of one row or column: its maximum no longer "
+                   "names α, and the kernel's routing rule does not see that u = 1 (kernel work)")
+def test_p9_max_pooling_with_a_window_one_row_high_is_proved():
+    """A k_1 = 1 window: the arg-max row tap u_{l,i,j} can only be 1, but the window's
+    maximum (a MaxOver over β only) no longer names α, and the kernel's routing rule does not
+    see that u = 1: the step stays UNKNOWN (honest, not proved)."""
+    proof = get("p9").build(kind="max", k_1=1, k_2=2, S=1, P=0, D=1)
+    assert proof.status is Status.PROVED
