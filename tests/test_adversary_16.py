@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from symproof import MaxPool2d, limits
 from symproof.claims.check import check_text
 from symproof.claims.context import backward_from_words
+from symproof.claims.loss_claims import loss_from_words
 from symproof.errors import ParameterError
 from symproof.figures.pool import pool_figure
 from symproof.kernel import Context, Status, identity, routed_derivative
@@ -276,3 +277,20 @@ def test_p9_max_pooling_with_a_window_one_row_high_is_proved():
     see that u = 1: the step stays UNKNOWN (honest, not proved)."""
     proof = get("p9").build(kind="max", k_1=1, k_2=2, S=1, P=0, D=1)
     assert proof.status is Status.PROVED
+
+
+@pytest.mark.parametrize("words, rule", [
+    (("softmax-cross-entropy", "classes=0"), "positive integer"),
+    (("mse", "classes=0"), "positive integer"),
+    (("softmax-cross-entropy", "classes=L"), "loss's names"),
+    (("softmax-cross-entropy", "classes=n", "loss=n"), "loss's names"),
+])
+def test_a_loss_directive_refuses_no_classes_and_a_loss_named_like_them(words, rule):
+    """``classes=0`` was taken (every entry index j ≤ 0: each claim about ∂L/∂z_j is vacuous),
+    and ``classes=L`` gave the loss's letter a second meaning (Σ_{k=1}^{L} read as the
+    classes beside ∂L/∂z_j)."""
+    with pytest.raises(ParameterError, match=rule):
+        loss_from_words(words)
+    verdict = _last_verdict(f"%! symproof {' '.join(words)}\n\\[ \\frac{{\\partial L}}"
+                            "{\\partial z_j} = 0 \\]\n")
+    assert verdict.label == "UNKNOWN", verdict.reason

@@ -132,6 +132,8 @@ def loss_from_words(words: tuple[str, ...]) -> LossDirective:
         raise ParameterError("classes", None, f"must be given: {words[0]} classes=n (the "
                                               "number of outputs)")
     classes = size_from_text("classes", given["classes"], bounded=True)
+    if isinstance(classes, int) and classes < 1:  # no entry j ≤ 0: every claim vacuous
+        raise ParameterError("classes", classes, "must be a positive integer")
     classes = sp.Integer(classes) if isinstance(classes, int) else classes
     target = given.get("target", "any")
     if target not in _TARGETS:
@@ -142,6 +144,9 @@ def loss_from_words(words: tuple[str, ...]) -> LossDirective:
         for name in names:
             if not re.fullmatch(r"[A-Za-z]", name):
                 raise ParameterError("loss", name, "must be one letter (comma-separated)")
+    if str(classes) in names:
+        raise ParameterError("classes", classes, "must differ from the loss's names ("
+                             f"{', '.join(names)}): one letter, two meanings")
     loss = LOSS_KINDS[words[0].lower()]
     letters = tuple((field, given[field]) for field in LETTER_FIELDS if field in given)
     directive = LossDirective(loss, classes, target, names, letters)
