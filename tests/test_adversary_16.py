@@ -294,3 +294,21 @@ def test_a_loss_directive_refuses_no_classes_and_a_loss_named_like_them(words, r
     verdict = _last_verdict(f"%! symproof {' '.join(words)}\n\\[ \\frac{{\\partial L}}"
                             "{\\partial z_j} = 0 \\]\n")
     assert verdict.label == "UNKNOWN", verdict.reason
+
+
+@pytest.mark.xfail(strict=True, reason="a loss directive reads only gradient claims and the "
+                   "softmax: the document's own definition of L is not compared with the "
+                   "directive's (a feature of the loss claims' lane)")
+def test_a_documents_half_squared_error_under_mse_is_flagged_where_it_is_defined():
+    """Bishop, d2l and Nielsen write E = ½ Σ_k (y_k − t_k)², so ∂E/∂y_j = y_j − t_j. Under
+    ``%! symproof mse`` (PyTorch's mean, (1/n) Σ) that gradient is REFUTED, rightly for the
+    directive's loss, while the definition that explains it is left UNKNOWN ("only gradient
+    claims are read"): the reader sees a true derivation refuted. The definition should be
+    judged against the directive's loss (REFUTED there, with the directive's formula)."""
+    with limits.raised(claim_seconds=120, document_seconds=1200):
+        found = check_text("%! symproof mse classes=n\n"
+                           "\\[ L = \\frac{1}{2}\\sum_{k=1}^{n} (y_k - t_k)^2 \\]\n"
+                           "\\[ \\frac{\\partial L}{\\partial y_j} = y_j - t_j \\]\n")[0]
+    definition, derivative = sorted(found, key=lambda verdict: verdict.line)
+    assert derivative.label == "REFUTED"
+    assert definition.label == "REFUTED", definition.reason
