@@ -3,6 +3,8 @@ verdict, a traceback or lost data from the kernel rules, the backward formulas o
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 import sympy as sp
 import torch
@@ -312,3 +314,28 @@ def test_a_documents_half_squared_error_under_mse_is_flagged_where_it_is_defined
     definition, derivative = sorted(found, key=lambda verdict: verdict.line)
     assert derivative.label == "REFUTED"
     assert definition.label == "REFUTED", definition.reason
+
+
+@pytest.mark.parametrize("directive, claim", [
+    ("classes=2 target=probability", r"\frac{\partial L}{\partial z_j} = p_j - |t_j|"),
+    ("classes=3 target=probability", r"\frac{\partial L}{\partial z_j} = p_j - \max(t_j, 0)"),
+    ("classes=3 target=probability", r"\frac{\partial L}{\partial z_j} = p_j - \min(t_j, 1)"),
+    ("classes=3 target=probability",
+     r"p_j = \frac{e^{z_j}}{e^{z_1} + e^{z_2} + e^{z_3}} (t_1 + t_2 + t_3)"),
+    ("classes=3 target=probability", r"p_j = p_j + |t_1| - t_1"),
+])
+def test_a_probability_target_is_never_refuted_at_a_point_off_the_simplex(directive, claim):
+    """True for every probability vector (t ≥ 0, Σ t = 1), these were REFUTED at t = (4, −3),
+    t_1 = −8 or t = 0: the kernel's general search knows Σ t = 1 (written out) but not t ≥ 0,
+    and the softmax's definition was searched with no target model at all."""
+    verdict = _last_verdict(f"%! symproof softmax-cross-entropy {directive}\n\\[ {claim} \\]\n")
+    assert verdict.label != "REFUTED", verdict.reason
+
+
+def test_a_wrong_claim_on_a_probability_target_is_still_refuted_on_the_simplex():
+    verdict = _last_verdict("%! symproof softmax-cross-entropy classes=3 target=probability\n"
+                            "\\[ \\frac{\\partial L}{\\partial z_j} = p_j + |t_j| \\]\n")
+    assert verdict.label == "REFUTED", verdict.reason
+    shown = verdict.evidence["counterexample"]
+    targets = [Fraction(shown[f"t[{n}]"]) for n in (1, 2, 3)]
+    assert all(value >= 0 for value in targets) and sum(targets) == 1, shown

@@ -289,6 +289,7 @@ def _decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr
     outcome = _kernel_decided(directive, j, claimed)
     if outcome.status in (Status.PROVED, Status.VERIFIED):
         return outcome
+    outcome = _admissible(outcome, directive)
     defined = loss_definition(directive.loss, directive.target).xreplace({width: directive.size})
     return _searched(directive, j, differentiated(defined, variable(directive.loss)[j]),
                      claimed, outcome)
@@ -305,6 +306,17 @@ def _searched(directive: LossDirective, j: sp.Symbol, lhs: sp.Expr, claimed: sp.
         shown_as={width: str(directive.classes), j: _written_index(j),
                   **{_BASES[field]: letter for field, letter in directive.letters}})
     return found if found.status is Status.REFUTED else outcome
+
+
+def _admissible(outcome: Outcome, directive: LossDirective) -> Outcome:
+    """``outcome``, except a refutation by the kernel's general search for a probability
+    target: that search knows ``Σ_k t_k = 1`` but not ``t_k ≥ 0``, so its counterexample may
+    be no probability vector (``p_j − |t_j|`` was refuted at t = (4, −3)). Refutations then
+    come from the admissible instances only (:func:`_searched`)."""
+    if outcome.status is not Status.REFUTED or directive.target != "probability":
+        return outcome
+    return Outcome(Status.UNKNOWN, outcome.tactic, "the kernel's counterexample search does "
+                   "not keep the target's entries ≥ 0; no admissible counterexample found")
 
 
 def _target_context(directive: LossDirective, j: sp.Symbol, summed: bool = False) -> Context:
@@ -458,10 +470,11 @@ def _softmax_definition(lhs: str, rhs: str, directive: LossDirective, read: Read
     if why:
         return _unknown(why)
     softmax = softmax_entry(j).xreplace({width: directive.size})
+    # the target model too: a claim may write t (p_j = softmax_j · Σ_k t_k, a probability's)
     outcome = prove(sp.Eq(softmax, claimed, evaluate=False),
-                    context=Context([sp.Le(j, directive.size)]))
+                    context=_target_context(directive, j, summed=True))
     if outcome.status not in (Status.PROVED, Status.VERIFIED):
-        outcome = _searched(directive, j, softmax, claimed, outcome)
+        outcome = _searched(directive, j, softmax, claimed, _admissible(outcome, directive))
     logits = directive.letter("logits")
     if directive.inferred and outcome.status is Status.PROVED:
         # the document's own definition gave its letters the softmax's meaning: proving it
