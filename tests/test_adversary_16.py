@@ -339,3 +339,18 @@ def test_a_wrong_claim_on_a_probability_target_is_still_refuted_on_the_simplex()
     shown = verdict.evidence["counterexample"]
     targets = [Fraction(shown[f"t[{n}]"]) for n in (1, 2, 3)]
     assert all(value >= 0 for value in targets) and sum(targets) == 1, shown
+
+
+@pytest.mark.parametrize("claim, label", [
+    (r"p_j \sum_{k=1}^{3} t_k - t_j", "PROVED"),
+    (r"\sum_{k=1}^{3} t_k (p_j - \delta_{j,k})", "PROVED"),
+    (r"\frac{e^{z_j}}{\sum_{m=1}^{3} e^{z_m}} \sum_{k=1}^{3} t_k - t_j", "PROVED"),
+    (r"p_j - t_j \sum_{k=1}^{3} p_k t_k", "REFUTED"),
+    (r"p_j \sum_{k=1}^{2} t_k - t_j", "UNKNOWN"),  # entries 1 … 2 of 3: not the classes' sum
+])
+def test_a_sum_up_to_the_number_of_classes_the_directive_gives_is_read(claim, label):
+    """With ``classes=3`` a sum written Σ_{k=1}^{3} was "a sum over other than 1 … the
+    number of classes" (UNKNOWN): only the bound written as the classes' name was taken."""
+    verdict = _last_verdict("%! symproof softmax-cross-entropy classes=3\n"
+                            f"\\[ \\frac{{\\partial L}}{{\\partial z_j}} = {claim} \\]\n")
+    assert verdict.label == label, verdict.reason

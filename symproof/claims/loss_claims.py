@@ -572,7 +572,8 @@ def _outside(expr: sp.Basic, classes: sp.Symbol, size: sp.Basic) -> str:
     such a claim is about something the directive does not define, so neither proved nor
     refuted."""
     for total in expr.atoms(sp.Sum):
-        if any((low, high) != (1, classes) for _, low, high in total.limits):
+        # up to the classes' name, or to their number when the directive gives one
+        if any(low != 1 or high not in (classes, size) for _, low, high in total.limits):
             return ("a sum runs over other than 1 … the number of classes: it names entries "
                     "the directive does not define")
     for entry in expr.atoms(sp.Indexed):
