@@ -14,6 +14,7 @@ from symproof import MaxPool2d, limits
 from symproof.claims.check import check_text
 from symproof.claims.context import backward_from_words
 from symproof.claims.loss_claims import loss_from_words
+from symproof.claims.max_backward import judge_max_example
 from symproof.errors import ParameterError
 from symproof.figures.pool import pool_figure
 from symproof.kernel import Context, Status, identity, routed_derivative
@@ -354,3 +355,29 @@ def test_a_sum_up_to_the_number_of_classes_the_directive_gives_is_read(claim, la
     verdict = _last_verdict("%! symproof softmax-cross-entropy classes=3\n"
                             f"\\[ \\frac{{\\partial L}}{{\\partial z_j}} = {claim} \\]\n")
     assert verdict.label == label, verdict.reason
+
+
+def test_a_max_pooling_example_with_a_nan_needs_the_declared_tie_rule():
+    """X = [[1, NaN], [2, NaN]]: the window's maximum is NaN, and PyTorch routes its gradient
+    to the last NaN, a convention like a tie's. Without a declared tie rule the claim routing
+    to the first NaN was REFUTED (and the one routing to the last VERIFIED); NaN == NaN is
+    false, so no tie was seen. Infinite or NaN gradients were an OverflowError/ValueError."""
+    nan, inf = float("nan"), float("inf")
+    x, g = [[[1, nan], [2, nan]]], [[[1]]]
+    first, last = [[[0, 1], [0, 0]]], [[[0, 0], [0, 1]]]
+    for claimed in (first, last):
+        outcome = judge_max_example(MaxPool2d(2), x, g, claimed)
+        assert outcome.status is Status.UNKNOWN and "convention" in str(outcome.detail)
+    assert judge_max_example(MaxPool2d(2), [[[nan, 1], [2, 3]]], g, [[[1, 0], [0, 0]]]) \
+        .status is Status.UNKNOWN
+    assert judge_max_example(MaxPool2d(2), x, g, first, tie_rule="pytorch").status \
+        is Status.REFUTED
+    assert judge_max_example(MaxPool2d(2), x, g, last, tie_rule="pytorch").status \
+        is Status.VERIFIED
+    # +∞ is a number the maximum can be: routed as any other
+    assert judge_max_example(MaxPool2d(2), [[[inf, 2], [3, 4]]], g, [[[1, 0], [0, 0]]]) \
+        .status is Status.VERIFIED
+    for grad_output, claimed, name in ((g, [[[0, 0], [0, nan]]], "claimed"),
+                                       ([[[inf]]], [[[0, 0], [0, inf]]], "grad_output")):
+        with pytest.raises(ParameterError, match=f"{name} must hold finite numbers"):
+            judge_max_example(MaxPool2d(2), [[[1, 2], [3, 4]]], grad_output, claimed)

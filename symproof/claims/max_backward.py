@@ -140,17 +140,19 @@ def judge_max_example(layer, x: object, grad_output: object, claimed: object,
     wanted = as_array("claimed", claimed, (3,), real=True)
     if wanted.shape != values.shape:
         raise ShapeError(f"claimed must have the input's shape {shape}, got {wanted.shape}")
+    upstream = as_array("grad_output", grad_output, (3,), real=True)
+    for name, given in (("grad_output", upstream), ("claimed", wanted)):
+        _finite(name, given)
     rule = ROUTING.replace("; inputs whose every window has one maximal entry only (no tie "
                            "rule used)", "")
     if _tied(layer, values.astype(np.float64)):
         if tie_rule is None:
             return Outcome(Status.UNKNOWN, "max pooling", (
-                "a window's maximum is attained at two entries of this input: the gradient "
-                "there is a convention, and the example does not say which (PyTorch's: "
+                "a window's maximum is attained at two entries of this input (or is NaN): the "
+                "gradient there is a convention, and the example does not say which (PyTorch's: "
                 f"{TIE_RULE}); not judged"))
         rule += f"; at a tie, PyTorch's rule: {TIE_RULE}"
-    grad = max_pool2d_backward(layer, values.astype(np.float64),
-                               as_array("grad_output", grad_output, (3,), real=True))
+    grad = max_pool2d_backward(layer, values.astype(np.float64), upstream)
     cases = [dict(zip((nt.l, nt.index_symbol("p"), nt.index_symbol("q")),
                       (sp.Integer(n + 1) for n in point)))
              for point in itertools.product(*(range(n) for n in shape))]
@@ -162,6 +164,15 @@ def judge_max_example(layer, x: object, grad_output: object, claimed: object,
 
     return exhaustive(check, cases, f"every entry of ∂L/∂X through {layer!r} at the given "
                                     f"input and upstream gradient ({rule})")
+
+
+def _finite(name: str, values) -> None:
+    """Refuse an infinite or NaN entry of a gradient: it has no exact value to compare."""
+    import numpy as np
+
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        at = tuple(int(n) for n in np.argwhere(~np.isfinite(values))[0])
+        raise ParameterError(name, values[at], f"must hold finite numbers (entry {at} is not)")
 
 
 def _exact(value) -> sp.Rational:
@@ -212,10 +223,14 @@ _ATTEMPTS = 20
 
 
 def _tied(layer, x) -> bool:
-    """Whether some window of ``layer`` attains its maximum at two entries of ``x``."""
+    """Whether some window of ``layer`` attains its maximum at two entries of ``x``, or reads
+    a NaN (its maximum is NaN, and where the gradient goes is PyTorch's convention too: the
+    last NaN, :data:`~symproof.backprop.pool.TIE_RULE`)."""
     import numpy as np
     _, plan = max_pool2d_routes(layer, x.astype(np.float64))
     columns = plan.columns(plan.padded(x.astype(np.float64), -np.inf))
+    if np.isnan(columns).any():
+        return True
     top = columns.max(axis=-3, keepdims=True)
     return bool(((columns == top).sum(axis=-3) > 1).any())
 
