@@ -381,3 +381,16 @@ def test_a_max_pooling_example_with_a_nan_needs_the_declared_tie_rule():
                                        ([[[inf]]], [[[0, 0], [0, inf]]], "grad_output")):
         with pytest.raises(ParameterError, match=f"{name} must hold finite numbers"):
             judge_max_example(MaxPool2d(2), [[[1, 2], [3, 4]]], grad_output, claimed)
+
+
+def test_a_max_pooling_counterexample_of_a_zero_based_document_says_it_is_one_based():
+    """Under ``indexing=0`` the claim is judged shifted to 1-based indices; the convolution's
+    reason said so, max pooling's did not: its p = 3, q = 2 (1-based) read in the document's
+    0-based indices name an entry where the wrong claim happens to hold."""
+    claim = (r"\frac{\partial L}{\partial X_{0,p,q}} = \sum_{i=0}^{1}\sum_{j=0}^{1} G_{0,i,j}"
+             r" \mathbb{1}\left[X_{0,p,q} = \max_{0 \le a \le 1, 0 \le b \le 1} "
+             r"X_{0,2i+a, 2j+b}\right] [2i \le p \le 2i+2] [2j \le q \le 2j+1]")
+    verdict = _last_verdict("%! symproof maxpool2d-backward kernel_size=2 stride=2 "
+                            f"input=1x4x4 indexing=0\n\\[ {claim} \\]\n")
+    assert verdict.label == "REFUTED", verdict.reason
+    assert "0-based indices read as 1-based" in verdict.reason
