@@ -306,4 +306,4 @@ PROBLEM = Problem("p9", "backpropagation through pooling", build, (
               FLAGS),
     Parameter("ceil_mode", "false", "choice", "keep a last, partial window", FLAGS),
     Parameter("D", D, "size", "max pooling: dilation (average pooling has none)"),
-), group="backprop", reserved=("p", "q", "u", "v"))  # beyond the homework (issue 16)
+), group="backprop", reserved=("p", "q", "u", "v", "L"))  # beyond the homework (issue 16)

@@ -3,6 +3,8 @@ verdict, a traceback or lost data from the kernel rules, the backward formulas o
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from fractions import Fraction
 
 import pytest
@@ -394,3 +396,13 @@ def test_a_max_pooling_counterexample_of_a_zero_based_document_says_it_is_one_ba
                             f"input=1x4x4 indexing=0\n\\[ {claim} \\]\n")
     assert verdict.label == "REFUTED", verdict.reason
     assert "0-based indices read as 1-based" in verdict.reason
+
+
+@pytest.mark.parametrize("problem, setting", [("p9", "D=L"), ("p7", "D=L"), ("p7", "P=L")])
+def test_a_size_is_not_named_like_the_loss_of_the_problem(problem, setting):
+    """``prove p9 --set D=L`` wrote "For a loss L of the output Y of pooling with … dilation L"
+    and ∂L/∂X: one letter, two meanings in the exported solution. Refused in one line."""
+    done = subprocess.run([sys.executable, "-m", "symproof", "prove", problem, "--set",
+                           setting], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "L is already a symbol" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
