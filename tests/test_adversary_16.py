@@ -406,3 +406,19 @@ def test_a_size_is_not_named_like_the_loss_of_the_problem(problem, setting):
                            setting], capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and "L is already a symbol" in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("change", [r"{} [X_{{1,p,q}} > 0]", r"{} [X_{{1,p,q}} < 20]"])
+def test_max_pooling_draws_are_not_all_small_and_positive(change):
+    """The inputs were 1 … N and the upstream gradients 1 … 9 in every draw: a claim that
+    also reads [X > 0], [X < 20], |G| or min(G, 10) agreed on all of them and was
+    SPOT_CHECKED, false as it is."""
+    routed = (r"\frac{\partial L}{\partial X_{1,p,q}} = \sum_{i=1}^{2}\sum_{j=1}^{2} G_{1,i,j}"
+              r" \mathbb{1}\left[X_{1,p,q} = \max_{1 \le a \le 2, 1 \le b \le 2} "
+              r"X_{1,2(i-1)+a, 2(j-1)+b}\right] [2(i-1) < p \le 2i] [2(j-1) < q \le 2j]")
+    directive = "%! symproof maxpool2d-backward kernel_size=2 stride=2 input=1x4x4"
+    for claim in (change.format(routed), routed.replace("G_{1,i,j}", "|G_{1,i,j}|"),
+                  routed.replace("G_{1,i,j}", r"\min(G_{1,i,j}, 10)")):
+        verdict = _last_verdict(f"{directive}\n\\[ {claim} \\]\n")
+        assert verdict.label == "REFUTED", (claim, verdict.reason)
+    assert _last_verdict(f"{directive}\n\\[ {routed} \\]\n").label == "SPOT_CHECKED"

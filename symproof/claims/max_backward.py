@@ -100,7 +100,7 @@ def judge_max_gradient(layer, wrt: sp.Indexed, rhs: sp.Expr, shapes: dict,
     if unread:
         return Outcome(Status.UNKNOWN, "max pooling", unread)
     # the same draws again (the same seed), their values looked up
-    sampled = spot_check(lambda rng: _draw(layer, rng, x_shape, g_shape),
+    sampled = spot_check(_Drawer(layer, x_shape, g_shape),
                          lambda x, g: (_true(layer, x, g, wrt, cases), claim.floats(x, g)),
                          samples=DRAWS, seed=SEED, tolerance=0.0, description=description)
     if sampled.status is not Status.REFUTED:
@@ -199,8 +199,28 @@ def _cases(wrt: sp.Indexed, x_shape: tuple) -> list[dict] | None:
 def _draws(layer, x_shape: tuple, g_shape: tuple) -> list[tuple]:
     """The inputs and upstream gradients :func:`spot_check` draws (the same generator)."""
     import numpy as np
-    rng = np.random.default_rng(SEED)
-    return [_draw(layer, rng, x_shape, g_shape) for _ in range(DRAWS)]
+    rng, draw = np.random.default_rng(SEED), _Drawer(layer, x_shape, g_shape)
+    return [draw(rng) for _ in range(DRAWS)]
+
+
+class _Drawer:
+    """The n-th input where every window's maximum is attained at one entry, and the n-th
+    upstream gradient (:meth:`__call__`); n counts the calls, so that the draws, in turn,
+    move X below 0 and scale it by 1000, sign G and scale it by 100: a claim that reads
+    [X > 0], [X < 20], |G| or min(G, 10) is not taken for the gradient."""
+
+    def __init__(self, layer, x_shape: tuple, g_shape: tuple):
+        self.layer, self.x_shape, self.g_shape, self.count = layer, x_shape, g_shape, 0
+
+    def __call__(self, rng) -> tuple:
+        n, self.count = self.count, self.count + 1
+        x, g = _draw(self.layer, rng, self.x_shape, self.g_shape)
+        if n % 3:
+            g = g * rng.choice((-1, 1), size=self.g_shape)
+        x = x * (1000 if n % 2 else 1)
+        # a shift and a positive scale keep every arg-max (and every tie-free window)
+        shift = (0, -int(x.max()) - 1, int(rng.integers(-x.max(), x.max() + 1)))[n % 3]
+        return x + shift, g * (100 if n in (2, 4) else 1)
 
 
 def _draw(layer, rng, x_shape: tuple, g_shape: tuple) -> tuple:
