@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from symproof import MaxPool2d, limits
 from symproof.claims.check import check_text
 from symproof.claims.context import backward_from_words
-from symproof.claims.loss_claims import loss_from_words
+from symproof.claims.loss_claims import _rebound, loss_from_words
 from symproof.claims.max_backward import judge_max_example
 from symproof.errors import ParameterError
 from symproof.figures.pool import pool_figure
@@ -422,3 +422,15 @@ def test_max_pooling_draws_are_not_all_small_and_positive(change):
         verdict = _last_verdict(f"{directive}\n\\[ {claim} \\]\n")
         assert verdict.label == "REFUTED", (claim, verdict.reason)
     assert _last_verdict(f"{directive}\n\\[ {routed} \\]\n").label == "SPOT_CHECKED"
+
+
+def test_renaming_a_sum_over_the_free_index_keeps_the_inner_limits_bound_to_it():
+    """Σ_{j=1}^{n} Σ_{k=1}^{j} t_j t_k written as one sum of two limits: renaming j (the free
+    index's name) must reach the inner limit's bound k ≤ j too, not leave it to the free j."""
+    j_, k_, n_ = sp.symbols("j k n", integer=True)
+    t_j, t_k = sp.symbols("t_j t_k")
+    renamed = _rebound(sp.Sum(t_j * t_k, (k_, 1, j_), (j_, 1, n_)) + t_j, {"j"})
+    (total,) = renamed.atoms(sp.Sum)
+    (inner, _, upper), (outer, _, _) = total.limits
+    assert inner == k_ and upper == outer and outer != j_
+    assert j_ not in total.free_symbols and sp.Symbol("t_j") in renamed.free_symbols

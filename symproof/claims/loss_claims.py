@@ -560,6 +560,9 @@ def _rebound(expr: sp.Basic, names: set[str]) -> sp.Basic:
                 for s in body.atoms(sp.Symbol)
                 for found in [_SUBSCRIPTED.fullmatch(s.name)]
                 if found and found.group("index") == variable_.name}})
+            # the limits inside this one (listed before it) may run up to it
+            limits_ = [(v, lo.xreplace({variable_: fresh}), hi.xreplace({variable_: fresh}))
+                       for v, lo, hi in limits_]
             limits_.append((fresh, low, high))
         return sp.Sum(body, *limits_)
 
