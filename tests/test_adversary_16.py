@@ -434,3 +434,16 @@ def test_renaming_a_sum_over_the_free_index_keeps_the_inner_limits_bound_to_it()
     (inner, _, upper), (outer, _, _) = total.limits
     assert inner == k_ and upper == outer and outer != j_
     assert j_ not in total.free_symbols and sp.Symbol("t_j") in renamed.free_symbols
+
+
+@pytest.mark.parametrize("first, label", [("S(i-1) < p", "PROVED"), ("S(i-1) \\le p", "REFUTED")])
+def test_a_cases_row_ending_in_otherwise_with_a_full_stop_is_read(first, label):
+    """``0 & \\text{otherwise.}`` (the sentence's full stop inside \\text) left the cases
+    environment unread (UNPARSED), true or false."""
+    claim = (r"\frac{\partial L}{\partial X_{l,p,q}} = \sum_{i=1}^{H_{out}}\sum_{j=1}^{W_{out}}"
+             r" \begin{cases} \frac{G_{l,i,j}}{k^2} & \text{if } " + first +
+             r" \le S(i-1)+k \land S(j-1) < q \le S(j-1)+k, \\ 0 & \text{otherwise.}"
+             r" \end{cases}")
+    verdict = _last_verdict(f"%! symproof avgpool2d-backward kernel_size=k stride=S\n"
+                            f"\\[ {claim} \\]\n")
+    assert verdict.label == label, verdict.reason

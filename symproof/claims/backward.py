@@ -325,9 +325,10 @@ def _max_pooled(claim: GradientClaim, wrt, rhs: sp.Expr, sizes: _Sizes,
     return outcome, reason + _indexing_note(backward), evidence
 
 
-# A cases environment, and a row's words (if, when, otherwise) or its column separator
+# A cases environment, and a row's words (if, when, otherwise; "otherwise." too) or its column
+# separator
 _CASES = re.compile(r"\\begin\{cases\}(?P<body>.*?)\\end\{cases\}", re.DOTALL)
-_WORD = re.compile(r"\\(?:text|textrm|mbox|mathrm)\{\s*(?P<word>[a-z]+)\s*\}|&")
+_WORD = re.compile(r"\\(?:text|textrm|mbox|mathrm)\{\s*(?P<word>[a-z]+)\s*[.,;]?\s*\}|&")
 
 
 def _cases_as_indicator(text: str) -> str:
