@@ -162,4 +162,4 @@ def _checks(proof: Proof, values: dict, use_torch: bool) -> None:
 
 PROBLEM = Problem("p7", "conv backward", build,
                   tuple(Parameter(*row) for row in backward.PARAMETERS),
-                  group="backprop", reserved=("o_1", "o_2", "theta"))
+                  group="backprop", reserved=("o_1", "o_2", "theta", "L"))

@@ -38,6 +38,7 @@ from symproof.kernel import exhaustive, expand_sums, spot_check
 from symproof.latex import latex
 from symproof.proof import Proof
 from symproof.prose import Math, Prose, size
+from symproof.reductions import MaxOver
 from symproof.registry import Parameter, Problem
 
 K1, K2, S, P, D = symbols("k_1 k_2 S P D")
@@ -134,10 +135,12 @@ def _average(proof: Proof, layer: AvgPool2d) -> sp.Eq:
 def _max(proof: Proof, layer: MaxPool2d) -> sp.Eq:
     """The element formula, the routing proved at a unique maximum, and PyTorch's tie rule."""
     a, b = ARGMAX_ROW[nt.l, nt.i, nt.j], ARGMAX_COL[nt.l, nt.i, nt.j]
-    proof.given(sp.Eq(nt.Y[nt.l, nt.i, nt.j], layer.element(), evaluate=False),
+    element = layer.element()
+    proof.given(sp.Eq(nt.Y[nt.l, nt.i, nt.j], element, evaluate=False),
                 "the element formula of max pooling, padding read as −∞",
                 short_reason="max pooling")
-    tap = layer.element().function  # the window's entry at tap (α, β)
+    # the window's entry at tap (α, β); a 1×1 window's maximum is its one entry
+    tap = element.function if isinstance(element, MaxOver) else element
     proof.given(None, Prose("the tap of window ", nt.i, ", ", nt.j, " where its maximum is "
                             "attained (for the moment, at one tap only)"),
                 statement=Prose(Math(
@@ -303,4 +306,4 @@ PROBLEM = Problem("p9", "backpropagation through pooling", build, (
               FLAGS),
     Parameter("ceil_mode", "false", "choice", "keep a last, partial window", FLAGS),
     Parameter("D", D, "size", "max pooling: dilation (average pooling has none)"),
-), group="backprop", reserved=("p", "q", "u", "v"))  # beyond the homework (issue 16)
+), group="backprop", reserved=("p", "q", "u", "v", "L"))  # beyond the homework (issue 16)

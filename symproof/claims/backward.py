@@ -239,9 +239,14 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     reason = f"against {what}"
     if outcome.status is Status.UNKNOWN:
         reason += f"; not decided: {outcome.detail}"
-    if backward.zero_based:
-        reason += " (the document's 0-based indices read as 1-based: a counterexample's too)"
-    return outcome, reason, evidence
+    return outcome, reason + _indexing_note(backward), evidence
+
+
+def _indexing_note(backward: Backward) -> str:
+    """What a reason adds for a 0-based document: its entries, a counterexample's p, q too,
+    are shown 1-based (the shifted reading the claim was judged in)."""
+    return (" (the document's 0-based indices read as 1-based: a counterexample's too)"
+            if backward.zero_based else "")
 
 
 def _differentiated(wrt: sp.Indexed, rhs: sp.Expr, sizes: _Sizes, context) -> Outcome | None:
@@ -317,12 +322,13 @@ def _max_pooled(claim: GradientClaim, wrt, rhs: sp.Expr, sizes: _Sizes,
         reason += f"; not decided: {outcome.detail}"
     elif outcome.status is not Status.REFUTED:
         reason += f": {outcome.detail}"
-    return outcome, reason, evidence
+    return outcome, reason + _indexing_note(backward), evidence
 
 
-# A cases environment, and a row's words (if, when, otherwise) or its column separator
+# A cases environment, and a row's words (if, when, otherwise; "otherwise." too) or its column
+# separator
 _CASES = re.compile(r"\\begin\{cases\}(?P<body>.*?)\\end\{cases\}", re.DOTALL)
-_WORD = re.compile(r"\\(?:text|textrm|mbox|mathrm)\{\s*(?P<word>[a-z]+)\s*\}|&")
+_WORD = re.compile(r"\\(?:text|textrm|mbox|mathrm)\{\s*(?P<word>[a-z]+)\s*[.,;]?\s*\}|&")
 
 
 def _cases_as_indicator(text: str) -> str:

@@ -132,6 +132,8 @@ def loss_from_words(words: tuple[str, ...]) -> LossDirective:
         raise ParameterError("classes", None, f"must be given: {words[0]} classes=n (the "
                                               "number of outputs)")
     classes = size_from_text("classes", given["classes"], bounded=True)
+    if isinstance(classes, int) and classes < 1:  # no entry j ≤ 0: every claim vacuous
+        raise ParameterError("classes", classes, "must be a positive integer")
     classes = sp.Integer(classes) if isinstance(classes, int) else classes
     target = given.get("target", "any")
     if target not in _TARGETS:
@@ -142,6 +144,9 @@ def loss_from_words(words: tuple[str, ...]) -> LossDirective:
         for name in names:
             if not re.fullmatch(r"[A-Za-z]", name):
                 raise ParameterError("loss", name, "must be one letter (comma-separated)")
+    if str(classes) in names:
+        raise ParameterError("classes", classes, "must differ from the loss's names ("
+                             f"{', '.join(names)}): one letter, two meanings")
     loss = LOSS_KINDS[words[0].lower()]
     letters = tuple((field, given[field]) for field in LETTER_FIELDS if field in given)
     directive = LossDirective(loss, classes, target, names, letters)
@@ -284,6 +289,7 @@ def _decided(directive: LossDirective, j: sp.Symbol, claimed: sp.Expr
     outcome = _kernel_decided(directive, j, claimed)
     if outcome.status in (Status.PROVED, Status.VERIFIED):
         return outcome
+    outcome = _admissible(outcome, directive)
     defined = loss_definition(directive.loss, directive.target).xreplace({width: directive.size})
     return _searched(directive, j, differentiated(defined, variable(directive.loss)[j]),
                      claimed, outcome)
@@ -300,6 +306,17 @@ def _searched(directive: LossDirective, j: sp.Symbol, lhs: sp.Expr, claimed: sp.
         shown_as={width: str(directive.classes), j: _written_index(j),
                   **{_BASES[field]: letter for field, letter in directive.letters}})
     return found if found.status is Status.REFUTED else outcome
+
+
+def _admissible(outcome: Outcome, directive: LossDirective) -> Outcome:
+    """``outcome``, except a refutation by the kernel's general search for a probability
+    target: that search knows ``Σ_k t_k = 1`` but not ``t_k ≥ 0``, so its counterexample may
+    be no probability vector (``p_j − |t_j|`` was refuted at t = (4, −3)). Refutations then
+    come from the admissible instances only (:func:`_searched`)."""
+    if outcome.status is not Status.REFUTED or directive.target != "probability":
+        return outcome
+    return Outcome(Status.UNKNOWN, outcome.tactic, "the kernel's counterexample search does "
+                   "not keep the target's entries ≥ 0; no admissible counterexample found")
 
 
 def _target_context(directive: LossDirective, j: sp.Symbol, summed: bool = False) -> Context:
@@ -453,10 +470,11 @@ def _softmax_definition(lhs: str, rhs: str, directive: LossDirective, read: Read
     if why:
         return _unknown(why)
     softmax = softmax_entry(j).xreplace({width: directive.size})
+    # the target model too: a claim may write t (p_j = softmax_j · Σ_k t_k, a probability's)
     outcome = prove(sp.Eq(softmax, claimed, evaluate=False),
-                    context=Context([sp.Le(j, directive.size)]))
+                    context=_target_context(directive, j, summed=True))
     if outcome.status not in (Status.PROVED, Status.VERIFIED):
-        outcome = _searched(directive, j, softmax, claimed, outcome)
+        outcome = _searched(directive, j, softmax, claimed, _admissible(outcome, directive))
     logits = directive.letter("logits")
     if directive.inferred and outcome.status is Status.PROVED:
         # the document's own definition gave its letters the softmax's meaning: proving it
@@ -473,6 +491,7 @@ def _entries(expr: sp.Basic, directive: LossDirective, free: dict[str, sp.Symbol
     """The claim's right side in the model's terms (``p_k`` → the softmax, ``t_k`` →
     ``δ_{k,c}`` for one-hot targets, bare sums over 1 … classes, the classes' name as the
     width), or why not: a name nothing binds."""
+    expr = _rebound(expr, set(free))
     by_name = {s.name: s for s in expr.atoms(sp.Symbol)}
     indices = {name: free.get(name, by_name.get(name)) for name in by_name}
     swap, unbound = {}, []
@@ -519,13 +538,45 @@ def _entries(expr: sp.Basic, directive: LossDirective, free: dict[str, sp.Symbol
                         ), ""
 
 
+def _rebound(expr: sp.Basic, names: set[str]) -> sp.Basic:
+    """``expr`` with every sum that binds one of ``names`` (the entry's free index) over a
+    letter of its own, its body's entries renamed with it: ``p_j \\sum_{j} t_j - t_j`` reads
+    ``p_j Σ_a t_a − t_j``. The reader writes ``t_j`` as one symbol, which the free index's
+    name would otherwise claim inside the sum too (``n t_j``: a true claim refuted)."""
+    used = {letter for s in expr.atoms(sp.Symbol) for letter in re.findall(r"[A-Za-z]", s.name)}
+    spare = [letter for letter in "abdefghiqrsuvwxyzABDFHIJKMNOQRSUVWXYZ"
+             if letter not in used | names | _RESERVED]
+
+    def renamed(total: sp.Sum) -> sp.Sum:
+        body, limits_ = total.function, []
+        for variable_, low, high in total.limits:
+            if variable_.name not in names or not spare:
+                limits_.append((variable_, low, high))
+                continue
+            letter = spare.pop(0)
+            fresh = sp.Symbol(letter, **variable_.assumptions0)
+            body = body.xreplace({variable_: fresh, **{
+                s: sp.Symbol(f"{found.group('base')}_{letter}", **s.assumptions0)
+                for s in body.atoms(sp.Symbol)
+                for found in [_SUBSCRIPTED.fullmatch(s.name)]
+                if found and found.group("index") == variable_.name}})
+            # the limits inside this one (listed before it) may run up to it
+            limits_ = [(v, lo.xreplace({variable_: fresh}), hi.xreplace({variable_: fresh}))
+                       for v, lo, hi in limits_]
+            limits_.append((fresh, low, high))
+        return sp.Sum(body, *limits_)
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), renamed)
+
+
 def _outside(expr: sp.Basic, classes: sp.Symbol, size: sp.Basic) -> str:
     """Why ``expr`` may name an entry that does not exist (a sum over other than 1 …
     classes, an entry ``t_0``; ``classes`` stands for their number, ``size`` is it), or "":
     such a claim is about something the directive does not define, so neither proved nor
     refuted."""
     for total in expr.atoms(sp.Sum):
-        if any((low, high) != (1, classes) for _, low, high in total.limits):
+        # up to the classes' name, or to their number when the directive gives one
+        if any(low != 1 or high not in (classes, size) for _, low, high in total.limits):
             return ("a sum runs over other than 1 … the number of classes: it names entries "
                     "the directive does not define")
     for entry in expr.atoms(sp.Indexed):

@@ -100,7 +100,7 @@ def judge_max_gradient(layer, wrt: sp.Indexed, rhs: sp.Expr, shapes: dict,
     if unread:
         return Outcome(Status.UNKNOWN, "max pooling", unread)
     # the same draws again (the same seed), their values looked up
-    sampled = spot_check(lambda rng: _draw(layer, rng, x_shape, g_shape),
+    sampled = spot_check(_Drawer(layer, x_shape, g_shape),
                          lambda x, g: (_true(layer, x, g, wrt, cases), claim.floats(x, g)),
                          samples=DRAWS, seed=SEED, tolerance=0.0, description=description)
     if sampled.status is not Status.REFUTED:
@@ -140,17 +140,19 @@ def judge_max_example(layer, x: object, grad_output: object, claimed: object,
     wanted = as_array("claimed", claimed, (3,), real=True)
     if wanted.shape != values.shape:
         raise ShapeError(f"claimed must have the input's shape {shape}, got {wanted.shape}")
+    upstream = as_array("grad_output", grad_output, (3,), real=True)
+    for name, given in (("grad_output", upstream), ("claimed", wanted)):
+        _finite(name, given)
     rule = ROUTING.replace("; inputs whose every window has one maximal entry only (no tie "
                            "rule used)", "")
     if _tied(layer, values.astype(np.float64)):
         if tie_rule is None:
             return Outcome(Status.UNKNOWN, "max pooling", (
-                "a window's maximum is attained at two entries of this input: the gradient "
-                "there is a convention, and the example does not say which (PyTorch's: "
+                "a window's maximum is attained at two entries of this input (or is NaN): the "
+                "gradient there is a convention, and the example does not say which (PyTorch's: "
                 f"{TIE_RULE}); not judged"))
         rule += f"; at a tie, PyTorch's rule: {TIE_RULE}"
-    grad = max_pool2d_backward(layer, values.astype(np.float64),
-                               as_array("grad_output", grad_output, (3,), real=True))
+    grad = max_pool2d_backward(layer, values.astype(np.float64), upstream)
     cases = [dict(zip((nt.l, nt.index_symbol("p"), nt.index_symbol("q")),
                       (sp.Integer(n + 1) for n in point)))
              for point in itertools.product(*(range(n) for n in shape))]
@@ -162,6 +164,15 @@ def judge_max_example(layer, x: object, grad_output: object, claimed: object,
 
     return exhaustive(check, cases, f"every entry of ∂L/∂X through {layer!r} at the given "
                                     f"input and upstream gradient ({rule})")
+
+
+def _finite(name: str, values) -> None:
+    """Refuse an infinite or NaN entry of a gradient: it has no exact value to compare."""
+    import numpy as np
+
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        at = tuple(int(n) for n in np.argwhere(~np.isfinite(values))[0])
+        raise ParameterError(name, values[at], f"must hold finite numbers (entry {at} is not)")
 
 
 def _exact(value) -> sp.Rational:
@@ -188,8 +199,28 @@ def _cases(wrt: sp.Indexed, x_shape: tuple) -> list[dict] | None:
 def _draws(layer, x_shape: tuple, g_shape: tuple) -> list[tuple]:
     """The inputs and upstream gradients :func:`spot_check` draws (the same generator)."""
     import numpy as np
-    rng = np.random.default_rng(SEED)
-    return [_draw(layer, rng, x_shape, g_shape) for _ in range(DRAWS)]
+    rng, draw = np.random.default_rng(SEED), _Drawer(layer, x_shape, g_shape)
+    return [draw(rng) for _ in range(DRAWS)]
+
+
+class _Drawer:
+    """The n-th input where every window's maximum is attained at one entry, and the n-th
+    upstream gradient (:meth:`__call__`); n counts the calls, so that the draws, in turn,
+    move X below 0 and scale it by 1000, sign G and scale it by 100: a claim that reads
+    [X > 0], [X < 20], |G| or min(G, 10) is not taken for the gradient."""
+
+    def __init__(self, layer, x_shape: tuple, g_shape: tuple):
+        self.layer, self.x_shape, self.g_shape, self.count = layer, x_shape, g_shape, 0
+
+    def __call__(self, rng) -> tuple:
+        n, self.count = self.count, self.count + 1
+        x, g = _draw(self.layer, rng, self.x_shape, self.g_shape)
+        if n % 3:
+            g = g * rng.choice((-1, 1), size=self.g_shape)
+        x = x * (1000 if n % 2 else 1)
+        # a shift and a positive scale keep every arg-max (and every tie-free window)
+        shift = (0, -int(x.max()) - 1, int(rng.integers(-x.max(), x.max() + 1)))[n % 3]
+        return x + shift, g * (100 if n in (2, 4) else 1)
 
 
 def _draw(layer, rng, x_shape: tuple, g_shape: tuple) -> tuple:
@@ -212,10 +243,14 @@ _ATTEMPTS = 20
 
 
 def _tied(layer, x) -> bool:
-    """Whether some window of ``layer`` attains its maximum at two entries of ``x``."""
+    """Whether some window of ``layer`` attains its maximum at two entries of ``x``, or reads
+    a NaN (its maximum is NaN, and where the gradient goes is PyTorch's convention too: the
+    last NaN, :data:`~symproof.backprop.pool.TIE_RULE`)."""
     import numpy as np
     _, plan = max_pool2d_routes(layer, x.astype(np.float64))
     columns = plan.columns(plan.padded(x.astype(np.float64), -np.inf))
+    if np.isnan(columns).any():
+        return True
     top = columns.max(axis=-3, keepdims=True)
     return bool(((columns == top).sum(axis=-3) > 1).any())
 

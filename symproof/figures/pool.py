@@ -62,7 +62,15 @@ def _panel(rows: Geometry, cols: Geometry, ceil_mode: bool, sizes: tuple) -> Sce
 
 
 def _span(what: str, indices: list[int]) -> str:
-    shown = str(indices[0]) if len(indices) == 1 else f"{indices[0]}–{indices[-1]}"
+    """``rows 1, 3–4: never read``: each run of consecutive indices as one range (a dilated
+    window skips rows between its taps: 1 … 5 said "all of them" when 2 and 4 are read)."""
+    runs: list[list[int]] = []
+    for index in indices:
+        if runs and index == runs[-1][-1] + 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    shown = ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
     return f"{what[:-1] if len(indices) == 1 else what} {shown}: never read"
 
 
@@ -112,4 +120,7 @@ def pool_figure(layer: AvgPool2d | MaxPool2d, input_size: tuple | None = None, *
         caption.append(" When the stride divides the size less the window (for stride = window: "
                        "when the window divides the size), the windows reach the last row and "
                        "column; otherwise the last rows and columns are never read.")
+    if any(n != 1 for n in d):
+        caption.append(" A dilated window reads every D-th entry: rows and columns between "
+                       "its taps that no other window reads are never read either.")
     return Figure(name, arrange(panels), (*caption, *inst.caption()))
