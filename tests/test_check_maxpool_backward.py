@@ -274,6 +274,8 @@ SPREAD = (r"\frac{\partial L}{\partial X_{l,p,q}} = \frac{1}{k^2}\sum_{i=1}^{H_{
     (r"\frac{\partial L}{\partial X_{l,p,q}} = \frac{1}{k^2}\sum_{i=1}^{H_{out}}"
      r"\sum_{j=1}^{W_{out}}\sum_{\alpha=1}^{k}\sum_{\beta=1}^{k} G_{l,i,j} "
      r"\delta_{p,S(i-1)+\alpha}\delta_{q,S(j-1)+\beta}"),
+    # one bracket, its two conditions joined by a comma (was UNPARSED, leaking a TypeError)
+    SPREAD.replace("+k] [", "+k, "),
 ])
 def test_the_indicator_and_delta_forms_are_proved(claim):
     verdict = one(AVG, claim)
@@ -285,6 +287,8 @@ def test_the_indicator_and_delta_forms_are_proved(claim):
     ("window one row too large", SPREAD.replace("S(i-1) < p", "S(i-1) \\le p")),
     ("the window of the next output", SPREAD.replace("[S(i-1) < p \\le S(i-1)+k]",
                                                      "[S i < p \\le S i+k]")),
+    ("one bracket, the columns' window too large",
+     SPREAD.replace("+k] [S(j-1) < q", "+k, S(j-1) \\le q")),
 ])
 def test_perturbed_spreads_are_refuted(change, claim):
     verdict = one(AVG, claim)

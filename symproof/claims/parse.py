@@ -524,9 +524,12 @@ class _Reader:
         return True
 
     def condition(self, text: str) -> sp.Boolean:
-        """``a < b \\le c \\land d = e`` as a SymPy condition (each chain pairwise)."""
+        """``a < b \\le c \\land d = e`` (or ``, d = e``) as a SymPy condition (each chain
+        pairwise)."""
         relations = []
-        for part in _CONJUNCTION.split(text):
+        # a comma between conditions joins them too ([S(i−1) < p ≤ Si, S(j−1) < q ≤ Sj])
+        parts = [piece for part in _CONJUNCTION.split(text) for piece in split_top(part, ",")]
+        for part in parts:
             pieces = _relation_chain(part)
             if len(pieces) < 3:
                 raise ParseError(f"the condition {part.strip()!r} of an indicator must be a "
