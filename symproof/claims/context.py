@@ -315,17 +315,14 @@ def backward_from_words(words: tuple[str, ...]) -> tuple[tuple[str, ...], Backwa
     return tuple(kept), Backward(upstream, loss, indexing == "0", argmax=argmax)
 
 
-#: The letters of the layer's own arrays: a directive cannot give them another meaning.
-_LAYER_ARRAYS = ("X", "Y", "w", "b")
-
-
 def _refuse_clashes(upstream: tuple[str, ...], loss: tuple[str, ...],
                     argmax: tuple[str, ...]) -> None:
     """Refuse a name the directive binds twice: the upstream gradient named like an array of
     the layer or the loss, an arg-max tap named like either or like the upstream gradient.
     Such a name was read with one of its meanings only (``upstream=X``: X stayed the input,
     and a claim true in the document's words was refuted)."""
-    taken = {name: "an array of the layer" for name in _LAYER_ARRAYS}
+    # the letters of the layer's own arrays: a directive cannot give them another meaning
+    taken = {name: "an array of the layer" for name in nt.WINDOW_ARRAYS}
     for field_, names, meaning in (("loss", loss, "the loss"),
                                    ("upstream", upstream, "the upstream gradient"),
                                    ("argmax", argmax, "an arg-max tap")):
