@@ -58,8 +58,8 @@ from .errors import EvaluationError, ShapeError, TooLargeError
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["AffineIndex", "WindowPlan", "exact_value", "as_array", "operands", "as_float",
-           "numpy_function",
+__all__ = ["AffineIndex", "WindowPlan", "exact_value", "exact_number", "as_array", "operands",
+           "as_float", "numpy_function",
            "check_size", "shape_text", "EXACT_SHARE"]
 
 #: Exact arithmetic on Python numbers (object arrays) is slower: a Fraction multiply-add costs
@@ -557,7 +557,7 @@ def as_float(name: str, array: np.ndarray, *, exact_integers: bool = False) -> n
                          "which this layer computes") from None
 
 
-def _exact(value: object) -> sp.Expr:
+def exact_number(value: object) -> sp.Expr:
     """A Python/NumPy number as an exact SymPy number (floats by their exact binary value)."""
     if isinstance(value, sp.Basic):
         return value
@@ -606,13 +606,13 @@ def exact_value(
                 f"{entry.base} has {table.ndim} dimensions but {entry} uses {len(position)} indices"
             )
         if all(0 <= p < n for p, n in zip(position, table.shape)):
-            return _exact(table[position])
+            return exact_number(table[position])
         if entry.base in fill:
             return fill[entry.base]
         raise ShapeError(f"{entry} lies outside {entry.base}, of shape {table.shape}")
 
     if not isinstance(expr, sp.Basic):
-        return _exact(expr)
+        return exact_number(expr)
     limits.check_expression(expr, "the formula")  # before doit() writes its sums out
     expanded = expr.doit()
     return expanded.replace(lambda e: isinstance(e, sp.Indexed) and e.base in tables, lookup)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from fractions import Fraction
 
 import sympy as sp
 
@@ -48,7 +47,7 @@ from ..backprop.pool import (
 from ..backprop.upstream import through
 from ..errors import ParameterError, ShapeError, TooLargeError
 from ..kernel import Context, exhaustive, expand_sums, routed_derivative, spot_check
-from ..numeric import as_array
+from ..numeric import as_array, exact_number
 from ..proof import Outcome, Status
 from ..reductions import MaxOver
 
@@ -99,8 +98,9 @@ def judge_max_gradient(layer, wrt: sp.Indexed, rhs: sp.Expr, shapes: dict,
     unread = next((why for x, g in draws for why in [claim.unread(x, g)] if why), "")
     if unread:
         return Outcome(Status.UNKNOWN, "max pooling", unread)
-    # the same draws again (the same seed), their values looked up
-    sampled = spot_check(_Drawer(layer, x_shape, g_shape),
+    # the draws above, handed out in their order (spot_check's own generator is not used)
+    handed = iter(draws)
+    sampled = spot_check(lambda _rng: next(handed),
                          lambda x, g: (_true(layer, x, g, wrt, cases), claim.floats(x, g)),
                          samples=DRAWS, seed=SEED, tolerance=0.0, description=description)
     if sampled.status is not Status.REFUTED:
@@ -153,17 +153,15 @@ def judge_max_example(layer, x: object, grad_output: object, claimed: object,
                 f"{TIE_RULE}); not judged"))
         rule += f"; at a tie, PyTorch's rule: {TIE_RULE}"
     grad = max_pool2d_backward(layer, values.astype(np.float64), upstream)
-    cases = [dict(zip((nt.l, nt.index_symbol("p"), nt.index_symbol("q")),
-                      (sp.Integer(n + 1) for n in point)))
-             for point in itertools.product(*(range(n) for n in shape))]
+    entry = nt.X[nt.l, nt.index_symbol("p"), nt.index_symbol("q")]
 
     def check(case: dict) -> tuple[sp.Expr, sp.Expr]:
-        at = tuple(int(case[k]) - 1 for k in (nt.l, nt.index_symbol("p"),
-                                               nt.index_symbol("q")))
-        return _exact(grad[at]), _exact(wanted[at])
+        return (exact_number(_value_at(grad, entry, case)),
+                exact_number(_value_at(wanted, entry, case)))
 
-    return exhaustive(check, cases, f"every entry of ∂L/∂X through {layer!r} at the given "
-                                    f"input and upstream gradient ({rule})")
+    return exhaustive(check, _cases(entry, shape), f"every entry of ∂L/∂X through {layer!r} "
+                                                   f"at the given input and upstream gradient "
+                                                   f"({rule})")
 
 
 def _finite(name: str, values) -> None:
@@ -173,12 +171,6 @@ def _finite(name: str, values) -> None:
     if values.dtype.kind == "f" and not np.isfinite(values).all():
         at = tuple(int(n) for n in np.argwhere(~np.isfinite(values))[0])
         raise ParameterError(name, values[at], f"must hold finite numbers (entry {at} is not)")
-
-
-def _exact(value) -> sp.Rational:
-    """A number as the exact rational it is (a float's binary value, never rounded)."""
-    fraction = Fraction(float(value)) if isinstance(value, float) else Fraction(value)
-    return sp.Rational(fraction.numerator, fraction.denominator)
 
 
 def _cases(wrt: sp.Indexed, x_shape: tuple) -> list[dict] | None:
@@ -197,7 +189,7 @@ def _cases(wrt: sp.Indexed, x_shape: tuple) -> list[dict] | None:
 
 
 def _draws(layer, x_shape: tuple, g_shape: tuple) -> list[tuple]:
-    """The inputs and upstream gradients :func:`spot_check` draws (the same generator)."""
+    """The seeded inputs and upstream gradients a claim is evaluated on."""
     import numpy as np
     rng, draw = np.random.default_rng(SEED), _Drawer(layer, x_shape, g_shape)
     return [draw(rng) for _ in range(DRAWS)]
