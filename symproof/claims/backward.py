@@ -47,7 +47,7 @@ from .context import Backward, DocumentContext
 from .max_backward import judge_max_gradient
 from .normalize import tidy
 from .parse import split_top
-from .vocabulary import bare_sum_bounds, unbounded_sums
+from .vocabulary import bare_sum_bounds, settled, unbounded_sums
 
 __all__ = ["GradientClaim", "gradient_claim", "judge_gradient", "upstream_bound_in",
            "loss_derivative",
@@ -212,7 +212,9 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
     rhs = bare_sum_bounds(rhs, sizes.shapes())
     rhs = rhs.xreplace(sizes.names())
     context = sizes.context(ctx, wrt)
-    rhs = _settled(rhs, context)
+    # a sum written without bounds is empty below its range; the layer's context says the
+    # output is not empty
+    rhs = settled(rhs, context.implies)
     if isinstance(layer, MaxPool2d):
         return _max_pooled(claim, wrt, rhs, sizes, ctx)
     taken = sizes.named(gradient(layer, wrt, output_size=sizes.output))
@@ -232,10 +234,7 @@ def judge_gradient(claim: GradientClaim, ctx: DocumentContext, read: Reader,
             outcome = _every_entry(expected, rhs, wrt, sizes)
         if outcome.status is Status.UNKNOWN:
             outcome = _differentiated(wrt, rhs, sizes, context) or outcome
-    evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail),
-                "gradient": str(taken)}
-    if outcome.counterexample:
-        evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
+    evidence = {**outcome.evidence(), "gradient": str(taken)}
     reason = f"against {what}"
     if outcome.status is Status.UNKNOWN:
         reason += f"; not decided: {outcome.detail}"
@@ -314,9 +313,7 @@ def _max_pooled(claim: GradientClaim, wrt, rhs: sp.Expr, sizes: _Sizes,
         return _unknown("undefined names", loose)
     outcome = judge_max_gradient(sizes.layer, wrt, rhs, sizes.shapes(), sizes.output,
                                  sizes.context(ctx, wrt))
-    evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail)}
-    if outcome.counterexample:
-        evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
+    evidence = outcome.evidence()
     reason = f"against ∂{claim.loss}/∂{wrt} through {sizes.layer!r} (G = ∂{claim.loss}/∂Y)"
     if outcome.status is Status.UNKNOWN:
         reason += f"; not decided: {outcome.detail}"
@@ -355,17 +352,6 @@ def _cases_as_indicator(text: str) -> str:
         return rf"\left({value.strip()}\right) \mathbb{{1}}\left[{condition}\right]"
 
     return _CASES.sub(indicator, text)
-
-
-def _settled(expr: sp.Basic, context) -> sp.Basic:
-    """``expr`` with each ``Piecewise`` whose first condition the context implies replaced by
-    that branch: a sum written without bounds (``\\sum_{i,j}``) is read as one that is empty
-    below its range, and the layer's context says the output is not empty."""
-    def branch(piecewise: sp.Piecewise) -> sp.Basic:
-        value, condition = piecewise.args[0]
-        return value if condition is sp.true or context.implies(condition) else piecewise
-
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), branch)
 
 
 def _decided(expected: sp.Expr, rhs: sp.Expr, context) -> Outcome:

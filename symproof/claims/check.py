@@ -387,9 +387,8 @@ def _judge_index_level(claim: Claim, ctx: DocumentContext) -> Verdict:
     """A link of an MLP derivation written at index level (:mod:`.chains`)."""
     line = claim.words
     outcome, reason = judge_link(claim.lhs, claim.rhs, line)
-    evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail)}
+    evidence = outcome.evidence()
     if outcome.counterexample:
-        evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
         shown = _shown(outcome.counterexample)
         reason += f"; counterexample {shown}"
     elif outcome.status is Status.UNKNOWN and str(outcome.detail) not in reason:
@@ -557,15 +556,13 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if outcome.tactic == "floor with divisibility":
         reason += ", with the divisibility assumed"
     note = ""
-    evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail)}
+    evidence = outcome.evidence()
     if used:
         lines = _lines(used)
         note = f" with the weights defined at line {', '.join(map(str, lines))} substituted"
         evidence["weights used"] = lines
     if about_the_layer:  # what the layer computes: what a weight definition is judged by
         evidence["element formula"] = True
-    if outcome.counterexample:
-        evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
     text = reason + note
     if outcome.status is Status.REFUTED:
         shown = _shown(outcome.counterexample)
@@ -736,9 +733,7 @@ def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
     name = next(key for key, f in derive().items() if f.label == lhs.name)
     # the kernel decides it, entry by entry at index level, from the network's definition
     outcome = check_formula(name, rhs)
-    evidence = {"expected": str(expected), "tactic": outcome.tactic, "detail": str(outcome.detail)}
-    if outcome.counterexample:
-        evidence["counterexample"] = {k: str(v) for k, v in outcome.counterexample.items()}
+    evidence = {"expected": str(expected), **outcome.evidence()}
     if outcome.status is Status.PROVED:
         return Verdict.of(claim.line, claim.latex, outcome,
                           f"{lhs.name} in numerator layout, entry by entry", evidence)

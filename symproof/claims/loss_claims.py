@@ -62,7 +62,7 @@ from ..kernel import (
 )
 from ..params import size_from_text, symbols
 from ..proof import Outcome, Status
-from .vocabulary import bare_sum_bounds, directive_fields, unbounded_sums
+from .vocabulary import bare_sum_bounds, directive_fields, settled, unbounded_sums
 
 __all__ = ["LOSS_KINDS", "LETTER_FIELDS", "LossDirective", "is_loss_directive",
            "loss_from_words", "letters_problem", "with_defined_letters", "judge_loss_claim"]
@@ -518,7 +518,7 @@ def _entries(expr: sp.Basic, directive: LossDirective, free: dict[str, sp.Symbol
     expr = expr.xreplace({s: free[s.name] for s in expr.free_symbols
                           if isinstance(s, sp.Symbol) and s.name in free})
     shapes = {base: (classes,) for base in directive.arrays.values()}
-    expr = _settled(bare_sum_bounds(expr, shapes))
+    expr = settled(bare_sum_bounds(expr, shapes))
     if unbounded_sums(expr):
         return sp.S.Zero, unbounded_sums(expr)
     allowed = {classes, *free.values(), *(base.label for base in directive.arrays.values())}
@@ -595,25 +595,12 @@ def _unfolded(e: sp.Indexed, directive: LossDirective) -> sp.Basic:
     return e
 
 
-def _settled(expr: sp.Basic) -> sp.Basic:
-    """A sum written without bounds, once given 1 … classes, is not empty: its Piecewise
-    guard (upper ≥ lower − 1) then holds, so it is its first branch."""
-    def branch(piecewise: sp.Piecewise) -> sp.Basic:
-        value, condition = piecewise.args[0]
-        return value if condition is sp.true else piecewise
-
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), branch)
-
-
 def _kind(directive: LossDirective) -> str:
     return next(kind for kind, loss in LOSS_KINDS.items() if loss == directive.loss)
 
 
 def _reported(outcome: Outcome, reason: str) -> tuple[Outcome, str, dict]:
-    evidence = {"tactic": outcome.tactic, "detail": str(outcome.detail)}
-    if outcome.counterexample:
-        evidence["counterexample"] = {str(key): str(v) for key, v in
-                                      outcome.counterexample.items()}
+    evidence = outcome.evidence()
     if outcome.status is Status.UNKNOWN:
         reason += f"; not decided: {outcome.detail}"
     return outcome, reason, evidence

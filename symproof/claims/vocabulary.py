@@ -226,6 +226,23 @@ def unbounded_sums(expr) -> str:
             "determined: its index stands in more than one array, or in none")
 
 
+def settled(expr, holds=lambda condition: False):
+    """``expr`` with each ``Piecewise`` whose first condition is true, or ``holds``, replaced
+    by that branch: the guard a sum written without bounds gets (upper ≥ lower − 1), once its
+    bounds are read and it cannot be empty.
+
+    >>> m = sp.Symbol("m")
+    >>> guarded = sp.Piecewise((m, m >= 0), (0, True))
+    >>> settled(guarded) == guarded, settled(guarded, holds=lambda c: c == (m >= 0))
+    (True, m)
+    """
+    def branch(piecewise):
+        value, condition = piecewise.args[0]
+        return value if condition is sp.true or holds(condition) else piecewise
+
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), branch)
+
+
 def bare_sum_bounds(expr, shapes: dict):
     """A sum written without bounds (``\\sum_{l,m,n} V_{l,j+m-1,k+n-1} K_{i,l,m,n}``) over
     the range of the array entry its index runs through: an index that stands alone at one

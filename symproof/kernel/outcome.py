@@ -151,6 +151,14 @@ class Outcome:
             said = said + "; " + prose(part)
         return said
 
+    def evidence(self) -> dict:
+        """What a verdict of ``check`` records of the outcome, as text: the rule, the detail
+        and (when there is one) the counterexample."""
+        found = {"tactic": self.tactic, "detail": str(self.detail)}
+        if self.counterexample:
+            found["counterexample"] = {str(k): str(v) for k, v in self.counterexample.items()}
+        return found
+
     def to_dict(self) -> dict:
         return {"status": self.status.name, "tactic": self.tactic, "detail": str(self.detail),
                 "samples": self.samples, "seed": self.seed, "tolerance": self.tolerance,
