@@ -40,10 +40,13 @@ from .registry import is_problem_file, problems, select
 from .shapes import conv_output_size
 from .solve import solve_for, tiles_exactly
 from .text import text
+from .workers import available_jobs, mapped
 
 __all__ = ["main"]
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# more processes than this gain nothing on a document: a claim is a few milliseconds of work
+MAX_JOBS = 16
 
 
 # Symbol names that this command also uses for a positive size: a padding named like one of
@@ -134,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "(rules, samples, seeds, tolerances, every cross-check)")
     prove.add_argument("--no-figures", action="store_true",
                        help="documents without pictures")
+    _jobs_option(prove, "derive the problems")
     commands.add_parser("list", help="the worked problems and their parameters")
 
     check = commands.add_parser("check", help="check a written solution claim by claim")
@@ -150,7 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--in-place", action="store_true",
                        help="write the verdicts into FILE itself (atomically; notes of an "
                             "earlier run are replaced)")
+    _jobs_option(check, "judge the claims")
     return parser
+
+
+def _jobs_option(command, what: str) -> None:
+    command.add_argument("--jobs", "-j", metavar="N", default=None,
+                         help=f"{what} in N processes (default: one per CPU, up to "
+                              f"{MAX_JOBS}); the results are the same for every N")
 
 
 def _metavar(field, spec) -> str:
@@ -331,6 +342,16 @@ def _layer_command(args) -> int:
 FIGURE_FORMATS = (".svg", ".tex", ".pdf")
 
 
+def _jobs(written: str | None) -> int:
+    """``--jobs``: a whole number from 1 to MAX_JOBS; by default one per CPU (up to MAX_JOBS)."""
+    if written is None:
+        return min(available_jobs(), MAX_JOBS)
+    jobs = integer_from_text("--jobs", written)
+    if not 1 <= jobs <= MAX_JOBS:
+        raise ParameterError("--jobs", written, f"must be a whole number from 1 to {MAX_JOBS}")
+    return jobs
+
+
 def _figure_target(args) -> Path | None:
     """The path of ``--figure``, checked before any work (format, writable, pdflatex)."""
     if getattr(args, "figure", None) is None:
@@ -399,6 +420,7 @@ def _settings(pairs: list[str]) -> dict[str, str]:
 
 
 def _prove(args) -> int:
+    jobs = _jobs(args.jobs)
     chosen = select(args.names)
     settings = _settings(args.set)
     if settings and len(chosen) != 1:
@@ -406,7 +428,11 @@ def _prove(args) -> int:
                              "needs exactly one proof name, e.g. symproof prove p2 --set k=3")
     # before any work: a bad path must not cost a derivation, nor overwrite a problem file
     outputs = _check_outputs(args, inputs=[n for n in args.names if is_problem_file(n)])
-    proofs = [problem.run(settings, use_torch=args.torch) for problem in chosen]
+    # started last to first: a group's later problems are its longer derivations (P6's
+    # Jacobians, P7–P10's backward passes), and the others finish while they run
+    last_first = list(reversed(chosen))
+    proofs = mapped(lambda n: last_first[n].run(settings, use_torch=args.torch), len(chosen),
+                    jobs)[::-1]
     if args.no_figures:
         proofs = [replace(proof, figures=[]) for proof in proofs]
     if args.json:
@@ -506,11 +532,12 @@ def _check(args) -> int:
             _check_pdf_request(args, markdown)
             wanted["the PDF of --annotate"] = target.with_suffix(".pdf")
         check_outputs(wanted, [path], overwrite_inputs=args.in_place)
+    jobs = _jobs(args.jobs)
     text = read_document(path)
     progress = progress_on(sys.stderr)
     try:
         verdicts, contexts = check_text(text, inline=args.inline, markdown=markdown,
-                                        progress=progress)
+                                        progress=progress, jobs=jobs)
     finally:
         if progress is not None:
             progress.clear()

@@ -39,6 +39,9 @@ class ParameterError(SymproofError, ValueError):
         self.name, self.value, self.rule = name, value, rule
         super().__init__(f"{name} {rule}, got {shown(value)}")
 
+    def __reduce__(self):  # raised in a worker process, it crosses to the parent whole
+        return type(self), (self.name, self.value, self.rule)
+
 
 class ShapeError(SymproofError, ValueError):
     """An input, weight or index does not have the shape the layer needs."""

@@ -32,6 +32,7 @@ FLOORS = {
     "symproof.prose": MODEL,
     "symproof.ordering": MODEL, "symproof.numeric": MODEL, "symproof.reductions": MODEL,
     "symproof.shapes": MODEL, "symproof.files": MODEL, "symproof.layers": MODEL,
+    "symproof.workers": MODEL,
     "symproof.latex": MODEL, "symproof.latex.printer": MODEL, "symproof.latex.escape": MODEL,
     "symproof.kernel": KERNEL,
     "symproof.proof": DERIVATIONS, "symproof.synthesis": DERIVATIONS,

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from .. import limits
+from .. import limits, workers
 from .. import notation as nt
 from ..backprop import check_formula, derive, network_symbols
 from ..errors import SymproofError, TooLargeError
@@ -756,7 +756,7 @@ def _holds_when(lhs, rhs) -> str:
 
 
 def check_text(text: str, inline: bool = False, markdown: bool = False, *,
-               progress: Callable[[int, int], None] | None = None
+               progress: Callable[[int, int], None] | None = None, jobs: int = 1
                ) -> tuple[list[Verdict], list]:
     """Every claim of a document, judged; the contexts (first line, context) used.
 
@@ -764,7 +764,8 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
     whole document's time are bounded (:mod:`symproof.limits`); a claim left unjudged by a
     time limit is reported as such, and the others are still judged. ``markdown`` also skips
     Markdown's inline and indented code. ``progress(done, total)`` is called as claims are
-    judged (the CLI shows it on a terminal); it cannot change a verdict."""
+    judged (the CLI shows it on a terminal); it cannot change a verdict. ``jobs`` processes
+    judge the claims (:mod:`symproof.workers`; one by default): the verdicts are the same."""
     limits.check("document_bytes", "the document", len(text.encode("utf-8", "replace")))
     claims = extract(text, inline=inline, markdown=markdown)
     if not inline:  # definitions written inline ($w_{1,1,1} = 0.299$) are read all the same
@@ -790,7 +791,7 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
     def context_of(line: int) -> DocumentContext:
         return contexts[bisect.bisect_right(starts, line) - 1][1]
 
-    verdicts.extend(_judge_all(claims, context_of, budget, progress))
+    verdicts.extend(_judge_all(claims, context_of, budget, progress, jobs))
     verdicts.sort(key=lambda v: v.line)
     return verdicts, contexts
 
@@ -852,12 +853,13 @@ def _keyed(claims: list[Claim]):
 
 
 def _judge_all(claims: list[Claim], context_of, budget: _Budget,
-               progress: Callable[[int, int], None] | None = None) -> list[Verdict]:
+               progress: Callable[[int, int], None] | None = None, jobs: int = 1
+               ) -> list[Verdict]:
     """Definitions first (wherever one stands in its context, it holds in all of it), then
     every claim; each weight definition's verdict is then decided by the claims using it.
     A claim written with a defining sign (``:=``) is a definition even when symproof does
     not apply it: GIVEN, never judged. The same claim in the same context is judged once
-    (:func:`_judge_once`); ``progress(done, total)`` follows the claims."""
+    (:func:`_judged`); ``progress(done, total)`` follows the claims."""
     signed = {n for n, claim in enumerate(claims) if defining_form(claim) is not None}
     claims = [defining_form(claim) or claim for claim in claims]
     kinds, unreadable, recovered = _record_definitions(claims, context_of, budget)
@@ -867,10 +869,8 @@ def _judge_all(claims: list[Claim], context_of, budget: _Budget,
     # [ρ(X)]_{i,j} = … defines ρ's entries for the claims that apply ρ (P4 of the seed)
     entries = {key for key, claim in _keyed(claims) if key not in kinds
                and not budget.spent() and _record_entry_definition(claim, context_of(claim.line))}
-    verdicts, judged = [], {}
+    verdicts, judged, plan = [], {}, []
     for key, claim in _keyed(claims):
-        if progress is not None:
-            progress(key[1], len(claims))
         ctx = context_of(claim.line)
         if budget.spent():
             verdicts.append(_undecided(claim.line, claim.latex, "time limit",
@@ -889,13 +889,21 @@ def _judge_all(claims: list[Claim], context_of, budget: _Budget,
             verdicts.append(_given(claim, DEFINITION, f"a definition of {claim.lhs.strip()} "
                                                       "(written as one; symproof does not apply "
                                                       "it to other claims)"))
-        else:
-            verdicts.append(_judge_once(claim, ctx, judged))
+        else:  # judged by the kernel, below
+            plan.append((len(verdicts), claim, ctx))
+            verdicts.append(None)
+    # what each chain concludes decides the weights it substituted: judged with the claims
+    concluded = [(claim, context_of(claim.line)) for claim in _conclusions(claims)] if any(
+        ctx.weights for ctx in contexts.values()) else []
+    settled, total = len(claims) - len(plan), len(claims)
+    results = _judged([(claim, ctx) for _, claim, ctx in plan] + concluded, judged, budget, jobs,
+                      None if progress is None else (
+                          lambda n: progress(min(settled + n, total), total)))
+    for (at, _, _), verdict in zip(plan, results):
+        verdicts[at] = verdict
     if progress is not None:
-        progress(len(claims), len(claims))
-    conclusions = [] if budget.spent() or not any(
-        ctx.weights for ctx in contexts.values()) else [
-        _judge_once(claim, context_of(claim.line), judged) for claim in _conclusions(claims)]
+        progress(total, total)
+    conclusions = [v for v in results[len(plan):] if v.outcome.tactic != "time limit"]
     _judge_definitions(verdicts, conclusions)
     return verdicts
 
@@ -1180,19 +1188,49 @@ def _judge_definitions(verdicts: list[Verdict], conclusions: list[Verdict] = ())
                 evidence={"refuted at": [v.line for v in users]})
 
 
-def _judge_once(claim: Claim, ctx: DocumentContext, judged: dict[str, Verdict]) -> Verdict:
-    """The verdict on ``claim``; the same claim in the same context (equal in every detail,
-    :func:`~symproof.claims.reuse.fingerprint`) is judged once per document, and its verdict
-    given again at the new line. The words beside it on its line are part of the claim ("∵ σ
-    is nondecreasing", "except the k-th"), so they are part of the fingerprint."""
-    key = fingerprint((claim.latex, claim.lhs, claim.rhs, claim.problem, claim.words, ctx))
-    if key is None:
+def _claim_key(claim: Claim, ctx: DocumentContext) -> str | None:
+    return fingerprint((claim.latex, claim.lhs, claim.rhs, claim.problem, claim.words, ctx))
+
+
+def _again(verdict: Verdict, claim: Claim) -> Verdict:
+    """A verdict given again to the same claim in the same context, at its own line."""
+    return replace(verdict, line=claim.line, evidence=dict(verdict.evidence))
+
+
+def _judged(pairs: list[tuple[Claim, DocumentContext]], judged: dict[str, Verdict],
+            budget: _Budget, jobs: int, done: Callable[[int], None] | None) -> list[Verdict]:
+    """The verdict on each claim in its context. The same claim in the same context (equal in
+    every detail, :func:`~symproof.claims.reuse.fingerprint`) is judged once per document, and
+    its verdict given again at its new line; the words beside a claim on its line are part of
+    it ("∵ σ is nondecreasing", "except the k-th"), so they are part of the fingerprint. The
+    distinct claims are judged by up to ``jobs`` processes (:mod:`symproof.workers`: each
+    judges from the contexts as they stand now, and judging a claim changes no context). A
+    claim reached after the document's time is spent is left undecided, and says so."""
+    keys = [_claim_key(claim, ctx) for claim, ctx in pairs]
+    distinct, seen = [], set(judged)
+    for n, key in enumerate(keys):
+        if key is None or key not in seen:
+            distinct.append(n)
+            seen.add(key)
+
+    def judge(piece: int) -> Verdict:
+        claim, ctx = pairs[distinct[piece]]
+        if budget.spent():
+            return _undecided(claim.line, claim.latex, "time limit", budget.reason())
         return _judge(claim, ctx)
-    if key in judged:
-        first = judged[key]
-        return replace(first, line=claim.line, evidence=dict(first.evidence))
-    verdict = judged[key] = _judge(claim, ctx)
-    return verdict
+
+    fresh = dict(zip(distinct, workers.mapped(judge, len(distinct), jobs, done)))
+    verdicts, first = [], dict(judged)
+    for n, ((claim, _), key) in enumerate(zip(pairs, keys)):
+        if n not in fresh:
+            verdicts.append(_again(first[key], claim))
+            continue
+        verdicts.append(fresh[n])
+        if key is not None:
+            first[key] = fresh[n]
+            if fresh[n].outcome.tactic != "time limit":  # the time a later claim may have
+                judged[key] = fresh[n]
+    return verdicts
 
 
 def _judge(claim: Claim, ctx: DocumentContext) -> Verdict:
