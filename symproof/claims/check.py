@@ -896,6 +896,8 @@ def _judge_all(claims: list[Claim], context_of, budget: _Budget,
     concluded = [(claim, context_of(claim.line)) for claim in _conclusions(claims)] if any(
         ctx.weights for ctx in contexts.values()) else []
     settled, total = len(claims) - len(plan), len(claims)
+    if progress is not None:
+        progress(0, total)
     results = _judged([(claim, ctx) for _, claim, ctx in plan] + concluded, judged, budget, jobs,
                       None if progress is None else (
                           lambda n: progress(min(settled + n, total), total)))
