@@ -78,3 +78,15 @@ def test_a_bad_number_of_jobs_is_one_line_and_exit_2(command, value, capsys):
     assert main([*command, "--jobs", value]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--jobs" in err and value in err
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_claims_without_a_fingerprint_are_each_judged(monkeypatch, jobs):
+    """A claim whose context has no fingerprint is never reused: each gets its own verdict."""
+    import symproof.claims.check as check
+
+    monkeypatch.setattr(check, "_claim_key", lambda claim, ctx: None)
+    text = "$$ (x+1)^2 = x^2 + 2x + 1 $$\n\n$$ (x+1)^2 = x^2 $$\n\n$$ (x+1)^2 = x^2 $$\n"
+    verdicts, _ = check_text(text, markdown=True, jobs=jobs)
+    assert [(v.line, v.status.name) for v in verdicts] == [
+        (1, "PROVED"), (3, "REFUTED"), (5, "REFUTED")]

@@ -869,7 +869,7 @@ def _judge_all(claims: list[Claim], context_of, budget: _Budget,
     # [ρ(X)]_{i,j} = … defines ρ's entries for the claims that apply ρ (P4 of the seed)
     entries = {key for key, claim in _keyed(claims) if key not in kinds
                and not budget.spent() and _record_entry_definition(claim, context_of(claim.line))}
-    verdicts, judged, plan = [], {}, []
+    verdicts, plan = [], []
     for key, claim in _keyed(claims):
         ctx = context_of(claim.line)
         if budget.spent():
@@ -898,7 +898,7 @@ def _judge_all(claims: list[Claim], context_of, budget: _Budget,
     settled, total = len(claims) - len(plan), len(claims)
     if progress is not None:
         progress(0, total)
-    results = _judged([(claim, ctx) for _, claim, ctx in plan] + concluded, judged, budget, jobs,
+    results = _judged([(claim, ctx) for _, claim, ctx in plan] + concluded, budget, jobs,
                       None if progress is None else (
                           lambda n: progress(min(settled + n, total), total)))
     for (at, _, _), verdict in zip(plan, results):
@@ -1199,8 +1199,8 @@ def _again(verdict: Verdict, claim: Claim) -> Verdict:
     return replace(verdict, line=claim.line, evidence=dict(verdict.evidence))
 
 
-def _judged(pairs: list[tuple[Claim, DocumentContext]], judged: dict[str, Verdict],
-            budget: _Budget, jobs: int, done: Callable[[int], None] | None) -> list[Verdict]:
+def _judged(pairs: list[tuple[Claim, DocumentContext]], budget: _Budget, jobs: int,
+            done: Callable[[int], None] | None) -> list[Verdict]:
     """The verdict on each claim in its context. The same claim in the same context (equal in
     every detail, :func:`~symproof.claims.reuse.fingerprint`) is judged once per document, and
     its verdict given again at its new line; the words beside a claim on its line are part of
@@ -1209,7 +1209,7 @@ def _judged(pairs: list[tuple[Claim, DocumentContext]], judged: dict[str, Verdic
     judges from the contexts as they stand now, and judging a claim changes no context). A
     claim reached after the document's time is spent is left undecided, and says so."""
     keys = [_claim_key(claim, ctx) for claim, ctx in pairs]
-    distinct, seen = [], set(judged)
+    distinct, seen = [], set()
     for n, key in enumerate(keys):
         if key is None or key not in seen:
             distinct.append(n)
@@ -1222,16 +1222,14 @@ def _judged(pairs: list[tuple[Claim, DocumentContext]], judged: dict[str, Verdic
         return _judge(claim, ctx)
 
     fresh = dict(zip(distinct, workers.mapped(judge, len(distinct), jobs, done)))
-    verdicts, first = [], dict(judged)
+    verdicts, first = [], {}
     for n, ((claim, _), key) in enumerate(zip(pairs, keys)):
         if n not in fresh:
             verdicts.append(_again(first[key], claim))
             continue
         verdicts.append(fresh[n])
-        if key is not None:
+        if key is not None:  # a claim without a fingerprint is never reused
             first[key] = fresh[n]
-            if fresh[n].outcome.tactic != "time limit":  # the time a later claim may have
-                judged[key] = fresh[n]
     return verdicts
 
 
