@@ -44,21 +44,41 @@ def _panel(rows: Geometry, cols: Geometry, ceil_mode: bool, sizes: tuple) -> Sce
         panel.add_cell(Cell(cell.x, cell.y, "unread" if gone else cell.kind, cell.key))
     panel.notes += base.notes
     right = 1 + cols.n + 2 * cols.p
+    overlap = rows.span > rows.s or cols.span > cols.s
     for i in range(1, out_r + 1):
         for j in range(1, out_c + 1):
             top, left = rows.index(i, 1) + rows.p, cols.index(j, 1) + cols.p
             bottom = min(top + rows.span - 1, rows.n + 2 * rows.p)  # ceil_mode: clipped
             end = min(left + cols.span - 1, cols.n + 2 * cols.p)
-            shown = Label(f"{i},{j}", f"{i},{j}") if rows.span > 1 and cols.span > 1 else None
-            panel.add_rect(Rect(left, top + 1, end + 1, bottom + 2, "tile", ("tile", i, j),
-                                shown))
+            panel.add_rect(_window(left, top + 1, end + 1, bottom + 2, i, j, overlap))
     below = 2 + rows.n + 2 * rows.p + 0.6
     if skip_r:
         panel.add_note(Note(right + 0.3, 2 + rows.p + skip_r[0] - 1 + len(skip_r) / 2,
                             _span("rows", skip_r), "left"))
     if skip_c:
         panel.add_note(Note(1, below, _span("columns", skip_c), "left"))
+        below += 0.8
+    if overlap:
+        panel.add_note(Note(1, below, "windows overlap: each in its own colour and line, "
+                            "numbered in its top-left cell", "left"))
     return panel
+
+
+def _window(x0: int, y0: int, x1: int, y1: int, i: int, j: int, overlap: bool) -> Rect:
+    """The window of output ``(i, j)``, numbered in its top-left cell (no line crosses the
+    number there). Overlapping windows alternate in both directions through the looks
+    (:data:`~.scene.VARIANTS`), so that neighbours, side by side or diagonal, differ, and
+    each is drawn a little inside its cells, so that two edges on one line stay apart."""
+    variant = 2 * ((i - 1) % 2) + (j - 1) % 2 if overlap else 0
+    inset = _INSET * variant
+    shown = Label(f"{i}{{,}}{j}", f"{i},{j}") if y1 - y0 > 1 and x1 - x0 > 1 else None
+    return Rect(x0 + inset, y0 + inset, x1 - inset, y1 - inset, "tile", ("tile", i, j), shown,
+                variant, (x0 + 0.5, y0 + 0.5))
+
+
+# How far inside its cells each further look of a window is drawn (grid units): the largest
+# inset stays clear of a label in the corner cell.
+_INSET = 0.05
 
 
 def _span(what: str, indices: list[int]) -> str:
