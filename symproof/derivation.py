@@ -456,8 +456,7 @@ def _failure(number: int, step: Step) -> Prose:
             if isinstance(claim, sp.Equality) else claim
         return (Prose(f"The claim fails: step ({number}), ", shown, " in general; ")
                 + step.outcome.counterexample_written() + ".")
-    return Prose(f"Not decided: step ({number}), ", claim,
-                 ", could not be decided, so the chain concludes nothing.")
+    return Prose(f"Not decided: step ({number}), ", claim, "; so the chain concludes nothing.")
 
 
 def _text(expr) -> str:
