@@ -44,7 +44,7 @@ def _panel(rows: Geometry, cols: Geometry, ceil_mode: bool, sizes: tuple) -> Sce
         panel.add_cell(Cell(cell.x, cell.y, "unread" if gone else cell.kind, cell.key))
     panel.notes += base.notes
     right = 1 + cols.n + 2 * cols.p
-    overlap = rows.span > rows.s or cols.span > cols.s
+    overlap = (rows.span > rows.s, cols.span > cols.s)
     for i in range(1, out_r + 1):
         for j in range(1, out_c + 1):
             top, left = rows.index(i, 1) + rows.p, cols.index(j, 1) + cols.p
@@ -57,19 +57,17 @@ def _panel(rows: Geometry, cols: Geometry, ceil_mode: bool, sizes: tuple) -> Sce
                             _span("rows", skip_r), "left"))
     if skip_c:
         panel.add_note(Note(1, below, _span("columns", skip_c), "left"))
-        below += 0.8
-    if overlap:
-        panel.add_note(Note(1, below, "windows overlap: each in its own colour and line, "
-                            "numbered in its top-left cell", "left"))
     return panel
 
 
-def _window(x0: int, y0: int, x1: int, y1: int, i: int, j: int, overlap: bool) -> Rect:
+def _window(x0: int, y0: int, x1: int, y1: int, i: int, j: int,
+            overlap: tuple[bool, bool]) -> Rect:
     """The window of output ``(i, j)``, numbered in its top-left cell (no line crosses the
-    number there). Overlapping windows alternate in both directions through the looks
-    (:data:`~.scene.VARIANTS`), so that neighbours, side by side or diagonal, differ, and
-    each is drawn a little inside its cells, so that two edges on one line stay apart."""
-    variant = 2 * ((i - 1) % 2) + (j - 1) % 2 if overlap else 0
+    number there). Along each axis where windows overlap (``overlap``: rows, columns) they
+    alternate through the looks (:data:`~.scene.VARIANTS`), so that overlapping neighbours,
+    side by side or diagonal, differ; each look is drawn a little further inside its cells,
+    so that two edges on one grid line stay apart."""
+    variant = 2 * ((i - 1) % 2) * overlap[0] + ((j - 1) % 2) * overlap[1]
     inset = _INSET * variant
     shown = Label(f"{i}{{,}}{j}", f"{i},{j}") if y1 - y0 > 1 and x1 - x0 > 1 else None
     return Rect(x0 + inset, y0 + inset, x1 - inset, y1 - inset, "tile", ("tile", i, j), shown,
@@ -143,4 +141,8 @@ def pool_figure(layer: AvgPool2d | MaxPool2d, input_size: tuple | None = None, *
     if any(n != 1 for n in d):
         caption.append(" A dilated window reads every D-th entry: rows and columns between "
                        "its taps that no other window reads are never read either.")
-    return Figure(name, arrange(panels), (*caption, *inst.caption()))
+    scene = arrange(panels)
+    if any(r.variant for r in scene.rects):
+        scene.add_note(Note(1, scene.height + 0.6, "overlapping windows: each in its own colour "
+                            "and line, numbered in its top-left cell", "left"))
+    return Figure(name, scene, (*caption, *inst.caption()))
