@@ -554,6 +554,7 @@ POOL_SCENES = {
     "overlapping": lambda: pool_figure(MaxPool2d(3, stride=2), (8, 8)).scene,
     "stride 1": lambda: pool_figure(MaxPool2d(2, stride=1), (4, 5)).scene,
     "padded": lambda: pool_figure(AvgPool2d(3, stride=2, padding=1), (6, 7)).scene,
+    "two-digit labels": lambda: pool_figure(MaxPool2d(2), (22, 24)).scene,
 }
 
 
@@ -566,7 +567,7 @@ def test_no_line_crosses_a_window_label(name):
     assert labelled
     lines = list(_segments(scene))
     for rect in labelled:
-        box = label_box(rect)
+        box = label_box(rect, scene.scale)
         crossing = [s for s in lines if _crosses(s, box)]
         assert not crossing, (rect.key, box, crossing[:3])
 

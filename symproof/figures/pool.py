@@ -16,7 +16,7 @@ from ..notation import index_symbol
 from ..shapes import pool_output_size
 from .figure import Figure
 from .layout import Geometry, Instance, arrange, grid
-from .scene import Cell, Label, Note, Rect, Scene, check_cells, label
+from .scene import Cell, Label, Note, Rect, Scene, check_cells, fitting_scale, label
 
 __all__ = ["pool_figure", "unread"]
 
@@ -50,7 +50,10 @@ def _panel(rows: Geometry, cols: Geometry, ceil_mode: bool, sizes: tuple) -> Sce
             top, left = rows.index(i, 1) + rows.p, cols.index(j, 1) + cols.p
             bottom = min(top + rows.span - 1, rows.n + 2 * rows.p)  # ceil_mode: clipped
             end = min(left + cols.span - 1, cols.n + 2 * cols.p)
-            panel.add_rect(_window(left, top + 1, end + 1, bottom + 2, i, j, overlap))
+            window = _window(left, top + 1, end + 1, bottom + 2, i, j, overlap)
+            panel.add_rect(window)
+            if window.text is not None:  # "10,12" needs larger cells than "1,2"
+                panel.scale = max(panel.scale, fitting_scale(window.text))
     below = 2 + rows.n + 2 * rows.p + 0.6
     if skip_r:
         panel.add_note(Note(right + 0.3, 2 + rows.p + skip_r[0] - 1 + len(skip_r) / 2,

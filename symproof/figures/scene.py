@@ -20,7 +20,7 @@ from ..limits import check
 from ..printing import as_written_decimal, decimal_text, latex, text
 
 __all__ = ["Label", "Cell", "Rect", "Arrow", "Note", "Scene", "label", "number", "check_cells",
-           "visible_width", "label_box", "CELL_KINDS", "VARIANTS", "CHAR_WIDTH"]
+           "visible_width", "label_box", "fitting_scale", "CELL_KINDS", "VARIANTS", "CHAR_WIDTH"]
 
 #: How many looks (colour and dash pattern) overlapping windows of one style cycle through.
 VARIANTS = 4
@@ -60,12 +60,19 @@ def number(value: sp.Expr, *, decimals: bool | None = None) -> Label:
     return label(value)
 
 
-def label_box(rect: Rect) -> tuple[float, float, float, float]:
-    """About the box ``(x0, y0, x1, y1)`` a rectangle's label covers, in grid units (what must
-    stay clear of every line drawn)."""
+def label_box(rect: Rect, scale: float = 1.0) -> tuple[float, float, float, float]:
+    """About the box ``(x0, y0, x1, y1)`` a rectangle's label covers, in grid units of a scene
+    drawn at ``scale`` (what must stay clear of every line drawn): the renderers draw the
+    grid ``scale`` times larger and the labels at one size."""
     x, y = rect.label_at
-    half = visible_width(rect.text) * CHAR_WIDTH / 2 if rect.text is not None else 0.0
-    return (x - half, y - LABEL_HEIGHT / 2, x + half, y + LABEL_HEIGHT / 2)
+    half = visible_width(rect.text) * CHAR_WIDTH / 2 / scale if rect.text is not None else 0.0
+    height = LABEL_HEIGHT / scale
+    return (x - half, y - height / 2, x + half, y + height / 2)
+
+
+def fitting_scale(content: Label | str, room: float = 0.9) -> float:
+    """The scale at which a label fits ``room`` grid units across (1 if it already does)."""
+    return max(1.0, visible_width(content) * CHAR_WIDTH / room)
 
 
 def visible_width(content: Label | str) -> int:

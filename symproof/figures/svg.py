@@ -32,9 +32,9 @@ def _shown(content: Label | str) -> str:
 
 
 def _text(x: float, y: float, content: Label | str, *, anchor: str = "center",
-          size: int = 11, fill: str = "#000000") -> str:
+          size: float = 11, fill: str = "#000000") -> str:
     colour = "" if fill == "#000000" else f' fill="{fill}"'
-    return (f'<text x="{_p(x)}" y="{_p(y)}" font-size="{size}" text-anchor="'
+    return (f'<text x="{_p(x)}" y="{_p(y)}" font-size="{size:.3g}" text-anchor="'
             f'{_ANCHORS[anchor]}" dominant-baseline="central"{colour}>{_shown(content)}</text>')
 
 
@@ -51,7 +51,7 @@ def _cell(c: Cell) -> list[str]:
     return out
 
 
-def _rect(r: Rect) -> list[str]:
+def _rect(r: Rect, scale: float = 1.0) -> list[str]:
     colour, dashes = VARIANT_LOOKS[r.variant % len(VARIANT_LOOKS)]
     look = RECTS[r.style]
     if colour:  # later attributes would be duplicates: replace the stroke, add the dashes
@@ -65,10 +65,11 @@ def _rect(r: Rect) -> list[str]:
         out.append(_text((r.x0 + r.x1) / 2, r.y1 + 0.45, r.text, size=10))
         return out
     x, y = r.label_at  # on a white box, in its window's colour: no line shows through it
-    x0, y0, x1, y1 = label_box(r)
+    x0, y0, x1, y1 = label_box(r, scale)
     out.append(f'<rect x="{_p(x0)}" y="{_p(y0)}" width="{_p(x1 - x0)}" height="{_p(y1 - y0)}" '
                'fill="#ffffff" stroke="none"/>')
-    out.append(_text(x, y, r.text, size=10, fill=colour or "#000000"))
+    # the group is scaled by the scene's scale: the label keeps its size, the cells grow
+    out.append(_text(x, y, r.text, size=10 / scale, fill=colour or "#000000"))
     return out
 
 
@@ -99,6 +100,6 @@ def svg(scene: Scene, title: str = "") -> str:
             'orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#000000"/></marker></defs>',
             '<rect width="100%" height="100%" fill="#ffffff"/>',
             f'<g transform="scale({scene.scale:g})">']
-    out += scene.painted(_cell, _rect, _arrow, _note)
+    out += scene.painted(_cell, lambda r: _rect(r, scene.scale), _arrow, _note)
     out += ["</g>", "</svg>"]
     return "\n".join(out) + "\n"
