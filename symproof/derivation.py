@@ -62,7 +62,7 @@ from .limits import check_expression
 from .notation import ARRAYS, INDICES, index_symbol
 from .notebook import display_math, with_status
 from .params import as_size
-from .printing import latex
+from .printing import latex, written_as_decimals
 from .proof import Proof, Step
 from .prose import Prose, listed
 from .text import text
@@ -101,6 +101,17 @@ def _exact(value):
                          lambda e: sp.Rational(repr(float(e))) if e.is_finite else e)
 
 
+def _typed_decimals(value) -> frozenset:
+    """The exact rationals of the floats a user typed in ``value`` (0.299 → 299/1000): what
+    the derivation's displays print as those decimals. Printing only; the kernel sees the
+    rationals."""
+    if isinstance(value, float):
+        value = sp.Float(value)
+    if not isinstance(value, sp.Basic) or isinstance(value, bool):
+        return frozenset()
+    return frozenset(sp.Rational(repr(float(f))) for f in value.atoms(sp.Float) if f.is_finite)
+
+
 def _body(name: str, value) -> sp.Expr:
     """A value substituted: an exact expression, not a truth value or a relation."""
     body = _exact(value)
@@ -124,13 +135,14 @@ class Derivation:
 
     def __init__(self, start, *, assuming: Iterable = (), nondecreasing: Iterable[str] = (),
                  at: tuple | None = None, input_size: tuple | None = None,
-                 name: str = "derivation", title: str = "a derivation", statement: str = "",
+                 name: str = "derivation", title: str = "", statement: str | Prose = "",
                  why: str = "", kind: str = "definition"):
 
         self.name, self.title, self.statement = name, title, statement
         self._definitions: list[sp.Eq] = []
         self._steps: list[Step] = []  # in order: what is stated (GIVEN) and the links
-        assumptions = as_conditions("assuming", assuming, convert=_exact)
+        self._decimals: frozenset = frozenset()  # the numbers the user typed as decimals
+        assumptions = as_conditions("assuming", assuming, convert=self._read)
         names = as_names("nondecreasing", nondecreasing)
         is_layer = hasattr(start, "equation") and hasattr(start, "output_shape")
         if not is_layer and (at is not None or input_size is not None):
@@ -139,19 +151,24 @@ class Derivation:
         if is_layer:
             self._context = self._start_layer(start, at, input_size, why, kind, assumptions,
                                               names)
-            self.statement = statement or f"A derivation from the element formula of {start!r}."
+            words = _layer_words(start)
+            self.title = title or (f"the element formula of a {words}" if words else
+                                   "from a layer's element formula")
+            self.statement = statement or Prose("A derivation from the element formula of ",
+                                                *_layer_prose(start), ".")
         else:
             if isinstance(start, sp.Equality):
-                self.lhs, self.current = start.lhs, _exact(start.rhs)
-                self._steps.append(Step(sp.Eq(self.lhs, self.current, evaluate=False),
-                                        why or "given", Outcome(Status.GIVEN, kind)))
+                self.lhs, self.current = start.lhs, self._read(start.rhs)
+                self._stated(sp.Eq(self.lhs, self.current, evaluate=False), why or "given",
+                             kind)
             else:
-                self.current = _exact(start)
+                self.current = self._read(start)
                 if not isinstance(self.current, sp.Expr):
                     raise ParameterError("start", start,
                                          "must be an expression, an Eq or a layer")
                 self.lhs = self.current
             self._context = Context(assumptions, names)
+            self.title = title or "a chain of equalities"
         # what the links are decided under, shown with the proof: the user's assumptions,
         # then what the layer's semantics gives
         self.assumptions = list(self._context.assumptions)
@@ -189,9 +206,9 @@ class Derivation:
             raise ParameterError("input_size", input_size, "is only for a windowed layer")
         equation = equation.xreplace(values)
         self.lhs, self.current = equation.lhs, equation.rhs
-        self._steps.append(Step(sp.Eq(self.lhs, self.current, evaluate=False),
-                                why or f"the element formula of {layer!r}",
-                                Outcome(Status.GIVEN, kind), short_reason=_layer_words(layer)))
+        self._stated(sp.Eq(self.lhs, self.current, evaluate=False),
+                     why or Prose("the element formula of ", *_layer_prose(layer)), kind,
+                     short_reason=_layer_words(layer))
         general = layer_context(layer, *(size or ()))
         broken = broken_range(general, values)
         if broken is not None:
@@ -207,7 +224,7 @@ class Derivation:
         """Claim the current expression equals ``expr``; the kernel decides it with ``rule``
         (one of :data:`RULES`, by default its whole search; ``on`` is the condition of a
         case split)."""
-        after = _exact(expr)
+        after = self._read(expr)
         if not isinstance(after, sp.Expr):
             raise ParameterError("expr", expr, "must be an expression (the next line of the "
                                  "chain), not a relation")
@@ -228,7 +245,7 @@ class Derivation:
             raise ParameterError("substitute", "", "needs at least one definition")
         for definition in new:
             self._definitions.append(definition)
-            self._steps.append(Step(definition, stated, Outcome(Status.GIVEN, kind)))
+            self._stated(definition, stated, kind)
         after = substituted(self.current, new)
         shown = Prose("substitute ", *listed(d.lhs for d in new))
         return self._link(after, why or shown, self._decide(after,
@@ -268,14 +285,14 @@ class Derivation:
         before = self.current
         if claimed is None:
             claimed = normalize(differentiated(before, variable), self._context, simplify=False)
-        claimed = _exact(claimed)
+        claimed = self._read(claimed)
         self.lhs = sp.Derivative(self.lhs, variable)
         return self._link(claimed, why or Prose("differentiate by ", variable),
                           derivative(before, variable, claimed, self._context))
 
     def assume(self, *relations) -> Derivation:
         """More assumptions, for the links that follow (listed with the proof's)."""
-        added = as_conditions("assume", relations, prose=False, convert=_exact)
+        added = as_conditions("assume", relations, prose=False, convert=self._read)
         self.assumptions += added
         self._context = self._context.extended(*added)
         return self
@@ -292,13 +309,18 @@ class Derivation:
         return list(self._steps)
 
     def proof(self) -> Proof:
-        """The chain as a Proof: definitions and the start GIVEN, then one step per link."""
-        statement = self.statement or f"A derivation of {_text(self.lhs)}."
+        """The chain as a Proof: definitions and the start GIVEN, then one step per link. Its
+        result is the last line only when every link stands; otherwise no result, and a note
+        for each link that does not (a refuted one with its counterexample)."""
+        statement = self.statement or Prose("A derivation of ", self.lhs, ".")
         proof = Proof(self.name, self.title, statement, assumptions=list(self.assumptions),
                       steps=self.steps)
+        proof.mark_decimals(self._decimals)
         links = [s for s in self._steps if s.status is not Status.GIVEN]
-        if links:
+        failing = [(n, s) for n, s in enumerate(self._steps, 1) if not s.ok]
+        if links and not failing:
             proof.result = links[-1].claim
+        proof.notes = [_failure(n, step) for n, step in failing]
         return proof
 
     def __repr__(self) -> str:
@@ -309,7 +331,12 @@ class Derivation:
         return self.proof()._repr_markdown_()
 
     def _repr_latex_(self) -> str:
-        """The current line of the chain and the chain's status, as one display formula."""
+        """The current line of the chain and the chain's status, as one display formula
+        (decimals as the user typed them)."""
+        with written_as_decimals(self._decimals):
+            return self._current_latex()
+
+    def _current_latex(self) -> str:
         if self.lhs == self.current:  # nothing derived yet from a bare expression
             return display_math(latex(self.current))
         return with_status(latex(sp.Eq(self.lhs, self.current, evaluate=False)),
@@ -340,9 +367,21 @@ class Derivation:
                 return tried
         return outcome
 
+    def _read(self, value):
+        """A user's value, exact (:func:`_exact`), remembering the decimals typed in it."""
+        self._decimals |= _typed_decimals(value)
+        return _exact(value)
+
+    def _stated(self, claim: sp.Basic, why: str | Prose, kind: str, *,
+                short_reason: str = "") -> None:
+        """A GIVEN step: what the chain starts from or substitutes."""
+        self._steps.append(Step(claim, why, Outcome(Status.GIVEN, kind),
+                                short_reason=short_reason, decimals=self._decimals))
+
     def _link(self, after: sp.Expr, why: str, outcome: Outcome) -> Derivation:
         claim = sp.Eq(self.lhs, after, evaluate=False)
-        self._steps.append(Step(claim, why, outcome, assumptions=tuple(self.assumptions)))
+        self._steps.append(Step(claim, why, outcome, assumptions=tuple(self.assumptions),
+                                decimals=self._decimals))
         # a link the kernel did not justify is kept, marked, and the chain goes on from what
         # was claimed: the proof's status shows it
         self.current = after
@@ -353,7 +392,11 @@ class Derivation:
                 and isinstance(definition.lhs, (sp.Indexed, sp.Symbol))):
             raise ParameterError("definition", definition,
                                  "must read Eq(entry, body) or Eq(symbol, value)")
-        return sp.Eq(definition.lhs, _body("definition", definition.rhs), evaluate=False)
+        return sp.Eq(definition.lhs, self._body("definition", definition.rhs), evaluate=False)
+
+    def _body(self, name: str, value) -> sp.Expr:
+        self._decimals |= _typed_decimals(value)
+        return _body(name, value)
 
     def _named(self, name: str, value) -> sp.Eq:
         """``name=value`` as a definition of the array or symbol called ``name``."""
@@ -367,9 +410,9 @@ class Derivation:
                 indices = tuple(f"ι_{n}" for n in range(1, arity + 1))
             pattern = tuple(index_symbol(n) for n in indices)
             if callable(value) and not isinstance(value, sp.Basic):
-                return sp.Eq(base[pattern], _body(name, _call(value, pattern, name)),
+                return sp.Eq(base[pattern], self._body(name, _call(value, pattern, name)),
                              evaluate=False)
-            body = _body(name, value)
+            body = self._body(name, value)
             stray = {s.name for s in body.free_symbols} & _INDEX_NAMES - set(indices)
             if stray:
                 raise ParameterError(name, value, f"uses {', '.join(sorted(stray))}, which is "
@@ -377,7 +420,7 @@ class Derivation:
                                      f"function of the indices or Eq({name}[…], body)")
             return sp.Eq(base[pattern], body, evaluate=False)
         if name in symbols:
-            return sp.Eq(symbols[name], _body(name, value), evaluate=False)
+            return sp.Eq(symbols[name], self._body(name, value), evaluate=False)
         known = ", ".join(sorted({*bases, *symbols})) or "none"
         raise ParameterError("substitute", name, f"must name an array or a symbol of the "
                              f"current expression ({known})")
@@ -392,10 +435,28 @@ def _call(function: Callable, pattern: tuple, name: str):
 
 
 def _layer_words(layer) -> str:
-    """What a layer is, in words, for a model answer's reason ("2-D convolution"): its
-    spec's summary up to any formula or parenthesis; "" when it has no spec."""
-    summary = getattr(getattr(layer, "spec", None), "summary", "")
-    return summary.split(" (")[0].split(" y =")[0] if isinstance(summary, str) else ""
+    """What a layer is, in words, for a model answer's reason ("2-D convolution"); "" when
+    it has no spec."""
+    spec = getattr(layer, "spec", None)
+    return spec.words if spec is not None else ""
+
+
+def _layer_prose(layer) -> list:
+    """A layer in the course's words and letters (its spec's), or its words alone."""
+    spec = getattr(layer, "spec", None)
+    return list(spec.described(layer).parts) if spec is not None else ["a layer"]
+
+
+def _failure(number: int, step: Step) -> Prose:
+    """Why a chain concludes nothing: the link that fails (refuted, with its counterexample)
+    or that the kernel could not decide."""
+    claim = step.claim
+    if step.status is Status.REFUTED:
+        shown = sp.Ne(claim.lhs, claim.rhs, evaluate=False) \
+            if isinstance(claim, sp.Equality) else claim
+        return (Prose(f"The claim fails: step ({number}), ", shown, " in general; ")
+                + step.outcome.counterexample_written() + ".")
+    return Prose(f"Not decided: step ({number}), ", claim, "; so the chain concludes nothing.")
 
 
 def _text(expr) -> str:

@@ -30,7 +30,7 @@ import sympy as sp
 
 from .kernel.outcome import Status
 from .notation import status_mark
-from .printing import latex
+from .printing import latex, written_as_decimals
 from .prose import math_text, prose, render
 from .report import MD_MARKS, markdown_section
 
@@ -63,7 +63,7 @@ def legend(statuses) -> str:
 def proof_markdown(proof: Proof) -> str:
     """The proof as a notebook shows it: its Markdown section, its status and the legend of
     the marks it uses."""
-    section = "\n".join(markdown_section(proof)).strip("\n")
+    section = "\n".join(markdown_section(proof)).strip("\n")  # its decimals as written
     status = proof.status
     used = [s.status for s in (*proof.steps, *proof.checks)]
     return (f"{section}\n\n**Status:** {MD_MARKS[status]} {_words(status)} (the weakest "
@@ -79,7 +79,12 @@ def _shown(expr: sp.Basic) -> str:
 
 def proof_latex(proof: Proof) -> str:
     """The proof's result (its last claim when no result is set) and its status, as one
-    formula: a refuted or undecided result is never shown bare."""
+    formula: a refuted or undecided result is never shown bare; decimals as written."""
+    with written_as_decimals(proof.decimals):
+        return _proof_latex(proof)
+
+
+def _proof_latex(proof: Proof) -> str:
     if proof.result is not None:
         shown = _shown(proof.result)
     else:
@@ -107,7 +112,11 @@ def _claim(step: Step) -> str:
 def step_latex(step: Step, label: str = "") -> str:
     """One step as one formula: its claim and its status (``label`` in its place, e.g. a
     claim checker's UNPARSED)."""
-    label = label or step.status.name
+    with written_as_decimals(step.decimals):
+        return _step_latex(step, label or step.status.name)
+
+
+def _step_latex(step: Step, label: str) -> str:
     if step.claim is None and not step.statement:
         return display_math(rf"\text{{{math_text(label)}}}")
     return with_status(_claim(step), label)
@@ -123,8 +132,13 @@ def code_span(text: str) -> str:
 
 def step_markdown(step: Step, shown: str | None = None, label: str = "") -> str:
     """One step as a line: its mark, its claim (``shown``, Markdown, in its place), its reason
-    and how the kernel decided it (``label`` in place of the status name)."""
-    label = label or step.status.name
+    and how the kernel decided it (``label`` in place of the status name); decimals as
+    written."""
+    with written_as_decimals(step.decimals):
+        return _step_markdown(step, shown, label or step.status.name)
+
+
+def _step_markdown(step: Step, shown: str | None, label: str) -> str:
     if shown is None:
         shown = render(step.statement, "markdown") if step.claim is None else \
             f"${_claim(step)}$"

@@ -69,6 +69,8 @@ class Step(Result):
     holds: bool = True
     layouts: dict = field(default_factory=dict)  # the claim written in each layout, if it varies
     short_reason: str | Prose = ""
+    # the rationals the user wrote as decimals (0.299): how this step prints them, alone too
+    decimals: frozenset = field(default=frozenset(), compare=False, repr=False)
 
     def to_dict(self) -> dict:
         return {
@@ -111,7 +113,8 @@ class Step(Result):
         return step_latex(self)
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:
-        claim = text(self.claim) if self.claim is not None else self.statement
+        with written_as_decimals(self.decimals):
+            claim = text(self.claim) if self.claim is not None else self.statement
         claim = claim if self.holds else f"NOT ALWAYS: {claim}"  # as a proof prints it
         printer.text(f"{self.status.name}: {claim}  because {self.justification}")
 
@@ -146,7 +149,7 @@ class Proof:
             layouts: dict | None = None, short_reason: str | Prose = "") -> Step:
         """Append a step and return it (``short_reason``: the short reason of a model answer)."""
         step = Step(claim, justification, outcome, statement, tuple(assumptions), holds,
-                    dict(layouts or {}), short_reason)
+                    dict(layouts or {}), short_reason, self.decimals)
         self.steps.append(step)
         return step
 
@@ -160,9 +163,17 @@ class Proof:
     def check(self, claim, justification: str | Prose, outcome: Outcome, *,
               statement: str | Prose = "") -> Step:
         """Append a cross-check (VERIFIED / SPOT_CHECKED corroboration) and return it."""
-        step = Step(claim, justification, outcome, statement)
+        step = Step(claim, justification, outcome, statement, decimals=self.decimals)
         self.checks.append(step)
         return step
+
+    def mark_decimals(self, values) -> None:
+        """Print the rationals ``values`` as decimals (how they were written) in every
+        rendering of the proof, and of each of its steps shown on its own (a notebook's
+        ``proof.steps[1]``)."""
+        self.decimals = frozenset(self.decimals) | frozenset(values)
+        for step in (*self.steps, *self.checks):
+            step.decimals = frozenset(step.decimals) | self.decimals
 
     @property
     def status(self) -> Status:

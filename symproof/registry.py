@@ -182,7 +182,7 @@ class Problem:
         with written_as_decimals(decimals):  # what the build writes (figures) writes them so
             proof = (self.build(**values, **options) if self.source is None else
                      self._run_users(values, effective, options))
-        proof.decimals = proof.decimals | decimals
+        proof.mark_decimals(decimals)  # its own decimals too, now on each step
         return proof
 
     def _decimals(self, effective: dict[str, Any], settings: dict[str, str]) -> frozenset:

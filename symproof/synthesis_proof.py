@@ -237,7 +237,7 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         Prose(sp.Symbol("X"), " is 0 outside its index range (zero padding)"), *ranges,
         *found.conditions],
         parameters=dict(parameters or {}))
-    proof.given(layer.equation(), f"the element formula of {layer!r}",
+    proof.given(layer.equation(), Prose("the element formula of ") + layer.spec.described(layer),
                 short_reason="the convolution")
     for channel, target in enumerate(found.targets, 1):
         proof.given(sp.Eq(nt.Y[channel, nt.i, nt.j], target, evaluate=False),

@@ -28,10 +28,11 @@ from symproof.figures import (
     receptive_figure,
     synthesis_figure,
 )
-from symproof.figures.scene import Label, number
+from symproof.figures.scene import Label, label_box, number
 from symproof.figures.svg import FILLS as SVG_FILLS
+from symproof.figures.svg import svg
+from symproof.figures.tikz import CAPTION_MIN_CM, UNIT_CM, WIDTH_CM, tikz, tikz_standalone
 from symproof.figures.tikz import FILLS as TIKZ_FILLS
-from symproof.figures.tikz import tikz, tikz_standalone
 from symproof.layers import MLP
 from symproof.limits import raised
 from symproof.notation import X, i, j
@@ -525,3 +526,111 @@ def test_receptive_field_through_padding_only_levels():
     position = next(c.key[1] for c in figure.scene.cells
                     if c.key[0] == 2 and c.kind == "read")
     assert (first, last) == tuple(int(v) for v in receptive_field(net).rows(position))
+
+
+# -- labels off every line, overlapping windows told apart, a figure's page cut to it --------
+
+def _segments(scene):
+    """Every line drawn: the cells' edges and the rectangles' edges, as (x0, y0, x1, y1)."""
+    boxes = [(c.x, c.y, c.x + 1, c.y + 1) for c in scene.cells]
+    boxes += [(r.x0, r.y0, r.x1, r.y1) for r in scene.rects if r.style not in ("field",)]
+    for x0, y0, x1, y1 in boxes:
+        yield from ((x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1))
+
+
+def _crosses(segment, box) -> bool:
+    """Whether a horizontal or vertical segment passes through the inside of a box."""
+    x0, y0, x1, y1 = segment
+    bx0, by0, bx1, by1 = box
+    if y0 == y1:  # horizontal
+        return by0 < y0 < by1 and min(x0, x1) < bx1 and max(x0, x1) > bx0
+    return bx0 < x0 < bx1 and min(y0, y1) < by1 and max(y0, y1) > by0
+
+
+POOL_SCENES = {
+    "p2": lambda: get("p2").run().figures[0].scene,
+    "p4": lambda: get("p4").run().figures[0].scene,
+    "p9": lambda: get("p9").run().figures[0].scene,
+    "overlapping": lambda: pool_figure(MaxPool2d(3, stride=2), (8, 8)).scene,
+    "stride 1": lambda: pool_figure(MaxPool2d(2, stride=1), (4, 5)).scene,
+    "padded": lambda: pool_figure(AvgPool2d(3, stride=2, padding=1), (6, 7)).scene,
+    "two-digit labels": lambda: pool_figure(MaxPool2d(2), (22, 24)).scene,
+}
+
+
+@pytest.mark.parametrize("name", POOL_SCENES)
+def test_no_line_crosses_a_window_label(name):
+    """Regression: the labels "1,1", "1,2"… sat at a window's centre, on the grid lines (a
+    2×2 window's centre is a grid vertex)."""
+    scene = POOL_SCENES[name]()
+    labelled = [r for r in scene.rects if r.text is not None and r.style == "tile"]
+    assert labelled
+    lines = list(_segments(scene))
+    for rect in labelled:
+        box = label_box(rect, scene.scale)
+        crossing = [s for s in lines if _crosses(s, box)]
+        assert not crossing, (rect.key, box, crossing[:3])
+
+
+def _overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def test_overlapping_windows_are_told_apart():
+    """Regression: MaxPool2d(3, stride=2) drew every window in the same black line, so that
+    overlapping windows could not be told apart. Neighbours now differ in look (colour and
+    dash pattern, in TikZ and SVG alike), edges on one grid line are drawn apart, and a note
+    says how to read them; windows that tile keep one look."""
+    scene = pool_figure(MaxPool2d(3, stride=2), (8, 8)).scene
+    tiles = {r.key[1:]: r for r in scene.rects if r.style == "tile"}
+    picture, drawing = tikz(scene), svg(scene)
+    for (i_, j_), rect in tiles.items():
+        for di, dj in ((0, 1), (1, 0), (1, 1), (1, -1)):
+            other = tiles.get((i_ + di, j_ + dj))
+            if other is None or not _overlap(rect, other):
+                continue
+            assert rect.variant != other.variant, ((i_, j_), (i_ + di, j_ + dj))
+            assert (rect.x0, rect.y0) != (other.x0, other.y0) or rect.x1 != other.x1
+    assert len({r.variant for r in tiles.values()}) == 4
+    assert all(look in picture for look in ("dashed", "dotted", "dash dot"))
+    assert len(set(re.findall(r'stroke-dasharray="([^"]*)"', drawing))) >= 3
+    assert any("overlap" in str(n.content) for n in scene.notes)
+    tiled = pool_figure(AvgPool2d(2), (4, 4)).scene
+    assert {r.variant for r in tiled.rects} == {0}
+    assert not any("overlap" in str(n.content) for n in tiled.notes)
+
+
+def _page_points(path) -> tuple[float, float]:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+    found = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    return float(found.group(1)), float(found.group(2))
+
+
+@pytest.mark.parametrize("argv", [
+    ["layer", "maxpool2d", "--kernel-size", "3", "--stride", "2", "--input", "8x8"],
+    ["layer", "conv2d", "--in-channels", "1", "--out-channels", "1", "--kernel-size", "3",
+     "--padding", "1"],
+], ids=["maxpool2d", "conv2d"])
+def test_a_figure_pdf_is_a_page_the_size_of_its_picture(argv, tmp_path):
+    """Regression: ``symproof layer … --figure x.pdf`` wrote a full letter page with the
+    picture in its top third."""
+    need("pdflatex")
+    need("pdfinfo")
+    done = run(*argv, "--figure", "f.pdf", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    width, height = _page_points(tmp_path / "f.pdf")
+    kind = argv[1]
+    layer = MaxPool2d(3, stride=2) if kind == "maxpool2d" else Conv2d(1, 1, 3, padding=1)
+    scene = layer_figure(layer, (8, 8) if kind == "maxpool2d" else None).scene
+    unit = min(UNIT_CM * scene.scale, WIDTH_CM / max(scene.width, 1.0))
+    cm = 72 / 2.54
+    drawn_width, drawn_height = scene.width * unit * cm, scene.height * unit * cm
+    # as wide as the picture (or the narrowest caption), as tall as picture and caption
+    across = max(drawn_width, CAPTION_MIN_CM * cm)
+    assert 0.8 * across < width < across + 3 * cm
+    assert 0.8 * drawn_height < height < drawn_height + 6 * cm
+    assert width < 400 and height < 400  # no letter page (612 × 792)
+    text = subprocess.run(["pdftotext", str(tmp_path / "f.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "never read" in text or "tap" in text  # picture and caption are on the page

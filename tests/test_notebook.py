@@ -24,10 +24,11 @@ from IPython.core.formatters import DisplayFormatter
 from nbclient import NotebookClient
 
 from symproof import Conv2d, Derivation, receptive_field, registry, solve_for
+from symproof import prove as symproof_prove
 from symproof.claims.check import check_text
 from symproof.kernel import identity
 from symproof.latex.roundtrip import reads_back
-from symproof.notation import i, j, w
+from symproof.notation import X, i, j, w
 from symproof.proof import Proof
 from symproof.prose import markdown_text, math_text, prose
 
@@ -408,3 +409,94 @@ def test_the_tour_runs_in_a_kernel_and_every_output_is_mathjax_safe(executed, p2
     assert_reads_back(derivation["text/markdown"], grayscale().proof())
     assert reads_back(layer["text/latex"][len(r"$\displaystyle "):-1],
                     Conv2d(1, 2, 3, padding=1).equation())
+
+
+# -- issue 15 audit: decimals as written, refuted chains, outcomes (executed by a kernel) -------
+
+AUDIT_CELLS = [
+    "import sympy as sp\nimport symproof\nfrom symproof import Conv2d, Derivation, registry\n"
+    "from symproof.notation import X, i, j, w",
+    'p3 = registry.get("p3").run()\np3',
+    "p3.steps[1]",
+    "Derivation(Conv2d(3, 1, 1, bias=False), at=(1, i, j)).substitute(\n"
+    "    sp.Eq(w[1, 1, 1, 1], 0.299), sp.Eq(w[1, 2, 1, 1], 0.587), sp.Eq(w[1, 3, 1, 1], 0.114))",
+    "Derivation(Conv2d(1, 1, 2, bias=False), at=(1, i, j)).substitute(w=1).expand_sums()"
+    ".equals(\n    X[1, i, j] + X[1, i + 1, j] + X[1, i, j + 1])",
+    "symproof.prove(sp.Eq(2 * X[1, i, j], X[1, i, j] + X[1, i, j], evaluate=False))",
+]
+
+
+@pytest.fixture(scope="module")
+def audited():
+    """The audit's lines, run by one python3 kernel: each cell's result's MIME bundle."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in AUDIT_CELLS]
+    NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
+    errors = [out for cell in notebook.cells for out in cell.outputs
+              if out.output_type == "error"]
+    assert not errors, errors
+    return _results(notebook)
+
+
+def test_decimals_show_as_written_in_every_form_of_p3(audited):
+    """Regression: P3's ``text/latex`` and its steps showed 299/1000 and 57/500 where the CLI's
+    documents show 0.299, 0.587 and 0.114."""
+    proof, step = audited[0], audited[1]
+    for data in (proof, step):
+        for kind in ("text/markdown", "text/latex", "text/plain"):
+            assert all(d in data[kind] for d in ("0.299", "0.587", "0.114")), (kind, data[kind])
+            assert "1000" not in data[kind] and "57}{500" not in data[kind]
+    assert_reads_back(proof["text/markdown"], registry.get("p3").run())
+
+
+def test_a_float_typed_in_a_derivation_shows_as_typed_and_is_exact_inside(audited):
+    data = audited[2]
+    for kind in ("text/markdown", "text/latex"):
+        assert "0.299" in data[kind] and "0.114" in data[kind] and "1000" not in data[kind]
+    current = grayscale().current  # the kernel still works with the exact rationals
+    assert current.coeff(sp.IndexedBase("X")[1, i, j]) == sp.Rational(299, 1000)
+    math, status = formula(data["text/latex"])
+    assert status == "PROVED"
+
+
+def test_a_refuted_derivation_concludes_nothing_and_says_why(audited):
+    """Regression: a chain whose last link was REFUTED printed "Therefore" and boxed the wrong
+    result; its heading read "DERIVATION: a derivation" and its text named
+    ``Conv2d(1, 1, kernel_size=2, bias=False)``."""
+    data = audited[3]
+    markdown = data["text/markdown"]
+    assert "Therefore" not in markdown and r"\boxed" not in markdown
+    assert "The claim fails: step (5)" in markdown and r"\neq" in markdown
+    assert "counterexample $H = 2$" in markdown or "counterexample $" in markdown
+    assert "a derivation\n" not in markdown and "Conv2d(" not in markdown
+    assert "kernel\\_size" not in markdown
+    assert r"$C_{\text{in}} = 1$" in markdown and "$F = 2$" in markdown
+    assert "**Status:** ✗ refuted" in markdown
+    assert_mathjax_safe(markdown)
+    assert formula(data["text/latex"])[1] == "REFUTED"
+
+
+def test_an_undecided_link_is_not_boxed_either():
+    x = sp.Symbol("x")
+    chain = Derivation(x + 1).equals(x + 2, rule="max commutes")  # no max: nothing decides it
+    assert chain.status.name == "UNKNOWN"
+    proof = chain.proof()
+    assert proof.result is None
+    assert [str(note) for note in proof.notes] == [
+        "Not decided: step (1), x + 1 = x + 2; so the chain concludes nothing."]
+    markdown = formats(chain)["text/markdown"]
+    assert "Therefore" not in markdown and r"\boxed" not in markdown
+    assert formula(formats(chain)["text/latex"])[1] == "UNKNOWN"
+
+
+def test_a_kernel_outcome_shows_its_mark_rule_and_math(audited):
+    """Regression: ``symproof.prove(...)`` showed ``Outcome(... Prose(parts=…))``."""
+    data = audited[4]
+    assert set(data) == {"text/plain", "text/markdown"}
+    assert data["text/markdown"].startswith("✓ **PROVED**: ")
+    assert data["text/plain"].startswith("✓ PROVED: ") and "Prose(" not in data["text/plain"]
+    assert_mathjax_safe(data["text/markdown"])
+    refuted = formats(symproof_prove(sp.Eq(2 * X[1, i, j], 3 * X[1, i, j], evaluate=False)))
+    assert refuted["text/markdown"].startswith("✗ **REFUTED**: ")
+    assert "counterexample $" in refuted["text/markdown"] and "X[" not in refuted["text/markdown"]
+    assert_mathjax_safe(refuted["text/markdown"])

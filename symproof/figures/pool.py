@@ -16,7 +16,7 @@ from ..notation import index_symbol
 from ..shapes import pool_output_size
 from .figure import Figure
 from .layout import Geometry, Instance, arrange, grid
-from .scene import Cell, Label, Note, Rect, Scene, check_cells, label
+from .scene import Cell, Label, Note, Rect, Scene, check_cells, fitting_scale, label
 
 __all__ = ["pool_figure", "unread"]
 
@@ -44,14 +44,16 @@ def _panel(rows: Geometry, cols: Geometry, ceil_mode: bool, sizes: tuple) -> Sce
         panel.add_cell(Cell(cell.x, cell.y, "unread" if gone else cell.kind, cell.key))
     panel.notes += base.notes
     right = 1 + cols.n + 2 * cols.p
+    overlap = (rows.span > rows.s, cols.span > cols.s)
     for i in range(1, out_r + 1):
         for j in range(1, out_c + 1):
             top, left = rows.index(i, 1) + rows.p, cols.index(j, 1) + cols.p
             bottom = min(top + rows.span - 1, rows.n + 2 * rows.p)  # ceil_mode: clipped
             end = min(left + cols.span - 1, cols.n + 2 * cols.p)
-            shown = Label(f"{i},{j}", f"{i},{j}") if rows.span > 1 and cols.span > 1 else None
-            panel.add_rect(Rect(left, top + 1, end + 1, bottom + 2, "tile", ("tile", i, j),
-                                shown))
+            window = _window(left, top + 1, end + 1, bottom + 2, i, j, overlap)
+            panel.add_rect(window)
+            if window.text is not None:  # "10,12" needs larger cells than "1,2"
+                panel.scale = max(panel.scale, fitting_scale(window.text))
     below = 2 + rows.n + 2 * rows.p + 0.6
     if skip_r:
         panel.add_note(Note(right + 0.3, 2 + rows.p + skip_r[0] - 1 + len(skip_r) / 2,
@@ -59,6 +61,25 @@ def _panel(rows: Geometry, cols: Geometry, ceil_mode: bool, sizes: tuple) -> Sce
     if skip_c:
         panel.add_note(Note(1, below, _span("columns", skip_c), "left"))
     return panel
+
+
+def _window(x0: int, y0: int, x1: int, y1: int, i: int, j: int,
+            overlap: tuple[bool, bool]) -> Rect:
+    """The window of output ``(i, j)``, numbered in its top-left cell (no line crosses the
+    number there). Along each axis where windows overlap (``overlap``: rows, columns) they
+    alternate through the looks (:data:`~.scene.VARIANTS`), so that overlapping neighbours,
+    side by side or diagonal, differ; each look is drawn a little further inside its cells,
+    so that two edges on one grid line stay apart."""
+    variant = 2 * ((i - 1) % 2) * overlap[0] + ((j - 1) % 2) * overlap[1]
+    inset = _INSET * variant
+    shown = Label(f"{i}{{,}}{j}", f"{i},{j}") if y1 - y0 > 1 and x1 - x0 > 1 else None
+    return Rect(x0 + inset, y0 + inset, x1 - inset, y1 - inset, "tile", ("tile", i, j), shown,
+                variant, (x0 + 0.5, y0 + 0.5))
+
+
+# How far inside its cells each further look of a window is drawn (grid units): the largest
+# inset stays clear of a label in the corner cell.
+_INSET = 0.05
 
 
 def _span(what: str, indices: list[int]) -> str:
@@ -123,4 +144,8 @@ def pool_figure(layer: AvgPool2d | MaxPool2d, input_size: tuple | None = None, *
     if any(n != 1 for n in d):
         caption.append(" A dilated window reads every D-th entry: rows and columns between "
                        "its taps that no other window reads are never read either.")
-    return Figure(name, arrange(panels), (*caption, *inst.caption()))
+    scene = arrange(panels)
+    if any(r.variant for r in scene.rects):
+        scene.add_note(Note(1, scene.height + 0.6, "overlapping windows: each in its own colour "
+                            "and line, numbered in its top-left cell", "left"))
+    return Figure(name, scene, (*caption, *inst.caption()))

@@ -12,7 +12,7 @@ expression by the course's printers (:func:`label`) or written as a pair.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
@@ -20,7 +20,12 @@ from ..limits import check
 from ..printing import as_written_decimal, decimal_text, latex, text
 
 __all__ = ["Label", "Cell", "Rect", "Arrow", "Note", "Scene", "label", "number", "check_cells",
-           "visible_width", "CELL_KINDS"]
+           "visible_width", "label_box", "fitting_scale", "CELL_KINDS", "VARIANTS", "CHAR_WIDTH"]
+
+#: How many looks (colour and dash pattern) overlapping windows of one style cycle through.
+VARIANTS = 4
+#: About how wide one printed character of a small label is, in grid units, and how tall.
+CHAR_WIDTH, LABEL_HEIGHT = 0.22, 0.4
 
 #: What a cell can be, and so how it is filled (both renderers read this one table).
 CELL_KINDS = ("input", "padding", "tap", "padding-tap", "unread", "read", "node")
@@ -55,6 +60,21 @@ def number(value: sp.Expr, *, decimals: bool | None = None) -> Label:
     return label(value)
 
 
+def label_box(rect: Rect, scale: float = 1.0) -> tuple[float, float, float, float]:
+    """About the box ``(x0, y0, x1, y1)`` a rectangle's label covers, in grid units of a scene
+    drawn at ``scale`` (what must stay clear of every line drawn): the renderers draw the
+    grid ``scale`` times larger and the labels at one size."""
+    x, y = rect.label_at
+    half = visible_width(rect.text) * CHAR_WIDTH / 2 / scale if rect.text is not None else 0.0
+    height = LABEL_HEIGHT / scale
+    return (x - half, y - height / 2, x + half, y + height / 2)
+
+
+def fitting_scale(content: Label | str, room: float = 0.9) -> float:
+    """The scale at which a label fits ``room`` grid units across (1 if it already does)."""
+    return max(1.0, visible_width(content) * CHAR_WIDTH / room)
+
+
 def visible_width(content: Label | str) -> int:
     """About how many characters a label prints (script braces and marks do not count)."""
     shown = content.plain if isinstance(content, Label) else content
@@ -79,7 +99,11 @@ class Cell:
 @dataclass(frozen=True)
 class Rect:
     """A rectangle from ``(x0, y0)`` to ``(x1, y1)``: a window (``style`` ``window``,
-    ``boundary``, ``tile``, ``field``) or a box around a node; ``key`` says which."""
+    ``boundary``, ``tile``, ``field``) or a box around a node; ``key`` says which.
+
+    ``variant`` tells windows of one style apart where they overlap (each renderer draws
+    variant ``n`` in its own colour and dash pattern, :data:`VARIANTS` of them); ``at`` is the
+    centre of the label when it is not the rectangle's (a corner cell, off every line)."""
 
     x0: float
     y0: float
@@ -88,6 +112,14 @@ class Rect:
     style: str
     key: tuple = ()
     text: Label | None = None
+    variant: int = 0
+    at: tuple[float, float] | None = None
+
+    @property
+    def label_at(self) -> tuple[float, float]:
+        """Where the label's centre is drawn."""
+        return self.at if self.at is not None else ((self.x0 + self.x1) / 2,
+                                                    (self.y0 + self.y1) / 2)
 
 
 @dataclass(frozen=True)
@@ -163,8 +195,9 @@ class Scene:
         for c in other.cells:
             self.add_cell(Cell(c.x + dx, c.y + dy, c.kind, c.key, c.value, c.text))
         for r in other.rects:
-            self.add_rect(Rect(r.x0 + dx, r.y0 + dy, r.x1 + dx, r.y1 + dy, r.style, r.key,
-                               r.text))
+            at = None if r.at is None else (r.at[0] + dx, r.at[1] + dy)
+            self.add_rect(replace(r, x0=r.x0 + dx, y0=r.y0 + dy, x1=r.x1 + dx, y1=r.y1 + dy,
+                                  at=at))
         for a in other.arrows:
             self.add_arrow(Arrow((a.start[0] + dx, a.start[1] + dy),
                                  (a.end[0] + dx, a.end[1] + dy), a.style, a.text))

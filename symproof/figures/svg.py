@@ -3,9 +3,10 @@ labels as the TikZ picture, the labels in Unicode, every piece of text XML-escap
 
 from __future__ import annotations
 
+import re
 from html import escape  # & < > " ' as entities; xml.sax.saxutils costs 20 ms to import
 
-from .scene import Arrow, Cell, Label, Note, Rect, Scene
+from .scene import Arrow, Cell, Label, Note, Rect, Scene, label_box
 
 __all__ = ["svg", "FILLS", "PIXELS"]
 
@@ -17,6 +18,8 @@ RECTS = {"window": 'fill="none" stroke="#1f3f8f" stroke-width="2.5"',
          "tile": 'fill="none" stroke="#000000" stroke-width="2"',
          "field": 'fill="#4d4d4d" stroke="none"',
          "node": 'fill="#ffffff" stroke="#000000" stroke-width="1" rx="4"'}
+#: The looks of overlapping windows of one style (Rect.variant): stroke colour and dashes.
+VARIANT_LOOKS = (("", ""), ("#1f3f8f", "6 3"), ("#a31f1f", "2 2"), ("#2a6e2a", "6 2 2 2"))
 _ANCHORS = {"center": "middle", "left": "start", "right": "end"}
 
 
@@ -29,9 +32,10 @@ def _shown(content: Label | str) -> str:
 
 
 def _text(x: float, y: float, content: Label | str, *, anchor: str = "center",
-          size: int = 11) -> str:
-    return (f'<text x="{_p(x)}" y="{_p(y)}" font-size="{size}" text-anchor="'
-            f'{_ANCHORS[anchor]}" dominant-baseline="central">{_shown(content)}</text>')
+          size: float = 11, fill: str = "#000000") -> str:
+    colour = "" if fill == "#000000" else f' fill="{fill}"'
+    return (f'<text x="{_p(x)}" y="{_p(y)}" font-size="{size:.3g}" text-anchor="'
+            f'{_ANCHORS[anchor]}" dominant-baseline="central"{colour}>{_shown(content)}</text>')
 
 
 def _cell(c: Cell) -> list[str]:
@@ -47,13 +51,25 @@ def _cell(c: Cell) -> list[str]:
     return out
 
 
-def _rect(r: Rect) -> list[str]:
+def _rect(r: Rect, scale: float = 1.0) -> list[str]:
+    colour, dashes = VARIANT_LOOKS[r.variant % len(VARIANT_LOOKS)]
+    look = RECTS[r.style]
+    if colour:  # later attributes would be duplicates: replace the stroke, add the dashes
+        look = re.sub(r'stroke="[^"]*"', f'stroke="{colour}"', look)
+        look += f' stroke-dasharray="{dashes}"'
     out = [f'<rect x="{_p(r.x0)}" y="{_p(r.y0)}" width="{_p(r.x1 - r.x0)}" '
-           f'height="{_p(r.y1 - r.y0)}" {RECTS[r.style]}/>']
-    if r.text is not None:
-        middle = (r.x0 + r.x1) / 2
-        y = r.y1 + 0.45 if r.style == "field" else (r.y0 + r.y1) / 2
-        out.append(_text(middle, y, r.text, size=10))
+           f'height="{_p(r.y1 - r.y0)}" {look}/>']
+    if r.text is None:
+        return out
+    if r.style == "field":
+        out.append(_text((r.x0 + r.x1) / 2, r.y1 + 0.45, r.text, size=10))
+        return out
+    x, y = r.label_at  # on a white box, in its window's colour: no line shows through it
+    x0, y0, x1, y1 = label_box(r, scale)
+    out.append(f'<rect x="{_p(x0)}" y="{_p(y0)}" width="{_p(x1 - x0)}" height="{_p(y1 - y0)}" '
+               'fill="#ffffff" stroke="none"/>')
+    # the group is scaled by the scene's scale: the label keeps its size, the cells grow
+    out.append(_text(x, y, r.text, size=10 / scale, fill=colour or "#000000"))
     return out
 
 
@@ -84,6 +100,6 @@ def svg(scene: Scene, title: str = "") -> str:
             'orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#000000"/></marker></defs>',
             '<rect width="100%" height="100%" fill="#ffffff"/>',
             f'<g transform="scale({scene.scale:g})">']
-    out += scene.painted(_cell, _rect, _arrow, _note)
+    out += scene.painted(_cell, lambda r: _rect(r, scene.scale), _arrow, _note)
     out += ["</g>", "</svg>"]
     return "\n".join(out) + "\n"

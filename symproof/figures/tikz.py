@@ -17,6 +17,12 @@ RECTS = {"window": "draw=blue!70!black, line width=1.2pt",
          "tile": "draw=black, line width=0.9pt",
          "field": "fill=black!70, draw=none",
          "node": "draw=black, rounded corners=2pt, fill=white"}
+#: The looks of overlapping windows of one style (Rect.variant): colour and dash pattern.
+VARIANT_LOOKS = ("", "draw=blue!70!black, dashed", "draw=red!70!black, dotted",
+                 "draw=green!45!black, dash dot")
+_COLOURS = ("black", "blue!70!black", "red!70!black", "green!45!black")
+#: The margin around a figure on a page of its own (pt), and the narrowest its caption is set.
+MARGIN_PT, CAPTION_MIN_CM = 6, 9
 #: The widest picture (cm), and the largest grid unit: the text width is 15.5 cm.
 WIDTH_CM, UNIT_CM = 14.5, 0.5
 
@@ -48,18 +54,22 @@ def _cell(c: Cell) -> list[str]:
     return lines
 
 
-def _rect(r: Rect) -> list[str]:
-    lines = [rf"\path[{RECTS[r.style]}] ({_n(r.x0)},{_n(r.y0)}) rectangle "
-             rf"({_n(r.x1)},{_n(r.y1)});"]
+def _rect(r: Rect, shrink: float = 1.0) -> list[str]:
+    look = VARIANT_LOOKS[r.variant % len(VARIANT_LOOKS)]
+    lines = [rf"\path[{RECTS[r.style]}{', ' + look if look else ''}] ({_n(r.x0)},{_n(r.y0)}) "
+             rf"rectangle ({_n(r.x1)},{_n(r.y1)});"]
     if r.text is not None:
         cx = _n((r.x0 + r.x1) / 2)
         if r.style == "field":  # a bar: its label under it
             lines.append(rf"\node[font=\scriptsize, anchor=north] at ({cx},{_n(r.y1)}) "
                          rf"{{{_math(r.text)}}};")
-        else:
-            room = r.x1 - r.x0
-            lines.append(rf"\node[font={_font(r.text, room)}, inner sep=1pt, fill=white] at "
-                         rf"({cx},{_n((r.y0 + r.y1) / 2)}) {{{_math(r.text)}}};")
+        else:  # in the colour of its window; as small as the grid is (scene.label_box)
+            x, y = r.label_at
+            room = r.x1 - r.x0 if r.at is None else 1.0
+            colour = _COLOURS[r.variant % len(_COLOURS)]
+            scaled = f", scale={_n(shrink)}" if shrink < 1 else ""
+            lines.append(rf"\node[font={_font(r.text, room)}, text={colour}, inner sep=0.5pt, "
+                         rf"fill=white{scaled}] at ({_n(x)},{_n(y)}) {{{_math(r.text)}}};")
     return lines
 
 
@@ -83,8 +93,10 @@ def _note(n: Note) -> list[str]:
 def tikz(scene: Scene) -> str:
     """The ``tikzpicture`` of ``scene``, scaled to fit the text width."""
     unit = min(UNIT_CM * scene.scale, WIDTH_CM / max(scene.width, 1.0))
+    # a grid drawn smaller than its scale asks shrinks the labels inside its cells with it
+    shrink = unit / (UNIT_CM * scene.scale)
     lines = [rf"\begin{{tikzpicture}}[x={_n(unit)}cm, y=-{_n(unit)}cm]"]
-    lines += scene.painted(_cell, _rect, _arrow, _note)
+    lines += scene.painted(_cell, lambda r: _rect(r, shrink), _arrow, _note)
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines)
 
@@ -102,10 +114,29 @@ def tikz_figure(scene: Scene, caption: tuple) -> str:
 
 
 def tikz_standalone(scene: Scene, caption: tuple) -> str:
-    """A document of its own holding just the picture and its caption (what ``symproof
-    layer … --figure out.tex`` writes)."""
-    return "\n".join([r"\documentclass[11pt]{article}", r"\usepackage{amsmath,amssymb,tikz}",
-                      r"\setlength{\textwidth}{15.5cm}\setlength{\oddsidemargin}{0.2cm}",
-                      r"\pagestyle{empty}", r"\begin{document}", r"\begin{center}",
-                      tikz(scene), r"\end{center}", r"\medskip", "",
-                      r"\noindent " + caption_tex(caption), r"\end{document}", ""])
+    """A document of its own holding just the picture and its caption, on a page cut to
+    their size (what ``symproof layer … --figure out.tex`` writes, and ``out.pdf``
+    compiles): the two are set in a box first, and the page takes the box's size plus a
+    small margin. Plain pdflatex (``\\pdfpagewidth``), no package beyond TikZ."""
+    return "\n".join([
+        r"\documentclass[11pt]{article}", r"\usepackage{amsmath,amssymb,tikz}",
+        r"\pagestyle{empty}",
+        # the text area starts at the page's corner, less the margin, and is large enough
+        # for any box: the page, not the text area, is cut to the picture
+        rf"\setlength{{\hoffset}}{{\dimexpr {MARGIN_PT}pt-1in\relax}}",
+        rf"\setlength{{\voffset}}{{\dimexpr {MARGIN_PT}pt-1in\relax}}",
+        r"\setlength{\oddsidemargin}{0pt}\setlength{\topmargin}{0pt}",
+        r"\setlength{\headheight}{0pt}\setlength{\headsep}{0pt}\setlength{\topskip}{0pt}",
+        r"\setlength{\textwidth}{50cm}\setlength{\textheight}{50cm}",
+        r"\setlength{\parindent}{0pt}",
+        r"\newsavebox{\picturebox}\newsavebox{\figurebox}\newlength{\across}",
+        r"\begin{document}",
+        r"\sbox{\picturebox}{" + tikz(scene) + "}",
+        # the caption is set as wide as the picture, but never narrower than a short line
+        r"\setlength{\across}{\wd\picturebox}",
+        rf"\ifdim\across<{CAPTION_MIN_CM}cm \setlength{{\across}}{{{CAPTION_MIN_CM}cm}}\fi",
+        r"\sbox{\figurebox}{\begin{minipage}[t]{\across}\centering\usebox{\picturebox}"
+        r"\par\medskip\raggedright " + caption_tex(caption) + r"\end{minipage}}",
+        rf"\pdfpagewidth=\dimexpr\wd\figurebox+{2 * MARGIN_PT}pt\relax",
+        rf"\pdfpageheight=\dimexpr\ht\figurebox+\dp\figurebox+{2 * MARGIN_PT}pt\relax",
+        r"\usebox{\figurebox}", r"\end{document}", ""])

@@ -144,12 +144,28 @@ class Outcome:
                          if self.tolerance is not None else
                          f"{self.samples} samples, seed {self.seed}")
         if self.counterexample:
-            parts.append(Prose("counterexample ", *listed(
-                _assignment(name, value) for name, value in self.counterexample.items())))
+            parts.append(self.counterexample_written())
         said = prose(parts[0])
         for part in parts[1:]:
             said = said + "; " + prose(part)
         return said
+
+    def counterexample_written(self) -> Prose:
+        """``counterexample H = 2, i = 1, …`` as prose (empty when there is none)."""
+        if not self.counterexample:
+            return Prose()
+        return Prose("counterexample ", *listed(
+            _assignment(name, value) for name, value in self.counterexample.items()))
+
+    # -- shown interactively (``symproof.prove(...)`` in a notebook or a terminal) ----------
+
+    def _repr_markdown_(self) -> str:
+        """The status mark and name, then the record (rule, detail with its math, samples,
+        counterexample) in Markdown; no ``text/latex``: this is a sentence, not a formula."""
+        return f"{self.status.mark} **{self.status.name}**: {self.written().markdown()}"
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(f"{self.status.mark} {self.status.name}: {self.summary()}")
 
     def evidence(self) -> dict:
         """What a verdict of ``check`` records of the outcome, as text: the rule, the detail
@@ -166,13 +182,24 @@ class Outcome:
                     k: str(v) for k, v in self.counterexample.items()}}
 
 
+# An entry of a counterexample as the kernel names it, ``X[1, 2, 3]``: a name and short integer
+# indices, read by pattern (never evaluated) so that it is typeset as an entry.
+_ENTRY = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\[(-?\d{1,6}(?:, ?-?\d{1,6})*)\]")
+
+
 def _assignment(name: str, value) -> str | sp.Basic:
     """``name = value`` of a counterexample: a formula when the name is a plain symbol name
-    and the value a number (typeset in documents), else text."""
-    if isinstance(value, (int, sp.Number)) and not isinstance(value, bool) \
-            and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
-        return sp.Eq(sp.Symbol(name), sp.Integer(value) if isinstance(value, int) else value,
-                     evaluate=False)
+    or an entry with integer indices and the value a number (typeset in documents), else
+    text."""
+    if not isinstance(value, (int, sp.Number)) or isinstance(value, bool):
+        return f"{name} = {value}"
+    number = sp.Integer(value) if isinstance(value, int) else value
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        return sp.Eq(sp.Symbol(name), number, evaluate=False)
+    entry = _ENTRY.fullmatch(name)
+    if entry:
+        indices = (int(n) for n in entry.group(2).split(","))
+        return sp.Eq(sp.IndexedBase(entry.group(1))[tuple(indices)], number, evaluate=False)
     return f"{name} = {value}"
 
 

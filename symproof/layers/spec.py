@@ -29,6 +29,7 @@ import sympy as sp
 from ..errors import ParameterError
 from ..notation import LETTERS
 from ..params import as_size, size_from_text, sizes_from_text
+from ..prose import Prose, assignments
 
 __all__ = ["Field", "LayerSpec", "REQUIRED", "register", "specs", "models", "show_value"]
 
@@ -173,6 +174,30 @@ class LayerSpec:
     torch: str = ""
     capabilities: frozenset = field(default=frozenset())
 
+    @property
+    def words(self) -> str:
+        """What the layer is, in words ("2-D convolution"): the summary up to any formula or
+        parenthesis."""
+        return self.summary.split(" (")[0].split(" y =")[0]
+
+    def described(self, layer: object) -> Prose:
+        """``layer`` in the course's words and letters, each size a formula: ``a 2-D
+        convolution with C_in = 1, C_out = 1, F = 2, without bias`` (a parameter left at its
+        default, or without a course letter, is not named)."""
+        sized, flags = [], []
+        for one, value in self.arguments(layer):
+            if not (one.positional or one.required
+                    or value != one.normalised_default(layer, len(self.axes))):
+                continue
+            if one.kind == "flag":
+                flags.append(("with " if value else "without ") + one.name.replace("_", " "))
+            elif one.letter:
+                sized.append((one.letter, _one_or_each(value)))
+        said = Prose(f"a {self.words}")
+        if sized:
+            said += Prose(" with ", *assignments(*sized))
+        return said + ((", " if sized else " ") + ", ".join(flags) if flags else "")
+
     def field(self, name: str) -> Field:
         for one in self.fields:
             if one.name == name:
@@ -225,6 +250,13 @@ def specs() -> dict[str, LayerSpec]:
 def models() -> dict[str, type]:
     """Every layer class, by its spec's word (``import symproof`` registers them all)."""
     return dict(sorted(_SPECS.items()))
+
+
+def _one_or_each(value: object) -> object:
+    """A per-axis value as one size when the axes agree (F = 2), else a tuple (F = (2, 3))."""
+    if isinstance(value, tuple):
+        return value[0] if all(v == value[0] for v in value) else sp.Tuple(*value)
+    return value
 
 
 def show_value(value: object) -> str:
