@@ -129,12 +129,14 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
     the rule that decided it (``audit``) or its reason when that is short (``solution``)."""
     check_style(style)
     out: list[Block] = []
-    previous_lhs = None
+    previous_lhs = None  # the left side a next row may continue (None: it may not)
     for number, step in enumerate(proof.steps, 1):
         claim = step.claim
         if isinstance(claim, sp.Equality):
             lhs = latex(claim.lhs)
-            chained = lhs == previous_lhs and step.outcome.tactic != "definition"
+            # "&= c" is read as continuing the chain (b = c after a = b), and "&\neq c" as
+            # b ≠ c: only a step that holds continues one, and only after one that holds
+            chained = lhs == previous_lhs and step.outcome.tactic != "definition" and step.holds
             relation = "=" if step.holds else r"\neq"
             why = _beside(step, style)
             room = WIDTH - visible_width(render(why, "latex")) - 6  # the tag takes room
@@ -144,7 +146,7 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
                 out[-1].rows.append(row)
             else:
                 out.append(Block("rows", rows=[row]))
-            previous_lhs = lhs
+            previous_lhs = lhs if step.holds else None
             continue
         previous_lhs = None
         if isinstance(claim, sp.Tuple) and all(isinstance(c, sp.Equality) for c in claim):
@@ -386,6 +388,8 @@ def _md_rows(rows: list[Row]) -> str:
     for row in rows:
         tag = _md_tag(row) if row.tagged else ""
         first, *more = row.rhs
+        if more:  # the tag goes with the last line of a broken equation, as in LaTeX
+            more, tag = more[:-1] + [f"{more[-1]} {tag}"], ""
         left = "" if row.lhs is None else row.lhs
         lines.append(rf"{left} &{row.relation} {first} {tag}")
         lines += [rf"&\quad {line}" for line in more]

@@ -64,6 +64,7 @@ from .backward import (
     upstream_bound_in,
 )
 from .chains import (
+    divisibility_said,
     entry_definition,
     index_level,
     judge_link,
@@ -75,6 +76,7 @@ from .context import (
     Backward,
     DocumentContext,
     Problem,
+    assume,
     assume_all,
     contexts_from_directives,
     infer_context,
@@ -444,6 +446,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if ctx.weights and (lhs.has(nt.w, nt.b) or rhs.has(nt.w, nt.b)):
         # The document's weights apply to every claim of their context, wherever defined.
         lhs, rhs = _with_weights(lhs, ctx, used), _with_weights(rhs, ctx, used)
+    ctx, assumed = _with_divisibility_beside(claim, ctx)
     context = _layer_context(ctx)
     spec = getattr(ctx.layer, "spec", None)
     outputs = spec.output_indices if spec is not None and spec.axes else ()
@@ -563,7 +566,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         evidence["weights used"] = lines
     if about_the_layer:  # what the layer computes: what a weight definition is judged by
         evidence["element formula"] = True
-    text = reason + note
+    text = reason + note + assumed
     if outcome.status is Status.REFUTED:
         shown = _shown(outcome.counterexample)
         text += f"; counterexample {shown}"
@@ -739,6 +742,23 @@ def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
                           f"{lhs.name} in numerator layout, entry by entry", evidence)
     return Verdict.of(claim.line, claim.latex, outcome,
                       f"not {lhs.name} in numerator layout: {outcome.summary()}", evidence)
+
+
+def _with_divisibility_beside(claim: Claim, ctx: DocumentContext
+                              ) -> tuple[DocumentContext, str]:
+    """The claim's context with the divisibility its line states beside it ("$k \\mid m$:
+    write $m = k q$", the condition the writer proves it under), and the words the verdict
+    adds; ``ctx`` itself when the line states none, or one that does not fit the context."""
+    said = divisibility_said(claim.words)
+    if not said:
+        return ctx, ""
+    own = replace(ctx, assumptions=list(ctx.assumptions), described=ctx.described)
+    try:
+        for body in said:
+            assume(own, body, _read)
+    except (SymproofError, ValueError, TypeError):
+        return ctx, ""  # judged without it: an assumption too few never proves too much
+    return own, f", assuming {', '.join(said)} as written beside it"
 
 
 def _holds_when(lhs, rhs) -> str:
