@@ -443,6 +443,12 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     reason = "identity"
     used: set[tuple] = set()  # the keys of the weight definitions substituted
     general = rhs.has(nt.w)  # a formula for every weight, as written (before substitution)
+    if general and ctx.weights:
+        # what holds for every weight holds for the document's: proved so, it costs no
+        # substitution (nine taps substituted into a general formula are thousands of terms)
+        every = _judge_equation(claim, replace(ctx, weights={}, unread={}))
+        if every.status is Status.PROVED:
+            return replace(every, justification=every.justification + ", for every weight")
     if ctx.weights and (lhs.has(nt.w, nt.b) or rhs.has(nt.w, nt.b)):
         # The document's weights apply to every claim of their context, wherever defined.
         lhs, rhs = _with_weights(lhs, ctx, used), _with_weights(rhs, ctx, used)
@@ -994,6 +1000,9 @@ def _record_definition(claim: Claim, key: tuple, target, ctx: DocumentContext) -
         where = "the context has no layer with" if getattr(ctx.layer, "spec", None) is None \
             else f"{ctx.layer!r} has no"
         raise SymproofError(f"{where} {name}: add a directive for it")
+    if not whole and not cases and "\\begin{" in claim.rhs and len(target.indices) == len(
+            shapes[name]) - 2 == 2:  # w_{1,1} = [[…]]: the kernel of one channel pair
+        return _record_kernel(claim, key, target, shapes[name], ctx)
     variables = tuple(sp.Dummy(f"{name}{n + 1}", integer=True, positive=True)
                       for n in range(len(shapes[name]))) if whole else tuple(
         sp.sympify(v) for v in _in_full(target.base, tuple(target.indices), ctx))
@@ -1024,6 +1033,36 @@ def _record_definition(claim: Claim, key: tuple, target, ctx: DocumentContext) -
     # sizes the context names (F = 3) are those numbers in the weights too, as in the claims
     definition = _conventions(definition, ctx)
     ctx.weights.setdefault(name, []).append((key, (variables, definition)))
+    return True
+
+
+def _record_kernel(claim: Claim, key: tuple, target: sp.Indexed, shape: tuple,
+                   ctx: DocumentContext) -> bool:
+    """``w_{l,γ} = \\begin{bmatrix}…\\end{bmatrix}`` (as symproof writes a kernel): one
+    definition per tap, ``w_{l,γ,α,β}`` = the matrix's entry (α, β), recorded under ``key``;
+    False when the right side is no matrix. The channels must be numbers in range, the
+    matrix the kernel's size and its entries numbers or the context's sizes."""
+    matrix = _read(claim.rhs)
+    if not isinstance(matrix, sp.MatrixBase):
+        return False
+    channels = tuple(sp.sympify(v) for v in target.indices)
+    where = f"in {ctx.layer!r}"
+    for n, (v, size) in enumerate(zip(channels, shape)):
+        if not (v.is_Integer and sp.sympify(size).is_Integer and 1 <= v <= size):
+            raise SymproofError(f"channel {n + 1} of the kernel w_{{…}} is {v}: a kernel "
+                                f"matrix is defined for channels given as numbers 1…{size} "
+                                f"{where}")
+    if tuple(matrix.shape) != tuple(shape[2:]):
+        raise SymproofError(f"the matrix is {matrix.shape[0]}×{matrix.shape[1]}, the kernel "
+                            f"{where} is {shape[2]}×{shape[3]}")
+    allowed = set(ctx.bound())
+    if any(s.name not in allowed for s in matrix.free_symbols) or matrix.atoms(
+            sp.Indexed, sp.core.function.AppliedUndef):
+        raise SymproofError("a kernel matrix's entries must be numbers or the context's sizes")
+    for (row, column), value in zip(((r, c) for r in range(matrix.shape[0])
+                                     for c in range(matrix.shape[1])), matrix):
+        taps = (*channels, sp.Integer(row + 1), sp.Integer(column + 1))
+        ctx.weights.setdefault("w", []).append((key, (taps, _conventions(value, ctx))))
     return True
 
 

@@ -348,7 +348,7 @@ def _clean(latex: str) -> str:
     """Strip layout and the prose around the mathematics: labels (:func:`_without_labels`),
     leading "therefore" words and ``\\text{…}``, trailing ``(\\because …)`` or
     ``\\text{(…)}`` annotations, a ``\\boxed{…}`` around the whole claim."""
-    text = _strip_spaces(_ROW_SPACING.sub("", _without_labels(latex).replace("&", " ")))
+    text = _strip_spaces(_ROW_SPACING.sub("", _without_alignment(_without_labels(latex))))
     for lead in ("\\therefore", "\\because", "\\Rightarrow", "\\implies"):
         if text.startswith(lead):
             text = _strip_spaces(text[len(lead):])
@@ -364,6 +364,14 @@ def _clean(latex: str) -> str:
             if text.endswith("\\") and not text.endswith("\\\\"):
                 text = _strip_spaces(text[:-1])  # the "\ " space before the annotation
     return _unboxed(text)
+
+
+def _without_alignment(row: str) -> str:
+    """``row`` without its alignment marks ``&``; the ``&`` between a matrix's entries
+    (inside ``\\begin{bmatrix}…``) stay: they separate its columns."""
+    if "&" not in row:
+        return row
+    return " ".join(piece for _, piece in split_top(row, "&"))
 
 
 def _unboxed(text: str) -> str:
