@@ -898,6 +898,8 @@ def _judge_all(claims: list[Claim], context_of, budget: _Budget,
         if progress is not None:
             progress(key[1], len(claims))
         ctx = context_of(claim.line)
+        if claim.inline and key not in kinds and key not in unreadable:
+            continue  # prose that names a value, no definition: not a claim of the document
         if budget.spent():
             verdicts.append(_undecided(claim.line, claim.latex, "time limit",
                                        budget.reason()))
@@ -954,6 +956,9 @@ def _record_definitions(claims: list[Claim], context_of, budget: _Budget
         if claim.rhs is None or budget.spent():
             continue
         ctx = context_of(claim.line)
+        if claim.inline and claim.lhs.lstrip()[0] not in getattr(
+                ctx.layer, "parameter_shapes", {}):
+            continue  # "$b = -7/3$" in the prose of a section without a layer: no weight
         if _may_define(claim):
             try:
                 with limits.deadline("reading the weight definition"):
@@ -1167,7 +1172,7 @@ def _with_inline_definitions(claims: list[Claim], everything: list[Claim]) -> li
             display[(claim.line, claim.latex)] -= 1
         elif claim.rhs is not None and is_target(claim.lhs) and _NUMBER.fullmatch(
                 claim.rhs.strip()):
-            extra.append(claim)
+            extra.append(replace(claim, inline=True))
     return sorted([*claims, *extra], key=lambda c: c.line) if extra else claims
 
 

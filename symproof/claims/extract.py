@@ -37,6 +37,8 @@ class Claim:
     #: The whole source line the claim stands on: the reason written beside it ("∵ σ is
     #: nondecreasing") is part of what is claimed.
     words: str = ""
+    #: Written inline in prose ($b = 0$), not displayed: only read as a definition.
+    inline: bool = False
 
 
 @dataclass(frozen=True)
