@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 
 import pytest
 
 from symproof.claims.check import check_text
+from symproof.claims.extract import extract
 from symproof.cli import main
 from symproof.latex.document import markdown_document, tex_document
 from symproof.proof import Status
@@ -64,6 +64,20 @@ def test_every_homework_equation_is_read(verdicts, style, medium):
     equation, broken lines, boxed results and kernel matrices are all read."""
     found = verdicts["homework", style, medium]
     unparsed = [v for v in found if v.label == "UNPARSED"]
+    assert not unparsed, _shown(unparsed)
+
+
+# What the reader does not read yet in P7–P10 (each UNPARSED, never judged): P8's arg-max
+# definition, and P10's (p − t)ᵀ where nothing says p and t are vectors.
+KNOWN_UNREAD = ("(u_{l,i,j}, v_{l,i,j}) = \\operatorname*{arg\\,max}", "\\left(p - t\\right)^{\\top}")
+
+
+@pytest.mark.parametrize("medium", MEDIA)
+@pytest.mark.parametrize("style", STYLES)
+def test_backprop_equations_are_read_but_two_known_forms(verdicts, style, medium):
+    found = verdicts["backprop", style, medium]
+    unparsed = [v for v in found if v.label == "UNPARSED"
+                and not v.latex.startswith(KNOWN_UNREAD)]
     assert not unparsed, _shown(unparsed)
 
 
@@ -186,15 +200,11 @@ def test_a_kernel_written_as_a_matrix_defines_its_taps():
     (r"a &= b \\ &\phantom{=} + c \quad \checkmark", "a", "b + c"),
 ])
 def test_labels_beside_an_equation_are_not_mathematics(row, lhs, rhs):
-    from symproof.claims.extract import extract
-
     claims = extract(f"\\begin{{align*}}\n{row}\n\\end{{align*}}\n")
     assert [(c.lhs, c.rhs) for c in claims][-1:] == [(lhs, rhs)]
 
 
 def test_intertext_between_rows_is_words():
-    from symproof.claims.extract import extract
-
     text = ("\\begin{align*}\na &= b \\\\\n\\intertext{and then, since $b = c$,}\n"
             "&= c\n\\end{align*}\n")
     assert [(c.lhs, c.rhs) for c in extract(text)] == [("a", "b"), ("b", "c")]
@@ -213,12 +223,20 @@ def test_check_of_the_exported_homework_on_the_cli(tmp_path, capsys):
 
 def test_annotated_export_compiles_with_no_unparsed_footnote(tmp_path):
     need("pdflatex")
+    need("pdftotext")
     tex = tmp_path / "hw.tex"
     assert main(["prove", "--latex", str(tex)]) == 0
     out = tmp_path / "marked.tex"
     assert main(["check", str(tex), "--annotate", str(out), "--pdf"]) == 0
     text = subprocess.run(["pdftotext", str(tmp_path / "marked.pdf"), "-"], capture_output=True,
-                          text=True, check=True).stdout if sys.platform != "win32" else ""
+                          text=True, check=True).stdout
     flat = " ".join(text.split())
     assert ": unparsed" not in flat and ": refuted" not in flat
     assert flat.count(": unknown; ") <= 12  # P4's max pooling and P2's prose sizes
+
+
+def test_a_row_with_its_own_relation_is_its_own_claim():
+    """Only a row that states no relation goes on with the row before it: ``-a &= -1`` after
+    ``a &= 1`` is a claim, not ``a = 1 - a``."""
+    text = "\\begin{align*}\na &= 1 \\\\\n-a &= -1 \\\\\nb &= c \\\\\n&\\quad - d\n\\end{align*}\n"
+    assert [(c.lhs, c.rhs) for c in extract(text)] == [("a", "1"), ("-a", "-1"), ("b", "c - d")]

@@ -506,15 +506,17 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
 
 def _joined_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """(line, cleaned source) of each (line, row) of a block, empty rows left out, and a row that
-    opens with a binary operator (``&\\quad + \\sum …``, a long right-hand side broken
-    across lines) joined to the row before it: it goes on with that row's last side, it is
-    no claim of its own (read alone, the row before it would claim ``Y = b_l``)."""
+    opens with a binary operator and states no relation (``&\\quad + \\sum …``, a long
+    right-hand side broken across lines) joined to the row before it: it goes on with that
+    row's last side, it is no claim of its own (read alone, the row before it would claim
+    ``Y = b_l``)."""
     joined: list[tuple[int, str]] = []
     for line, row in rows:
         source = _clean(row)
         if not source:
             continue
-        if joined and _CONTINUATION.match(source):
+        if joined and _CONTINUATION.match(source) and len(_links(source)) == 1 \
+                and not _RELATION.search(source):  # "-a &= -1" is a claim of its own
             first, before = joined[-1]
             joined[-1] = (first, f"{before} {source}")
         else:
@@ -524,6 +526,7 @@ def _joined_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 # A row that starts with an operator between terms goes on with the row before it.
 _CONTINUATION = re.compile(r"(?:[+\-]|\\(?:cdot|times|pm|mp)(?![A-Za-z]))")
+_RELATION = re.compile(r"\\(?:leq?|geq?|neq?|approx)(?![A-Za-z])|[<>]")
 
 _NOTHING_BEFORE = ("this link opens with '=' but no display right before it gives its left "
                    "side (text or a directive stands between): write the left side")
