@@ -240,3 +240,15 @@ def test_a_row_with_its_own_relation_is_its_own_claim():
     ``a &= 1`` is a claim, not ``a = 1 - a``."""
     text = "\\begin{align*}\na &= 1 \\\\\n-a &= -1 \\\\\nb &= c \\\\\n&\\quad - d\n\\end{align*}\n"
     assert [(c.lhs, c.rhs) for c in extract(text)] == [("a", "1"), ("-a", "-1"), ("b", "c - d")]
+
+
+def test_a_step_marked_as_failing_is_no_false_equation(verdicts):
+    """P2's ⌊m/k⌋ ≠ m/k (without k ∣ m) and P4's max(a, b)² ≠ max(a², b²) say that the sides
+    differ: never judged as equations, and said to be ≠ claims."""
+    for key, found in verdicts.items():
+        if key[0] != "homework":
+            continue
+        differ = [v for v in found if "\\neq" in v.latex]
+        assert len(differ) == 2, (key, _shown(differ))
+        assert all(v.status is Status.UNKNOWN and "differ" in v.justification
+                   for v in differ), (key, _shown(differ))

@@ -1272,7 +1272,9 @@ def _judge_unbounded(claim: Claim, ctx: DocumentContext) -> Verdict:
         return _unparsed(claim.line, claim.latex, claim.problem)
     try:
         if claim.rhs is None:
-            _read(claim.lhs)
+            if isinstance(_read(claim.lhs), sp.Ne):  # "fails in general": no equation to judge
+                return _undecided(claim.line, claim.latex, "not a claim",
+                                  "states that the sides differ (≠); symproof judges equations")
             return _undecided(claim.line, claim.latex, "not a claim",
                               "an expression, not a claim")
         if "\\begin{cases}" in claim.rhs and not (  # a definition that was not recorded
