@@ -129,14 +129,17 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
     the rule that decided it (``audit``) or its reason when that is short (``solution``)."""
     check_style(style)
     out: list[Block] = []
-    previous_lhs = None
+    said = {render(prose(a), "latex") for a in proof.assumptions}  # stated once, above
+    previous_lhs = None  # the left side a next row may continue (None: it may not)
     for number, step in enumerate(proof.steps, 1):
         claim = step.claim
         if isinstance(claim, sp.Equality):
             lhs = latex(claim.lhs)
-            chained = lhs == previous_lhs and step.outcome.tactic != "definition"
+            # "&= c" is read as continuing the chain (b = c after a = b), and "&\neq c" as
+            # b ≠ c: only a step that holds continues one, and only after one that holds
+            chained = lhs == previous_lhs and step.outcome.tactic != "definition" and step.holds
             relation = "=" if step.holds else r"\neq"
-            why = _beside(step, style)
+            why = _beside(step, style, said)
             room = WIDTH - visible_width(render(why, "latex")) - 6  # the tag takes room
             row = Row(None if chained else lhs, relation, _broken(claim.rhs, room), number,
                       step.status, why)
@@ -144,21 +147,21 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
                 out[-1].rows.append(row)
             else:
                 out.append(Block("rows", rows=[row]))
-            previous_lhs = lhs
+            previous_lhs = lhs if step.holds else None
             continue
         previous_lhs = None
         if isinstance(claim, sp.Tuple) and all(isinstance(c, sp.Equality) for c in claim):
             rows = [Row(latex(c.lhs), "=", [latex(c.rhs)], number, step.status) for c in claim]
             for row in rows[:-1]:  # one number, reason and mark per step: on its last line
                 row.tagged = False
-            rows[-1].why = _beside(step, style)
+            rows[-1].why = _beside(step, style, said)
             out.append(Block("rows", rows=rows))
         elif claim is not None:
             out.append(Block("rows", rows=[Row("", "", [latex(claim)], number, step.status,
-                                               _beside(step, style))]))
+                                               _beside(step, style, said))]))
         elif prose(step.statement).formula() is not None:  # a formula SymPy cannot hold
             out.append(Block("rows", rows=[Row("", "", [prose(step.statement).formula()],
-                                               number, step.status, _beside(step, style))]))
+                                               number, step.status, _beside(step, style, said))]))
         else:
             out.append(Block("text", text=Prose(f"({number}) ") + prose(step.statement),
                              rows=[Row(None, "", [], number, step.status)]))
@@ -194,9 +197,22 @@ def _short(step) -> bool:
     return visible_width(render(reason_of(step), "latex")) <= SHORT_REASON
 
 
-def _beside(step, style: str) -> str | Prose:
+def _beside(step, style: str, said: set[str] = frozenset()) -> str | Prose:
+    """What stands beside a step: its rule (``audit``; with the assumptions it holds under,
+    which a reader of the equation needs, e.g. "assuming k ∣ m", unless ``said`` holds them
+    already) or its short reason."""
     if style == "audit":
-        return step.outcome.tactic
+        # the short conditions the proof states in words (k ∣ m, σ nondecreasing), not the
+        # index ranges every step of a layer has, nor what the problem's assumptions said
+        stated = [a for a in step.assumptions if isinstance(a, Prose | str)
+                  and render(prose(a), "latex") not in said
+                  and visible_width(render(prose(a), "latex")) <= SHORT_REASON // 2]
+        if not stated:
+            return step.outcome.tactic
+        said = Prose(step.outcome.tactic, ", assuming ")
+        for n, assumption in enumerate(stated):
+            said = said + (", " if n else "") + prose(assumption)
+        return said
     return reason_of(step) if _short(step) else ""
 
 
@@ -386,6 +402,8 @@ def _md_rows(rows: list[Row]) -> str:
     for row in rows:
         tag = _md_tag(row) if row.tagged else ""
         first, *more = row.rhs
+        if more:  # the tag goes with the last line of a broken equation, as in LaTeX
+            more, tag = more[:-1] + [f"{more[-1]} {tag}"], ""
         left = "" if row.lhs is None else row.lhs
         lines.append(rf"{left} &{row.relation} {first} {tag}")
         lines += [rf"&\quad {line}" for line in more]

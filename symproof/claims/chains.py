@@ -29,7 +29,7 @@ from .normalize import tidy
 from .parse import parse_latex
 
 __all__ = ["index_level", "judge_link", "entry_definition", "with_entry_definitions",
-           "nonempty_windows", "nondecreasing_said"]
+           "nonempty_windows", "nondecreasing_said", "divisibility_said"]
 
 # Constructs that make a link index-level: entries, builders, derivative operators, arrays.
 _MARKS = ("[", "\\left\\{", "\\frac{\\partial}", "\\delta", "\\begin{array}")
@@ -260,6 +260,25 @@ def nonempty_windows(*sides) -> list:
 
 # "σ is a nondecreasing function", "\sigma \text{ is nondecreasing}": said of σ
 _NONDECREASING = re.compile(r"\\sigma[^.;]{0,40}?(non-?decreasing|monotone|increasing)")
+
+
+# "$k \mid m$: write $m = k q$" beside a claim: the divisibility it holds under; a name is
+# a letter with an optional braced subscript, and words of negation before it void it.
+_DIVIDES = re.compile(r"([A-Za-z](?:_\{[A-Za-z0-9]+\}|_[A-Za-z0-9])?)\s*\\mid\s*"
+                      r"([A-Za-z](?:_\{[A-Za-z0-9]+\}|_[A-Za-z0-9])?)(?![A-Za-z{_])")
+_NEGATED = re.compile(r"\b(?:without|unless|not|fails|otherwise)\b|\\nmid|\\neq|\\ne\b")
+
+
+def divisibility_said(text: str) -> list[str]:
+    """``["k \\mid m"]`` when ``text`` (a claim's line: the reason beside it) says the claim
+    holds where k divides m; nothing when words of negation come before it ("without
+    k ∣ m …")."""
+    found = []
+    for match in _DIVIDES.finditer(text):
+        if _NEGATED.search(text, 0, match.start()):
+            break
+        found.append(f"{match.group(1)} \\mid {match.group(2)}")
+    return found
 
 
 def nondecreasing_said(text: str) -> list[str]:

@@ -64,6 +64,7 @@ from .backward import (
     upstream_bound_in,
 )
 from .chains import (
+    divisibility_said,
     entry_definition,
     index_level,
     judge_link,
@@ -75,6 +76,7 @@ from .context import (
     Backward,
     DocumentContext,
     Problem,
+    assume,
     assume_all,
     contexts_from_directives,
     infer_context,
@@ -441,9 +443,16 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     reason = "identity"
     used: set[tuple] = set()  # the keys of the weight definitions substituted
     general = rhs.has(nt.w)  # a formula for every weight, as written (before substitution)
+    if general and ctx.weights:
+        # what holds for every weight holds for the document's: proved so, it costs no
+        # substitution (nine taps substituted into a general formula are thousands of terms)
+        every = _judge_equation(claim, replace(ctx, weights={}, unread={}))
+        if every.status is Status.PROVED:
+            return replace(every, justification=every.justification + ", for every weight")
     if ctx.weights and (lhs.has(nt.w, nt.b) or rhs.has(nt.w, nt.b)):
         # The document's weights apply to every claim of their context, wherever defined.
         lhs, rhs = _with_weights(lhs, ctx, used), _with_weights(rhs, ctx, used)
+    ctx, assumed = _with_divisibility_beside(claim, ctx)
     context = _layer_context(ctx)
     spec = getattr(ctx.layer, "spec", None)
     outputs = spec.output_indices if spec is not None and spec.axes else ()
@@ -563,7 +572,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         evidence["weights used"] = lines
     if about_the_layer:  # what the layer computes: what a weight definition is judged by
         evidence["element formula"] = True
-    text = reason + note
+    text = reason + note + assumed
     if outcome.status is Status.REFUTED:
         shown = _shown(outcome.counterexample)
         text += f"; counterexample {shown}"
@@ -741,6 +750,23 @@ def _judge_jacobian(claim: Claim, lhs: sp.Symbol) -> Verdict:
                       f"not {lhs.name} in numerator layout: {outcome.summary()}", evidence)
 
 
+def _with_divisibility_beside(claim: Claim, ctx: DocumentContext
+                              ) -> tuple[DocumentContext, str]:
+    """The claim's context with the divisibility its line states beside it ("$k \\mid m$:
+    write $m = k q$", the condition the writer proves it under), and the words the verdict
+    adds; ``ctx`` itself when the line states none, or one that does not fit the context."""
+    said = divisibility_said(claim.words)
+    if not said:
+        return ctx, ""
+    own = replace(ctx, assumptions=list(ctx.assumptions), described=ctx.described)
+    try:
+        for body in said:
+            assume(own, body, _read)
+    except (SymproofError, ValueError, TypeError):
+        return ctx, ""  # judged without it: an assumption too few never proves too much
+    return own, f", assuming {', '.join(said)} as written beside it"
+
+
 def _holds_when(lhs, rhs) -> str:
     """Where cheap, the condition that would make a refuted floor claim true: ``k | m``."""
 
@@ -872,6 +898,8 @@ def _judge_all(claims: list[Claim], context_of, budget: _Budget,
     verdicts, plan = [], []
     for key, claim in _keyed(claims):
         ctx = context_of(claim.line)
+        if claim.inline and key not in kinds and key not in unreadable:
+            continue  # prose that names a value, no definition: not a claim of the document
         if budget.spent():
             verdicts.append(_undecided(claim.line, claim.latex, "time limit",
                                        budget.reason()))
@@ -938,6 +966,9 @@ def _record_definitions(claims: list[Claim], context_of, budget: _Budget
         if claim.rhs is None or budget.spent():
             continue
         ctx = context_of(claim.line)
+        if claim.inline and claim.lhs.lstrip()[0] not in getattr(
+                ctx.layer, "parameter_shapes", {}):
+            continue  # "$b = -7/3$" in the prose of a section without a layer: no weight
         if _may_define(claim):
             try:
                 with limits.deadline("reading the weight definition"):
@@ -984,6 +1015,9 @@ def _record_definition(claim: Claim, key: tuple, target, ctx: DocumentContext) -
         where = "the context has no layer with" if getattr(ctx.layer, "spec", None) is None \
             else f"{ctx.layer!r} has no"
         raise SymproofError(f"{where} {name}: add a directive for it")
+    if not whole and not cases and "\\begin{" in claim.rhs and len(target.indices) == len(
+            shapes[name]) - 2 == 2:  # w_{1,1} = [[…]]: the kernel of one channel pair
+        return _record_kernel(claim, key, target, shapes[name], ctx)
     variables = tuple(sp.Dummy(f"{name}{n + 1}", integer=True, positive=True)
                       for n in range(len(shapes[name]))) if whole else tuple(
         sp.sympify(v) for v in _in_full(target.base, tuple(target.indices), ctx))
@@ -1014,6 +1048,36 @@ def _record_definition(claim: Claim, key: tuple, target, ctx: DocumentContext) -
     # sizes the context names (F = 3) are those numbers in the weights too, as in the claims
     definition = _conventions(definition, ctx)
     ctx.weights.setdefault(name, []).append((key, (variables, definition)))
+    return True
+
+
+def _record_kernel(claim: Claim, key: tuple, target: sp.Indexed, shape: tuple,
+                   ctx: DocumentContext) -> bool:
+    """``w_{l,γ} = \\begin{bmatrix}…\\end{bmatrix}`` (as symproof writes a kernel): one
+    definition per tap, ``w_{l,γ,α,β}`` = the matrix's entry (α, β), recorded under ``key``;
+    False when the right side is no matrix. The channels must be numbers in range, the
+    matrix the kernel's size and its entries numbers or the context's sizes."""
+    matrix = _read(claim.rhs)
+    if not isinstance(matrix, sp.MatrixBase):
+        return False
+    channels = tuple(sp.sympify(v) for v in target.indices)
+    where = f"in {ctx.layer!r}"
+    for n, (v, size) in enumerate(zip(channels, shape)):
+        if not (v.is_Integer and sp.sympify(size).is_Integer and 1 <= v <= size):
+            raise SymproofError(f"channel {n + 1} of the kernel w_{{…}} is {v}: a kernel "
+                                f"matrix is defined for channels given as numbers 1…{size} "
+                                f"{where}")
+    if tuple(matrix.shape) != tuple(shape[2:]):
+        raise SymproofError(f"the matrix is {matrix.shape[0]}×{matrix.shape[1]}, the kernel "
+                            f"{where} is {shape[2]}×{shape[3]}")
+    allowed = set(ctx.bound())
+    if any(s.name not in allowed for s in matrix.free_symbols) or matrix.atoms(
+            sp.Indexed, sp.core.function.AppliedUndef):
+        raise SymproofError("a kernel matrix's entries must be numbers or the context's sizes")
+    for (row, column), value in zip(((r, c) for r in range(matrix.shape[0])
+                                     for c in range(matrix.shape[1])), matrix):
+        taps = (*channels, sp.Integer(row + 1), sp.Integer(column + 1))
+        ctx.weights.setdefault("w", []).append((key, (taps, _conventions(value, ctx))))
     return True
 
 
@@ -1118,7 +1182,7 @@ def _with_inline_definitions(claims: list[Claim], everything: list[Claim]) -> li
             display[(claim.line, claim.latex)] -= 1
         elif claim.rhs is not None and is_target(claim.lhs) and _NUMBER.fullmatch(
                 claim.rhs.strip()):
-            extra.append(claim)
+            extra.append(replace(claim, inline=True))
     return sorted([*claims, *extra], key=lambda c: c.line) if extra else claims
 
 
@@ -1246,7 +1310,9 @@ def _judge_unbounded(claim: Claim, ctx: DocumentContext) -> Verdict:
         return _unparsed(claim.line, claim.latex, claim.problem)
     try:
         if claim.rhs is None:
-            _read(claim.lhs)
+            if isinstance(_read(claim.lhs), sp.Ne):  # "fails in general": no equation to judge
+                return _undecided(claim.line, claim.latex, "not a claim",
+                                  "states that the sides differ (≠); symproof judges equations")
             return _undecided(claim.line, claim.latex, "not a claim",
                               "an expression, not a claim")
         if "\\begin{cases}" in claim.rhs and not (  # a definition that was not recorded

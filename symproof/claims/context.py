@@ -597,8 +597,8 @@ def infer_context(text: str, start: int = 0,
     Sizes the prose does not state are symbolic positive integers (the input H_in × W_in
     too); a bad value is a problem at its line, and then no layer is inferred."""
     ctx = DocumentContext()
-    compact = text.replace(" ", "")
-    if any(form in compact for form in ("y_L=A_Ly_{L-1}+b_L", "y_L=A_{L}y_{L-1}+b_{L}")):
+    compact = text.replace(" ", "").replace("_{L}", "_L")  # y_{L} as symproof writes it
+    if "y_L=A_Ly_{L-1}+b_L" in compact:
         ctx.layer, ctx.described = "mlp", "inferred: an MLP y_L = A_L y_{L−1} + b_L"
         return ctx, []
     stated, problems, lines = {}, [], {}

@@ -334,12 +334,25 @@ def with_weights(expr, weights: dict, used: set):
         if not candidates:
             return None
         value = entry  # an entry no definition covers stays itself
-        for _, key, pattern, body, fixed in sorted(candidates, key=lambda c: c[:2]):
+        ordered = sorted(candidates, key=lambda c: c[:2])
+        # Definitions of single entries (every index a number, as a kernel matrix gives nine)
+        # cover disjoint entries: one sum over them, not an override nested per entry (whose
+        # expansion doubles with each); the later definition of the same entry is the one kept.
+        entries = {tuple(c[2]): c for c in ordered if c[0] == len(entry.indices)}
+        for _, key, pattern, body, fixed in [c for c in ordered if c[0] < len(entry.indices)]:
             used.add(key)
             given = body.xreplace({p: i for p, i in zip(pattern, entry.indices)
                                    if p.free_symbols})
             where = sp.Mul(*(sp.KroneckerDelta(p, i) for p, i in fixed if p != i))
             value = given if where == 1 else value + where * (given - value)
+        before, overrides = value, []
+        for _, key, _, body, fixed in entries.values():
+            used.add(key)
+            where = sp.Mul(*(sp.KroneckerDelta(p, i) for p, i in fixed if p != i))
+            if where == 1:  # this very entry
+                return body
+            overrides.append(where * (body - before))
+        value = before + sp.Add(*overrides)
         # δ·δ = δ: SymPy's delta sums recurse without end on powers of one delta
         return sp.expand(value).replace(
             lambda e: e.is_Pow and isinstance(e.base, sp.KroneckerDelta) and e.exp.is_positive,

@@ -37,6 +37,8 @@ class Claim:
     #: The whole source line the claim stands on: the reason written beside it ("∵ σ is
     #: nondecreasing") is part of what is claimed.
     words: str = ""
+    #: Written inline in prose ($b = 0$), not displayed: only read as a definition.
+    inline: bool = False
 
 
 @dataclass(frozen=True)
@@ -322,8 +324,10 @@ _SPACES = ("\\qquad", "\\quad", "\\,", "\\;", "\\ ", "~")
 
 
 def _unwrap(block: str) -> str:
+    """``block`` without its inner environments' wrappers, as spaces of the same length: every
+    row keeps its offset, so its line (and the words beside it) are the row's own."""
     for wrapper in _WRAPPERS:
-        block = block.replace(wrapper, " ")
+        block = block.replace(wrapper, " " * len(wrapper))
     return block
 
 
@@ -343,10 +347,10 @@ _TRAILING = re.compile("(?:" + "|".join(
 
 
 def _clean(latex: str) -> str:
-    """Strip layout and the prose around the mathematics: leading "therefore" words and
-    ``\\text{…}``, trailing ``(\\because …)`` or ``\\text{(…)}`` annotations."""
-    text = _strip_spaces(_ROW_SPACING.sub("", latex.replace("&", " ").replace(
-        "\\nonumber", "").replace("\\notag", "")))
+    """Strip layout and the prose around the mathematics: labels (:func:`_without_labels`),
+    leading "therefore" words and ``\\text{…}``, trailing ``(\\because …)`` or
+    ``\\text{(…)}`` annotations, a ``\\boxed{…}`` around the whole claim."""
+    text = _strip_spaces(_ROW_SPACING.sub("", _without_alignment(_without_labels(latex))))
     for lead in ("\\therefore", "\\because", "\\Rightarrow", "\\implies"):
         if text.startswith(lead):
             text = _strip_spaces(text[len(lead):])
@@ -361,7 +365,52 @@ def _clean(latex: str) -> str:
             text = _strip_spaces(text[:cut])
             if text.endswith("\\") and not text.endswith("\\\\"):
                 text = _strip_spaces(text[:-1])  # the "\ " space before the annotation
+    return _unboxed(text)
+
+
+def _without_alignment(row: str) -> str:
+    """``row`` without its alignment marks ``&``; the ``&`` between a matrix's entries
+    (inside ``\\begin{bmatrix}…``) stay: they separate its columns."""
+    if "&" not in row:
+        return row
+    return " ".join(piece for _, piece in split_top(row, "&"))
+
+
+def _unboxed(text: str) -> str:
+    """``\\boxed{a = b}`` → ``a = b``: the box marks a result, the claim is what it holds
+    (a box around one side, ``a = \\boxed{b}``, is read by the parser)."""
+    while text.startswith("\\boxed{"):
+        body, end = _group(text, len("\\boxed"))
+        if text[end:].strip():
+            break
+        text = _strip_spaces(body)
     return text
+
+
+def _without_labels(row: str) -> str:
+    """``row`` without what labels an equation rather than states it: ``\\tag{…}``,
+    ``\\tag*{…}`` (a step's number, reason and status mark), ``\\notag``, ``\\nonumber``,
+    ``\\intertext{…}`` and ``\\shortintertext{…}`` (words between rows), ``\\phantom{…}``
+    (space), a status mark at the end (``\\checkmark``, ``\\square``), and a last column
+    of words after ``&&`` (``&&\\text{(2)}\\;\\text{why}\\;\\checkmark``, the tag of an
+    ``aligned`` block, which has no ``\\tag``)."""
+    if "\\" not in row and "&&" not in row:
+        return row
+    for match in reversed(list(_LABEL.finditer(row))):
+        _, end = _group(row, match.end() - 1)
+        row = row[:match.start()] + " " + row[end:]
+    row = _ANNOTATION_COLUMN.sub(" ", _BARE_LABEL.sub(" ", row))
+    return _TRAILING_MARK.sub("", row)
+
+
+# Commands whose braced argument is a label, words or space, never part of the claim.
+_LABEL = re.compile(r"\\(?:tag\*?|intertext|shortintertext|[hv]?phantom|label)\s*\{")
+_BARE_LABEL = re.compile(r"\\(?:notag|nonumber)(?![A-Za-z])")
+# "&&" then words, a parenthesis or a mark to the end of the row: a column of reasons.
+_ANNOTATION_COLUMN = re.compile(
+    r"&&\s*(?=\\text\s*\{|\\checkmark|\\because|\\quad|\\qquad|\()[^&]*$", re.S)
+_TRAILING_MARK = re.compile(r"(?:\\quad|\\qquad|\s)*\\(?:checkmark|square|blacksquare|qed)"
+                            r"(?![A-Za-z])\s*$")
 
 
 # The extra spacing of a row break, "\\\\[3pt]": what is left of it at the start of the next row.
@@ -424,7 +473,7 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
             claims.append(_unclosed(lines, start, raw, problem))
             last = (-1, None)
             continue
-        block = _unwrap(raw)  # same length as raw only if nothing was removed: lines move
+        block = _unwrap(raw)  # same length as raw: offsets in it are offsets in raw
         # a display that opens with "=" right after another display continues its chain
         # ($$Y = …$$ then $$= …$$ on the next line): its first link starts from that side
         between = _CONTINUES_MD if markdown else _CONTINUES
@@ -432,11 +481,9 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
             else None
         rows = [(offset, piece) for offset, row in split_top(block, "\\\\")
                 for offset_, piece in _claims_in_row(row) for offset in [offset + offset_]]
-        for offset, row in rows:
-            line = lines.of(start + min(offset, len(raw)) + len(row) - len(row.lstrip()))
-            source = _clean(row)
-            if not source:
-                continue
+        numbered = [(lines.of(start + min(offset, len(raw)) + len(row) - len(row.lstrip())),
+                     row) for offset, row in rows]
+        for line, source in _joined_rows(numbered):
             links = _links(source)
             if links and links[0] == "" and previous is not None:
                 links[0] = previous  # an align row "&= c" continues the chain
@@ -456,6 +503,30 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
         last = (end, previous)
     return claims
 
+
+def _joined_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """(line, cleaned source) of each (line, row) of a block, empty rows left out, and a row that
+    opens with a binary operator and states no relation (``&\\quad + \\sum …``, a long
+    right-hand side broken across lines) joined to the row before it: it goes on with that
+    row's last side, it is no claim of its own (read alone, the row before it would claim
+    ``Y = b_l``)."""
+    joined: list[tuple[int, str]] = []
+    for line, row in rows:
+        source = _clean(row)
+        if not source:
+            continue
+        if joined and _CONTINUATION.match(source) and len(_links(source)) == 1 \
+                and not _RELATION.search(source):  # "-a &= -1" is a claim of its own
+            first, before = joined[-1]
+            joined[-1] = (first, f"{before} {source}")
+        else:
+            joined.append((line, source))
+    return joined
+
+
+# A row that starts with an operator between terms goes on with the row before it.
+_CONTINUATION = re.compile(r"(?:[+\-]|\\(?:cdot|times|pm|mp)(?![A-Za-z]))")
+_RELATION = re.compile(r"\\(?:leq?|geq?|neq?|approx)(?![A-Za-z])|[<>]")
 
 _NOTHING_BEFORE = ("this link opens with '=' but no display right before it gives its left "
                    "side (text or a directive stands between): write the left side")

@@ -312,7 +312,13 @@ class _Reader:
         for name in names:
             low = sp.Symbol(BARE_BOUND.format(name.lstrip("\\"), "from"))
             high = sp.Symbol(BARE_BOUND.format(name.lstrip("\\"), "to"))
-            self.out.append(f" \\sum_{{{name}=")
+            if name.startswith("\\"):  # \gamma: the name the body's X_{\gamma,…} reads
+                self.out.append(" \\sum_{")
+                word = name.lstrip("\\")
+                self.place(self.symbols.get(word, sp.Symbol(word)), self.pos)
+                self.out.append("=")
+            else:
+                self.out.append(f" \\sum_{{{name}=")
             self.place(low, self.pos)
             self.out.append("}^{")
             self.place(high, self.pos)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from ..notation import GREEK, PARTIAL, STATUS_MARKS
@@ -45,4 +46,9 @@ def escape(text: str) -> str:
             return f"$\\{name.rsplit(' ', 1)[1].capitalize()}$"
         return f"[{name.lower() or f'U+{ord(c):04X}'}]"
 
-    return "".join(one(c) for c in text)
+    # two symbols in a row ("||") are one math span, $\mid\mid$: written $\mid$$\mid$,
+    # a reader (and symproof's own) sees "$$", a display, where TeX sees two inline spans
+    return _ADJACENT.sub("", "".join(one(c) for c in text))
+
+
+_ADJACENT = re.compile(r"(?<!\\)\$\$")
