@@ -134,7 +134,10 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
         claim = step.claim
         if isinstance(claim, sp.Equality):
             lhs = latex(claim.lhs)
-            chained = lhs == previous_lhs and step.outcome.tactic != "definition"
+            # A chain continues only an equality that holds, with an equality that holds: a
+            # step asserting a failure (≠) is a statement of its own, with its own left side.
+            chained = (lhs == previous_lhs and step.holds
+                       and step.outcome.tactic != "definition")
             relation = "=" if step.holds else r"\neq"
             why = _beside(step, style)
             room = WIDTH - visible_width(render(why, "latex")) - 6  # the tag takes room
@@ -144,9 +147,15 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
                 out[-1].rows.append(row)
             else:
                 out.append(Block("rows", rows=[row]))
-            previous_lhs = lhs
+            previous_lhs = lhs if step.holds else None
             continue
         previous_lhs = None
+        if isinstance(claim, sp.core.relational.Relational) and claim.rel_op in _RELATIONS:
+            # ``o_1 ≤ S − 1``: its relation at the alignment point, like an equation's
+            out.append(Block("rows", rows=[Row(latex(claim.lhs), _RELATIONS[claim.rel_op],
+                                               [latex(claim.rhs)], number, step.status,
+                                               _beside(step, style))]))
+            continue
         if isinstance(claim, sp.Tuple) and all(isinstance(c, sp.Equality) for c in claim):
             rows = [Row(latex(c.lhs), "=", [latex(c.rhs)], number, step.status) for c in claim]
             for row in rows[:-1]:  # one number, reason and mark per step: on its last line
@@ -163,6 +172,10 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
             out.append(Block("text", text=Prose(f"({number}) ") + prose(step.statement),
                              rows=[Row(None, "", [], number, step.status)]))
     return out
+
+
+# The relations a step may state besides =, as LaTeX.
+_RELATIONS = {"<=": r"\leq", "<": "<", ">=": r"\geq", ">": ">", "!=": r"\neq"}
 
 
 # --- reasons --------------------------------------------------------------------------------
@@ -182,7 +195,15 @@ def reason_of(step) -> str | Prose:
     """The step's reason in the course's words: its ``short_reason`` when it has one, else its
     justification (asserted failures say so)."""
     said = getattr(step, "short_reason", "") or step.justification
-    return said if step.holds else Prose("this fails in general: ") + prose(said)
+    if step.holds or not _symbolic(step):
+        return said  # concrete numbers: the reason says what fails here
+    return Prose("this fails in general: ") + prose(said)
+
+
+def _symbolic(step) -> bool:
+    """Whether the step's claim has symbols (a failure then holds "in general", not
+    here)."""
+    return bool(getattr(step.claim, "free_symbols", None))
 
 
 def _full_reason(step) -> str | Prose:
@@ -197,7 +218,10 @@ def _short(step) -> bool:
 def _beside(step, style: str) -> str | Prose:
     if style == "audit":
         return step.outcome.tactic
-    return reason_of(step) if _short(step) else ""
+    if _short(step):
+        return reason_of(step)
+    # an asserted failure says beside its ≠ that it is not an identity (the reason follows)
+    return "in general" if not step.holds and _symbolic(step) else ""
 
 
 def _reasons(proof: Proof, style: str) -> list[tuple[int, Status, str | Prose]]:
@@ -279,19 +303,46 @@ def _text_line(block: Block, medium: str) -> str:
     return f"{said} {MD_MARKS[row.status]}"
 
 
+def _long_lhs(row: Row) -> bool:
+    return bool(row.lhs and row.relation) and visible_width(row.lhs) > LHS_WIDTH
+
+
 def _tex_rows(rows: list[Row]) -> str:
+    """The rows as ``align*`` environments: a row with a long left side, and the rows that
+    continue its chain, in one of their own (so that the left side does not widen the first
+    column of every row, and no line reads as the continuation of another chain)."""
+    groups: list[list[Row]] = []
+    for row in rows:
+        kind, last = _layout(row), groups and _layout(groups[-1][0])
+        # a new statement starts a new environment unless it is a chain after a chain or a
+        # formula after a formula; a continued chain stays with its start
+        if not groups or row.lhs is not None and (kind == "long" or kind != last):
+            groups.append([row])
+        else:
+            groups[-1].append(row)
+    return "\n".join(_tex_align(group) for group in groups)
+
+
+def _layout(row: Row) -> str:
+    """How a row sits: ``long`` (its left side on a line of its own), ``formula`` (a
+    statement with no relation at the alignment point), else ``chain``."""
+    return "long" if _long_lhs(row) else "formula" if not row.relation else "chain"
+
+
+def _tex_align(rows: list[Row]) -> str:
     lines = []
+    indent = r"\qquad " if _long_lhs(rows[0]) else ""
     for row in rows:
         tag = _tag(row) if row.tagged else r"\notag"
         first, *more = row.rhs
         if more:  # the tag goes with the last line of a broken equation
             more, tag, first = more[:-1] + [f"{more[-1]} {tag}"], "", first
         if row.lhs is None:
-            lines.append(rf"&{row.relation} {first} {tag}")
-        elif row.relation and visible_width(row.lhs) > LHS_WIDTH:
-            # A long left side goes in the second column, on its own line, so that it does not
-            # widen the first column of every row.
-            lines.append(rf"&{row.lhs} \\ &{row.relation} {first} {tag}")
+            lines.append(rf"&{indent}{row.relation} {first} {tag}")
+        elif _long_lhs(row):
+            # a long left side on a line of its own, the relation below it (in an
+            # environment of its own: see _tex_rows)
+            lines.append(rf"&{row.lhs} \\ &{indent}{row.relation} {first} {tag}")
         else:
             lines.append(rf"{row.lhs} &{row.relation} {first} {tag}")
         lines += [rf"&\quad {line}" for line in more]
