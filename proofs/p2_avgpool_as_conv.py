@@ -28,7 +28,7 @@ from symproof.kernel import (
     spot_check,
 )
 from symproof.proof import Proof
-from symproof.prose import Prose, assignments, divides, size
+from symproof.prose import Prose, article, assignments, divides, size
 from symproof.registry import Parameter, Problem
 
 C, K, M = symbols("C k m")
@@ -54,7 +54,7 @@ def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
                    " does not divide ", m, ".") if ragged else Prose(
         "; its output is ", size(m / k, m / k), " when ", divides(k, m), ".")
     proof = Proof("p2", "average pooling is a convolution", Prose(
-        "Average pooling with window and stride ", k, " on ", C, " channels of an ",
+        "Average pooling with window and stride ", k, " on ", C, " channels of ", article(m), " ",
         size(m, m), " input is the convolution with ",
         *assignments(("C_in", C), ("C_out", C), ("f_1", k), ("f_2", k), ("S", k), ("P", 0)),
         ", weights ", weights[0], " and bias ", weights[1]) + output,
@@ -117,7 +117,9 @@ def _output_size(proof: Proof, out: sp.Expr, k, m) -> None:
                   identity(last_row, k * sp.floor(m / k)))
         return
     exact_size = int(m) % int(k) == 0
-    proof.add(exact, Prose(k, " divides " if exact_size else " does not divide ", m),
+    proof.add(exact, Prose(k, " divides ", m) if exact_size else Prose(
+                  "here ", k, " does not divide ", m, ", so the output size ", sp.floor(m / k),
+                  " is not ", m / k),
               identity(out, m / k) if exact_size else fails(out, m / k), holds=exact_size)
 
 

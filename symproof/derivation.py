@@ -64,7 +64,7 @@ from .notebook import display_math, with_status
 from .params import as_size
 from .printing import latex
 from .proof import Proof, Step
-from .prose import Prose, listed
+from .prose import Prose, layer_prose, listed
 from .text import text
 
 __all__ = ["Derivation", "RULES"]
@@ -139,7 +139,8 @@ class Derivation:
         if is_layer:
             self._context = self._start_layer(start, at, input_size, why, kind, assumptions,
                                               names)
-            self.statement = statement or f"A derivation from the element formula of {start!r}."
+            self.statement = statement or Prose("A derivation from the element formula of ") \
+                + layer_prose(start) + "."
         else:
             if isinstance(start, sp.Equality):
                 self.lhs, self.current = start.lhs, _exact(start.rhs)
@@ -190,7 +191,7 @@ class Derivation:
         equation = equation.xreplace(values)
         self.lhs, self.current = equation.lhs, equation.rhs
         self._steps.append(Step(sp.Eq(self.lhs, self.current, evaluate=False),
-                                why or f"the element formula of {layer!r}",
+                                why or Prose("the element formula of ") + layer_prose(layer),
                                 Outcome(Status.GIVEN, kind), short_reason=_layer_words(layer)))
         general = layer_context(layer, *(size or ()))
         broken = broken_range(general, values)

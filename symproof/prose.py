@@ -24,7 +24,7 @@ from .printing import latex as latex_of
 from .printing import text as text_of
 
 __all__ = ["Math", "Prose", "prose", "render", "listed", "assignments", "in_order", "divides",
-           "size", "MEDIA", "markdown_text", "math_text"]
+           "size", "layer_prose", "article", "MEDIA", "markdown_text", "math_text"]
 
 #: The media prose is written in.
 MEDIA = ("latex", "markdown", "text")
@@ -184,6 +184,51 @@ def size(*sides: sp.Basic) -> Math:
     """``m × m``: the size of an array, its sides in order."""
     return Math(r" \times ".join(latex_of(s) for s in sides),
                 "×".join(text_of(s) for s in sides))
+
+
+def layer_prose(layer) -> Prose:
+    """A layer as a model answer names it: "the 2-D convolution with ``C_in = 1``, ``C_out =
+    2``, ``F = 3``, ``P = 1``" (its kind in words, then each parameter its constructor call
+    would show, by the course's letter), never its Python repr."""
+    spec = getattr(layer, "spec", None)
+    if spec is None:
+        return Prose("the layer")
+    words = spec.summary.split(" (")[0].split(" y =")[0]
+    parts: list[Part] = []
+    for f, value in spec.arguments(layer):
+        if not (f.positional or f.required
+                or value != f.normalised_default(layer, len(spec.axes))):
+            continue
+        if f.kind == "flag":
+            parts.append(("with " if value else "without ") + f.name.replace("_", " "))
+        elif f.letter:
+            parts.append(_letter_value(f.letter, value))
+    return Prose(f"the {words}", *([" with "] + listed(parts) if parts else []))
+
+
+def _letter_value(letter: str, value) -> Part:
+    """``F = 3`` (one value per axis, all the same, written once) or ``F = (2, 3)``."""
+    if isinstance(value, tuple) and value and all(v == value[0] for v in value):
+        value = value[0]
+    if isinstance(value, tuple):
+        values = [sp.Integer(v) if isinstance(v, int) else v for v in value]
+        return Math(rf"{latex_of(sp.Symbol(letter))} = ("
+                    + ", ".join(latex_of(v) for v in values) + ")",
+                    f"{letter} = (" + ", ".join(text_of(v) for v in values) + ")")
+    return sp.Eq(sp.Symbol(letter), value, evaluate=False)
+
+
+def article(number: sp.Basic) -> str:
+    """"a" or "an" before ``number`` as it is read aloud: an 8, an 11, an 18, an 80…, a 5,
+    a symbol ``m`` reads "an m"."""
+    if isinstance(number, sp.Symbol):
+        return "an" if number.name[:1].lower() in "aefhilmnorsx" else "a"
+    if not (isinstance(number, (int, sp.Integer)) and int(number) > 0):
+        return "a"
+    digits = str(int(number))
+    spoken_8 = digits.startswith("8")
+    spoken_11_18 = len(digits) % 3 == 2 and digits[:2] in ("11", "18")
+    return "an" if spoken_8 or spoken_11_18 else "a"
 
 
 def _tex(part: sp.Basic | Math | InOrder) -> str:
