@@ -27,8 +27,9 @@ from symproof.kernel import (
     instantiate,
     spot_check,
 )
+from symproof.printing import latex, text
 from symproof.proof import Proof
-from symproof.prose import Prose, article, assignments, divides, size
+from symproof.prose import Math, Prose, article, assignments, divides, size
 from symproof.registry import Parameter, Problem
 
 C, K, M = symbols("C k m")
@@ -113,7 +114,8 @@ def _output_size(proof: Proof, out: sp.Expr, k, m) -> None:
                   Prose("the last window ends at row ",
                         sp.Eq(k * (sp.Symbol("H_out") - 1) + k, k * sp.floor(m / k),
                               evaluate=False),
-                        ": the last ", m - k * sp.floor(m / k), " rows and columns are never read"),
+                        ": the last ", _minus(m, k * sp.floor(m / k)),
+                        " rows and columns are never read"),
                   identity(last_row, k * sp.floor(m / k)))
         return
     exact_size = int(m) % int(k) == 0
@@ -121,6 +123,11 @@ def _output_size(proof: Proof, out: sp.Expr, k, m) -> None:
                   "here ", k, " does not divide ", m, ", so the output size ", sp.floor(m / k),
                   " is not ", m / k),
               identity(out, m / k) if exact_size else fails(out, m / k), holds=exact_size)
+
+
+def _minus(a: sp.Expr, b: sp.Expr) -> Math:
+    """``a − b`` in that order (SymPy would write ``−b + a``)."""
+    return Math(f"{latex(a)} - {latex(b)}", f"{text(a)} − {text(b)}", a - b)
 
 
 def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:

@@ -56,7 +56,8 @@ def build(kind: str = "both", k_1=K1, k_2=K2, S=S, P=P, count_include_pad: str =
                          for v in (k_1, k_2, S, P, D))
     _undilated_average(kind, D)
     proof = Proof("p9", "backpropagation through pooling", Prose(
-        "For a loss L of the output Y of pooling with a ", size(k_1, k_2), " window, stride ",
+        "For a loss ", sp.Symbol("L"), " of the output ", sp.Symbol("Y"),
+        " of pooling with a ", size(k_1, k_2), " window, stride ",
         S, *_padding_words(kind, P, D), ", and the upstream gradient ",
         sp.Eq(nt.G[nt.l, nt.i, nt.j], sp.Symbol("∂L/∂Y_{l,i,j}"), evaluate=False),
         ", derive ", GRADIENT, " for every entry of the input."),

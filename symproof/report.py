@@ -415,7 +415,8 @@ def _tex_section(proof: Proof, style: str) -> str:
         parts.append(r"{\small\noindent " + _checks_sentence(proof).latex() + r"\par}")
     boxed = _tex_boxed(proof)
     if boxed:
-        parts.append((r"\noindent Therefore" + "\n" if style == "solution" else "") + boxed)
+        parts.append(_kept_together((r"\noindent Therefore" + "\n" if style == "solution"
+                                     else "") + boxed))
     if proof.notes and style == "audit":
         notes = "\n".join(rf"\item {render(note, 'latex')}" for note in proof.notes)
         parts.append(r"\paragraph{Notes}" + "\n\\begin{itemize}\n" + notes + "\n\\end{itemize}")
@@ -423,6 +424,13 @@ def _tex_section(proof: Proof, style: str) -> str:
         parts.append(r"\noindent\textit{Note.} " + " ".join(
             _sentence(render(note, "latex")) for note in proof.notes))
     return "\n\n".join(parts)
+
+
+def _kept_together(tex: str) -> str:
+    """``tex`` (the "Therefore" line and its box) on one page, and on the page of what
+    precedes it: in a minipage, which a page break cannot split, with no break before it."""
+    return (r"\nopagebreak\noindent\begin{minipage}{\linewidth}" + "\n" + tex + "\n"
+            r"\end{minipage}")
 
 
 def _sentence(text: str) -> str:

@@ -140,6 +140,10 @@ def _draw(layers, sizes, pads, levels, field, inst) -> Scene:
     return scene
 
 
-def _describe(layer, g: Geometry) -> str:
-    kind = type(layer).__name__.replace("2d", "").replace("1d", "")
-    return f"{kind}: f = {g.f}, S = {g.s}, P = {g.p}" + (f", D = {g.d}" if g.d > 1 else "")
+def _describe(layer, g: Geometry) -> Label:
+    """``conv: f = 3, S = 1, P = 1``: the layer's kind in words, its sizes as math."""
+    summary = getattr(getattr(layer, "spec", None), "summary", "") or "layer"
+    kind = summary.split(" (")[0].split(" y =")[0].replace("2-D ", "").replace("1-D ", "")
+    sizes = [("f", g.f), ("S", g.s), ("P", g.p)] + ([("D", g.d)] if g.d > 1 else [])
+    return Label(rf"\text{{{kind}: }}" + r",\ ".join(f"{n} = {v}" for n, v in sizes),
+                 f"{kind}: " + ", ".join(f"{n} = {v}" for n, v in sizes))
