@@ -330,6 +330,9 @@ def _layout(row: Row) -> str:
 
 
 def _tex_align(rows: list[Row]) -> str:
+    if _layout(rows[0]) == "formula":  # statements with no relation to align: centred
+        lines = [rf"{row.rhs[0]} {_tag(row) if row.tagged else ''}" for row in rows]
+        return "\\begin{gather*}\n" + " \\\\\n".join(lines) + "\n\\end{gather*}"
     lines = []
     indent = r"\qquad " if _long_lhs(rows[0]) else ""
     for row in rows:
