@@ -64,7 +64,7 @@ from .notebook import display_math, with_status
 from .params import as_size
 from .printing import latex
 from .proof import Proof, Step
-from .prose import Prose, layer_prose, listed
+from .prose import Prose, layer_kind, layer_prose, listed
 from .text import text
 
 __all__ = ["Derivation", "RULES"]
@@ -395,8 +395,7 @@ def _call(function: Callable, pattern: tuple, name: str):
 def _layer_words(layer) -> str:
     """What a layer is, in words, for a model answer's reason ("2-D convolution"): its
     spec's summary up to any formula or parenthesis; "" when it has no spec."""
-    summary = getattr(getattr(layer, "spec", None), "summary", "")
-    return summary.split(" (")[0].split(" y =")[0] if isinstance(summary, str) else ""
+    return layer_kind(layer) if getattr(layer, "spec", None) is not None else ""
 
 
 def _text(expr) -> str:

@@ -24,7 +24,7 @@ from .printing import latex as latex_of
 from .printing import text as text_of
 
 __all__ = ["Math", "Prose", "prose", "render", "listed", "assignments", "in_order", "divides",
-           "size", "layer_prose", "article", "MEDIA", "markdown_text", "math_text"]
+           "size", "layer_prose", "layer_kind", "article", "MEDIA", "markdown_text", "math_text"]
 
 #: The media prose is written in.
 MEDIA = ("latex", "markdown", "text")
@@ -193,7 +193,6 @@ def layer_prose(layer) -> Prose:
     spec = getattr(layer, "spec", None)
     if spec is None:
         return Prose("the layer")
-    words = spec.summary.split(" (")[0].split(" y =")[0]
     parts: list[Part] = []
     for f, value in spec.arguments(layer):
         if not (f.positional or f.required
@@ -203,7 +202,16 @@ def layer_prose(layer) -> Prose:
             parts.append(("with " if value else "without ") + f.name.replace("_", " "))
         elif f.letter:
             parts.append(_letter_value(f.letter, value))
-    return Prose(f"the {words}", *([" with "] + listed(parts) if parts else []))
+    return Prose(f"the {layer_kind(layer)}", *([" with "] + listed(parts) if parts else []))
+
+
+def layer_kind(layer) -> str:
+    """What a layer is, in words ("2-D convolution"): its spec's summary up to any formula or
+    parenthesis; "layer" when it has no spec."""
+    summary = getattr(getattr(layer, "spec", None), "summary", "")
+    if not (isinstance(summary, str) and summary):
+        return "layer"
+    return summary.split(" (")[0].split(" y =")[0]
 
 
 def _letter_value(letter: str, value) -> Part:

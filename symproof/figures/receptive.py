@@ -10,6 +10,7 @@ import sympy as sp
 from ..errors import ParameterError
 from ..layers.activation import Activation
 from ..printing import latex, text
+from ..prose import layer_kind
 from ..stack import Sequential, receptive_field
 from .figure import Figure
 from .layout import Geometry, Instance
@@ -142,8 +143,7 @@ def _draw(layers, sizes, pads, levels, field, inst) -> Scene:
 
 def _describe(layer, g: Geometry) -> Label:
     """``conv: f = 3, S = 1, P = 1``: the layer's kind in words, its sizes as math."""
-    summary = getattr(getattr(layer, "spec", None), "summary", "") or "layer"
-    kind = summary.split(" (")[0].split(" y =")[0].replace("2-D ", "").replace("1-D ", "")
+    kind = layer_kind(layer).replace("2-D ", "").replace("1-D ", "")
     sizes = [("f", g.f), ("S", g.s), ("P", g.p)] + ([("D", g.d)] if g.d > 1 else [])
     return Label(rf"\text{{{kind}: }}" + r",\ ".join(f"{n} = {v}" for n, v in sizes),
                  f"{kind}: " + ", ".join(f"{n} = {v}" for n, v in sizes))
