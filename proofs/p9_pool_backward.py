@@ -34,7 +34,7 @@ from symproof.backprop.pool import (
 )
 from symproof.errors import ParameterError
 from symproof.figures import attach, pool_figure
-from symproof.kernel import Outcome, Status, exhaustive, expand_sums, spot_check
+from symproof.kernel import exhaustive, expand_sums, spot_check
 from symproof.latex import latex
 from symproof.proof import Proof
 from symproof.prose import Math, Prose, size
@@ -157,11 +157,10 @@ def _max(proof: Proof, layer: MaxPool2d) -> sp.Eq:
               prove_max_backward(layer), short_reason="unique maximum",
               assumptions=(Prose("each window's maximum is attained at one tap ", a, ", ", b),))
     # the rule in words; where PyTorch writes it is a reference for the audit's record only
-    proof.add(None, Prose("at a tie the maximum is not differentiable; PyTorch still routes "
-                          "the gradient to one entry: ", TIE_RULE, *_empty_words(layer)),
-              Outcome(Status.GIVEN, "documented rule of PyTorch",
-                      detail=Prose("source: ", TIE_SOURCE)),
-              statement="PyTorch's rule for ties", short_reason="PyTorch's tie rule")
+    proof.given(None, Prose("at a tie the maximum is not differentiable; PyTorch still routes "
+                            "the gradient to one entry: ", TIE_RULE, *_empty_words(layer)),
+                "documented rule of PyTorch", source=Prose("source: ", TIE_SOURCE),
+                statement="PyTorch's rule for ties", short_reason="PyTorch's tie rule")
     return claim
 
 
