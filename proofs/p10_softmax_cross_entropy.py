@@ -74,8 +74,7 @@ def build(classes: int = 3, hidden: int = 4, activation: str = "tanh", *,
     _cross_entropy(proof, p, t, total)
     proof.given(None, Prose("mean squared error: PyTorch's mse_loss with reduction 'mean' "
                             "divides by the number of entries ", width),
-                short_reason="mean squared error", statement=Prose(_shown(sp.Eq(
-                    sp.Symbol("L"), loss_definition("mse"), evaluate=False))))
+                short_reason="mean squared error", statement=Prose(_mse_shown()))
     proof.add(sp.Eq(sp.Symbol("∂L/∂y"), loss_gradients()["mse"], evaluate=False),
               Prose("(a) differentiate in ", _shown(variable("mse")[j]), ": only the term ",
                     sp.Eq(k, j), " depends on it"),
@@ -93,6 +92,16 @@ def _shown(expr: sp.Basic) -> Math:
     """A formula over vector entries (``z_j``, ``Σ_k t_k``), typeset as printed: the LaTeX
     reader reads ``t_{k}`` as one symbol, so these are shown, not offered to be read back."""
     return Math(latex(expr), text(expr))
+
+
+def _mse_shown() -> Math:
+    """The mean squared error as the course writes it, ``(y_k − t_k)²`` (SymPy would write
+    ``(−t_k + y_k)²``); the same sum as ``loss_definition("mse")``."""
+    width, y_k, t_k = n[L], variable("mse")[k], t_base[k]
+    return Math(rf"L = \frac{{1}}{{{latex(width)}}} \sum_{{{latex(k)}=1}}^{{{latex(width)}}} "
+                rf"\left({latex(y_k)} - {latex(t_k)}\right)^{{2}}",
+                f"L = (1/{text(width)}) Σ_{{{text(k)}=1}}^{{{text(width)}}} "
+                f"({text(y_k)} − {text(t_k)})^2")
 
 
 def _statement() -> Prose:
@@ -133,13 +142,15 @@ def _cross_entropy(proof: Proof, p, t, total: sp.Eq) -> None:
               check_loss_gradient("cross_entropy", claim, "probability"),
               assumptions=(total,), short_reason=Prose("with ", _shown(total)))
     onehot = sp.Eq(t_base[k], sp.KroneckerDelta(k, c))
-    proof.add(sp.Eq(sp.Symbol("∂L/∂z"), claim, evaluate=False),
+    # the same claim for t = e_c, written with e_c: the line above, repeated, would say
+    # nothing new
+    proof.add(None,
               Prose("(a) a one-hot target ", _shown(onehot), " of class ", c,
-                    " is such a vector: ",
-                    Math(r"\frac{\partial L}{\partial z} = (p - e_c)^{\top}",
-                         "∂L/∂z = (p − e_c)^T")),
+                    " is such a vector"),
               check_loss_gradient("cross_entropy", claim, "onehot"),
-              assumptions=(onehot, sp.Le(c, width)), short_reason="one-hot target")
+              assumptions=(onehot, sp.Le(c, width)), short_reason="one-hot target",
+              statement=Prose(Math(r"\frac{\partial L}{\partial z} = (p - e_c)^{\top}",
+                                   "∂L/∂z = (p − e_c)^T")))
 
 
 def _backward(proof: Proof) -> None:

@@ -27,8 +27,9 @@ from symproof.kernel import (
     instantiate,
     spot_check,
 )
+from symproof.printing import latex, text
 from symproof.proof import Proof
-from symproof.prose import Prose, assignments, divides, size
+from symproof.prose import Math, Prose, article, assignments, divides, size
 from symproof.registry import Parameter, Problem
 
 C, K, M = symbols("C k m")
@@ -54,7 +55,7 @@ def build(C=C, k=K, m=M, *, use_torch: bool = False) -> Proof:
                    " does not divide ", m, ".") if ragged else Prose(
         "; its output is ", size(m / k, m / k), " when ", divides(k, m), ".")
     proof = Proof("p2", "average pooling is a convolution", Prose(
-        "Average pooling with window and stride ", k, " on ", C, " channels of an ",
+        "Average pooling with window and stride ", k, " on ", C, " channels of ", article(m), " ",
         size(m, m), " input is the convolution with ",
         *assignments(("C_in", C), ("C_out", C), ("f_1", k), ("f_2", k), ("S", k), ("P", 0)),
         ", weights ", weights[0], " and bias ", weights[1]) + output,
@@ -113,12 +114,20 @@ def _output_size(proof: Proof, out: sp.Expr, k, m) -> None:
                   Prose("the last window ends at row ",
                         sp.Eq(k * (sp.Symbol("H_out") - 1) + k, k * sp.floor(m / k),
                               evaluate=False),
-                        ": the last ", m - k * sp.floor(m / k), " rows and columns are never read"),
+                        ": the last ", _minus(m, k * sp.floor(m / k)),
+                        " rows and columns are never read"),
                   identity(last_row, k * sp.floor(m / k)))
         return
     exact_size = int(m) % int(k) == 0
-    proof.add(exact, Prose(k, " divides " if exact_size else " does not divide ", m),
+    proof.add(exact, Prose(k, " divides ", m) if exact_size else Prose(
+                  "here ", k, " does not divide ", m, ", so the output size ", sp.floor(m / k),
+                  " is not ", m / k),
               identity(out, m / k) if exact_size else fails(out, m / k), holds=exact_size)
+
+
+def _minus(a: sp.Expr, b: sp.Expr) -> Math:
+    """``a − b`` in that order (SymPy would write ``−b + a``)."""
+    return Math(f"{latex(a)} - {latex(b)}", f"{text(a)} − {text(b)}", a - b)
 
 
 def _checks(proof: Proof, C, k, m, use_torch: bool) -> None:

@@ -26,7 +26,7 @@ from symproof.kernel import (
     substitution,
 )
 from symproof.proof import Proof
-from symproof.prose import Prose, size
+from symproof.prose import Prose, listed, size
 from symproof.registry import Parameter, Problem
 
 F1, F2 = symbols("k_1 k_2")
@@ -88,15 +88,31 @@ def build(k_1=F1, k_2=F2, *, use_torch: bool = False) -> Proof:
     attach(proof, lambda: pool_figure(pool))
 
     a_, b_ = sp.symbols("a b", real=True)
-    proof.add(sp.Eq(sp.Max(a_, b_) ** 2, sp.Max(a_**2, b_**2)),
+    squared, failure = sp.Max(a_, b_) ** 2, sp.Max(a_**2, b_**2)
+    decided = fails(squared, failure)
+    proof.add(sp.Eq(squared, failure),
               Prose("for the non-monotone ", sp.Eq(s(z), z**2),
-                    " the identity fails: the hypothesis is needed"),
-              fails(sp.Max(a_, b_) ** 2, sp.Max(a_**2, b_**2)), holds=False,
-              statement=Prose(sp.Eq(s(z), z**2)))
+                    " the identity fails, so the hypothesis is needed")
+              + _numbers(squared, failure, decided.counterexample),
+              decided, holds=False, statement=Prose(sp.Eq(s(z), z**2)))
     _pooling_counterexample(proof)
     _spot_checks(proof, k_1, k_2, use_torch)
     proof.summary = "+ counterexample for non-monotone σ"
     return proof
+
+
+def _numbers(lhs: sp.Expr, rhs: sp.Expr, counterexample: dict | None) -> Prose:
+    """``: at a = 1, b = −7/3 the left side is 1 and the right side 49/9``, the kernel's
+    counterexample in numbers (nothing when it has none)."""
+    if not counterexample:
+        return Prose()
+    names = {str(symbol): symbol for symbol in lhs.free_symbols | rhs.free_symbols}
+    at = {names[name]: value
+          for name, value in counterexample.items() if name in names}
+    return Prose(": at ", *listed(sp.Eq(symbol, value, evaluate=False)
+                                  for symbol, value in at.items()),
+                 " the left side is ", lhs.xreplace(at), " and the right side ",
+                 rhs.xreplace(at))
 
 
 def _pooling_counterexample(proof: Proof) -> None:
@@ -106,10 +122,14 @@ def _pooling_counterexample(proof: Proof) -> None:
     x = np.array([[[-2, 1]]], dtype=object)
     pool = MaxPool2d((1, 2))
     before, after = pool.evaluate(x) ** 2, pool.evaluate(x**2)
-    proof.check(None, "max pooling of X = [−2, 1] with σ(z) = z², exact",
+    z = sp.Symbol("z")
+    square = sp.Eq(sp.Function("sigma")(z), z**2)
+    proof.check(None, Prose("max pooling of ", sp.Eq(sp.Symbol("X"), sp.Matrix([[-2, 1]]),
+                                                     evaluate=False), " with ", square,
+                            ", exact"),
                 differ(sp.Integer(before[0, 0, 0]), sp.Integer(after[0, 0, 0]),
-                       {"X": "[-2, 1]"}, "σ(ρ(X)) against ρ(σ(X))"),
-                statement="σ(z) = z² really fails on a pooling")
+                       {"X": "[-2, 1]"}, "pooling then squaring against squaring then pooling"),
+                statement=Prose(square, " really fails on a pooling"))
 
 
 def _spot_checks(proof: Proof, k_1, k_2, use_torch: bool) -> None:

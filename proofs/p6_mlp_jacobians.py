@@ -40,9 +40,10 @@ def build(layout: str = "numerator", *, use_torch: bool = False) -> Proof:
     formulas = derive(layout=layout)
     proof = Proof("p6", "MLP Jacobians", _statement(formulas), assumptions=[
         Prose(sp.Symbol("sigma"), " differentiable"), sp.Eq(n[L], 1),
-        f"{layout} layout (the Jacobian of y by x has shape dim y × dim x"
-        + (")" if layout == "numerator" else ", transposed)")
-        + "; a scalar's derivative by a matrix has the matrix's shape"],
+        Prose(f"{layout} layout (the Jacobian of ", sp.Symbol("y"), " by ", sp.Symbol("x"),
+              " has shape ", Math(r"\dim y \times \dim x", "dim y × dim x"),
+              ")" if layout == "numerator" else ", transposed)",
+              "; a scalar's derivative by a matrix has the matrix's shape")],
         parameters={"layout": layout})
     for name, formula in formulas.items():
         rows, cols = derive()[name].shape
@@ -92,11 +93,18 @@ def _pair(i, j) -> Math:
 def _summed_over_k(expr: sp.Basic) -> sp.Basic:
     """``expr`` with its summation indices named k, as the course writes them (the derivation
     numbers its dummies k_2, k_8, …), when k is free in it nowhere else."""
-    k = symbols("k")
-    if k in expr.free_symbols:
-        return expr
-    return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1,
-                        lambda e: e.xreplace({e.limits[0][0]: k}))
+    # nested sums get k, then m, …: one name for both would read Σ_k … [A]_{k,k}
+    names = [name for name in (symbols(c) for c in "kmrs") if name not in expr.free_symbols]
+
+    def named(e: sp.Basic, depth: int) -> sp.Basic:
+        if isinstance(e, sp.Sum) and len(e.limits) == 1 and depth < len(names):
+            (var, low, high), new = e.limits[0], names[depth]
+            return sp.Sum(named(e.function, depth + 1).xreplace({var: new}), (new, low, high))
+        if not e.args or isinstance(e, sp.Sum):
+            return e
+        return e.func(*(named(a, depth) for a in e.args))
+
+    return named(expr, 0)
 
 
 def _statement(formulas: dict) -> Prose:

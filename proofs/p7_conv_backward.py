@@ -41,9 +41,11 @@ def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
     h_out, w_out = nt.index_symbol("H_out"), nt.index_symbol("W_out")
     proof = Proof("p7", "backpropagation through a convolution", Prose(
         "A convolution with ", *backward.layer_prose(layer).parts, " maps an ",
-        size(nt.H, nt.W), " input X to Y. With the upstream gradient ", _upstream(),
-        " of a scalar loss L, derive the gradients of L in the bias, the weights and the "
-        "input, and show that the input's is the transposed convolution of G."),
+        size(nt.H, nt.W), " input ", sp.Symbol("X"), " to ", sp.Symbol("Y"),
+        ". With the upstream gradient ", _upstream(), " of a scalar loss ", sp.Symbol("L"),
+        ", derive the gradients of ", sp.Symbol("L"), " in the bias, the weights and the "
+        "input, and show that the input's is the transposed convolution of ",
+        sp.Symbol("G"), "."),
         assumptions=[
             Prose("the window fits the padded input: ",
                   sp.Le(D * (f_1 - 1) + 1, nt.H + 2 * P), " and ",

@@ -55,7 +55,8 @@ def build(C_in=C_IN, C_out=C_OUT, f_1=F1, f_2=F2, S=S, P=P, D=D, *,
         "Let conv be the convolution without bias with ", *backward.layer_prose(layer).parts,
         " on an ", size(nt.H, nt.W), " input, and ", Math(r"\mathrm{conv}^{T}", "convᵀ"),
         " the transposed convolution with the same weights, stride, padding and dilation. "
-        "Show that ", ADJOINT, " for every X and G, and derive the output padding that "
+        "Show that ", ADJOINT, " for every ", sp.Symbol("X"), " and ", sp.Symbol("G"),
+        ", and derive the output padding that "
         "makes ", Math(r"\mathrm{conv}^{T}", "convᵀ"), " return an ", size(nt.H, nt.W),
         " array, and why it is needed."),
         assumptions=_fits(D * (f_1 - 1) + 1 <= nt.H + 2 * P, D * (f_2 - 1) + 1 <= nt.W + 2 * P)

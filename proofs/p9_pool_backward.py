@@ -56,7 +56,8 @@ def build(kind: str = "both", k_1=K1, k_2=K2, S=S, P=P, count_include_pad: str =
                          for v in (k_1, k_2, S, P, D))
     _undilated_average(kind, D)
     proof = Proof("p9", "backpropagation through pooling", Prose(
-        "For a loss L of the output Y of pooling with a ", size(k_1, k_2), " window, stride ",
+        "For a loss ", sp.Symbol("L"), " of the output ", sp.Symbol("Y"),
+        " of pooling with a ", size(k_1, k_2), " window, stride ",
         S, *_padding_words(kind, P, D), ", and the upstream gradient ",
         sp.Eq(nt.G[nt.l, nt.i, nt.j], sp.Symbol("∂L/∂Y_{l,i,j}"), evaluate=False),
         ", derive ", GRADIENT, " for every entry of the input."),
@@ -155,11 +156,11 @@ def _max(proof: Proof, layer: MaxPool2d) -> sp.Eq:
                            "maximum sits at row ", p, " and column ", q),
               prove_max_backward(layer), short_reason="unique maximum",
               assumptions=(Prose("each window's maximum is attained at one tap ", a, ", ", b),))
+    # the rule in words; where PyTorch writes it is a reference for the audit's record only
     proof.given(None, Prose("at a tie the maximum is not differentiable; PyTorch still routes "
-                            "the gradient to one entry: ", TIE_RULE, " (source: ", TIE_SOURCE,
-                            ")", *_empty_words(layer)),
-                statement="PyTorch's rule for ties", kind="documented rule of PyTorch",
-                short_reason="PyTorch's tie rule")
+                            "the gradient to one entry: ", TIE_RULE, *_empty_words(layer)),
+                "documented rule of PyTorch", source=Prose("source: ", TIE_SOURCE),
+                statement="PyTorch's rule for ties", short_reason="PyTorch's tie rule")
     return claim
 
 

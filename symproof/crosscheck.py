@@ -30,7 +30,7 @@ def torch_module():
 
 def reference_name(use_torch: bool) -> str:
     """The reference a numeric cross-check compares with, as a document names it."""
-    return "PyTorch" if use_torch else "the vectorised NumPy layers (PyTorch not requested)"
+    return "PyTorch" if use_torch else "NumPy (PyTorch not requested)"
 
 
 def _floats(name: str, value, ndims: tuple[int, ...]):

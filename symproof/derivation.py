@@ -64,7 +64,7 @@ from .notebook import display_math, with_status
 from .params import as_size
 from .printing import latex, written_as_decimals
 from .proof import Proof, Step
-from .prose import Prose, listed
+from .prose import Prose, layer_kind, layer_prose, listed
 from .text import text
 
 __all__ = ["Derivation", "RULES"]
@@ -154,8 +154,8 @@ class Derivation:
             words = _layer_words(start)
             self.title = title or (f"the element formula of a {words}" if words else
                                    "from a layer's element formula")
-            self.statement = statement or Prose("A derivation from the element formula of ",
-                                                *_layer_prose(start), ".")
+            self.statement = statement or Prose("A derivation from the element formula of ") \
+                + layer_prose(start) + "."
         else:
             if isinstance(start, sp.Equality):
                 self.lhs, self.current = start.lhs, self._read(start.rhs)
@@ -207,7 +207,7 @@ class Derivation:
         equation = equation.xreplace(values)
         self.lhs, self.current = equation.lhs, equation.rhs
         self._stated(sp.Eq(self.lhs, self.current, evaluate=False),
-                     why or Prose("the element formula of ", *_layer_prose(layer)), kind,
+                     why or Prose("the element formula of ") + layer_prose(layer), kind,
                      short_reason=_layer_words(layer))
         general = layer_context(layer, *(size or ()))
         broken = broken_range(general, values)
@@ -437,14 +437,7 @@ def _call(function: Callable, pattern: tuple, name: str):
 def _layer_words(layer) -> str:
     """What a layer is, in words, for a model answer's reason ("2-D convolution"); "" when
     it has no spec."""
-    spec = getattr(layer, "spec", None)
-    return spec.words if spec is not None else ""
-
-
-def _layer_prose(layer) -> list:
-    """A layer in the course's words and letters (its spec's), or its words alone."""
-    spec = getattr(layer, "spec", None)
-    return list(spec.described(layer).parts) if spec is not None else ["a layer"]
+    return layer_kind(layer) if getattr(layer, "spec", None) is not None else ""
 
 
 def _failure(number: int, step: Step) -> Prose:

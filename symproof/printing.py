@@ -318,6 +318,17 @@ class SymproofLatexPrinter(CourseRules, LatexPrinter):
         spelled = getattr(expr, "_latex", None)
         return spelled(self) if callable(spelled) else super()._print_Basic(expr)
 
+    def _print_MatAdd(self, expr):
+        # y − t, as the text printer writes it: the subtracted terms after the added ones
+        tex = ""
+        for term in sorted(expr.args, key=_subtracted):
+            negative = bool(tex) and term.could_extract_minus_sign()
+            item = -term if negative else term
+            shown = self._print(item)
+            tex += (" - " if negative else " + " if tex else "") + (
+                rf"\left({shown}\right)" if self._needs_add_brackets(item) else shown)
+        return tex
+
     def _print_other_name(self, expr, style="plain"):
         if " " in expr.name:  # a name in words, e.g. "last row read"
             return rf"\text{{{expr.name}}}"

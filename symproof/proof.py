@@ -154,11 +154,14 @@ class Proof:
         return step
 
     def given(self, claim, justification: str | Prose, kind: str = "definition", *,
-              statement: str | Prose = "", short_reason: str | Prose = "") -> Step:
+              statement: str | Prose = "", short_reason: str | Prose = "",
+              source: str | Prose = "") -> Step:
         """Append a GIVEN step: what the derivation starts from (a definition, the problem's
-        data, a target, a documented rule), stated, not derived, and never counted as proved."""
-        return self.add(claim, justification, Outcome(Status.GIVEN, kind), statement=statement,
-                        short_reason=short_reason)
+        data, a target, a documented rule), stated, not derived, and never counted as proved;
+        ``source`` says where a documented rule is written (the audit's record shows it, a
+        model answer does not)."""
+        return self.add(claim, justification, Outcome(Status.GIVEN, kind, detail=source),
+                        statement=statement, short_reason=short_reason)
 
     def check(self, claim, justification: str | Prose, outcome: Outcome, *,
               statement: str | Prose = "") -> Step:

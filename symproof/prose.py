@@ -24,7 +24,7 @@ from .printing import latex as latex_of
 from .printing import text as text_of
 
 __all__ = ["Math", "Prose", "prose", "render", "listed", "assignments", "in_order", "divides",
-           "size", "MEDIA", "markdown_text", "math_text"]
+           "size", "layer_prose", "layer_kind", "article", "MEDIA", "markdown_text", "math_text"]
 
 #: The media prose is written in.
 MEDIA = ("latex", "markdown", "text")
@@ -184,6 +184,33 @@ def size(*sides: sp.Basic) -> Math:
     """``m × m``: the size of an array, its sides in order."""
     return Math(r" \times ".join(latex_of(s) for s in sides),
                 "×".join(text_of(s) for s in sides))
+
+
+def layer_prose(layer) -> Prose:
+    """A layer as a model answer names it: "the 2-D convolution with ``C_in = 1``, ``C_out =
+    2``, ``F = 3``, ``P = 1``" (its spec's :meth:`~symproof.layers.spec.LayerSpec.described`),
+    never its Python repr; "the layer" when it has no spec."""
+    spec = getattr(layer, "spec", None)
+    return Prose("the layer") if spec is None else spec.described(layer, article="the")
+
+
+def layer_kind(layer) -> str:
+    """What a layer is, in words ("2-D convolution"); "layer" when it has no spec."""
+    spec = getattr(layer, "spec", None)
+    return "layer" if spec is None else spec.words
+
+
+def article(number: sp.Basic) -> str:
+    """"a" or "an" before ``number`` as it is read aloud: an 8, an 11, an 18, an 80…, a 5,
+    a symbol ``m`` reads "an m"."""
+    if isinstance(number, sp.Symbol):
+        return "an" if number.name[:1].lower() in "aefhilmnorsx" else "a"
+    if not (isinstance(number, (int, sp.Integer)) and int(number) > 0):
+        return "a"
+    digits = str(int(number))
+    spoken_8 = digits.startswith("8")
+    spoken_11_18 = len(digits) % 3 == 2 and digits[:2] in ("11", "18")
+    return "an" if spoken_8 or spoken_11_18 else "a"
 
 
 def _tex(part: sp.Basic | Math | InOrder) -> str:

@@ -135,9 +135,10 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
         claim = step.claim
         if isinstance(claim, sp.Equality):
             lhs = latex(claim.lhs)
-            # "&= c" is read as continuing the chain (b = c after a = b), and "&\neq c" as
-            # b ≠ c: only a step that holds continues one, and only after one that holds
-            chained = lhs == previous_lhs and step.outcome.tactic != "definition" and step.holds
+            # A chain continues only an equality that holds, with an equality that holds: a
+            # step asserting a failure (≠) is a statement of its own, with its own left side.
+            chained = (lhs == previous_lhs and step.holds
+                       and step.outcome.tactic != "definition")
             relation = "=" if step.holds else r"\neq"
             why = _beside(step, style, said)
             room = WIDTH - visible_width(render(why, "latex")) - 6  # the tag takes room
@@ -150,6 +151,12 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
             previous_lhs = lhs if step.holds else None
             continue
         previous_lhs = None
+        if isinstance(claim, sp.core.relational.Relational) and claim.rel_op in _RELATIONS:
+            # ``o_1 ≤ S − 1``: its relation at the alignment point, like an equation's
+            out.append(Block("rows", rows=[Row(latex(claim.lhs), _RELATIONS[claim.rel_op],
+                                               [latex(claim.rhs)], number, step.status,
+                                               _beside(step, style))]))
+            continue
         if isinstance(claim, sp.Tuple) and all(isinstance(c, sp.Equality) for c in claim):
             rows = [Row(latex(c.lhs), "=", [latex(c.rhs)], number, step.status) for c in claim]
             for row in rows[:-1]:  # one number, reason and mark per step: on its last line
@@ -166,6 +173,10 @@ def blocks(proof: Proof, style: str = "audit") -> list[Block]:
             out.append(Block("text", text=Prose(f"({number}) ") + prose(step.statement),
                              rows=[Row(None, "", [], number, step.status)]))
     return out
+
+
+# The relations a step may state besides =, as LaTeX.
+_RELATIONS = {"<=": r"\leq", "<": "<", ">=": r"\geq", ">": ">", "!=": r"\neq"}
 
 
 # --- reasons --------------------------------------------------------------------------------
@@ -185,7 +196,15 @@ def reason_of(step) -> str | Prose:
     """The step's reason in the course's words: its ``short_reason`` when it has one, else its
     justification (asserted failures say so)."""
     said = getattr(step, "short_reason", "") or step.justification
-    return said if step.holds else Prose("this fails in general: ") + prose(said)
+    if step.holds or not _symbolic(step):
+        return said  # concrete numbers: the reason says what fails here
+    return Prose("this fails in general: ") + prose(said)
+
+
+def _symbolic(step) -> bool:
+    """Whether the step's claim has symbols (a failure then holds "in general", not
+    here)."""
+    return bool(getattr(step.claim, "free_symbols", None))
 
 
 def _full_reason(step) -> str | Prose:
@@ -213,7 +232,10 @@ def _beside(step, style: str, said: set[str] = frozenset()) -> str | Prose:
         for n, assumption in enumerate(stated):
             said = said + (", " if n else "") + prose(assumption)
         return said
-    return reason_of(step) if _short(step) else ""
+    if _short(step):
+        return reason_of(step)
+    # an asserted failure says beside its ≠ that it is not an identity (the reason follows)
+    return "in general" if not step.holds and _symbolic(step) else ""
 
 
 def _reasons(proof: Proof, style: str) -> list[tuple[int, Status, str | Prose]]:
@@ -295,19 +317,49 @@ def _text_line(block: Block, medium: str) -> str:
     return f"{said} {MD_MARKS[row.status]}"
 
 
+def _long_lhs(row: Row) -> bool:
+    return bool(row.lhs and row.relation) and visible_width(row.lhs) > LHS_WIDTH
+
+
 def _tex_rows(rows: list[Row]) -> str:
+    """The rows as ``align*`` environments: a row with a long left side, and the rows that
+    continue its chain, in one of their own (so that the left side does not widen the first
+    column of every row, and no line reads as the continuation of another chain)."""
+    groups: list[list[Row]] = []
+    for row in rows:
+        kind, last = _layout(row), groups and _layout(groups[-1][0])
+        # a new statement starts a new environment unless it is a chain after a chain or a
+        # formula after a formula; a continued chain stays with its start
+        if not groups or row.lhs is not None and (kind == "long" or kind != last):
+            groups.append([row])
+        else:
+            groups[-1].append(row)
+    return "\n".join(_tex_align(group) for group in groups)
+
+
+def _layout(row: Row) -> str:
+    """How a row sits: ``long`` (its left side on a line of its own), ``formula`` (a
+    statement with no relation at the alignment point), else ``chain``."""
+    return "long" if _long_lhs(row) else "formula" if not row.relation else "chain"
+
+
+def _tex_align(rows: list[Row]) -> str:
+    if _layout(rows[0]) == "formula":  # statements with no relation to align: centred
+        lines = [rf"{row.rhs[0]} {_tag(row) if row.tagged else ''}" for row in rows]
+        return "\\begin{gather*}\n" + " \\\\\n".join(lines) + "\n\\end{gather*}"
     lines = []
+    indent = r"\qquad " if _long_lhs(rows[0]) else ""
     for row in rows:
         tag = _tag(row) if row.tagged else r"\notag"
         first, *more = row.rhs
         if more:  # the tag goes with the last line of a broken equation
             more, tag, first = more[:-1] + [f"{more[-1]} {tag}"], "", first
         if row.lhs is None:
-            lines.append(rf"&{row.relation} {first} {tag}")
-        elif row.relation and visible_width(row.lhs) > LHS_WIDTH:
-            # A long left side goes in the second column, on its own line, so that it does not
-            # widen the first column of every row.
-            lines.append(rf"&{row.lhs} \\ &{row.relation} {first} {tag}")
+            lines.append(rf"&{indent}{row.relation} {first} {tag}")
+        elif _long_lhs(row):
+            # a long left side on a line of its own, the relation below it (in an
+            # environment of its own: see _tex_rows)
+            lines.append(rf"&{row.lhs} \\ &{indent}{row.relation} {first} {tag}")
         else:
             lines.append(rf"{row.lhs} &{row.relation} {first} {tag}")
         lines += [rf"&\quad {line}" for line in more]
@@ -380,7 +432,8 @@ def _tex_section(proof: Proof, style: str) -> str:
         parts.append(r"{\small\noindent " + _checks_sentence(proof).latex() + r"\par}")
     boxed = _tex_boxed(proof)
     if boxed:
-        parts.append((r"\noindent Therefore" + "\n" if style == "solution" else "") + boxed)
+        parts.append(_kept_together((r"\noindent Therefore" + "\n" if style == "solution"
+                                     else "") + boxed))
     if proof.notes and style == "audit":
         notes = "\n".join(rf"\item {render(note, 'latex')}" for note in proof.notes)
         parts.append(r"\paragraph{Notes}" + "\n\\begin{itemize}\n" + notes + "\n\\end{itemize}")
@@ -388,6 +441,13 @@ def _tex_section(proof: Proof, style: str) -> str:
         parts.append(r"\noindent\textit{Note.} " + " ".join(
             _sentence(render(note, "latex")) for note in proof.notes))
     return "\n\n".join(parts)
+
+
+def _kept_together(tex: str) -> str:
+    """``tex`` (the "Therefore" line and its box) on one page, and on the page of what
+    precedes it: in a minipage, which a page break cannot split, with no break before it."""
+    return (r"\nopagebreak\noindent\begin{minipage}{\linewidth}" + "\n" + tex + "\n"
+            r"\end{minipage}")
 
 
 def _sentence(text: str) -> str:

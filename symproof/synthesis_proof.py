@@ -28,7 +28,8 @@ from .layers.window import size_pair, zero_padded
 from .limits import check, check_share
 from .params import as_flag
 from .proof import Outcome, Proof, Status
-from .prose import Prose
+from .prose import Prose, layer_prose
+from .prose import size as size_of
 from .synthesis import Synthesis
 
 __all__ = ["synthesis_proof", "uniqueness"]
@@ -237,7 +238,7 @@ def synthesis_proof(found: Synthesis, name: str, title: str, statement: str, *,
         Prose(sp.Symbol("X"), " is 0 outside its index range (zero padding)"), *ranges,
         *found.conditions],
         parameters=dict(parameters or {}))
-    proof.given(layer.equation(), Prose("the element formula of ") + layer.spec.described(layer),
+    proof.given(layer.equation(), Prose("the element formula of ") + layer_prose(layer),
                 short_reason="the convolution")
     for channel, target in enumerate(found.targets, 1):
         proof.given(sp.Eq(nt.Y[channel, nt.i, nt.j], target, evaluate=False),
@@ -352,6 +353,6 @@ def _checks(proof: Proof, found: Synthesis, size, use_torch: bool, seed: int) ->
     proof.check(None, f"the synthesised weights in {reference_name(use_torch)}",
                 spot_check(lambda rng: (rng.standard_normal((c_in, 9, 11)),), compare,
                            samples=20, seed=seed, tolerance=1e-9,
-                           description=f"conv vs targets on random 9×11 inputs, "
-                                       f"{reference_name(use_torch)}"),
+                           description=Prose("the convolution against the targets on "
+                                             "random ", size_of(9, 11), " inputs")),
                 statement="numeric agreement on random inputs")

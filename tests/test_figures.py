@@ -352,7 +352,7 @@ def test_svg_is_well_formed_and_escapes_text():
                          channel_names=("<a&b>", '"q"'))
     source = figure.svg()
     root = ET.fromstring(source.split("?>", 1)[1])  # parses: everything escaped
-    texts = [e.text for e in root.iter() if e.tag.endswith("text")]
+    texts = ["".join(e.itertext()) for e in root.iter() if e.tag.endswith("}text")]
     assert any("<a&b>" in t for t in texts) and "<a&b>" not in source
     assert r"\&" in tikz(figure.scene) and "<a&b>" not in tikz(figure.scene)
 

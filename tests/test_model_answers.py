@@ -21,8 +21,9 @@ from symproof.latex.document import markdown_document, markdown_files, tex_docum
 from symproof.latex.roundtrip import reads_back, written_math
 from symproof.notation import X, i, j
 from symproof.printing import decimal_text, latex, text, written_as_decimals
-from symproof.prose import Math, Prose, in_order, render
+from symproof.prose import Math, Prose, article, in_order, layer_prose, render
 from symproof.registry import get, groups, problems
+from symproof.report import blocks
 
 from .latex_tools import need, overfull, pages, pdflatex
 
@@ -318,3 +319,222 @@ def test_a_max_pooling_derivation_says_its_padding_in_math():
     chain = Derivation(MaxPool2d(2, padding=1), input_size=(4, 4))
     said = [a for a in chain.assumptions if isinstance(a, Prose)]
     assert said and r"$-\infty$" in said[0].latex()  # not \text{NegativeInfinity}
+
+
+# --- the audit of issue 15 (prose15): what a reader sees, checked on the documents ------------
+
+BACKPROP = ("p7", "p8", "p9", "p10")
+
+
+@pytest.fixture(scope="module")
+def backprop_compiled(tmp_path_factory):
+    """P7–P10 in each style, compiled: style → (tex, pages, overfull, pdf text)."""
+    need("pdflatex")
+    proofs = [get(name).run() for name in BACKPROP]
+    out = {}
+    for style in STYLES:
+        tex = tex_document(proofs, style=style)
+        out[style] = (tex, *_compile(tmp_path_factory.mktemp(f"backprop-{style}"), tex))
+    return out
+
+
+def _documents(compiled, backprop_compiled):
+    """Every (name, tex, overfull, pdf text) of the homework and P7–P10, both styles."""
+    return [(f"{group} {style}", *(done[style][i] for i in (0, 2, 3)))
+            for group, done in (("homework", compiled), ("p7-p10", backprop_compiled))
+            for style in STYLES]
+
+
+def _aligned_lines(tex: str) -> list[list[str]]:
+    """The lines of every align* environment of ``tex``."""
+    return [block.split(" \\\\\n") for block in
+            re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", tex, flags=re.S)]
+
+
+# a line that continues a chain: the relation at the alignment point, or a broken right side
+_CONTINUES = re.compile(r"^&(\\qquad )?(=|\\leq|\\geq|<|>) |^&\\quad [+-] ")
+
+
+def test_no_line_continues_a_chain_it_does_not_belong_to(compiled, backprop_compiled):
+    """Regression: P2's chain read ⌊m/k⌋ = m/k ≠ m/k (an asserted failure continued the
+    equality chain), and P7's output padding had a line with neither a left side nor a
+    relation (``& o_1 ≤ S − 1``) under a chain."""
+    for name, tex, _, _ in _documents(compiled, backprop_compiled):
+        for lines in _aligned_lines(tex):
+            for n, line in enumerate(lines):
+                assert not re.match(r"^&\s*(\\qquad )?\\neq", line), (name, line)
+                if line.startswith("&") and n:  # not the first line: it continues a chain
+                    assert _CONTINUES.match(line), (name, line)
+    tex = compiled["solution"][0]
+    floor = r"\left\lfloor{\frac{m}{k}}\right\rfloor"
+    assert rf"{floor} &\neq \frac{{m}}{{k}} \tag*{{\footnotesize (10) in general" in tex
+
+
+def test_a_failure_is_marked_by_what_the_kernel_decided_about_it():
+    """P2's step 10 says ⌊m/k⌋ ≠ m/k: its mark is the status of that statement (proved by a
+    counterexample), beside its own left side."""
+    proof = get("p2").run()
+    (step,) = [s for s in proof.steps if not s.holds]
+    number = proof.steps.index(step) + 1
+    rows = [row for block in blocks(proof) for row in block.rows if row.number == number]
+    assert rows[0].lhs is not None and rows[0].relation == r"\neq"
+    assert rows[0].status is step.status
+
+
+def test_no_source_files_code_or_reprs_in_what_a_reader_sees(compiled, backprop_compiled):
+    need("pdftotext")
+    for name, tex, _, pdf in _documents(compiled, backprop_compiled):
+        body = tex.split(r"\begin{document}", 1)[1]
+        for word in ("Conv2d(", "kernel_size", "kernel\\_size", "is_nan", "is\\_nan", "||",
+                     "maxval"):
+            assert word not in body, (name, word)
+        assert all(line.count("NumPy") <= 1 for line in pdf.splitlines()), name
+        if "solution" in name:
+            assert "MaxPoolKernel" not in pdf and "aten/" not in pdf, name
+    assert "MaxPoolKernel.cpp" in backprop_compiled["audit"][3]  # the audit cites its source
+    assert "rule for ties" in backprop_compiled["solution"][3]
+
+
+@pytest.mark.parametrize("which", ["homework", "p7-p10"])
+@pytest.mark.parametrize("style", STYLES)
+def test_no_overfull_box_at_all(compiled, backprop_compiled, which, style):
+    _, _, overfull, _ = (compiled if which == "homework" else backprop_compiled)[style]
+    assert overfull == []
+
+
+def _captions(tex: str) -> list[str]:
+    return re.findall(r"\\caption\{(.*)\}", tex)
+
+
+def test_captions_write_their_letters_as_math(compiled, backprop_compiled):
+    """Regression: "output channel l" (a roman l reads as 1), "(i, j)", "H$\\times$W"."""
+    captions = [c for _, tex, _, _ in _documents(compiled, backprop_compiled)
+                for c in _captions(tex)]
+    assert captions
+    for caption in captions:
+        words = re.sub(r"\$[^$]*\$", "", caption)  # the text outside math
+        assert not re.search(r"(?<![\w\\$-])[b-zB-Z](?![\w$'-])", words), caption
+        assert r"$\times$" not in caption and "(i, j)" not in words, caption
+    joined = "\n".join(captions)
+    assert "output channel $l$" in joined and "$(i, j)$" in joined
+    assert r"$H \times W$" in joined
+    assert "less the window" not in joined
+
+
+def test_statements_write_their_letters_as_math(backprop_compiled):
+    tex = backprop_compiled["solution"][0]
+    assert "input $X$ to $Y$" in tex and "scalar loss $L$" in tex
+    assert "for every $X$ and $G$" in tex and "loss $L$ of the output $Y$" in tex
+    p6 = tex_document([get("p6").run()])
+    assert r"$\dim y \times \dim x$" in p6 and "dim y $" not in p6
+
+
+def test_the_receptive_field_figure_writes_its_sizes_as_math():
+    from symproof import Conv2d, MaxPool2d, Sequential
+    from symproof.figures import receptive_figure
+
+    figure = receptive_figure(Sequential(Conv2d(1, 1, 3, padding=1), MaxPool2d(2)))
+    tikz = figure.latex()
+    assert r"$\text{convolution: }f = 3,\ S = 1,\ P = 1$" in tikz
+    assert "Conv:" not in tikz and "MaxPool" not in tikz
+
+
+def test_p10_writes_each_line_once_and_y_minus_t():
+    tex = tex_document([get("p10").run()])
+    rows = [line.split(r"\tag*")[0].strip() for lines in _aligned_lines(tex) for line in lines]
+    assert all(a != b for a, b in zip(rows, rows[1:])), "a line repeated"
+    assert r"\left(y - t\right)^{\top}" in tex and "- t + y" not in tex
+    assert r"\left(y_{k} - t_{k}\right)^{2}" in tex and "- t_{k} + y_{k}" not in tex
+    assert "(p - e_c)" in tex
+
+
+def test_matrix_sums_print_their_subtracted_terms_last():
+    y, t = (sp.MatrixSymbol(name, 3, 1) for name in "yt")
+    assert latex(y - t) == "y - t" and text(y - t) == "y - t"
+    assert latex(sp.Transpose(y - t)) == r"\left(y - t\right)^{\top}"
+    assert latex(-t - y) in ("- t - y", "- y - t")
+
+
+def test_the_nested_sums_of_p6_have_distinct_indices():
+    """Regression: P6's reason read Σ_k σ([b]_k + Σ_k [A]_{k,k} [y]_k)."""
+    tex = tex_document([get("p6").run()], style="audit")
+    assert "_{k,k}" not in tex
+    assert r"\sum_{m=1}^{n_{\ell-1}} [A_{\ell}]_{k,m}" in tex
+
+
+def test_concrete_sizes_read_as_numbers(tmp_path):
+    """``--set k=2 --set m=5``: "a 5 × 5 input" (not "an"), and "here 2 does not divide 5"
+    rather than "this fails in general"."""
+    tex = tex_document([get("p2").run({"k": "2", "m": "5"})])
+    assert r"of a $5 \times 5$ input" in tex
+    assert "fails in general" not in tex and "in general" not in tex
+    assert "here $2$ does not divide $5$" in tex
+    assert r"of an $8 \times 8$ input" in tex_document([get("p2").run({"k": "2", "m": "8"})])
+    assert r"of an $m \times m$ input" in tex_document([get("p2").run()])
+
+
+@pytest.mark.parametrize(("number", "word"), [(1, "a"), (5, "a"), (8, "an"), (11, "an"),
+                                              (12, "a"), (18, "an"), (80, "an"), (100, "a"),
+                                              (11000, "an"), (1100, "a")])
+def test_article_by_how_a_number_is_read(number, word):
+    assert article(sp.Integer(number)) == word
+
+
+def test_therefore_stays_with_its_box(compiled):
+    tex = compiled["solution"][0]
+    kept = re.findall(r"\\begin\{minipage\}\{\\linewidth\}\n\\noindent Therefore\n\\\[ \\boxed",
+                      tex)
+    assert len(kept) == len(HOMEWORK)
+
+
+def test_p4_gives_the_numbers_of_its_counterexample():
+    tex = tex_document([get("p4").run()])
+    said = re.search(r"the hypothesis is needed: at (.*?)\.", tex).group(1)
+    assert re.search(r"\$a = -?[\d\\{}frac ]+\$", said) and "the right side" in said
+    audit = tex_document([get("p4").run()], style="audit")
+    assert r"$\sigma\left(z\right) = z^{2}$ really fails" in audit
+    assert "X = [" not in audit and r"$\sigma$(z)" not in audit
+
+
+def test_layers_are_named_in_words_and_math():
+    from symproof import Conv2d
+
+    said = layer_prose(Conv2d(1, 2, 3, padding=1))
+    assert said.latex() == (r"the 2-D convolution with $C_{\text{in}} = 1$, "
+                            r"$C_{\text{out}} = 2$, $F = 3$, $P = 1$")
+    assert "without bias" in layer_prose(Conv2d(3, 1, 1, bias=False)).text()
+    assert "F = (2, 3)" in layer_prose(Conv2d(1, 1, (2, 3))).text()
+
+
+def test_svg_labels_set_their_subscripts_small_and_lowered(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    files = markdown_files([get("p1").run(), get("p6").run()], tmp_path / "hw.md")
+    for path, source in files.items():
+        if path.suffix != ".svg":
+            continue
+        root = ET.fromstring(source.split("?>", 1)[1])
+        shown = ["".join(element.itertext()) for element in root.iter()
+                 if element.tag.endswith("}text")]
+        assert not [s for s in shown if "_" in s], path  # no raw w_1,1 or y_{ℓ−1}
+    p6 = files[tmp_path / "hw-p6-mlp-chain.svg"]
+    assert '<tspan dy="' in p6 and ">ℓ−1</tspan>" in p6
+
+
+def test_check_reports_typeset_their_counterexamples():
+    from types import SimpleNamespace
+
+    from symproof.claims.annotate import reason_prose
+    from symproof.claims.annotate_html import _reason
+
+    outcome = SimpleNamespace(counterexample={"H_in": sp.Integer(2),
+                                              "X[1, 1, 2]": sp.Integer(1)})
+    verdict = SimpleNamespace(reason="the sides differ; counterexample H_in = 2, "
+                                     "X[1, 1, 2] = 1", outcome=outcome)
+    said = reason_prose(verdict)
+    assert said.latex() == (r"the sides differ; counterexample $H_{\text{in}} = 2$, "
+                            r"$X_{1,1,2} = 1$")
+    assert r"\(X_{1,1,2} = 1\)" in _reason(verdict) and "<code>" not in _reason(verdict)
+    # a reason that does not end with the record stays as it was written
+    other = SimpleNamespace(reason="no counterexample here", outcome=outcome)
+    assert reason_prose(other).latex() == "no counterexample here"

@@ -143,12 +143,13 @@ def written_equations(markdown: str) -> list[str]:
             if right.startswith(r"\quad "):
                 found[-1] += " " + right[len(r"\quad "):]
                 continue
-            relation = re.match(r"(=|\\neq)\s*(.*)", right, re.S)
+            relation = re.match(r"(=|\\neq|\\leq|\\geq|<|>)\s*(.*)", right, re.S)
             if relation is None:  # a claim that is no equation, written whole
                 found.append(right.strip())
                 continue
             lhs = left.strip() or lhs
-            found.append(f"{lhs} = {relation.group(2).strip()}")
+            op = "=" if relation.group(1) in ("=", r"\neq") else relation.group(1)
+            found.append(f"{lhs} {op} {relation.group(2).strip()}")
     return found
 
 

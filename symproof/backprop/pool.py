@@ -60,9 +60,9 @@ EMPTY_WINDOW = ("a window whose taps all fall in the padding (possible only with
                 "entry outside the window)")
 #: Where the rule is written: PyTorch's CPU kernel (the forward pass records the index, the
 #: backward adds G there).
-TIE_SOURCE = ("PyTorch, aten/src/ATen/native/cpu/MaxPoolKernel.cpp, cpu_max_pool: "
-              "maxval starts at −∞ and maxindex at the first in-range tap; "
-              "if ((val > maxval) || is_nan(val)) { maxval = val; maxindex = index; }")
+TIE_SOURCE = ("PyTorch's CPU max-pooling kernel (aten/src/ATen/native/cpu/MaxPoolKernel.cpp): "
+              "the running maximum starts at −∞ at the first in-range tap, and a later tap "
+              "replaces it when it is strictly larger or NaN")
 
 
 def _pool(layer, kind: type) -> None:

@@ -26,10 +26,14 @@ import bisect
 import re
 from collections.abc import Sequence
 
+import sympy as sp
+
 from ..notation import STATUS_MARKS
+from ..printing import text as plain_text
+from ..prose import Part, Prose, listed
 from .extract import code_spans, math_blocks
 
-__all__ = ["annotate", "anchored", "note_text"]
+__all__ = ["annotate", "anchored", "note_text", "reason_prose"]
 
 # Characters that end a line for some reader (TeX, Python, Unicode, HTML renderers): none may
 # appear inside a note, or text after it would become live LaTeX or Markdown.
@@ -41,6 +45,43 @@ _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _STATUSES = "|".join(STATUS_MARKS)
 _OLD_NOTE = {True: re.compile(rf"^[ \t]*<!-- symproof: (?:{_STATUSES}) (?:(?!-->).)* -->\r?$"),
              False: re.compile(rf"^[ \t]*% symproof: (?:{_STATUSES}) .*\r?$")}
+
+
+# How a verdict's reason ends when it shows its counterexample (as ``check`` writes it), and
+# the names of a counterexample that are math: a symbol (``H_in``) or an entry (``X[1, 1, 2]``).
+_COUNTEREXAMPLE = "; counterexample "
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?")
+_ENTRY = re.compile(r"([A-Za-z])\[(\d{1,6}(?:, ?\d{1,6}){0,5})\]")
+
+
+def reason_prose(verdict) -> Prose:
+    """A verdict's reason with its counterexample as math (``H_in = 2``, ``X[1, 1, 2] = 1``
+    typeset as :math:`H_{in} = 2`, :math:`X_{1,1,2} = 1`), built from the outcome's record,
+    not read from the text; a reason that does not end with that record stays text."""
+    reason = " ".join(str(verdict.reason).split())
+    outcome = getattr(verdict, "outcome", None)
+    found = getattr(outcome, "counterexample", None) or {}
+    head, marker, tail = reason.partition(_COUNTEREXAMPLE)
+    items = [(k, v) for k, v in found.items() if k != "other entries"]
+    written = ", ".join(f"{k} = {plain_text(v) if isinstance(v, sp.Basic) else v}"
+                        for k, v in items)
+    if not (marker and items and len(items) <= 12 and tail.startswith(written)):
+        return Prose(reason)
+    return Prose(head, marker, *listed(_assignment(k, v) for k, v in items),
+                 tail[len(written):])
+
+
+def _assignment(name: str, value) -> Part:
+    """``name = value`` as math when the name is a symbol or an entry and the value a number,
+    else as text."""
+    number = isinstance(value, (int, sp.Number)) and not isinstance(value, bool)
+    entry = _ENTRY.fullmatch(name)
+    if number and (entry or _NAME.fullmatch(name)):
+        value = sp.Integer(value) if isinstance(value, int) else value
+        lhs = (sp.IndexedBase(entry.group(1))[tuple(int(n) for n in entry.group(2).split(","))]
+               if entry else sp.Symbol(name))
+        return sp.Eq(lhs, value, evaluate=False)
+    return f"{name} = {plain_text(value) if isinstance(value, sp.Basic) else value}"
 
 
 def note_text(status: str, reason: str, *, markdown: bool) -> str:

@@ -20,7 +20,8 @@ import html
 from collections.abc import Sequence
 
 from ..notation import STATUS_MARKS
-from .annotate import anchored
+from ..printing import latex
+from .annotate import anchored, reason_prose
 from .extract import code_spans, math_blocks
 
 __all__ = ["html_report", "MATHJAX"]
@@ -105,8 +106,16 @@ def _verdict_items(group: Sequence, numbers: dict[int, int]) -> str:
             f'{verdict.line}</a> <a href="#m{number}">{_mark(verdict.label)}</a> '
             f"{verdict.label.lower()}: "
             f"<code>{html.escape(getattr(verdict, 'latex', ''))}</code>"
-            f" &mdash; {html.escape(' '.join(verdict.reason.split()))}</li>")
+            f" &mdash; {_reason(verdict)}</li>")
     return '<ol class="verdicts">' + "".join(items) + "</ol>"
+
+
+def _reason(verdict) -> str:
+    """The verdict's reason, escaped; its counterexample as MathJax math (``\\(…\\)``, which
+    the page's MathJax reads), built from the record (:func:`~.annotate.reason_prose`)."""
+    said = reason_prose(verdict)
+    return "".join(html.escape(part if isinstance(part, str) else
+                               rf"\({latex(part)}\)") for part in said.parts)
 
 
 def _escaped(text: str, start: int, end: int, code: list[tuple[int, int]]) -> str:

@@ -18,7 +18,8 @@ The marks must never change what the document says or whether it compiles, so:
   at the start of the body, where a mark can be typeset.
 
 Notes are plain text escaped for LaTeX (:func:`~symproof.latex.escape.escape`): document text
-they quote can never become live LaTeX.
+they quote can never become live LaTeX; a counterexample's values are typeset as math, built
+from the verdict's record (:func:`~.annotate.reason_prose`), never from the text.
 
 >>> from types import SimpleNamespace as V
 >>> doc = "\\\\[a = b\\\\]\\nText.\\n"
@@ -41,11 +42,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..latex.escape import escape
 from ..latex.export import ExportError, compile_pdf
 from ..notation import STATUS_MARKS
 from ..proof import Status
-from .annotate import anchored
+from ..prose import Prose
+from .annotate import anchored, reason_prose
 from .check import UNPARSED
 from .extract import code_spans
 
@@ -150,13 +151,9 @@ def _mark(group: Sequence) -> str:
 
 def _notes(group: Sequence) -> list[str]:
     """The footnotes of one group: the reason of every claim that is not plainly settled."""
-    texts = [f"line {v.line}: {v.label.lower()}; {_one_line(v.reason)}"
+    texts = [Prose(f"line {v.line}: {v.label.lower()}; ") + reason_prose(v)
              for v in group if v.label in NOTED]
-    return [rf"\SymproofNote{{{escape(text)}}}%" for text in texts]
-
-
-def _one_line(reason: str) -> str:
-    return " ".join(reason.split())
+    return [rf"\SymproofNote{{{text.latex()}}}%" for text in texts]
 
 
 def _lines_for(group: Sequence, ending: str) -> list[str]:

@@ -53,6 +53,7 @@ from ..limits import check_expression
 from ..notebook import code_span, display_math, step_markdown
 from ..printing import text as plain_text
 from ..proof import Outcome, Status, Step
+from ..prose import layer_kind
 from .backward import (
     UPSTREAM_DEFINITION,
     gradient_claim,
@@ -491,7 +492,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
                                    f"defined at line {lines} in a form symproof does not read")
             return replace(undecided, evidence={"weights used": _lines(used),
                                                 "element formula": True}, uses=frozenset(used))
-        lhs, reason = model, f"against {ctx.layer!r}'s element formula"
+        lhs, reason = model, f"against the element formula of the {layer_kind(ctx.layer)}"
         # what the layer computes with the document's weights (a formula with w on its
         # right side holds or fails for every weight: it judges no definition)
         about_the_layer = not general

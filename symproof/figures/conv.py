@@ -165,7 +165,8 @@ def conv_figure(layer: Conv2d | Conv1d, kernels: dict[tuple[int, int], sp.Matrix
     tapped = ("each tap labelled by its position αβ" if kernels is None
               else "each nonzero weight in its tap")
     caption: list = ["The taps of each kernel ", Label(r"w_{l,\gamma}", "w_{l,γ}"),
-                     " (output channel l, input channel γ) on the "
+                     " (output channel ", Label("l", "l"), ", input channel ",
+                     Label(r"\gamma", "γ"), ") on the "
                      + ("zero-padded input (padding shaded)" if padded else "input")]
     styles = {r.style for p in panels for r in p.rects}
     if "window" not in styles:  # no interior window apart from the corner's: only the corner
@@ -180,11 +181,15 @@ def conv_figure(layer: Conv2d | Conv1d, kernels: dict[tuple[int, int], sp.Matrix
             caption.append("; the window never reaches the padding")
     caption.append(".")
     if small1 or small2:
-        written = (label(sizes[0]).plain, label(sizes[1]).plain)
-        caption.append(f" The {written[0]}×{written[1]} input is drawn as {n1}×{n2}."
-                       if window is layer.window else f" The sequence is drawn as one row of "
-                       f"{n2}.")
+        caption += ([" The ", _times(*(label(v) for v in sizes[:2])), " input is drawn as ",
+                     _times(label(n1), label(n2)), "."] if window is layer.window else
+                    [" The sequence is drawn as one row of ", label(n2), "."])
     return Figure(name, arrange(panels), (*caption, *inst.caption()))
+
+
+def _times(rows: Label, cols: Label) -> Label:
+    """``H × W`` as one math label."""
+    return Label(rf"{rows.tex} \times {cols.tex}", f"{rows.plain}×{cols.plain}")
 
 
 def _number(size: object) -> bool:

@@ -136,14 +136,17 @@ def pool_figure(layer: AvgPool2d | MaxPool2d, input_size: tuple | None = None, *
     rows_k, cols_k = (label(v) for v in window.kernel_size)
     kernel = Label(rf"{rows_k.tex} \times {cols_k.tex}", f"{rows_k.plain}×{cols_k.plain}")
     caption = ["The ", kernel, " pooling windows over the input, each numbered by its output "
-               "position (i, j); entries that no window reads are hatched."]
+               "position ", Label("(i, j)", "(i, j)"), "; entries that no window reads are "
+               "hatched."]
     if not concrete:
-        caption.append(" When the stride divides the size less the window (for stride = window: "
-                       "when the window divides the size), the windows reach the last row and "
-                       "column; otherwise the last rows and columns are never read.")
+        caption.append(" The windows reach the last row and column when the stride divides "
+                       "the size minus the window (so, with the stride equal to the window, "
+                       "when the window divides the size); otherwise the last rows and columns "
+                       "are never read.")
     if any(n != 1 for n in d):
-        caption.append(" A dilated window reads every D-th entry: rows and columns between "
-                       "its taps that no other window reads are never read either.")
+        caption += [" A dilated window reads every ", Label("D", "D"), "-th entry: rows and "
+                    "columns between its taps that no other window reads are never read "
+                    "either."]
     scene = arrange(panels)
     if any(r.variant for r in scene.rects):
         scene.add_note(Note(1, scene.height + 0.6, "overlapping windows: each in its own colour "

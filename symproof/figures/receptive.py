@@ -10,6 +10,7 @@ import sympy as sp
 from ..errors import ParameterError
 from ..layers.activation import Activation
 from ..printing import latex, text
+from ..prose import layer_kind
 from ..stack import Sequential, receptive_field
 from .figure import Figure
 from .layout import Geometry, Instance
@@ -140,6 +141,9 @@ def _draw(layers, sizes, pads, levels, field, inst) -> Scene:
     return scene
 
 
-def _describe(layer, g: Geometry) -> str:
-    kind = type(layer).__name__.replace("2d", "").replace("1d", "")
-    return f"{kind}: f = {g.f}, S = {g.s}, P = {g.p}" + (f", D = {g.d}" if g.d > 1 else "")
+def _describe(layer, g: Geometry) -> Label:
+    """``conv: f = 3, S = 1, P = 1``: the layer's kind in words, its sizes as math."""
+    kind = layer_kind(layer).replace("2-D ", "").replace("1-D ", "")
+    sizes = [("f", g.f), ("S", g.s), ("P", g.p)] + ([("D", g.d)] if g.d > 1 else [])
+    return Label(rf"\text{{{kind}: }}" + r",\ ".join(f"{n} = {v}" for n, v in sizes),
+                 f"{kind}: " + ", ".join(f"{n} = {v}" for n, v in sizes))

@@ -27,15 +27,47 @@ def _p(value: float) -> str:
     return f"{value * PIXELS:.1f}".rstrip("0").rstrip(".")
 
 
-def _shown(content: Label | str) -> str:
-    return escape(content.plain if isinstance(content, Label) else content)
+# A sub- or superscript of a label's Unicode form: ``_{ℓ−1}``, ``_1,1`` or ``^T`` (a run up to
+# a space, an operator or a bracket).
+_RUN = r"[^\s/()=+−\-×⋯,{}]+"
+_SCRIPT = re.compile(rf"([_^])(?:\{{([^{{}}]*)\}}|({_RUN}(?:,{_RUN})*))")
+# How far a script moves from the baseline, in font sizes (SVG's y grows downwards).
+_SHIFT = {"_": 0.3, "^": -0.4}
+
+
+def _shown(content: Label | str, size: float) -> str:
+    """The text of an SVG ``<text>``: prose escaped; a math label with its sub- and
+    superscripts set small and moved by ``dy`` (SVG has no TeX; ``dy`` is read by every
+    viewer, where ``baseline-shift`` is not), so that ``w_1,1`` reads as w₁,₁."""
+    if not isinstance(content, Label):
+        return escape(content)
+    out, pending, at = [], 0.0, 0
+    for match in _SCRIPT.finditer(content.plain):
+        before = content.plain[at:match.start()]
+        out.append(_moved(before, pending))
+        pending = 0.0 if before else pending
+        shift = round(_SHIFT[match.group(1)] * size, 1)
+        script = match.group(2) if match.group(2) is not None else match.group(3)
+        out.append(f'<tspan dy="{pending + shift:g}" font-size="{round(size * 0.75, 1):g}">'
+                   f"{escape(script)}</tspan>")
+        pending, at = -shift, match.end()
+    out.append(_moved(content.plain[at:], pending))
+    return "".join(out)
+
+
+def _moved(text: str, dy: float) -> str:
+    """``text`` back on the baseline (``dy`` after a script), or as it is."""
+    if not text:
+        return ""
+    return f'<tspan dy="{dy:g}">{escape(text)}</tspan>' if dy else escape(text)
 
 
 def _text(x: float, y: float, content: Label | str, *, anchor: str = "center",
           size: float = 11, fill: str = "#000000") -> str:
     colour = "" if fill == "#000000" else f' fill="{fill}"'
     return (f'<text x="{_p(x)}" y="{_p(y)}" font-size="{size:.3g}" text-anchor="'
-            f'{_ANCHORS[anchor]}" dominant-baseline="central"{colour}>{_shown(content)}</text>')
+            f'{_ANCHORS[anchor]}" dominant-baseline="central"{colour}>'
+            f'{_shown(content, size)}</text>')
 
 
 def _cell(c: Cell) -> list[str]:

@@ -53,6 +53,8 @@ def _preamble(title: str, pictures: bool) -> list[str]:
         *([r"\usepackage{tikz}"] if pictures else []),
         r"\setcounter{MaxMatrixCols}{100}",  # kernels wider than amsmath's default 10
         r"\allowdisplaybreaks",
+        # a line of long inline formulas may stretch its spaces rather than overflow
+        r"\setlength{\emergencystretch}{3em}",
         r"\setlength{\parindent}{0pt}\setlength{\parskip}{0.4em}",
         r"\begin{document}",
         rf"{{\centering\Large\bfseries {escape(title)}\par}}\medskip",

@@ -180,10 +180,11 @@ class LayerSpec:
         parenthesis."""
         return self.summary.split(" (")[0].split(" y =")[0]
 
-    def described(self, layer: object) -> Prose:
+    def described(self, layer: object, article: str = "a") -> Prose:
         """``layer`` in the course's words and letters, each size a formula: ``a 2-D
         convolution with C_in = 1, C_out = 1, F = 2, without bias`` (a parameter left at its
-        default, or without a course letter, is not named)."""
+        default, or without a course letter, is not named); ``article`` "the" for a layer
+        the text has introduced."""
         sized, flags = [], []
         for one, value in self.arguments(layer):
             if not (one.positional or one.required
@@ -193,7 +194,7 @@ class LayerSpec:
                 flags.append(("with " if value else "without ") + one.name.replace("_", " "))
             elif one.letter:
                 sized.append((one.letter, _one_or_each(value)))
-        said = Prose(f"a {self.words}")
+        said = Prose(f"{article} {self.words}")
         if sized:
             said += Prose(" with ", *assignments(*sized))
         return said + ((", " if sized else " ") + ", ".join(flags) if flags else "")
