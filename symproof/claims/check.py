@@ -399,7 +399,9 @@ def _judge_index_level(claim: Claim, ctx: DocumentContext) -> Verdict:
     return Verdict.of(claim.line, claim.latex, outcome, reason, evidence)
 
 
-def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
+def _judge_equation(claim: Claim, ctx: DocumentContext, *, refute: bool = True) -> Verdict:
+    """The verdict on an equation in its context; ``refute=False`` seeks only a proof (no
+    counterexample search), for an attempt whose other outcomes are not used."""
     clash = _index_clash(_read(claim.lhs), _read(claim.rhs), ctx) if ctx.names else ""
     if clash:
         return _undecided(claim.line, claim.latex, "undefined names", clash)
@@ -447,7 +449,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
     if general and ctx.weights:
         # what holds for every weight holds for the document's: proved so, it costs no
         # substitution (nine taps substituted into a general formula are thousands of terms)
-        every = _judge_equation(claim, replace(ctx, weights={}, unread={}))
+        every = _judge_equation(claim, replace(ctx, weights={}, unread={}), refute=False)
         if every.status is Status.PROVED:
             return replace(every, justification=every.justification + ", for every weight")
     if ctx.weights and (lhs.has(nt.w, nt.b) or rhs.has(nt.w, nt.b)):
@@ -508,7 +510,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         shape = ctx.layer.output_shape(getattr(ctx.layer, "in_channels", 1),
                                        *(size,) * len(spec.axes))
         lhs = sp.sympify(shape[1 + spec.axes.index(axis)])
-        reason = f"against {ctx.layer!r}'s output size"
+        reason = f"against the output size of the {layer_kind(ctx.layer)}"
     clash = _conflicting((), used, ctx)
     if clash:
         return _undecided(claim.line, claim.latex, CONFLICT, clash)
@@ -540,7 +542,8 @@ def _judge_equation(claim: Claim, ctx: DocumentContext) -> Verdict:
         reason += ", its windows nonempty as written"
     line = claim.words
     said = nondecreasing_said(line)  # "(∵ σ is a nondecreasing function)"
-    outcome = prove(sp.Eq(lhs, rhs, evaluate=False), context=context, nondecreasing=said)
+    outcome = prove(sp.Eq(lhs, rhs, evaluate=False), context=context, nondecreasing=said,
+                    search=refute)
     if said and outcome.tactic == "induction over the window":
         reason += ", σ nondecreasing (as the document says)"
     if applied and outcome.status is Status.REFUTED:
