@@ -20,11 +20,14 @@ are numbered apart from every other process's, so that two dummies never meet wi
 
 from __future__ import annotations
 
+import contextlib
 import io
 import multiprocessing
+import multiprocessing.connection
 import os
 import pickle
 import signal
+import sys
 import threading
 import types
 from collections.abc import Callable
@@ -32,6 +35,8 @@ from typing import TypeVar
 
 import sympy as sp
 from sympy.core.singleton import Singleton
+
+from .errors import SymproofError
 
 __all__ = ["mapped", "available_jobs", "dumps"]
 
@@ -98,25 +103,99 @@ def _restored(kind: type, state: dict):
     return obj
 
 
-def _started() -> None:
+# Signals that the parent answers (Ctrl-C, SIGTERM, SIGHUP): held back while a worker is
+# forked, so that none reaches a worker before it has its own handlers
+_ANSWERED = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                  if hasattr(signal, name))
+
+
+def _started(others) -> None:
     """A worker's start: the parent's signal handlers undone (the parent is the one that
-    answers Ctrl-C, and ends its workers with SIGTERM, which must end them quietly), and its
-    dummies numbered apart from every other process's (a pid is unique among the living
-    processes; a worker makes far fewer than 10**7 dummies)."""
+    answers Ctrl-C, and ends its workers with SIGTERM, which must end them quietly), the
+    parent's ends of the other workers' pipes closed (a worker sees its pipe end when the
+    parent ends), and its dummies numbered apart from every other process's (a pid is unique
+    among the living processes; a worker makes far fewer than 10**7 dummies)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _ANSWERED)
+    for connection in others:
+        connection.close()
     sp.Dummy._count += os.getpid() * 10**7
 
 
-def _indexed(index: int) -> tuple[int, bytes]:
-    return index, dumps(_WORK(index))
+# What a worker sends back for one piece: its result (exactly, :func:`dumps`), the exception
+# the piece raised, or word that the result cannot cross (the parent then computes it itself)
+_RESULT, _RAISED, _HERE = range(3)
+
+
+def _serve(connection, others) -> None:
+    """A worker: pieces' indices in, one at a time, their outcomes out, until told to stop
+    (``None``) or until the parent is gone."""
+    _started(others)
+    try:
+        while (index := connection.recv()) is not None:
+            connection.send_bytes(_outcome(index))
+    except (EOFError, OSError):  # the parent ended: nothing is waiting for the rest
+        pass
+
+
+def _outcome(index: int) -> bytes:
+    try:
+        result = _WORK(index)
+    except BaseException as error:  # noqa: BLE001 - every exception is the parent's to raise
+        return _crossing(error)
+    try:
+        return pickle.dumps((_RESULT, dumps(result)), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - a result that cannot be pickled is computed here
+        return pickle.dumps((_HERE, None))
+
+
+def _crossing(error: BaseException) -> bytes:
+    """``error`` pickled for the parent to raise; one that does not come back whole (an
+    exception whose constructor takes other arguments than its ``args``) crosses as its type's
+    name and message, a :class:`SymproofError` still as one."""
+    try:
+        sent = pickle.dumps((_RAISED, error), protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.loads(sent)
+        return sent
+    except Exception:  # noqa: BLE001
+        return pickle.dumps((_RAISED, (type(error).__name__, str(error),
+                                       isinstance(error, SymproofError))))
+
+
+def _raised(error) -> BaseException:
+    if isinstance(error, BaseException):
+        return error
+    name, message, ours = error
+    return type(name, (SymproofError if ours else Exception,), {})(message)
+
+
+def _forked(context, running: dict):
+    """A new worker and the parent's end of its pipe."""
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_serve, args=(theirs, list(running)), daemon=True)
+    held = (signal.pthread_sigmask(signal.SIG_BLOCK, _ANSWERED)
+            if hasattr(signal, "pthread_sigmask") else None)
+    try:
+        process.start()
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        theirs.close()
+    return ours, process
 
 
 def mapped(work: Callable[[int], T], count: int, jobs: int,
            done: Callable[[int], None] | None = None) -> list[T]:
     """``[work(0), …, work(count − 1)]``, computed by up to ``jobs`` forked processes (here,
     in order, for one job or where forking is not safe); ``done(n)`` is called here each time
-    ``n`` pieces are finished. An exception raised by ``work`` is raised here.
+    ``n`` pieces are finished. An exception raised by ``work`` is raised here: the first
+    piece's that raises, as with one job (no later piece is started then). A piece whose
+    result cannot be pickled, or whose worker died (killed, or ``os._exit`` in a user's code),
+    is computed here, as with one job. No worker outlives the call.
 
     >>> mapped(str, 3, jobs=2)
     ['0', '1', '2']
@@ -131,15 +210,87 @@ def mapped(work: Callable[[int], T], count: int, jobs: int,
                 done(len(results))
         return results
     results: list = [None] * count
+    here: list[int] = []  # the pieces computed here, after the workers
+    failed: dict[int, object] = {}  # the exceptions raised by pieces
+    finished, ended = 0, False
+    running: dict = {}  # the parent's end of a busy worker's pipe → its piece
+    processes = []
+    for stream in (sys.stdout, sys.stderr):  # else a worker would write it again at its end
+        with contextlib.suppress(Exception):
+            stream.flush()
     _WORK = work
+    pieces = iter(range(count))
+
+    def give(connection) -> None:
+        """The next piece to a free worker, or word to stop."""
+        index = None if failed else next(pieces, None)
+        try:
+            connection.send(index)
+        except OSError:  # the worker is gone
+            if index is not None:
+                here.append(index)
+            index = None
+        if index is None:
+            del running[connection]
+            connection.close()
+        else:
+            running[connection] = index
+
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_started) as pool:
-            # one piece at a time: pieces differ a lot in cost, and a free worker takes the next
-            for finished, (index, result) in enumerate(
-                    pool.imap_unordered(_indexed, range(count)), start=1):
-                results[index] = pickle.loads(result)
-                if done is not None:
-                    done(finished)
+        context = multiprocessing.get_context("fork")
+        for _ in range(jobs):
+            connection, process = _forked(context, running)
+            processes.append(process)
+            running[connection] = None
+        for connection in list(running):  # one piece at a time: a free worker takes the next
+            give(connection)
+        while running:
+            for connection in multiprocessing.connection.wait(list(running)):
+                index = running[connection]
+                try:
+                    sent = connection.recv_bytes()
+                except (EOFError, OSError):  # the worker died with its piece
+                    del running[connection]
+                    connection.close()
+                    here.append(index)
+                    continue
+                try:
+                    kind, value = pickle.loads(sent)
+                except Exception:  # noqa: BLE001 - an exception the parent cannot read
+                    kind, value = _HERE, None
+                if kind == _RAISED:
+                    failed[index] = value
+                    give(connection)
+                    continue
+                try:
+                    results[index] = None if kind == _HERE else pickle.loads(value)
+                except Exception:  # noqa: BLE001 - a result the parent cannot read
+                    kind = _HERE
+                if kind == _HERE:
+                    here.append(index)
+                else:
+                    finished += 1
+                    if done is not None:
+                        done(finished)
+                give(connection)
+        ended = True
     finally:
         _WORK = None
+        for connection in running:
+            connection.close()
+        for process in processes:
+            if not ended:
+                process.terminate()
+            process.join()
+    here.extend(pieces)  # what no worker was left to take
+    first = min(failed, default=count)
+    for index in sorted(here):
+        if index > first:
+            break
+        results[index] = work(index)
+        finished += 1
+        if done is not None:
+            done(finished)
+    if failed:
+        raise _raised(failed[first])
     return results
