@@ -112,9 +112,10 @@ _ANSWERED = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHU
 def _started(others) -> None:
     """A worker's start: the parent's signal handlers undone (the parent is the one that
     answers Ctrl-C, and ends its workers with SIGTERM, which must end them quietly), the
-    parent's ends of the other workers' pipes closed (a worker sees its pipe end when the
-    parent ends), and its dummies numbered apart from every other process's (a pid is unique
-    among the living processes; a worker makes far fewer than 10**7 dummies)."""
+    parent's ends of its pipe and of the other workers' closed (so that a worker sees its
+    pipe end when the parent ends, killed or not, and does not outlive it), and its dummies
+    numbered apart from every other process's (a pid is unique among the living processes; a
+    worker makes far fewer than 10**7 dummies)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
@@ -176,7 +177,7 @@ def _raised(error) -> BaseException:
 def _forked(context, running: dict):
     """A new worker and the parent's end of its pipe."""
     ours, theirs = context.Pipe()
-    process = context.Process(target=_serve, args=(theirs, list(running)), daemon=True)
+    process = context.Process(target=_serve, args=(theirs, [ours, *running]), daemon=True)
     held = (signal.pthread_sigmask(signal.SIG_BLOCK, _ANSWERED)
             if hasattr(signal, "pthread_sigmask") else None)
     try:

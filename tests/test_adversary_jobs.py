@@ -139,3 +139,45 @@ def test_prove_of_a_problem_whose_proof_cannot_be_pickled(tmp_path):
             for jobs in ("1", "2")]
     assert runs[0].returncode == runs[1].returncode == 0, runs[1].stderr
     assert runs[1].stdout == runs[0].stdout and runs[1].stderr == ""
+
+
+ORPHANED = '''
+import os, sys, time
+from symproof import workers
+
+def piece(n):
+    print(os.getpid(), flush=True)
+    time.sleep(0.5)
+    return n
+
+workers.mapped(piece, 40, 2)
+'''
+
+
+def test_workers_do_not_outlive_a_killed_parent():
+    """SIGKILL (or the OOM killer) on the parent: its workers end by themselves, quietly.
+    The old pool's workers waited on a queue whose writing end they held themselves, and
+    printed a traceback each."""
+    root = Path(__file__).resolve().parent.parent
+    parent = subprocess.Popen([sys.executable, "-c", ORPHANED], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(root)})
+    pids = {int(parent.stdout.readline()) for _ in range(4)}
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.2)
+    left = [pid for pid in pids if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+    assert parent.stderr.read() == ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
