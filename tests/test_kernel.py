@@ -277,3 +277,16 @@ def test_a_branch_on_a_sums_own_index_stays_inside_the_sum():
     half = sp.Sum(sp.Piecewise((X[k], sp.Le(k, n)), (0, True)), (k, 1, 2 * n))
     assert identity(half, sp.Sum(X[k], (k, 1, 2 * n))).status is Status.REFUTED
     assert identity(half, sp.Sum(X[k], (k, 1, n))).status is not Status.REFUTED
+
+
+def test_a_laurent_polynomial_in_atoms_is_left_as_expanded():
+    """m/k − ⌊m/k⌋ (a polynomial in the atoms m, 1/k and ⌊m/k⌋) is canonical once expanded:
+    SymPy's simplify is not asked (it cannot make a nonzero one 0), and one that cancels
+    still comes out 0."""
+    from symproof.kernel.symbolic import _expanded_polynomial
+    m, k = sp.symbols("m k", integer=True, positive=True)
+    assert _expanded_polynomial(sp.expand(m / k - sp.floor(m / k)))
+    assert not _expanded_polynomial(sp.expand(m / (k + 1)))  # a rational function is not
+    assert not _expanded_polynomial(sp.sqrt(k))
+    assert identity(m / k + sp.floor(m / k), sp.floor(m / k) + m * k**-1).status is Status.PROVED
+    assert identity(sp.floor(m / k), m / k).status is not Status.PROVED

@@ -108,7 +108,8 @@ def _readable_dummies(expr: sp.Basic) -> sp.Basic:
 
 # Atoms that simplify treats as independent unknowns (it knows δ² = δ, which SymPy applies
 # on construction).
-_OPAQUE = (sp.Symbol, sp.Indexed, sp.core.function.AppliedUndef, sp.KroneckerDelta)
+_OPAQUE = (sp.Symbol, sp.Indexed, sp.core.function.AppliedUndef, sp.KroneckerDelta, sp.floor,
+           sp.ceiling)
 
 
 def _expanded_polynomial(expr: sp.Basic) -> bool:
@@ -120,8 +121,8 @@ def _expanded_polynomial(expr: sp.Basic) -> bool:
         return True
     if isinstance(expr, (sp.Add, sp.Mul)):
         return all(_expanded_polynomial(a) for a in expr.args)
-    if isinstance(expr, sp.Pow):
-        return (expr.exp.is_Integer and expr.exp > 0 and isinstance(expr.base, _OPAQUE)
+    if isinstance(expr, sp.Pow):  # a negative power of an atom too: m/k − ⌊m/k⌋ is canonical
+        return (expr.exp.is_Integer and expr.exp != 0 and isinstance(expr.base, _OPAQUE)
                 and not isinstance(expr.base, sp.KroneckerDelta))
     return False
 
