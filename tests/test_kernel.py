@@ -290,3 +290,20 @@ def test_a_laurent_polynomial_in_atoms_is_left_as_expanded():
     assert not _expanded_polynomial(sp.sqrt(k))
     assert identity(m / k + sp.floor(m / k), sp.floor(m / k) + m * k**-1).status is Status.PROVED
     assert identity(sp.floor(m / k), m / k).status is not Status.PROVED
+
+
+def test_sums_sympy_cannot_sum_are_kept_with_their_summands_done():
+    """safe_doit gives what SymPy's doit gives: a one-term sum over a symbolic range of array
+    entries is kept (unsummed, cheaply), its summand done; a telescoping difference, a delta,
+    a concrete range are still summed."""
+    from symproof.kernel.sums import _inert, safe_doit
+    k, j, m, n = sp.symbols("k j m n", integer=True, positive=True)
+    X, f = sp.IndexedBase("X"), sp.Function("f")
+    kept = [sp.Sum(X[k] / m**2, (k, 1, m)), sp.Sum(2**k * X[k] * f(k), (k, 1, n)),
+            sp.Sum(j * X[k], (k, 1, n), (j, 1, m)), sp.Sum(X[k] * sp.Sum(1, (j, 1, n)), (k, 1, n))]
+    summed = [sp.Sum(X[k + 1] - X[k], (k, 1, n)), sp.Sum(sp.KroneckerDelta(k, j) * X[k], (k, 1, n)),
+              sp.Sum(X[k], (k, 1, 3)), sp.Sum(k, (k, 1, n)),
+              sp.Sum(sp.Piecewise((X[k], k < n), (0, True)), (k, 1, n))]
+    assert all(_inert(total) for total in kept[:3]) and not any(map(_inert, summed))
+    for total in kept + summed[:1] + summed[2:]:  # (a delta on the index is held on purpose)
+        assert safe_doit(total) == total.doit(), total
