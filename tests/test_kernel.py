@@ -307,3 +307,19 @@ def test_sums_sympy_cannot_sum_are_kept_with_their_summands_done():
     assert all(_inert(total) for total in kept[:3]) and not any(map(_inert, summed))
     for total in kept + summed[:1] + summed[2:]:  # (a delta on the index is held on purpose)
         assert safe_doit(total) == total.doit(), total
+
+
+def test_a_held_sum_is_never_set_free_of_the_product_or_sum_that_binds_its_names():
+    """A sum kept out of SymPy's reach becomes a placeholder, a constant to the work: one
+    whose names an enclosing Π or Σ binds is kept with it. Π_{n=1}^{m} Σ_{k=1}^{n} t_k came
+    back as (Σ_{k=1}^{n} t_k)^m, n set free, and then 1 under Σ_k t_k = 1: a wrong PROVED."""
+    from symproof.kernel.sums import safe_doit
+    k, m, n, v = sp.symbols("k m n v", integer=True, positive=True)
+    t = sp.IndexedBase("t")
+    for product in (sp.Product(sp.Sum(t[k], (k, 1, n)), (n, 1, m)),
+                    sp.Product(sp.Sum(sp.KroneckerDelta(2 * v, n) * t[v], (v, 1, 5)), (n, 1, m))):
+        done = safe_doit(product)
+        assert done.has(sp.Product) and n not in done.free_symbols, done
+    ctx = Context([sp.Eq(sp.Sum(t[k], (k, 1, n)), 1)])
+    assert identity(sp.Product(sp.Sum(t[k], (k, 1, n)), (n, 1, m)), 1, ctx).status \
+        is not Status.PROVED

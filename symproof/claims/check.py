@@ -461,6 +461,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext, *, refute: bool = True) 
     outputs = spec.output_indices if spec is not None and spec.axes else ()
     about_the_layer = False
     element = False  # the claim is about the layer's output, Y_{l,i,j} = …
+    about_a_size = False  # … or about its output size, W_out = …
     wrong = _wrong_rank(lhs, ctx) or _wrong_rank(rhs, ctx)
     if wrong:
         return _undecided(claim.line, claim.latex, "undefined names", wrong)
@@ -510,7 +511,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext, *, refute: bool = True) 
         shape = ctx.layer.output_shape(getattr(ctx.layer, "in_channels", 1),
                                        *(size,) * len(spec.axes))
         lhs = sp.sympify(shape[1 + spec.axes.index(axis)])
-        reason = f"against the output size of the {layer_kind(ctx.layer)}"
+        reason, about_a_size = f"against the output size of the {layer_kind(ctx.layer)}", True
     clash = _conflicting((), used, ctx)
     if clash:
         return _undecided(claim.line, claim.latex, CONFLICT, clash)
@@ -529,7 +530,7 @@ def _judge_equation(claim: Claim, ctx: DocumentContext, *, refute: bool = True) 
         return _undecided(claim.line, claim.latex, "undefined names",
                           f"uses {', '.join(sorted(undefined)[:3])}, which the context does not "
                           "define (add a symproof directive)")
-    unbound = _unbound(lhs, rhs, ctx, sizes=reason.endswith("output size"))
+    unbound = _unbound(lhs, rhs, ctx, sizes=about_a_size)
     if unbound:
         return _undecided(claim.line, claim.latex, "undefined names", unbound)
     for side in (lhs, rhs):  # the layer's model may hold sums that the claim does not

@@ -179,9 +179,12 @@ def held(expr: sp.Basic, work, *, concrete: bool = False) -> sp.Basic:
         deltas = any(d.free_symbols & names for d in total.function.atoms(sp.KroneckerDelta))
         backwards = any(sp.Ge(high, low - 1) != sp.true for _, low, high in total.limits)
         integral = all(b.is_Integer for _, low, high in total.limits for b in (low, high))
+        captor = _captor(expr, total)
         if (deltas or backwards) and (concrete or not integral):
-            kept[total] = sp.Dummy("held")
-        elif concrete and _inert(total):
+            # a placeholder is a constant to the work: a sum an enclosing Σ or Π binds a name
+            # of is held with it (Π_n Σ_{k≤n} t_k would become (Σ_{k≤n} t_k)^m, n set free)
+            kept[total if captor is None else captor] = sp.Dummy("held")
+        elif concrete and captor is None and _inert(total):
             inert[total] = sp.Dummy("inert")
     if inert:  # kept out of SymPy's summation, which cannot sum them; their summands done
         kept.update(inert)
@@ -189,6 +192,16 @@ def held(expr: sp.Basic, work, *, concrete: bool = False) -> sp.Basic:
                  for total, dummy in inert.items()}
     done = work(expr.xreplace(kept)) if kept else work(expr)
     return done.xreplace({dummy: inert.get(dummy, total) for total, dummy in kept.items()})
+
+
+def _captor(expr: sp.Basic, total: sp.Basic) -> sp.Basic | None:
+    """The outermost sum, product or integral of ``expr`` around ``total`` that binds a name
+    ``total`` uses (free in it), or None."""
+    captors = [outer for outer in expr.atoms(ExprWithLimits, sp.Product)
+               if outer != total and outer.has(total)
+               and total.free_symbols & {limit[0] for limit in outer.limits}]
+    return max(captors, key=lambda outer: sum(1 for c in captors if outer.has(c)),
+               default=None)
 
 
 def _inert(total: sp.Sum) -> bool:
