@@ -263,21 +263,37 @@ _NONDECREASING = re.compile(r"\\sigma[^.;]{0,40}?(non-?decreasing|monotone|incre
 
 
 # "$k \mid m$: write $m = k q$" beside a claim: the divisibility it holds under; a name is
-# a letter with an optional braced subscript, and words of negation before it void it.
+# a letter with an optional braced subscript, standing alone: "a k \mid m", "k \mid m + 1",
+# "k \mid m^2" state something else. Words of negation, doubt or supposition anywhere on the
+# line ("$k \mid m$ fails", "we do not assume", "is it true when $k \mid m$?") void it, and
+# so does a comment: what the reader of the document does not see is not said.
 _DIVIDES = re.compile(r"([A-Za-z](?:_\{[A-Za-z0-9]+\}|_[A-Za-z0-9])?)\s*\\mid\s*"
-                      r"([A-Za-z](?:_\{[A-Za-z0-9]+\}|_[A-Za-z0-9])?)(?![A-Za-z{_])")
-_NEGATED = re.compile(r"\b(?:without|unless|not|fails|otherwise)\b|\\nmid|\\neq|\\ne\b")
+                      r"([A-Za-z](?:_\{[A-Za-z0-9]+\}|_[A-Za-z0-9])?)"
+                      r"(?=\s*(?:$|[$,.;:)\]]|\\(?:text|quad|qquad|checkmark|square)(?![A-Za-z])"
+                      r"|\\[;,:!\s]|\}))")
+# what may stand right before the first name: a "$", an opening, a space command or a
+# \text{…} (not a factor: "a k \mid m")
+_ALONE_BEFORE = re.compile(r"(?:^|[$(\[{,;:]|\\text\s*\{[^{}]*\}|\\[;,:!\s]|\\q?quad)\s*$")
+_NEGATED = re.compile(r"(?i)\b(?:without|unless|not|no|never|nor|fails?|failed|false|wrong|"
+                      r"otherwise|suppose|supposing|were|would|dropped|drop|counterexamples?|"
+                      r"but|general|iff|whether|except|neither|cannot|isn|doesn|"
+                      r"don|aren|won)\b|n't|\?|\\(?:nmid|neq?|neg|lnot|not|iff|Leftrightarrow)"
+                      r"(?![A-Za-z])|\\not\s*\\mid|\\centernot")
+_COMMENT = re.compile(r"(?<!\\)%.*$", re.M)
 
 
 def divisibility_said(text: str) -> list[str]:
     """``["k \\mid m"]`` when ``text`` (a claim's line: the reason beside it) says the claim
-    holds where k divides m; nothing when words of negation come before it ("without
-    k ∣ m …")."""
+    holds where k divides m; nothing when a word of negation, doubt or supposition stands
+    anywhere on it ("without k ∣ m …", "k ∣ m fails", "if k ∣ m … but"): an assumption too few
+    never proves too much."""
+    text = _COMMENT.sub("", text)
+    if _NEGATED.search(text):
+        return []
     found = []
     for match in _DIVIDES.finditer(text):
-        if _NEGATED.search(text, 0, match.start()):
-            break
-        found.append(f"{match.group(1)} \\mid {match.group(2)}")
+        if _ALONE_BEFORE.search(text, 0, match.start()):
+            found.append(f"{match.group(1)} \\mid {match.group(2)}")
     return found
 
 

@@ -1,0 +1,82 @@
+# ruff: noqa: E501  (the documents are quoted as written, one row a line)
+"""Adversarial round on the claim reading of 66d1ec2 (symproof check reads its own exports):
+words beside a claim that mention a divisibility without asserting it, rows that start with
+an operator, labels, kernels written as matrices. Each test is a wrong verdict found here."""
+
+from __future__ import annotations
+
+import pytest
+
+from symproof.claims.check import check_text
+from symproof.proof import Status
+
+_POOL = ("Average pooling with window and stride $k$ on $C$ channels is the convolution with "
+         "$C_{\\text{in}} = C$, $C_{\\text{out}} = C$, $f_{1} = k$, $f_{2} = k$, $S = k$, "
+         "$P = 0$.\n\n")
+
+
+def _shown(found) -> str:
+    return "\n".join(f"{v.line}: {v.label} {v.latex[:70]} — {v.justification[:120]}"
+                     for v in found)
+
+
+def _floor(beside: str) -> list:
+    text = (_POOL + "\\begin{align*}\n\\left\\lfloor{\\frac{m}{k}}\\right\\rfloor &= \\frac{m}{k} "
+            + beside + "\n\\end{align*}\n")
+    return check_text(text)[0]
+
+
+@pytest.mark.parametrize("beside", [
+    r"\tag*{if $k \mid m$ then this holds, but here it does not}",
+    r"\tag*{$k \mid m$ fails}",
+    r"\tag*{only when $k\mid m$ does this hold; in general no}",
+    r"\tag*{we do NOT assume $k \mid m$}",
+    r"\tag*{suppose $k \mid m$ were false}",
+    r"\tag*{$\neg (k \mid m)$}",
+    r"\tag*{$\lnot\, k \mid m$}",
+    r"\tag*{$k \mid m$ is false here}",
+    r"\tag*{$k \mid m$ doesn't hold}",
+    r"\tag*{never assume $k \mid m$}",
+    r"\tag*{counterexample when $k \mid m$ is dropped}",
+    r"\tag*{is it true when $k \mid m$? no}",
+    r"\tag*{$k \mid m + 1$}",
+    r"\tag*{$k \mid m - 1$}",
+    r"\tag*{$k \mid m^2$}",
+    r"\tag*{$k \mid m'$}",
+    r"\tag*{$k \mid m!$}",
+    r"\tag*{$k \mid m \cdot 2$}",
+    r"\tag*{$a k \mid m$}",
+    "% holds when k \\mid m",
+])
+def test_a_divisibility_mentioned_but_not_asserted_proves_nothing(beside):
+    """⌊m/k⌋ = m/k is false in general (k = 2, m = 3): words that mention k ∣ m without
+    asserting it as the claim's condition (negated, doubted, supposed, about m + 1, in a
+    comment) were read as its condition, and the claim PROVED."""
+    found = _floor(beside)
+    assert [v.status for v in found] == [Status.REFUTED], _shown(found)
+
+
+def test_a_question_after_a_markdown_display_proves_nothing():
+    text = _POOL + "$$\\left\\lfloor{\\frac{m}{k}}\\right\\rfloor = \\frac{m}{k}$$ Is this true when $k \\mid m$? Not in general.\n"
+    found = check_text(text, markdown=True)[0]
+    assert Status.PROVED not in [v.status for v in found], _shown(found)
+
+
+@pytest.mark.parametrize("beside", [
+    r"\tag*{\footnotesize (9) $k \mid m$: write $m = k q$ $\checkmark$}",
+    r"\tag*{\footnotesize (9) floor with divisibility, assuming $k \mid m$ $\checkmark$}",
+    r"\tag*{since $k \mid m$}",
+    r"\qquad \text{as } k \mid m",
+])
+def test_a_divisibility_asserted_beside_a_claim_still_is_its_condition(beside):
+    found = [v for v in _floor(beside) if v.latex.startswith("\\left\\lfloor")]
+    assert [v.status for v in found] == [Status.PROVED], _shown(found)
+
+
+@pytest.mark.parametrize("row", [
+    r"\left\lfloor{\frac{m}{k}}\right\rfloor &= \frac{m}{k} &&\text{(9)}\;k \mid m\text{: write }m = k q\;\checkmark",
+    r"\left\lfloor{\frac{m}{k}}\right\rfloor &= \frac{m}{k} &&\text{(9)}\;\text{floor with divisibility}\text{, assuming }k \mid m\;\checkmark",
+])
+def test_the_markdown_exports_divisibility_is_read(row):
+    found = check_text(_POOL + "$$\n\\begin{aligned}\n" + row + "\n\\end{aligned}\n$$\n", markdown=True)[0]
+    assert [v.status for v in found] == [Status.PROVED], _shown(found)
