@@ -80,3 +80,16 @@ def test_a_divisibility_asserted_beside_a_claim_still_is_its_condition(beside):
 def test_the_markdown_exports_divisibility_is_read(row):
     found = check_text(_POOL + "$$\n\\begin{aligned}\n" + row + "\n\\end{aligned}\n$$\n", markdown=True)[0]
     assert [v.status for v in found] == [Status.PROVED], _shown(found)
+
+
+def test_equations_side_by_side_after_a_double_ampersand_are_two_claims():
+    """``a &= b && c &= d`` (align's columns, as textbooks set two equations on one row) was
+    read as ``1 + 1 = 2 3`` and ``2 3 = 3``: two wrong REFUTED of true claims."""
+    found = check_text("\\begin{align*}\n1 + 1 &= 2 && 3 &= 3\n\\end{align*}\n")[0]
+    assert [(v.status, v.latex) for v in found] == [
+        (Status.PROVED, "1 + 1 = 2"), (Status.PROVED, "3 = 3")], _shown(found)
+    found = check_text("\\begin{align*}\n1 + 1 &= 2 && 3 &= 4\n\\end{align*}\n")[0]
+    assert [v.status for v in found] == [Status.PROVED, Status.REFUTED], _shown(found)
+    # a column of reasons stays with its claim
+    found = check_text("\\begin{align*}\n1 + 1 &= 2 && (\\text{as } 1 = 1)\n\\end{align*}\n")[0]
+    assert [v.status for v in found] == [Status.PROVED], _shown(found)

@@ -451,6 +451,41 @@ def _parenthesised(piece: str) -> bool:
 def _claims_in_row(row: str) -> list[tuple[int, str]]:
     """Claims written side by side, ``a = 1, \\quad b = 2``, separated."""
     pieces = []
+    for start, part in _side_by_side(row):
+        for offset, piece in _claims_in_part(part):
+            pieces.append((start + offset, piece))
+    return pieces
+
+
+def _side_by_side(row: str) -> list[tuple[int, str]]:
+    """``a &= b && c &= d`` (align's columns of equations, side by side) as two pieces: a
+    column after ``&&`` that states its own relation, after one that states one too, is a
+    claim of its own (read as one row it was ``a = b c = d``); a column of words, marks, a
+    parenthesis or a condition (``&&\\text{(2)} …``, ``&& (x > 0)``) stays with the claim
+    before it."""
+    parts = split_top(row, "&&")
+    if len(parts) == 1:
+        return parts
+    out: list[tuple[int, str]] = []
+    for offset, part in parts:
+        words = _ANNOTATION_START.match(part) or _CONDITION.match(part)
+        if out and not words and len(_links(_clean(part))) > 1 \
+                and len(_links(_clean(out[-1][1]))) > 1:
+            out.append((offset, part))
+        elif out:
+            start, _ = out[-1]
+            out[-1] = (start, row[start:offset + len(part)])
+        else:
+            out.append((offset, part))
+    return out
+
+
+_ANNOTATION_START = re.compile(r"\s*(?:\\(?:text(?:rm|it|bf)?|mathrm|mbox)\s*\{|\\checkmark"
+                               r"|\\because|\\q?quad|\(|$)")
+
+
+def _claims_in_part(row: str) -> list[tuple[int, str]]:
+    pieces = []
     # \qquad separates as \quad does (same length: every offset kept); a piece that states a
     # condition ("\quad \text{if } ab = 0") belongs to the claim before it, never a claim
     for offset, piece in split_top(row.replace("\\qquad", "\\quad "), "\\quad"):
