@@ -93,3 +93,39 @@ def test_equations_side_by_side_after_a_double_ampersand_are_two_claims():
     # a column of reasons stays with its claim
     found = check_text("\\begin{align*}\n1 + 1 &= 2 && (\\text{as } 1 = 1)\n\\end{align*}\n")[0]
     assert [v.status for v in found] == [Status.PROVED], _shown(found)
+
+
+_KERNEL = r"""\section{P1: a forward-difference kernel}
+
+Find a convolution with $C_{\text{in}} = 1$, $C_{\text{out}} = 1$, $F = 3$, $S = 1$, $P = 1$.
+
+\begin{align*}
+ROWS \\
+b_{1} &= 0 \\
+Y_{1,i,j} &= X_{1,i,j+1} - X_{1,i,j}
+\end{align*}
+"""
+_M = r"w_{1,1} &= \begin{bmatrix}0 & 0 & 0\\0 & -1 & 1\\0 & 0 & 0\end{bmatrix}"
+
+
+@pytest.mark.parametrize("rows", [
+    _M + r" \\ w_{1,1,\alpha,\beta} &= 0",
+    r"w_{1,1,\alpha,\beta} &= 0 \\ " + _M,
+    _M + r" \\ w_{1,1,2,\beta} &= 0",
+])
+def test_a_kernel_matrix_does_not_override_another_definition_of_its_kernel(rows):
+    """The matrix was recorded as nine single taps, which override every definition of their
+    channels: with ``w_{1,1,α,β} = 0`` (or row 2 zero) also written, the claim was PROVED
+    from the matrix alone. The document's weights contradict each other (or row 2 is 0 and
+    Y = 0): never PROVED."""
+    found = check_text(_KERNEL.replace("ROWS", rows))[0]
+    assert all(v.status is not Status.PROVED for v in found if v.latex.startswith("Y")), \
+        _shown(found)
+
+
+def test_a_kernel_matrix_with_a_consistent_tap_still_proves():
+    found = check_text(_KERNEL.replace("ROWS", _M + r" \\ w_{1,1,2,2} &= -1"))[0]
+    assert [v.status for v in found if v.latex.startswith("Y")] == [Status.PROVED], _shown(found)
+    found = check_text(_KERNEL.replace("ROWS", _M))[0]
+    assert [v.status for v in found if v.latex.startswith("Y")] == [Status.PROVED], _shown(found)
+

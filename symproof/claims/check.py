@@ -1053,8 +1053,8 @@ def _record_definition(claim: Claim, key: tuple, target, ctx: DocumentContext) -
 
 def _record_kernel(claim: Claim, key: tuple, target: sp.Indexed, shape: tuple,
                    ctx: DocumentContext) -> bool:
-    """``w_{l,γ} = \\begin{bmatrix}…\\end{bmatrix}`` (as symproof writes a kernel): one
-    definition per tap, ``w_{l,γ,α,β}`` = the matrix's entry (α, β), recorded under ``key``;
+    """``w_{l,γ} = \\begin{bmatrix}…\\end{bmatrix}`` (as symproof writes a kernel): the
+    definition of ``w_{l,γ,α,β}`` = the matrix's entry (α, β), recorded under ``key``;
     False when the right side is no matrix. The channels must be numbers in range, the
     matrix the kernel's size and its entries numbers or the context's sizes."""
     matrix = _read(claim.rhs)
@@ -1074,10 +1074,17 @@ def _record_kernel(claim: Claim, key: tuple, target: sp.Indexed, shape: tuple,
     if any(s.name not in allowed for s in matrix.free_symbols) or matrix.atoms(
             sp.Indexed, sp.core.function.AppliedUndef):
         raise SymproofError("a kernel matrix's entries must be numbers or the context's sizes")
-    for (row, column), value in zip(((r, c) for r in range(matrix.shape[0])
-                                     for c in range(matrix.shape[1])), matrix):
-        taps = (*channels, sp.Integer(row + 1), sp.Integer(column + 1))
-        ctx.weights.setdefault("w", []).append((key, (taps, _conventions(value, ctx))))
+    # One definition of the channel pair's kernel, w_{l,γ,α,β} = Σ M[r,c]·δ(α,r)·δ(β,c), as
+    # specific as w_{l,γ,α,β} = … (two indices fixed): a definition of the same kernel
+    # conflicts with it, one of a row or a tap overrides it, whatever their order (recorded as
+    # nine taps, the matrix overrode every other definition of its channels)
+    alpha, beta = (sp.Dummy(name, integer=True, positive=True) for name in ("alpha", "beta"))
+    body = sp.Add(*(_conventions(value, ctx) * sp.KroneckerDelta(alpha, row + 1)
+                    * sp.KroneckerDelta(beta, column + 1)
+                    for (row, column), value in zip(((r, c) for r in range(matrix.shape[0])
+                                                     for c in range(matrix.shape[1])), matrix)
+                    if value != 0))
+    ctx.weights.setdefault("w", []).append((key, ((*channels, alpha, beta), body)))
     return True
 
 
