@@ -129,3 +129,20 @@ def test_a_kernel_matrix_with_a_consistent_tap_still_proves():
     found = check_text(_KERNEL.replace("ROWS", _M))[0]
     assert [v.status for v in found if v.latex.startswith("Y")] == [Status.PROVED], _shown(found)
 
+
+_CONV_NAMING_AN_MLP = r"""A convolution with $C_{\text{in}} = 1$, $C_{\text{out}} = 1$, $F = 3$, $S = 1$, $P = 0$.
+
+In an MLP, by contrast, $y_{L} = A_{L} y_{L-1} + b_{L}$.
+
+$$Y_{1,i,j} = b_1 + \sum_{\alpha=1}^{3}\sum_{\beta=1}^{3} w_{1,1,\alpha,\beta} X_{1,i+\alpha-1,j+\beta-1}$$
+
+$$Y_{1,i,j} = b_1 + \sum_{\alpha=1}^{3}\sum_{\beta=1}^{3} w_{1,1,\alpha,\beta} X_{1,i+\alpha,j+\beta-1}$$
+"""
+
+
+def test_a_convolution_section_that_names_an_mlp_is_about_the_convolution():
+    """The MLP context was inferred from ``y_{L} = A_{L} y_{L-1} + b_{L}`` anywhere in the
+    section, over the convolution its prose states: the true and the false element formula
+    were both UNKNOWN ("uses Y, b, w, which the context does not define")."""
+    found = check_text(_CONV_NAMING_AN_MLP, markdown=True)[0]
+    assert [v.status for v in found] == [Status.PROVED, Status.REFUTED], _shown(found)
