@@ -146,3 +146,16 @@ def test_a_convolution_section_that_names_an_mlp_is_about_the_convolution():
     were both UNKNOWN ("uses Y, b, w, which the context does not define")."""
     found = check_text(_CONV_NAMING_AN_MLP, markdown=True)[0]
     assert [v.status for v in found] == [Status.PROVED, Status.REFUTED], _shown(found)
+
+
+@pytest.mark.parametrize("text, markdown", [
+    (_POOL + "\\begin{align*}\n\\left\\lfloor{\\frac{m}{k}}\\right\\rfloor &= \\frac{m}{k} \\\\\n&\\quad + 0 \\tag*{\\footnotesize (9) $k \\mid m$: write $m = k q$ $\\checkmark$}\n\\end{align*}\n", False),
+    (_POOL + "$$\n\\begin{aligned}\n\\left\\lfloor{\\frac{m}{k}}\\right\\rfloor &= \\frac{m}{k} \\\\\n&\\quad + 0 &&\\text{(9)}\\;k \\mid m\\text{: write }m = k q\\;\\checkmark\n\\end{aligned}\n$$\n", True),
+    (_POOL + "\\begin{align*}\n\\left\\lfloor{\\frac{m}{k}}\\right\\rfloor &= \\frac{m}{k}\n  \\tag*{\\footnotesize (9) $k \\mid m$: write $m = k q$ $\\checkmark$}\n\\end{align*}\n", False),
+])
+def test_the_reason_on_the_last_line_of_a_broken_row_is_beside_its_claim(text, markdown):
+    """A row broken across lines carries its tag on its last line (where LaTeX and symproof's
+    exports put it): the words beside the claim were its first line's only, so the
+    divisibility written in the tag was lost and the step wrongly REFUTED."""
+    found = check_text(text, markdown=markdown)[0]
+    assert [v.status for v in found] == [Status.PROVED], _shown(found)

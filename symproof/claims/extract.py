@@ -516,46 +516,50 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
             else None
         rows = [(offset, piece) for offset, row in split_top(block, "\\\\")
                 for offset_, piece in _claims_in_row(row) for offset in [offset + offset_]]
+        # each row with its first and last line: a tag or reason may stand on its last line
+        # (a row broken across lines, "…\n \tag*{k ∣ m …}"): the words beside it are all its lines'
         numbered = [(lines.of(start + min(offset, len(raw)) + len(row) - len(row.lstrip())),
+                     lines.of(start + min(offset + max(len(row.rstrip()) - 1, 0), len(raw))),
                      row) for offset, row in rows]
-        for line, source in _joined_rows(numbered):
+        for line, through, source in _joined_rows(numbered):
+            said = "\n".join(lines.words(n) for n in range(line, max(line, through) + 1))
             links = _links(source)
             if links and links[0] == "" and previous is not None:
                 links[0] = previous  # an align row "&= c" continues the chain
             if len(links) == 1:
-                claims.append(Claim(line, source, links[0], None, words=lines.words(line)))
+                claims.append(Claim(line, source, links[0], None, words=said))
                 previous = links[0]
                 continue
             for at, (left, right) in enumerate(zip(links, links[1:])):
                 if left == "":  # "= c" with no side before it: said, never skipped
                     if at == 0:  # (an empty side further on: its link before says so)
                         claims.append(Claim(line, source, "", None, _NOTHING_BEFORE,
-                                            words=lines.words(line)))
+                                            words=said))
                     continue
                 claims.append(Claim(line, f"{left} = {right}", left, right,
-                                    words=lines.words(line)))
+                                    words=said))
             previous = links[-1]
         last = (end, previous)
     return claims
 
 
-def _joined_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """(line, cleaned source) of each (line, row) of a block, empty rows left out, and a row that
-    opens with a binary operator and states no relation (``&\\quad + \\sum …``, a long
-    right-hand side broken across lines) joined to the row before it: it goes on with that
-    row's last side, it is no claim of its own (read alone, the row before it would claim
-    ``Y = b_l``)."""
-    joined: list[tuple[int, str]] = []
-    for line, row in rows:
+def _joined_rows(rows: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """(line, last line, cleaned source) of each (line, last line, row) of a block, empty rows
+    left out, and a row that opens with a binary operator and states no relation
+    (``&\\quad + \\sum …``, a long right-hand side broken across lines) joined to the row
+    before it (its last line then the joined row's): it goes on with that row's last side, it
+    is no claim of its own (read alone, the row before it would claim ``Y = b_l``)."""
+    joined: list[tuple[int, int, str]] = []
+    for line, through, row in rows:
         source = _clean(row)
         if not source:
             continue
         if joined and _CONTINUATION.match(source) and len(_links(source)) == 1 \
                 and not _RELATION.search(source):  # "-a &= -1" is a claim of its own
-            first, before = joined[-1]
-            joined[-1] = (first, f"{before} {source}")
+            first, _, before = joined[-1]
+            joined[-1] = (first, through, f"{before} {source}")
         else:
-            joined.append((line, source))
+            joined.append((line, through, source))
     return joined
 
 
