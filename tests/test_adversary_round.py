@@ -159,3 +159,20 @@ def test_the_reason_on_the_last_line_of_a_broken_row_is_beside_its_claim(text, m
     divisibility written in the tag was lost and the step wrongly REFUTED."""
     found = check_text(text, markdown=markdown)[0]
     assert [v.status for v in found] == [Status.PROVED], _shown(found)
+
+
+_MONOTONE = r"$$\sigma(\max(a, c)) = \max(\sigma(a), \sigma(c))$$"
+
+
+@pytest.mark.parametrize("words", [
+    r"although \sigma is non-monotone here",
+    r"(\sigma is non-increasing)",
+    r"with \sigma decreasing (not increasing)",
+    r"only if $\sigma$ is nondecreasing, which tanh need not be; here $\sigma$ is not monotone",
+])
+def test_words_that_deny_a_nondecreasing_sigma_prove_nothing(words):
+    """σ(max(a, c)) = max(σ(a), σ(c)) holds for a nondecreasing σ only (σ(x) = −x: a = 0,
+    c = 1 gives −0 ≠ −1): "non-increasing", "non-monotone", "decreasing (not increasing)"
+    were read as "σ nondecreasing", and the claim PROVED."""
+    found = check_text(f"# Pooling\n\n{_MONOTONE} {words}\n", markdown=True)[0]
+    assert [v.status for v in found] == [Status.UNKNOWN], _shown(found)

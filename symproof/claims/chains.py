@@ -259,7 +259,11 @@ def nonempty_windows(*sides) -> list:
 
 
 # "σ is a nondecreasing function", "\sigma \text{ is nondecreasing}": said of σ
-_NONDECREASING = re.compile(r"\\sigma[^.;]{0,40}?(non-?decreasing|monotone|increasing)")
+# "σ is nondecreasing / monotone / increasing", not "non-increasing", "nonmonotone"
+_NONDECREASING = re.compile(r"\\sigma[^.;]{0,40}?(?<![A-Za-z-])(?<!non )"
+                            r"(non-?decreasing|monotone|increasing)")
+# "monotone decreasing", "σ decreasing": a decreasing σ, whatever else the line says
+_DECREASING = re.compile(r"(?i)(?<!non-)(?<!non )\bdecreasing")
 
 
 # "$k \mid m$: write $m = k q$" beside a claim: the divisibility it holds under; a name is
@@ -298,6 +302,10 @@ def divisibility_said(text: str) -> list[str]:
 
 
 def nondecreasing_said(text: str) -> list[str]:
-    """``["sigma"]`` when ``text`` says σ is nondecreasing (the document's own reason)."""
+    """``["sigma"]`` when ``text`` says σ is nondecreasing (the document's own reason); nothing
+    when it says so of another ("non-increasing", "nonmonotone", "monotone decreasing") or with
+    words of negation or doubt ("σ is not monotone here")."""
     said = _NONDECREASING.search(text)
-    return ["sigma"] if said and " not " not in said.group() else []
+    # words of negation or doubt anywhere on the line void it, as for a divisibility
+    return ["sigma"] if said and not _NEGATED.search(_COMMENT.sub("", text)) \
+        and not _DECREASING.search(text) else []
