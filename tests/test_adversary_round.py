@@ -47,11 +47,15 @@ def _floor(beside: str) -> list:
     r"\tag*{$k \mid m \cdot 2$}",
     r"\tag*{$a k \mid m$}",
     "% holds when k \\mid m",
+    r"\tag*{hence $k \mid m$}",
+    r"\tag*{which implies $k \mid m$}",
+    r"\tag*{therefore $k \mid m$}",
 ])
 def test_a_divisibility_mentioned_but_not_asserted_proves_nothing(beside):
     """⌊m/k⌋ = m/k is false in general (k = 2, m = 3): words that mention k ∣ m without
     asserting it as the claim's condition (negated, doubted, supposed, about m + 1, in a
-    comment) were read as its condition, and the claim PROVED."""
+    comment, or concluded from the claim: "hence k ∣ m") were read as its condition, and the
+    claim PROVED."""
     found = _floor(beside)
     assert [v.status for v in found] == [Status.REFUTED], _shown(found)
 

@@ -284,6 +284,8 @@ _NEGATED = re.compile(r"(?i)\b(?:without|unless|not|no|never|nor|fails?|failed|f
                       r"don|aren|won)\b|n't|\?|\\(?:nmid|neq?|neg|lnot|not|iff|Leftrightarrow)"
                       r"(?![A-Za-z])|\\not\s*\\mid|\\centernot")
 _COMMENT = re.compile(r"(?<!\\)%.*$", re.M)
+_CONCLUDED = re.compile(r"(?i)\b(?:so|hence|thus|therefore|implies|implying|gives|giving|"
+                        r"shows?|proves?)\b|\\(?:therefore|Rightarrow|implies|to)(?![A-Za-z])")
 
 
 def divisibility_said(text: str) -> list[str]:
@@ -296,6 +298,8 @@ def divisibility_said(text: str) -> list[str]:
         return []
     found = []
     for match in _DIVIDES.finditer(text):
+        if _CONCLUDED.search(text, 0, match.start()):
+            break  # "…, hence k ∣ m": what the claim implies, not what it holds under
         if _ALONE_BEFORE.search(text, 0, match.start()):
             found.append(f"{match.group(1)} \\mid {match.group(2)}")
     return found
