@@ -180,3 +180,22 @@ def test_words_that_deny_a_nondecreasing_sigma_prove_nothing(words):
     were read as "σ nondecreasing", and the claim PROVED."""
     found = check_text(f"# Pooling\n\n{_MONOTONE} {words}\n", markdown=True)[0]
     assert [v.status for v in found] == [Status.UNKNOWN], _shown(found)
+
+
+@pytest.mark.parametrize("beside", [
+    r"&& \text{if } a \geq 0",
+    r"&& (a \geq 0)",
+    r"\tag{$a \geq 0$}",
+    r"\tag*{for $a \geq 0$}",
+    r"&& \text{(valid for } a \geq 0)",
+])
+def test_a_condition_in_a_tag_or_reason_column_is_never_refuted_away(beside):
+    """max(a, 0) = a holds for a ≥ 0. The reader now drops tags and ``&&`` columns, and the
+    condition in them with it: the claim was REFUTED with a = −7/3, a counterexample that
+    breaks the writer's own condition (before 66d1ec2 it was UNKNOWN or UNPARSED)."""
+    found = check_text("\\begin{align*}\n\\max(a, 0) &= a " + beside + "\n\\end{align*}\n")[0]
+    assert [v.status for v in found if v.latex.startswith("\\max")] == [Status.UNKNOWN], \
+        _shown(found)
+    # without a condition the claim is refuted as before
+    found = check_text("\\begin{align*}\n\\max(a, 0) &= a \\tag{3}\n\\end{align*}\n")[0]
+    assert [v.status for v in found] == [Status.REFUTED], _shown(found)

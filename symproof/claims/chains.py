@@ -29,7 +29,7 @@ from .normalize import tidy
 from .parse import parse_latex
 
 __all__ = ["index_level", "judge_link", "entry_definition", "with_entry_definitions",
-           "nonempty_windows", "nondecreasing_said", "divisibility_said"]
+           "nonempty_windows", "nondecreasing_said", "divisibility_said", "condition_beside"]
 
 # Constructs that make a link index-level: entries, builders, derivative operators, arrays.
 _MARKS = ("[", "\\left\\{", "\\frac{\\partial}", "\\delta", "\\begin{array}")
@@ -303,6 +303,34 @@ def divisibility_said(text: str) -> list[str]:
         if _ALONE_BEFORE.search(text, 0, match.start()):
             found.append(f"{match.group(1)} \\mid {match.group(2)}")
     return found
+
+
+# A condition in a tag or a column of reasons, which the reader drops from the claim: an
+# inequality, ≠ or ∈ (``\tag{$a \geq 0$}``, "cases $a \geq b$ …"), or a word of condition
+# before a relation ("&& \text{if } a = 0", "(valid for $i = 1$)"). ``\mid`` is read apart.
+_TAG = re.compile(r"\\tag\*?\s*\{")
+_INEQUALITY = re.compile(r"\\(?:geq?|leq?|ge|le|gt|lt|neq?|in|notin|nmid|geqslant|leqslant)"
+                         r"(?![A-Za-z])|[<>≥≤≠∈]")
+_IF_RELATION = re.compile(r"(?i)\b(?:if|iff|when|whenever|where|provided|assuming|given|for|with"
+                          r"|unless|valid|holds?)\b[^.;]{0,60}?(?<![:\\])=")
+
+
+def condition_beside(text: str) -> str:
+    """The condition written in a tag or a ``&&`` column of ``text`` (a claim's lines), or "":
+    the claim is read without it, so a counterexample may break it (never REFUTED then)."""
+    text = _COMMENT.sub("", text)
+    found = []
+    for tag in _TAG.finditer(text):
+        depth, end = 1, tag.end()
+        while end < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            end += 1
+        found.append(text[tag.end():end - 1])
+    found += [line.split("&&", 1)[1] for line in text.splitlines() if "&&" in line]
+    for beside in found:
+        if _INEQUALITY.search(beside) or _IF_RELATION.search(beside):
+            return " ".join(beside.split())
+    return ""
 
 
 def nondecreasing_said(text: str) -> list[str]:

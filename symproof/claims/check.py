@@ -64,6 +64,7 @@ from .backward import (
     upstream_bound_in,
 )
 from .chains import (
+    condition_beside,
     divisibility_said,
     entry_definition,
     index_level,
@@ -929,13 +930,27 @@ def _judge_all(claims: list[Claim], context_of, budget: _Budget,
     results = _judged([(claim, ctx) for _, claim, ctx in plan] + concluded, budget, jobs,
                       None if progress is None else (
                           lambda n: progress(min(settled + n, total), total)))
-    for (at, _, _), verdict in zip(plan, results):
-        verdicts[at] = verdict
+    for (at, claim, _), verdict in zip(plan, results):
+        verdicts[at] = _unless_a_condition_beside(claim, verdict)
     if progress is not None:
         progress(total, total)
     conclusions = [v for v in results[len(plan):] if v.outcome.tactic != "time limit"]
     _judge_definitions(verdicts, conclusions)
     return verdicts
+
+
+def _unless_a_condition_beside(claim: Claim, verdict: Verdict) -> Verdict:
+    """``verdict``, but UNKNOWN for a claim refuted while a condition stands in its tag or
+    column of reasons (``\\max(a, 0) &= a && \\text{if } a \\geq 0``): the claim was judged
+    without it, and its counterexample may break it (a = −7/3)."""
+    if verdict.status is not Status.REFUTED:
+        return verdict
+    condition = condition_beside(claim.words)
+    if not condition:
+        return verdict
+    return _undecided(claim.line, claim.latex, "condition beside", (
+        f"refuted for all values, but the writer states a condition beside it ({condition[:80]}) "
+        "that symproof does not read: state it with a directive, or in the claim"))
 
 
 def _conclusions(claims: list[Claim]) -> list[Claim]:
