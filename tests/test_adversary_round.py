@@ -199,3 +199,36 @@ def test_a_condition_in_a_tag_or_reason_column_is_never_refuted_away(beside):
     # without a condition the claim is refuted as before
     found = check_text("\\begin{align*}\n\\max(a, 0) &= a \\tag{3}\n\\end{align*}\n")[0]
     assert [v.status for v in found] == [Status.REFUTED], _shown(found)
+
+
+_IDENTITY_KERNEL = r"""\section{P}
+
+A convolution with $C_{\text{in}} = 1$, $C_{\text{out}} = 1$, $F = 2$, $S = 1$, $P = 0$.
+
+\begin{align*}
+w_{1,1,\alpha,\beta} &= 1 ONE \\
+w_{1,1,\alpha,\beta} &= 0 ZERO \\
+b_{1} &= 0 \\
+Y_{1,i,j} &= X_{1,i,j} + X_{1,i+1,j+1}
+\end{align*}
+"""
+
+
+@pytest.mark.parametrize("one, zero", [
+    (r"&& \alpha = \beta", r"&& \alpha \neq \beta"),
+    (r"\quad \text{if } \alpha = \beta", r"\quad \text{if } \alpha \neq \beta"),
+    (r"&& \text{if } \alpha = \beta", r"&& \text{otherwise}"),
+])
+def test_a_weight_definition_under_a_condition_beside_it_is_not_read_without_it(one, zero):
+    """w = 1 on the diagonal, 0 elsewhere: Y = X_{i,j} + X_{i+1,j+1} (true). The condition
+    column was split off as a claim of its own (``&& α = β``) or dropped, or the definition
+    went unrecorded: the claim was REFUTED for every weight (or with w = 1 everywhere)."""
+    found = check_text(_IDENTITY_KERNEL.replace("ONE", one).replace("ZERO", zero))[0]
+    assert Status.REFUTED not in [v.status for v in found], _shown(found)
+    assert [v.status for v in found if v.latex.startswith("Y")] == [Status.UNKNOWN], \
+        _shown(found)
+
+
+def test_columns_of_claims_on_other_names_are_still_two_claims():
+    found = check_text("\\begin{align*}\nx + 0 &= x && y + 0 &= y\n\\end{align*}\n")[0]
+    assert [v.latex for v in found] == ["x + 0 = x", "y + 0 = y"], _shown(found)

@@ -999,11 +999,21 @@ def _record_definitions(claims: list[Claim], context_of, budget: _Budget
                 if "\\begin{cases}" in claim.rhs or isinstance(error, SymproofError):
                     unreadable[key] = f"weight definition not understood: {error}"
                     ctx.unread.setdefault(claim.lhs.lstrip()[0], []).append(claim.line)
+            if key not in kinds and key not in unreadable and _CONDITIONED.search(claim.rhs):
+                # "w_{…} = 1 \quad \text{if } α = β": a definition under a condition it does
+                # not read; unread, the claims that use w are not judged for every weight
+                unreadable[key] = ("weight definition not understood: the condition written "
+                                   "beside it is not read (write it with \\begin{cases})")
+                ctx.unread.setdefault(claim.lhs.lstrip()[0], []).append(claim.line)
         elif layer_equation(f"{claim.lhs} = {claim.rhs}") is not None:
             kinds[key] = "layer"
         elif _record_function(claim, key, ctx):
             kinds[key] = "function"
     return kinds, unreadable, recovered
+
+
+_CONDITIONED = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{\s*(?:if|for|when|where|whenever"
+                          r"|provided|unless|assuming|otherwise)\b")
 
 
 def _may_define(claim: Claim) -> bool:

@@ -399,8 +399,35 @@ def _without_labels(row: str) -> str:
     for match in reversed(list(_LABEL.finditer(row))):
         _, end = _group(row, match.end() - 1)
         row = row[:match.start()] + " " + row[end:]
-    row = _ANNOTATION_COLUMN.sub(" ", _BARE_LABEL.sub(" ", row))
+    row = _BARE_LABEL.sub(" ", row)
+    # a column that states a condition ("&& \text{if } a \geq 0", "&& \alpha = \beta") is
+    # the claim's condition, kept as words beside it would be: never dropped (the claim would
+    # be judged, or a definition recorded, for every value) nor read as a factor ("1 α")
+    if "&&" in row:
+        before, _, column = row.rpartition("&&")
+        if _CONDITION_COLUMN.match(column):
+            row = f"{before} \\quad {column.strip()}"
+        elif bare_condition(column, before):
+            row = f"{before} \\quad \\text{{if }} {column.strip()}"
+    row = _ANNOTATION_COLUMN.sub(" ", row)
     return _TRAILING_MARK.sub("", row)
+
+
+_CONDITION_COLUMN = re.compile(r"\s*\\(?:text|mathrm|textrm|mbox)\s*\{\s*(?:if|for|when|where|"
+                               r"whenever|provided|unless|assuming|only if)\b")
+_BARE_RELATION = re.compile(r"=|\\neq?(?![A-Za-z])|\\[gl]eq?(?![A-Za-z])|[<>]|\\in(?![A-Za-z])")
+_BARE_SIDE = re.compile(r"\\[A-Za-z]+|[A-Za-z]|[0-9]+")
+
+
+def bare_condition(column: str, before: str) -> bool:
+    """Whether ``column`` (after ``&&``) is a condition on the claim before it: a relation
+    between single names and numbers, every name one the claim writes (``w_{1,1,\\alpha,\\beta}
+    &= 1 && \\alpha = \\beta``), not a claim of its own (``x &= 2 && y &= 3``)."""
+    sides = [side.replace("&", "").strip() for side in _BARE_RELATION.split(column)]
+    if len(sides) < 2 or not all(_BARE_SIDE.fullmatch(side) for side in sides):
+        return False
+    names = [side for side in sides if not side.isdigit()]
+    return bool(names) and all(name in before for name in names)
 
 
 # Commands whose braced argument is a label, words or space, never part of the claim.
@@ -468,7 +495,8 @@ def _side_by_side(row: str) -> list[tuple[int, str]]:
         return parts
     out: list[tuple[int, str]] = []
     for offset, part in parts:
-        words = _ANNOTATION_START.match(part) or _CONDITION.match(part)
+        words = _ANNOTATION_START.match(part) or _CONDITION.match(part) or (
+            out and bare_condition(part, out[-1][1]))
         if out and not words and len(_links(_clean(part))) > 1 \
                 and len(_links(_clean(out[-1][1]))) > 1:
             out.append((offset, part))
