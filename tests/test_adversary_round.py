@@ -232,3 +232,24 @@ def test_a_weight_definition_under_a_condition_beside_it_is_not_read_without_it(
 def test_columns_of_claims_on_other_names_are_still_two_claims():
     found = check_text("\\begin{align*}\nx + 0 &= x && y + 0 &= y\n\\end{align*}\n")[0]
     assert [v.latex for v in found] == ["x + 0 = x", "y + 0 = y"], _shown(found)
+
+
+def test_definitions_in_intertext_hold():
+    """``\\intertext{where $b_1 = 0$ and $w_{1,1,1,1} = 2$, so}`` between rows: the reader
+    now drops the intertext, and the definitions in it went with it: Y = 2 X (true with the
+    document's weights) was REFUTED for every weight."""
+    text = r"""\section{P}
+
+A convolution with $C_{\text{in}} = 1$, $C_{\text{out}} = 1$, $F = 1$, $S = 1$, $P = 0$.
+
+\begin{align*}
+Y_{1,i,j} &= w_{1,1,1,1} X_{1,i,j} + b_1 \\
+\intertext{where $b_1 = 0$ and $w_{1,1,1,1} = 2$, so}
+Y_{1,i,j} &= 2 X_{1,i,j}
+\end{align*}
+"""
+    found = check_text(text)[0]
+    assert Status.REFUTED not in [v.status for v in found], _shown(found)
+    assert [v.status for v in found if v.latex == "Y_{1,i,j} = 2 X_{1,i,j}"] == [Status.PROVED]
+    wrong = check_text(text.replace("= 2$", "= 3$"))[0]
+    assert [v.status for v in wrong if v.latex == "Y_{1,i,j} = 2 X_{1,i,j}"] == [Status.REFUTED]

@@ -796,7 +796,8 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
     limits.check("document_bytes", "the document", len(text.encode("utf-8", "replace")))
     claims = extract(text, inline=inline, markdown=markdown)
     if not inline:  # definitions written inline ($w_{1,1,1} = 0.299$) are read all the same
-        claims = _with_inline_definitions(claims, extract(text, inline=True, markdown=markdown))
+        claims = _with_inline_definitions(claims, extract(text, inline=True, markdown=markdown)
+                                          + _in_intertext(text, markdown))
     claims = split_side_by_side(claims)
     found = directives(text, markdown)
     limits.check("claims", "the document (claims and directives)", len(claims) + len(found))
@@ -1216,6 +1217,26 @@ def _with_inline_definitions(claims: list[Claim], everything: list[Claim]) -> li
                 claim.rhs.strip()):
             extra.append(replace(claim, inline=True))
     return sorted([*claims, *extra], key=lambda c: c.line) if extra else claims
+
+
+def _in_intertext(text: str, markdown: bool) -> list[Claim]:
+    """The inline claims of the words between a display's rows (``\\intertext{where
+    $b_1 = 0$, so}``): the reader drops those words from the display, and the definitions
+    in them hold all the same (dropped, the claims after them were judged for every weight)."""
+    found = []
+    for match in _INTERTEXT.finditer(text):
+        depth, end = 1, match.end()
+        while end < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            end += 1
+        before = text.count("\n", 0, match.end())
+        found += [replace(claim, line=claim.line + before)
+                  for claim in extract(text[match.end():end - 1], inline=True,
+                                       markdown=markdown)]
+    return found
+
+
+_INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
 
 
 # A number as written: 0.299, -1, .5, \frac{1}{9}
