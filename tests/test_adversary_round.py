@@ -253,3 +253,17 @@ Y_{1,i,j} &= 2 X_{1,i,j}
     assert [v.status for v in found if v.latex == "Y_{1,i,j} = 2 X_{1,i,j}"] == [Status.PROVED]
     wrong = check_text(text.replace("= 2$", "= 3$"))[0]
     assert [v.status for v in wrong if v.latex == "Y_{1,i,j} = 2 X_{1,i,j}"] == [Status.REFUTED]
+
+
+@pytest.mark.parametrize("beside", [
+    r"&& \text{since } w_{1,1,1,1} = 2,\ b_1 = 0",
+    r"\tag{since $w_{1,1,1,1} = 2$, $b_1 = 0$}",
+])
+def test_weights_given_in_a_reason_beside_the_claim_are_no_counterexample(beside):
+    """The weights the reason beside a claim sets (dropped with the tag or column) make
+    Y = 2X true; judged for every weight it was REFUTED."""
+    text = ("A convolution with $C_{\\text{in}} = 1$, $C_{\\text{out}} = 1$, $F = 1$, $S = 1$, "
+            "$P = 0$.\n\n\\begin{align*}\nY_{1,i,j} &= 2 X_{1,i,j} " + beside
+            + "\n\\end{align*}\n")
+    found = check_text(text)[0]
+    assert [v.status for v in found] == [Status.UNKNOWN], _shown(found)

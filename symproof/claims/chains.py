@@ -307,12 +307,14 @@ def divisibility_said(text: str) -> list[str]:
 
 # A condition in a tag or a column of reasons, which the reader drops from the claim: an
 # inequality, ≠ or ∈ (``\tag{$a \geq 0$}``, "cases $a \geq b$ …"), or a word of condition
-# before a relation ("&& \text{if } a = 0", "(valid for $i = 1$)"). ``\mid`` is read apart.
+# before a relation ("&& \text{if } a = 0", "(valid for $i = 1$)"), or a reason that sets a
+# value ("since $w_{1,1,1,1} = 2$"). ``\mid`` is read apart.
 _TAG = re.compile(r"\\tag\*?\s*\{")
 _INEQUALITY = re.compile(r"\\(?:geq?|leq?|ge|le|gt|lt|neq?|in|notin|nmid|geqslant|leqslant)"
                          r"(?![A-Za-z])|[<>≥≤≠∈]")
 _IF_RELATION = re.compile(r"(?i)\b(?:if|iff|when|whenever|where|provided|assuming|given|for|with"
-                          r"|unless|valid|holds?)\b[^.;]{0,60}?(?<![:\\])=")
+                          r"|unless|valid|holds?|since|because|as|by|using|taking|setting|let)"
+                          r"\b[^.;]{0,60}?(?<![:\\])=")
 
 
 def condition_beside(text: str) -> str:
