@@ -57,6 +57,19 @@ def test_a_divisibility_mentioned_but_not_asserted_proves_nothing(beside):
     comment, or concluded from the claim: "hence k ∣ m") were read as its condition, and the
     claim PROVED."""
     found = _floor(beside)
+    # REFUTED, or UNKNOWN where a divisibility it cannot read (k ∣ m + 1) stands beside it
+    assert len(found) == 1 and found[0].status in (Status.REFUTED, Status.UNKNOWN), \
+        _shown(found)
+
+
+def test_an_unread_divisibility_beside_a_claim_is_no_counterexample():
+    """⌊(m − 1)/k⌋ = (m − 1)/k holds where k ∣ m − 1: the divisibility beside it, not read
+    as its condition, was broken by the counterexample (k = 2, m = 2): a wrong REFUTED."""
+    text = (_POOL + "\\begin{align*}\n\\left\\lfloor{\\frac{m - 1}{k}}\\right\\rfloor &= "
+            "\\frac{m - 1}{k} \\tag*{requires $k \\mid m - 1$}\n\\end{align*}\n")
+    found = check_text(text)[0]
+    assert [v.status for v in found] == [Status.UNKNOWN], _shown(found)
+    found = check_text(text.replace("requires", "without"))[0]
     assert [v.status for v in found] == [Status.REFUTED], _shown(found)
 
 

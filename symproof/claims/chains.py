@@ -29,7 +29,8 @@ from .normalize import tidy
 from .parse import parse_latex
 
 __all__ = ["index_level", "judge_link", "entry_definition", "with_entry_definitions",
-           "nonempty_windows", "nondecreasing_said", "divisibility_said", "condition_beside"]
+           "nonempty_windows", "nondecreasing_said", "divisibility_said", "condition_beside",
+           "divisibility_unread"]
 
 # Constructs that make a link index-level: entries, builders, derivative operators, arrays.
 _MARKS = ("[", "\\left\\{", "\\frac{\\partial}", "\\delta", "\\begin{array}")
@@ -333,6 +334,15 @@ def condition_beside(text: str) -> str:
         if _INEQUALITY.search(beside) or _IF_RELATION.search(beside):
             return " ".join(beside.split())
     return ""
+
+
+def divisibility_unread(text: str) -> bool:
+    """Whether ``text`` states a divisibility that :func:`divisibility_said` does not read as
+    the claim's condition ("$k \\mid m - 1$", "$S \\mid H + 2P - F$") and does not negate: a
+    counterexample may break it."""
+    text = _COMMENT.sub("", text)
+    return "\\mid" in text.replace("\\nmid", "") and not _NEGATED.search(text) \
+        and not divisibility_said(text)
 
 
 def nondecreasing_said(text: str) -> list[str]:

@@ -66,6 +66,7 @@ from .backward import (
 from .chains import (
     condition_beside,
     divisibility_said,
+    divisibility_unread,
     entry_definition,
     index_level,
     judge_link,
@@ -946,7 +947,8 @@ def _unless_a_condition_beside(claim: Claim, verdict: Verdict) -> Verdict:
     without it, and its counterexample may break it (a = −7/3)."""
     if verdict.status is not Status.REFUTED:
         return verdict
-    condition = condition_beside(claim.words)
+    condition = condition_beside(claim.words) or (
+        "a divisibility" if divisibility_unread(claim.words) else "")
     if not condition:
         return verdict
     return _undecided(claim.line, claim.latex, "condition beside", (
