@@ -29,7 +29,8 @@ from .normalize import tidy
 from .parse import parse_latex
 
 __all__ = ["index_level", "judge_link", "entry_definition", "with_entry_definitions",
-           "nonempty_windows", "nondecreasing_said", "divisibility_said"]
+           "nonempty_windows", "nondecreasing_said", "divisibility_said", "condition_beside",
+           "divisibility_unread"]
 
 # Constructs that make a link index-level: entries, builders, derivative operators, arrays.
 _MARKS = ("[", "\\left\\{", "\\frac{\\partial}", "\\delta", "\\begin{array}")
@@ -259,29 +260,96 @@ def nonempty_windows(*sides) -> list:
 
 
 # "σ is a nondecreasing function", "\sigma \text{ is nondecreasing}": said of σ
-_NONDECREASING = re.compile(r"\\sigma[^.;]{0,40}?(non-?decreasing|monotone|increasing)")
+# "σ is nondecreasing / monotone / increasing", not "non-increasing", "nonmonotone"
+_NONDECREASING = re.compile(r"\\sigma[^.;]{0,40}?(?<![A-Za-z-])(?<!non )"
+                            r"(non-?decreasing|monotone|increasing)")
+# "monotone decreasing", "σ decreasing": a decreasing σ, whatever else the line says
+_DECREASING = re.compile(r"(?i)(?<!non-)(?<!non )\bdecreasing")
 
 
 # "$k \mid m$: write $m = k q$" beside a claim: the divisibility it holds under; a name is
-# a letter with an optional braced subscript, and words of negation before it void it.
+# a letter with an optional braced subscript, standing alone: "a k \mid m", "k \mid m + 1",
+# "k \mid m^2" state something else. Words of negation, doubt or supposition anywhere on the
+# line ("$k \mid m$ fails", "we do not assume", "is it true when $k \mid m$?") void it, and
+# so does a comment: what the reader of the document does not see is not said.
 _DIVIDES = re.compile(r"([A-Za-z](?:_\{[A-Za-z0-9]+\}|_[A-Za-z0-9])?)\s*\\mid\s*"
-                      r"([A-Za-z](?:_\{[A-Za-z0-9]+\}|_[A-Za-z0-9])?)(?![A-Za-z{_])")
-_NEGATED = re.compile(r"\b(?:without|unless|not|fails|otherwise)\b|\\nmid|\\neq|\\ne\b")
+                      r"([A-Za-z](?:_\{[A-Za-z0-9]+\}|_[A-Za-z0-9])?)"
+                      r"(?=\s*(?:$|[$,.;:)\]]|\\(?:text|quad|qquad|checkmark|square)(?![A-Za-z])"
+                      r"|\\[;,:!\s]|\}))")
+# what may stand right before the first name: a "$", an opening, a space command or a
+# \text{…} (not a factor: "a k \mid m")
+_ALONE_BEFORE = re.compile(r"(?:^|[$(\[{,;:]|\\text\s*\{[^{}]*\}|\\[;,:!\s]|\\q?quad)\s*$")
+_NEGATED = re.compile(r"(?i)\b(?:without|unless|not|no|never|nor|fails?|failed|false|wrong|"
+                      r"otherwise|suppose|supposing|were|would|dropped|drop|counterexamples?|"
+                      r"but|general|iff|whether|except|neither|cannot|isn|doesn|"
+                      r"don|aren|won)\b|n't|\?|\\(?:nmid|neq?|neg|lnot|not|iff|Leftrightarrow)"
+                      r"(?![A-Za-z])|\\not\s*\\mid|\\centernot")
+_COMMENT = re.compile(r"(?<!\\)%.*$", re.M)
+_CONCLUDED = re.compile(r"(?i)\b(?:so|hence|thus|therefore|implies|implying|gives|giving|"
+                        r"shows?|proves?)\b|\\(?:therefore|Rightarrow|implies|to)(?![A-Za-z])")
 
 
 def divisibility_said(text: str) -> list[str]:
     """``["k \\mid m"]`` when ``text`` (a claim's line: the reason beside it) says the claim
-    holds where k divides m; nothing when words of negation come before it ("without
-    k ∣ m …")."""
+    holds where k divides m; nothing when a word of negation, doubt or supposition stands
+    anywhere on it ("without k ∣ m …", "k ∣ m fails", "if k ∣ m … but"): an assumption too few
+    never proves too much."""
+    text = _COMMENT.sub("", text)
+    if _NEGATED.search(text):
+        return []
     found = []
     for match in _DIVIDES.finditer(text):
-        if _NEGATED.search(text, 0, match.start()):
-            break
-        found.append(f"{match.group(1)} \\mid {match.group(2)}")
+        if _CONCLUDED.search(text, 0, match.start()):
+            break  # "…, hence k ∣ m": what the claim implies, not what it holds under
+        if _ALONE_BEFORE.search(text, 0, match.start()):
+            found.append(f"{match.group(1)} \\mid {match.group(2)}")
     return found
 
 
+# A condition in a tag or a column of reasons, which the reader drops from the claim: an
+# inequality, ≠ or ∈ (``\tag{$a \geq 0$}``, "cases $a \geq b$ …"), or a word of condition
+# before a relation ("&& \text{if } a = 0", "(valid for $i = 1$)"), or a reason that sets a
+# value ("since $w_{1,1,1,1} = 2$"). ``\mid`` is read apart.
+_TAG = re.compile(r"\\tag\*?\s*\{")
+_INEQUALITY = re.compile(r"\\(?:geq?|leq?|ge|le|gt|lt|neq?|in|notin|nmid|geqslant|leqslant)"
+                         r"(?![A-Za-z])|[<>≥≤≠∈]")
+_IF_RELATION = re.compile(r"(?i)\b(?:if|iff|when|whenever|where|provided|assuming|given|for|with"
+                          r"|unless|valid|holds?|since|because|as|by|using|taking|setting|let)"
+                          r"\b[^.;]{0,60}?(?<![:\\])=")
+
+
+def condition_beside(text: str) -> str:
+    """The condition written in a tag or a ``&&`` column of ``text`` (a claim's lines), or "":
+    the claim is read without it, so a counterexample may break it (never REFUTED then)."""
+    text = _COMMENT.sub("", text)
+    found = []
+    for tag in _TAG.finditer(text):
+        depth, end = 1, tag.end()
+        while end < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            end += 1
+        found.append(text[tag.end():end - 1])
+    found += [line.split("&&", 1)[1] for line in text.splitlines() if "&&" in line]
+    for beside in found:
+        if _INEQUALITY.search(beside) or _IF_RELATION.search(beside):
+            return " ".join(beside.split())
+    return ""
+
+
+def divisibility_unread(text: str) -> bool:
+    """Whether ``text`` states a divisibility that :func:`divisibility_said` does not read as
+    the claim's condition ("$k \\mid m - 1$", "$S \\mid H + 2P - F$") and does not negate: a
+    counterexample may break it."""
+    text = _COMMENT.sub("", text)
+    return "\\mid" in text.replace("\\nmid", "") and not _NEGATED.search(text) \
+        and not divisibility_said(text)
+
+
 def nondecreasing_said(text: str) -> list[str]:
-    """``["sigma"]`` when ``text`` says σ is nondecreasing (the document's own reason)."""
+    """``["sigma"]`` when ``text`` says σ is nondecreasing (the document's own reason); nothing
+    when it says so of another ("non-increasing", "nonmonotone", "monotone decreasing") or with
+    words of negation or doubt ("σ is not monotone here")."""
     said = _NONDECREASING.search(text)
-    return ["sigma"] if said and " not " not in said.group() else []
+    # words of negation or doubt anywhere on the line void it, as for a divisibility
+    return ["sigma"] if said and not _NEGATED.search(_COMMENT.sub("", text)) \
+        and not _DECREASING.search(text) else []

@@ -65,7 +65,9 @@ from .backward import (
     upstream_bound_in,
 )
 from .chains import (
+    condition_beside,
     divisibility_said,
+    divisibility_unread,
     entry_definition,
     index_level,
     judge_link,
@@ -800,7 +802,8 @@ def check_text(text: str, inline: bool = False, markdown: bool = False, *,
     limits.check("document_bytes", "the document", len(text.encode("utf-8", "replace")))
     claims = extract(text, inline=inline, markdown=markdown)
     if not inline:  # definitions written inline ($w_{1,1,1} = 0.299$) are read all the same
-        claims = _with_inline_definitions(claims, extract(text, inline=True, markdown=markdown))
+        claims = _with_inline_definitions(claims, extract(text, inline=True, markdown=markdown)
+                                          + _in_intertext(text, markdown))
     claims = split_side_by_side(claims)
     found = directives(text, markdown)
     limits.check("claims", "the document (claims and directives)", len(claims) + len(found))
@@ -934,13 +937,28 @@ def _judge_all(claims: list[Claim], context_of, budget: _Budget,
     results = _judged([(claim, ctx) for _, claim, ctx in plan] + concluded, budget, jobs,
                       None if progress is None else (
                           lambda n: progress(min(settled + n, total), total)))
-    for (at, _, _), verdict in zip(plan, results):
-        verdicts[at] = verdict
+    for (at, claim, _), verdict in zip(plan, results):
+        verdicts[at] = _unless_a_condition_beside(claim, verdict)
     if progress is not None:
         progress(total, total)
     conclusions = [v for v in results[len(plan):] if v.outcome.tactic != "time limit"]
     _judge_definitions(verdicts, conclusions)
     return verdicts
+
+
+def _unless_a_condition_beside(claim: Claim, verdict: Verdict) -> Verdict:
+    """``verdict``, but UNKNOWN for a claim refuted while a condition stands in its tag or
+    column of reasons (``\\max(a, 0) &= a && \\text{if } a \\geq 0``): the claim was judged
+    without it, and its counterexample may break it (a = −7/3)."""
+    if verdict.status is not Status.REFUTED:
+        return verdict
+    condition = condition_beside(claim.words) or (
+        "a divisibility" if divisibility_unread(claim.words) else "")
+    if not condition:
+        return verdict
+    return _undecided(claim.line, claim.latex, "condition beside", (
+        f"refuted for all values, but the writer states a condition beside it ({condition[:80]}) "
+        "that symproof does not read: state it with a directive, or in the claim"))
 
 
 def _conclusions(claims: list[Claim]) -> list[Claim]:
@@ -989,11 +1007,21 @@ def _record_definitions(claims: list[Claim], context_of, budget: _Budget
                 if "\\begin{cases}" in claim.rhs or isinstance(error, SymproofError):
                     unreadable[key] = f"weight definition not understood: {error}"
                     ctx.unread.setdefault(claim.lhs.lstrip()[0], []).append(claim.line)
+            if key not in kinds and key not in unreadable and _CONDITIONED.search(claim.rhs):
+                # "w_{…} = 1 \quad \text{if } α = β": a definition under a condition it does
+                # not read; unread, the claims that use w are not judged for every weight
+                unreadable[key] = ("weight definition not understood: the condition written "
+                                   "beside it is not read (write it with \\begin{cases})")
+                ctx.unread.setdefault(claim.lhs.lstrip()[0], []).append(claim.line)
         elif layer_equation(f"{claim.lhs} = {claim.rhs}") is not None:
             kinds[key] = "layer"
         elif _record_function(claim, key, ctx):
             kinds[key] = "function"
     return kinds, unreadable, recovered
+
+
+_CONDITIONED = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{\s*(?:if|for|when|where|whenever"
+                          r"|provided|unless|assuming|otherwise)\b")
 
 
 def _may_define(claim: Claim) -> bool:
@@ -1058,8 +1086,8 @@ def _record_definition(claim: Claim, key: tuple, target, ctx: DocumentContext) -
 
 def _record_kernel(claim: Claim, key: tuple, target: sp.Indexed, shape: tuple,
                    ctx: DocumentContext) -> bool:
-    """``w_{l,γ} = \\begin{bmatrix}…\\end{bmatrix}`` (as symproof writes a kernel): one
-    definition per tap, ``w_{l,γ,α,β}`` = the matrix's entry (α, β), recorded under ``key``;
+    """``w_{l,γ} = \\begin{bmatrix}…\\end{bmatrix}`` (as symproof writes a kernel): the
+    definition of ``w_{l,γ,α,β}`` = the matrix's entry (α, β), recorded under ``key``;
     False when the right side is no matrix. The channels must be numbers in range, the
     matrix the kernel's size and its entries numbers or the context's sizes."""
     matrix = _read(claim.rhs)
@@ -1079,10 +1107,17 @@ def _record_kernel(claim: Claim, key: tuple, target: sp.Indexed, shape: tuple,
     if any(s.name not in allowed for s in matrix.free_symbols) or matrix.atoms(
             sp.Indexed, sp.core.function.AppliedUndef):
         raise SymproofError("a kernel matrix's entries must be numbers or the context's sizes")
-    for (row, column), value in zip(((r, c) for r in range(matrix.shape[0])
-                                     for c in range(matrix.shape[1])), matrix):
-        taps = (*channels, sp.Integer(row + 1), sp.Integer(column + 1))
-        ctx.weights.setdefault("w", []).append((key, (taps, _conventions(value, ctx))))
+    # One definition of the channel pair's kernel, w_{l,γ,α,β} = Σ M[r,c]·δ(α,r)·δ(β,c), as
+    # specific as w_{l,γ,α,β} = … (two indices fixed): a definition of the same kernel
+    # conflicts with it, one of a row or a tap overrides it, whatever their order (recorded as
+    # nine taps, the matrix overrode every other definition of its channels)
+    alpha, beta = (sp.Dummy(name, integer=True, positive=True) for name in ("alpha", "beta"))
+    body = sp.Add(*(_conventions(value, ctx) * sp.KroneckerDelta(alpha, row + 1)
+                    * sp.KroneckerDelta(beta, column + 1)
+                    for (row, column), value in zip(((r, c) for r in range(matrix.shape[0])
+                                                     for c in range(matrix.shape[1])), matrix)
+                    if value != 0))
+    ctx.weights.setdefault("w", []).append((key, ((*channels, alpha, beta), body)))
     return True
 
 
@@ -1189,6 +1224,26 @@ def _with_inline_definitions(claims: list[Claim], everything: list[Claim]) -> li
                 claim.rhs.strip()):
             extra.append(replace(claim, inline=True))
     return sorted([*claims, *extra], key=lambda c: c.line) if extra else claims
+
+
+def _in_intertext(text: str, markdown: bool) -> list[Claim]:
+    """The inline claims of the words between a display's rows (``\\intertext{where
+    $b_1 = 0$, so}``): the reader drops those words from the display, and the definitions
+    in them hold all the same (dropped, the claims after them were judged for every weight)."""
+    found = []
+    for match in _INTERTEXT.finditer(text):
+        depth, end = 1, match.end()
+        while end < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            end += 1
+        before = text.count("\n", 0, match.end())
+        found += [replace(claim, line=claim.line + before)
+                  for claim in extract(text[match.end():end - 1], inline=True,
+                                       markdown=markdown)]
+    return found
+
+
+_INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
 
 
 # A number as written: 0.299, -1, .5, \frac{1}{9}

@@ -590,6 +590,9 @@ def _prose_chains(text: str, markdown: bool = False):
         position = max(end, key.end())
 
 
+_KERNEL_STATED = re.compile(r"(?<![A-Za-z\\])(?:F|f_1|f_\{1\}|f_2|f_\{2\})=[0-9A-Za-z]")
+
+
 def infer_context(text: str, start: int = 0,
                   markdown: bool = False) -> tuple[DocumentContext, list[Problem]]:
     """Without directives: a convolution from prose such as ``C_{\\rm in} = 1, F = 3, S = 1,
@@ -598,7 +601,9 @@ def infer_context(text: str, start: int = 0,
     too); a bad value is a problem at its line, and then no layer is inferred."""
     ctx = DocumentContext()
     compact = text.replace(" ", "").replace("_{L}", "_L")  # y_{L} as symproof writes it
-    if "y_L=A_Ly_{L-1}+b_L" in compact:
+    # a section that states a kernel size is about a convolution, even where its prose
+    # compares it with an MLP ("in an MLP, by contrast, y_L = A_L y_{L-1} + b_L")
+    if "y_L=A_Ly_{L-1}+b_L" in compact and not _KERNEL_STATED.search(compact):
         ctx.layer, ctx.described = "mlp", "inferred: an MLP y_L = A_L y_{L−1} + b_L"
         return ctx, []
     stated, problems, lines = {}, [], {}

@@ -399,8 +399,35 @@ def _without_labels(row: str) -> str:
     for match in reversed(list(_LABEL.finditer(row))):
         _, end = _group(row, match.end() - 1)
         row = row[:match.start()] + " " + row[end:]
-    row = _ANNOTATION_COLUMN.sub(" ", _BARE_LABEL.sub(" ", row))
+    row = _BARE_LABEL.sub(" ", row)
+    # a column that states a condition ("&& \text{if } a \geq 0", "&& \alpha = \beta") is
+    # the claim's condition, kept as words beside it would be: never dropped (the claim would
+    # be judged, or a definition recorded, for every value) nor read as a factor ("1 α")
+    if "&&" in row:
+        before, _, column = row.rpartition("&&")
+        if _CONDITION_COLUMN.match(column):
+            row = f"{before} \\quad {column.strip()}"
+        elif bare_condition(column, before):
+            row = f"{before} \\quad \\text{{if }} {column.strip()}"
+    row = _ANNOTATION_COLUMN.sub(" ", row)
     return _TRAILING_MARK.sub("", row)
+
+
+_CONDITION_COLUMN = re.compile(r"\s*\\(?:text|mathrm|textrm|mbox)\s*\{\s*(?:if|for|when|where|"
+                               r"whenever|provided|unless|assuming|only if)\b")
+_BARE_RELATION = re.compile(r"=|\\neq?(?![A-Za-z])|\\[gl]eq?(?![A-Za-z])|[<>]|\\in(?![A-Za-z])")
+_BARE_SIDE = re.compile(r"\\[A-Za-z]+|[A-Za-z]|[0-9]+")
+
+
+def bare_condition(column: str, before: str) -> bool:
+    """Whether ``column`` (after ``&&``) is a condition on the claim before it: a relation
+    between single names and numbers, every name one the claim writes (``w_{1,1,\\alpha,\\beta}
+    &= 1 && \\alpha = \\beta``), not a claim of its own (``x &= 2 && y &= 3``)."""
+    sides = [side.replace("&", "").strip() for side in _BARE_RELATION.split(column)]
+    if len(sides) < 2 or not all(_BARE_SIDE.fullmatch(side) for side in sides):
+        return False
+    names = [side for side in sides if not side.isdigit()]
+    return bool(names) and all(name in before for name in names)
 
 
 # Commands whose braced argument is a label, words or space, never part of the claim.
@@ -451,6 +478,42 @@ def _parenthesised(piece: str) -> bool:
 def _claims_in_row(row: str) -> list[tuple[int, str]]:
     """Claims written side by side, ``a = 1, \\quad b = 2``, separated."""
     pieces = []
+    for start, part in _side_by_side(row):
+        for offset, piece in _claims_in_part(part):
+            pieces.append((start + offset, piece))
+    return pieces
+
+
+def _side_by_side(row: str) -> list[tuple[int, str]]:
+    """``a &= b && c &= d`` (align's columns of equations, side by side) as two pieces: a
+    column after ``&&`` that states its own relation, after one that states one too, is a
+    claim of its own (read as one row it was ``a = b c = d``); a column of words, marks, a
+    parenthesis or a condition (``&&\\text{(2)} …``, ``&& (x > 0)``) stays with the claim
+    before it."""
+    parts = split_top(row, "&&")
+    if len(parts) == 1:
+        return parts
+    out: list[tuple[int, str]] = []
+    for offset, part in parts:
+        words = _ANNOTATION_START.match(part) or _CONDITION.match(part) or (
+            out and bare_condition(part, out[-1][1]))
+        if out and not words and len(_links(_clean(part))) > 1 \
+                and len(_links(_clean(out[-1][1]))) > 1:
+            out.append((offset, part))
+        elif out:
+            start, _ = out[-1]
+            out[-1] = (start, row[start:offset + len(part)])
+        else:
+            out.append((offset, part))
+    return out
+
+
+_ANNOTATION_START = re.compile(r"\s*(?:\\(?:text(?:rm|it|bf)?|mathrm|mbox)\s*\{|\\checkmark"
+                               r"|\\because|\\q?quad|\(|$)")
+
+
+def _claims_in_part(row: str) -> list[tuple[int, str]]:
+    pieces = []
     # \qquad separates as \quad does (same length: every offset kept); a piece that states a
     # condition ("\quad \text{if } ab = 0") belongs to the claim before it, never a claim
     for offset, piece in split_top(row.replace("\\qquad", "\\quad "), "\\quad"):
@@ -481,46 +544,50 @@ def extract(text: str, inline: bool = False, markdown: bool = False) -> list[Cla
             else None
         rows = [(offset, piece) for offset, row in split_top(block, "\\\\")
                 for offset_, piece in _claims_in_row(row) for offset in [offset + offset_]]
+        # each row with its first and last line: a tag or reason may stand on its last line
+        # (a row broken across lines, "…\n \tag*{k ∣ m …}"): the words beside it are all its lines'
         numbered = [(lines.of(start + min(offset, len(raw)) + len(row) - len(row.lstrip())),
+                     lines.of(start + min(offset + max(len(row.rstrip()) - 1, 0), len(raw))),
                      row) for offset, row in rows]
-        for line, source in _joined_rows(numbered):
+        for line, through, source in _joined_rows(numbered):
+            said = "\n".join(lines.words(n) for n in range(line, max(line, through) + 1))
             links = _links(source)
             if links and links[0] == "" and previous is not None:
                 links[0] = previous  # an align row "&= c" continues the chain
             if len(links) == 1:
-                claims.append(Claim(line, source, links[0], None, words=lines.words(line)))
+                claims.append(Claim(line, source, links[0], None, words=said))
                 previous = links[0]
                 continue
             for at, (left, right) in enumerate(zip(links, links[1:])):
                 if left == "":  # "= c" with no side before it: said, never skipped
                     if at == 0:  # (an empty side further on: its link before says so)
                         claims.append(Claim(line, source, "", None, _NOTHING_BEFORE,
-                                            words=lines.words(line)))
+                                            words=said))
                     continue
                 claims.append(Claim(line, f"{left} = {right}", left, right,
-                                    words=lines.words(line)))
+                                    words=said))
             previous = links[-1]
         last = (end, previous)
     return claims
 
 
-def _joined_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """(line, cleaned source) of each (line, row) of a block, empty rows left out, and a row that
-    opens with a binary operator and states no relation (``&\\quad + \\sum …``, a long
-    right-hand side broken across lines) joined to the row before it: it goes on with that
-    row's last side, it is no claim of its own (read alone, the row before it would claim
-    ``Y = b_l``)."""
-    joined: list[tuple[int, str]] = []
-    for line, row in rows:
+def _joined_rows(rows: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """(line, last line, cleaned source) of each (line, last line, row) of a block, empty rows
+    left out, and a row that opens with a binary operator and states no relation
+    (``&\\quad + \\sum …``, a long right-hand side broken across lines) joined to the row
+    before it (its last line then the joined row's): it goes on with that row's last side, it
+    is no claim of its own (read alone, the row before it would claim ``Y = b_l``)."""
+    joined: list[tuple[int, int, str]] = []
+    for line, through, row in rows:
         source = _clean(row)
         if not source:
             continue
         if joined and _CONTINUATION.match(source) and len(_links(source)) == 1 \
                 and not _RELATION.search(source):  # "-a &= -1" is a claim of its own
-            first, before = joined[-1]
-            joined[-1] = (first, f"{before} {source}")
+            first, _, before = joined[-1]
+            joined[-1] = (first, through, f"{before} {source}")
         else:
-            joined.append((line, source))
+            joined.append((line, through, source))
     return joined
 
 
