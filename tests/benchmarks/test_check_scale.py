@@ -1,9 +1,11 @@
-"""`symproof check` at scale (issue 13): a 1,000-claim document in under 60 s, in time linear
-in its claims (1,000 claims within 12x the time of 100), and a 1 MB document's claims found in
-under 1 s. Ratios against baselines measured in the same run."""
+"""`symproof check` at scale: a 1,000-claim document in under 60 s (issue 13) and, as a user
+runs it on two CPUs, under 15 s (issue 14), in time linear in its claims (1,000 claims within
+12x the time of 100), and a 1 MB document's claims found in under 1 s. Ratios against
+baselines measured in the same run."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -108,6 +110,39 @@ def test_1000_claims_under_60_seconds_and_linear_in_claims(benchmark):
     # linear: ten times the claims cost at most ~12 times the time (per claim, 1.2x)
     assert per_claim <= 1.2, (f"a claim of the large document costs {per_claim:.2f}x one of the "
                               f"small ({seconds:.1f} s vs {baseline:.1f} s)")
+
+
+# Issue #14's target for the ~1,000-claim document, on a machine where ``import sympy`` takes
+# 0.3 s and `symproof check` has two CPUs (one process per CPU, its default); a slower machine
+# scales it by its own ``import sympy`` time. With one CPU the issue-13 bound (60 s) applies.
+TARGET_SECONDS, TARGET_SYMPY_SECONDS = 15.0, 0.3
+
+
+def test_1000_claims_as_a_user_checks_them(benchmark, tmp_path):
+    """``symproof check big.md`` as a user runs it (a process of its own, the CLI's defaults),
+    timed against ``import sympy`` in the same run. In one process the judging takes about
+    twice as long (22 s here): it is the two CPUs that bring it under 15 s."""
+    if benchmark.disabled:  # half a minute of work: only when benchmarks are measured (CI)
+        pytest.skip("benchmarks disabled")
+    big = tmp_path / "big.md"
+    big.write_text(document(range(9)))
+    sympy_s, _ = interleaved([sys.executable, "-c", "import sympy"], [sys.executable, "-c",
+                                                                      "pass"], runs=3)
+    seconds = float("inf")
+    for _ in range(2):  # the better of two runs: what the machine's other work disturbs least
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "symproof", "check", str(big)],
+                              capture_output=True, text=True, timeout=600)
+        seconds = min(seconds, time.perf_counter() - start)
+        assert done.returncode == 1 and "claims:" in done.stdout.splitlines()[-1], \
+            done.stderr[-500:]
+    jobs = available_jobs()
+    allowed = (TARGET_SECONDS if jobs >= 2 else 60.0) * max(1.0, sympy_s / TARGET_SYMPY_SECONDS)
+    benchmark.pedantic(lambda: None, rounds=1)  # the measurement above, into the report
+    benchmark.extra_info.update(seconds=seconds, sympy_seconds=sympy_s, jobs=jobs,
+                                allowed=allowed)
+    assert seconds < allowed, (f"symproof check on 1,098 claims took {seconds:.1f} s with "
+                               f"{jobs} CPU(s) (target < {allowed:.0f} s on this machine)")
 
 
 def _megabyte() -> str:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from symproof.claims.check import check_text
+from symproof.workers import available_jobs
 
 from .conftest import interleaved
 
@@ -33,14 +34,15 @@ SEED = CORPUS.parent / "seed_solution.md"
 
 def test_check_on_the_seed_against_import_sympy(benchmark):
     """``symproof check`` on the seed solution (52 claims), as a user runs it, against
-    ``import sympy`` in the same run. Issue #14 asks for 5x; the reader of plain arithmetic,
-    the claim cache and the kernel's cheaper normal forms took it from 24x to about 10x on a
-    busy machine, and this bound keeps that: the 5x target is not met yet (the index-level
-    links of P6, 0.1-0.2 s each, are most of what is left)."""
+    ``import sympy`` in the same run: issue #14's 5x when it has two CPUs (its default: one
+    process per CPU; 6.2x in one process on this machine, 4.6x with two). With one CPU the
+    bound is 8x (the kernel's cheaper sums and the reader took it there from 24x)."""
     argv = [sys.executable, "-m", "symproof", "check", str(SEED)]
-    sympy_s, check_s = interleaved([sys.executable, "-c", "import sympy"], argv, runs=3,
+    sympy_s, check_s = interleaved([sys.executable, "-c", "import sympy"], argv, runs=5,
                                    exit_codes=(0, 1))
-    ratio = check_s / sympy_s
-    benchmark.extra_info.update(sympy_seconds=sympy_s, check_seconds=check_s, ratio=ratio)
+    ratio, allowed = check_s / sympy_s, 5 if available_jobs() >= 2 else 8
+    benchmark.extra_info.update(sympy_seconds=sympy_s, check_seconds=check_s, ratio=ratio,
+                                allowed=allowed)
     benchmark.pedantic(lambda: None, rounds=1)
-    assert ratio <= 13, f"symproof check on the seed takes {ratio:.1f}x import sympy (<= 13x)"
+    assert ratio <= allowed, f"symproof check on the seed takes {ratio:.1f}x import sympy " \
+                             f"(<= {allowed}x)"

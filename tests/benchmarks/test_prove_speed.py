@@ -8,20 +8,23 @@ import sys
 import pytest
 
 from symproof.registry import get
+from symproof.workers import available_jobs
 
 from .conftest import interleaved
 
 
-def test_prove_all_within_6x_import_sympy(benchmark):
+def test_prove_all_within_4x_import_sympy(benchmark):
     """``symproof prove`` (the whole homework, P6 included), as the README's first command
-    runs it: the kernel must not make it slower than before it (5–6x)."""
+    runs it, within issue #14's 4x ``import sympy`` when it has two CPUs (its default: one
+    process per CPU; 4.1x in one process on this machine, 3.2x with two). With one CPU the
+    bound is the one kept before the target was met (6x)."""
     argv = [sys.executable, "-m", "symproof", "prove", "--brief"]
     # best of five each, alternated: the ratio of bests is what noise disturbs least
     sympy_s, prove_s = interleaved([sys.executable, "-c", "import sympy"], argv, runs=5)
-    ratio = prove_s / sympy_s
-    benchmark.extra_info.update(sympy_seconds=sympy_s, ratio=ratio)
+    ratio, allowed = prove_s / sympy_s, 4 if available_jobs() >= 2 else 6
+    benchmark.extra_info.update(sympy_seconds=sympy_s, ratio=ratio, allowed=allowed)
     benchmark.pedantic(lambda: subprocess.run(argv, check=True, capture_output=True), rounds=1)
-    assert ratio <= 6, f"symproof prove takes {ratio:.2f}x import sympy (target <= 6x)"
+    assert ratio <= allowed, f"symproof prove takes {ratio:.2f}x import sympy (<= {allowed}x)"
 
 
 @pytest.mark.parametrize("name", ["p1", "p2", "p3", "p4"])
