@@ -25,6 +25,7 @@ from ..proof import Outcome, Status
 from ..reductions import MaxOver
 from .context import loose_names
 from .entries import POSITION, SIZE, Entries, Partial, PartialMatrix, entry_of, partial
+from .extract import braced_group
 from .normalize import tidy
 from .parse import parse_latex
 
@@ -324,11 +325,7 @@ def condition_beside(text: str) -> str:
     text = _COMMENT.sub("", text)
     found = []
     for tag in _TAG.finditer(text):
-        depth, end = 1, tag.end()
-        while end < len(text) and depth:
-            depth += {"{": 1, "}": -1}.get(text[end], 0)
-            end += 1
-        found.append(text[tag.end():end - 1])
+        found.append(braced_group(text, tag.end() - 1)[0])
     found += [line.split("&&", 1)[1] for line in text.splitlines() if "&&" in line]
     for beside in found:
         if _INEQUALITY.search(beside) or _IF_RELATION.search(beside):

@@ -98,7 +98,7 @@ from .definitions import (
     with_functions,
     with_weights,
 )
-from .extract import Claim, code_spans, directives, extract
+from .extract import Claim, braced_group, code_spans, directives, extract
 from .loss_claims import judge_loss_claim, with_defined_letters
 from .normalize import tidy
 from .parse import ParseError, parse_latex
@@ -1232,14 +1232,10 @@ def _in_intertext(text: str, markdown: bool) -> list[Claim]:
     in them hold all the same (dropped, the claims after them were judged for every weight)."""
     found = []
     for match in _INTERTEXT.finditer(text):
-        depth, end = 1, match.end()
-        while end < len(text) and depth:
-            depth += {"{": 1, "}": -1}.get(text[end], 0)
-            end += 1
+        words, _ = braced_group(text, match.end() - 1)
         before = text.count("\n", 0, match.end())
         found += [replace(claim, line=claim.line + before)
-                  for claim in extract(text[match.end():end - 1], inline=True,
-                                       markdown=markdown)]
+                  for claim in extract(words, inline=True, markdown=markdown)]
     return found
 
 

@@ -355,7 +355,7 @@ def _clean(latex: str) -> str:
         if text.startswith(lead):
             text = _strip_spaces(text[len(lead):])
     if text.startswith("\\text{"):  # "\\text{Therefore } a = b"
-        _, end = _group(text, 5)
+        _, end = braced_group(text, 5)
         rest = _strip_spaces(text[end:])
         if not rest.startswith("="):  # "\\text{Area} = …" names the left side: kept
             text = rest
@@ -380,7 +380,7 @@ def _unboxed(text: str) -> str:
     """``\\boxed{a = b}`` → ``a = b``: the box marks a result, the claim is what it holds
     (a box around one side, ``a = \\boxed{b}``, is read by the parser)."""
     while text.startswith("\\boxed{"):
-        body, end = _group(text, len("\\boxed"))
+        body, end = braced_group(text, len("\\boxed"))
         if text[end:].strip():
             break
         text = _strip_spaces(body)
@@ -397,7 +397,7 @@ def _without_labels(row: str) -> str:
     if "\\" not in row and "&&" not in row:
         return row
     for match in reversed(list(_LABEL.finditer(row))):
-        _, end = _group(row, match.end() - 1)
+        _, end = braced_group(row, match.end() - 1)
         row = row[:match.start()] + " " + row[end:]
     row = _BARE_LABEL.sub(" ", row)
     # a column that states a condition ("&& \text{if } a \geq 0", "&& \alpha = \beta") is
@@ -444,7 +444,9 @@ _TRAILING_MARK = re.compile(r"(?:\\quad|\\qquad|\s)*\\(?:checkmark|square|blacks
 _ROW_SPACING = re.compile(r"^\s*\[\s*-?[0-9.]+\s*(?:pt|em|ex|mm|cm|in|mu|bp|pc|dd|sp)\s*\]")
 
 
-def _group(text: str, start: int) -> tuple[str, int]:
+def braced_group(text: str, start: int) -> tuple[str, int]:
+    """The text inside the braces opening at ``start`` and the index after their closing one
+    (the rest of the text when they never close)."""
     depth = 0
     for i in range(start, len(text)):
         if text[i] == "{":
