@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from symproof.errors import ParameterError
 from symproof.latex.document import markdown_document, markdown_files, tex_document
-from symproof.latex.roundtrip import reads_back, written_math
+from symproof.latex.roundtrip import equations_of, reads_back, written_math
 from symproof.notation import X, i, j
 from symproof.printing import decimal_text, latex, text, written_as_decimals
 from symproof.prose import Math, Prose, article, in_order, layer_prose, render
@@ -154,6 +154,18 @@ def test_every_formula_in_the_prose_reads_back(name):
     symproof's own LaTeX reader) as the value it was written from, decimals included."""
     for written, value in written_math(problems()[name].run()):
         assert reads_back(written, value)
+
+
+@pytest.mark.parametrize("name", sorted(problems()))
+def test_every_equation_reads_back(name):
+    """Every equation a document writes (each step's claim, the result) reads back through
+    symproof's own LaTeX reader as the equation it was written from, told only what kind each
+    symbol is (a matrix, an array); `check`, which must infer that from the document's words,
+    is tested on the exported documents in test_roundtrip_documents.py."""
+    equations = equations_of(problems()[name].run())
+    assert equations
+    for equation in equations:
+        assert reads_back(latex(equation), equation)
 
 
 def test_the_equations_read_back_with_their_decimals():
