@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from ..kernel.outcome import assignment_formula
 from ..notation import STATUS_MARKS
 from ..printing import text as plain_text
 from ..prose import Part, Prose, listed
@@ -47,11 +48,8 @@ _OLD_NOTE = {True: re.compile(rf"^[ \t]*<!-- symproof: (?:{_STATUSES}) (?:(?!-->
              False: re.compile(rf"^[ \t]*% symproof: (?:{_STATUSES}) .*\r?$")}
 
 
-# How a verdict's reason ends when it shows its counterexample (as ``check`` writes it), and
-# the names of a counterexample that are math: a symbol (``H_in``) or an entry (``X[1, 1, 2]``).
+# How a verdict's reason ends when it shows its counterexample (as ``check`` writes it).
 _COUNTEREXAMPLE = "; counterexample "
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?")
-_ENTRY = re.compile(r"([A-Za-z])\[(\d{1,6}(?:, ?\d{1,6}){0,5})\]")
 
 
 def reason_prose(verdict) -> Prose:
@@ -72,15 +70,11 @@ def reason_prose(verdict) -> Prose:
 
 
 def _assignment(name: str, value) -> Part:
-    """``name = value`` as math when the name is a symbol or an entry and the value a number,
-    else as text."""
-    number = isinstance(value, (int, sp.Number)) and not isinstance(value, bool)
-    entry = _ENTRY.fullmatch(name)
-    if number and (entry or _NAME.fullmatch(name)):
-        value = sp.Integer(value) if isinstance(value, int) else value
-        lhs = (sp.IndexedBase(entry.group(1))[tuple(int(n) for n in entry.group(2).split(","))]
-               if entry else sp.Symbol(name))
-        return sp.Eq(lhs, value, evaluate=False)
+    """``name = value`` as math when the name is a symbol or an entry and the value a number
+    (:func:`~symproof.kernel.outcome.assignment_formula`), else as text."""
+    formula = assignment_formula(name, value)
+    if formula is not None:
+        return formula
     return f"{name} = {plain_text(value) if isinstance(value, sp.Basic) else value}"
 
 

@@ -30,7 +30,8 @@ from ..errors import KernelError
 from ..notation import status_mark
 from ..prose import Prose, listed, prose
 
-__all__ = ["Status", "Outcome", "Result", "STRONG", "STANDS", "LEGEND", "weakest"]
+__all__ = ["Status", "Outcome", "Result", "STRONG", "STANDS", "LEGEND", "weakest",
+           "assignment_formula"]
 
 
 class Status(enum.IntEnum):
@@ -188,11 +189,18 @@ _ENTRY = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\[(-?\d{1,6}(?:, ?-?\d{1,6})*)\]")
 
 
 def _assignment(name: str, value) -> str | sp.Basic:
-    """``name = value`` of a counterexample: a formula when the name is a plain symbol name
-    or an entry with integer indices and the value a number (typeset in documents), else
-    text."""
+    """``name = value`` of a counterexample: a formula where :func:`assignment_formula`
+    gives one (typeset in documents), else text."""
+    formula = assignment_formula(name, value)
+    return f"{name} = {value}" if formula is None else formula
+
+
+def assignment_formula(name: str, value) -> sp.Basic | None:
+    """``name = value`` of a counterexample as a formula, when the name is a plain symbol name
+    or an entry with integer indices (``X[1, 2, 3]``, read by pattern, never evaluated) and
+    the value a number; None for anything else (written as text by the caller)."""
     if not isinstance(value, (int, sp.Number)) or isinstance(value, bool):
-        return f"{name} = {value}"
+        return None
     number = sp.Integer(value) if isinstance(value, int) else value
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
         return sp.Eq(sp.Symbol(name), number, evaluate=False)
@@ -200,7 +208,7 @@ def _assignment(name: str, value) -> str | sp.Basic:
     if entry:
         indices = (int(n) for n in entry.group(2).split(","))
         return sp.Eq(sp.IndexedBase(entry.group(1))[tuple(indices)], number, evaluate=False)
-    return f"{name} = {value}"
+    return None
 
 
 class Result:
