@@ -98,7 +98,13 @@ def _exact(value):
 
     check_expression(value, "a value given to the derivation")  # before any work on it
     return value.replace(lambda e: isinstance(e, sp.Float),
-                         lambda e: sp.Rational(repr(float(e))) if e.is_finite else e)
+                         lambda e: _as_typed(e) if e.is_finite else e)
+
+
+def _as_typed(number: sp.Float) -> sp.Rational:
+    """The rational a float stands for as typed (0.299 → 299/1000, not its binary value):
+    what the kernel computes with and what the displays print back as that decimal."""
+    return sp.Rational(repr(float(number)))
 
 
 def _typed_decimals(value) -> frozenset:
@@ -109,7 +115,7 @@ def _typed_decimals(value) -> frozenset:
         value = sp.Float(value)
     if not isinstance(value, sp.Basic) or isinstance(value, bool):
         return frozenset()
-    return frozenset(sp.Rational(repr(float(f))) for f in value.atoms(sp.Float) if f.is_finite)
+    return frozenset(_as_typed(f) for f in value.atoms(sp.Float) if f.is_finite)
 
 
 def _body(name: str, value) -> sp.Expr:
