@@ -98,7 +98,15 @@ from .definitions import (
     with_functions,
     with_weights,
 )
-from .extract import Claim, braced_group, code_spans, directives, extract
+from .extract import (
+    CONDITION_WORDS,
+    TEXT_OPENING,
+    Claim,
+    braced_group,
+    code_spans,
+    directives,
+    extract,
+)
 from .loss_claims import judge_loss_claim, with_defined_letters
 from .normalize import tidy
 from .parse import ParseError, parse_latex
@@ -1020,8 +1028,7 @@ def _record_definitions(claims: list[Claim], context_of, budget: _Budget
     return kinds, unreadable, recovered
 
 
-_CONDITIONED = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{\s*(?:if|for|when|where|whenever"
-                          r"|provided|unless|assuming|otherwise)\b")
+_CONDITIONED = re.compile(rf"{TEXT_OPENING}(?:{CONDITION_WORDS}|otherwise)\b")
 
 
 def _may_define(claim: Claim) -> bool:

@@ -413,8 +413,11 @@ def _without_labels(row: str) -> str:
     return _TRAILING_MARK.sub("", row)
 
 
-_CONDITION_COLUMN = re.compile(r"\s*\\(?:text|mathrm|textrm|mbox)\s*\{\s*(?:if|for|when|where|"
-                               r"whenever|provided|unless|assuming|only if)\b")
+# The words that open a condition ("\text{if } …") and the text command around them: one
+# vocabulary for a condition column, a condition beside a claim and one beside a definition.
+CONDITION_WORDS = "if|for|when|where|whenever|provided|unless|assuming"
+TEXT_OPENING = r"\\(?:text|mathrm|textrm|mbox)\s*\{\s*"
+_CONDITION_COLUMN = re.compile(rf"\s*{TEXT_OPENING}(?:{CONDITION_WORDS}|only if)\b")
 _BARE_RELATION = re.compile(r"=|\\neq?(?![A-Za-z])|\\[gl]eq?(?![A-Za-z])|[<>]|\\in(?![A-Za-z])")
 _BARE_SIDE = re.compile(r"\\[A-Za-z]+|[A-Za-z]|[0-9]+")
 
@@ -458,8 +461,7 @@ def braced_group(text: str, start: int) -> tuple[str, int]:
     return text[start + 1:], len(text)
 
 
-_CONDITION = re.compile(r"\s*(?:\\(?:text|mathrm|textrm|mbox)\s*\{\s*)?(?:if|for|when|where|"
-                        r"whenever|provided|unless|with|assuming)\b")
+_CONDITION = re.compile(rf"\s*(?:{TEXT_OPENING})?(?:{CONDITION_WORDS}|with)\b")
 
 
 def _parenthesised(piece: str) -> bool:
