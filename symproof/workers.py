@@ -149,7 +149,7 @@ def _outcome(index: int) -> bytes:
     except BaseException as error:  # noqa: BLE001 - every exception is the parent's to raise
         return _crossing(error)
     try:
-        return pickle.dumps((_RESULT, dumps(result)), protocol=pickle.HIGHEST_PROTOCOL)
+        return dumps((_RESULT, result))
     except Exception:  # noqa: BLE001 - a result that cannot be pickled is computed here
         return pickle.dumps((_HERE, None))
 
@@ -257,19 +257,16 @@ def mapped(work: Callable[[int], T], count: int, jobs: int,
                     continue
                 try:
                     kind, value = pickle.loads(sent)
-                except Exception:  # noqa: BLE001 - an exception the parent cannot read
+                except Exception:  # noqa: BLE001 - a result or exception the parent cannot read
                     kind, value = _HERE, None
                 if kind == _RAISED:
                     failed[index] = value
                     give(connection)
                     continue
-                try:
-                    results[index] = None if kind == _HERE else pickle.loads(value)
-                except Exception:  # noqa: BLE001 - a result the parent cannot read
-                    kind = _HERE
                 if kind == _HERE:
                     here.append(index)
                 else:
+                    results[index] = value
                     finished += 1
                     if done is not None:
                         done(finished)
